@@ -1,0 +1,137 @@
+// The span row layout shared by staging files, parts and queries. One row per
+// span (seed 000: no OTLP nesting). Hot fields are fixed columns; every
+// attribute key becomes a column of its own named `<scope>.<key>` with a type
+// suffix for non-string types (seed 003/004: the same key with another type
+// gets another column, so no value is ever rejected or coerced).
+
+import { ValueType } from '../model/span-batch.js';
+
+export type AttributeScope = 'span' | 'resource' | 'scope';
+
+/** Physical column kinds used by the staging writer and mapped to DuckDB types. */
+export type ColumnKind = 'string' | 'int64' | 'int32' | 'double' | 'boolean' | 'fixed16' | 'fixed8';
+
+export interface HotColumn {
+  name: string;
+  kind: ColumnKind;
+  nullable: boolean;
+}
+
+/** Fixed columns, in file order. Times are unix nanoseconds. */
+export const HOT_COLUMNS: readonly HotColumn[] = [
+  { name: 'trace_id', kind: 'fixed16', nullable: false },
+  { name: 'span_id', kind: 'fixed8', nullable: false },
+  { name: 'parent_span_id', kind: 'fixed8', nullable: true }, // null for root spans
+  { name: 'service_name', kind: 'string', nullable: false },
+  { name: 'name', kind: 'string', nullable: false },
+  { name: 'kind', kind: 'int32', nullable: false },
+  { name: 'start_time_unix_nano', kind: 'int64', nullable: false },
+  { name: 'duration_nano', kind: 'int64', nullable: false },
+  { name: 'status_code', kind: 'int32', nullable: false },
+  { name: 'status_message', kind: 'string', nullable: true },
+  { name: 'has_exception', kind: 'boolean', nullable: false },
+  { name: 'trace_state', kind: 'string', nullable: true },
+  { name: 'flags', kind: 'int64', nullable: true },
+  { name: 'scope_name', kind: 'string', nullable: true },
+  { name: 'scope_version', kind: 'string', nullable: true },
+  { name: 'scope_schema_url', kind: 'string', nullable: true },
+  { name: 'resource_schema_url', kind: 'string', nullable: true },
+  { name: 'dropped_attributes_count', kind: 'int64', nullable: true },
+  { name: 'dropped_events_count', kind: 'int64', nullable: true },
+  { name: 'dropped_links_count', kind: 'int64', nullable: true },
+  { name: 'resource_dropped_attributes_count', kind: 'int64', nullable: true },
+  { name: 'scope_dropped_attributes_count', kind: 'int64', nullable: true },
+  // OTLP JSON arrays of the span's events / links, lossless; null when none.
+  { name: 'events', kind: 'string', nullable: true },
+  { name: 'links', kind: 'string', nullable: true },
+];
+
+export const HOT_COLUMN_NAMES: ReadonlySet<string> = new Set(HOT_COLUMNS.map((c) => c.name));
+
+const TYPE_SUFFIX: Record<ValueType, string> = {
+  [ValueType.Empty]: '::empty',
+  [ValueType.String]: '',
+  [ValueType.Bool]: '::bool',
+  [ValueType.Int]: '::int',
+  [ValueType.Double]: '::double',
+  [ValueType.Bytes]: '::bytes',
+  [ValueType.Array]: '::array',
+  [ValueType.KvList]: '::kvlist',
+};
+
+const SUFFIX_TYPE = new Map<string, ValueType>(
+  Object.entries(TYPE_SUFFIX).map(([t, s]) => [s, Number(t) as ValueType]),
+);
+
+/** Storage kind of an attribute column of a value type. */
+export function attributeColumnKind(type: ValueType): ColumnKind {
+  switch (type) {
+    case ValueType.Int:
+      return 'int64';
+    case ValueType.Double:
+      return 'double';
+    case ValueType.Bool:
+    case ValueType.Empty:
+      return 'boolean';
+    default:
+      return 'string'; // string, base64 bytes, OTLP JSON of array/kvlist
+  }
+}
+
+/** `span.http.route`, `span.http.response.status_code::int`, `resource.host.name` */
+export function attributeColumnName(scope: AttributeScope, key: string, type: ValueType): string {
+  return `${scope}.${key}${TYPE_SUFFIX[type]}`;
+}
+
+export interface AttributeColumnRef {
+  scope: AttributeScope;
+  key: string;
+  type: ValueType;
+}
+
+/** Inverse of attributeColumnName; undefined for hot columns and anything else. */
+export function parseAttributeColumnName(column: string): AttributeColumnRef | undefined {
+  const dot = column.indexOf('.');
+  if (dot < 0) return undefined;
+  const scope = column.slice(0, dot);
+  if (scope !== 'span' && scope !== 'resource' && scope !== 'scope') return undefined;
+  let rest = column.slice(dot + 1);
+  let type: ValueType = ValueType.String;
+  const sep = rest.lastIndexOf('::');
+  if (sep >= 0) {
+    const t = SUFFIX_TYPE.get(rest.slice(sep));
+    if (t !== undefined) {
+      type = t;
+      rest = rest.slice(0, sep);
+    }
+  }
+  return { scope, key: rest, type };
+}
+
+/**
+ * Attribute columns present in every part whatever the data, so queries and
+ * external engines can rely on them (OpenTelemetry semantic conventions).
+ */
+export const DEFAULT_DEDICATED_COLUMNS: readonly AttributeColumnRef[] = [
+  { scope: 'span', key: 'http.route', type: ValueType.String },
+  { scope: 'span', key: 'http.request.method', type: ValueType.String },
+  { scope: 'span', key: 'http.response.status_code', type: ValueType.Int },
+  { scope: 'span', key: 'url.path', type: ValueType.String },
+  { scope: 'span', key: 'db.system', type: ValueType.String },
+  { scope: 'span', key: 'db.statement', type: ValueType.String },
+  { scope: 'span', key: 'rpc.service', type: ValueType.String },
+  { scope: 'span', key: 'rpc.method', type: ValueType.String },
+  { scope: 'resource', key: 'host.name', type: ValueType.String },
+  { scope: 'resource', key: 'service.instance.id', type: ValueType.String },
+  { scope: 'resource', key: 'service.version', type: ValueType.String },
+  { scope: 'resource', key: 'k8s.pod.name', type: ValueType.String },
+];
+
+/** Parses `scope.key[::type]` specs from configuration. */
+export function parseDedicatedColumnSpec(spec: string): AttributeColumnRef {
+  const ref = parseAttributeColumnName(spec.trim());
+  if (!ref || ref.key === '') {
+    throw new Error(`config: dedicated column "${spec}" must look like span.http.route or span.http.status_code::int`);
+  }
+  return ref;
+}
