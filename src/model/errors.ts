@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'not_found'
   | 'wal_corrupt'
   | 'unauthorized'
-  | 'closed';
+  | 'closed'
+  | 'timeout';
 
 export abstract class MarquetryError extends Error {
   abstract readonly code: ErrorCode;
@@ -63,4 +64,9 @@ export class UnauthorizedError extends MarquetryError {
 /** The component was closed (server shutting down). */
 export class ClosedError extends MarquetryError {
   readonly code = 'closed';
+}
+
+/** A query ran past its time limit and was interrupted. */
+export class QueryTimeoutError extends MarquetryError {
+  readonly code = 'timeout';
 }

@@ -1,0 +1,92 @@
+// OTLP/HTTP receiver (POST /v1/traces), on plain node:http: the hot ingest
+// path gets no framework between the socket and the decoder. Responses follow
+// the OTLP/HTTP spec: ExportTraceServiceResponse (with partial_success) on
+// 200, google.rpc.Status on errors, both in the request's content type.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { errorResponse } from './error-status.js';
+import { exportTraces } from './trace-export.js';
+import { otlpFormatOf, readBody, type OtlpFormat } from '../receive/request-body.js';
+import { encodeExportTraceServiceResponse } from '../receive/otlp-proto-encode.js';
+import { OverloadedError, UnauthorizedError } from '../model/errors.js';
+import type { TraceStore } from '../store/trace-store.js';
+import { checkBearer } from './auth.js';
+
+export interface OtlpHttpOptions {
+  maxRequestBytes: number;
+  authToken: string;
+  /** bodies being decoded at once, in bytes; beyond it new requests get 429 */
+  maxInFlightBytes: number;
+}
+
+/** google.rpc.Status { code = 1; message = 2 } as protobuf. */
+function statusProto(code: number, message: string): Buffer {
+  const msg = Buffer.from(message, 'utf8');
+  const head: number[] = [0x08, code, 0x12];
+  let n = msg.length;
+  while (n > 0x7f) {
+    head.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  head.push(n);
+  return Buffer.concat([Buffer.from(head), msg]);
+}
+
+function send(res: ServerResponse, status: number, format: OtlpFormat, body: Uint8Array | string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': format === 'proto' ? 'application/x-protobuf' : 'application/json', ...headers });
+  res.end(body);
+}
+
+export function createOtlpHttpServer(store: TraceStore, options: OtlpHttpOptions): Server {
+  let inFlightBytes = 0;
+
+  async function handleTraces(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let format: OtlpFormat = 'json';
+    let reserved = 0;
+    try {
+      format = otlpFormatOf(req.headers['content-type']);
+      if (!checkBearer(req.headers.authorization, options.authToken)) throw new UnauthorizedError('otlp-http: missing or wrong bearer token');
+      reserved = Number(req.headers['content-length']) || options.maxRequestBytes / 16;
+      if (inFlightBytes + reserved > options.maxInFlightBytes) {
+        reserved = 0;
+        throw new OverloadedError('otlp-http: too many request bytes in flight', 1);
+      }
+      inFlightBytes += reserved;
+      const { raw, body, gzip } = await readBody(req, options.maxRequestBytes);
+      const result = await exportTraces(store, gzip ? { format, body, gzipped: raw } : { format, body });
+      if (format === 'proto') {
+        send(res, 200, format, encodeExportTraceServiceResponse(result.rejectedSpans, result.rejectMessage));
+      } else {
+        const partial = result.rejectedSpans > 0 ? { partialSuccess: { rejectedSpans: String(result.rejectedSpans), errorMessage: result.rejectMessage } } : {};
+        send(res, 200, format, JSON.stringify(partial));
+      }
+    } catch (err) {
+      const e = errorResponse(err);
+      const headers: Record<string, string> = {};
+      if (e.retryAfterSeconds !== undefined) headers['retry-after'] = String(e.retryAfterSeconds);
+      if (e.status === 401) headers['www-authenticate'] = 'Bearer';
+      const body = format === 'proto' ? statusProto(e.grpcStatus, e.message) : JSON.stringify({ code: e.grpcStatus, message: e.message });
+      if (!req.complete) headers['connection'] = 'close';
+      send(res, e.status, format, body, headers);
+    } finally {
+      inFlightBytes -= reserved;
+    }
+  }
+
+  return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/v1/traces') {
+      if (req.method !== 'POST') {
+        res.writeHead(405, { allow: 'POST', 'content-type': 'application/json' }).end(JSON.stringify({ code: 12, message: 'otlp-http: use POST' }));
+        return;
+      }
+      void handleTraces(req, res);
+      return;
+    }
+    if (path === '/ready' || path === '/health') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ready');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 5, message: `otlp-http: no route for ${path}` }));
+  });
+}

@@ -1,0 +1,103 @@
+// The boundary to DuckDB, the embedded SQL engine over Parquet. Everything
+// that runs SQL goes through here, so the lock-down is applied in one place:
+// files only inside the data folder, no extensions, configuration locked.
+
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { mkdir } from 'node:fs/promises';
+import { QueryTimeoutError } from '../model/errors.js';
+import { join, resolve } from 'node:path';
+
+export type Row = Record<string, unknown>;
+
+export interface EngineOptions {
+  dataDir: string;
+  threads: number;
+  memoryLimit: string;
+  /** default time limit of all() in ms; 0 = none */
+  timeoutMs?: number;
+}
+
+/** SQL string literal with quotes doubled. */
+export function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/** Double-quoted SQL identifier (column names contain dots and colons). */
+export function sqlIdent(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`;
+}
+
+/** `read_parquet([...])` over absolute paths, unioning differing schemas by name. */
+export function readParquetSql(paths: readonly string[]): string {
+  return `read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true)`;
+}
+
+export class Engine {
+  private closed = false;
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly defaultTimeoutMs: number,
+  ) {}
+
+  static async create(options: EngineOptions): Promise<Engine> {
+    const dataDir = resolve(options.dataDir);
+    const tmp = join(dataDir, 'tmp', 'duckdb');
+    await mkdir(tmp, { recursive: true });
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(options.threads),
+      memory_limit: options.memoryLimit,
+      temp_directory: tmp,
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    const conn = await instance.connect();
+    try {
+      await conn.run(`SET allowed_directories = [${sqlString(dataDir + '/')}]`);
+      await conn.run('SET enable_external_access = false');
+      await conn.run('SET lock_configuration = true');
+    } finally {
+      conn.closeSync();
+    }
+    return new Engine(instance, options.timeoutMs ?? 0);
+  }
+
+  async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('engine: closed');
+    const conn = await this.instance.connect();
+    try {
+      return await fn(conn);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  /**
+   * Runs a query and returns rows as plain JS values (BIGINT → bigint, BLOB →
+   * Uint8Array). Interrupted after `timeoutMs` (0 = no limit) with QueryTimeoutError.
+   */
+  all(sql: string, params?: DuckDBValue[], timeoutMs = this.defaultTimeoutMs): Promise<Row[]> {
+    return this.withConnection(async (conn) => {
+      let timedOut = false;
+      const timer = timeoutMs > 0 ? setTimeout(() => { timedOut = true; conn.interrupt(); }, timeoutMs) : undefined;
+      try {
+        const reader = await conn.runAndReadAll(sql, params);
+        return reader.getRowObjectsJS() as Row[];
+      } catch (err) {
+        if (timedOut) throw new QueryTimeoutError(`query: interrupted after ${timeoutMs} ms`);
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+  }
+
+  async run(sql: string): Promise<void> {
+    await this.withConnection((conn) => conn.run(sql));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.instance.closeSync();
+  }
+}

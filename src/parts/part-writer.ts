@@ -1,0 +1,118 @@
+// Turns staging files (or older parts) into one big part per UTC day: sorted
+// by trace id then start time (a trace's spans sit together, so a lookup reads
+// one row group and ids compress by dictionary/RLE), zstd, Parquet v2
+// encodings. See docs/storage.md for the measurements behind each choice.
+
+import { mkdir, open, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readParquetSql, sqlString, type Engine } from '../engine/duckdb.js';
+import type { PartInfo } from './catalog.js';
+import { TraceBloom } from './trace-bloom.js';
+
+/** Rows per Parquet row group in parts: small enough that a trace lookup decodes little. */
+export const PART_ROW_GROUP_ROWS = 64 * 1024;
+export const PART_COMPRESSION = 'zstd';
+
+export interface PartSource {
+  /** absolute paths of the Parquet files to merge */
+  paths: string[];
+  /** trace ids (16 bytes each) and start times of every span in the sources, in any order */
+  traceIds: Uint8Array;
+  startNs: BigInt64Array;
+  columns: ReadonlySet<string>;
+  services: ReadonlySet<string>;
+}
+
+const NS_PER_DAY = 86_400_000_000_000n;
+
+export function dayOf(ns: bigint): string {
+  return new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 10);
+}
+
+/** Collision-free across processes and machines: time, then 64 random bits. */
+export function newPartId(): string {
+  return `${Date.now().toString(36).padStart(9, '0')}-${randomBytes(8).toString('hex')}`;
+}
+
+/** Unique trace ids of the spans whose start falls in [from, to). */
+function traceIdsIn(source: PartSource, from: bigint, to: bigint): { ids: Uint8Array; count: number; rows: number; min: bigint; max: bigint } {
+  const seen = new Set<string>();
+  const ids: number[] = [];
+  let rows = 0;
+  let min = 0n;
+  let max = 0n;
+  const buf = Buffer.from(source.traceIds.buffer, source.traceIds.byteOffset, source.traceIds.byteLength);
+  for (let i = 0; i < source.startNs.length; i++) {
+    const t = source.startNs[i]!;
+    if (t < from || t >= to) continue;
+    if (rows === 0 || t < min) min = t;
+    if (rows === 0 || t > max) max = t;
+    rows++;
+    const key = buf.toString('latin1', i * 16, i * 16 + 16);
+    if (!seen.has(key)) {
+      seen.add(key);
+      ids.push(i);
+    }
+  }
+  const out = new Uint8Array(ids.length * 16);
+  ids.forEach((i, k) => out.set(source.traceIds.subarray(i * 16, i * 16 + 16), k * 16));
+  return { ids: out, count: ids.length, rows, min, max };
+}
+
+/**
+ * Writes one part per UTC day present in `source`; returns their catalog
+ * entries (not yet committed). `level` is the compaction level of the result.
+ */
+export async function writeParts(engine: Engine, dataDir: string, source: PartSource, level: number): Promise<PartInfo[]> {
+  if (source.startNs.length === 0) return [];
+  const days = new Set<bigint>();
+  for (let i = 0; i < source.startNs.length; i++) days.add(source.startNs[i]! / NS_PER_DAY - (source.startNs[i]! < 0n ? 1n : 0n));
+  const parts: PartInfo[] = [];
+  for (const d of [...days].sort()) {
+    const from = d * NS_PER_DAY;
+    const to = from + NS_PER_DAY;
+    const day = dayOf(from);
+    const id = newPartId();
+    const path = join(dataDir, 'parts', 'traces', `date=${day}`, `${id}.parquet`);
+    const bloomPath = join(dirname(path), `${id}.bloom`);
+    await mkdir(dirname(path), { recursive: true });
+    const onlyDay = days.size > 1 ? `WHERE start_time_unix_nano >= ${from} AND start_time_unix_nano < ${to}` : '';
+    await copySorted(engine, source.paths, path, onlyDay);
+    await fsyncFile(path); // the catalog will point at it and the WAL will be cut: it must be on disk
+    const ids = traceIdsIn(source, from, to);
+    await TraceBloom.build(ids.ids, ids.count).write(bloomPath);
+    parts.push({
+      id,
+      path: relative(dataDir, path),
+      bloomPath: relative(dataDir, bloomPath),
+      rows: ids.rows,
+      bytes: (await stat(path)).size,
+      minStartNs: String(ids.min),
+      maxStartNs: String(ids.max),
+      day,
+      level,
+      createdAtMs: Date.now(),
+      columns: [...source.columns].sort(),
+      services: [...source.services].sort(),
+    });
+  }
+  return parts;
+}
+
+/** COPYs the rows of `paths` (optionally filtered) into one sorted zstd part file, fsynced. */
+export async function copySorted(engine: Engine, paths: readonly string[], path: string, whereSql = ''): Promise<void> {
+  await engine.run(
+    `COPY (SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY trace_id, start_time_unix_nano) ` +
+      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, PARQUET_VERSION v2)`,
+  );
+}
+
+export async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,95 @@
+// The trace questions the API asks, each over a leased snapshot of the store
+// (parts + staging files), so files stay in place while a query reads them.
+
+import { join } from 'node:path';
+import { NotFoundError } from '../model/errors.js';
+import { Engine, readParquetSql, sqlString, type Row } from '../engine/duckdb.js';
+import type { TraceSnapshot, TraceStore } from '../store/trace-store.js';
+import { BloomCache, lookupTrace, parseTraceId } from './trace-lookup.js';
+import { assembleResourceSpans, type OtlpResourceSpans } from './otlp-assemble.js';
+import { search, searchFiles, type SearchRequest, type SearchResponse } from './search.js';
+import { tagNames, tagValues, type TagScope, type TagValue } from './tags.js';
+
+export interface OperationSummary {
+  name: string;
+  kind: number;
+  spans: number;
+}
+
+export class TraceQueries {
+  private readonly blooms = new BloomCache();
+
+  constructor(
+    private readonly store: TraceStore,
+    private readonly engine: Engine,
+  ) {}
+
+  private async withSnapshot<T>(fn: (s: TraceSnapshot) => Promise<T>): Promise<T> {
+    const snap = await this.store.snapshot();
+    try {
+      this.blooms.retain(snap.parts);
+      return await fn(snap);
+    } finally {
+      snap.release();
+    }
+  }
+
+  /** All spans of a trace as OTLP ResourceSpans; NotFoundError when none. */
+  traceById(hex: string): Promise<OtlpResourceSpans[]> {
+    const id = parseTraceId(hex);
+    return this.withSnapshot(async (s) => {
+      const rows = await lookupTrace(this.engine, s, id, this.blooms);
+      if (rows.length === 0) throw new NotFoundError(`trace ${hex} not found`);
+      return assembleResourceSpans(rows);
+    });
+  }
+
+  search(req: SearchRequest): Promise<SearchResponse> {
+    return this.withSnapshot((s) => search(this.engine, s, req, this.blooms));
+  }
+
+  tags(): Promise<Record<TagScope, string[]>> {
+    return this.withSnapshot(async (s) => {
+      const columns = new Set<string>();
+      for (const p of s.parts) for (const c of p.columns) columns.add(c);
+      for (const f of s.staged) for (const c of f.columns) columns.add(c);
+      return tagNames(columns);
+    });
+  }
+
+  tagValues(tag: string, range: Pick<SearchRequest, 'startNs' | 'endNs'>): Promise<TagValue[]> {
+    return this.withSnapshot(async (s) => {
+      const { files, columns } = searchFiles(s, { query: '{}', limit: 1, spss: 1, ...range });
+      return tagValues(this.engine, files, columns, tag);
+    });
+  }
+
+  /** Service names, from the catalog and the head without scanning spans. */
+  services(): Promise<string[]> {
+    return this.withSnapshot(async (s) => {
+      const names = new Set<string>();
+      for (const p of s.parts) for (const n of p.services) names.add(n);
+      for (const f of s.staged) for (const n of f.services) names.add(n);
+      return [...names].sort();
+    });
+  }
+
+  /** Span names (operations) of one service, with kind and count. */
+  operations(service: string, range: Pick<SearchRequest, 'startNs' | 'endNs'>): Promise<OperationSummary[]> {
+    return this.withSnapshot(async (s) => {
+      const files = [
+        ...s.parts.filter((p) => p.services.includes(service)).map((p) => join(s.dataDir, p.path)),
+        ...s.staged.filter((f) => f.services.has(service)).map((f) => f.path),
+      ];
+      const { files: inRange } = searchFiles(s, { query: '{}', limit: 1, spss: 1, ...range });
+      const keep = new Set(inRange);
+      const chosen = files.filter((f) => keep.has(f));
+      if (chosen.length === 0) return [];
+      const rows: Row[] = await this.engine.all(
+        `SELECT name, kind, count(*) AS spans FROM ${readParquetSql(chosen)} WHERE service_name = ${sqlString(service)} ` +
+          `GROUP BY name, kind ORDER BY spans DESC, name LIMIT 1000`,
+      );
+      return rows.map((r) => ({ name: String(r['name']), kind: Number(r['kind']), spans: Number(r['spans']) }));
+    });
+  }
+}

@@ -1,0 +1,61 @@
+// Reading an OTLP/HTTP request body within limits: the declared length is
+// checked before reading, the stream is cut when it exceeds the limit, and a
+// gzip body may not inflate past the limit either (no zip bombs).
+
+import type { IncomingMessage } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { DecodeError, TooLargeError, UnsupportedMediaTypeError } from '../model/errors.js';
+
+export type OtlpFormat = 'proto' | 'json';
+
+export function otlpFormatOf(contentType: string | undefined): OtlpFormat {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'proto';
+  if (type === 'application/json') return 'json';
+  throw new UnsupportedMediaTypeError(
+    `otlp-http: content type "${contentType ?? ''}" is not supported; send application/x-protobuf or application/json`,
+  );
+}
+
+export interface RawBody {
+  /** bytes as received (possibly gzip) */
+  raw: Buffer;
+  /** bytes after Content-Encoding was undone */
+  body: Buffer;
+  gzip: boolean;
+}
+
+/** Reads the whole body, enforcing `maxBytes` on both the wire and the decompressed size. */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<RawBody> {
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== 'gzip') {
+    throw new UnsupportedMediaTypeError(`otlp-http: content encoding "${encoding}" is not supported; use gzip or none`);
+  }
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > maxBytes) throw new TooLargeError(`otlp-http: body of ${declared} bytes exceeds the limit of ${maxBytes}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      req.resume(); // drain the rest without keeping it
+      throw new TooLargeError(`otlp-http: body exceeds the limit of ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  if (encoding !== 'gzip') return { raw, body: raw, gzip: false };
+  return { raw, body: gunzipBounded(raw, maxBytes), gzip: true };
+}
+
+export function gunzipBounded(raw: Uint8Array, maxBytes: number): Buffer {
+  try {
+    return gunzipSync(raw, { maxOutputLength: maxBytes });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || (err instanceof RangeError && /maxOutputLength|too large/i.test(err.message))) {
+      throw new TooLargeError(`otlp-http: gzip body inflates past the limit of ${maxBytes} bytes`);
+    }
+    throw new DecodeError(`otlp-http: gzip body is corrupt: ${(err as Error).message}`);
+  }
+}

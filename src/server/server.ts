@@ -1,0 +1,83 @@
+// Starts everything `marquetry serve` runs: the trace store (WAL replay
+// first), the OTLP/HTTP and OTLP/gRPC receivers and the query API; stops them
+// in reverse order so acknowledged data is flushed and the WAL closed.
+
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Server as GrpcServer } from '@grpc/grpc-js';
+import { parseHostPort, type ServerConfig } from '../config/config.js';
+import { TraceStore } from '../store/trace-store.js';
+import { Engine } from '../engine/duckdb.js';
+import { TraceQueries } from '../query/trace-queries.js';
+import { createOtlpHttpServer } from '../api/otlp-http.js';
+import { createOtlpGrpcServer, listenGrpc } from '../api/otlp-grpc.js';
+import { createQueryApi } from '../api/query-api.js';
+
+export interface RunningServer {
+  store: TraceStore;
+  otlpHttpPort: number;
+  otlpGrpcPort: number;
+  httpPort: number;
+  close(): Promise<void>;
+}
+
+function listenHttp(server: HttpServer, address: string): Promise<number> {
+  const { host, port } = parseHostPort(address);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  let ready = false;
+  const store = await TraceStore.open(config);
+  const engine = await Engine.create({
+    dataDir: config.dataDir,
+    threads: config.queryThreads,
+    memoryLimit: config.queryMemoryLimit,
+    timeoutMs: config.queryTimeoutMs,
+  });
+  const queries = new TraceQueries(store, engine);
+
+  const otlpHttp = createOtlpHttpServer(store, {
+    maxRequestBytes: config.maxRequestBytes,
+    authToken: config.authToken,
+    maxInFlightBytes: Math.max(config.maxRequestBytes * 4, 256 * 1024 * 1024),
+  });
+  const otlpHttpPort = await listenHttp(otlpHttp, config.otlpHttp);
+
+  const grpc: GrpcServer = createOtlpGrpcServer(store, { maxRequestBytes: config.maxRequestBytes, authToken: config.authToken });
+  const grpcAddr = parseHostPort(config.otlpGrpc);
+  const otlpGrpcPort = await listenGrpc(grpc, grpcAddr.host, grpcAddr.port);
+
+  const app = createQueryApi(store, queries, { authToken: config.authToken, isReady: () => ready });
+  const apiAddr = parseHostPort(config.http);
+  const api: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: apiAddr.host, port: apiAddr.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const httpPort = (api.address() as AddressInfo).port;
+  ready = true;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      ready = false;
+      await new Promise<void>((resolve) => grpc.tryShutdown(() => resolve()));
+      await new Promise<void>((resolve) => {
+        otlpHttp.close(() => resolve());
+        otlpHttp.closeIdleConnections();
+      });
+      await store.close();
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+      engine.close();
+    })();
+    return closing;
+  };
+  return { store, otlpHttpPort, otlpGrpcPort, httpPort, close };
+}

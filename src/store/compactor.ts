@@ -1,0 +1,139 @@
+// Background upkeep of parts: retention drops whole parts older than the
+// retention period; compaction merges small parts of the same day into one
+// (fewer, bigger files compress better and open faster, seed 000).
+
+import { dirname, join, relative } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import type { Engine } from '../engine/duckdb.js';
+import { readParquetSql } from '../engine/duckdb.js';
+import type { Catalog, PartInfo } from '../parts/catalog.js';
+import type { FileLeases } from '../parts/file-leases.js';
+import { copySorted, fsyncFile, newPartId } from '../parts/part-writer.js';
+import { TraceBloom } from '../parts/trace-bloom.js';
+import type { ServerConfig } from '../config/config.js';
+
+/** Merge when a day has at least this many parts of one level… */
+export const COMPACT_MIN_PARTS = 4;
+/** …taking at most this many rows into one merge. */
+export const COMPACT_MAX_ROWS = 20_000_000;
+
+export class Compactor {
+  private running: Promise<number> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly dataDir: string,
+    private readonly catalog: Catalog,
+    private readonly leases: FileLeases,
+    private readonly config: Pick<ServerConfig, 'retentionMs'>,
+  ) {}
+
+  /** One round: retention, then every merge that is due. Returns parts merged away. */
+  runOnce(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
+    if (!this.running) {
+      this.running = this.round().finally(() => {
+        this.running = undefined;
+      });
+    }
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running?.catch(() => undefined);
+  }
+
+  private async round(): Promise<number> {
+    await this.applyRetention();
+    let merged = 0;
+    for (;;) {
+      if (this.stopped) return merged;
+      const group = pickMerge(this.catalog.snapshot.parts);
+      if (!group) return merged;
+      await this.merge(group);
+      merged += group.length;
+    }
+  }
+
+  private async applyRetention(): Promise<void> {
+    if (this.config.retentionMs <= 0) return;
+    const cutoffNs = BigInt(Date.now() - this.config.retentionMs) * 1_000_000n;
+    const expired = this.catalog.snapshot.parts.filter((p) => BigInt(p.maxStartNs) < cutoffNs);
+    if (expired.length === 0) return;
+    const ids = new Set(expired.map((p) => p.id));
+    await this.catalog.commit((s) => ({ ...s, parts: s.parts.filter((p) => !ids.has(p.id)) }));
+    this.retire(expired);
+  }
+
+  private async merge(group: PartInfo[]): Promise<void> {
+    const paths = group.map((p) => join(this.dataDir, p.path));
+    const release = this.leases.acquire(paths);
+    try {
+      const id = newPartId();
+      const day = group[0]!.day;
+      const path = join(this.dataDir, 'parts', 'traces', `date=${day}`, `${id}.parquet`);
+      const bloomPath = join(dirname(path), `${id}.bloom`);
+      await mkdir(dirname(path), { recursive: true });
+      await copySorted(this.engine, paths, path);
+      await fsyncFile(path);
+      const ids = await this.engine.all(`SELECT DISTINCT trace_id FROM ${readParquetSql([path])}`);
+      const packed = new Uint8Array(ids.length * 16);
+      ids.forEach((r, i) => packed.set(r['trace_id'] as Uint8Array, i * 16));
+      await TraceBloom.build(packed, ids.length).write(bloomPath);
+      const part: PartInfo = {
+        id,
+        path: relative(this.dataDir, path),
+        bloomPath: relative(this.dataDir, bloomPath),
+        rows: group.reduce((n, p) => n + p.rows, 0),
+        bytes: (await stat(path)).size,
+        minStartNs: String(group.reduce((m, p) => (BigInt(p.minStartNs) < m ? BigInt(p.minStartNs) : m), BigInt(group[0]!.minStartNs))),
+        maxStartNs: String(group.reduce((m, p) => (BigInt(p.maxStartNs) > m ? BigInt(p.maxStartNs) : m), BigInt(group[0]!.maxStartNs))),
+        day,
+        level: Math.max(...group.map((p) => p.level)) + 1,
+        createdAtMs: Date.now(),
+        columns: [...new Set(group.flatMap((p) => p.columns))].sort(),
+        services: [...new Set(group.flatMap((p) => p.services))].sort(),
+      };
+      const gone = new Set(group.map((p) => p.id));
+      // Parts dropped by retention meanwhile must stay dropped: merge only if all inputs are still there.
+      await this.catalog.commit((s) => {
+        const present = s.parts.filter((p) => gone.has(p.id)).length === gone.size;
+        return present ? { ...s, parts: [...s.parts.filter((p) => !gone.has(p.id)), part] } : s;
+      });
+      if (this.catalog.snapshot.parts.some((p) => p.id === id)) this.retire(group);
+      else this.leases.retire([path, bloomPath]);
+    } finally {
+      release();
+    }
+  }
+
+  private retire(parts: readonly PartInfo[]): void {
+    this.leases.retire(parts.flatMap((p) => [join(this.dataDir, p.path), join(this.dataDir, p.bloomPath)]));
+  }
+}
+
+/** The next merge: ≥ COMPACT_MIN_PARTS parts of one day and level, oldest first, bounded in rows. */
+export function pickMerge(parts: readonly PartInfo[]): PartInfo[] | undefined {
+  const groups = new Map<string, PartInfo[]>();
+  for (const p of parts) {
+    const key = `${p.day}/${p.level}`;
+    const g = groups.get(key);
+    if (g) g.push(p);
+    else groups.set(key, [p]);
+  }
+  for (const g of [...groups.values()].sort((a, b) => a[0]!.day.localeCompare(b[0]!.day))) {
+    if (g.length < COMPACT_MIN_PARTS) continue;
+    g.sort((a, b) => a.createdAtMs - b.createdAtMs);
+    const pick: PartInfo[] = [];
+    let rows = 0;
+    for (const p of g) {
+      if (pick.length >= 2 && rows + p.rows > COMPACT_MAX_ROWS) break;
+      pick.push(p);
+      rows += p.rows;
+    }
+    if (pick.length >= 2) return pick;
+  }
+  return undefined;
+}

@@ -1,0 +1,101 @@
+// A real `marquetry serve` process is SIGKILLed in the middle of a stream of
+// acknowledged requests; after a restart every acknowledged span is stored
+// exactly once.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { encodeExportTraceServiceRequest } from '../../src/receive/otlp-proto-encode.js';
+import { hexOf } from '../../src/model/hex.js';
+import { syntheticBatch } from '../helpers/synthetic-spans.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const compiled = import.meta.url.endsWith('.js');
+const cli = compiled ? join(here, '../../src/cli/main.js') : join(here, '../../src/cli/main.ts');
+
+interface Child {
+  proc: ChildProcess;
+  otlpPort: number;
+}
+
+function startServe(dataDir: string): Promise<Child> {
+  const args = [...(compiled ? [] : ['--import', 'tsx']), cli, 'serve', '--data', dataDir, '--otlp-http', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', '--flush-interval', '2s', '--query-threads', '1'];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.includes('marquetry ready'));
+      if (line) resolve({ proc, otlpPort: JSON.parse(line).otlpHttp });
+    });
+    proc.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${out}`)));
+  });
+}
+
+async function post(port: number, body: Uint8Array): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe('crash safety', () => {
+  it('finds every acknowledged span exactly once after SIGKILL and restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'marquetry-crash-'));
+    try {
+      const first = await startServe(dataDir);
+      const acked = new Set<string>();
+      let killed = false;
+      let sent = 0;
+      // 4 concurrent senders; the kill lands while requests are in flight.
+      const sender = async (): Promise<void> => {
+        while (!killed) {
+          const batch = syntheticBatch(20, 10);
+          sent++;
+          try {
+            const status = await post(first.otlpPort, encodeExportTraceServiceRequest(batch));
+            if (status === 200) for (let i = 0; i < batch.length; i++) acked.add(hexOf(batch.spanId, i * 8, 8));
+          } catch {
+            return; // connection died with the server
+          }
+        }
+      };
+      const senders = [sender(), sender(), sender(), sender()];
+      // Let a flush or two happen so the kill finds parts, staged files and WAL all in use.
+      while (acked.size < 60_000) await new Promise((r) => setTimeout(r, 20));
+      first.proc.kill('SIGKILL');
+      killed = true;
+      await Promise.all(senders);
+      await new Promise((r) => first.proc.once('exit', r));
+      assert.ok(acked.size >= 60_000, `acknowledged ${acked.size} spans before the kill`);
+
+      const second = await startServe(dataDir);
+      second.proc.kill('SIGTERM'); // clean stop flushes everything into parts
+      const code = await new Promise((r) => second.proc.once('exit', r));
+      assert.equal(code, 0);
+
+      const catalogDir = join(dataDir, 'catalog', 'traces');
+      const latest = (await readFile(join(catalogDir, '_latest'), 'utf8')).trim().padStart(16, '0');
+      const catalogParts: string[] = JSON.parse(await readFile(join(catalogDir, `${latest}.json`), 'utf8')).parts.map((p: { path: string }) => join(dataDir, p.path));
+      assert.ok(catalogParts.length > 0);
+      const db = await DuckDBInstance.create(':memory:');
+      const conn = await db.connect();
+      const list = catalogParts.map((p: string) => `'${p}'`).join(',');
+      const dupes = await conn.runAndReadAll(`SELECT count(*) AS n FROM (SELECT span_id FROM read_parquet([${list}], union_by_name=true) GROUP BY span_id HAVING count(*) > 1)`);
+      assert.equal(Number(dupes.getRowObjectsJS()[0]!['n']), 0, 'no span stored twice');
+      const ids = await conn.runAndReadAll(`SELECT lower(hex(span_id)) AS id FROM read_parquet([${list}], union_by_name=true)`);
+      const stored = new Set(ids.getRowObjectsJS().map((r) => String(r['id'])));
+      let missing = 0;
+      for (const id of acked) if (!stored.has(id)) missing++;
+      assert.equal(missing, 0, `all ${acked.size} acknowledged spans stored (sent ${sent} requests, stored ${stored.size} spans)`);
+      conn.closeSync();
+      db.closeSync();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
