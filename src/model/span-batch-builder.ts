@@ -17,7 +17,7 @@ function grow<T extends Uint8Array | Uint32Array | Float64Array | BigInt64Array>
   let cap = Math.max(a.length * 2, INITIAL_CAPACITY);
   while (cap < need) cap *= 2;
   const next = new (a.constructor as new (n: number) => T)(cap);
-  next.set(a);
+  (next as unknown as { set(src: T): void }).set(a);
   return next;
 }
 
@@ -253,9 +253,10 @@ export class SpanBatchBuilder {
       this.linkOwner = grow(this.linkOwner, i + 1);
       this.linkFlags = grow(this.linkFlags, i + 1);
       this.linkDropped = grow(this.linkDropped, i + 1);
-      this.linkTraceId = grow(this.linkTraceId, (i + 1) * TRACE_ID_BYTES);
-      this.linkSpanId = grow(this.linkSpanId, (i + 1) * SPAN_ID_BYTES);
     }
+    // Id arrays hold 16/8 bytes per link: their own capacity check.
+    this.linkTraceId = grow(this.linkTraceId, (i + 1) * TRACE_ID_BYTES);
+    this.linkSpanId = grow(this.linkSpanId, (i + 1) * SPAN_ID_BYTES);
     this.linkOwner[i] = span;
     this.linkTraceState[i] = traceState;
     this.linkFlags[i] = flags;

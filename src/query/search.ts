@@ -105,7 +105,12 @@ export async function search(engine: Engine, input: SearchInput, req: SearchRequ
     `row_number() OVER (PARTITION BY m.trace_id ORDER BY m.start_time_unix_nano) AS k ` +
     `FROM matched m JOIN hits h USING (trace_id) QUALIFY k <= ${Math.max(1, Math.floor(req.spss))} ` +
     `ORDER BY h.last_start DESC, m.start_time_unix_nano`;
-  const rows = await engine.all(sql);
+  const rows = await engine.all(sql).catch((err: unknown) => {
+    // RE2 syntax is checked by DuckDB when the query runs: a bad regex is the user's error.
+    const msg = (err as Error).message ?? '';
+    if (/regex|regular expression/i.test(msg)) throw new BadQueryError(`search: invalid regular expression: ${msg.split('\n')[0]}`);
+    throw err;
+  });
 
   const byTrace = new Map<string, { id: Uint8Array; spans: SearchSpan[]; matched: number }>();
   for (const r of rows) {

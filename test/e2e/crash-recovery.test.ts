@@ -21,24 +21,30 @@ const cli = compiled ? join(here, '../../src/cli/main.js') : join(here, '../../s
 interface Child {
   proc: ChildProcess;
   otlpPort: number;
+  /** exit code, or the signal's name when killed */
+  exited: Promise<number | string>;
 }
 
 function startServe(dataDir: string): Promise<Child> {
   const args = [...(compiled ? [] : ['--import', 'tsx']), cli, 'serve', '--data', dataDir, '--otlp-http', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', '--flush-interval', '2s', '--query-threads', '1'];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Without NODE_TEST_CONTEXT: a node child that inherits it runs as a test-runner child.
+  const env = { ...process.env };
+  delete env['NODE_TEST_CONTEXT'];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const line = out.split('\n').find((l) => l.includes('marquetry ready'));
-      if (line) resolve({ proc, otlpPort: JSON.parse(line).otlpHttp });
+      if (line) resolve({ proc, otlpPort: JSON.parse(line).otlpHttp, exited });
     });
-    proc.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${out}`)));
+    void exited.then((code) => reject(new Error(`serve exited early with ${code}: ${out}`)));
   });
 }
 
 async function post(port: number, body: Uint8Array): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+  const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: body as Uint8Array<ArrayBuffer> });
   await res.arrayBuffer();
   return res.status;
 }
@@ -70,13 +76,12 @@ describe('crash safety', () => {
       first.proc.kill('SIGKILL');
       killed = true;
       await Promise.all(senders);
-      await new Promise((r) => first.proc.once('exit', r));
+      assert.equal(await first.exited, 'SIGKILL');
       assert.ok(acked.size >= 60_000, `acknowledged ${acked.size} spans before the kill`);
 
       const second = await startServe(dataDir);
       second.proc.kill('SIGTERM'); // clean stop flushes everything into parts
-      const code = await new Promise((r) => second.proc.once('exit', r));
-      assert.equal(code, 0);
+      assert.equal(await second.exited, 0, 'clean stop after replay');
 
       const catalogDir = join(dataDir, 'catalog', 'traces');
       const latest = (await readFile(join(catalogDir, '_latest'), 'utf8')).trim().padStart(16, '0');

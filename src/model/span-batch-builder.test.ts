@@ -1,0 +1,42 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SpanBatchBuilder } from './span-batch-builder.js';
+
+describe('SpanBatchBuilder', () => {
+  it('keeps the ids of every link, however many a batch has', () => {
+    const b = new SpanBatchBuilder();
+    const r = b.addResource('', 0);
+    const s = b.addScope('s', '', '', 0);
+    const span = b.addSpan(r, s);
+    for (let l = 0; l < 300; l++) {
+      const i = b.addLink(span, '', 0, 0);
+      b.linkTraceId.fill(l % 256, i * 16, i * 16 + 16);
+      b.linkSpanId.fill((l + 1) % 256, i * 8, i * 8 + 8);
+    }
+    const batch = b.finish();
+    assert.equal(batch.links.length, 300);
+    for (let l = 0; l < 300; l++) {
+      assert.equal(batch.links.traceId[l * 16 + 15], l % 256, `trace id of link ${l}`);
+      assert.equal(batch.links.spanId[l * 8 + 7], (l + 1) % 256, `span id of link ${l}`);
+    }
+  });
+
+  it('rolls back a rejected span with its attributes, events and links', () => {
+    const b = new SpanBatchBuilder();
+    const r = b.addResource('', 0);
+    const s = b.addScope('s', '', '', 0);
+    const keep = b.addSpan(r, s);
+    b.attributes.addString(keep, 'k', 'v');
+    const mark = b.mark();
+    const drop = b.addSpan(r, s);
+    b.attributes.addInt(drop, 'n', 1n);
+    b.eventAttributes.addString(b.addEvent(drop, 1n, 'exception', 0), 'x', 'y');
+    b.addLink(drop, '', 0, 0);
+    b.rollback(mark);
+    const batch = b.finish();
+    assert.equal(batch.length, 1);
+    assert.equal(batch.attributes.length, 1);
+    assert.equal(batch.events.length, 0);
+    assert.equal(batch.links.length, 0);
+  });
+});

@@ -1,0 +1,329 @@
+// OTLP/JSON ExportTraceServiceRequest → SpanBatch, writing the same columns
+// as the protobuf decoder. The body goes through JSON.parse (native, faster
+// than any tokenizer written here) and the parsed tree is walked once, straight
+// into the builder.
+//
+// The OTLP JSON encoding is the protobuf JSON mapping with exceptions:
+//   traceId / spanId / parentSpanId   hex (case-insensitive), not base64
+//   int64 / fixed64 (times, intValue) decimal string or JSON number
+//   enums (kind, status.code)         number or name (SPAN_KIND_SERVER)
+//   field names                       lowerCamelCase; proto snake_case accepted too
+// Unknown fields are ignored; missing or null fields take the proto default.
+//
+// A wrong shape throws DecodeError naming the JSON path and nothing is kept.
+// A span with invalid ids is dropped alone (rolled back) and counted; a link
+// with ids of the wrong length is dropped into its span's dropped_links_count;
+// a resource or scope left without spans adds nothing. All as the protobuf
+// decoder does, so both give the same batch for the same request.
+
+import { DecodeError } from '../model/errors.js';
+import { SPAN_ID_BYTES, TRACE_ID_BYTES, ValueType } from '../model/span-batch.js';
+import { SpanBatchBuilder } from '../model/span-batch-builder.js';
+import type { DecodedTraces } from './decoded-traces.js';
+import { readAttributes } from './otlp-json-any-value.js';
+import { idText, readHexText, writeHexId } from './otlp-json-ids.js';
+import {
+  InexactIntegerError,
+  JsonShapeError,
+  describe,
+  expectObject,
+  isObject,
+  keyUsed,
+  readArray,
+  readEnum,
+  readFixed64,
+  readObject,
+  readString,
+  readUint32,
+  within,
+  type JsonObject,
+} from './otlp-json-fields.js';
+import { quoteLongIntegers } from './json-exact-integers.js';
+
+const SPAN_KIND_NAMES = [
+  'SPAN_KIND_UNSPECIFIED',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+] as const;
+
+const STATUS_CODE_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'] as const;
+
+const SERVICE_NAME = 'service.name';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeOtlpJsonTraces(body: Uint8Array | string): DecodedTraces {
+  let text: string;
+  if (typeof body === 'string') {
+    text = body;
+  } else {
+    try {
+      text = utf8.decode(body);
+    } catch {
+      throw new DecodeError('otlp-json: body is not valid UTF-8');
+    }
+  }
+  try {
+    return decodeText(text);
+  } catch (e) {
+    if (!(e instanceof InexactIntegerError)) throw e;
+  }
+  // Rare: an int64 sent as a bare number beyond 2^53. Decode again with such
+  // literals quoted so they are read exactly.
+  return decodeText(quoteLongIntegers(text), true);
+}
+
+/** Decodes the request; an InexactIntegerError escapes unless `final`, for the caller to retry. */
+function decodeText(text: string, final = false): DecodedTraces {
+  let request: unknown;
+  try {
+    request = JSON.parse(text);
+  } catch (e) {
+    throw new DecodeError(`otlp-json: body is not valid JSON: ${oneLine((e as Error).message)}`);
+  }
+  if (!isObject(request)) {
+    throw new DecodeError(`otlp-json: expected a JSON object at the top level, got ${describe(request)}`);
+  }
+  const b = new SpanBatchBuilder();
+  const rejections = new Rejections();
+  try {
+    readRequest(request, b, rejections);
+  } catch (e) {
+    if (!(e instanceof JsonShapeError) || (e instanceof InexactIntegerError && !final)) throw e;
+    throw new DecodeError(`otlp-json: ${e.pathText()}: ${e.detail}`);
+  }
+  return { batch: b.finish(), rejectedSpans: rejections.count, rejectMessage: rejections.message() };
+}
+
+const MAX_PARSER_MESSAGE_CHARS = 200;
+
+// V8's JSON.parse messages can quote the body, newlines and all.
+function oneLine(message: string): string {
+  const flat = message.replace(/\s+/g, ' ');
+  return flat.length > MAX_PARSER_MESSAGE_CHARS ? `${flat.slice(0, MAX_PARSER_MESSAGE_CHARS)}…` : flat;
+}
+
+/** Spans dropped for invalid ids: how many, and the first reason. */
+class Rejections {
+  count = 0;
+  private first = '';
+
+  add(reason: string): void {
+    if (this.count++ === 0) this.first = reason;
+  }
+
+  message(): string {
+    if (this.count === 0) return '';
+    return `${this.count} span${this.count === 1 ? '' : 's'} rejected: ${this.first}`;
+  }
+}
+
+function readRequest(request: JsonObject, b: SpanBatchBuilder, rejections: Rejections): void {
+  const list = readArray(request, 'resourceSpans', 'resource_spans');
+  let i = 0;
+  try {
+    for (; i < list.length; i++) readResourceSpans(expectObject(list[i]), b, rejections);
+  } catch (e) {
+    within(e, `${keyUsed(request, 'resourceSpans', 'resource_spans')}[${i}]`);
+  }
+}
+
+function readResourceSpans(rs: JsonObject, b: SpanBatchBuilder, rejections: Rejections): void {
+  const resource = readObject(rs, 'resource');
+  const schemaUrl = readString(rs, 'schemaUrl', 'schema_url');
+  const attributesStart = b.resourceAttributes.length;
+  let resourceIndex: number;
+  try {
+    const dropped = resource ? readUint32(resource, 'droppedAttributesCount', 'dropped_attributes_count') : 0;
+    resourceIndex = b.addResource(schemaUrl, dropped);
+    if (resource) {
+      readAttributes(resource, b.resourceAttributes, resourceIndex);
+      setServiceName(b, resourceIndex, attributesStart);
+    }
+  } catch (e) {
+    return within(e, 'resource');
+  }
+
+  const spansBefore = b.length;
+  const list = readArray(rs, 'scopeSpans', 'scope_spans');
+  let i = 0;
+  try {
+    for (; i < list.length; i++) readScopeSpans(expectObject(list[i]), b, rejections, resourceIndex);
+  } catch (e) {
+    within(e, `${keyUsed(rs, 'scopeSpans', 'scope_spans')}[${i}]`);
+  }
+  if (b.length === spansBefore) dropLastResource(b, attributesStart);
+}
+
+/** The last service.name attribute of the resource, when it is a string (as the protobuf decoder does). */
+function setServiceName(b: SpanBatchBuilder, resource: number, attributesStart: number): void {
+  const a = b.resourceAttributes;
+  for (let i = a.length - 1; i >= attributesStart; i--) {
+    if (a.key[i] === SERVICE_NAME) {
+      if (a.type[i] === ValueType.String) b.setResourceServiceName(resource, a.str[i]!);
+      return;
+    }
+  }
+}
+
+function readScopeSpans(ss: JsonObject, b: SpanBatchBuilder, rejections: Rejections, resource: number): void {
+  const scope = readObject(ss, 'scope');
+  const schemaUrl = readString(ss, 'schemaUrl', 'schema_url');
+  const attributesStart = b.scopeAttributes.length;
+  let scopeIndex: number;
+  try {
+    scopeIndex = b.addScope(
+      scope ? readString(scope, 'name') : '',
+      scope ? readString(scope, 'version') : '',
+      schemaUrl,
+      scope ? readUint32(scope, 'droppedAttributesCount', 'dropped_attributes_count') : 0,
+    );
+    if (scope) readAttributes(scope, b.scopeAttributes, scopeIndex);
+  } catch (e) {
+    return within(e, 'scope');
+  }
+
+  const spansBefore = b.length;
+  const spans = readArray(ss, 'spans');
+  let i = 0;
+  try {
+    for (; i < spans.length; i++) readSpan(expectObject(spans[i]), b, rejections, resource, scopeIndex);
+  } catch (e) {
+    within(e, `spans[${i}]`);
+  }
+  if (b.length === spansBefore) dropLastScope(b, attributesStart);
+}
+
+// A resource or scope left without spans (none sent, or all rejected) is
+// removed again, as the protobuf decoder does; only the last one can be, so
+// truncating the builder's columns is enough.
+function dropLastResource(b: SpanBatchBuilder, attributesStart: number): void {
+  const n = --b.resourceCount;
+  b.resourceServiceName.length = n;
+  b.resourceSchemaUrl.length = n;
+  b.resourceDropped.length = n;
+  b.resourceAttributes.truncate(attributesStart);
+}
+
+function dropLastScope(b: SpanBatchBuilder, attributesStart: number): void {
+  const n = --b.scopeCount;
+  b.scopeName.length = n;
+  b.scopeVersion.length = n;
+  b.scopeSchemaUrl.length = n;
+  b.scopeDropped.length = n;
+  b.scopeAttributes.truncate(attributesStart);
+}
+
+function readSpan(s: JsonObject, b: SpanBatchBuilder, rejections: Rejections, resource: number, scope: number): void {
+  const mark = b.mark();
+  const i = b.addSpan(resource, scope);
+  // The whole span is read even when an id is bad, so a malformed field still
+  // fails the request; `badId` names the first bad id, e.g. `traceId "abc"`.
+  let badId = '';
+  const traceId = readHexText(s, 'traceId', 'trace_id');
+  if (traceId.length !== 2 * TRACE_ID_BYTES || !writeHexId(traceId, b.traceId, i * TRACE_ID_BYTES, TRACE_ID_BYTES)) {
+    badId = idText(s, 'traceId', 'trace_id');
+  }
+  const spanId = readHexText(s, 'spanId', 'span_id');
+  if (spanId.length !== 2 * SPAN_ID_BYTES || !writeHexId(spanId, b.spanId, i * SPAN_ID_BYTES, SPAN_ID_BYTES)) {
+    if (badId === '') badId = idText(s, 'spanId', 'span_id');
+  }
+  // empty means a root span; an all-zero parent is accepted as one too
+  const parentSpanId = readHexText(s, 'parentSpanId', 'parent_span_id');
+  if (parentSpanId.length === 2 * SPAN_ID_BYTES) {
+    writeHexId(parentSpanId, b.parentSpanId, i * SPAN_ID_BYTES, SPAN_ID_BYTES);
+  } else if (parentSpanId.length !== 0 && badId === '') {
+    badId = idText(s, 'parentSpanId', 'parent_span_id');
+  }
+
+  b.traceState[i] = readString(s, 'traceState', 'trace_state');
+  b.flags[i] = readUint32(s, 'flags');
+  const name = readString(s, 'name');
+  b.name[i] = name;
+  b.kind[i] = readEnum(s, 'kind', undefined, 'SpanKind', SPAN_KIND_NAMES);
+  b.startTimeUnixNano[i] = readFixed64(s, 'startTimeUnixNano', 'start_time_unix_nano');
+  b.endTimeUnixNano[i] = readFixed64(s, 'endTimeUnixNano', 'end_time_unix_nano');
+  readAttributes(s, b.attributes, i);
+  b.droppedAttributesCount[i] = readUint32(s, 'droppedAttributesCount', 'dropped_attributes_count');
+  readEvents(s, b, i);
+  b.droppedEventsCount[i] = readUint32(s, 'droppedEventsCount', 'dropped_events_count');
+  const unstorableLinks = readLinks(s, b, i);
+  b.droppedLinksCount[i] = readUint32(s, 'droppedLinksCount', 'dropped_links_count') + unstorableLinks;
+  const status = readObject(s, 'status');
+  if (status) {
+    try {
+      b.statusCode[i] = readEnum(status, 'code', undefined, 'StatusCode', STATUS_CODE_NAMES);
+      b.statusMessage[i] = readString(status, 'message');
+    } catch (e) {
+      within(e, 'status');
+    }
+  }
+
+  if (badId !== '') {
+    b.rollback(mark);
+    rejections.add(`invalid ${badId} in span ${describe(name)}`);
+  }
+}
+
+function readEvents(s: JsonObject, b: SpanBatchBuilder, span: number): void {
+  const events = readArray(s, 'events');
+  let i = 0;
+  try {
+    for (; i < events.length; i++) {
+      const ev = expectObject(events[i]);
+      const e = b.addEvent(
+        span,
+        readFixed64(ev, 'timeUnixNano', 'time_unix_nano'),
+        readString(ev, 'name'),
+        readUint32(ev, 'droppedAttributesCount', 'dropped_attributes_count'),
+      );
+      readAttributes(ev, b.eventAttributes, e);
+    }
+  } catch (e) {
+    within(e, `events[${i}]`);
+  }
+}
+
+/**
+ * Reads the span's links. As in the protobuf decoder, a link whose ids have
+ * the wrong length cannot be stored in the fixed-width id columns: it is
+ * dropped and counted (returned, for dropped_links_count) and the span kept.
+ * Missing ids are kept as all-zero.
+ */
+function readLinks(s: JsonObject, b: SpanBatchBuilder, span: number): number {
+  const links = readArray(s, 'links');
+  let unstorable = 0;
+  let i = 0;
+  try {
+    for (; i < links.length; i++) {
+      const link = expectObject(links[i]);
+      const traceState = readString(link, 'traceState', 'trace_state');
+      const flags = readUint32(link, 'flags');
+      const dropped = readUint32(link, 'droppedAttributesCount', 'dropped_attributes_count');
+      const traceId = readHexText(link, 'traceId', 'trace_id');
+      const spanId = readHexText(link, 'spanId', 'span_id');
+      if (
+        (traceId.length !== 0 && traceId.length !== 2 * TRACE_ID_BYTES) ||
+        (spanId.length !== 0 && spanId.length !== 2 * SPAN_ID_BYTES)
+      ) {
+        // still read, so that malformed attributes fail the request
+        const attributesStart = b.linkAttributes.length;
+        readAttributes(link, b.linkAttributes, b.linkCount);
+        b.linkAttributes.truncate(attributesStart);
+        unstorable++;
+        continue;
+      }
+      const l = b.addLink(span, traceState, flags, dropped);
+      if (traceId.length !== 0) writeHexId(traceId, b.linkTraceId, l * TRACE_ID_BYTES, TRACE_ID_BYTES);
+      if (spanId.length !== 0) writeHexId(spanId, b.linkSpanId, l * SPAN_ID_BYTES, SPAN_ID_BYTES);
+      readAttributes(link, b.linkAttributes, l);
+    }
+  } catch (e) {
+    within(e, `links[${i}]`);
+  }
+  return unstorable;
+}
+
