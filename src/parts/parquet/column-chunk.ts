@@ -1,0 +1,210 @@
+// One column of one row group → its pages ([dictionary page] data pages…)
+// and what ColumnMetaData needs to describe them. Offsets are assigned by the
+// caller, which knows where the chunk lands in the file.
+
+import type { PreparedColumn } from './columns.js';
+import { bitWidthFor, encodeDefinitionLevels, encodeHybrid, hybridMaxBytes, plainBooleans, plainFixedWidth } from './encoding.js';
+import { Encoding, type Statistics } from './metadata.js';
+import { encodeDataPageHeader, encodeDictionaryPageHeader } from './page.js';
+import {
+  type Bounds,
+  MAX_BYTE_ARRAY_BOUND,
+  booleanBounds,
+  byteArrayBounds,
+  countNaN,
+  doubleBounds,
+  fixedWidthBounds,
+  int32Bounds,
+  int64Bounds,
+} from './statistics.js';
+import { type DictionaryStrings, encodeDictionaryStrings, encodePlainStrings } from './strings.js';
+
+/** Default target size of a data page's values, so readers never need huge page buffers. */
+export const PAGE_BYTES = 1 << 20;
+/** Largest dictionary page body worth writing. */
+export const MAX_DICTIONARY_BYTES = 1 << 20;
+
+export interface EncodedColumnChunk {
+  /** Page headers and bodies, in file order. */
+  parts: Uint8Array[];
+  byteLength: number;
+  /** Bytes of the dictionary page (header + body) at the chunk's start; 0 without one. */
+  dictionaryPageBytes: number;
+  encodings: Encoding[];
+  statistics: Statistics;
+}
+
+export interface ChunkOptions {
+  /** Strings: use a dictionary when it pays. */
+  tryDictionary: boolean;
+  /** Target bytes of values per data page. */
+  pageBytes: number;
+}
+
+/** Encodes rows [start, end) of `column`. */
+export function encodeColumnChunk(column: PreparedColumn, start: number, end: number, options: ChunkOptions): EncodedColumnChunk {
+  const chunk = new ChunkBuilder(column.nulls, start, end);
+  let bounds: Bounds | undefined;
+  switch (column.kind) {
+    case 'int64':
+    case 'int32':
+    case 'double':
+    case 'fixed16':
+    case 'fixed8': {
+      const rowsPerPage = Math.max(1, Math.floor(options.pageBytes / column.width));
+      for (let a = start; a < end; a += rowsPerPage) {
+        const b = Math.min(end, a + rowsPerPage);
+        chunk.addDataPage(a, b, Encoding.PLAIN, plainFixedWidth(column.bytes, column.width, a, b, column.nulls, chunk.presentIn(a, b)));
+      }
+      bounds = fixedKindBounds(column, start, end);
+      break;
+    }
+    case 'boolean': {
+      const rowsPerPage = Math.max(8, options.pageBytes * 8);
+      for (let a = start; a < end; a += rowsPerPage) {
+        const b = Math.min(end, a + rowsPerPage);
+        chunk.addDataPage(a, b, Encoding.PLAIN, plainBooleans(column.values, a, b, column.nulls, chunk.presentIn(a, b)));
+      }
+      bounds = booleanBounds(column.values, start, end, column.nulls);
+      break;
+    }
+    case 'string':
+      bounds = encodeStrings(chunk, column.values, start, end, options);
+      break;
+  }
+  const statistics: Statistics = { nullCount: chunk.nullCount };
+  if (bounds !== undefined) {
+    statistics.minValue = bounds.min;
+    statistics.maxValue = bounds.max;
+  }
+  if (column.kind === 'double') statistics.nanCount = countNaN(column.values, start, end, column.nulls);
+  return chunk.finish(statistics);
+}
+
+function fixedKindBounds(column: PreparedColumn, start: number, end: number): Bounds | undefined {
+  switch (column.kind) {
+    case 'int64':
+      return int64Bounds(column.values, start, end, column.nulls);
+    case 'int32':
+      return int32Bounds(column.values, start, end, column.nulls);
+    case 'double':
+      return doubleBounds(column.values, start, end, column.nulls);
+    case 'fixed16':
+    case 'fixed8':
+      return fixedWidthBounds(column.bytes, column.width, start, end, column.nulls);
+    default:
+      return undefined;
+  }
+}
+
+/** Pages of a string chunk, dictionary encoded when it pays; returns the bounds. */
+function encodeStrings(
+  chunk: ChunkBuilder,
+  values: ReadonlyArray<string | undefined>,
+  start: number,
+  end: number,
+  options: ChunkOptions,
+): Bounds | undefined {
+  const present = end - start - chunk.nullCount;
+  const limits = { maxEntries: Math.floor(present / 2), maxBytes: MAX_DICTIONARY_BYTES };
+  const dictionary = options.tryDictionary && limits.maxEntries > 0 ? encodeDictionaryStrings(values, start, end, present, limits) : undefined;
+  if (dictionary !== undefined) {
+    addDictionaryPages(chunk, dictionary, start, end, options.pageBytes);
+    return byteArrayBounds(dictionary.dictionary, dictionary.dictionary.length);
+  }
+  const plain = encodePlainStrings(values, start, end, options.pageBytes);
+  let a = start;
+  let byteStart = 0;
+  for (let p = 0; p < plain.pageRowEnds.length; p++) {
+    const b = plain.pageRowEnds[p]!;
+    const byteEnd = plain.pageByteEnds[p]!;
+    chunk.addDataPage(a, b, Encoding.PLAIN, plain.data.subarray(byteStart, byteEnd));
+    a = b;
+    byteStart = byteEnd;
+  }
+  if (plain.asciiMin === undefined || plain.asciiMax === undefined) return byteArrayBounds(plain.data, plain.data.length);
+  // ASCII: JS order is byte order, and byte length is string length
+  if (plain.asciiMin.length > MAX_BYTE_ARRAY_BOUND || plain.asciiMax.length > MAX_BYTE_ARRAY_BOUND) return undefined;
+  return { min: Buffer.from(plain.asciiMin, 'latin1'), max: Buffer.from(plain.asciiMax, 'latin1') };
+}
+
+/** Dictionary page, then data pages of `bit width byte, hybrid indices`. */
+function addDictionaryPages(chunk: ChunkBuilder, dictionary: DictionaryStrings, start: number, end: number, pageBytes: number): void {
+  chunk.addDictionaryPage(dictionary.dictionary, dictionary.entries);
+  const bitWidth = bitWidthFor(dictionary.entries - 1);
+  const rowsPerPage = Math.max(8, Math.floor((pageBytes * 8) / bitWidth));
+  let index = 0;
+  for (let a = start; a < end; a += rowsPerPage) {
+    const b = Math.min(end, a + rowsPerPage);
+    const count = chunk.presentIn(a, b);
+    const out = new Uint8Array(1 + hybridMaxBytes(count, bitWidth));
+    out[0] = bitWidth;
+    const length = encodeHybrid(dictionary.indices, index, index + count, bitWidth, out, 1);
+    chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, out.subarray(0, length));
+    index += count;
+  }
+}
+
+function countNulls(nulls: Uint8Array | undefined, start: number, end: number): number {
+  if (nulls === undefined) return 0;
+  let count = 0;
+  for (let i = start; i < end; i++) if (nulls[i] !== 0) count++;
+  return count;
+}
+
+class ChunkBuilder {
+  private readonly parts: Uint8Array[] = [];
+  private byteLength = 0;
+  private dictionaryPageBytes = 0;
+  private readonly encodings = new Set<Encoding>([Encoding.PLAIN]);
+  /** Nulls in the chunk's rows. */
+  readonly nullCount: number;
+
+  /** `nulls`: mask of the whole column; undefined when it is REQUIRED (no levels). */
+  constructor(
+    readonly nulls: Uint8Array | undefined,
+    private readonly start: number,
+    private readonly end: number,
+  ) {
+    if (nulls !== undefined) this.encodings.add(Encoding.RLE);
+    this.nullCount = countNulls(nulls, start, end);
+  }
+
+  /** Non-null rows in [a, b) ⊆ the chunk; counted again only for a page smaller than the chunk. */
+  presentIn(a: number, b: number): number {
+    if (a === this.start && b === this.end) return b - a - this.nullCount;
+    return b - a - countNulls(this.nulls, a, b);
+  }
+
+  addDictionaryPage(body: Uint8Array, entries: number): void {
+    const header = encodeDictionaryPageHeader(body.length, entries);
+    this.push(header);
+    this.push(body);
+    this.dictionaryPageBytes = header.length + body.length;
+    this.encodings.add(Encoding.RLE_DICTIONARY);
+  }
+
+  /** A v1 data page of rows [start, end): definition levels (OPTIONAL only), then `values`. */
+  addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array): void {
+    const levels = this.nulls === undefined ? undefined : encodeDefinitionLevels(this.nulls, start, end);
+    const bodyBytes = (levels?.length ?? 0) + values.length;
+    this.push(encodeDataPageHeader(bodyBytes, end - start, encoding));
+    if (levels !== undefined) this.push(levels);
+    if (values.length > 0) this.push(values);
+  }
+
+  finish(statistics: Statistics): EncodedColumnChunk {
+    return {
+      parts: this.parts,
+      byteLength: this.byteLength,
+      dictionaryPageBytes: this.dictionaryPageBytes,
+      encodings: [...this.encodings].sort((x, y) => x - y),
+      statistics,
+    };
+  }
+
+  private push(bytes: Uint8Array): void {
+    this.parts.push(bytes);
+    this.byteLength += bytes.length;
+  }
+}

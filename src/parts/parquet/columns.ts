@@ -1,0 +1,129 @@
+// Input columns as callers give them, and their normalized form for the whole
+// file: int32 widened, a byte view over fixed-width values, string nulls as
+// a null mask, and whether the column needs definition levels at all.
+
+import { type LeafSchema, PhysicalType, Repetition } from './metadata.js';
+
+export type ParquetColumn =
+  /** nulls[i] = 1 → null; absent → no nulls */
+  | { name: string; kind: 'int64'; values: BigInt64Array; nulls?: Uint8Array }
+  /** Uint8Array and Uint32Array values are widened; a Uint32 value ≥ 2^31 is an error. */
+  | { name: string; kind: 'int32'; values: Int32Array | Uint32Array | Uint8Array; nulls?: Uint8Array }
+  | { name: string; kind: 'double'; values: Float64Array; nulls?: Uint8Array }
+  /** 0 = false, anything else = true */
+  | { name: string; kind: 'boolean'; values: Uint8Array; nulls?: Uint8Array }
+  /** undefined → null; written as UTF-8 with the STRING logical type */
+  | { name: string; kind: 'string'; values: ReadonlyArray<string | undefined> }
+  /** FIXED_LEN_BYTE_ARRAY(16 | 8); values packed width × rows */
+  | { name: string; kind: 'fixed16' | 'fixed8'; values: Uint8Array; nulls?: Uint8Array };
+
+export type ParquetColumnKind = ParquetColumn['kind'];
+
+interface PreparedBase {
+  name: string;
+  /** undefined when the column has no null row in the file (REQUIRED). */
+  nulls: Uint8Array | undefined;
+}
+
+export type PreparedColumn =
+  | (PreparedBase & { kind: 'int64'; values: BigInt64Array; bytes: Uint8Array; width: 8 })
+  | (PreparedBase & { kind: 'int32'; values: Int32Array; bytes: Uint8Array; width: 4 })
+  | (PreparedBase & { kind: 'double'; values: Float64Array; bytes: Uint8Array; width: 8 })
+  | (PreparedBase & { kind: 'fixed16' | 'fixed8'; bytes: Uint8Array; width: 16 | 8 })
+  | (PreparedBase & { kind: 'boolean'; values: Uint8Array })
+  | (PreparedBase & { kind: 'string'; values: ReadonlyArray<string | undefined> });
+
+const INT32_MAX = 0x7fffffff;
+
+export function prepareColumn(column: ParquetColumn, rowCount: number): PreparedColumn {
+  const name = column.name;
+  if (column.kind === 'string') {
+    requireLength(name, 'values', column.values.length, rowCount);
+    return { name, kind: 'string', values: column.values, nulls: stringNulls(column.values, rowCount) };
+  }
+  if (column.nulls !== undefined) requireLength(name, 'nulls', column.nulls.length, rowCount);
+  const nulls = column.nulls !== undefined && hasNull(column.nulls, rowCount) ? column.nulls : undefined;
+  switch (column.kind) {
+    case 'int64':
+      requireLength(name, 'values', column.values.length, rowCount);
+      return { name, kind: 'int64', values: column.values, bytes: byteView(column.values), width: 8, nulls };
+    case 'double':
+      requireLength(name, 'values', column.values.length, rowCount);
+      return { name, kind: 'double', values: column.values, bytes: byteView(column.values), width: 8, nulls };
+    case 'int32': {
+      requireLength(name, 'values', column.values.length, rowCount);
+      const values = widenInt32(name, column.values, rowCount, nulls);
+      return { name, kind: 'int32', values, bytes: byteView(values), width: 4, nulls };
+    }
+    case 'boolean':
+      requireLength(name, 'values', column.values.length, rowCount);
+      return { name, kind: 'boolean', values: column.values, nulls };
+    case 'fixed16':
+    case 'fixed8': {
+      const width = column.kind === 'fixed16' ? 16 : 8;
+      requireLength(name, 'values', column.values.length, rowCount * width);
+      return { name, kind: column.kind, bytes: column.values, width, nulls };
+    }
+  }
+}
+
+export function leafSchema(column: PreparedColumn): LeafSchema {
+  const repetition = column.nulls === undefined ? Repetition.REQUIRED : Repetition.OPTIONAL;
+  const leaf: LeafSchema = { name: column.name, type: physicalType(column.kind), repetition, utf8: column.kind === 'string' };
+  if (column.kind === 'fixed16' || column.kind === 'fixed8') leaf.typeLength = column.width;
+  return leaf;
+}
+
+export function physicalType(kind: ParquetColumnKind): PhysicalType {
+  switch (kind) {
+    case 'int64':
+      return PhysicalType.INT64;
+    case 'int32':
+      return PhysicalType.INT32;
+    case 'double':
+      return PhysicalType.DOUBLE;
+    case 'boolean':
+      return PhysicalType.BOOLEAN;
+    case 'string':
+      return PhysicalType.BYTE_ARRAY;
+    case 'fixed16':
+    case 'fixed8':
+      return PhysicalType.FIXED_LEN_BYTE_ARRAY;
+  }
+}
+
+function requireLength(column: string, what: string, length: number, needed: number): void {
+  if (length < needed) {
+    throw new Error(`parquet: column "${column}" has ${length} ${what} entries, needs at least ${needed}`);
+  }
+}
+
+function hasNull(nulls: Uint8Array, rowCount: number): boolean {
+  for (let i = 0; i < rowCount; i++) if (nulls[i] !== 0) return true;
+  return false;
+}
+
+function stringNulls(values: ReadonlyArray<string | undefined>, rowCount: number): Uint8Array | undefined {
+  let nulls: Uint8Array | undefined;
+  for (let i = 0; i < rowCount; i++) {
+    if (values[i] !== undefined) continue;
+    nulls ??= new Uint8Array(rowCount);
+    nulls[i] = 1;
+  }
+  return nulls;
+}
+
+function widenInt32(column: string, values: Int32Array | Uint32Array | Uint8Array, rowCount: number, nulls: Uint8Array | undefined): Int32Array {
+  if (values instanceof Int32Array) return values;
+  if (values instanceof Uint8Array) return Int32Array.from(values.subarray(0, rowCount));
+  for (let i = 0; i < rowCount; i++) {
+    if (values[i]! > INT32_MAX && (nulls === undefined || nulls[i] === 0)) {
+      throw new Error(`parquet: column "${column}" row ${i} holds ${values[i]}, above INT32 max`);
+    }
+  }
+  return new Int32Array(values.buffer, values.byteOffset, values.length);
+}
+
+function byteView(values: BigInt64Array | Float64Array | Int32Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}

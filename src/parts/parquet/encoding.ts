@@ -1,0 +1,225 @@
+// Value encodings: PLAIN for fixed-width values and booleans, and the
+// RLE/bit-packed hybrid used for definition levels and dictionary indices.
+// Typed arrays are read in the platform's byte order, which must be
+// little-endian like Parquet (checked once in writer.ts).
+
+/** Bit widths above this would overflow the 32-bit packing accumulator. */
+export const MAX_HYBRID_BIT_WIDTH = 24;
+
+/** A run this long, starting at a group boundary, ends a bit-packed run. */
+const RUN_TO_LEAVE_PACKING = 16;
+/** A run this long where packing would start becomes an RLE run. */
+const MIN_RLE_RUN = 8;
+
+/** Fewest bits holding `maxValue`, at least 1 (some readers mishandle width 0). */
+export function bitWidthFor(maxValue: number): number {
+  return maxValue <= 1 ? 1 : 32 - Math.clz32(maxValue);
+}
+
+/** Upper bound of encodeHybrid's output for `count` values. */
+export function hybridMaxBytes(count: number, bitWidth: number): number {
+  const groups = Math.ceil(count / 8);
+  // every run but the last covers ≥ 8 values; each has a ≤ 5-byte header and
+  // an RLE value of ≤ 3 bytes, and packed payloads total ≤ (groups + 1) × width
+  return (Math.floor(count / 8) + 1) * 8 + (groups + 1) * bitWidth;
+}
+
+/**
+ * RLE/bit-packed hybrid of values[start, end) (each < 2^bitWidth) into `out`
+ * at `pos`; returns the position after the last byte. `out` must have
+ * hybridMaxBytes(end - start, bitWidth) bytes free.
+ *   RLE run:        varint(count << 1), value in ceil(bitWidth / 8) bytes LE
+ *   bit-packed run: varint(groups << 1 | 1), groups × 8 values LSB first
+ * Only the stream's last packed run may hold fewer than groups × 8 values.
+ */
+export function encodeHybrid(
+  values: Uint8Array | Uint32Array,
+  start: number,
+  end: number,
+  bitWidth: number,
+  out: Uint8Array,
+  pos: number,
+): number {
+  if (bitWidth < 1 || bitWidth > MAX_HYBRID_BIT_WIDTH) {
+    throw new Error(`parquet: hybrid bit width ${bitWidth} outside 1..${MAX_HYBRID_BIT_WIDTH}`);
+  }
+  const valueBytes = (bitWidth + 7) >>> 3;
+  let i = start;
+  while (i < end) {
+    const run = repeatLength(values, i, end);
+    if (run >= MIN_RLE_RUN) {
+      pos = writeVarint(out, pos, run * 2);
+      let value = values[i]!;
+      for (let b = 0; b < valueBytes; b++) {
+        out[pos++] = value & 0xff;
+        value >>>= 8;
+      }
+      i += run;
+      continue;
+    }
+    let packedEnd = i + 8;
+    while (packedEnd < end && repeatLength(values, packedEnd, Math.min(end, packedEnd + RUN_TO_LEAVE_PACKING)) < RUN_TO_LEAVE_PACKING) {
+      packedEnd += 8;
+    }
+    const groups = (packedEnd - i) >>> 3;
+    pos = writeVarint(out, pos, groups * 2 + 1);
+    pos = bitPack(values, i, Math.min(packedEnd, end), groups, bitWidth, out, pos);
+    i = packedEnd;
+  }
+  return pos;
+}
+
+/**
+ * Definition levels of rows [start, end) (1 = present, 0 = null) as data
+ * page v1 wants them: u32 byte length, then the hybrid at bit width 1. Works
+ * on 8-row groups straight from the null mask: two or more whole groups that
+ * are all present or all null become one RLE run, the rest is bit-packed.
+ */
+export function encodeDefinitionLevels(nulls: Uint8Array, start: number, end: number): Uint8Array {
+  const count = end - start;
+  const groupCount = (count + 7) >>> 3;
+  const wholeGroups = count >>> 3;
+  const groups = new Uint8Array(groupCount);
+  for (let g = 0, i = start; g < groupCount; g++) {
+    let byte = 0;
+    for (let bit = 0; bit < 8 && i < end; bit++, i++) if (nulls[i] === 0) byte |= 1 << bit;
+    groups[g] = byte;
+  }
+  const out = new Uint8Array(4 + hybridMaxBytes(count, 1));
+  let pos = 4;
+  const startsRun = (g: number): boolean =>
+    g + 1 < wholeGroups && (groups[g] === 0 || groups[g] === 0xff) && groups[g + 1] === groups[g];
+  for (let g = 0; g < groupCount; ) {
+    if (startsRun(g)) {
+      const value = groups[g]!;
+      let last = g + 1;
+      while (last + 1 < wholeGroups && groups[last + 1] === value) last++;
+      pos = writeVarint(out, pos, (last - g + 1) * 8 * 2);
+      out[pos++] = value & 1;
+      g = last + 1;
+      continue;
+    }
+    let last = g;
+    while (last + 1 < groupCount && !startsRun(last + 1)) last++;
+    pos = writeVarint(out, pos, (last - g + 1) * 2 + 1);
+    out.set(groups.subarray(g, last + 1), pos);
+    pos += last - g + 1;
+    g = last + 1;
+  }
+  new DataView(out.buffer).setUint32(0, pos - 4, true);
+  return out.subarray(0, pos);
+}
+
+/** PLAIN booleans: one bit per non-null value, LSB first. */
+export function plainBooleans(values: Uint8Array, start: number, end: number, nulls: Uint8Array | undefined, nonNull: number): Uint8Array {
+  const out = new Uint8Array((nonNull + 7) >>> 3);
+  let bit = 0;
+  for (let i = start; i < end; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    if (values[i] !== 0) out[bit >>> 3]! |= 1 << (bit & 7);
+    bit++;
+  }
+  return out;
+}
+
+/**
+ * PLAIN fixed-width values of rows [start, end) with nulls left out. Without
+ * nulls in the range the result is a view of `bytes` (no copy), so it is only
+ * valid while the caller leaves the input untouched.
+ */
+export function plainFixedWidth(
+  bytes: Uint8Array,
+  width: number,
+  start: number,
+  end: number,
+  nulls: Uint8Array | undefined,
+  nonNull: number,
+): Uint8Array {
+  if (nulls === undefined || nonNull === end - start) return bytes.subarray(start * width, end * width);
+  const out = new Uint8Array(nonNull * width);
+  if (width % 4 === 0 && bytes.byteOffset % 4 === 0) {
+    copyPresentWords(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2), width >>> 2, start, end, nulls, new Int32Array(out.buffer));
+    return out;
+  }
+  let o = 0;
+  for (let i = start; i < end; i++) {
+    if (nulls[i] !== 0) continue;
+    for (let b = i * width, last = b + width; b < last; b++) out[o++] = bytes[b]!;
+  }
+  return out;
+}
+
+/** Copies words of non-null rows through 32-bit lanes: bit patterns (NaN, -0) are kept. */
+function copyPresentWords(src: Int32Array, words: number, start: number, end: number, nulls: Uint8Array, out: Int32Array): void {
+  let o = 0;
+  if (words === 2) {
+    for (let i = start; i < end; i++) {
+      if (nulls[i] !== 0) continue;
+      out[o] = src[2 * i]!;
+      out[o + 1] = src[2 * i + 1]!;
+      o += 2;
+    }
+    return;
+  }
+  for (let i = start; i < end; i++) {
+    if (nulls[i] !== 0) continue;
+    for (let w = i * words, last = w + words; w < last; w++) out[o++] = src[w]!;
+  }
+}
+
+function repeatLength(values: Uint8Array | Uint32Array, i: number, end: number): number {
+  const first = values[i];
+  let j = i + 1;
+  while (j < end && values[j] === first) j++;
+  return j - i;
+}
+
+/** groups × 8 values from values[from, to), zero-padded past `to`. */
+function bitPack(
+  values: Uint8Array | Uint32Array,
+  from: number,
+  to: number,
+  groups: number,
+  bitWidth: number,
+  out: Uint8Array,
+  pos: number,
+): number {
+  const count = groups * 8;
+  if (bitWidth === 1 && to - from === count) {
+    for (let i = from; i < to; i += 8) {
+      out[pos++] =
+        values[i]! |
+        (values[i + 1]! << 1) |
+        (values[i + 2]! << 2) |
+        (values[i + 3]! << 3) |
+        (values[i + 4]! << 4) |
+        (values[i + 5]! << 5) |
+        (values[i + 6]! << 6) |
+        (values[i + 7]! << 7);
+    }
+    return pos;
+  }
+  let acc = 0;
+  let bits = 0;
+  for (let i = from, last = from + count; i < last; i++) {
+    acc |= (i < to ? values[i]! : 0) << bits;
+    bits += bitWidth;
+    while (bits >= 8) {
+      out[pos++] = acc & 0xff;
+      acc >>>= 8;
+      bits -= 8;
+    }
+  }
+  return pos;
+}
+
+/** ULEB128 of an unsigned value below 2^32. */
+export function writeVarint(out: Uint8Array, pos: number, value: number): number {
+  let v = value >>> 0;
+  while (v >= 0x80) {
+    out[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[pos++] = v;
+  return pos;
+}

@@ -1,0 +1,181 @@
+// min/max bounds of a column chunk, PLAIN encoded as Statistics.min_value /
+// max_value want them (byte arrays: the bytes alone, no length prefix). Rows
+// with nulls[i] !== 0 are skipped. Each function returns undefined when the
+// range has no value to bound. Loops track the index of the extreme value and
+// copy its bytes once at the end: no object per value.
+
+export interface Bounds {
+  min: Uint8Array;
+  max: Uint8Array;
+}
+
+/** Longest string bound written; longer extremes leave the chunk without bounds. */
+export const MAX_BYTE_ARRAY_BOUND = 64;
+
+/** Signed 64-bit order, compared as (signed high word, unsigned low word) to avoid BigInts. */
+export function int64Bounds(values: BigInt64Array, start: number, end: number, nulls: Uint8Array | undefined): Bounds | undefined {
+  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  let minAt = -1;
+  let maxAt = -1;
+  let minHi = 0;
+  let minLo = 0;
+  let maxHi = 0;
+  let maxLo = 0;
+  for (let i = start; i < end; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    const hi = words[2 * i + 1]!;
+    const lo = words[2 * i]! >>> 0;
+    if (minAt < 0) {
+      minAt = maxAt = i;
+      minHi = maxHi = hi;
+      minLo = maxLo = lo;
+      continue;
+    }
+    if (hi < minHi || (hi === minHi && lo < minLo)) {
+      minAt = i;
+      minHi = hi;
+      minLo = lo;
+    } else if (hi > maxHi || (hi === maxHi && lo > maxLo)) {
+      maxAt = i;
+      maxHi = hi;
+      maxLo = lo;
+    }
+  }
+  if (minAt < 0) return undefined;
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  return { min: copyBytes(bytes, minAt * 8, 8), max: copyBytes(bytes, maxAt * 8, 8) };
+}
+
+export function int32Bounds(values: Int32Array, start: number, end: number, nulls: Uint8Array | undefined): Bounds | undefined {
+  let found = false;
+  let min = 0;
+  let max = 0;
+  for (let i = start; i < end; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    const v = values[i]!;
+    if (!found) {
+      found = true;
+      min = max = v;
+    } else if (v < min) {
+      min = v;
+    } else if (v > max) {
+      max = v;
+    }
+  }
+  if (!found) return undefined;
+  return { min: new Uint8Array(Int32Array.of(min).buffer), max: new Uint8Array(Int32Array.of(max).buffer) };
+}
+
+/**
+ * IEEE order with NaN left out (a chunk of only NaNs has no bounds). A zero
+ * min is written as -0 and a zero max as +0, as the Parquet spec asks, so a
+ * reader never excludes a zero of the other sign.
+ */
+export function doubleBounds(values: Float64Array, start: number, end: number, nulls: Uint8Array | undefined): Bounds | undefined {
+  let found = false;
+  let min = 0;
+  let max = 0;
+  for (let i = start; i < end; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    const v = values[i]!;
+    if (v !== v) continue;
+    if (!found) {
+      found = true;
+      min = max = v;
+    } else if (v < min) {
+      min = v;
+    } else if (v > max) {
+      max = v;
+    }
+  }
+  if (!found) return undefined;
+  if (min === 0) min = -0;
+  if (max === 0) max = 0;
+  return { min: new Uint8Array(Float64Array.of(min).buffer), max: new Uint8Array(Float64Array.of(max).buffer) };
+}
+
+export function countNaN(values: Float64Array, start: number, end: number, nulls: Uint8Array | undefined): number {
+  let count = 0;
+  for (let i = start; i < end; i++) {
+    const v = values[i]!;
+    if (v !== v && (nulls === undefined || nulls[i] === 0)) count++;
+  }
+  return count;
+}
+
+/** false < true; one byte each. */
+export function booleanBounds(values: Uint8Array, start: number, end: number, nulls: Uint8Array | undefined): Bounds | undefined {
+  let seenFalse = false;
+  let seenTrue = false;
+  for (let i = start; i < end && !(seenFalse && seenTrue); i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    if (values[i] !== 0) seenTrue = true;
+    else seenFalse = true;
+  }
+  if (!seenFalse && !seenTrue) return undefined;
+  return { min: Uint8Array.of(seenFalse ? 0 : 1), max: Uint8Array.of(seenTrue ? 1 : 0) };
+}
+
+/** Unsigned lexicographic byte order of `width`-byte values (FIXED_LEN_BYTE_ARRAY). */
+export function fixedWidthBounds(bytes: Uint8Array, width: number, start: number, end: number, nulls: Uint8Array | undefined): Bounds | undefined {
+  let minAt = -1;
+  let maxAt = -1;
+  for (let i = start; i < end; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    if (minAt < 0) {
+      minAt = maxAt = i;
+    } else if (compareBytes(bytes, i * width, width, bytes, minAt * width, width) < 0) {
+      minAt = i;
+    } else if (compareBytes(bytes, i * width, width, bytes, maxAt * width, width) > 0) {
+      maxAt = i;
+    }
+  }
+  if (minAt < 0) return undefined;
+  return { min: copyBytes(bytes, minAt * width, width), max: copyBytes(bytes, maxAt * width, width) };
+}
+
+/**
+ * Unsigned byte order of PLAIN byte arrays (`u32 length, bytes` repeated) in
+ * data[0, byteEnd). Undefined also when the min or max is longer than
+ * MAX_BYTE_ARRAY_BOUND: bounds stay exact rather than truncated.
+ */
+export function byteArrayBounds(data: Uint8Array, byteEnd: number): Bounds | undefined {
+  let minAt = -1;
+  let minLength = 0;
+  let maxAt = -1;
+  let maxLength = 0;
+  for (let pos = 0; pos < byteEnd; ) {
+    const length = (data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16) | (data[pos + 3]! << 24)) >>> 0;
+    const at = pos + 4;
+    if (minAt < 0) {
+      minAt = maxAt = at;
+      minLength = maxLength = length;
+    } else if (compareBytes(data, at, length, data, minAt, minLength) < 0) {
+      minAt = at;
+      minLength = length;
+    } else if (compareBytes(data, at, length, data, maxAt, maxLength) > 0) {
+      maxAt = at;
+      maxLength = length;
+    }
+    pos = at + length;
+  }
+  if (minAt < 0 || minLength > MAX_BYTE_ARRAY_BOUND || maxLength > MAX_BYTE_ARRAY_BOUND) return undefined;
+  return { min: copyBytes(data, minAt, minLength), max: copyBytes(data, maxAt, maxLength) };
+}
+
+/** Sign of a[aAt, +aLength) − b[bAt, +bLength) in unsigned lexicographic order. */
+export function compareBytes(a: Uint8Array, aAt: number, aLength: number, b: Uint8Array, bAt: number, bLength: number): number {
+  const common = aLength < bLength ? aLength : bLength;
+  for (let k = 0; k < common; k++) {
+    const d = a[aAt + k]! - b[bAt + k]!;
+    if (d !== 0) return d;
+  }
+  return aLength - bLength;
+}
+
+/** A copy (Buffer#slice would return a view keeping the whole chunk alive). */
+function copyBytes(bytes: Uint8Array, at: number, length: number): Uint8Array {
+  const copy = new Uint8Array(length);
+  copy.set(bytes.subarray(at, at + length));
+  return copy;
+}

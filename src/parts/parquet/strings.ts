@@ -1,0 +1,165 @@
+// String columns: UTF-8 into one growing buffer as PLAIN byte arrays
+// (`u32 length, bytes` per value), either the values themselves or the
+// distinct values of a dictionary. One Buffer.write per string; no object
+// per value beyond the dictionary's Map entries.
+
+/** Worst-case UTF-8 bytes per UTF-16 code unit (lone surrogates become U+FFFD). */
+const MAX_UTF8_PER_UNIT = 3;
+
+/** PLAIN BYTE_ARRAY values appended into one buffer that doubles as needed. */
+export class ByteArrayBuilder {
+  bytes: Buffer;
+  length = 0;
+
+  constructor(initialBytes: number) {
+    this.bytes = Buffer.allocUnsafe(Math.max(64, initialBytes));
+  }
+
+  append(value: string): void {
+    const need = this.length + 4 + value.length * MAX_UTF8_PER_UNIT;
+    if (need > this.bytes.length) this.grow(need);
+    const bytes = this.bytes;
+    const at = this.length;
+    const written = bytes.write(value, at + 4, 'utf8');
+    bytes[at] = written;
+    bytes[at + 1] = written >>> 8;
+    bytes[at + 2] = written >>> 16;
+    bytes[at + 3] = written >>> 24;
+    this.length = at + 4 + written;
+  }
+
+  private grow(need: number): void {
+    const grown = Buffer.allocUnsafe(Math.max(need, this.bytes.length * 2));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
+}
+
+export interface PlainStrings {
+  data: Uint8Array;
+  /** Per data page: first row past the page, and byte offset in `data` past the page. */
+  pageRowEnds: number[];
+  pageByteEnds: number[];
+  /**
+   * Smallest and largest value when every value is ASCII, where UTF-16 order
+   * (JS `<`) equals UTF-8 byte order; undefined otherwise (or no value).
+   */
+  asciiMin: string | undefined;
+  asciiMax: string | undefined;
+}
+
+/** Values sampled to size the buffer up front (growing copies it). */
+const SIZE_SAMPLE = 32;
+
+/** PLAIN encoding of rows [start, end), cut into pages of about `pageBytes`. */
+export function encodePlainStrings(
+  values: ReadonlyArray<string | undefined>,
+  start: number,
+  end: number,
+  pageBytes: number,
+): PlainStrings {
+  const builder = new ByteArrayBuilder(estimateBytes(values, start, end));
+  const pageRowEnds: number[] = [];
+  const pageByteEnds: number[] = [];
+  let pageStart = 0;
+  let ascii = true;
+  let min: string | undefined;
+  let max: string | undefined;
+  for (let i = start; i < end; i++) {
+    const value = values[i];
+    if (value === undefined) continue;
+    const before = builder.length;
+    builder.append(value);
+    if (ascii) {
+      ascii = builder.length - before - 4 === value.length;
+      if (min === undefined || max === undefined) min = max = value;
+      else if (value < min) min = value;
+      else if (value > max) max = value;
+    }
+    if (builder.length - pageStart >= pageBytes && i + 1 < end) {
+      pageRowEnds.push(i + 1);
+      pageByteEnds.push(builder.length);
+      pageStart = builder.length;
+    }
+  }
+  pageRowEnds.push(end);
+  pageByteEnds.push(builder.length);
+  return {
+    data: builder.bytes.subarray(0, builder.length),
+    pageRowEnds,
+    pageByteEnds,
+    asciiMin: ascii ? min : undefined,
+    asciiMax: ascii ? max : undefined,
+  };
+}
+
+/** PLAIN bytes of rows [start, end), extrapolated from the first values' lengths. */
+function estimateBytes(values: ReadonlyArray<string | undefined>, start: number, end: number): number {
+  let sampled = 0;
+  let units = 0;
+  for (let i = start; i < end && sampled < SIZE_SAMPLE; i++) {
+    const value = values[i];
+    if (value === undefined) continue;
+    sampled++;
+    units += value.length;
+  }
+  const perValue = 4 + (sampled === 0 ? 0 : units / sampled);
+  return Math.ceil((end - start) * perValue * 1.25) + 1024;
+}
+
+export interface DictionaryStrings {
+  /** Distinct values in first-seen order, PLAIN encoded: the dictionary page body. */
+  dictionary: Uint8Array;
+  entries: number;
+  /**
+   * Dictionary index of each non-null value, in row order. A view of a shared
+   * scratch array: valid only until the next encodeDictionaryStrings call.
+   */
+  indices: Uint32Array;
+}
+
+export interface DictionaryLimits {
+  maxEntries: number;
+  maxBytes: number;
+}
+
+/** Reused across calls: indices are hybrid-encoded before the next chunk starts. */
+let indexScratch = new Uint32Array(0);
+
+/** After this many values a column this distinct is taken for high-cardinality. */
+const EARLY_CHECK_VALUES = 4096;
+const EARLY_CHECK_MAX_DISTINCT_RATIO = 0.9;
+
+/**
+ * Dictionary encoding of rows [start, end) holding `nonNull` values, or
+ * undefined as soon as it is clear it will not fit `limits` (or, after
+ * EARLY_CHECK_VALUES values, nearly every value has been new).
+ */
+export function encodeDictionaryStrings(
+  values: ReadonlyArray<string | undefined>,
+  start: number,
+  end: number,
+  nonNull: number,
+  limits: DictionaryLimits,
+): DictionaryStrings | undefined {
+  const positions = new Map<string, number>();
+  const builder = new ByteArrayBuilder(Math.min(limits.maxBytes, 4096));
+  if (indexScratch.length < nonNull) indexScratch = new Uint32Array(Math.max(nonNull, indexScratch.length * 2));
+  const indices = indexScratch;
+  let k = 0;
+  for (let i = start; i < end; i++) {
+    const value = values[i];
+    if (value === undefined) continue;
+    let index = positions.get(value);
+    if (index === undefined) {
+      index = positions.size;
+      if (index >= limits.maxEntries) return undefined;
+      positions.set(value, index);
+      builder.append(value);
+      if (builder.length > limits.maxBytes) return undefined;
+    }
+    indices[k++] = index;
+    if (k === EARLY_CHECK_VALUES && positions.size > EARLY_CHECK_VALUES * EARLY_CHECK_MAX_DISTINCT_RATIO) return undefined;
+  }
+  return { dictionary: builder.bytes.subarray(0, builder.length), entries: positions.size, indices: indices.subarray(0, nonNull) };
+}
