@@ -167,6 +167,29 @@ export class SpanBatchBuilder {
     return i;
   }
 
+  /**
+   * Removes the resource added last, with its attributes: a resource left
+   * without spans (none sent, or all rejected) is not kept. Only the last one
+   * can be removed, so truncating the columns is enough.
+   */
+  removeLastResource(attributesStart: number): void {
+    const n = --this.resourceCount;
+    this.resourceServiceName.length = n;
+    this.resourceSchemaUrl.length = n;
+    this.resourceDropped.length = n;
+    this.resourceAttributes.truncate(attributesStart);
+  }
+
+  /** Removes the scope added last, with its attributes (see removeLastResource). */
+  removeLastScope(attributesStart: number): void {
+    const n = --this.scopeCount;
+    this.scopeName.length = n;
+    this.scopeVersion.length = n;
+    this.scopeSchemaUrl.length = n;
+    this.scopeDropped.length = n;
+    this.scopeAttributes.truncate(attributesStart);
+  }
+
   /** Call after the resource's attributes are added: fills the denormalised service name. */
   setResourceServiceName(resource: number, serviceName: string): void {
     this.resourceServiceName[resource] = serviceName;

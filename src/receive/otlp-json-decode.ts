@@ -155,7 +155,7 @@ function readResourceSpans(rs: JsonObject, b: SpanBatchBuilder, rejections: Reje
   } catch (e) {
     within(e, `${keyUsed(rs, 'scopeSpans', 'scope_spans')}[${i}]`);
   }
-  if (b.length === spansBefore) dropLastResource(b, attributesStart);
+  if (b.length === spansBefore) b.removeLastResource(attributesStart);
 }
 
 /** The last service.name attribute of the resource, when it is a string (as the protobuf decoder does). */
@@ -194,28 +194,9 @@ function readScopeSpans(ss: JsonObject, b: SpanBatchBuilder, rejections: Rejecti
   } catch (e) {
     within(e, `spans[${i}]`);
   }
-  if (b.length === spansBefore) dropLastScope(b, attributesStart);
+  if (b.length === spansBefore) b.removeLastScope(attributesStart);
 }
 
-// A resource or scope left without spans (none sent, or all rejected) is
-// removed again, as the protobuf decoder does; only the last one can be, so
-// truncating the builder's columns is enough.
-function dropLastResource(b: SpanBatchBuilder, attributesStart: number): void {
-  const n = --b.resourceCount;
-  b.resourceServiceName.length = n;
-  b.resourceSchemaUrl.length = n;
-  b.resourceDropped.length = n;
-  b.resourceAttributes.truncate(attributesStart);
-}
-
-function dropLastScope(b: SpanBatchBuilder, attributesStart: number): void {
-  const n = --b.scopeCount;
-  b.scopeName.length = n;
-  b.scopeVersion.length = n;
-  b.scopeSchemaUrl.length = n;
-  b.scopeDropped.length = n;
-  b.scopeAttributes.truncate(attributesStart);
-}
 
 function readSpan(s: JsonObject, b: SpanBatchBuilder, rejections: Rejections, resource: number, scope: number): void {
   const mark = b.mark();

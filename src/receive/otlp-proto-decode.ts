@@ -13,9 +13,8 @@
 // A ResourceSpans or ScopeSpans that ends up with no spans adds nothing to the
 // batch, so decode(encode(decode(x))) equals decode(x).
 
-import { ValueType } from '../model/span-batch.js';
 import { SpanBatchBuilder, type AttributeBuilder } from '../model/span-batch-builder.js';
-import { SPAN_ID_BYTES, TRACE_ID_BYTES } from '../model/span-batch.js';
+import { SPAN_ID_BYTES, TRACE_ID_BYTES, ValueType } from '../model/span-batch.js';
 import {
   ARRAY_VALUE_OPEN,
   EMPTY_VALUE_JSON,
@@ -30,7 +29,7 @@ import {
   stringValueJson,
 } from './any-value-json.js';
 import type { DecodedTraces } from './decoded-traces.js';
-import { ProtoReader, WireType } from './protobuf-reader.js';
+import { ProtoReader, WireType, int64FromHalves } from './protobuf-reader.js';
 
 const VARINT = WireType.Varint;
 const I64 = WireType.Fixed64;
@@ -64,6 +63,9 @@ const ANY_ARRAY = 42;
 const ANY_KVLIST = 50;
 const ANY_BYTES = 58;
 
+/** Longer span names are cut short in reject messages. */
+const MAX_NAME_IN_MESSAGE = 100;
+
 /** Counts rejected spans and remembers why the first one was. */
 class Rejections {
   count = 0;
@@ -87,6 +89,7 @@ export function decodeExportTraceServiceRequest(bytes: Uint8Array): DecodedTrace
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === 10) {
+      // 1 resource_spans
       const outer = r.enter();
       decodeResourceSpans(r, b, rejections);
       r.leave(outer);
@@ -107,12 +110,14 @@ function decodeResourceSpans(r: ProtoReader, b: SpanBatchBuilder, rejections: Re
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === 10) {
+      // 1 resource
       const outer = r.enter();
       dropped = decodeResource(r, b.resourceAttributes, resource, dropped);
       r.leave(outer);
     } else if (tag === 18) {
-      r.skip(tag);
+      r.skip(tag); // 2 scope_spans, read in the second pass
     } else if (tag === 26) {
+      // 3 schema_url
       schemaUrl = r.string();
     } else {
       r.skipUnknown(tag, RESOURCE_SPANS_WIRE, 'ResourceSpans');
@@ -133,7 +138,7 @@ function decodeResourceSpans(r: ProtoReader, b: SpanBatchBuilder, rejections: Re
       r.skip(tag);
     }
   }
-  if (b.length === spansBefore) dropLastResource(b, attributesStart);
+  if (b.length === spansBefore) b.removeLastResource(attributesStart);
 }
 
 /** The last `service.name` attribute of the resource, when it is a string. */
@@ -151,8 +156,8 @@ function setServiceName(b: SpanBatchBuilder, resource: number, attributesStart: 
 function decodeResource(r: ProtoReader, attrs: AttributeBuilder, owner: number, dropped: number): number {
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === 10) decodeKeyValue(r, attrs, owner);
-    else if (tag === 16) dropped = r.uint32();
+    if (tag === 10) decodeKeyValue(r, attrs, owner); // 1 attributes
+    else if (tag === 16) dropped = r.uint32(); // 2 dropped_attributes_count
     else r.skipUnknown(tag, RESOURCE_WIRE, 'Resource');
   }
   return dropped;
@@ -168,12 +173,14 @@ function decodeScopeSpans(r: ProtoReader, b: SpanBatchBuilder, resource: number,
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === 10) {
+      // 1 scope
       const outer = r.enter();
       decodeScope(r, b.scopeAttributes, scope, fields);
       r.leave(outer);
     } else if (tag === 18) {
-      r.skip(tag);
+      r.skip(tag); // 2 spans, read in the second pass
     } else if (tag === 26) {
+      // 3 schema_url
       schemaUrl = r.string();
     } else {
       r.skipUnknown(tag, SCOPE_SPANS_WIRE, 'ScopeSpans');
@@ -193,7 +200,7 @@ function decodeScopeSpans(r: ProtoReader, b: SpanBatchBuilder, resource: number,
       r.skip(tag);
     }
   }
-  if (b.length === spansBefore) dropLastScope(b, attributesStart);
+  if (b.length === spansBefore) b.removeLastScope(attributesStart);
 }
 
 interface ScopeFields {
@@ -207,32 +214,14 @@ interface ScopeFields {
 function decodeScope(r: ProtoReader, attrs: AttributeBuilder, owner: number, out: ScopeFields): void {
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === 10) out.name = r.string();
-    else if (tag === 18) out.version = r.string();
-    else if (tag === 26) decodeKeyValue(r, attrs, owner);
-    else if (tag === 32) out.dropped = r.uint32();
+    if (tag === 10) out.name = r.string(); // 1 name
+    else if (tag === 18) out.version = r.string(); // 2 version
+    else if (tag === 26) decodeKeyValue(r, attrs, owner); // 3 attributes
+    else if (tag === 32) out.dropped = r.uint32(); // 4 dropped_attributes_count
     else r.skipUnknown(tag, SCOPE_WIRE, 'InstrumentationScope');
   }
 }
 
-// A resource or scope left without spans is removed again; only the last one
-// can be, so truncating the builder's columns is enough.
-function dropLastResource(b: SpanBatchBuilder, attributesStart: number): void {
-  const n = --b.resourceCount;
-  b.resourceServiceName.length = n;
-  b.resourceSchemaUrl.length = n;
-  b.resourceDropped.length = n;
-  b.resourceAttributes.truncate(attributesStart);
-}
-
-function dropLastScope(b: SpanBatchBuilder, attributesStart: number): void {
-  const n = --b.scopeCount;
-  b.scopeName.length = n;
-  b.scopeVersion.length = n;
-  b.scopeSchemaUrl.length = n;
-  b.scopeDropped.length = n;
-  b.scopeAttributes.truncate(attributesStart);
-}
 
 // Span:  1 trace_id (bytes)           2 span_id (bytes)          3 trace_state (string)
 //        4 parent_span_id (bytes)     5 name (string)            6 kind (enum)
@@ -311,7 +300,9 @@ function decodeSpan(r: ProtoReader, b: SpanBatchBuilder, resource: number, scope
   b.droppedLinksCount[i] += unstorableLinks;
   const reason = invalidIds(b, i, traceIdLength, spanIdLength, parentIdLength);
   if (reason !== undefined) {
-    rejections.add(`${reason} in span ${JSON.stringify(b.name[i])}`);
+    const name = b.name[i]!;
+    const shown = name.length > MAX_NAME_IN_MESSAGE ? `${name.slice(0, MAX_NAME_IN_MESSAGE)}…` : name;
+    rejections.add(`${reason} in span ${JSON.stringify(shown)}`);
     b.rollback({ spans: i, spanAttributes, events, eventAttributes, links, linkAttributes });
   }
 }
@@ -336,8 +327,8 @@ function decodeStatus(r: ProtoReader, b: SpanBatchBuilder, span: number): void {
   const outer = r.enter();
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === 18) b.statusMessage[span] = r.string();
-    else if (tag === 24) b.statusCode[span] = r.uint32();
+    if (tag === 18) b.statusMessage[span] = r.string(); // 2 message
+    else if (tag === 24) b.statusCode[span] = r.uint32(); // 3 code
     else r.skipUnknown(tag, STATUS_WIRE, 'Status');
   }
   r.leave(outer);
@@ -353,10 +344,10 @@ function decodeEvent(r: ProtoReader, b: SpanBatchBuilder, span: number): void {
   let dropped = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
-    if (tag === 9) time = r.fixed64();
-    else if (tag === 18) name = r.string();
-    else if (tag === 26) decodeKeyValue(r, b.eventAttributes, owner);
-    else if (tag === 32) dropped = r.uint32();
+    if (tag === 9) time = r.fixed64(); // 1 time_unix_nano
+    else if (tag === 18) name = r.string(); // 2 name
+    else if (tag === 26) decodeKeyValue(r, b.eventAttributes, owner); // 3 attributes
+    else if (tag === 32) dropped = r.uint32(); // 4 dropped_attributes_count
     else r.skipUnknown(tag, EVENT_WIRE, 'Span.Event');
   }
   b.addEvent(span, time, name, dropped);
@@ -383,17 +374,19 @@ function decodeLink(r: ProtoReader, b: SpanBatchBuilder, span: number): number {
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === 10) {
+      // 1 trace_id
       traceIdLength = r.length();
       traceIdAt = r.pos;
       r.pos += traceIdLength;
     } else if (tag === 18) {
+      // 2 span_id
       spanIdLength = r.length();
       spanIdAt = r.pos;
       r.pos += spanIdLength;
-    } else if (tag === 26) traceState = r.string();
-    else if (tag === 34) decodeKeyValue(r, b.linkAttributes, owner);
-    else if (tag === 40) dropped = r.uint32();
-    else if (tag === 53) flags = r.fixed32();
+    } else if (tag === 26) traceState = r.string(); // 3 trace_state
+    else if (tag === 34) decodeKeyValue(r, b.linkAttributes, owner); // 4 attributes
+    else if (tag === 40) dropped = r.uint32(); // 5 dropped_attributes_count
+    else if (tag === 53) flags = r.fixed32(); // 6 flags
     else r.skipUnknown(tag, LINK_WIRE, 'Span.Link');
   }
   r.leave(outer);
@@ -404,28 +397,12 @@ function decodeLink(r: ProtoReader, b: SpanBatchBuilder, span: number): number {
     return 1;
   }
   const link = b.addLink(span, traceState, flags, dropped);
-  ensureLinkIdCapacity(b, link);
   const src = r.bytes;
   if (traceIdLength !== 0) b.linkTraceId.set(src.subarray(traceIdAt, traceIdAt + TRACE_ID_BYTES), link * TRACE_ID_BYTES);
   if (spanIdLength !== 0) b.linkSpanId.set(src.subarray(spanIdAt, spanIdAt + SPAN_ID_BYTES), link * SPAN_ID_BYTES);
   return 0;
 }
 
-// SpanBatchBuilder.addLink grows the link id arrays to 64 *bytes* when the
-// per-link columns grow to 64 entries, so links 4..63 would not fit. Until the
-// builder sizes them per link, make room here (a no-op once it does).
-function ensureLinkIdCapacity(b: SpanBatchBuilder, link: number): void {
-  if (b.linkTraceId.length < (link + 1) * TRACE_ID_BYTES) {
-    const ids = new Uint8Array(b.linkOwner.length * TRACE_ID_BYTES);
-    ids.set(b.linkTraceId);
-    b.linkTraceId = ids;
-  }
-  if (b.linkSpanId.length < (link + 1) * SPAN_ID_BYTES) {
-    const ids = new Uint8Array(b.linkOwner.length * SPAN_ID_BYTES);
-    ids.set(b.linkSpanId);
-    b.linkSpanId = ids;
-  }
-}
 
 // KeyValue: 1 key (string), 2 value (AnyValue). The value is decoded once the
 // key is known, as the key may come after it.
@@ -603,8 +580,11 @@ function anyValueJson(r: ProtoReader, depth: number): string {
       return stringValueJson(r.string());
     case ANY_BOOL:
       return boolValueJson(r.bool());
-    case ANY_INT:
-      return intValueJson(r.int64());
+    case ANY_INT: {
+      const lo = r.varint64();
+      // most ints are small and non-negative: skip the bigint
+      return r.hi === 0 ? '{"intValue":"' + lo + '"}' : intValueJson(int64FromHalves(lo, r.hi));
+    }
     case ANY_DOUBLE:
       return doubleValueJson(r.double());
     case ANY_BYTES:

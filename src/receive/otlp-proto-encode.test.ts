@@ -178,9 +178,6 @@ function addRandomSpan(g: Gen, b: SpanBatchBuilder, resource: number, scope: num
     const owner = b.linkCount;
     g.attributes(b.linkAttributes, owner, 3);
     const link = b.addLink(i, g.chance(0.3) ? 'k=v' : '', g.uint32(), g.uint32());
-    // the builder sizes link ids for 64 bytes, not 64 links, on first growth
-    if (b.linkTraceId.length < (link + 1) * 16) b.linkTraceId = Uint8Array.from({ length: b.linkOwner.length * 16 }, (_, k) => b.linkTraceId[k] ?? 0);
-    if (b.linkSpanId.length < (link + 1) * 8) b.linkSpanId = Uint8Array.from({ length: b.linkOwner.length * 8 }, (_, k) => b.linkSpanId[k] ?? 0);
     b.linkTraceId.set(g.bytes(16), link * 16);
     b.linkSpanId.set(g.bytes(8), link * 8);
   }

@@ -13,8 +13,10 @@ import { base64FromJson, doubleFromJson, int64FromJson } from './any-value-json.
 import { HIGH_HALF, LOW_HALF, ProtoWriter, int64Halves } from './protobuf-writer.js';
 
 // Reused across calls (encoding is synchronous): after warm-up no request pays
-// for growing a buffer; each result is a copy of exactly its bytes.
-const writer = new ProtoWriter();
+// for growing a buffer; each result is a copy of exactly its bytes. A buffer
+// grown past MAX_RETAINED_BYTES by an outsized batch is let go afterwards.
+const MAX_RETAINED_BYTES = 16 * 1024 * 1024;
+let writer = new ProtoWriter();
 
 /** Rows of a child table (attributes, events, links) grouped by owner, in their original order. */
 interface OwnerIndex {
@@ -146,7 +148,9 @@ export function encodeExportTraceServiceRequest(batch: SpanBatch): Uint8Array {
     g = writeResourceSpans(w, e, groups, g, resource);
     w.finish(body, 3);
   }
-  return w.toBytes();
+  const bytes = w.toBytes();
+  if (w.buf.length > MAX_RETAINED_BYTES) writer = new ProtoWriter();
+  return bytes;
 }
 
 // ResourceSpans: 1 resource (Resource), 2 scope_spans (repeated ScopeSpans), 3 schema_url (string)
@@ -341,7 +345,7 @@ function writeAnyValueJson(w: ProtoWriter, value: Record<string, unknown>): void
     w.bool(value['boolValue'] === true);
   } else if (value['intValue'] !== undefined) {
     w.tag(24);
-    w.int64(int64FromJson(value['intValue']));
+    writeIntJson(w, value['intValue']);
   } else if (value['doubleValue'] !== undefined) {
     w.tag(33);
     w.double(doubleFromJson(value['doubleValue']));
@@ -376,6 +380,24 @@ function writeAnyValueJson(w: ProtoWriter, value: Record<string, unknown>): void
     }
     w.finish(list, 1);
   }
+}
+
+// Canonical intValues are decimal strings; those of up to 15 digits are safe
+// integers, written without a bigint.
+function writeIntJson(w: ProtoWriter, value: unknown): void {
+  if (typeof value === 'string' && isShortDecimal(value)) w.int64Number(Number(value));
+  else w.int64(int64FromJson(value));
+}
+
+/** -?[0-9]{1,15} */
+function isShortDecimal(s: string): boolean {
+  const start = s.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  if (s.length <= start || s.length - start > 15) return false;
+  for (let i = start; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function listOf(list: unknown): readonly unknown[] {
