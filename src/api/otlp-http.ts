@@ -8,7 +8,7 @@ import { errorResponse } from './error-status.js';
 import { exportTraces } from './trace-export.js';
 import { otlpFormatOf, readBody, type OtlpFormat } from '../receive/request-body.js';
 import { encodeExportTraceServiceResponse } from '../receive/otlp-proto-encode.js';
-import { OverloadedError, UnauthorizedError } from '../model/errors.js';
+import { OverloadedError, TooLargeError, UnauthorizedError } from '../model/errors.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { checkBearer } from './auth.js';
 
@@ -47,6 +47,11 @@ export function createOtlpHttpServer(store: TraceStore, options: OtlpHttpOptions
       format = otlpFormatOf(req.headers['content-type']);
       if (!checkBearer(req.headers.authorization, options.authToken)) throw new UnauthorizedError('otlp-http: missing or wrong bearer token');
       reserved = Number(req.headers['content-length']) || options.maxRequestBytes / 16;
+      // Before the in-flight check: a body that can never be accepted must get 413, not a retryable 503.
+      if (reserved > options.maxRequestBytes) {
+        reserved = 0;
+        throw new TooLargeError(`otlp-http: body of ${req.headers['content-length']} bytes exceeds the limit of ${options.maxRequestBytes}`);
+      }
       if (inFlightBytes + reserved > options.maxInFlightBytes) {
         reserved = 0;
         throw new OverloadedError('otlp-http: too many request bytes in flight', 1);

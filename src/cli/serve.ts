@@ -10,15 +10,6 @@ export async function runServe(argv: string[]): Promise<void> {
     return;
   }
   const server = await startServer(config);
-  console.log(
-    JSON.stringify({
-      msg: 'marquetry ready',
-      data: config.dataDir,
-      otlpHttp: server.otlpHttpPort,
-      otlpGrpc: server.otlpGrpcPort,
-      http: server.httpPort,
-    }),
-  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -34,4 +25,14 @@ export async function runServe(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Only now: a supervisor may send SIGTERM as soon as it reads this line.
+  console.log(
+    JSON.stringify({
+      msg: 'marquetry ready',
+      data: config.dataDir,
+      otlpHttp: server.otlpHttpPort,
+      otlpGrpc: server.otlpGrpcPort,
+      http: server.httpPort,
+    }),
+  );
 }

@@ -95,10 +95,16 @@ export async function writeParts(engine: Engine, dataDir: string, source: PartSo
       level,
       createdAtMs: Date.now(),
       columns: [...source.columns].sort(),
-      services: [...source.services].sort(),
+      // A flush spanning days lists, per part, only the services stored in it.
+      services: days.size > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
     });
   }
   return parts;
+}
+
+async function servicesIn(engine: Engine, path: string): Promise<string[]> {
+  const rows = await engine.all(`SELECT DISTINCT service_name FROM ${readParquetSql([path])} ORDER BY service_name`);
+  return rows.map((r) => String(r['service_name']));
 }
 
 /** COPYs the rows of `paths` (optionally filtered) into one sorted zstd part file, fsynced. */

@@ -78,9 +78,26 @@ export function attributeColumnKind(type: ValueType): ColumnKind {
   }
 }
 
+/**
+ * Keys are escaped so that column names stay distinct where DuckDB would
+ * merge them: identifiers are case-insensitive (`Foo` and `foo` must not meet)
+ * and `::` starts the type suffix (a key `x::int` must not meet key `x` of
+ * type int). `^` escapes: `^^` is `^`, `^:` is `:`, `^a`..`^z` are `A`..`Z`.
+ * Lower-case keys without `:` or `^` — nearly all real ones — read as they are.
+ */
+export function escapeAttributeKey(key: string): string {
+  if (!/[A-Z:^]/.test(key)) return key;
+  return key.replace(/[A-Z:^]/g, (c) => (c === '^' ? '^^' : c === ':' ? '^:' : `^${c.toLowerCase()}`));
+}
+
+export function unescapeAttributeKey(escaped: string): string {
+  if (!escaped.includes('^')) return escaped;
+  return escaped.replace(/\^(.)/g, (_, c: string) => (c >= 'a' && c <= 'z' ? c.toUpperCase() : c));
+}
+
 /** `span.http.route`, `span.http.response.status_code::int`, `resource.host.name` */
 export function attributeColumnName(scope: AttributeScope, key: string, type: ValueType): string {
-  return `${scope}.${key}${TYPE_SUFFIX[type]}`;
+  return `${scope}.${escapeAttributeKey(key)}${TYPE_SUFFIX[type]}`;
 }
 
 export interface AttributeColumnRef {
@@ -105,7 +122,7 @@ export function parseAttributeColumnName(column: string): AttributeColumnRef | u
       rest = rest.slice(0, sep);
     }
   }
-  return { scope, key: rest, type };
+  return { scope, key: unescapeAttributeKey(rest), type };
 }
 
 /**
