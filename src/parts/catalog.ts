@@ -27,15 +27,18 @@ export interface PartInfo {
   services: string[];
 }
 
-export interface CatalogSnapshot {
+export interface CatalogSnapshot<T = PartInfo> {
   version: number;
-  parts: PartInfo[];
+  /** the live immutable files of the stream: trace parts, metric blocks */
+  parts: T[];
   /** per WAL stream: every record with seq ≤ this is in parts */
   walCheckpoints: Record<string, number>;
   committedAtMs: number;
 }
 
-const EMPTY: CatalogSnapshot = { version: 0, parts: [], walCheckpoints: {}, committedAtMs: 0 };
+function emptySnapshot<T>(): CatalogSnapshot<T> {
+  return { version: 0, parts: [], walCheckpoints: {}, committedAtMs: 0 };
+}
 const KEEP_SNAPSHOTS = 8;
 
 export class CatalogConflictError extends Error {}
@@ -53,25 +56,25 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export class Catalog {
-  private current: CatalogSnapshot = EMPTY;
+export class Catalog<T = PartInfo> {
+  private current: CatalogSnapshot<T> = emptySnapshot<T>();
   private commitChain: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly dir: string) {}
 
-  static async open(dir: string): Promise<Catalog> {
+  static async open<T = PartInfo>(dir: string): Promise<Catalog<T>> {
     await mkdir(dir, { recursive: true });
-    const c = new Catalog(dir);
+    const c = new Catalog<T>(dir);
     c.current = await c.loadLatest();
     return c;
   }
 
-  get snapshot(): CatalogSnapshot {
+  get snapshot(): CatalogSnapshot<T> {
     return this.current;
   }
 
   /** Finds the newest snapshot: the hint, then probing forward until one is missing. */
-  private async loadLatest(): Promise<CatalogSnapshot> {
+  private async loadLatest(): Promise<CatalogSnapshot<T>> {
     let version = 0;
     try {
       version = Number((await readFile(join(this.dir, '_latest'), 'utf8')).trim()) || 0;
@@ -80,20 +83,20 @@ export class Catalog {
       const names = (await readdir(this.dir)).filter((n) => /^\d{16}\.json$/.test(n)).sort();
       if (names.length) version = Number(names[names.length - 1]!.slice(0, 16));
     }
-    let snap: CatalogSnapshot | undefined;
+    let snap: CatalogSnapshot<T> | undefined;
     for (;;) {
       const next = await this.read(version + (snap ? 1 : 0));
       if (!next) break;
       snap = next;
       version = next.version;
     }
-    return snap ?? EMPTY;
+    return snap ?? emptySnapshot<T>();
   }
 
-  private async read(version: number): Promise<CatalogSnapshot | undefined> {
+  private async read(version: number): Promise<CatalogSnapshot<T> | undefined> {
     if (version === 0) return undefined;
     try {
-      return JSON.parse(await readFile(join(this.dir, snapshotName(version)), 'utf8')) as CatalogSnapshot;
+      return JSON.parse(await readFile(join(this.dir, snapshotName(version)), 'utf8')) as CatalogSnapshot<T>;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
@@ -105,11 +108,11 @@ export class Catalog {
    * Commits from this process are serialised; a conflict with another writer
    * reloads and re-applies.
    */
-  commit(change: (s: CatalogSnapshot) => Omit<CatalogSnapshot, 'version' | 'committedAtMs'>): Promise<CatalogSnapshot> {
-    const run = async (): Promise<CatalogSnapshot> => {
+  commit(change: (s: CatalogSnapshot<T>) => Omit<CatalogSnapshot<T>, 'version' | 'committedAtMs'>): Promise<CatalogSnapshot<T>> {
+    const run = async (): Promise<CatalogSnapshot<T>> => {
       for (let attempt = 0; attempt < 10; attempt++) {
         const base = this.current;
-        const next: CatalogSnapshot = { ...change(base), version: base.version + 1, committedAtMs: Date.now() };
+        const next: CatalogSnapshot<T> = { ...change(base), version: base.version + 1, committedAtMs: Date.now() };
         try {
           await this.createExclusive(snapshotName(next.version), JSON.stringify(next));
         } catch (err) {

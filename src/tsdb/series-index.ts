@@ -1,0 +1,98 @@
+// Series identity and postings: labels → series id, and label name → value →
+// ascending series ids, so a selector touches only the series it names.
+
+import type { LabelMatcher } from './promql/ast.js';
+import { labelMatches } from './promql/matchers.js';
+
+export interface Label {
+  name: string;
+  value: string;
+}
+
+/** Sorted by name, unique names, no empty values. */
+export type Labels = readonly Label[];
+
+/** A string key for a label set, unambiguous whatever the label text (length-prefixed). */
+export function labelsKey(labels: Labels): string {
+  let key = '';
+  for (const l of labels) key += `${l.name.length}:${l.name}${l.value.length}:${l.value}`;
+  return key;
+}
+
+export class SeriesIndex {
+  private readonly byKey = new Map<string, number>();
+  private readonly labelsById: Labels[] = [];
+  /** name → value → ascending ids */
+  private readonly postings = new Map<string, Map<string, number[]>>();
+
+  get size(): number {
+    return this.labelsById.length;
+  }
+
+  labels(id: number): Labels {
+    return this.labelsById[id]!;
+  }
+
+  /** The id of `labels`, creating the series when new. */
+  getOrCreate(labels: Labels, key = labelsKey(labels)): { id: number; created: boolean } {
+    const found = this.byKey.get(key);
+    if (found !== undefined) return { id: found, created: false };
+    const id = this.labelsById.length;
+    this.labelsById.push(labels);
+    this.byKey.set(key, id);
+    for (const l of labels) {
+      let values = this.postings.get(l.name);
+      if (!values) this.postings.set(l.name, (values = new Map()));
+      const ids = values.get(l.value);
+      if (ids) ids.push(id); // ids are assigned ascending, so lists stay sorted
+      else values.set(l.value, [id]);
+    }
+    return { id, created: true };
+  }
+
+  lookup(key: string): number | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** Ids of series matching every matcher, ascending. */
+  select(matchers: readonly LabelMatcher[]): number[] {
+    // Start from the most selective equality matcher on a non-empty value.
+    let candidates: number[] | undefined;
+    for (const m of matchers) {
+      if (m.op !== '=' || m.value === '') continue;
+      const ids = this.postings.get(m.name)?.get(m.value) ?? [];
+      if (!candidates || ids.length < candidates.length) candidates = ids;
+    }
+    if (!candidates) candidates = this.idsMatchingSomeMatcher(matchers);
+    const out: number[] = [];
+    for (const id of candidates) {
+      const labels = this.labelsById[id]!;
+      if (matchers.every((m) => labelMatches(m, valueOf(labels, m.name)))) out.push(id);
+    }
+    return out;
+  }
+
+  /** Without an equality matcher: union of postings of the values any matcher accepts. */
+  private idsMatchingSomeMatcher(matchers: readonly LabelMatcher[]): number[] {
+    const m = matchers.find((x) => !labelMatches(x, '')); // must-exist matcher narrows to series having the label
+    if (!m) return this.labelsById.map((_, i) => i);
+    const values = this.postings.get(m.name);
+    if (!values) return [];
+    const ids: number[] = [];
+    for (const [value, list] of values) if (labelMatches(m, value)) ids.push(...list);
+    return ids.sort((a, b) => a - b);
+  }
+
+  labelNames(): string[] {
+    return [...this.postings.keys()].sort();
+  }
+
+  labelValues(name: string): string[] {
+    return [...(this.postings.get(name)?.keys() ?? [])].sort();
+  }
+}
+
+export function valueOf(labels: Labels, name: string): string {
+  for (const l of labels) if (l.name === name) return l.value;
+  return '';
+}
