@@ -1,11 +1,13 @@
-// OTLP/HTTP receiver (POST /v1/traces), on plain node:http: the hot ingest
+// OTLP/HTTP receiver (POST /v1/traces, /v1/metrics), on plain node:http: the hot ingest
 // path gets no framework between the socket and the decoder. Responses follow
 // the OTLP/HTTP spec: ExportTraceServiceResponse (with partial_success) on
 // 200, google.rpc.Status on errors, both in the request's content type.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { errorResponse } from './error-status.js';
-import { exportTraces } from './trace-export.js';
+import { exportTraces, type ExportRequest } from './trace-export.js';
+import { exportMetrics } from './metrics-export.js';
+import type { MetricsStore } from '../tsdb/metrics-store.js';
 import { otlpFormatOf, readBody, type OtlpFormat } from '../receive/request-body.js';
 import { encodeExportTraceServiceResponse } from '../receive/otlp-proto-encode.js';
 import { OverloadedError, TooLargeError, UnauthorizedError } from '../model/errors.js';
@@ -37,10 +39,27 @@ function send(res: ServerResponse, status: number, format: OtlpFormat, body: Uin
   res.end(body);
 }
 
-export function createOtlpHttpServer(store: TraceStore, options: OtlpHttpOptions): Server {
-  let inFlightBytes = 0;
+/** One OTLP signal: how to store an export, and how its partial success is named in JSON. */
+interface Signal {
+  exportBody(req: ExportRequest): Promise<{ rejected: number; message: string }>;
+  /** `rejectedSpans`, `rejectedDataPoints` */
+  rejectedField: string;
+}
 
-  async function handleTraces(req: IncomingMessage, res: ServerResponse): Promise<void> {
+export function createOtlpHttpServer(traces: TraceStore, metrics: MetricsStore, options: OtlpHttpOptions): Server {
+  let inFlightBytes = 0;
+  const signals: Record<string, Signal> = {
+    '/v1/traces': {
+      exportBody: async (req) => {
+        const r = await exportTraces(traces, req);
+        return { rejected: r.rejectedSpans, message: r.rejectMessage };
+      },
+      rejectedField: 'rejectedSpans',
+    },
+    '/v1/metrics': { exportBody: (req) => exportMetrics(metrics, req), rejectedField: 'rejectedDataPoints' },
+  };
+
+  async function handleExport(signal: Signal, req: IncomingMessage, res: ServerResponse): Promise<void> {
     let format: OtlpFormat = 'json';
     let reserved = 0;
     try {
@@ -58,11 +77,12 @@ export function createOtlpHttpServer(store: TraceStore, options: OtlpHttpOptions
       }
       inFlightBytes += reserved;
       const { raw, body, gzip } = await readBody(req, options.maxRequestBytes);
-      const result = await exportTraces(store, gzip ? { format, body, gzipped: raw } : { format, body });
+      const result = await signal.exportBody(gzip ? { format, body, gzipped: raw } : { format, body });
       if (format === 'proto') {
-        send(res, 200, format, encodeExportTraceServiceResponse(result.rejectedSpans, result.rejectMessage));
+        // Every Export*ServiceResponse has partial_success = 1 { rejected_* = 1, error_message = 2 }: one encoder fits all.
+        send(res, 200, format, encodeExportTraceServiceResponse(result.rejected, result.message));
       } else {
-        const partial = result.rejectedSpans > 0 ? { partialSuccess: { rejectedSpans: String(result.rejectedSpans), errorMessage: result.rejectMessage } } : {};
+        const partial = result.rejected > 0 ? { partialSuccess: { [signal.rejectedField]: String(result.rejected), errorMessage: result.message } } : {};
         send(res, 200, format, JSON.stringify(partial));
       }
     } catch (err) {
@@ -80,12 +100,13 @@ export function createOtlpHttpServer(store: TraceStore, options: OtlpHttpOptions
 
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/v1/traces') {
+    const signal = path === undefined ? undefined : signals[path];
+    if (signal) {
       if (req.method !== 'POST') {
         res.writeHead(405, { allow: 'POST', 'content-type': 'application/json' }).end(JSON.stringify({ code: 12, message: 'otlp-http: use POST' }));
         return;
       }
-      void handleTraces(req, res);
+      void handleExport(signal, req, res);
       return;
     }
     if (path === '/ready' || path === '/health') {

@@ -32,7 +32,14 @@ const SETTINGS: Setting[] = [
   { flag: 'query-memory', env: 'MARQUETRY_QUERY_MEMORY', yaml: 'query_memory', help: 'memory limit of the query engine (default 2GB)', apply: (c, v) => (c.queryMemoryLimit = v) },
   { flag: 'query-timeout', env: 'MARQUETRY_QUERY_TIMEOUT', yaml: 'query_timeout', help: 'interrupt a query after this long (default 30s)', apply: (c, v) => (c.queryTimeoutMs = parseDurationMs(v)) },
   { flag: 'wal-fsync', env: 'MARQUETRY_WAL_FSYNC', yaml: 'wal_fsync', help: 'fsync the WAL before acknowledging: true (default) or false (benchmarks only; data can be lost)', apply: (c, v) => (c.walFsync = bool('wal-fsync', v)) },
+  { flag: 'chunk-encoding', env: 'MARQUETRY_CHUNK_ENCODING', yaml: 'chunk_encoding', help: 'metric chunk encoding: double-delta, varbit or auto (default auto: the smaller per chunk)', apply: (c, v) => (c.chunkEncoding = chunkEncoding(v)) },
+  { flag: 'lookback-delta', env: 'MARQUETRY_LOOKBACK_DELTA', yaml: 'lookback_delta', help: 'PromQL lookback delta (default 5m)', apply: (c, v) => (c.lookbackDeltaMs = parseDurationMs(v)) },
 ];
+
+function chunkEncoding(v: string): ServerConfig['chunkEncoding'] {
+  if (v === 'double-delta' || v === 'varbit' || v === 'auto') return v;
+  throw new Error(`config: chunk-encoding must be double-delta, varbit or auto, got "${v}"`);
+}
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
@@ -51,7 +58,7 @@ export function serveHelp(): string {
   return [
     'Usage: marquetry serve [flags]',
     '',
-    'Receives OTLP traces, keeps them durably in Parquet parts, answers Tempo-compatible queries.',
+    'Receives OTLP traces and metrics and Prometheus remote_write, keeps them durably, answers Tempo- and Prometheus-compatible queries.',
     '',
     '  --config <file.yaml>   read settings from a YAML file (keys below); env vars and flags override it',
     ...lines,

@@ -30,6 +30,18 @@ export interface ServerConfig {
   queryTimeoutMs: number;
   /** fsync the WAL before acknowledging (only benchmarks may turn this off) */
   walFsync: boolean;
+  /** metric chunk encoding (seed 002's flag) */
+  chunkEncoding: 'double-delta' | 'varbit' | 'auto';
+  /** persist the metrics head into a block at this many samples… */
+  metricsBlockMaxSamples: number;
+  /** …or when it spans this long */
+  metricsBlockMaxSpanMs: number;
+  /** beyond this many samples in the metrics head, ingest answers 503 */
+  metricsMaxHeadSamples: number;
+  /** PromQL lookback delta */
+  lookbackDeltaMs: number;
+  /** PromQL: most samples one query may hold */
+  queryMaxSamples: number;
 }
 
 export function defaultConfig(): ServerConfig {
@@ -51,6 +63,12 @@ export function defaultConfig(): ServerConfig {
     queryMemoryLimit: '2GB',
     queryTimeoutMs: 30_000,
     walFsync: true,
+    chunkEncoding: 'auto',
+    metricsBlockMaxSamples: 20_000_000,
+    metricsBlockMaxSpanMs: 2 * 3600_000,
+    metricsMaxHeadSamples: 60_000_000,
+    lookbackDeltaMs: 5 * 60_000,
+    queryMaxSamples: 50_000_000,
   };
 }
 

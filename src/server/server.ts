@@ -1,5 +1,5 @@
-// Starts everything `marquetry serve` runs: the trace store (WAL replay
-// first), the OTLP/HTTP and OTLP/gRPC receivers and the query API; stops them
+// Starts everything `marquetry serve` runs: the trace and metrics stores (WAL
+// replay first), the OTLP/HTTP and OTLP/gRPC receivers and the query API; stops them
 // in reverse order so acknowledged data is flushed and the WAL closed.
 
 import type { Server as HttpServer } from 'node:http';
@@ -13,9 +13,14 @@ import { TraceQueries } from '../query/trace-queries.js';
 import { createOtlpHttpServer } from '../api/otlp-http.js';
 import { createOtlpGrpcServer, listenGrpc } from '../api/otlp-grpc.js';
 import { createQueryApi } from '../api/query-api.js';
+import { mountRemoteWrite } from '../api/remote-write-route.js';
+import { mountPrometheusApi } from '../api/prometheus-api.js';
+import { decodeMetricsWalRecord } from '../api/metrics-export.js';
+import { MetricsStore } from '../tsdb/metrics-store.js';
 
 export interface RunningServer {
   store: TraceStore;
+  metrics: MetricsStore;
   otlpHttpPort: number;
   otlpGrpcPort: number;
   httpPort: number;
@@ -36,6 +41,16 @@ function listenHttp(server: HttpServer, address: string): Promise<number> {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   let ready = false;
   const store = await TraceStore.open(config);
+  const metrics = await MetricsStore.open({
+    dataDir: config.dataDir,
+    chunkEncoding: config.chunkEncoding,
+    blockMaxSamples: config.metricsBlockMaxSamples,
+    blockMaxSpanMs: config.metricsBlockMaxSpanMs,
+    maxHeadSamples: config.metricsMaxHeadSamples,
+    retentionMs: config.retentionMs,
+    walFsync: config.walFsync,
+    decodeWalRecord: decodeMetricsWalRecord,
+  });
   const engine = await Engine.create({
     dataDir: config.dataDir,
     threads: config.queryThreads,
@@ -44,18 +59,20 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   const queries = new TraceQueries(store, engine);
 
-  const otlpHttp = createOtlpHttpServer(store, {
+  const otlpHttp = createOtlpHttpServer(store, metrics, {
     maxRequestBytes: config.maxRequestBytes,
     authToken: config.authToken,
     maxInFlightBytes: Math.max(config.maxRequestBytes * 4, 256 * 1024 * 1024),
   });
   const otlpHttpPort = await listenHttp(otlpHttp, config.otlpHttp);
 
-  const grpc: GrpcServer = createOtlpGrpcServer(store, { maxRequestBytes: config.maxRequestBytes, authToken: config.authToken });
+  const grpc: GrpcServer = createOtlpGrpcServer(store, metrics, { maxRequestBytes: config.maxRequestBytes, authToken: config.authToken });
   const grpcAddr = parseHostPort(config.otlpGrpc);
   const otlpGrpcPort = await listenGrpc(grpc, grpcAddr.host, grpcAddr.port);
 
   const app = createQueryApi(store, queries, { authToken: config.authToken, isReady: () => ready });
+  mountRemoteWrite(app, metrics, { maxRequestBytes: config.maxRequestBytes, authToken: config.authToken });
+  mountPrometheusApi(app, metrics, { lookbackDeltaMs: config.lookbackDeltaMs, queryTimeoutMs: config.queryTimeoutMs, maxSamples: config.queryMaxSamples });
   const apiAddr = parseHostPort(config.http);
   const api: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: apiAddr.host, port: apiAddr.port }, () => resolve(s));
@@ -74,10 +91,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         otlpHttp.closeIdleConnections();
       });
       await store.close();
+      await metrics.close();
       await new Promise<void>((resolve) => api.close(() => resolve()));
       engine.close();
     })();
     return closing;
   };
-  return { store, otlpHttpPort, otlpGrpcPort, httpPort, close };
+  return { store, metrics, otlpHttpPort, otlpGrpcPort, httpPort, close };
 }

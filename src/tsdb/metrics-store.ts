@@ -4,7 +4,7 @@
 
 import { join, resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
-import type { SampleBatch } from '../model/sample-batch.js';
+import type { MetricMetadata, SampleBatch } from '../model/sample-batch.js';
 import { OverloadedError } from '../model/errors.js';
 import { Wal } from '../wal/wal.js';
 import { Catalog } from '../parts/catalog.js';
@@ -33,6 +33,8 @@ export interface MetricsStoreOptions {
 
 export class MetricsStore {
   readonly head: MetricsHead;
+  /** latest metadata per metric family, as senders reported it (kept in memory; rebuilt by WAL replay) */
+  readonly metadata = new Map<string, MetricMetadata>();
   private blocks: BlockReader[] = [];
   private persisting: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -78,6 +80,7 @@ export class MetricsStore {
   private applyToHead(batch: SampleBatch, seq: number): AppendResult {
     const result = this.head.append(batch);
     this.headSeq = seq;
+    for (const m of batch.metadata) this.metadata.set(m.metric, m);
     for (let i = 0; i < batch.sampleCount; i++) {
       const t = batch.sampleTimeMs[i]!;
       if (t < this.headMinT) this.headMinT = t;
