@@ -110,7 +110,7 @@ function runVersion(): Promise<string> {
   });
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);
@@ -122,7 +122,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
+export async function waitReady(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
@@ -137,7 +137,7 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`not ready after ${READY_TIMEOUT_MS} ms`);
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
@@ -146,7 +146,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function apiGet(url: string, path: string, params: Record<string, string>): Promise<PrometheusApiAnswer> {
+export async function apiGet(url: string, path: string, params: Record<string, string>): Promise<PrometheusApiAnswer> {
   const res = await fetch(`${url}${path}?${new URLSearchParams(params).toString()}`, {
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
