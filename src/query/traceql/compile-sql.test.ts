@@ -217,9 +217,9 @@ describe('compileTraceQL', () => {
   }
 
   it('quotes column names taken from stored attribute keys, whatever they contain', () => {
-    const key = `x" = 1 OR "y`;
-    const compiled = compileTraceQL(`{ span."x\\" = 1 OR \\"y" = "v" }`, { has: (c) => c === `span.${key}` });
-    assert.deepEqual(compiled.spansets, [`"span.x"" = 1 OR ""y" = 'v'`]);
+    const key = `x" = 1 or "y`;
+    const compiled = compileTraceQL(`{ span."x\\" = 1 or \\"y" = "v" }`, { has: (c) => c === `span.${key}` });
+    assert.deepEqual(compiled.spansets, [`"span.x"" = 1 or ""y" = 'v'`]);
   });
 
   it('never emits a column the catalog does not know', () => {
