@@ -32,7 +32,7 @@ const SETTINGS: Setting[] = [
   { flag: 'query-memory', env: 'MARQUETRY_QUERY_MEMORY', yaml: 'query_memory', help: 'memory limit of the query engine (default 2GB)', apply: (c, v) => (c.queryMemoryLimit = v) },
   { flag: 'query-timeout', env: 'MARQUETRY_QUERY_TIMEOUT', yaml: 'query_timeout', help: 'interrupt a query after this long (default 30s)', apply: (c, v) => (c.queryTimeoutMs = parseDurationMs(v)) },
   { flag: 'wal-fsync', env: 'MARQUETRY_WAL_FSYNC', yaml: 'wal_fsync', help: 'fsync the WAL before acknowledging: true (default) or false (benchmarks only; data can be lost)', apply: (c, v) => (c.walFsync = bool('wal-fsync', v)) },
-  { flag: 'chunk-encoding', env: 'MARQUETRY_CHUNK_ENCODING', yaml: 'chunk_encoding', help: 'metric chunk encoding: double-delta, varbit or auto (default auto: the smaller per chunk)', apply: (c, v) => (c.chunkEncoding = chunkEncoding(v)) },
+  { flag: 'chunk-encoding', env: 'MARQUETRY_CHUNK_ENCODING', yaml: 'chunk_encoding', help: 'metric chunk encoding: varbit (default, smallest), double-delta (O(1) random access) or auto (the smaller per chunk)', apply: (c, v) => (c.chunkEncoding = chunkEncoding(v)) },
   { flag: 'lookback-delta', env: 'MARQUETRY_LOOKBACK_DELTA', yaml: 'lookback_delta', help: 'PromQL lookback delta (default 5m)', apply: (c, v) => (c.lookbackDeltaMs = parseDurationMs(v)) },
 ];
 
