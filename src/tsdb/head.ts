@@ -12,7 +12,7 @@
 import type { SampleBatch } from '../model/sample-batch.js';
 import { DecodeError } from '../model/errors.js';
 import { ChunkAppender, chunkIterator, type ChunkEncoding } from './chunks/index.js';
-import { SeriesIndex, labelsKey, type Label, type Labels } from './series-index.js';
+import { SeriesIndex, type Label, type Labels } from './series-index.js';
 
 export interface ClosedChunk {
   bytes: Uint8Array;
@@ -113,12 +113,14 @@ export class MetricsHead {
     return this.apply(batch, this.check(batch));
   }
 
+
   /**
    * Validates a batch against the head and itself without changing anything;
    * returns the series ids it would use. Throws DecodeError like append().
    */
-  check(batch: SampleBatch): number[] {
-    const ids = this.resolveSeries(batch);
+  check(batch: SampleBatch): Resolved {
+    const resolved = this.resolveSeries(batch);
+    const ids = resolved.ids;
     const pendingLast = new Map<number, { t: number; v: number }>();
     for (let i = 0; i < batch.sampleCount; i++) {
       const id = ids[batch.sampleSeries[i]!]!;
@@ -130,15 +132,16 @@ export class MetricsHead {
       if (last && t === last.t && !sameBits(v, last.v)) throw new DecodeError(`tsdb: duplicate sample for timestamp ${t} with a different value in series ${describe(batch, batch.sampleSeries[i]!)}`);
       pendingLast.set(id, { t, v });
     }
-    return ids;
+    return resolved;
   }
 
   /** Applies a checked batch. */
-  private apply(batch: SampleBatch, ids: number[]): AppendResult {
+  private apply(batch: SampleBatch, resolved: Resolved): AppendResult {
     const result: AppendResult = { samples: 0, duplicates: 0, newSeries: 0 };
+    const ids = resolved.ids;
     for (let i = 0; i < batch.seriesCount; i++) {
-      const labels = seriesLabels(batch, i);
-      const { id, created } = this.index.getOrCreate(labels);
+      if (!resolved.fresh[i]) continue;
+      const { id, created } = this.index.getOrCreate(seriesLabels(batch, i), resolved.keys[i]!);
       if (created) {
         this.series.push(new HeadSeries(this.encoding));
         result.newSeries++;
@@ -159,21 +162,25 @@ export class MetricsHead {
     return result;
   }
 
-  /** Existing ids of the batch's series (-1… placeholders = new), without creating any yet. */
-  private resolveSeries(batch: SampleBatch): number[] {
+  /** Series ids the batch would use (new series get the ids they will be created with), and each series' key. */
+  private resolveSeries(batch: SampleBatch): { ids: number[]; keys: string[]; fresh: boolean[] } {
     const ids: number[] = new Array(batch.seriesCount);
+    const keys: string[] = new Array(batch.seriesCount);
+    const fresh: boolean[] = new Array(batch.seriesCount);
     let next = this.series.length;
-    const fresh = new Map<string, number>();
+    const created = new Map<string, number>();
     for (let i = 0; i < batch.seriesCount; i++) {
-      const key = labelsKey(seriesLabels(batch, i));
-      const id = this.index.lookup(key) ?? fresh.get(key);
+      const key = batchSeriesKey(batch, i);
+      keys[i] = key;
+      const id = this.index.lookup(key) ?? created.get(key);
+      fresh[i] = id === undefined;
       if (id !== undefined) ids[i] = id;
       else {
-        fresh.set(key, next);
+        created.set(key, next);
         ids[i] = next++;
       }
     }
-    return ids;
+    return { ids, keys, fresh };
   }
 
   /** Decoded samples of matching series within [minT, maxT]. */
@@ -232,6 +239,19 @@ export class MetricsHead {
       s.lastV = v;
     }
   }
+}
+
+type Resolved = { ids: number[]; keys: string[]; fresh: boolean[] };
+
+/** labelsKey() of batch series i, without building Label objects. */
+function batchSeriesKey(batch: SampleBatch, i: number): string {
+  let key = '';
+  for (let k = batch.labelOffsets[i]!; k < batch.labelOffsets[i + 1]!; k++) {
+    const name = batch.labelNames[k]!;
+    const value = batch.labelValues[k]!;
+    key += `${name.length}:${name}${value.length}:${value}`;
+  }
+  return key;
 }
 
 export function seriesLabels(batch: SampleBatch, i: number): Label[] {
