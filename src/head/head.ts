@@ -88,17 +88,29 @@ export class Head {
 
   private async sealNow(): Promise<void> {
     if (this.pending.length === 0) return;
+    // Take the pending batches out before writing: batches appended while the
+    // file is written go into a fresh list and wait for the next seal.
     const taken = this.pending;
+    this.pending = [];
     const batches = taken.map((p) => p.batch);
     const rows = countSpans(batches);
-    const columns = spanRowColumns(batches, this.options.dedicated);
+    this.pendingSpanCount -= rows;
     const firstSeq = taken[0]!.seq;
     const lastSeq = taken[taken.length - 1]!.seq;
     const path = join(
       this.options.stagingDir,
       `${String(firstSeq).padStart(16, '0')}-${String(lastSeq).padStart(16, '0')}-${this.fileCounter++}.parquet`,
     );
-    await writeParquetFile(path, rows, columns);
+    let columns;
+    try {
+      columns = spanRowColumns(batches, this.options.dedicated);
+      await writeParquetFile(path, rows, columns);
+    } catch (err) {
+      // Not sealed: put them back in front, in seq order, for the next attempt.
+      this.pending = taken.concat(this.pending);
+      this.pendingSpanCount += rows;
+      throw err;
+    }
 
     const traceIds = columns[0]!.values as Uint8Array;
     const startNs = columns.find((c) => c.name === 'start_time_unix_nano')!.values as BigInt64Array;
@@ -112,9 +124,6 @@ export class Head {
     const services = new Set<string>();
     for (const b of batches) for (const s of b.resources.serviceName) services.add(s);
 
-    // Only now drop them from memory: a failed write leaves them pending.
-    this.pending = this.pending.slice(taken.length);
-    this.pendingSpanCount -= rows;
     this.stagedFiles.push({
       path,
       rows,
