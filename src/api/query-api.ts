@@ -87,6 +87,8 @@ export function createQueryApi(store: TraceStore, queries: TraceQueries, options
     const end = parseTimeParam('end', c.req.query('end'));
     if (start !== undefined) req.startNs = start;
     if (end !== undefined) req.endNs = end;
+    const traceIdSet = c.req.query('traceIdSet');
+    if (traceIdSet) req.traceIdSet = traceIdSet;
     return c.json(await queries.search(req));
   });
 

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// marquetry command line: serve, loadgen.
+// marquetry command line: serve, loadgen, sql.
 
 import { runServe } from './serve.js';
 import { runLoadgen } from './loadgen.js';
+import { runSql } from './sql.js';
 
 const USAGE = `Usage: marquetry <command> [flags]
 
 Commands:
   serve     receive OTLP traces, store them, answer queries (marquetry serve --help)
   loadgen   send realistic OTLP trace traffic to an endpoint (marquetry loadgen --help)
+  sql       run read-only SQL over the stored spans of a running server (marquetry sql --help)
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -18,6 +20,8 @@ async function main(argv: string[]): Promise<void> {
       return runServe(rest);
     case 'loadgen':
       return runLoadgen(rest);
+    case 'sql':
+      return runSql(rest);
     case undefined:
     case 'help':
     case '--help':

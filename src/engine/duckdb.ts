@@ -15,6 +15,12 @@ export interface EngineOptions {
   memoryLimit: string;
   /** default time limit of all() in ms; 0 = none */
   timeoutMs?: number;
+  /** folders SQL may read and write (default: the whole data folder) */
+  allowedDirectories?: readonly string[];
+  /** folder under <data>/tmp for spilled intermediates (default 'duckdb'); one per instance */
+  tempSubdir?: string;
+  /** most bytes spilled there, e.g. '4GB' (default: DuckDB's, 90 % of free disk) */
+  maxTempDirectorySize?: string;
 }
 
 /** SQL string literal with quotes doubled. */
@@ -41,7 +47,7 @@ export class Engine {
 
   static async create(options: EngineOptions): Promise<Engine> {
     const dataDir = resolve(options.dataDir);
-    const tmp = join(dataDir, 'tmp', 'duckdb');
+    const tmp = join(dataDir, 'tmp', options.tempSubdir ?? 'duckdb');
     await mkdir(tmp, { recursive: true });
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(options.threads),
@@ -49,10 +55,12 @@ export class Engine {
       temp_directory: tmp,
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
+      ...(options.maxTempDirectorySize ? { max_temp_directory_size: options.maxTempDirectorySize } : {}),
     });
+    const allowed = (options.allowedDirectories ?? [dataDir]).map((d) => resolve(d).replace(/\/*$/, '/'));
     const conn = await instance.connect();
     try {
-      await conn.run(`SET allowed_directories = [${sqlString(dataDir + '/')}]`);
+      await conn.run(`SET allowed_directories = [${allowed.map(sqlString).join(', ')}]`);
       await conn.run('SET enable_external_access = false');
       await conn.run('SET lock_configuration = true');
     } finally {

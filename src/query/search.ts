@@ -11,6 +11,7 @@ import type { PartInfo } from '../parts/catalog.js';
 import type { StagedFile } from '../head/head.js';
 import { compileTraceQL } from './traceql/compile-sql.js';
 import { candidateFiles, type BloomCache } from './trace-lookup.js';
+import { traceIdSetFilterSql } from './sql/trace-id-sets.js';
 
 export interface SearchRequest {
   query: string;
@@ -20,6 +21,8 @@ export interface SearchRequest {
   limit: number;
   /** spans per spanset returned */
   spss: number;
+  /** only traces in this uploaded trace-id set (POST /api/v1/trace-id-sets) */
+  traceIdSet?: string;
 }
 
 export interface SearchSpan {
@@ -96,7 +99,8 @@ export async function search(engine: Engine, input: SearchInput, req: SearchRequ
   const anyFlags = plan.spansets.map((_, i) => `bool_or(m${i}) AS m${i}`).join(', ');
   const matchedSql =
     `SELECT trace_id, span_id, name, service_name, start_time_unix_nano, duration_nano, ${flags} ` +
-    `FROM ${readParquetSql(files)} WHERE ${timeFilter(req)} AND (${plan.anySpanset})`;
+    `FROM ${readParquetSql(files)} WHERE ${timeFilter(req)} AND (${plan.anySpanset})` +
+    (req.traceIdSet ? ` AND ${traceIdSetFilterSql(input.dataDir, req.traceIdSet)}` : '');
   const sql =
     `WITH matched AS (${matchedSql}), ` +
     `per_trace AS (SELECT trace_id, ${anyFlags}, max(start_time_unix_nano) AS last_start, count(*) AS n FROM matched GROUP BY trace_id), ` +

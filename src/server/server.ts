@@ -17,6 +17,8 @@ import { mountRemoteWrite } from '../api/remote-write-route.js';
 import { mountPrometheusApi } from '../api/prometheus-api.js';
 import { decodeMetricsWalRecord } from '../api/metrics-export.js';
 import { MetricsStore } from '../tsdb/metrics-store.js';
+import { SqlService } from '../query/sql/sql-service.js';
+import { mountSql } from '../api/sql-route.js';
 
 export interface RunningServer {
   store: TraceStore;
@@ -71,6 +73,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const otlpGrpcPort = await listenGrpc(grpc, grpcAddr.host, grpcAddr.port);
 
   const app = createQueryApi(store, queries, { authToken: config.authToken, isReady: () => ready });
+  // User SQL gets its own locked-down engine; half the query memory each.
+  const sql = await SqlService.open(store, {
+    threads: config.queryThreads,
+    memoryLimit: config.queryMemoryLimit,
+    timeoutMs: config.queryTimeoutMs,
+    dedicatedColumns: config.dedicatedColumns,
+  });
+  mountSql(app, sql, { authToken: config.authToken, maxRequestBytes: config.maxRequestBytes });
   mountRemoteWrite(app, metrics, { maxRequestBytes: config.maxRequestBytes, authToken: config.authToken });
   mountPrometheusApi(app, metrics, { lookbackDeltaMs: config.lookbackDeltaMs, queryTimeoutMs: config.queryTimeoutMs, maxSamples: config.queryMaxSamples });
   const apiAddr = parseHostPort(config.http);
@@ -93,6 +103,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await store.close();
       await metrics.close();
       await new Promise<void>((resolve) => api.close(() => resolve()));
+      await sql.close();
       engine.close();
     })();
     return closing;
