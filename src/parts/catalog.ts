@@ -25,6 +25,11 @@ export interface PartInfo {
   createdAtMs: number;
   columns: string[];
   services: string[];
+  /**
+   * Service-health rollups of the part's spans, relative to the data folder
+   * (docs/format/rollups.md); absent on parts written before rollups existed.
+   */
+  rollupPath?: string;
 }
 
 export interface CatalogSnapshot<T = PartInfo> {
@@ -108,7 +113,11 @@ export class Catalog<T = PartInfo> {
    * Commits from this process are serialised; a conflict with another writer
    * reloads and re-applies.
    */
-  commit(change: (s: CatalogSnapshot<T>) => Omit<CatalogSnapshot<T>, 'version' | 'committedAtMs'>): Promise<CatalogSnapshot<T>> {
+  commit(
+    change: (s: CatalogSnapshot<T>) => Omit<CatalogSnapshot<T>, 'version' | 'committedAtMs'>,
+    /** runs in the same tick the new snapshot becomes visible (e.g. to drop what it now covers) */
+    onVisible?: (s: CatalogSnapshot<T>) => void,
+  ): Promise<CatalogSnapshot<T>> {
     const run = async (): Promise<CatalogSnapshot<T>> => {
       for (let attempt = 0; attempt < 10; attempt++) {
         const base = this.current;
@@ -123,6 +132,7 @@ export class Catalog<T = PartInfo> {
           throw err;
         }
         this.current = next;
+        onVisible?.(next);
         await this.afterCommit(next.version);
         return next;
       }

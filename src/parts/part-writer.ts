@@ -120,6 +120,19 @@ export async function copySorted(engine: Engine, paths: readonly string[], path:
   );
 }
 
+/**
+ * Merges parts that are each sorted by trace id by concatenating them: every
+ * input stays a sorted run, so row-group min/max still skip all but the run
+ * holding a trace, and there is no sort — a sort of millions of wide rows
+ * spills gigabytes on this machine (bench: 545 s for 8.6 M rows).
+ */
+export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string): Promise<void> {
+  await engine.run(
+    `COPY (SELECT * FROM ${readParquetSql(paths)}) ` +
+      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
+  );
+}
+
 export async function fsyncFile(path: string): Promise<void> {
   const fh = await open(path, 'r+');
   try {

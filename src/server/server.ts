@@ -19,6 +19,8 @@ import { decodeMetricsWalRecord } from '../api/metrics-export.js';
 import { MetricsStore } from '../tsdb/metrics-store.js';
 import { SqlService } from '../query/sql/sql-service.js';
 import { mountSql } from '../api/sql-route.js';
+import { mountHealthRoutes } from '../api/health-route.js';
+import { mountTraceQLMetricsRoutes } from '../api/traceql-metrics-route.js';
 
 export interface RunningServer {
   store: TraceStore;
@@ -80,6 +82,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     timeoutMs: config.queryTimeoutMs,
     dedicatedColumns: config.dedicatedColumns,
   });
+  mountHealthRoutes(app, { store, engine });
+  mountTraceQLMetricsRoutes(app, { store, engine });
   mountSql(app, sql, { authToken: config.authToken, maxRequestBytes: config.maxRequestBytes });
   mountRemoteWrite(app, metrics, { maxRequestBytes: config.maxRequestBytes, authToken: config.authToken });
   mountPrometheusApi(app, metrics, { lookbackDeltaMs: config.lookbackDeltaMs, queryTimeoutMs: config.queryTimeoutMs, maxSamples: config.queryMaxSamples });

@@ -8,9 +8,10 @@ import type { Engine } from '../engine/duckdb.js';
 import { readParquetSql } from '../engine/duckdb.js';
 import type { Catalog, PartInfo } from '../parts/catalog.js';
 import type { FileLeases } from '../parts/file-leases.js';
-import { copySorted, fsyncFile, newPartId } from '../parts/part-writer.js';
+import { copyConcatenated, fsyncFile, newPartId } from '../parts/part-writer.js';
 import { TraceBloom } from '../parts/trace-bloom.js';
 import type { ServerConfig } from '../config/config.js';
+import type { RollupStore } from '../analysis/rollup-store.js';
 
 /** Merge when a day has at least this many parts of one level… */
 export const COMPACT_MIN_PARTS = 4;
@@ -27,6 +28,8 @@ export class Compactor {
     private readonly catalog: Catalog,
     private readonly leases: FileLeases,
     private readonly config: Pick<ServerConfig, 'retentionMs'>,
+    /** rollups are merged with their parts and retired with them */
+    private readonly rollups: RollupStore,
   ) {}
 
   /** One round: retention, then every merge that is due. Returns parts merged away. */
@@ -76,12 +79,14 @@ export class Compactor {
       const path = join(this.dataDir, 'parts', 'traces', `date=${day}`, `${id}.parquet`);
       const bloomPath = join(dirname(path), `${id}.bloom`);
       await mkdir(dirname(path), { recursive: true });
-      await copySorted(this.engine, paths, path);
+      await copyConcatenated(this.engine, paths, path);
       await fsyncFile(path);
       const ids = await this.engine.all(`SELECT DISTINCT trace_id FROM ${readParquetSql([path])}`);
       const packed = new Uint8Array(ids.length * 16);
       ids.forEach((r, i) => packed.set(r['trace_id'] as Uint8Array, i * 16));
       await TraceBloom.build(packed, ids.length).write(bloomPath);
+      // Rollups of the inputs, re-aggregated beside the merged part (src/analysis/rollup-store.ts).
+      const rollupPath = await this.rollups.writeMerged(this.engine, group, path);
       const part: PartInfo = {
         id,
         path: relative(this.dataDir, path),
@@ -95,6 +100,7 @@ export class Compactor {
         createdAtMs: Date.now(),
         columns: [...new Set(group.flatMap((p) => p.columns))].sort(),
         services: [...new Set(group.flatMap((p) => p.services))].sort(),
+        rollupPath,
       };
       const gone = new Set(group.map((p) => p.id));
       // Parts dropped by retention meanwhile must stay dropped: merge only if all inputs are still there.
@@ -103,14 +109,16 @@ export class Compactor {
         return present ? { ...s, parts: [...s.parts.filter((p) => !gone.has(p.id)), part] } : s;
       });
       if (this.catalog.snapshot.parts.some((p) => p.id === id)) this.retire(group);
-      else this.leases.retire([path, bloomPath]);
+      else this.leases.retire([path, bloomPath, join(this.dataDir, rollupPath)]);
     } finally {
       release();
     }
   }
 
   private retire(parts: readonly PartInfo[]): void {
-    this.leases.retire(parts.flatMap((p) => [join(this.dataDir, p.path), join(this.dataDir, p.bloomPath)]));
+    this.leases.retire(
+      parts.flatMap((p) => [join(this.dataDir, p.path), join(this.dataDir, p.bloomPath), ...(p.rollupPath ? [join(this.dataDir, p.rollupPath)] : [])]),
+    );
   }
 }
 

@@ -16,6 +16,7 @@ import { Engine } from '../engine/duckdb.js';
 import { decodeExportTraceServiceRequest } from '../receive/otlp-proto-decode.js';
 import type { ServerConfig } from '../config/config.js';
 import { Compactor } from './compactor.js';
+import { RollupStore } from '../analysis/rollup-store.js';
 
 /** WAL record types of the traces stream. */
 export const WalRecordType = {
@@ -53,6 +54,8 @@ export class TraceStore {
   private closed = false;
   readonly leases = new FileLeases();
   private readonly compactor: Compactor;
+  /** service-health rollups beside the parts (src/analysis/rollup-store.ts) */
+  readonly rollups: RollupStore;
 
   private constructor(
     readonly config: ServerConfig,
@@ -63,7 +66,8 @@ export class TraceStore {
     /** flushes and compaction get their own single-threaded engine so ingest keeps a core */
     private readonly writeEngine: Engine,
   ) {
-    this.compactor = new Compactor(writeEngine, dataDir, catalog, this.leases, config);
+    this.rollups = new RollupStore(dataDir, this.leases);
+    this.compactor = new Compactor(writeEngine, dataDir, catalog, this.leases, config, this.rollups);
   }
 
   static async open(config: ServerConfig): Promise<TraceStore> {
@@ -71,10 +75,13 @@ export class TraceStore {
     const catalog = await Catalog.open(join(dataDir, 'catalog', 'traces'));
     const head = await Head.open({ stagingDir: join(dataDir, 'staging', 'traces'), dedicated: config.dedicatedColumns });
     const wal = await Wal.open({ dir: join(dataDir, 'wal', TRACES_STREAM), fsync: config.walFsync });
-    const writeEngine = await Engine.create({ dataDir, threads: 1, memoryLimit: '1GB' });
+    // 512 MB: a flush's sort spills beyond it rather than growing RSS past the 1.5 GiB budget.
+    const writeEngine = await Engine.create({ dataDir, threads: 1, memoryLimit: '512MB' });
     const store = new TraceStore(config, dataDir, wal, head, catalog, writeEngine);
     await store.replay();
     store.startTimers();
+    // Rollups: load every part's into memory in the background, so the first overview is fast.
+    void store.rollups.warm(writeEngine, catalog.snapshot.parts).catch(() => undefined);
     return store;
   }
 
@@ -149,13 +156,18 @@ export class TraceStore {
     const files = [...this.head.staged];
     this.lastFlushMs = Date.now();
     if (files.length === 0) return;
-    const parts = await writeParts(this.writeEngine, this.dataDir, stagedSource(files), 0);
+    const written = await writeParts(this.writeEngine, this.dataDir, stagedSource(files), 0);
+    // Rollups: one file beside each new part, committed with it (src/analysis/rollup-store.ts).
+    const parts = await this.rollups.writeForParts(this.writeEngine, files.map((f) => f.path), written);
     const checkpoint = files[files.length - 1]!.lastSeq;
-    await this.catalog.commit((s) => ({
-      parts: [...s.parts, ...parts],
-      walCheckpoints: { ...s.walCheckpoints, [TRACES_STREAM]: checkpoint },
-    }));
-    this.head.removeStaged(files);
+    await this.catalog.commit(
+      (s) => ({
+        parts: [...s.parts, ...parts],
+        walCheckpoints: { ...s.walCheckpoints, [TRACES_STREAM]: checkpoint },
+      }),
+      // Same tick as the parts become visible: no snapshot sees a span twice.
+      () => this.head.removeStaged(files),
+    );
     this.leases.retire(files.map((f) => f.path));
     await this.wal.truncateThrough(checkpoint);
   }
@@ -184,7 +196,9 @@ export class TraceStore {
     clearInterval(this.sealTimer);
     clearInterval(this.flushTimer);
     await this.compactor.stop();
-    await this.flush();
+    await this.rollups.stop();
+    // A timed flush may be running already: flush until the head is empty.
+    while (this.head.pendingSpans > 0 || this.head.staged.length > 0) await this.flush();
     await this.wal.close();
     this.writeEngine.close();
   }
