@@ -75,8 +75,8 @@ export class TraceStore {
     const catalog = await Catalog.open(join(dataDir, 'catalog', 'traces'));
     const head = await Head.open({ stagingDir: join(dataDir, 'staging', 'traces'), dedicated: config.dedicatedColumns });
     const wal = await Wal.open({ dir: join(dataDir, 'wal', TRACES_STREAM), fsync: config.walFsync });
-    // 512 MB: a flush's sort spills beyond it rather than growing RSS past the 1.5 GiB budget.
-    const writeEngine = await Engine.create({ dataDir, threads: 1, memoryLimit: '512MB' });
+    // 1 GB: at 512 MB DuckDB's sort of a 1 M-span flush fails with Out of Memory instead of spilling.
+    const writeEngine = await Engine.create({ dataDir, threads: 1, memoryLimit: '1GB' });
     const store = new TraceStore(config, dataDir, wal, head, catalog, writeEngine);
     await store.replay();
     store.startTimers();
@@ -93,7 +93,11 @@ export class TraceStore {
       this.head.append(decodeExportTraceServiceRequest(body).batch, record.seq);
       if (this.head.pendingSpans >= 200_000) await this.head.seal();
     });
-    if (this.head.pendingSpans > 0 || this.head.staged.length > 0) await this.flush();
+    if (this.head.pendingSpans > 0 || this.head.staged.length > 0) {
+      // A failed flush must not stop the server: the spans stay queryable in
+      // the head and durable in the WAL, and the flush timer tries again.
+      await this.flush().catch((err) => console.error(`flush after replay failed, will retry: ${String(err)}`));
+    }
   }
 
   private startTimers(): void {
