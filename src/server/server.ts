@@ -20,6 +20,7 @@ import { MetricsStore } from '../tsdb/metrics-store.js';
 import { SqlService } from '../query/sql/sql-service.js';
 import { mountSql } from '../api/sql-route.js';
 import { mountHealthRoutes } from '../api/health-route.js';
+import { mountCompareRoutes } from '../api/compare-route.js';
 import { mountTraceQLMetricsRoutes } from '../api/traceql-metrics-route.js';
 
 export interface RunningServer {
@@ -83,6 +84,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     dedicatedColumns: config.dedicatedColumns,
   });
   mountHealthRoutes(app, { store, engine });
+  mountCompareRoutes(app, { store, engine });
   mountTraceQLMetricsRoutes(app, { store, engine });
   mountSql(app, sql, { authToken: config.authToken, maxRequestBytes: config.maxRequestBytes });
   mountRemoteWrite(app, metrics, { maxRequestBytes: config.maxRequestBytes, authToken: config.authToken });

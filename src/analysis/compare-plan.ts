@@ -1,0 +1,90 @@
+// The comparison as one SQL statement over one read of the span files
+// (seed 000: conditional aggregation — target and baseline are flags on the
+// same rows, never a UNION of two scans). The layers (compare-sql.ts):
+//
+//   s, oq, fl, ob, orank, tr, q
+//        spans in the range (and the trace-id sample); per-operation and
+//        per-trace figures as small aggregates over a few columns, joined
+//        back (window functions over the wide rows were 3.5× slower)
+//   agg / u, l1
+//        span level: GROUP BY GROUPING SETS, one set per dimension;
+//        trace level: UNPIVOT, dedupe (trace, column, value), count
+//   flat, cand
+//        one (column, value) row per group; only candidates that can rank
+//
+// Measured alternatives and figures: docs/analysis.md, "Root-cause comparison".
+
+import type { ColumnCatalog } from '../query/traceql/compile-sql.js';
+import { dimensionsOf, type Dimension } from './compare-dimensions.js';
+import { selectionSql } from './compare-selection.js';
+import { candidatesSql, rowLayers, spanCountLayers, traceCountLayers, type KeyedDimensions } from './compare-sql.js';
+import type { CompareRequest } from './compare-types.js';
+
+export interface PlanInput {
+  files: readonly string[];
+  columns: ReadonlySet<string>;
+  /** spans in the range before sampling, from the catalog */
+  estimatedSpans: number;
+}
+
+export interface ComparePlan {
+  sql: string;
+  /** column index `col` in the result ↔ dimensions[col]; −1 is the totals row */
+  dimensions: Dimension[];
+  /** labels of dimensions left out because target or baseline is defined by them */
+  excluded: string[];
+  /** share of traces read: 1, or the trace-id range's share of the id space */
+  sampleFraction: number;
+}
+
+/** `trace_id < x` keeping about `fraction` of uniformly random trace ids; prunes row groups of parts sorted by trace id. */
+export function traceSampleSql(fraction: number): string {
+  const prefix = Math.max(1, Math.min(0xffffffff, Math.floor(fraction * 2 ** 32)));
+  return `trace_id < from_hex('${prefix.toString(16).padStart(8, '0')}${'0'.repeat(24)}')`;
+}
+
+function stripStringLiterals(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'/g, "''");
+}
+
+/** Does `sql` read `column`? Attribute columns are always quoted; hot columns appear bare. */
+function references(sql: string, column: string): boolean {
+  if (sql.includes(`"${column.replaceAll('"', '""')}"`)) return true;
+  return new RegExp(`(?<![\\w."])${column}(?![\\w."])`).test(sql);
+}
+
+/** Dimensions of the columns, less those the target or baseline is defined by. */
+function chooseDimensions(columns: ReadonlySet<string>, req: CompareRequest, definedBySql: readonly string[]): { dimensions: Dimension[]; excluded: string[] } {
+  const definedBy = definedBySql.map(stripStringLiterals).join('\n');
+  const durationDefined = req.target.kind === 'slow' || references(definedBy, 'duration_nano');
+  const dimensions: Dimension[] = [];
+  const excluded = new Set<string>();
+  for (const d of dimensionsOf(columns, !durationDefined)) {
+    if (d.column !== 'duration_nano' && references(definedBy, d.column)) excluded.add(d.label);
+    else dimensions.push(d);
+  }
+  if (durationDefined) excluded.add('duration');
+  return { dimensions, excluded: [...excluded].sort() };
+}
+
+export function planComparison(input: PlanInput, req: CompareRequest): ComparePlan {
+  const has: ColumnCatalog = { has: (c) => input.columns.has(c) };
+  const sel = selectionSql(req.target, req.baseline, req.level, has);
+  const { dimensions, excluded } = chooseDimensions(input.columns, req, sel.definedBy);
+
+  const sampleFraction = req.maxSpans > 0 && input.estimatedSpans > req.maxSpans ? req.maxSpans / input.estimatedSpans : 1;
+  const where = [`start_time_unix_nano >= ${req.startNs}`, `start_time_unix_nano <= ${req.endNs}`];
+  if (sampleFraction < 1) where.push(traceSampleSql(sampleFraction));
+
+  // span level: numeric ranges come from the exact values' groups (range dimension → exact-value dimension)
+  const derived = new Map<number, number>();
+  if (req.level === 'span') {
+    dimensions.forEach((d, k) => {
+      if (d.mode === 'bucket' && d.column !== 'duration_nano') derived.set(k, dimensions.findIndex((v) => v.column === d.column && v.mode === 'value'));
+    });
+  }
+  const keyed: KeyedDimensions = { dimensions, indexes: dimensions.map((_, k) => k).filter((k) => !derived.has(k)) };
+  const counts = req.level === 'span' ? spanCountLayers(keyed, derived) : traceCountLayers(keyed);
+  const sql = candidatesSql([...rowLayers(input.files, where, sel, keyed), ...counts]);
+  return { sql, dimensions, excluded, sampleFraction };
+}

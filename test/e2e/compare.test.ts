@@ -1,0 +1,163 @@
+// Root-cause comparison through HTTP: shop traffic with errors planted on one
+// user, sent to a real server over OTLP/HTTP protobuf, then compared through
+// POST and GET /api/v1/compare — from the head (staged files) and, after a
+// flush, from Parquet parts; at span and trace level, with TraceQL target
+// and baseline, over a sample of traces; and bad requests answered 400.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { Hono } from 'hono';
+import { serve, type ServerType } from '@hono/node-server';
+import { Engine } from '../../src/engine/duckdb.js';
+import { mountCompareRoutes } from '../../src/api/compare-route.js';
+import { Rng } from '../../src/loadgen/rng.js';
+import { encodeExportTraceServiceRequest } from '../../src/receive/otlp-proto-encode.js';
+import { attributeRows, datasetRange, generateBackground, markError, spansByTrace } from '../../src/analysis/compare-test-helpers.js';
+import type { CompareResponse } from '../../src/analysis/compare-types.js';
+import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { postOtlpProto } from '../helpers/otlp-json.js';
+
+const { start, end } = datasetRange();
+
+/** Shop traffic (1% of traces failing somewhere) in which every span of user "99" fails (3% of traces). */
+function dataset(): { payload: Uint8Array; spans: number } {
+  const batch = generateBackground(1500, 7, 0.01);
+  const rng = new Rng(8);
+  const userRow = attributeRows(batch.attributes, batch.length, 'app.user.id');
+  for (const spans of spansByTrace(batch)) {
+    if (!rng.chance(0.03)) continue;
+    for (const i of spans) {
+      if (userRow[i]! < 0) continue;
+      batch.attributes.str[userRow[i]!] = '99';
+      markError(batch, i);
+    }
+  }
+  return { payload: encodeExportTraceServiceRequest(batch), spans: batch.length };
+}
+
+interface CompareApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The compare routes on their own HTTP server, over the test server's store. */
+async function startCompareApi(server: TestServer): Promise<CompareApi> {
+  const engine = await Engine.create({ dataDir: server.config.dataDir, threads: 2, memoryLimit: '512MB' });
+  const app = new Hono();
+  mountCompareRoutes(app, { store: server.store, engine });
+  const http: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/v1/compare`,
+    async close() {
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      engine.close();
+    },
+  };
+}
+
+function post(api: CompareApi, body: unknown): Promise<{ status: number; body: any }> {
+  return getJson(api.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
+function top(r: CompareResponse): string {
+  return r.dimensions[0] ? `${r.dimensions[0].dimension}=${r.dimensions[0].value}` : '(none)';
+}
+
+describe('POST /api/v1/compare', () => {
+  let server: TestServer;
+  let api: CompareApi;
+  let spans = 0;
+
+  before(async () => {
+    server = await startTestServer();
+    const data = dataset();
+    spans = data.spans;
+    assert.equal((await postOtlpProto(server.otlpUrl, data.payload)).status, 200);
+    api = await startCompareApi(server);
+  });
+
+  after(async () => {
+    await api?.close();
+    await server?.dispose();
+  });
+
+  it('names the failing user from the head, before any part is written', async () => {
+    const r = await post(api, { start, end, target: { kind: 'errors' } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const body = r.body as CompareResponse;
+    assert.equal(top(body), 'span.app.user.id=99');
+    assert.equal(body.culprit?.dimension, 'span.app.user.id');
+    assert.ok(body.culprit.confident && body.culprit.targetShare > 0.3 && body.culprit.baselineCount === 0);
+    assert.ok(body.highCardinality.some((h) => h.dimension === 'span.app.user.id'));
+    assert.deepEqual(body.excluded, ['status']);
+    assert.ok(body.latency.length > 0);
+  });
+
+  it('answers the same question asked with query parameters', async () => {
+    const r = await getJson(`${api.url}?start=${start}&end=${end}&target=errors&level=trace&limit=5`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(top(r.body), 'span.app.user.id=99');
+    assert.ok(r.body.target.traces > 0 && r.body.baseline.traces > r.body.target.traces);
+    assert.ok(r.body.dimensions.length <= 5);
+  });
+
+  it('compares a TraceQL selection with a TraceQL baseline', async () => {
+    const r = await post(api, {
+      start,
+      end,
+      target: { kind: 'traceql', query: '{ status = error && resource.service.name = "frontend" }' },
+      baseline: { kind: 'traceql', query: '{ resource.service.name = "frontend" }' },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(top(r.body), 'span.app.user.id=99');
+    assert.deepEqual(r.body.excluded, ['resource.service.name', 'status']);
+  });
+
+  it('combines spansets at trace level', async () => {
+    const r = await post(api, { start, end, level: 'trace', target: { kind: 'traceql', query: '{ status = error } && { kind = server }' } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(top(r.body), 'span.app.user.id=99');
+  });
+
+  it('compares a sample of traces when the range holds more spans than maxSpans, from parts after a flush', async () => {
+    await server.store.flush();
+    const full = (await post(api, { start, end, target: 'errors', maxSpans: 0 })).body as CompareResponse;
+    const sampled = (await post(api, { start, end, target: 'errors', maxSpans: 10_000 })).body as CompareResponse;
+    assert.equal(full.sample, undefined);
+    assert.equal(sampled.sample?.estimatedSpans, spans);
+    assert.ok(sampled.sample.fraction < 0.5);
+    assert.ok(sampled.target.spans < full.target.spans);
+    assert.equal(top(sampled), 'span.app.user.id=99');
+  });
+
+  it('answers 400 with the reason for a bad request', async () => {
+    const cases: [unknown, RegExp][] = [
+      ['not json', /body must be a JSON object/],
+      [{ start, end }, /target is required/],
+      [{ target: { kind: 'latency' } }, /target.kind="latency" must be one of errors, slow, exceptions, traceql/],
+      [{ target: { kind: 'slow', percentile: 150 } }, /percentile=150 must be between 0 and 100/],
+      [{ target: { kind: 'slow', percentile: 90, thresholdMs: 100 } }, /not both/],
+      [{ target: { kind: 'errors', thresholdMs: 100 } }, /apply to target.kind "slow"/],
+      [{ target: { kind: 'traceql' } }, /target.query is required/],
+      [{ target: { kind: 'traceql', query: '{ status = }' } }, /^traceql: /],
+      [{ target: 'errors', baseline: { kind: 'traceql' } }, /baseline.query is required/],
+      [{ target: 'errors', baseline: { kind: 'everything' } }, /baseline.kind="everything"/],
+      [{ target: 'errors', level: 'service' }, /level="service" must be "span" or "trace"/],
+      [{ target: 'errors', start: end, end: start }, /start must not be after end/],
+      [{ target: 'errors', start: 'yesterday' }, /start="yesterday" must be unix seconds/],
+      [{ target: 'errors', limit: -1 }, /limit=-1 must be a positive number/],
+      [{ target: { kind: 'traceql', query: '{ .a = 1 } && { .b = 2 }' } }, /level "trace"/],
+    ];
+    for (const [body, message] of cases) {
+      const r = await post(api, body);
+      assert.equal(r.status, 400, `${JSON.stringify(body)} → ${r.status} ${JSON.stringify(r.body)}`);
+      assert.match(r.body.error, message, JSON.stringify(body));
+    }
+    const g = await getJson(`${api.url}?target=slow&percentile=abc`);
+    assert.equal(g.status, 400);
+    assert.match(g.body.error, /percentile="abc" must be a positive number/);
+  });
+});
