@@ -10,6 +10,7 @@ import { chunkIterator } from './chunks/index.js';
 import type { ClosedChunk, SeriesData } from './head.js';
 import { SeriesIndex, type Labels } from './series-index.js';
 import type { LabelMatcher } from './promql/ast.js';
+import type { MetricMetadata } from '../model/sample-batch.js';
 
 export interface BlockInfo {
   id: string;
@@ -28,6 +29,8 @@ interface IndexFile {
   version: 1;
   minT: number;
   maxT: number;
+  /** metric family metadata known when the block was written (absent in older blocks) */
+  metadata?: MetricMetadata[];
   /** per series: labels as [name, value] pairs, chunk refs [offset, length, minT, maxT, count], last sample */
   series: { labels: [string, string][]; chunks: [number, number, number, number, number][]; lastT: number; lastV: number | string }[];
 }
@@ -48,12 +51,12 @@ export function newBlockId(): string {
 }
 
 /** Writes a block (chunks fsynced before the index, folder renamed into place last). */
-export async function writeBlock(dataDir: string, series: readonly BlockSeriesInput[], level = 0): Promise<BlockInfo> {
+export async function writeBlock(dataDir: string, series: readonly BlockSeriesInput[], level = 0, metadata: readonly MetricMetadata[] = []): Promise<BlockInfo> {
   const id = newBlockId();
   const rel = join('blocks', 'metrics', id);
   const tmp = join(dataDir, 'blocks', 'metrics', `.${id}.tmp`);
   await mkdir(tmp, { recursive: true });
-  const index: IndexFile = { version: 1, minT: Infinity, maxT: -Infinity, series: [] };
+  const index: IndexFile = { version: 1, minT: Infinity, maxT: -Infinity, metadata: [...metadata], series: [] };
   const fh = await open(join(tmp, 'chunks'), 'w');
   let offset = 0;
   let samples = 0;
@@ -88,6 +91,7 @@ export class BlockReader {
     private readonly chunksPath: string,
     private readonly refs: [number, number, number, number, number][][],
     readonly last: { t: number; v: number }[],
+    readonly metadata: readonly MetricMetadata[],
   ) {}
 
   static async open(dataDir: string, info: BlockInfo): Promise<BlockReader> {
@@ -97,6 +101,7 @@ export class BlockReader {
       join(dataDir, info.dir, 'chunks'),
       file.series.map((s) => s.chunks),
       file.series.map((s) => ({ t: s.lastT, v: Number(s.lastV) })),
+      file.metadata ?? [],
     );
     for (const s of file.series) reader.index.getOrCreate(s.labels.map(([name, value]) => ({ name, value })));
     return reader;

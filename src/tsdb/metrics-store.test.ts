@@ -131,9 +131,11 @@ describe('metrics store', () => {
       store = await MetricsStore.open(options(dir));
       assert.deepEqual([...(await store.select(all, 0, 1e9))[0]!.v], [1, 2, 3]);
       await assert.rejects(ingest(store, [{ labels: up('a'), samples: [[2500, 9]] }]), /out of order/);
+      store.metadata.set('up', { metric: 'up', type: 'gauge', help: 'scrape health', unit: '' });
       await store.close();
       store = await MetricsStore.open(options(dir));
       assert.deepEqual([...(await store.select(all, 0, 1e9))[0]!.v], [1, 2, 3], 'nothing twice after persist + reopen');
+      assert.equal(store.metadata.get('up')?.help, 'scrape health', 'metadata survives in the block');
       await store.close();
     }));
 });

@@ -62,6 +62,7 @@ export class MetricsStore {
     // Ordering checks continue across restarts: seed each series' last sample from the blocks.
     for (const b of store.blocks) {
       b.last.forEach((last, id) => store.head.seedLast(b.index.labels(id), last.t, last.v));
+      for (const m of b.metadata) store.metadata.set(m.metric, m);
     }
     const checkpoint = catalog.snapshot.walCheckpoints[METRICS_STREAM] ?? 0;
     await wal.replay(checkpoint, (record) => {
@@ -149,7 +150,7 @@ export class MetricsStore {
     const series = this.head.drainChunks();
     this.headMinT = Infinity;
     this.headMaxT = -Infinity;
-    const info = await writeBlock(this.dataDir, series);
+    const info = await writeBlock(this.dataDir, series, 0, [...this.metadata.values()]);
     const reader = await BlockReader.open(this.dataDir, info);
     await this.catalog.commit((s) => ({ parts: [...s.parts, info], walCheckpoints: { ...s.walCheckpoints, [METRICS_STREAM]: checkpoint } }));
     this.blocks.push(reader);
