@@ -12,6 +12,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { decodeExportTraceServiceRequest } from '../src/receive/otlp-proto-decode.js';
 import { encodeExportTraceServiceRequest } from '../src/receive/otlp-proto-encode.js';
+import { seededRandom } from '../src/model/seeded-random.js';
 
 const SPANS = 1000;
 const DEFAULT_DURATION_MS = 2000;
@@ -20,18 +21,6 @@ const BYTES_PER_MB = 1e6;
 export interface BenchResult {
   key: string;
   metrics: { key: string; value: number }[];
-}
-
-/** Deterministic PRNG (mulberry32) so every run benchmarks the same bytes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function hexId(random: () => number, bytes: number): string {
@@ -71,7 +60,7 @@ function hr(nanos: number): HrTime {
 }
 
 function benchSpans(): ReadableSpan[] {
-  const random = rng(42);
+  const random = seededRandom(42);
   const spans: ReadableSpan[] = [];
   let traceId = '';
   let rootId = '';

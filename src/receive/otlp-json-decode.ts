@@ -16,18 +16,14 @@
 // a resource or scope left without spans adds nothing. All as the protobuf
 // decoder does, so both give the same batch for the same request.
 
-import { DecodeError } from '../model/errors.js';
 import { SPAN_ID_BYTES, TRACE_ID_BYTES, ValueType } from '../model/span-batch.js';
 import { SpanBatchBuilder } from '../model/span-batch-builder.js';
 import type { DecodedTraces } from './decoded-traces.js';
 import { readAttributes } from './otlp-json-any-value.js';
 import { idText, readHexText, writeHexId } from './otlp-json-ids.js';
 import {
-  InexactIntegerError,
-  JsonShapeError,
   describe,
   expectObject,
-  isObject,
   keyUsed,
   readArray,
   readEnum,
@@ -38,7 +34,7 @@ import {
   within,
   type JsonObject,
 } from './otlp-json-fields.js';
-import { quoteLongIntegers } from './json-exact-integers.js';
+import { decodeOtlpJsonBody } from './otlp-json-request.js';
 
 const SPAN_KIND_NAMES = [
   'SPAN_KIND_UNSPECIFIED',
@@ -53,57 +49,13 @@ const STATUS_CODE_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_E
 
 const SERVICE_NAME = 'service.name';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 export function decodeOtlpJsonTraces(body: Uint8Array | string): DecodedTraces {
-  let text: string;
-  if (typeof body === 'string') {
-    text = body;
-  } else {
-    try {
-      text = utf8.decode(body);
-    } catch {
-      throw new DecodeError('otlp-json: body is not valid UTF-8');
-    }
-  }
-  try {
-    return decodeText(text);
-  } catch (e) {
-    if (!(e instanceof InexactIntegerError)) throw e;
-  }
-  // Rare: an int64 sent as a bare number beyond 2^53. Decode again with such
-  // literals quoted so they are read exactly.
-  return decodeText(quoteLongIntegers(text), true);
-}
-
-/** Decodes the request; an InexactIntegerError escapes unless `final`, for the caller to retry. */
-function decodeText(text: string, final = false): DecodedTraces {
-  let request: unknown;
-  try {
-    request = JSON.parse(text);
-  } catch (e) {
-    throw new DecodeError(`otlp-json: body is not valid JSON: ${oneLine((e as Error).message)}`);
-  }
-  if (!isObject(request)) {
-    throw new DecodeError(`otlp-json: expected a JSON object at the top level, got ${describe(request)}`);
-  }
-  const b = new SpanBatchBuilder();
-  const rejections = new Rejections();
-  try {
+  return decodeOtlpJsonBody(body, 'otlp-json', (request) => {
+    const b = new SpanBatchBuilder();
+    const rejections = new Rejections();
     readRequest(request, b, rejections);
-  } catch (e) {
-    if (!(e instanceof JsonShapeError) || (e instanceof InexactIntegerError && !final)) throw e;
-    throw new DecodeError(`otlp-json: ${e.pathText()}: ${e.detail}`);
-  }
-  return { batch: b.finish(), rejectedSpans: rejections.count, rejectMessage: rejections.message() };
-}
-
-const MAX_PARSER_MESSAGE_CHARS = 200;
-
-// V8's JSON.parse messages can quote the body, newlines and all.
-function oneLine(message: string): string {
-  const flat = message.replace(/\s+/g, ' ');
-  return flat.length > MAX_PARSER_MESSAGE_CHARS ? `${flat.slice(0, MAX_PARSER_MESSAGE_CHARS)}…` : flat;
+    return { batch: b.finish(), rejectedSpans: rejections.count, rejectMessage: rejections.message() };
+  });
 }
 
 /** Spans dropped for invalid ids: how many, and the first reason. */

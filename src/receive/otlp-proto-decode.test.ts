@@ -10,6 +10,7 @@ import { canonicalAnyValueJson } from './any-value-json.js';
 import { decodeOtlpJsonTraces } from './otlp-json-decode.js';
 import { decodeExportTraceServiceRequest } from './otlp-proto-decode.js';
 import { ProtoWriter } from './protobuf-writer.js';
+import { seededRandom } from '../model/seeded-random.js';
 
 // ---- expected values from SDK objects ----------------------------------------
 
@@ -473,18 +474,6 @@ function assertConsistent(b: SpanBatch): void {
   for (let l = 0; l < b.links.length; l++) assert.ok(b.links.owner[l]! < b.length);
 }
 
-/** Seeded PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // ---- tests ---------------------------------------------------------------------
 
 describe('decodeExportTraceServiceRequest', () => {
@@ -786,7 +775,7 @@ describe('decodeExportTraceServiceRequest', () => {
 
   it('decodes randomly corrupted requests to a consistent batch or a DecodeError', () => {
     const bytes = serialize(handBuiltSpans());
-    const random = rng(20240601);
+    const random = seededRandom(20240601);
     for (let round = 0; round < 3000; round++) {
       const corrupt = bytes.slice();
       const flips = 1 + Math.floor(random() * 4);

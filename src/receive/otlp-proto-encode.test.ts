@@ -9,18 +9,7 @@ import { ValueType, type SpanBatch } from '../model/span-batch.js';
 import { canonicalAnyValueJson } from './any-value-json.js';
 import { decodeExportTraceServiceRequest } from './otlp-proto-decode.js';
 import { encodeExportTraceServiceRequest, encodeExportTraceServiceResponse } from './otlp-proto-encode.js';
-
-/** Seeded PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../model/seeded-random.js';
 
 /** Random values covering the corners of every column type. */
 class Gen {
@@ -124,7 +113,7 @@ class Gen {
  * then scope, every resource and scope used by at least one span.
  */
 function randomBatch(seed: number): SpanBatch {
-  const g = new Gen(rng(seed));
+  const g = new Gen(seededRandom(seed));
   const b = new SpanBatchBuilder();
   const resources = 1 + g.int(4);
   for (let r = 0; r < resources; r++) {

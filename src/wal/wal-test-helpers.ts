@@ -4,6 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wal, type WalOptions, type WalRecord } from './wal.js';
+import { seededRandom } from '../model/seeded-random.js';
+
+// Re-exported for the tests that take it from here.
+export { seededRandom } from '../model/seeded-random.js';
 
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'marquetry-wal-'));
@@ -12,18 +16,6 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** mulberry32: small, fast, good enough to pick sizes and crash points. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
 }
 
 /** Deterministic payload bytes for record `seq`, so a replayed payload can be checked byte for byte. */

@@ -10,26 +10,16 @@ import { evaluateInstant, evaluateRange } from '../../src/tsdb/promql/engine.js'
 import { MemoryQueryable, type MemorySeries } from '../../src/tsdb/promql/engine-memory-storage.js';
 import { PromqlExecutionError, type PromQueryData } from '../../src/tsdb/promql/engine-types.js';
 import { startPrometheus, type PrometheusApiAnswer, type RunningPrometheus } from '../helpers/prometheus.js';
+import { seededRandom } from '../../src/model/seeded-random.js';
 
 /** 2023-11-14T22:00:00Z; the data spans one hour from here. */
 const T0 = 1_699_999_200_000;
 const MIN = 60_000;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Sample = readonly [number, number | 'stale'];
 
 function dataset(): MemorySeries[] {
-  const r = rng(42);
+  const r = seededRandom(42);
   const out: MemorySeries[] = [];
   const every = (fromMin: number, toMin: number, stepMs: number, f: (t: number, i: number) => number | 'stale' | null, jitterMs = 0): Sample[] => {
     const samples: Sample[] = [];

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ParquetColumn } from './columns.js';
 
+// Re-exported for the tests that take it from here.
+export { seededRandom } from '../../model/seeded-random.js';
+
 export async function withDuckDB<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
@@ -42,18 +45,6 @@ export async function readParquetRows(connection: DuckDBConnection, path: string
 
 export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** What readParquetRows should return for a file written from `columns`. */

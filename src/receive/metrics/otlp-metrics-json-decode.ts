@@ -8,17 +8,13 @@
 // naming the JSON path, and nothing is kept. Of the data oneof the first
 // present of gauge, sum, histogram, exponentialHistogram, summary is read.
 
-import { DecodeError } from '../../model/errors.js';
-import { quoteLongIntegers } from '../json-exact-integers.js';
 import {
-  InexactIntegerError,
   JsonShapeError,
   describe,
   doubleOf,
   expectObject,
   fieldOf,
   int64Of,
-  isObject,
   keyUsed,
   readArray,
   readEnum,
@@ -29,6 +25,7 @@ import {
   within,
   type JsonObject,
 } from '../otlp-json-fields.js';
+import { decodeOtlpJsonBody } from '../otlp-json-request.js';
 import { jsonAnyValueText } from './otlp-attribute-text.js';
 import { OtlpMetricsTranslator, type DecodedMetrics, type FloatList, type OtlpDataKind } from './otlp-metrics-translate.js';
 
@@ -40,8 +37,6 @@ const TEMPORALITY_NAMES = [
 
 const NS_PER_MS = 1_000_000n;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 const scratch = new Float64Array(1);
 const scratchHalves = new Uint32Array(scratch.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -49,44 +44,11 @@ const LO = LITTLE_ENDIAN ? 0 : 1;
 const HI = LITTLE_ENDIAN ? 1 : 0;
 
 export function decodeOtlpJsonMetrics(body: Uint8Array | string): DecodedMetrics {
-  let text: string;
-  if (typeof body === 'string') {
-    text = body;
-  } else {
-    try {
-      text = utf8.decode(body);
-    } catch {
-      throw new DecodeError('otlp-metrics-json: body is not valid UTF-8');
-    }
-  }
-  try {
-    return decodeText(text, false);
-  } catch (e) {
-    if (!(e instanceof InexactIntegerError)) throw e;
-  }
-  // an int64 sent as a bare number beyond 2^53: read again with such literals quoted
-  return decodeText(quoteLongIntegers(text), true);
-}
-
-function decodeText(text: string, final: boolean): DecodedMetrics {
-  let request: unknown;
-  try {
-    request = JSON.parse(text);
-  } catch (e) {
-    const flat = (e as Error).message.replace(/\s+/g, ' ');
-    throw new DecodeError(`otlp-metrics-json: body is not valid JSON: ${flat.length > 200 ? `${flat.slice(0, 200)}…` : flat}`);
-  }
-  if (!isObject(request)) {
-    throw new DecodeError(`otlp-metrics-json: expected a JSON object at the top level, got ${describe(request)}`);
-  }
-  const t = new OtlpMetricsTranslator();
-  try {
+  return decodeOtlpJsonBody(body, 'otlp-metrics-json', (request) => {
+    const t = new OtlpMetricsTranslator();
     eachObject(request, 'resourceMetrics', 'resource_metrics', (rm) => readResourceMetrics(rm, t));
-  } catch (e) {
-    if (!(e instanceof JsonShapeError) || (e instanceof InexactIntegerError && !final)) throw e;
-    throw new DecodeError(`otlp-metrics-json: ${e.pathText()}: ${e.detail}`);
-  }
-  return t.finish();
+    return t.finish();
+  });
 }
 
 /** Calls `read` on each object of a repeated message field, adding `key[i]` to error paths. */

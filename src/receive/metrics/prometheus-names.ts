@@ -134,27 +134,5 @@ export function prometheusLabelName(key: string): string {
   return out;
 }
 
-/**
- * A float as Go's strconv.FormatFloat(x, 'f', -1, 64) writes it (the `le` and
- * `quantile` label values): shortest round-trip digits, never an exponent.
- */
-export function formatFloatLabel(x: number): string {
-  if (x === Infinity) return '+Inf';
-  if (x === -Infinity) return '-Inf';
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const s = String(x);
-  const e = s.indexOf('e');
-  if (e < 0) return s;
-  // d.ddde±n → fixed notation
-  const negative = s.startsWith('-');
-  const mantissa = s.slice(negative ? 1 : 0, e);
-  const exponent = Number(s.slice(e + 1));
-  const digits = mantissa.replace('.', '');
-  const point = (mantissa.indexOf('.') < 0 ? mantissa.length : mantissa.indexOf('.')) + exponent;
-  let fixed: string;
-  if (point <= 0) fixed = `0.${'0'.repeat(-point)}${digits}`;
-  else if (point >= digits.length) fixed = digits + '0'.repeat(point - digits.length);
-  else fixed = `${digits.slice(0, point)}.${digits.slice(point)}`;
-  return negative ? `-${fixed}` : fixed;
-}
+// `le` and `quantile` label values: a float as Go's strconv.FormatFloat(x, 'f', -1, 64) writes it.
+export { formatGoFloat as formatFloatLabel } from '../../model/go-float.js';

@@ -13,26 +13,8 @@ export function goMod(x: number, y: number): number {
   return x % y;
 }
 
-/** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent. */
-export function formatGoFloat(v: number): string {
-  if (v !== v) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const s = String(v);
-  const e = s.indexOf('e');
-  if (e < 0) return s;
-  const negative = s.startsWith('-');
-  const mantissa = s.slice(negative ? 1 : 0, e);
-  const exponent = Number(s.slice(e + 1));
-  const digits = mantissa.replace('.', '');
-  const pointAt = (mantissa.indexOf('.') < 0 ? mantissa.length : mantissa.indexOf('.')) + exponent;
-  let out: string;
-  if (pointAt <= 0) out = `0.${'0'.repeat(-pointAt)}${digits}`;
-  else if (pointAt >= digits.length) out = digits + '0'.repeat(pointAt - digits.length);
-  else out = `${digits.slice(0, pointAt)}.${digits.slice(pointAt)}`;
-  return negative ? `-${out}` : out;
-}
+// Shared with the OTLP metrics translator's label values.
+export { formatGoFloat } from '../../model/go-float.js';
 
 /** One step of Kahan–Neumaier summation; returns the new sum and stores the compensation in `c[0]`. */
 export function kahanSumInc(inc: number, sum: number, c: Float64Array): number {

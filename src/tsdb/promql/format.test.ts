@@ -4,18 +4,7 @@ import type { ValueType } from './ast.js';
 import { formatExpr } from './format.js';
 import { parsePromql } from './parser.js';
 import { withoutPositions } from './testing.js';
-
-/** mulberry32: small, seeded, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../model/seeded-random.js';
 
 interface Generated {
   readonly text: string;
@@ -192,7 +181,7 @@ class QueryGenerator {
 
 describe('formatExpr on random queries', () => {
   it('prints text that parses back to the same tree, and is stable', () => {
-    const gen = new QueryGenerator(rng(20240611));
+    const gen = new QueryGenerator(seededRandom(20240611));
     const types: ValueType[] = ['vector', 'vector', 'scalar', 'matrix'];
     for (let i = 0; i < 3000; i++) {
       const query = gen.expr(types[i % types.length]!, 1 + (i % 4));
