@@ -14,6 +14,8 @@ import { TraceBloom } from './trace-bloom.js';
 /** Rows per Parquet row group in parts: small enough that a trace lookup decodes little. */
 export const PART_ROW_GROUP_ROWS = 64 * 1024;
 export const PART_COMPRESSION = 'zstd';
+/** zstd level of parts: 9 measured 3.4 % smaller than the default 3 (docs/storage.md). */
+export const PART_COMPRESSION_LEVEL = 9;
 
 export interface PartSource {
   /** absolute paths of the Parquet files to merge */
@@ -116,7 +118,7 @@ async function servicesIn(engine: Engine, path: string): Promise<string[]> {
 export async function copySorted(engine: Engine, paths: readonly string[], path: string, whereSql = ''): Promise<void> {
   await engine.run(
     `COPY (SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY trace_id, start_time_unix_nano) ` +
-      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
+      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
   );
 }
 
@@ -129,7 +131,7 @@ export async function copySorted(engine: Engine, paths: readonly string[], path:
 export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string): Promise<void> {
   await engine.run(
     `COPY (SELECT * FROM ${readParquetSql(paths)}) ` +
-      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
+      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
   );
 }
 
