@@ -2,6 +2,7 @@
 // sample of known trace ids with their span counts, and per-column sizes.
 
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../src/engine/sql-quote.js';
 
 export interface KnownTrace {
   id: string;
@@ -9,7 +10,7 @@ export interface KnownTrace {
 }
 
 export function sqlList(paths: readonly string[]): string {
-  return `[${paths.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')}]`;
+  return `[${paths.map(sqlString).join(', ')}]`;
 }
 
 export class PartReader {

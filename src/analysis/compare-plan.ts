@@ -15,6 +15,7 @@
 // Measured alternatives and figures: docs/analysis.md, "Root-cause comparison".
 
 import type { ColumnCatalog } from '../query/traceql/compile-sql.js';
+import { sqlIdent } from '../engine/sql-quote.js';
 import { dimensionsOf, type Dimension } from './compare-dimensions.js';
 import { selectionSql } from './compare-selection.js';
 import { candidatesSql, rowLayers, spanCountLayers, traceCountLayers, type KeyedDimensions } from './compare-sql.js';
@@ -49,7 +50,7 @@ function stripStringLiterals(sql: string): string {
 
 /** Does `sql` read `column`? Attribute columns are always quoted; hot columns appear bare. */
 function references(sql: string, column: string): boolean {
-  if (sql.includes(`"${column.replaceAll('"', '""')}"`)) return true;
+  if (sql.includes(sqlIdent(column))) return true;
   return new RegExp(`(?<![\\w."])${column}(?![\\w."])`).test(sql);
 }
 

@@ -22,6 +22,7 @@
 // and z = shift / se. Ranked by z²/2 per compared span (the evidence per
 // span, again independent of the amount of data), signed by direction.
 
+import type { LatencyScore } from './compare-types.js';
 export const FAMILY_ERROR_RATE = 0.01;
 export const MIN_LIFT = 1.5;
 export const MIN_EXCESS_SHARE = 0.01;
@@ -91,16 +92,6 @@ export interface LatencySums {
   aboveP90: number;
 }
 
-export interface LatencyScore {
-  rankShift: number;
-  durationRatio: number;
-  aboveP90Share: number;
-  aboveP90ShareOthers: number;
-  direction: 'slower' | 'faster';
-  score: number;
-  evidence: number;
-  confident: boolean;
-}
 
 /** The value's spans (`inside`) against all other compared spans (`total` − `inside`). */
 export function scoreLatency(inside: LatencySums, total: LatencySums, needed: number): LatencyScore | undefined {

@@ -55,10 +55,8 @@ export interface DimensionRow {
   aliases?: string[];
 }
 
-export interface LatencyRow {
-  dimension: string;
-  value: string;
-  spans: number;
+/** How a value's latency differs from the rest of its operations' spans (compare-score.ts). */
+export interface LatencyScore {
   /** mean percentile rank within the span's operation, with this value minus without (−1..1) */
   rankShift: number;
   /** geometric-mean duration relative to the operation's median, with ÷ without */
@@ -71,6 +69,12 @@ export interface LatencyRow {
   score: number;
   evidence: number;
   confident: boolean;
+}
+
+export interface LatencyRow extends LatencyScore {
+  dimension: string;
+  value: string;
+  spans: number;
   aliases?: string[];
 }
 

@@ -10,7 +10,7 @@ import { evaluateInstant, evaluateRange } from '../tsdb/promql/engine.js';
 import { PromqlExecutionError } from '../tsdb/promql/engine-types.js';
 import type { LabelMatcher, VectorSelector } from '../tsdb/promql/ast.js';
 import type { MetricsStore } from '../tsdb/metrics-store.js';
-import type { Labels } from '../tsdb/series-index.js';
+import { labelsKey, type Labels } from '../tsdb/series-index.js';
 
 export interface PrometheusApiOptions {
   lookbackDeltaMs: number;
@@ -55,6 +55,17 @@ function parseMatchParams(values: string[]): (readonly LabelMatcher[])[] {
     if (expr.kind !== 'vectorSelector') throw new BadQueryError(`invalid parameter "match[]": "${text}" is not a series selector`);
     return (expr as VectorSelector).matchers;
   });
+}
+
+/** Distinct label sets of the series any `match[]` selects within start/end (unbounded when absent). */
+async function matchedSeries(store: MetricsStore, p: URLSearchParams): Promise<Labels[]> {
+  const start = parsePromTime('start', p.get('start') ?? undefined, MIN_TIME_MS);
+  const end = parsePromTime('end', p.get('end') ?? undefined, MAX_TIME_MS);
+  const seen = new Map<string, Labels>();
+  for (const matchers of parseMatchParams(p.getAll('match[]'))) {
+    for (const labels of await store.series(matchers, start, end)) seen.set(labelsKey(labels), labels);
+  }
+  return [...seen.values()];
 }
 
 function success(c: Context, data: unknown): Response {
@@ -125,15 +136,8 @@ export function mountPrometheusApi(app: Hono, store: MetricsStore, options: Prom
   const series = async (c: Context) => {
     try {
       const p = await params(c);
-      const match = p.getAll('match[]');
-      if (match.length === 0) throw new BadQueryError('no match[] parameter provided');
-      const start = parsePromTime('start', p.get('start') ?? undefined, MIN_TIME_MS);
-      const end = parsePromTime('end', p.get('end') ?? undefined, MAX_TIME_MS);
-      const seen = new Map<string, Record<string, string>>();
-      for (const matchers of parseMatchParams(match)) {
-        for (const labels of await store.series(matchers, start, end)) seen.set(JSON.stringify(labels), labelsObject(labels));
-      }
-      return success(c, [...seen.values()]);
+      if (p.getAll('match[]').length === 0) throw new BadQueryError('no match[] parameter provided');
+      return success(c, (await matchedSeries(store, p)).map(labelsObject));
     } catch (err) {
       return failure(c, err);
     }
@@ -144,12 +148,9 @@ export function mountPrometheusApi(app: Hono, store: MetricsStore, options: Prom
   const labelNames = async (c: Context) => {
     try {
       const p = await params(c);
-      const match = p.getAll('match[]');
-      if (match.length === 0) return success(c, store.labelNames());
-      const start = parsePromTime('start', p.get('start') ?? undefined, MIN_TIME_MS);
-      const end = parsePromTime('end', p.get('end') ?? undefined, MAX_TIME_MS);
+      if (p.getAll('match[]').length === 0) return success(c, store.labelNames());
       const names = new Set<string>();
-      for (const matchers of parseMatchParams(match)) for (const labels of await store.series(matchers, start, end)) for (const l of labels) names.add(l.name);
+      for (const labels of await matchedSeries(store, p)) for (const l of labels) names.add(l.name);
       return success(c, [...names].sort());
     } catch (err) {
       return failure(c, err);
@@ -162,14 +163,9 @@ export function mountPrometheusApi(app: Hono, store: MetricsStore, options: Prom
     try {
       const p = await params(c);
       const name = c.req.param('name');
-      const match = p.getAll('match[]');
-      if (match.length === 0) return success(c, store.labelValues(name));
-      const start = parsePromTime('start', p.get('start') ?? undefined, MIN_TIME_MS);
-      const end = parsePromTime('end', p.get('end') ?? undefined, MAX_TIME_MS);
+      if (p.getAll('match[]').length === 0) return success(c, store.labelValues(name));
       const values = new Set<string>();
-      for (const matchers of parseMatchParams(match)) {
-        for (const labels of await store.series(matchers, start, end)) for (const l of labels) if (l.name === name) values.add(l.value);
-      }
+      for (const labels of await matchedSeries(store, p)) for (const l of labels) if (l.name === name) values.add(l.value);
       return success(c, [...values].sort());
     } catch (err) {
       return failure(c, err);

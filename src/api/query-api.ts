@@ -76,17 +76,24 @@ export function createQueryApi(store: TraceStore, queries: TraceQueries, options
     return c.json({ trace: { resourceSpans } });
   });
 
+  /** Tempo's start/end (unix seconds) of a request, when given. */
+  const range = (c: Context): Pick<SearchRequest, 'startNs' | 'endNs'> => {
+    const r: Pick<SearchRequest, 'startNs' | 'endNs'> = {};
+    const start = parseTimeParam('start', c.req.query('start'));
+    const end = parseTimeParam('end', c.req.query('end'));
+    if (start !== undefined) r.startNs = start;
+    if (end !== undefined) r.endNs = end;
+    return r;
+  };
+
   app.get('/api/search', async (c) => {
     const q = withDurationBounds(c.req.query('q') ?? '{}', c.req.query('minDuration'), c.req.query('maxDuration'));
     const req: SearchRequest = {
       query: q.trim() === '' ? '{}' : q,
       limit: intParam('limit', c.req.query('limit'), 20, 10_000),
       spss: intParam('spss', c.req.query('spss'), 3, 1000),
+      ...range(c),
     };
-    const start = parseTimeParam('start', c.req.query('start'));
-    const end = parseTimeParam('end', c.req.query('end'));
-    if (start !== undefined) req.startNs = start;
-    if (end !== undefined) req.endNs = end;
     const traceIdSet = c.req.query('traceIdSet');
     if (traceIdSet) req.traceIdSet = traceIdSet;
     return c.json(await queries.search(req));
@@ -111,15 +118,6 @@ export function createQueryApi(store: TraceStore, queries: TraceQueries, options
     ];
     return c.json({ scopes: scope && scope !== 'none' ? all.filter((s) => s.name === scope) : all });
   });
-
-  const range = (c: Context): Pick<SearchRequest, 'startNs' | 'endNs'> => {
-    const r: Pick<SearchRequest, 'startNs' | 'endNs'> = {};
-    const start = parseTimeParam('start', c.req.query('start'));
-    const end = parseTimeParam('end', c.req.query('end'));
-    if (start !== undefined) r.startNs = start;
-    if (end !== undefined) r.endNs = end;
-    return r;
-  };
 
   app.get('/api/search/tag/:name/values', async (c) => {
     const values = await queries.tagValues(c.req.param('name'), range(c));

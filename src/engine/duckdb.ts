@@ -5,6 +5,9 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { mkdir } from 'node:fs/promises';
 import { QueryTimeoutError } from '../model/errors.js';
+import { sqlIdent, sqlString } from './sql-quote.js';
+
+export { sqlIdent, sqlString };
 import { join, resolve } from 'node:path';
 
 export type Row = Record<string, unknown>;
@@ -21,16 +24,6 @@ export interface EngineOptions {
   tempSubdir?: string;
   /** most bytes spilled there, e.g. '4GB' (default: DuckDB's, 90 % of free disk) */
   maxTempDirectorySize?: string;
-}
-
-/** SQL string literal with quotes doubled. */
-export function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-/** Double-quoted SQL identifier (column names contain dots and colons). */
-export function sqlIdent(s: string): string {
-  return `"${s.replaceAll('"', '""')}"`;
 }
 
 /** `read_parquet([...])` over absolute paths, unioning differing schemas by name. */

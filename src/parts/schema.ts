@@ -11,6 +11,17 @@ export type AttributeScope = 'span' | 'resource' | 'scope';
 /** Physical column kinds used by the staging writer and mapped to DuckDB types. */
 export type ColumnKind = 'string' | 'int64' | 'int32' | 'double' | 'boolean' | 'fixed16' | 'fixed8';
 
+/** The DuckDB type each column kind reads as. */
+export const DUCKDB_TYPE: Readonly<Record<ColumnKind, string>> = {
+  string: 'VARCHAR',
+  int64: 'BIGINT',
+  int32: 'INTEGER',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  fixed16: 'BLOB',
+  fixed8: 'BLOB',
+};
+
 export interface HotColumn {
   name: string;
   kind: ColumnKind;

@@ -163,20 +163,16 @@ interface TraceSummary {
 async function traceSummaries(engine: Engine, input: SearchInput, ids: Uint8Array[], blooms: BloomCache): Promise<Map<string, TraceSummary>> {
   const out = new Map<string, TraceSummary>();
   if (ids.length === 0) return out;
-  const fileSet = new Set<string>();
-  for (const id of ids) for (const f of await candidateFiles(input, id, blooms)) fileSet.add(f);
-  if (fileSet.size === 0) return out;
-  // Not `trace_id IN (…)`: DuckDB 1.5.6 turns a one-element IN into `=`, which
-  // finds 0 rows in files with a Parquet bloom filter on trace_id (trace-lookup.ts).
-  // The range prunes row groups by min/max; list_contains matches exactly.
-  const hexes = ids.map((id) => hexOf(id, 0, 16)).sort();
-  const list = hexes.map((h) => `from_hex('${h}')`).join(', ');
-  const idFilter = `trace_id BETWEEN from_hex('${hexes[0]}') AND from_hex('${hexes[hexes.length - 1]}') AND list_contains([${list}], trace_id)`;
+  const files = await candidateFiles(input, ids, blooms);
+  if (files.length === 0) return out;
+  // Parts carry no Parquet bloom filters (part-writer.ts), so IN — which DuckDB
+  // turns into `=` for one id — is exact, and min/max prune row groups.
+  const idFilter = `trace_id IN (${ids.map((id) => `from_hex('${hexOf(id, 0, 16)}')`).join(', ')})`;
   const rows: Row[] = await engine.all(
     `SELECT trace_id, min(start_time_unix_nano) AS s, max(start_time_unix_nano + duration_nano) AS e, ` +
       `arg_min(service_name, start_time_unix_nano) FILTER (WHERE parent_span_id IS NULL) AS root_service, ` +
       `arg_min(name, start_time_unix_nano) FILTER (WHERE parent_span_id IS NULL) AS root_name ` +
-      `FROM ${readParquetSql([...fileSet])} WHERE ${idFilter} GROUP BY trace_id`,
+      `FROM ${readParquetSql(files)} WHERE ${idFilter} GROUP BY trace_id`,
   );
   for (const r of rows) {
     out.set(hex(r['trace_id']), {

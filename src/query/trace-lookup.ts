@@ -45,11 +45,14 @@ export class BloomCache {
   }
 }
 
-function stagedHolds(file: StagedFile, id: Uint8Array): boolean {
-  const ids = file.traceIds;
-  outer: for (let off = 0; off < ids.length; off += 16) {
-    for (let k = 0; k < 16; k++) if (ids[off + k] !== id[k]) continue outer;
-    return true;
+/** Does the staging file hold a span of any of the traces? One pass over its ids. */
+function stagedHoldsAny(file: StagedFile, ids: readonly Uint8Array[]): boolean {
+  const have = file.traceIds;
+  for (let off = 0; off < have.length; off += 16) {
+    next: for (const id of ids) {
+      for (let k = 0; k < 16; k++) if (have[off + k] !== id[k]) continue next;
+      return true;
+    }
   }
   return false;
 }
@@ -60,20 +63,20 @@ export interface TraceLookupInput {
   staged: readonly StagedFile[];
 }
 
-/** Files that may hold the trace. */
-export async function candidateFiles(input: TraceLookupInput, id: Uint8Array, blooms: BloomCache): Promise<string[]> {
+/** Files that may hold any of the traces: bloom filters for parts, the ids themselves for staging files. */
+export async function candidateFiles(input: TraceLookupInput, ids: readonly Uint8Array[], blooms: BloomCache): Promise<string[]> {
   const files: string[] = [];
-  const checks = await Promise.all(input.parts.map((p) => blooms.get(input.dataDir, p).then((b) => b.mayContain(id))));
+  const checks = await Promise.all(input.parts.map((p) => blooms.get(input.dataDir, p).then((b) => ids.some((id) => b.mayContain(id)))));
   input.parts.forEach((p, i) => {
     if (checks[i]) files.push(join(input.dataDir, p.path));
   });
-  for (const f of input.staged) if (stagedHolds(f, id)) files.push(f.path);
+  for (const f of input.staged) if (stagedHoldsAny(f, ids)) files.push(f.path);
   return files;
 }
 
 /** Every span row of the trace (empty when unknown). */
 export async function lookupTrace(engine: Engine, input: TraceLookupInput, id: Uint8Array, blooms: BloomCache): Promise<Row[]> {
-  const files = await candidateFiles(input, id, blooms);
+  const files = await candidateFiles(input, [id], blooms);
   if (files.length === 0) return [];
   const hex = Buffer.from(id).toString('hex');
   return engine.all(

@@ -1,7 +1,6 @@
 // The trace questions the API asks, each over a leased snapshot of the store
 // (parts + staging files), so files stay in place while a query reads them.
 
-import { join } from 'node:path';
 import { NotFoundError } from '../model/errors.js';
 import { Engine, readParquetSql, sqlString, type Row } from '../engine/duckdb.js';
 import type { TraceSnapshot, TraceStore } from '../store/trace-store.js';
@@ -77,13 +76,8 @@ export class TraceQueries {
   /** Span names (operations) of one service, with kind and count. */
   operations(service: string, range: Pick<SearchRequest, 'startNs' | 'endNs'>): Promise<OperationSummary[]> {
     return this.withSnapshot(async (s) => {
-      const files = [
-        ...s.parts.filter((p) => p.services.includes(service)).map((p) => join(s.dataDir, p.path)),
-        ...s.staged.filter((f) => f.services.has(service)).map((f) => f.path),
-      ];
-      const { files: inRange } = searchFiles(s, { query: '{}', limit: 1, spss: 1, ...range });
-      const keep = new Set(inRange);
-      const chosen = files.filter((f) => keep.has(f));
+      const ofService = { dataDir: s.dataDir, parts: s.parts.filter((p) => p.services.includes(service)), staged: s.staged.filter((f) => f.services.has(service)) };
+      const { files: chosen } = searchFiles(ofService, { query: '{}', limit: 1, spss: 1, ...range });
       if (chosen.length === 0) return [];
       const rows: Row[] = await this.engine.all(
         `SELECT name, kind, count(*) AS spans FROM ${readParquetSql(chosen)} WHERE service_name = ${sqlString(service)} ` +

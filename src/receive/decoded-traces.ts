@@ -8,3 +8,19 @@ export interface DecodedTraces {
   /** '' when nothing was rejected, else e.g. `2 spans rejected: invalid trace_id (length 3) in span "GET /x"`. */
   rejectMessage: string;
 }
+
+/** Counts spans refused for invalid ids and remembers why the first one was. */
+export class SpanRejections {
+  count = 0;
+  private first = '';
+
+  add(reason: string): void {
+    if (this.count++ === 0) this.first = reason;
+  }
+
+  /** '' when none, else e.g. `2 spans rejected: invalid trace_id (length 3) in span "GET /x"`. */
+  message(): string {
+    if (this.count === 0) return '';
+    return `${this.count} span${this.count === 1 ? '' : 's'} rejected: ${this.first}`;
+  }
+}

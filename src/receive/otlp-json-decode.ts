@@ -18,7 +18,7 @@
 
 import { SPAN_ID_BYTES, TRACE_ID_BYTES, ValueType } from '../model/span-batch.js';
 import { SpanBatchBuilder } from '../model/span-batch-builder.js';
-import type { DecodedTraces } from './decoded-traces.js';
+import { type DecodedTraces, SpanRejections } from './decoded-traces.js';
 import { readAttributes } from './otlp-json-any-value.js';
 import { idText, readHexText, writeHexId } from './otlp-json-ids.js';
 import {
@@ -52,28 +52,14 @@ const SERVICE_NAME = 'service.name';
 export function decodeOtlpJsonTraces(body: Uint8Array | string): DecodedTraces {
   return decodeOtlpJsonBody(body, 'otlp-json', (request) => {
     const b = new SpanBatchBuilder();
-    const rejections = new Rejections();
+    const rejections = new SpanRejections();
     readRequest(request, b, rejections);
     return { batch: b.finish(), rejectedSpans: rejections.count, rejectMessage: rejections.message() };
   });
 }
 
-/** Spans dropped for invalid ids: how many, and the first reason. */
-class Rejections {
-  count = 0;
-  private first = '';
 
-  add(reason: string): void {
-    if (this.count++ === 0) this.first = reason;
-  }
-
-  message(): string {
-    if (this.count === 0) return '';
-    return `${this.count} span${this.count === 1 ? '' : 's'} rejected: ${this.first}`;
-  }
-}
-
-function readRequest(request: JsonObject, b: SpanBatchBuilder, rejections: Rejections): void {
+function readRequest(request: JsonObject, b: SpanBatchBuilder, rejections: SpanRejections): void {
   const list = readArray(request, 'resourceSpans', 'resource_spans');
   let i = 0;
   try {
@@ -83,7 +69,7 @@ function readRequest(request: JsonObject, b: SpanBatchBuilder, rejections: Rejec
   }
 }
 
-function readResourceSpans(rs: JsonObject, b: SpanBatchBuilder, rejections: Rejections): void {
+function readResourceSpans(rs: JsonObject, b: SpanBatchBuilder, rejections: SpanRejections): void {
   const resource = readObject(rs, 'resource');
   const schemaUrl = readString(rs, 'schemaUrl', 'schema_url');
   const attributesStart = b.resourceAttributes.length;
@@ -121,7 +107,7 @@ function setServiceName(b: SpanBatchBuilder, resource: number, attributesStart: 
   }
 }
 
-function readScopeSpans(ss: JsonObject, b: SpanBatchBuilder, rejections: Rejections, resource: number): void {
+function readScopeSpans(ss: JsonObject, b: SpanBatchBuilder, rejections: SpanRejections, resource: number): void {
   const scope = readObject(ss, 'scope');
   const schemaUrl = readString(ss, 'schemaUrl', 'schema_url');
   const attributesStart = b.scopeAttributes.length;
@@ -150,7 +136,7 @@ function readScopeSpans(ss: JsonObject, b: SpanBatchBuilder, rejections: Rejecti
 }
 
 
-function readSpan(s: JsonObject, b: SpanBatchBuilder, rejections: Rejections, resource: number, scope: number): void {
+function readSpan(s: JsonObject, b: SpanBatchBuilder, rejections: SpanRejections, resource: number, scope: number): void {
   const mark = b.mark();
   const i = b.addSpan(resource, scope);
   // The whole span is read even when an id is bad, so a malformed field still

@@ -28,7 +28,7 @@ import {
   keyValueJson,
   stringValueJson,
 } from './any-value-json.js';
-import type { DecodedTraces } from './decoded-traces.js';
+import { type DecodedTraces, SpanRejections } from './decoded-traces.js';
 import { ProtoReader, WireType, int64FromHalves } from './protobuf-reader.js';
 
 const VARINT = WireType.Varint;
@@ -66,26 +66,12 @@ const ANY_BYTES = 58;
 /** Longer span names are cut short in reject messages. */
 const MAX_NAME_IN_MESSAGE = 100;
 
-/** Counts rejected spans and remembers why the first one was. */
-class Rejections {
-  count = 0;
-  private first = '';
-
-  add(reason: string): void {
-    if (this.count++ === 0) this.first = reason;
-  }
-
-  message(): string {
-    if (this.count === 0) return '';
-    return `${this.count} ${this.count === 1 ? 'span' : 'spans'} rejected: ${this.first}`;
-  }
-}
 
 /** Decodes an OTLP/protobuf trace export request; throws DecodeError on malformed input. */
 export function decodeExportTraceServiceRequest(bytes: Uint8Array): DecodedTraces {
   const r = new ProtoReader(bytes, 'otlp-proto');
   const b = new SpanBatchBuilder();
-  const rejections = new Rejections();
+  const rejections = new SpanRejections();
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === 10) {
@@ -101,7 +87,7 @@ export function decodeExportTraceServiceRequest(bytes: Uint8Array): DecodedTrace
 }
 
 // ResourceSpans: 1 resource (Resource), 2 scope_spans (repeated ScopeSpans), 3 schema_url (string)
-function decodeResourceSpans(r: ProtoReader, b: SpanBatchBuilder, rejections: Rejections): void {
+function decodeResourceSpans(r: ProtoReader, b: SpanBatchBuilder, rejections: SpanRejections): void {
   const start = r.pos;
   const resource = b.resourceCount; // the index addResource will hand out
   const attributesStart = b.resourceAttributes.length;
@@ -164,7 +150,7 @@ function decodeResource(r: ProtoReader, attrs: AttributeBuilder, owner: number, 
 }
 
 // ScopeSpans: 1 scope (InstrumentationScope), 2 spans (repeated Span), 3 schema_url (string)
-function decodeScopeSpans(r: ProtoReader, b: SpanBatchBuilder, resource: number, rejections: Rejections): void {
+function decodeScopeSpans(r: ProtoReader, b: SpanBatchBuilder, resource: number, rejections: SpanRejections): void {
   const start = r.pos;
   const scope = b.scopeCount;
   const attributesStart = b.scopeAttributes.length;
@@ -229,7 +215,7 @@ function decodeScope(r: ProtoReader, attrs: AttributeBuilder, owner: number, out
 //        9 attributes (repeated KeyValue)                       10 dropped_attributes_count (uint32)
 //       11 events (repeated Event)   12 dropped_events_count    13 links (repeated Link)
 //       14 dropped_links_count       15 status (Status)         16 flags (fixed32)
-function decodeSpan(r: ProtoReader, b: SpanBatchBuilder, resource: number, scope: number, rejections: Rejections): void {
+function decodeSpan(r: ProtoReader, b: SpanBatchBuilder, resource: number, scope: number, rejections: SpanRejections): void {
   // Where to roll back to if the span is rejected; a SpanMark is only built then.
   const spanAttributes = b.attributes.length;
   const events = b.eventCount;

@@ -12,7 +12,8 @@
 import type { SampleBatch } from '../model/sample-batch.js';
 import { DecodeError } from '../model/errors.js';
 import { ChunkAppender, chunkIterator, type ChunkEncoding } from './chunks/index.js';
-import { SeriesIndex, type Label, type Labels } from './series-index.js';
+import { sameBits } from './chunks/float-bits.js';
+import { SeriesIndex, batchSeriesKey, type Label, type Labels } from './series-index.js';
 
 export interface ClosedChunk {
   bytes: Uint8Array;
@@ -73,16 +74,6 @@ export interface SeriesData {
 /** Chunk encodings keep timestamps exact below 2^52 ms (≈ 142,000 years). */
 const MAX_TIMESTAMP_MS = 2 ** 52;
 
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-function sameBits(a: number, b: number): boolean {
-  f64[0] = a;
-  const lo = u32[0];
-  const hi = u32[1];
-  f64[0] = b;
-  return lo === u32[0] && hi === u32[1];
-}
-
 export interface AppendResult {
   samples: number;
   /** identical resends, ignored */
@@ -109,8 +100,10 @@ export class MetricsHead {
    * Appends a whole batch or nothing. Throws DecodeError (→ 400) naming the
    * first out-of-order or conflicting sample.
    */
-  append(batch: SampleBatch): AppendResult {
-    return this.apply(batch, this.check(batch));
+  append(batch: SampleBatch, checked?: Resolved): AppendResult {
+    // Check again: another batch may have appended since `checked` was made;
+    // only its series keys are reused.
+    return this.apply(batch, this.check(batch, checked?.keys));
   }
 
 
@@ -118,8 +111,8 @@ export class MetricsHead {
    * Validates a batch against the head and itself without changing anything;
    * returns the series ids it would use. Throws DecodeError like append().
    */
-  check(batch: SampleBatch): Resolved {
-    const resolved = this.resolveSeries(batch);
+  check(batch: SampleBatch, keys?: readonly string[]): Resolved {
+    const resolved = this.resolveSeries(batch, keys);
     const ids = resolved.ids;
     const pendingLast = new Map<number, { t: number; v: number }>();
     for (let i = 0; i < batch.sampleCount; i++) {
@@ -163,14 +156,14 @@ export class MetricsHead {
   }
 
   /** Series ids the batch would use (new series get the ids they will be created with), and each series' key. */
-  private resolveSeries(batch: SampleBatch): { ids: number[]; keys: string[]; fresh: boolean[] } {
+  private resolveSeries(batch: SampleBatch, knownKeys?: readonly string[]): Resolved {
     const ids: number[] = new Array(batch.seriesCount);
     const keys: string[] = new Array(batch.seriesCount);
     const fresh: boolean[] = new Array(batch.seriesCount);
     let next = this.series.length;
     const created = new Map<string, number>();
     for (let i = 0; i < batch.seriesCount; i++) {
-      const key = batchSeriesKey(batch, i);
+      const key = knownKeys?.[i] ?? batchSeriesKey(batch, i);
       keys[i] = key;
       const id = this.index.lookup(key) ?? created.get(key);
       fresh[i] = id === undefined;
@@ -241,18 +234,8 @@ export class MetricsHead {
   }
 }
 
-type Resolved = { ids: number[]; keys: string[]; fresh: boolean[] };
-
-/** labelsKey() of batch series i, without building Label objects. */
-function batchSeriesKey(batch: SampleBatch, i: number): string {
-  let key = '';
-  for (let k = batch.labelOffsets[i]!; k < batch.labelOffsets[i + 1]!; k++) {
-    const name = batch.labelNames[k]!;
-    const value = batch.labelValues[k]!;
-    key += `${name.length}:${name}${value.length}:${value}`;
-  }
-  return key;
-}
+/** What check() found: each batch series' id (new ones: the id they will get), key, and whether it is new. */
+export type Resolved = { ids: number[]; keys: string[]; fresh: boolean[] };
 
 export function seriesLabels(batch: SampleBatch, i: number): Label[] {
   const labels: Label[] = [];

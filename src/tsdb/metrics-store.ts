@@ -8,7 +8,7 @@ import type { MetricMetadata, SampleBatch } from '../model/sample-batch.js';
 import { OverloadedError } from '../model/errors.js';
 import { Wal } from '../wal/wal.js';
 import { Catalog } from '../parts/catalog.js';
-import { MetricsHead, type AppendResult, type SeriesData } from './head.js';
+import { MetricsHead, type AppendResult, type Resolved, type SeriesData } from './head.js';
 import { BlockReader, writeBlock, type BlockInfo } from './block.js';
 import { labelsKey, type Labels } from './series-index.js';
 import type { LabelMatcher } from './promql/ast.js';
@@ -78,8 +78,8 @@ export class MetricsStore {
     return store;
   }
 
-  private applyToHead(batch: SampleBatch, seq: number): AppendResult {
-    const result = this.head.append(batch);
+  private applyToHead(batch: SampleBatch, seq: number, checked?: Resolved): AppendResult {
+    const result = this.head.append(batch, checked);
     this.headSeq = seq;
     for (const m of batch.metadata) this.metadata.set(m.metric, m);
     for (let i = 0; i < batch.sampleCount; i++) {
@@ -97,10 +97,10 @@ export class MetricsStore {
       void this.persist().catch((err) => console.error(`metrics: persist failed: ${String(err)}`));
       throw new OverloadedError(`metrics: head holds ${this.head.samples} samples, persisting is behind`, 2);
     }
-    this.head.check(batch);
+    const checked = this.head.check(batch);
     const { seq, durable } = this.wal.append(walType, walPayload);
     await durable;
-    return this.applyToHead(batch, seq);
+    return this.applyToHead(batch, seq, checked);
   }
 
   /** Samples of the matching series within [minT, maxT], blocks then head, merged per series. */

@@ -3,19 +3,28 @@
 
 import type { LabelMatcher } from './promql/ast.js';
 import { labelMatches } from './promql/matchers.js';
+import { labelValue } from './promql/engine-labels.js';
+import type { Label, Labels } from './promql/engine-types.js';
+import type { SampleBatch } from '../model/sample-batch.js';
 
-export interface Label {
-  name: string;
-  value: string;
-}
-
-/** Sorted by name, unique names, no empty values. */
-export type Labels = readonly Label[];
+/** Sorted by name, unique names, no empty values (the evaluator's label type). */
+export type { Label, Labels };
 
 /** A string key for a label set, unambiguous whatever the label text (length-prefixed). */
 export function labelsKey(labels: Labels): string {
   let key = '';
   for (const l of labels) key += `${l.name.length}:${l.name}${l.value.length}:${l.value}`;
+  return key;
+}
+
+/** labelsKey() of series i of a batch, without building Label objects (hot ingest path). */
+export function batchSeriesKey(batch: SampleBatch, i: number): string {
+  let key = '';
+  for (let k = batch.labelOffsets[i]!; k < batch.labelOffsets[i + 1]!; k++) {
+    const name = batch.labelNames[k]!;
+    const value = batch.labelValues[k]!;
+    key += `${name.length}:${name}${value.length}:${value}`;
+  }
   return key;
 }
 
@@ -67,7 +76,7 @@ export class SeriesIndex {
     const out: number[] = [];
     for (const id of candidates) {
       const labels = this.labelsById[id]!;
-      if (matchers.every((m) => labelMatches(m, valueOf(labels, m.name)))) out.push(id);
+      if (matchers.every((m) => labelMatches(m, labelValue(labels, m.name)))) out.push(id);
     }
     return out;
   }
@@ -90,9 +99,4 @@ export class SeriesIndex {
   labelValues(name: string): string[] {
     return [...(this.postings.get(name)?.keys() ?? [])].sort();
   }
-}
-
-export function valueOf(labels: Labels, name: string): string {
-  for (const l of labels) if (l.name === name) return l.value;
-  return '';
 }

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { readParquetSql, sqlIdent, sqlString } from '../../engine/duckdb.js';
 import type { TraceSnapshot } from '../../store/trace-store.js';
-import { HOT_COLUMNS, attributeColumnName, attributeColumnKind, type AttributeColumnRef, type ColumnKind } from '../../parts/schema.js';
+import { DUCKDB_TYPE, HOT_COLUMNS, attributeColumnName, attributeColumnKind, type AttributeColumnRef } from '../../parts/schema.js';
 import { ATTRIBUTE_LIST_STRUCTURE, kvlistEntriesSql, leafColumnName, leafValueSql, type AttributeLeaf } from './any-value-sql.js';
 import { AttributeDiscovery, type AttributeListSource } from './attribute-discovery.js';
 import type { SqlView, ViewScope } from './view-registry.js';
@@ -24,15 +24,6 @@ interface SpanFile {
   columns: readonly string[];
 }
 
-const SQL_TYPE: Record<ColumnKind, string> = {
-  string: 'VARCHAR',
-  int64: 'BIGINT',
-  int32: 'INTEGER',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  fixed16: 'BLOB',
-  fixed8: 'BLOB',
-};
 
 const KVLIST_SUFFIX = '::kvlist';
 
@@ -111,8 +102,8 @@ export class SpanViews {
   private relation(files: readonly SpanFile[]): string {
     if (files.length > 0) return readParquetSql(files.map((f) => f.path));
     const columns = [
-      ...HOT_COLUMNS.map((c) => `CAST(NULL AS ${SQL_TYPE[c.kind]}) AS ${sqlIdent(c.name)}`),
-      ...this.dedicated.map((d) => `CAST(NULL AS ${SQL_TYPE[attributeColumnKind(d.type)]}) AS ${sqlIdent(attributeColumnName(d.scope, d.key, d.type))}`),
+      ...HOT_COLUMNS.map((c) => `CAST(NULL AS ${DUCKDB_TYPE[c.kind]}) AS ${sqlIdent(c.name)}`),
+      ...this.dedicated.map((d) => `CAST(NULL AS ${DUCKDB_TYPE[attributeColumnKind(d.type)]}) AS ${sqlIdent(attributeColumnName(d.scope, d.key, d.type))}`),
     ];
     return `(SELECT ${columns.join(', ')} LIMIT 0)`;
   }

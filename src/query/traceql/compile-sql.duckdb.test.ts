@@ -6,19 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MarquetryError } from '../../model/errors.js';
-import { HOT_COLUMNS, type ColumnKind } from '../../parts/schema.js';
+import { DUCKDB_TYPE, HOT_COLUMNS } from '../../parts/schema.js';
 import { compileTraceQL, type ColumnCatalog } from './compile-sql.js';
 import { quoteIdentifier, quoteString } from './sql-text.js';
 
-const DUCKDB_TYPE: Record<ColumnKind, string> = {
-  string: 'VARCHAR',
-  int64: 'BIGINT',
-  int32: 'INTEGER',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  fixed16: 'BLOB',
-  fixed8: 'BLOB',
-};
 
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
   'span.http.route': 'VARCHAR',

@@ -8,6 +8,7 @@
 // NULL into the wrong answer, so `sqlNot` coalesces nullable operands first.
 
 import { BadQueryError } from '../../model/errors.js';
+import { sqlIdent, sqlString } from '../../engine/sql-quote.js';
 
 export interface Sql {
   readonly text: string;
@@ -84,12 +85,11 @@ function operand(x: Sql, parent: 'and' | 'or'): string {
 
 /** `"span.http.route"`: every column name goes through here (names contain dots and may contain quotes). */
 export function quoteIdentifier(name: string): string {
-  return `"${rejectNul(name).replaceAll('"', '""')}"`;
+  return sqlIdent(rejectNul(name));
 }
 
-/** `'it''s'`: DuckDB string literals have no backslash escapes, so doubling the quote is all it takes. */
 export function quoteString(value: string): string {
-  return `'${rejectNul(value).replaceAll("'", "''")}'`;
+  return sqlString(rejectNul(value));
 }
 
 function rejectNul(text: string): string {

@@ -25,6 +25,7 @@ import {
   type ScalarValue,
   type VectorValue,
 } from './engine-values.js';
+import { upperIndex } from '../sorted-search.js';
 
 /** What a range-vector argument (`x[5m]` or a subquery) offers to range functions. */
 export interface RangeSource {
@@ -199,14 +200,7 @@ export class Evaluator {
 
 /** Index of the latest sample at or before `ref` and within the lookback, or -1 (also for a staleness marker). */
 export function latestSampleIndex(t: Float64Array, stale: Uint8Array | null, ref: number, lookback: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! <= ref) lo = mid + 1;
-    else hi = mid;
-  }
-  const idx = lo - 1;
+  const idx = upperIndex(t, ref) - 1;
   if (idx < 0 || t[idx]! < ref - lookback || (stale !== null && stale[idx] === 1)) return -1;
   return idx;
 }

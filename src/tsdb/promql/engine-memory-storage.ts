@@ -6,6 +6,7 @@ import type { LabelMatcher } from './ast.js';
 import { compareLabels } from './engine-labels.js';
 import { setStaleMarkerAt, type Label, type Labels, type Queryable, type SeriesSamples } from './engine-types.js';
 import { labelMatches } from './matchers.js';
+import { lowerIndex } from '../sorted-search.js';
 
 export type MemorySample = readonly [tMs: number, value: number | 'stale'];
 
@@ -45,8 +46,8 @@ export class MemoryQueryable implements Queryable {
     const out: SeriesSamples[] = [];
     for (const s of this.series) {
       if (!matchers.every((m) => labelMatches(m, labelOf(s.labels, m.name)))) continue;
-      const from = firstAtOrAfter(s.t, minTMs);
-      const to = firstAtOrAfter(s.t, maxTMs + 1);
+      const from = lowerIndex(s.t, minTMs);
+      const to = lowerIndex(s.t, maxTMs + 1);
       if (to > from) out.push({ labels: s.labels, t: s.t.subarray(from, to), v: s.v.subarray(from, to) });
     }
     return Promise.resolve(out);
@@ -56,15 +57,4 @@ export class MemoryQueryable implements Queryable {
 function labelOf(labels: Labels, name: string): string {
   for (const l of labels) if (l.name === name) return l.value;
   return '';
-}
-
-function firstAtOrAfter(t: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -13,6 +13,7 @@ import { dropMetricName } from './engine-labels.js';
 import { kahanSumInc, quantileOf } from './engine-math.js';
 import { PromqlExecutionError } from './engine-types.js';
 import { afterNameDrop, VectorBuilder, type Grid, type ScalarValue, type VectorValue } from './engine-values.js';
+import { lowerIndex, upperIndex } from '../sorted-search.js';
 
 /** One window: bounds in ms (both inclusive), the evaluation time, and the step's scalar arguments. */
 export interface Window {
@@ -101,39 +102,6 @@ function resetPositions(v: Float64Array): Int32Array {
 
 const NO_RESETS = new Int32Array(0);
 
-/** First index with a[i] >= x. */
-function lowerInt(a: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function lowerIndex(t: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperIndex(t: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** 1 at the steps where no series has a sample in the window, labelled from the selector's equality matchers. */
 function absentOverTime(src: RangeSource, g: Grid): VectorValue {
@@ -164,7 +132,7 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): WindowFn {
       // Add back the value before each reset inside the window, in order,
       // visiting only the resets rather than every sample.
       const resets = w.resets;
-      let r = lowerInt(resets, lo + 1);
+      let r = lowerIndex(resets, lo + 1);
       for (; r < resets.length && resets[r]! < hi; r++) result += v[resets[r]! - 1]!;
     }
     let durationToStart = (t[lo]! - w.startMs) / 1000;
