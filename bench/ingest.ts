@@ -24,8 +24,8 @@ export interface IngestOptions {
 }
 
 export interface StoreStatus {
-  headPendingSpans: number;
-  headStagedSpans: number;
+  headPendingRows: number;
+  headStagedRows: number;
   parts: number;
   partRows: number;
   partBytes: number;
@@ -109,10 +109,10 @@ export async function runIngest(server: ServerProcess, o: IngestOptions): Promis
       if (!p || !previous) continue;
       const point: TimelinePoint = {
         atS: Math.round((p.atMs - startedAt) / 100) / 10,
-        serverSpans: st ? st.s.headPendingSpans + st.s.headStagedSpans + st.s.partRows : NaN,
+        serverSpans: st ? st.s.headPendingRows + st.s.headStagedRows + st.s.partRows : NaN,
         rssMiB: Math.round(p.rssBytes / MIB),
         cpuCores: Math.round(((p.cpuSeconds - previous.cpuSeconds) / ((p.atMs - previous.atMs) / 1000)) * 100) / 100,
-        headSpans: st ? st.s.headPendingSpans + st.s.headStagedSpans : NaN,
+        headSpans: st ? st.s.headPendingRows + st.s.headStagedRows : NaN,
         parts: st ? st.s.parts : NaN,
         statusMs: st ? Math.round(st.ms) : NaN,
       };

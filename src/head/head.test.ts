@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Head } from './head.js';
 import { DEFAULT_DEDICATED_COLUMNS } from '../parts/schema.js';
+import { spanStagingSchema } from '../parts/span-columns.js';
 import { SpanBatchBuilder } from '../model/span-batch-builder.js';
 import type { SpanBatch } from '../model/span-batch.js';
 
@@ -30,19 +31,19 @@ describe('Head', () => {
   it('keeps batches appended while a seal is writing, and seals them next time', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'marquetry-head-'));
     try {
-      const head = await Head.open({ stagingDir: dir, dedicated: DEFAULT_DEDICATED_COLUMNS });
+      const head = await Head.open({ stagingDir: dir, schema: spanStagingSchema(DEFAULT_DEDICATED_COLUMNS) });
       head.append(batch(5000, 1), 1);
       const sealing = head.seal();
       // Wait until the seal has taken the batch and is writing the file…
-      for (let i = 0; i < 100 && head.pendingSpans > 0; i++) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 100 && head.pendingRows > 0; i++) await new Promise((r) => setImmediate(r));
       // …then these arrive while the staging file is being written.
       head.append(batch(3000, 2), 2);
       head.append(batch(2000, 3), 3);
       await sealing;
-      assert.equal(head.stagedSpans + head.pendingSpans, 10_000, 'no span is lost');
+      assert.equal(head.stagedRows + head.pendingRows, 10_000, 'no span is lost');
       await head.seal();
-      assert.equal(head.pendingSpans, 0);
-      assert.equal(head.stagedSpans, 10_000);
+      assert.equal(head.pendingRows, 0);
+      assert.equal(head.stagedRows, 10_000);
       assert.deepEqual(head.staged.map((f) => [f.firstSeq, f.lastSeq]), [[1, 1], [2, 3]]);
     } finally {
       await rm(dir, { recursive: true, force: true });

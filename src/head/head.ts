@@ -1,55 +1,66 @@
-// The head: spans acknowledged (durable in the WAL) but not yet in parts.
-// Batches wait in memory until they are sealed into a small uncompressed
-// Parquet staging file — at least every SEAL_INTERVAL and before every query —
-// so queries see every acknowledged span through one engine (DuckDB), and the
-// flusher later merges staging files into big sorted zstd parts.
+// The head of a signal (traces, logs): rows acknowledged (durable in the WAL)
+// but not yet in parts. Batches wait in memory until they are sealed into a
+// small uncompressed Parquet staging file — at least every SEAL_INTERVAL and
+// before every query — so queries see every acknowledged row through one
+// engine (DuckDB), and the flusher later merges staging files into big sorted
+// zstd parts.
 //
 // Staging files are not part of the catalog: after a crash they are deleted
 // and rebuilt by WAL replay.
 
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SpanBatch } from '../model/span-batch.js';
-import type { AttributeColumnRef } from '../parts/schema.js';
-import { countSpans, spanRowColumns } from '../parts/span-columns.js';
-import { writeParquetFile } from '../parts/parquet/writer.js';
+import { writeParquetFile, type ParquetColumn } from '../parts/parquet/writer.js';
 
 export interface StagedFile {
   path: string;
   rows: number;
   firstSeq: number;
   lastSeq: number;
+  /** range of the row time column (span start, log record time), unix nanos */
   minStartNs: bigint;
   maxStartNs: bigint;
-  /** 16 bytes per span, in row order; used for part bloom filters */
+  /** 16 bytes per row, in row order (all zero where a row has none); used for part bloom filters */
   traceIds: Uint8Array;
-  /** per span, in row order; used to split parts by day */
+  /** row time per row, in row order; used to split parts by day */
   startNs: BigInt64Array;
   columns: string[];
   services: Set<string>;
 }
 
-export interface HeadOptions {
-  stagingDir: string;
-  dedicated: readonly AttributeColumnRef[];
+/** What a head needs to know about a signal's batches and row layout. */
+export interface StagingSchema<B extends { length: number }> {
+  /** the batches' rows as flat columns (src/parts/schema.ts for spans) */
+  rowColumns(batches: readonly B[]): ParquetColumn[];
+  /** int64 column holding each row's time */
+  timeColumn: string;
+  /** fixed16 column holding each row's trace id */
+  traceIdColumn: string;
+  /** service names the batches' rows carry */
+  services(batches: readonly B[]): Iterable<string>;
 }
 
-interface PendingBatch {
-  batch: SpanBatch;
+export interface HeadOptions<B extends { length: number }> {
+  stagingDir: string;
+  schema: StagingSchema<B>;
+}
+
+interface PendingBatch<B> {
+  batch: B;
   seq: number;
 }
 
-export class Head {
-  private pending: PendingBatch[] = [];
-  private pendingSpanCount = 0;
+export class Head<B extends { length: number }> {
+  private pending: PendingBatch<B>[] = [];
+  private pendingRowCount = 0;
   private stagedFiles: StagedFile[] = [];
   private sealing: Promise<void> = Promise.resolve();
   private fileCounter = 0;
 
-  private constructor(private readonly options: HeadOptions) {}
+  private constructor(private readonly options: HeadOptions<B>) {}
 
   /** Opens the staging folder, dropping leftovers of a previous run (the WAL replays them). */
-  static async open(options: HeadOptions): Promise<Head> {
+  static async open<B extends { length: number }>(options: HeadOptions<B>): Promise<Head<B>> {
     await mkdir(options.stagingDir, { recursive: true });
     for (const name of await readdir(options.stagingDir)) {
       await rm(join(options.stagingDir, name), { force: true });
@@ -58,17 +69,17 @@ export class Head {
   }
 
   /** Adds a durable batch. Seqs must ascend: the caller appends in WAL order. */
-  append(batch: SpanBatch, seq: number): void {
+  append(batch: B, seq: number): void {
     if (batch.length === 0) return;
     this.pending.push({ batch, seq });
-    this.pendingSpanCount += batch.length;
+    this.pendingRowCount += batch.length;
   }
 
-  get pendingSpans(): number {
-    return this.pendingSpanCount;
+  get pendingRows(): number {
+    return this.pendingRowCount;
   }
 
-  get stagedSpans(): number {
+  get stagedRows(): number {
     let n = 0;
     for (const f of this.stagedFiles) n += f.rows;
     return n;
@@ -93,27 +104,29 @@ export class Head {
     const taken = this.pending;
     this.pending = [];
     const batches = taken.map((p) => p.batch);
-    const rows = countSpans(batches);
-    this.pendingSpanCount -= rows;
+    let rows = 0;
+    for (const b of batches) rows += b.length;
+    this.pendingRowCount -= rows;
     const firstSeq = taken[0]!.seq;
     const lastSeq = taken[taken.length - 1]!.seq;
     const path = join(
       this.options.stagingDir,
       `${String(firstSeq).padStart(16, '0')}-${String(lastSeq).padStart(16, '0')}-${this.fileCounter++}.parquet`,
     );
+    const schema = this.options.schema;
     let columns;
     try {
-      columns = spanRowColumns(batches, this.options.dedicated);
+      columns = schema.rowColumns(batches);
       await writeParquetFile(path, rows, columns);
     } catch (err) {
       // Not sealed: put them back in front, in seq order, for the next attempt.
       this.pending = taken.concat(this.pending);
-      this.pendingSpanCount += rows;
+      this.pendingRowCount += rows;
       throw err;
     }
 
-    const traceIds = columns[0]!.values as Uint8Array;
-    const startNs = columns.find((c) => c.name === 'start_time_unix_nano')!.values as BigInt64Array;
+    const traceIds = columns.find((c) => c.name === schema.traceIdColumn)!.values as Uint8Array;
+    const startNs = columns.find((c) => c.name === schema.timeColumn)!.values as BigInt64Array;
     let minStartNs = startNs[0]!;
     let maxStartNs = startNs[0]!;
     for (let i = 1; i < rows; i++) {
@@ -121,8 +134,6 @@ export class Head {
       if (t < minStartNs) minStartNs = t;
       if (t > maxStartNs) maxStartNs = t;
     }
-    const services = new Set<string>();
-    for (const b of batches) for (const s of b.resources.serviceName) services.add(s);
 
     this.stagedFiles.push({
       path,
@@ -134,7 +145,7 @@ export class Head {
       traceIds,
       startNs,
       columns: columns.map((c) => c.name),
-      services,
+      services: new Set(schema.services(batches)),
     });
   }
 

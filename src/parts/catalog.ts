@@ -32,6 +32,13 @@ export interface PartInfo {
   rollupPath?: string;
 }
 
+/** Every file of a part — the Parquet file and those kept beside it — absolute. */
+export function partFilePaths(dataDir: string, p: PartInfo): string[] {
+  const files = [p.path, p.bloomPath];
+  if (p.rollupPath) files.push(p.rollupPath);
+  return files.map((f) => join(dataDir, f));
+}
+
 export interface CatalogSnapshot<T = PartInfo> {
   version: number;
   /** the live immutable files of the stream: trace parts, metric blocks */

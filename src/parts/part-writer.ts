@@ -1,8 +1,9 @@
-// Turns staging files (or older parts) into one big part per UTC day: sorted
-// by trace id then start time (a trace's spans sit together, so a lookup reads
-// one row group and ids compress by dictionary/RLE), zstd level 3, Parquet v1
-// encodings (smaller than v2's delta encodings once zstd runs). The figures
-// behind each choice are in docs/storage.md.
+// Turns staging files (or older parts) into one big part per UTC day, sorted
+// in the signal's order (traces: by trace id then start time, so a trace's
+// spans sit together, a lookup reads one row group and ids compress by
+// dictionary/RLE), zstd, Parquet v1 encodings (smaller than v2's delta
+// encodings once zstd runs). The figures behind each choice are in
+// docs/storage.md.
 
 import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -17,10 +18,26 @@ export const PART_COMPRESSION = 'zstd';
 /** zstd level of parts: 9 measured 3.4 % smaller than the default 3 (docs/storage.md). */
 export const PART_COMPRESSION_LEVEL = 9;
 
+/** Where and in which order a signal's parts are written. */
+export interface PartLayout {
+  /** folder under parts/ — also the signal's WAL stream, catalog and staging folder: 'traces', 'logs' */
+  stream: string;
+  /** int64 column of each row's time, unix nanos; parts are split by its UTC day */
+  timeColumn: string;
+  /** ORDER BY of a flushed part */
+  sortSql: string;
+}
+
+export const TRACE_PART_LAYOUT: PartLayout = {
+  stream: 'traces',
+  timeColumn: 'start_time_unix_nano',
+  sortSql: 'trace_id, start_time_unix_nano',
+};
+
 export interface PartSource {
   /** absolute paths of the Parquet files to merge */
   paths: string[];
-  /** trace ids (16 bytes each) and start times of every span in the sources, in any order */
+  /** trace ids (16 bytes each) and row times of every row in the sources, in any order */
   traceIds: Uint8Array;
   startNs: BigInt64Array;
   columns: ReadonlySet<string>;
@@ -38,7 +55,7 @@ export function newPartId(): string {
   return `${Date.now().toString(36).padStart(9, '0')}-${randomBytes(8).toString('hex')}`;
 }
 
-/** Unique trace ids of the spans whose start falls in [from, to). */
+/** Unique trace ids of the rows whose time falls in [from, to). */
 function traceIdsIn(source: PartSource, from: bigint, to: bigint): { ids: Uint8Array; count: number; rows: number; min: bigint; max: bigint } {
   const seen = new Set<string>();
   const ids: number[] = [];
@@ -67,7 +84,7 @@ function traceIdsIn(source: PartSource, from: bigint, to: bigint): { ids: Uint8A
  * Writes one part per UTC day present in `source`; returns their catalog
  * entries (not yet committed). `level` is the compaction level of the result.
  */
-export async function writeParts(engine: Engine, dataDir: string, source: PartSource, level: number): Promise<PartInfo[]> {
+export async function writeParts(engine: Engine, dataDir: string, layout: PartLayout, source: PartSource, level: number): Promise<PartInfo[]> {
   if (source.startNs.length === 0) return [];
   const days = new Set<bigint>();
   for (let i = 0; i < source.startNs.length; i++) days.add(source.startNs[i]! / NS_PER_DAY - (source.startNs[i]! < 0n ? 1n : 0n));
@@ -77,11 +94,11 @@ export async function writeParts(engine: Engine, dataDir: string, source: PartSo
     const to = from + NS_PER_DAY;
     const day = dayOf(from);
     const id = newPartId();
-    const path = join(dataDir, 'parts', 'traces', `date=${day}`, `${id}.parquet`);
+    const path = partFilePath(dataDir, layout, day, id);
     const bloomPath = join(dirname(path), `${id}.bloom`);
     await mkdir(dirname(path), { recursive: true });
-    const onlyDay = days.size > 1 ? `WHERE start_time_unix_nano >= ${from} AND start_time_unix_nano < ${to}` : '';
-    await copySorted(engine, source.paths, path, onlyDay);
+    const onlyDay = days.size > 1 ? `WHERE ${layout.timeColumn} >= ${from} AND ${layout.timeColumn} < ${to}` : '';
+    await copySorted(engine, source.paths, path, layout.sortSql, onlyDay);
     await fsyncFile(path); // the catalog will point at it and the WAL will be cut: it must be on disk
     const ids = traceIdsIn(source, from, to);
     await TraceBloom.build(ids.ids, ids.count).write(bloomPath);
@@ -104,6 +121,11 @@ export async function writeParts(engine: Engine, dataDir: string, source: PartSo
   return parts;
 }
 
+/** parts/<stream>/date=<day>/<id>.parquet under the data folder */
+export function partFilePath(dataDir: string, layout: PartLayout, day: string, id: string): string {
+  return join(dataDir, 'parts', layout.stream, `date=${day}`, `${id}.parquet`);
+}
+
 async function servicesIn(engine: Engine, path: string): Promise<string[]> {
   const rows = await engine.all(`SELECT DISTINCT service_name FROM ${readParquetSql([path])} ORDER BY service_name`);
   return rows.map((r) => String(r['service_name']));
@@ -115,17 +137,17 @@ async function servicesIn(engine: Engine, path: string): Promise<string[]> {
  * one exists for the column (docs/storage.md); parts are skipped by our own
  * trace-id bloom instead, and row groups by min/max.
  */
-export async function copySorted(engine: Engine, paths: readonly string[], path: string, whereSql = ''): Promise<void> {
+export async function copySorted(engine: Engine, paths: readonly string[], path: string, sortSql: string, whereSql = ''): Promise<void> {
   await engine.run(
-    `COPY (SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY trace_id, start_time_unix_nano) ` +
+    `COPY (SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY ${sortSql}) ` +
       `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
   );
 }
 
 /**
- * Merges parts that are each sorted by trace id by concatenating them: every
- * input stays a sorted run, so row-group min/max still skip all but the run
- * holding a trace, and there is no sort — a sort of millions of wide rows
+ * Merges parts that are each sorted by concatenating them: every input stays
+ * a sorted run, so row-group min/max still skip all but the run holding a
+ * trace, and there is no sort — a sort of millions of wide rows
  * spills gigabytes on this machine (bench: 545 s for 8.6 M rows).
  */
 export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string): Promise<void> {

@@ -6,6 +6,7 @@
 import { SPAN_ID_BYTES, TRACE_ID_BYTES, ValueType, type AttributeColumns, type SpanBatch } from '../model/span-batch.js';
 import { isAllZero } from '../model/hex.js';
 import type { ParquetColumn } from './parquet/writer.js';
+import type { StagingSchema } from '../head/head.js';
 import { eventsJsonPerSpan, linksJsonPerSpan, ownerOffsets } from './otlp-json-text.js';
 import {
   attributeColumnKind,
@@ -192,6 +193,18 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
     { name: 'links', kind: 'string', values: links },
   ];
   return [...hot, ...dyn.toParquet()];
+}
+
+/** How the head stages spans: span rows, by start time, with trace ids for the part blooms. */
+export function spanStagingSchema(dedicated: readonly AttributeColumnRef[]): StagingSchema<SpanBatch> {
+  return {
+    rowColumns: (batches) => spanRowColumns(batches, dedicated),
+    timeColumn: 'start_time_unix_nano',
+    traceIdColumn: 'trace_id',
+    services: function* (batches) {
+      for (const b of batches) yield* b.resources.serviceName;
+    },
+  };
 }
 
 function fillSpanAttributes(dyn: DynamicColumns, a: AttributeColumns, row0: number): void {

@@ -1,17 +1,19 @@
-// Background upkeep of parts: retention drops whole parts older than the
-// retention period; compaction merges small parts of the same day into one
-// (fewer, bigger files compress better and open faster, seed 000).
+// Background upkeep of a signal's parts: retention drops whole parts older
+// than the retention period; compaction merges small parts of the same day
+// into one (fewer, bigger files compress better and open faster, seed 000).
+// Each part's companions (src/store/part-companion.ts) are merged and retired
+// with it.
 
 import { dirname, join, relative } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
 import type { Engine } from '../engine/duckdb.js';
 import { readParquetSql } from '../engine/duckdb.js';
-import type { Catalog, PartInfo } from '../parts/catalog.js';
+import { partFilePaths, type Catalog, type PartInfo } from '../parts/catalog.js';
 import type { FileLeases } from '../parts/file-leases.js';
-import { copyConcatenated, fsyncFile, newPartId } from '../parts/part-writer.js';
+import { copyConcatenated, fsyncFile, newPartId, partFilePath, type PartLayout } from '../parts/part-writer.js';
 import { TraceBloom } from '../parts/trace-bloom.js';
 import type { ServerConfig } from '../config/config.js';
-import type { RollupStore } from '../analysis/rollup-store.js';
+import type { PartCompanion } from './part-companion.js';
 
 /** Merge when a day has at least this many parts of one level… */
 export const COMPACT_MIN_PARTS = 4;
@@ -28,8 +30,8 @@ export class Compactor {
     private readonly catalog: Catalog,
     private readonly leases: FileLeases,
     private readonly config: Pick<ServerConfig, 'retentionMs'>,
-    /** rollups are merged with their parts and retired with them */
-    private readonly rollups: RollupStore,
+    private readonly layout: PartLayout,
+    private readonly companions: readonly PartCompanion[],
   ) {}
 
   /** One round: retention, then every merge that is due. Returns parts merged away. */
@@ -76,17 +78,17 @@ export class Compactor {
     try {
       const id = newPartId();
       const day = group[0]!.day;
-      const path = join(this.dataDir, 'parts', 'traces', `date=${day}`, `${id}.parquet`);
+      const path = partFilePath(this.dataDir, this.layout, day, id);
       const bloomPath = join(dirname(path), `${id}.bloom`);
       await mkdir(dirname(path), { recursive: true });
       await copyConcatenated(this.engine, paths, path);
       await fsyncFile(path);
-      const ids = await this.engine.all(`SELECT DISTINCT trace_id FROM ${readParquetSql([path])}`);
+      const ids = await this.engine.all(`SELECT DISTINCT trace_id FROM ${readParquetSql([path])} WHERE trace_id IS NOT NULL`);
       const packed = new Uint8Array(ids.length * 16);
       ids.forEach((r, i) => packed.set(r['trace_id'] as Uint8Array, i * 16));
       await TraceBloom.build(packed, ids.length).write(bloomPath);
-      // Rollups of the inputs, re-aggregated beside the merged part (src/analysis/rollup-store.ts).
-      const rollupPath = await this.rollups.writeMerged(this.engine, group, path);
+      let fromCompanions: Partial<PartInfo> = {};
+      for (const c of this.companions) fromCompanions = { ...fromCompanions, ...(await c.afterMerge(this.engine, group, path)) };
       const part: PartInfo = {
         id,
         path: relative(this.dataDir, path),
@@ -100,7 +102,7 @@ export class Compactor {
         createdAtMs: Date.now(),
         columns: [...new Set(group.flatMap((p) => p.columns))].sort(),
         services: [...new Set(group.flatMap((p) => p.services))].sort(),
-        rollupPath,
+        ...fromCompanions,
       };
       const gone = new Set(group.map((p) => p.id));
       // Parts dropped by retention meanwhile must stay dropped: merge only if all inputs are still there.
@@ -109,16 +111,14 @@ export class Compactor {
         return present ? { ...s, parts: [...s.parts.filter((p) => !gone.has(p.id)), part] } : s;
       });
       if (this.catalog.snapshot.parts.some((p) => p.id === id)) this.retire(group);
-      else this.leases.retire([path, bloomPath, join(this.dataDir, rollupPath)]);
+      else this.leases.retire(partFilePaths(this.dataDir, part));
     } finally {
       release();
     }
   }
 
   private retire(parts: readonly PartInfo[]): void {
-    this.leases.retire(
-      parts.flatMap((p) => [join(this.dataDir, p.path), join(this.dataDir, p.bloomPath), ...(p.rollupPath ? [join(this.dataDir, p.rollupPath)] : [])]),
-    );
+    this.leases.retire(parts.flatMap((p) => partFilePaths(this.dataDir, p)));
   }
 }
 

@@ -21,7 +21,7 @@ const LIMIT = 64 * 1024;
 /** Spans anywhere in the store plus the WAL position: unchanged means nothing was stored. */
 async function storedState(server: TestServer): Promise<{ spans: number; walDurableSeq: number }> {
   const s = (await getJson(`${server.apiUrl}/api/v1/status`)).body;
-  return { spans: s.headPendingSpans + s.headStagedSpans + s.partRows, walDurableSeq: s.walDurableSeq };
+  return { spans: s.headPendingRows + s.headStagedRows + s.partRows, walDurableSeq: s.walDurableSeq };
 }
 
 function traceIdOf(batch: SpanBatch, span: number): string {
@@ -237,7 +237,7 @@ describe('overload', () => {
     const again = await postOtlpProto(server.otlpUrl, encodeExportTraceServiceRequest(syntheticBatch(1, 30)));
     assert.equal(again.status, 200);
     const stats = server.store.stats();
-    assert.equal(stats.partRows + stats.headPendingSpans + stats.headStagedSpans, 60, 'the first and the last request');
+    assert.equal(stats.partRows + stats.headPendingRows + stats.headStagedRows, 60, 'the first and the last request');
   });
 });
 

@@ -302,7 +302,7 @@ describe('TraceQL search and tags through the Tempo API', () => {
     await srv.store.flush();
     const stats = srv.store.stats();
     assert.ok(stats.parts >= 1);
-    assert.equal(stats.headPendingSpans + stats.headStagedSpans, 0);
+    assert.equal(stats.headPendingRows + stats.headStagedRows, 0);
     for (const [, q] of QUERIES) {
       const r = await search(q);
       assert.equal(r.status, 200);
@@ -315,7 +315,7 @@ describe('TraceQL search and tags through the Tempo API', () => {
   it('answers across parts and the head at once', async () => {
     const r = await postOtlpJson(srv.otlpUrl, buildTraces(LATER, baseNs, ids, built));
     assert.equal(r.status, 200);
-    assert.ok(srv.store.stats().headPendingSpans > 0, 'the later traces are in the head');
+    assert.ok(srv.store.stats().headPendingRows > 0, 'the later traces are in the head');
     assert.deepEqual(labelsOf((await search(SLOW_CART_ERRORS)).body), ['cart-late-error', 'cart-slow-error']);
     assert.deepEqual(labelsOf((await search('{ span.app.order.items >= 5 }')).body), ['checkout-late', 'checkout-big']);
     assert.deepEqual(labelsOf((await search('{}', { limit: '3' })).body), ['checkout-late', 'cart-late-error', 'checkout-small']);

@@ -229,7 +229,7 @@ describe('storage of attribute types and every OTLP field', () => {
 
     it('returns every field as sent after a flush into Parquet', async () => {
       await server.store.flush();
-      assert.equal(server.store.stats().headPendingSpans + server.store.stats().headStagedSpans, 0);
+      assert.equal(server.store.stats().headPendingRows + server.store.stats().headStagedRows, 0);
       await checkRoundTrip();
     });
   });

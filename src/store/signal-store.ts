@@ -1,0 +1,247 @@
+// The store of one signal (traces, logs): WAL → head → staging files → parts,
+// and the snapshots queries read. Acknowledge only after the WAL fsync; a part
+// is committed to the catalog together with the WAL checkpoint it covers, so
+// after a crash every acknowledged row is replayed or already in a part —
+// exactly once. What differs between signals — batch type, row columns, WAL
+// records, part sort order, companion files — comes in a SignalDefinition.
+
+import { join, resolve } from 'node:path';
+import { OverloadedError } from '../model/errors.js';
+import { Wal, type WalRecord } from '../wal/wal.js';
+import { Head, type StagedFile, type StagingSchema } from '../head/head.js';
+import { Catalog, type PartInfo } from '../parts/catalog.js';
+import { FileLeases } from '../parts/file-leases.js';
+import { writeParts, type PartLayout, type PartSource } from '../parts/part-writer.js';
+import { Engine } from '../engine/duckdb.js';
+import type { ServerConfig } from '../config/config.js';
+import { Compactor } from './compactor.js';
+import type { PartCompanion } from './part-companion.js';
+
+export interface SignalDefinition<B extends { length: number }> {
+  /** the row layout of staging files */
+  staging: StagingSchema<B>;
+  /** folder, time column and sort order of parts; `layout.stream` also names the WAL stream */
+  layout: PartLayout;
+  /** a WAL record of this signal's stream back into a batch (replay) */
+  decodeWalRecord(record: WalRecord): B;
+}
+
+/** Flush and admission limits, in rows. */
+export interface SignalLimits {
+  /** flush as soon as this many rows are staged */
+  flushMaxRows: number;
+  /** beyond this many rows not yet in parts, ingest answers 503 */
+  maxHeadRows: number;
+}
+
+/** The files one query reads, held until release(). */
+export interface SignalSnapshot {
+  parts: readonly PartInfo[];
+  staged: readonly StagedFile[];
+  dataDir: string;
+  release(): void;
+}
+
+export interface StoreStats {
+  headPendingRows: number;
+  headStagedRows: number;
+  parts: number;
+  partRows: number;
+  partBytes: number;
+  walDurableSeq: number;
+  walCheckpointSeq: number;
+}
+
+/** Replay seals the head every this many rows, so staging files stay small. */
+const REPLAY_SEAL_ROWS = 200_000;
+
+export class SignalStore<B extends { length: number }> {
+  private sealTimer: NodeJS.Timeout | undefined;
+  private compactTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private lastFlushMs = Date.now();
+  private closed = false;
+  readonly leases = new FileLeases();
+  private readonly compactor: Compactor;
+  private readonly companions: PartCompanion[] = [];
+
+  protected constructor(
+    readonly config: ServerConfig,
+    readonly dataDir: string,
+    protected readonly signal: SignalDefinition<B>,
+    private readonly limits: SignalLimits,
+    private readonly wal: Wal,
+    private readonly head: Head<B>,
+    readonly catalog: Catalog,
+    /** flushes and compaction get their own single-threaded engine so ingest keeps a core */
+    protected readonly writeEngine: Engine,
+  ) {
+    this.compactor = new Compactor(writeEngine, dataDir, catalog, this.leases, config, signal.layout, this.companions);
+  }
+
+  /** Opens the WAL, head, catalog and write engine of `signal` under the configured data folder. */
+  protected static async openParts<B extends { length: number }>(config: ServerConfig, signal: SignalDefinition<B>) {
+    const dataDir = resolve(config.dataDir);
+    const stream = signal.layout.stream;
+    const catalog = await Catalog.open(join(dataDir, 'catalog', stream));
+    const head = await Head.open<B>({ stagingDir: join(dataDir, 'staging', stream), schema: signal.staging });
+    const wal = await Wal.open({ dir: join(dataDir, 'wal', stream), fsync: config.walFsync });
+    // 1 GB: at 512 MB DuckDB's sort of a 1 M-span flush fails with Out of Memory instead of spilling.
+    const writeEngine = await Engine.create({ dataDir, threads: 1, memoryLimit: '1GB' });
+    return { dataDir, catalog, head, wal, writeEngine };
+  }
+
+  get stream(): string {
+    return this.signal.layout.stream;
+  }
+
+  /** Adds a companion written beside every part from now on (call before start()). */
+  protected addCompanion(companion: PartCompanion): void {
+    this.companions.push(companion);
+  }
+
+  /** Replays the WAL, then starts sealing, flushing and compaction. */
+  protected async start(): Promise<void> {
+    await this.replay();
+    this.startTimers();
+  }
+
+  /** Replays WAL records not yet in parts into the head, then flushes them. */
+  private async replay(): Promise<void> {
+    const checkpoint = this.catalog.snapshot.walCheckpoints[this.stream] ?? 0;
+    await this.wal.replay(checkpoint, async (record) => {
+      this.head.append(this.signal.decodeWalRecord(record), record.seq);
+      if (this.head.pendingRows >= REPLAY_SEAL_ROWS) await this.head.seal();
+    });
+    if (this.head.pendingRows > 0 || this.head.staged.length > 0) {
+      // A failed flush must not stop the server: the rows stay queryable in
+      // the head and durable in the WAL, and the flush timer tries again.
+      await this.flush().catch((err) => console.error(`${this.stream}: flush after replay failed, will retry: ${String(err)}`));
+    }
+  }
+
+  private startTimers(): void {
+    this.sealTimer = setInterval(() => {
+      if (this.head.pendingRows > 0) void this.head.seal().catch((err) => console.error(`${this.stream} head: seal failed: ${err}`));
+      if (this.head.stagedRows >= this.limits.flushMaxRows || (Date.now() - this.lastFlushMs >= this.config.flushIntervalMs && this.head.staged.length > 0)) {
+        void this.flush().catch((err) => console.error(`${this.stream} flush: ${err}`));
+      }
+    }, this.config.sealIntervalMs);
+    this.sealTimer.unref();
+    this.compactTimer = setInterval(() => {
+      void this.compactor.runOnce().catch((err) => console.error(`${this.stream} compaction: ${err}`));
+    }, this.config.compactIntervalMs);
+    this.compactTimer.unref();
+  }
+
+  /** Checks that the head has room; throws OverloadedError (→ 503 + Retry-After) when not. */
+  admit(rows: number): void {
+    if (this.closed) throw new OverloadedError('store: shutting down', 5);
+    const inHead = this.head.pendingRows + this.head.stagedRows;
+    if (inHead + rows > this.limits.maxHeadRows) {
+      throw new OverloadedError(`store: ${this.stream} head holds ${inHead} rows, flush is behind`, 2);
+    }
+  }
+
+  /**
+   * Makes a decoded request durable, then visible. `walType`/`walPayload` is the
+   * request as received (or an encoding of the batch), replayed after a crash.
+   */
+  async ingest(batch: B, walType: number, walPayload: Uint8Array): Promise<void> {
+    if (batch.length === 0) return;
+    this.admit(batch.length);
+    const { seq, durable } = this.wal.append(walType, walPayload);
+    await durable;
+    this.head.append(batch, seq);
+  }
+
+  /** Files to query: every committed part and every staged file, sealed just now. */
+  async snapshot(): Promise<SignalSnapshot> {
+    await this.head.seal();
+    const parts = this.catalog.snapshot.parts;
+    const staged = [...this.head.staged];
+    const paths = [...parts.map((p) => join(this.dataDir, p.path)), ...staged.map((f) => f.path)];
+    const release = this.leases.acquire(paths);
+    return { parts, staged, dataDir: this.dataDir, release };
+  }
+
+  /** Moves every staged row into parts and cuts the WAL behind them. */
+  flush(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.flushNow().finally(() => {
+        this.flushing = undefined;
+      });
+    }
+    return this.flushing;
+  }
+
+  private async flushNow(): Promise<void> {
+    await this.head.seal();
+    const files = [...this.head.staged];
+    this.lastFlushMs = Date.now();
+    if (files.length === 0) return;
+    let parts = await writeParts(this.writeEngine, this.dataDir, this.signal.layout, stagedSource(files), 0);
+    const stagedPaths = files.map((f) => f.path);
+    for (const c of this.companions) parts = await c.afterFlush(this.writeEngine, stagedPaths, parts);
+    const checkpoint = files[files.length - 1]!.lastSeq;
+    await this.catalog.commit(
+      (s) => ({
+        parts: [...s.parts, ...parts],
+        walCheckpoints: { ...s.walCheckpoints, [this.stream]: checkpoint },
+      }),
+      // Same tick as the parts become visible: no snapshot sees a row twice.
+      () => this.head.removeStaged(files),
+    );
+    this.leases.retire(stagedPaths);
+    await this.wal.truncateThrough(checkpoint);
+  }
+
+  compact(): Promise<number> {
+    return this.compactor.runOnce();
+  }
+
+  stats(): StoreStats {
+    const s = this.catalog.snapshot;
+    return {
+      headPendingRows: this.head.pendingRows,
+      headStagedRows: this.head.stagedRows,
+      parts: s.parts.length,
+      partRows: s.parts.reduce((n, p) => n + p.rows, 0),
+      partBytes: s.parts.reduce((n, p) => n + p.bytes, 0),
+      walDurableSeq: this.wal.durableSeq,
+      walCheckpointSeq: s.walCheckpoints[this.stream] ?? 0,
+    };
+  }
+
+  /** Stops timers, flushes the head into parts, closes the WAL. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sealTimer);
+    clearInterval(this.compactTimer);
+    await this.compactor.stop();
+    for (const c of this.companions) await c.stop();
+    // A timed flush may be running already: flush until the head is empty.
+    while (this.head.pendingRows > 0 || this.head.staged.length > 0) await this.flush();
+    await this.wal.close();
+    this.writeEngine.close();
+  }
+}
+
+function stagedSource(files: readonly StagedFile[]): PartSource {
+  let rows = 0;
+  for (const f of files) rows += f.rows;
+  const traceIds = new Uint8Array(rows * 16);
+  const startNs = new BigInt64Array(rows);
+  const columns = new Set<string>();
+  const services = new Set<string>();
+  let r = 0;
+  for (const f of files) {
+    traceIds.set(f.traceIds, r * 16);
+    startNs.set(f.startNs, r);
+    r += f.rows;
+    for (const c of f.columns) columns.add(c);
+    for (const s of f.services) services.add(s);
+  }
+  return { paths: files.map((f) => f.path), traceIds, startNs, columns, services };
+}
