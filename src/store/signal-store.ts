@@ -22,6 +22,8 @@ export interface SignalDefinition<B extends { length: number }> {
   staging: StagingSchema<B>;
   /** folder, time column and sort order of parts; `layout.stream` also names the WAL stream */
   layout: PartLayout;
+  /** what a row is called in messages: 'spans', 'log records' */
+  rowNoun: string;
   /** a WAL record of this signal's stream back into a batch (replay) */
   decodeWalRecord(record: WalRecord): B;
 }
@@ -139,7 +141,7 @@ export class SignalStore<B extends { length: number }> {
     if (this.closed) throw new OverloadedError('store: shutting down', 5);
     const inHead = this.head.pendingRows + this.head.stagedRows;
     if (inHead + rows > this.limits.maxHeadRows) {
-      throw new OverloadedError(`store: ${this.stream} head holds ${inHead} rows, flush is behind`, 2);
+      throw new OverloadedError(`store: ${this.stream} head holds ${inHead} ${this.signal.rowNoun}, flush is behind`, 2);
     }
   }
 

@@ -30,6 +30,7 @@ export function traceSignal(config: ServerConfig): SignalDefinition<SpanBatch> {
   return {
     staging: spanStagingSchema(config.dedicatedColumns),
     layout: TRACE_PART_LAYOUT,
+    rowNoun: 'spans',
     decodeWalRecord: (record) =>
       decodeExportTraceServiceRequest(record.type === WalRecordType.OtlpProtoGzip ? gunzipSync(record.payload) : record.payload).batch,
   };
