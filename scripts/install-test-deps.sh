@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite talks to, when missing:
-# a real Prometheus (remote_write sender, PromQL reference) and node_exporter.
+# a real Prometheus (remote_write sender, PromQL reference), node_exporter, and
+# Chromium (the web UI's browser tests drive /usr/bin/chromium through playwright-core).
 set -euo pipefail
 
 need=()
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -22,6 +22,7 @@ import { mountSql } from '../api/sql-route.js';
 import { mountHealthRoutes } from '../api/health-route.js';
 import { mountCompareRoutes } from '../api/compare-route.js';
 import { mountTraceQLMetricsRoutes } from '../api/traceql-metrics-route.js';
+import { defaultUiDir, mountUi } from '../api/ui-route.js';
 
 export interface RunningServer {
   store: TraceStore;
@@ -89,6 +90,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   mountSql(app, sql, { authToken: config.authToken, maxRequestBytes: config.maxRequestBytes });
   mountRemoteWrite(app, metrics, { maxRequestBytes: config.maxRequestBytes, authToken: config.authToken });
   mountPrometheusApi(app, metrics, { lookbackDeltaMs: config.lookbackDeltaMs, queryTimeoutMs: config.queryTimeoutMs, maxSamples: config.queryMaxSamples });
+  // Last: its catch-all GET answers pages of the UI that no API route took.
+  mountUi(app, { uiDir: defaultUiDir() });
   const apiAddr = parseHostPort(config.http);
   const api: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: apiAddr.host, port: apiAddr.port }, () => resolve(s));

@@ -1,0 +1,237 @@
+// The web UI in real headless Chromium against a real marquetry fed by the
+// project's loadgen: Services → a service → an operation → Search → a trace,
+// plus themes, deep links and SQL. Screenshots land in test-artifacts/.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { sendLoad } from '../../src/loadgen/sender.js';
+import { encodeExportTraceServiceRequest } from '../../src/receive/otlp-proto-encode.js';
+
+describe('web UI in Chromium', () => {
+  let server: TestServer;
+  let browser: TestBrowser;
+  let services: { name: string; requests: number }[] = [];
+
+  before(async () => {
+    server = await startTestServer();
+    const { summary } = await sendLoad({
+      endpoint: `${server.otlpUrl}/v1/traces`,
+      encode: encodeExportTraceServiceRequest,
+      spansPerSecond: 0,
+      durationMs: 0,
+      maxRequests: 12,
+      concurrency: 2,
+      spansPerRequest: 1000,
+      errorRate: 0.05,
+      seed: 7,
+    });
+    assert.equal(summary.failed, 0);
+    // The health answer is the truth the Services page must show.
+    services = await eventually(async () => {
+      const { body } = await getJson(`${server.apiUrl}/api/v1/health`);
+      const groups = (body.groups ?? []) as { labels: { service: string }; totals: { requests: number } }[];
+      const total = groups.reduce((n, g) => n + g.totals.requests, 0);
+      return total >= summary.spans ? groups.map((g) => ({ name: g.labels.service, requests: g.totals.requests })) : undefined;
+    }, 30_000, 'all spans in the health overview');
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  it('opens on Services: every service with rate, error %, p50/p99, sparklines and three charts', async () => {
+    const { page } = browser;
+    await page.goto(`${server.apiUrl}/`);
+    await page.waitForURL(/\/services$/);
+    const table = page.getByTestId('services-table');
+    await table.waitFor();
+    const names = await table.getByTestId('service-link').allTextContents();
+    assert.deepEqual([...names].sort(), services.map((s) => s.name).sort());
+    const header = await table.locator('thead th').allTextContents();
+    for (const h of ['Service', 'Rate', 'Error %', 'p50', 'p99']) assert.ok(header.some((t) => t.startsWith(h)), `column ${h} in ${header.join('|')}`);
+    assert.equal(await table.locator('tbody svg.sparkline').count(), services.length * 3);
+    for (const chart of ['chart-rate', 'chart-errors', 'chart-latency']) assert.equal(await page.getByTestId(chart).locator('canvas').count(), 1, chart);
+    // Busiest first by default.
+    const busiest = [...services].sort((a, b) => b.requests - a.requests)[0]!;
+    assert.equal(names[0], busiest.name);
+    await browser.screenshot('ui-01-services');
+    assert.deepEqual(browser.pageErrors, []);
+  });
+
+  it('drills from a service into its operations, then to Search filtered on one operation, then to a trace', async () => {
+    const { page } = browser;
+    const service = [...services].sort((a, b) => b.requests - a.requests)[0]!.name;
+    await page.getByTestId('service-link').filter({ hasText: service }).first().click();
+    await page.waitForURL(/\/services\/[^/?]+/);
+    assert.equal(await page.getByTestId('service-title').textContent(), service);
+    const ops = page.getByTestId('operations-table');
+    await ops.waitFor();
+    const { body } = await getJson(`${server.apiUrl}/api/v1/health?service=${encodeURIComponent(service)}`);
+    const opNames = (body.groups as { labels: { name: string } }[]).map((g) => g.labels.name);
+    const shown = await ops.getByTestId('operation-link').allTextContents();
+    assert.deepEqual([...shown].sort(), [...opNames].sort());
+    await page.getByTestId('chart-latency').locator('canvas').waitFor();
+    await browser.screenshot('ui-02-service');
+
+    const operation = shown[0]!;
+    await ops.getByTestId('operation-link').first().click();
+    await page.waitForURL(/\/search\?/);
+    const expected = `{ resource.service.name = "${service}" && name = "${operation}" }`;
+    assert.equal(await page.getByTestId('traceql-input').inputValue(), expected);
+    const results = page.getByTestId('search-results');
+    await results.waitFor();
+    const links = results.getByTestId('trace-link');
+    assert.ok((await links.count()) > 0, 'some traces found');
+    await browser.screenshot('ui-03-search');
+
+    const href = await links.first().getAttribute('href');
+    assert.match(href ?? '', /^\/trace\/[0-9a-f]{32}$/);
+    await links.first().click();
+    await page.waitForURL(/\/trace\/[0-9a-f]{32}$/);
+    assert.equal(await page.getByTestId('trace-id').textContent(), href!.slice('/trace/'.length));
+    assert.deepEqual(browser.pageErrors, []);
+  });
+
+  it('explains an operation\'s errors on Compare as target vs baseline bars, and a value leads to Search', async () => {
+    const { page } = browser;
+    // The busiest operation with errors, from the API.
+    const { body } = await getJson(`${server.apiUrl}/api/v1/health`);
+    const withErrors = (body.groups as { labels: { service: string }; totals: { errors: number; requests: number } }[])
+      .filter((g) => g.totals.errors > 0)
+      .sort((a, b) => b.totals.errors - a.totals.errors)[0]!;
+    const service = withErrors.labels.service;
+    await page.goto(`${server.apiUrl}/services/${encodeURIComponent(service)}`);
+    const ops = page.getByTestId('operations-table');
+    await ops.waitFor();
+    const why = ops.getByRole('link', { name: 'Why errors?' }).first();
+    await why.click();
+    await page.waitForURL(/\/compare\?/);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('target'), 'errors');
+    assert.match(url.searchParams.get('q') ?? '', new RegExp(`resource.service.name = "${service}"`));
+    const summary = page.getByTestId('compare-summary');
+    await summary.waitFor({ timeout: 60_000 });
+    assert.match((await summary.textContent()) ?? '', /spans with status error/);
+    const rows = page.getByTestId('compare-row');
+    assert.ok((await rows.count()) > 0, 'ranked values shown');
+    assert.equal(await rows.first().locator('.bar-target').count(), 1);
+    assert.equal(await rows.first().locator('.bar-baseline').count(), 1);
+    await browser.screenshot('ui-06-compare');
+
+    const value = rows.locator('[data-testid="compare-value"]').first();
+    const valueText = (await value.locator('.dim-value').textContent()) ?? '';
+    await value.click();
+    await page.waitForURL(/\/search\?/);
+    const q = await page.getByTestId('traceql-input').inputValue();
+    assert.match(q, /status = error/);
+    assert.ok(q.includes(valueText.replace(/"/g, '\\"')), `${q} narrows to ${valueText}`);
+    await page.getByTestId('search-results').waitFor();
+    assert.ok((await page.getByTestId('trace-link').count()) > 0, 'the value\'s error traces are found');
+    assert.deepEqual(browser.pageErrors, []);
+  });
+
+  it('keeps page state in the URL: a deep link to Search shows its query, and back returns', async () => {
+    const { page } = browser;
+    const q = '{ status = error }';
+    await page.goto(`${server.apiUrl}/search?q=${encodeURIComponent(q)}&from=now-6h&to=now`);
+    assert.equal(await page.getByTestId('traceql-input').inputValue(), q);
+    await page.getByTestId('search-results').waitFor();
+    assert.ok((await page.locator('[data-testid="search-results"] .error-mark').count()) >= 0);
+    assert.match(await page.getByTestId('time-range').textContent() ?? '', /Last 6 hours/);
+    await page.getByTestId('traceql-input').fill('{ kind = server }');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.searchParams.get('q') === '{ kind = server }');
+    await page.goBack();
+    await page.waitForURL((url) => url.searchParams.get('q') === q);
+    assert.equal(await page.getByTestId('traceql-input').inputValue(), q);
+  });
+
+  it('shows a TraceQL error as the parser says it, with what to do', async () => {
+    const { page } = browser;
+    await page.goto(`${server.apiUrl}/search?q=${encodeURIComponent('{ .a = }')}`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /traceql:/);
+    assert.match((await alert.textContent()) ?? '', /Fix the input/);
+  });
+
+  it('switches to the dark theme and keeps it across a reload', async () => {
+    const { page } = browser;
+    await page.goto(`${server.apiUrl}/services`);
+    await page.getByTestId('services-table').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset['theme']), 'light');
+    await page.getByTestId('theme-toggle').click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset['theme']), 'dark');
+    await page.reload();
+    await page.getByTestId('services-table').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset['theme']), 'dark');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, 'rgb(21, 23, 26)');
+    await browser.screenshot('ui-04-services-dark');
+    await page.getByTestId('theme-toggle').click();
+  });
+
+  it('focuses the search box with / and goes to pages with g-shortcuts', async () => {
+    const { page } = browser;
+    await page.goto(`${server.apiUrl}/search`);
+    await page.getByTestId('traceql-input').waitFor();
+    await page.locator('body').click({ position: { x: 5, y: 400 } });
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'traceql-input');
+    await page.keyboard.press('Escape');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('g');
+    await page.keyboard.press('q');
+    await page.waitForURL(/\/sql$/);
+  });
+
+  it('runs SQL, shows the rows, and shows a refused statement as an error', async () => {
+    const { page } = browser;
+    const sql = 'SELECT service_name, count(*) AS spans FROM spans GROUP BY 1 ORDER BY 2 DESC';
+    await page.goto(`${server.apiUrl}/sql`);
+    await page.getByTestId('sql-input').fill(sql);
+    await page.getByTestId('sql-input').press('Control+Enter');
+    const result = page.getByTestId('sql-result');
+    await result.waitFor();
+    const first = await result.locator('tbody tr').first().locator('td').allTextContents();
+    const busiest = [...services].sort((a, b) => b.requests - a.requests)[0]!;
+    assert.equal(first[0], busiest.name);
+    assert.equal(await result.locator('tbody tr').count(), services.length);
+    assert.equal(new URL(page.url()).searchParams.get('q'), sql);
+    await browser.screenshot('ui-05-sql');
+
+    const download = page.waitForEvent('download');
+    await page.getByTestId('sql-csv').click();
+    const file = await download;
+    const csv = await (await file.createReadStream()).toArray();
+    const lines = Buffer.concat(csv as Buffer[]).toString('utf8').trim().split(/\r?\n/);
+    assert.equal(lines[0], 'service_name,spans');
+    assert.equal(lines.length, services.length + 1);
+
+    await page.getByTestId('sql-input').fill('DROP TABLE spans');
+    await page.getByTestId('sql-run').click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /sql:/);
+  });
+
+  it('serves assets with long cache headers and index.html for client routes only', async () => {
+    const index = await fetch(`${server.apiUrl}/trace/abc`, { headers: { accept: 'text/html' } });
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get('cache-control'), 'no-cache');
+    const html = await index.text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(asset, 'index.html names its script');
+    const js = await fetch(`${server.apiUrl}${asset}`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('cache-control') ?? '', /max-age=31536000, immutable/);
+    assert.match(js.headers.get('content-type') ?? '', /javascript/);
+    const api = await fetch(`${server.apiUrl}/api/v1/nope`, { headers: { accept: 'text/html' } });
+    assert.equal(api.status, 404);
+    assert.match(await api.text(), /no route/);
+  });
+});

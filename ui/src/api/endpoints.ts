@@ -1,0 +1,57 @@
+// One typed function per API call the UI makes. Times go out as unix seconds
+// (what Tempo's and marquetry's endpoints take).
+
+import { getJson, postJson, postForBlob } from './client.js';
+import type { CompareBaseline, CompareLevel, CompareResponse, CompareTarget, HealthResponse, SearchResponse, ServicesResponse, SqlResult, TagScopes, TagValues } from './types.js';
+import type { ResolvedRange } from '../time-range.js';
+
+const seconds = (ms: number): number => Math.floor(ms / 1000);
+
+export function fetchHealth(range: ResolvedRange, stepSeconds: number, opts: { service?: string }, signal?: AbortSignal): Promise<HealthResponse> {
+  return getJson<HealthResponse>(
+    '/api/v1/health',
+    { start: seconds(range.startMs), end: seconds(range.endMs), step: stepSeconds, service: opts.service, top: 0 },
+    signal,
+  );
+}
+
+export function fetchServices(signal?: AbortSignal): Promise<ServicesResponse> {
+  return getJson<ServicesResponse>('/api/v1/services', {}, signal);
+}
+
+export function searchTraces(q: string, range: ResolvedRange, limit: number, signal?: AbortSignal): Promise<SearchResponse> {
+  return getJson<SearchResponse>('/api/search', { q, start: seconds(range.startMs), end: Math.ceil(range.endMs / 1000), limit, spss: 3 }, signal);
+}
+
+export function fetchTagScopes(signal?: AbortSignal): Promise<TagScopes> {
+  return getJson<TagScopes>('/api/v2/search/tags', {}, signal);
+}
+
+/** Values of a scoped tag such as `resource.service.name` or `span.http.route`. */
+export function fetchTagValues(tag: string, range: ResolvedRange, signal?: AbortSignal): Promise<TagValues> {
+  return getJson<TagValues>(`/api/v2/search/tag/${encodeURIComponent(tag)}/values`, { start: seconds(range.startMs), end: Math.ceil(range.endMs / 1000) }, signal);
+}
+
+export interface CompareQuery {
+  target: CompareTarget;
+  baseline: CompareBaseline;
+  level: CompareLevel;
+  limit: number;
+}
+
+export function fetchCompare(range: ResolvedRange, q: CompareQuery, signal?: AbortSignal): Promise<CompareResponse> {
+  return postJson<CompareResponse>('/api/v1/compare', { start: seconds(range.startMs), end: Math.ceil(range.endMs / 1000), ...q }, signal);
+}
+
+export function runSql(sql: string, limit: number, signal?: AbortSignal): Promise<SqlResult> {
+  return postJson<SqlResult>('/api/v1/sql', { sql, limit, format: 'json' }, signal);
+}
+
+export function sqlCsv(sql: string, limit: number): Promise<Blob> {
+  return postForBlob('/api/v1/sql', { sql, limit, format: 'csv' });
+}
+
+/** A trace in OTLP JSON (Tempo's v2 shape). */
+export function fetchTrace(id: string, signal?: AbortSignal): Promise<{ trace: { resourceSpans: unknown[] } }> {
+  return getJson(`/api/v2/traces/${encodeURIComponent(id)}`, {}, signal);
+}

@@ -1,0 +1,48 @@
+// Runs an API call whenever its key changes, cancelling the previous one.
+// `slow` turns true once a call has taken over a second, so pages show a
+// loading indicator only for queries people actually wait on.
+
+import { useEffect, useState, useCallback } from 'preact/hooks';
+
+export const SLOW_QUERY_MS = 1000;
+
+export interface ApiState<T> {
+  data: T | undefined;
+  error: Error | undefined;
+  loading: boolean;
+  /** loading for more than SLOW_QUERY_MS */
+  slow: boolean;
+  reload: () => void;
+}
+
+/** `key` identifies the call (e.g. its URL); undefined skips it. */
+export function useApi<T>(key: string | undefined, call: (signal: AbortSignal) => Promise<T>): ApiState<T> {
+  const [state, setState] = useState<Omit<ApiState<T>, 'reload'>>({ data: undefined, error: undefined, loading: key !== undefined, slow: false });
+  const [generation, setGeneration] = useState(0);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+
+  useEffect(() => {
+    if (key === undefined) {
+      setState({ data: undefined, error: undefined, loading: false, slow: false });
+      return undefined;
+    }
+    const abort = new AbortController();
+    setState((s) => ({ ...s, loading: true, slow: false, error: undefined }));
+    const slowTimer = setTimeout(() => setState((s) => (s.loading ? { ...s, slow: true } : s)), SLOW_QUERY_MS);
+    call(abort.signal).then(
+      (data) => {
+        if (!abort.signal.aborted) setState({ data, error: undefined, loading: false, slow: false });
+      },
+      (error: Error) => {
+        if (!abort.signal.aborted) setState((s) => ({ data: s.data, error, loading: false, slow: false }));
+      },
+    );
+    return () => {
+      clearTimeout(slowTimer);
+      abort.abort();
+    };
+    // `call` is recreated each render; the key says when it means something new.
+  }, [key, generation]);
+
+  return { ...state, reload };
+}
