@@ -57,7 +57,7 @@ async function latency(health: ServiceHealth, req: HealthRequest, runs: number):
 }
 
 /** Largest relative quantile error and whether every count agrees, rollups vs spans. */
-function compareAnswers(rollups: HealthResponse, exact: HealthResponse): { maxRelativeError: number; countsEqual: boolean; cells: number } {
+export function compareHealthAnswers(rollups: HealthResponse, exact: HealthResponse): { maxRelativeError: number; countsEqual: boolean; cells: number } {
   let maxRelativeError = 0;
   let countsEqual = rollups.groups.length === exact.groups.length;
   let cells = 0;
@@ -163,8 +163,8 @@ export async function benchHealth(partial: Partial<HealthBenchOptions> = {}): Pr
     const oneService = await latency(health, { ...lastDay, service: 'svc-03' }, o.warmRuns);
     const dayExact = await latency(health, { ...lastDay, exact: true }, 1);
     const allExact = await latency(health, { ...whole, exact: true }, 1);
-    const dayCheck = compareAnswers(day.answer, dayExact.answer);
-    const allCheck = compareAnswers(all.answer, allExact.answer);
+    const dayCheck = compareHealthAnswers(day.answer, dayExact.answer);
+    const allCheck = compareHealthAnswers(all.answer, allExact.answer);
     progress(`1 day: rollups ${day.warmMs.toFixed(1)} ms (first ${day.firstMs.toFixed(0)}), spans ${dayExact.firstMs.toFixed(0)} ms`);
 
     // ---- restart: rollups come back from their files
@@ -175,7 +175,7 @@ export async function benchHealth(partial: Partial<HealthBenchOptions> = {}): Pr
     engine = await Engine.create({ dataDir, threads: 2, memoryLimit: '2GB' });
     health = new ServiceHealth(store, engine);
     const afterRestart = await latency(health, lastDay, o.warmRuns);
-    const restartCheck = compareAnswers(afterRestart.answer, day.answer);
+    const restartCheck = compareHealthAnswers(afterRestart.answer, day.answer);
 
     metrics.push(
       metric('overview-1day-rollups-ms', day.warmMs, 'ms', '≤ 100'),

@@ -10,8 +10,8 @@ import type { TracesOptions } from './traces.js';
 
 const USAGE = `Usage: node dist/bench/main.js [suite…] [flags]      (npm run bench -- [suite…] [flags])
 Prints one JSON line per suite on stdout; progress on stderr.
-  suites                  wal, otlp-proto-codec (alias decode-proto), chunks, metrics, health, traces; default: all
-  traces:
+  suites                  wal, otlp-proto-codec (alias decode-proto), chunks, metrics, health, analysis, traces; default: all
+  traces, analysis:
   --quick                 ~1 M spans instead of 10 M (a run of a few minutes)
   --spans <n>             spans to ingest (default 10000000)
   --pool-size <n>         distinct requests generated up front, then resent with fresh ids and times (default 200)
@@ -19,6 +19,8 @@ Prints one JSON line per suite on stdout; progress on stderr.
   --spans-per-request <n> spans per OTLP request (default 1000)
   --lookups <n>           known traces looked up by id (default 500, 300 with --quick)
   --seed <n>              seed of the generated data and of the trace sample (default 1)
+  analysis:
+  --data-dir <dir>        keep the ingested spans here and reuse them in later runs with the same --spans
   metrics:
   --series <n>            remote_write series (default 10000)
   --rounds <n>            scrape rounds, 15 s apart, per series (default 720)
@@ -31,7 +33,7 @@ Prints one JSON line per suite on stdout; progress on stderr.
 
 const FULL_SPANS = 10_000_000;
 const QUICK_SPANS = 1_000_000;
-const SUITES = ['wal', 'otlp-proto-codec', 'chunks', 'metrics', 'health', 'traces'] as const;
+const SUITES = ['wal', 'otlp-proto-codec', 'chunks', 'metrics', 'health', 'analysis', 'traces'] as const;
 type SuiteName = (typeof SUITES)[number];
 const ALIASES: Record<string, SuiteName> = { 'decode-proto': 'otlp-proto-codec', proto: 'otlp-proto-codec' };
 
@@ -52,6 +54,7 @@ function positiveInt(flag: string, value: string | undefined, fallback: number):
 interface Plan {
   suites: SuiteName[];
   traces: TracesOptions;
+  dataDir: string | undefined;
   metrics: { series: number; rounds: number };
   peer: boolean;
   compare: boolean;
@@ -80,6 +83,7 @@ function parsePlan(argv: string[]): Plan {
       'write-baseline': { type: 'boolean', default: false },
       baseline: { type: 'string' },
       'time-limit': { type: 'string' },
+      'data-dir': { type: 'string' },
     },
   });
   let compare = values.compare;
@@ -114,6 +118,7 @@ function parsePlan(argv: string[]): Plan {
   return {
     suites: suites.length ? suites : [...SUITES],
     traces,
+    dataDir: values['data-dir'],
     metrics: { series: positiveInt('series', values.series, 10_000), rounds: positiveInt('rounds', values.rounds, 720) },
     peer: !values['no-peer'],
     compare,
@@ -138,6 +143,14 @@ async function runSuite(name: SuiteName, plan: Plan): Promise<SuiteReport> {
       return (await import('./metrics.js')).benchMetrics({ ...plan.metrics, shards: 8, roundsPerRequest: 4, withPrometheus: plan.peer });
     case 'health':
       return (await import('./health.js')).benchHealth();
+    case 'analysis':
+      return (await import('./analysis.js')).benchAnalysis({
+        spans: plan.traces.spans,
+        seed: plan.traces.seed,
+        ...(plan.dataDir !== undefined ? { dataDir: plan.dataDir } : {}),
+        warmRuns: 3,
+        peer: plan.peer,
+      });
     case 'traces':
       return (await import('./traces.js')).benchTraces(plan.traces);
   }

@@ -56,6 +56,19 @@ describe('planComparison', () => {
     assert.equal(planComparison(input, request({ maxSpans: 0 })).sampleFraction, 1);
   });
 
+  it('finds the traces of a trace-id set once, in one materialized layer, and never samples a set', () => {
+    const setSql = (id: string): string => `trace_id IN (SELECT trace_id FROM read_parquet('/sets/${id}.parquet'))`;
+    const p = planComparison(
+      { ...input, estimatedSpans: 4000, traceIdSetSql: setSql },
+      request({ maxSpans: 1000, target: { kind: 'traceIdSet', set: 'aaaaaaaaaaaaaaaa' }, traceIdSet: 'aaaaaaaaaaaaaaaa' }),
+    );
+    assert.equal(p.sampleFraction, 1);
+    assert.equal(p.sql.split("read_parquet('/sets/aaaaaaaaaaaaaaaa.parquet')").length, 2, 'the set file is read once');
+    assert.match(p.sql, /_set0 AS MATERIALIZED \(SELECT DISTINCT trace_id FROM .* WHERE start_time_unix_nano >= 0 /);
+    assert.ok(p.sql.includes('trace_id IN (SELECT trace_id FROM _set0)'));
+    assert.throws(() => planComparison(input, request({ target: { kind: 'traceIdSet', set: 'aaaaaaaaaaaaaaaa' } })), /trace-id sets need/);
+  });
+
   it('takes a TraceQL target of several spansets at trace level only', () => {
     const target = { kind: 'traceql' as const, query: '{ span.user = "a" } && { status = error }' };
     assert.throws(() => planComparison(input, request({ target })), (e: Error) => e instanceof BadQueryError && /level "trace"/.test(e.message));

@@ -16,8 +16,9 @@
 
 import type { ColumnCatalog } from '../query/traceql/compile-sql.js';
 import { sqlIdent } from '../engine/sql-quote.js';
+import { readParquetSql } from '../engine/duckdb.js';
 import { dimensionsOf, type Dimension } from './compare-dimensions.js';
-import { selectionSql } from './compare-selection.js';
+import { selectionSql, type TraceIdSetSql } from './compare-selection.js';
 import { candidatesSql, rowLayers, spanCountLayers, traceCountLayers, type KeyedDimensions } from './compare-sql.js';
 import type { CompareRequest } from './compare-types.js';
 
@@ -26,6 +27,8 @@ export interface PlanInput {
   columns: ReadonlySet<string>;
   /** spans in the range before sampling, from the catalog */
   estimatedSpans: number;
+  /** the semi-join on an uploaded trace-id set (target kind traceIdSet, request traceIdSet) */
+  traceIdSetSql?: TraceIdSetSql;
 }
 
 export interface ComparePlan {
@@ -68,14 +71,48 @@ function chooseDimensions(columns: ReadonlySet<string>, req: CompareRequest, def
   return { dimensions, excluded: [...excluded].sort() };
 }
 
+/**
+ * Each trace-id set the comparison uses, as a small MATERIALIZED layer: the
+ * set's traces present in the range, found once with one semi-join over the
+ * trace_id column. The rest of the plan tests membership against it, so a
+ * million-id set is hashed once, not once per use of the span rows.
+ */
+class SetLayers {
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly traceIdSetSql: PlanInput['traceIdSetSql']) {}
+
+  membership = (id: string): string => {
+    let name = this.names.get(id);
+    if (name === undefined) {
+      name = `_set${this.names.size}`;
+      this.names.set(id, name);
+    }
+    return `trace_id IN (SELECT trace_id FROM ${name})`;
+  };
+
+  /** The layers of the sets used, over the span files restricted by `where` (range and sample). */
+  layers(files: readonly string[], where: readonly string[]): string[] {
+    return [...this.names].map(([id, name]) => {
+      if (!this.traceIdSetSql) throw new Error('compare: trace-id sets need PlanInput.traceIdSetSql');
+      return `${name} AS MATERIALIZED (SELECT DISTINCT trace_id FROM ${readParquetSql(files)} WHERE ${[...where, this.traceIdSetSql(id)].join(' AND ')})`;
+    });
+  }
+}
+
 export function planComparison(input: PlanInput, req: CompareRequest): ComparePlan {
   const has: ColumnCatalog = { has: (c) => input.columns.has(c) };
-  const sel = selectionSql(req.target, req.baseline, req.level, has);
+  const sets = new SetLayers(input.traceIdSetSql);
+  const sel = selectionSql(req.target, req.baseline, req.level, has, sets.membership);
   const { dimensions, excluded } = chooseDimensions(input.columns, req, sel.definedBy);
 
-  const sampleFraction = req.maxSpans > 0 && input.estimatedSpans > req.maxSpans ? req.maxSpans / input.estimatedSpans : 1;
+  // a trace-id set is itself the selection asked for: compared whole, never sampled
+  const sampled = req.maxSpans > 0 && input.estimatedSpans > req.maxSpans && req.traceIdSet === undefined;
+  const sampleFraction = sampled ? req.maxSpans / input.estimatedSpans : 1;
   const where = [`start_time_unix_nano >= ${req.startNs}`, `start_time_unix_nano <= ${req.endNs}`];
   if (sampleFraction < 1) where.push(traceSampleSql(sampleFraction));
+  const rangeWhere = [...where];
+  if (req.traceIdSet !== undefined) where.push(sets.membership(req.traceIdSet));
 
   // span level: numeric ranges come from the exact values' groups (range dimension → exact-value dimension)
   const derived = new Map<number, number>();
@@ -86,6 +123,6 @@ export function planComparison(input: PlanInput, req: CompareRequest): ComparePl
   }
   const keyed: KeyedDimensions = { dimensions, indexes: dimensions.map((_, k) => k).filter((k) => !derived.has(k)) };
   const counts = req.level === 'span' ? spanCountLayers(keyed, derived) : traceCountLayers(keyed);
-  const sql = candidatesSql([...rowLayers(input.files, where, sel, keyed), ...counts]);
+  const sql = candidatesSql([...sets.layers(input.files, rangeWhere), ...rowLayers(input.files, where, sel, keyed), ...counts]);
   return { sql, dimensions, excluded, sampleFraction };
 }

@@ -48,8 +48,11 @@ function singleSpanset(f: CompiledFilter, what: string): string {
   return f.spansets[0]!;
 }
 
+/** `trace_id IN (…)` of an uploaded trace-id set, by its id. */
+export type TraceIdSetSql = (setId: string) => string;
+
 /** The span-level target condition; undefined for a TraceQL target of several spansets. */
-function targetSpanSql(target: CompareTarget, compiled: CompiledFilter | undefined): string | undefined {
+function targetSpanSql(target: CompareTarget, compiled: CompiledFilter | undefined, traceIdSetSql: TraceIdSetSql): string | undefined {
   switch (target.kind) {
     case 'errors':
       return 'status_code = 2';
@@ -60,17 +63,28 @@ function targetSpanSql(target: CompareTarget, compiled: CompiledFilter | undefin
       return 'duration_nano > _thr';
     case 'traceql':
       return compiled!.spansets.length === 1 ? compiled!.spansets[0]! : undefined;
+    case 'traceIdSet':
+      if (target.set === undefined) throw new BadQueryError('compare: target.set is required when target.kind is "traceIdSet"');
+      return traceIdSetSql(target.set);
   }
 }
 
-export function selectionSql(target: CompareTarget, baseline: CompareBaseline, level: CompareLevel, columns: ColumnCatalog): SelectionSql {
+export function selectionSql(
+  target: CompareTarget,
+  baseline: CompareBaseline,
+  level: CompareLevel,
+  columns: ColumnCatalog,
+  traceIdSetSql: TraceIdSetSql = () => {
+    throw new BadQueryError('compare: trace-id sets are not available here');
+  },
+): SelectionSql {
   const compiledTarget = target.kind === 'traceql' ? compile(target.query, 'target', columns) : undefined;
   const compiledBaseline = baseline.kind === 'traceql' ? compile(baseline.query, 'baseline', columns) : undefined;
   const percentileTarget = target.kind === 'slow' && target.thresholdMs === undefined;
   const s: SelectionSql = { rowFlags: [], operationHasTarget: false, traceFlags: [], inTarget: '', inBaseline: '', definedBy: [] };
   if (percentileTarget) s.quantile = (target.percentile ?? DEFAULT_PERCENTILE) / 100;
 
-  const spanTarget = targetSpanSql(target, compiledTarget);
+  const spanTarget = targetSpanSql(target, compiledTarget, traceIdSetSql);
   if (spanTarget !== undefined) {
     s.rowFlags.push(`coalesce(${spanTarget}, false) AS _t`);
     s.definedBy.push(spanTarget);

@@ -1,7 +1,7 @@
 // The root-cause comparison's request and answer (docs/analysis.md,
 // "Root-cause comparison"). Times are unix nanoseconds inside, seconds on the wire.
 
-export type TargetKind = 'errors' | 'slow' | 'exceptions' | 'traceql';
+export type TargetKind = 'errors' | 'slow' | 'exceptions' | 'traceql' | 'traceIdSet';
 
 export interface CompareTarget {
   kind: TargetKind;
@@ -11,6 +11,8 @@ export interface CompareTarget {
   percentile?: number;
   /** traceql: the selection, e.g. `{ span.http.route = "/api/cart" }` */
   query?: string;
+  /** traceIdSet: an uploaded trace-id set (POST /api/v1/trace-id-sets); the target is the spans (traces) of those traces */
+  set?: string;
 }
 
 export interface CompareBaseline {
@@ -34,6 +36,8 @@ export interface CompareRequest {
    * whole traces (a trace-id range) is compared. 0 = never sample.
    */
   maxSpans: number;
+  /** only traces in this uploaded trace-id set are compared (target and baseline); never sampled */
+  traceIdSet?: string;
 }
 
 export interface DimensionRow {

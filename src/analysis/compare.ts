@@ -6,6 +6,7 @@
 import { BadQueryError } from '../model/errors.js';
 import type { Engine } from '../engine/duckdb.js';
 import { searchFiles, type SearchInput } from '../query/search.js';
+import { traceIdSetFilterSql } from '../query/sql/trace-id-sets.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { planComparison } from './compare-plan.js';
 import { assembleComparison } from './compare-result.js';
@@ -37,7 +38,8 @@ export async function compareSpans(engine: Engine, input: SearchInput, req: Comp
   const { files, columns } = searchFiles(input, { query: '{}', limit: 1, spss: 1, startNs: req.startNs, endNs: req.endNs });
   const estimatedSpans = estimateSpans(input, req.startNs, req.endNs);
   // TraceQL errors surface even when the range holds no data
-  const plan = planComparison({ files, columns, estimatedSpans }, req);
+  const traceIdSetSql = (id: string): string => traceIdSetFilterSql(input.dataDir, id);
+  const plan = planComparison({ files, columns, estimatedSpans, traceIdSetSql }, req);
   if (files.length === 0) return emptyResponse(req);
   const rows = await engine.all(plan.sql).catch((err: unknown) => {
     const msg = (err as Error).message ?? '';

@@ -31,7 +31,15 @@ const TRACE_LEVEL_COST = 4;
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
 const DEFAULT_RANGE_NS = 3_600_000_000_000n;
-const TARGET_KINDS: readonly TargetKind[] = ['errors', 'slow', 'exceptions', 'traceql'];
+const TARGET_KINDS: readonly TargetKind[] = ['errors', 'slow', 'exceptions', 'traceql', 'traceIdSet'];
+const SET_ID = /^[0-9a-f]{16}$/;
+
+/** An uploaded trace-id set's id (POST /api/v1/trace-id-sets answers it). */
+function setId(name: string, v: unknown): string | undefined {
+  const id = optionalString(name, v);
+  if (id !== undefined && !SET_ID.test(id)) fail(`${name}=${JSON.stringify(id)} must be a trace-id set id (16 hex digits)`);
+  return id;
+}
 
 type Fields = Record<string, unknown>;
 
@@ -99,6 +107,13 @@ function parseTarget(v: unknown): CompareTarget {
     if (query === undefined || query.trim() === '') fail('target.query is required when target.kind is "traceql"');
     target.query = query;
   }
+  const set = setId('target.set', t['set']);
+  if (kind === 'traceIdSet') {
+    if (set === undefined) fail('target.set is required when target.kind is "traceIdSet"');
+    target.set = set;
+  } else if (set !== undefined) {
+    fail(`target.set applies to target.kind "traceIdSet", not "${kind}"`);
+  }
   return target;
 }
 
@@ -125,7 +140,9 @@ export function parseCompareRequest(body: unknown, options: CompareRouteOptions,
   const maxSpansText = f['maxSpans'];
   const defaultMaxSpans = level === 'trace' ? Math.round(options.maxSpans / TRACE_LEVEL_COST) : options.maxSpans;
   const maxSpans = maxSpansText === 0 || maxSpansText === '0' ? 0 : positiveInteger('maxSpans', maxSpansText) ?? defaultMaxSpans;
+  const traceIdSet = setId('traceIdSet', f['traceIdSet']);
   return {
+    ...(traceIdSet !== undefined ? { traceIdSet } : {}),
     startNs,
     endNs,
     target: parseTarget(f['target']),
@@ -149,13 +166,14 @@ export function compareFieldsFromQuery(q: URLSearchParams): Fields {
   const put = (o: Fields, key: string, v: string | undefined): void => {
     if (v !== undefined) o[key] = v;
   };
-  for (const k of ['start', 'end', 'level', 'limit', 'maxSpans']) put(f, k, get(k));
+  for (const k of ['start', 'end', 'level', 'limit', 'maxSpans', 'traceIdSet']) put(f, k, get(k));
   const kind = get('target.kind', 'target');
   if (kind !== undefined) {
     const t: Fields = { kind };
     put(t, 'thresholdMs', get('target.thresholdMs', 'thresholdMs'));
     put(t, 'percentile', get('target.percentile', 'percentile'));
     put(t, 'query', get('target.query', 'query'));
+    put(t, 'set', get('target.set', 'set'));
     f['target'] = t;
   }
   const baseline = get('baseline.kind', 'baseline');

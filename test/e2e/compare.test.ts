@@ -2,8 +2,10 @@
 // user, sent to a real server over OTLP/HTTP protobuf, then compared through
 // POST and GET /api/v1/compare — from the head (staged files) and, after a
 // flush, from Parquet parts; at span and trace level, with TraceQL target
-// and baseline, over a sample of traces; and bad requests answered 400.
+// and baseline, over a sample of traces, over uploaded trace-id sets of a
+// million ids (as the target, and as the scope); and bad requests answered 400.
 
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +15,7 @@ import { Engine } from '../../src/engine/duckdb.js';
 import { mountCompareRoutes } from '../../src/api/compare-route.js';
 import { Rng } from '../../src/loadgen/rng.js';
 import { encodeExportTraceServiceRequest } from '../../src/receive/otlp-proto-encode.js';
+import { hexOf } from '../../src/model/hex.js';
 import { attributeRows, datasetRange, generateBackground, markError, spansByTrace } from '../../src/analysis/compare-test-helpers.js';
 import type { CompareResponse } from '../../src/analysis/compare-types.js';
 import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -21,19 +24,46 @@ import { postOtlpProto } from '../helpers/otlp-json.js';
 const { start, end } = datasetRange();
 
 /** Shop traffic (1% of traces failing somewhere) in which every span of user "99" fails (3% of traces). */
-function dataset(): { payload: Uint8Array; spans: number } {
+function dataset(): { payload: Uint8Array; spans: number; user99Traces: string[]; otherTraces: string[] } {
   const batch = generateBackground(1500, 7, 0.01);
   const rng = new Rng(8);
   const userRow = attributeRows(batch.attributes, batch.length, 'app.user.id');
+  const user99Traces: string[] = [];
+  const otherTraces: string[] = [];
   for (const spans of spansByTrace(batch)) {
-    if (!rng.chance(0.03)) continue;
+    const traceId = hexOf(batch.traceId, spans[0]! * 16, 16);
+    if (!rng.chance(0.03)) {
+      otherTraces.push(traceId);
+      continue;
+    }
+    let hasUser = false;
     for (const i of spans) {
       if (userRow[i]! < 0) continue;
       batch.attributes.str[userRow[i]!] = '99';
       markError(batch, i);
+      hasUser = true;
     }
+    (hasUser ? user99Traces : otherTraces).push(traceId);
   }
-  return { payload: encodeExportTraceServiceRequest(batch), spans: batch.length };
+  return { payload: encodeExportTraceServiceRequest(batch), spans: batch.length, user99Traces, otherTraces };
+}
+
+/** Uploads `ids` among a million random ones (gzipped text, as another database would export them); the set's id. */
+async function uploadSet(apiUrl: string, ids: readonly string[]): Promise<string> {
+  const random = new Uint8Array(1_000_000 * 16);
+  new Rng(99).fillBytes(random, 0, random.length);
+  const hex = Buffer.from(random).toString('hex');
+  const lines = [...ids];
+  for (let i = 0; i < hex.length; i += 32) lines.push(hex.slice(i, i + 32));
+  const res = await fetch(`${apiUrl}/api/v1/trace-id-sets`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' },
+    body: gzipSync(Buffer.from(lines.join('\n'))),
+  });
+  const body = (await res.json()) as { id: string; count: number };
+  assert.equal(res.status, 201, JSON.stringify(body));
+  assert.equal(body.count, 1_000_000 + ids.length);
+  return body.id;
 }
 
 interface CompareApi {
@@ -70,10 +100,11 @@ describe('POST /api/v1/compare', () => {
   let server: TestServer;
   let api: CompareApi;
   let spans = 0;
+  let data: ReturnType<typeof dataset>;
 
   before(async () => {
     server = await startTestServer();
-    const data = dataset();
+    data = dataset();
     spans = data.spans;
     assert.equal((await postOtlpProto(server.otlpUrl, data.payload)).status, 200);
     api = await startCompareApi(server);
@@ -133,6 +164,29 @@ describe('POST /api/v1/compare', () => {
     assert.equal(top(sampled), 'span.app.user.id=99');
   });
 
+  it('takes an uploaded set of a million trace ids as the target, and as the scope', async () => {
+    const failing = await uploadSet(server.apiUrl, data.user99Traces);
+    const asTarget = await post(api, { start, end, target: { kind: 'traceIdSet', set: failing }, level: 'trace', maxSpans: 0 });
+    assert.equal(asTarget.status, 200, JSON.stringify(asTarget.body));
+    const t = asTarget.body as CompareResponse;
+    assert.equal(t.target.traces, data.user99Traces.length);
+    assert.equal(t.target.traces! + t.baseline.traces!, data.user99Traces.length + data.otherTraces.length);
+    assert.ok(t.dimensions.slice(0, 2).some((d) => d.dimension === 'span.app.user.id' && d.value === '99'), JSON.stringify(t.dimensions.slice(0, 3)));
+
+    // within the other traces only: user 99 is not there, so it cannot be named
+    const others = await uploadSet(server.apiUrl, data.otherTraces);
+    const scoped = await post(api, { start, end, target: 'errors', traceIdSet: others, maxSpans: 1000 });
+    assert.equal(scoped.status, 200, JSON.stringify(scoped.body));
+    const s = scoped.body as CompareResponse;
+    assert.equal(s.sample, undefined, 'a set is compared whole');
+    assert.ok(s.target.spans > 0);
+    assert.ok(!s.dimensions.some((d) => d.value === '99'));
+    assert.ok(!s.latency.some((d) => d.value === '99'));
+
+    const unknown = await post(api, { start, end, target: { kind: 'traceIdSet', set: '0123456789abcdef' } });
+    assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
+  });
+
   it('answers 400 with the reason for a bad request', async () => {
     const cases: [unknown, RegExp][] = [
       ['not json', /body must be a JSON object/],
@@ -150,6 +204,10 @@ describe('POST /api/v1/compare', () => {
       [{ target: 'errors', start: 'yesterday' }, /start="yesterday" must be unix seconds/],
       [{ target: 'errors', limit: -1 }, /limit=-1 must be a positive number/],
       [{ target: { kind: 'traceql', query: '{ .a = 1 } && { .b = 2 }' } }, /level "trace"/],
+      [{ target: { kind: 'traceIdSet' } }, /target.set is required/],
+      [{ target: { kind: 'traceIdSet', set: 'abc' } }, /target.set="abc" must be a trace-id set id/],
+      [{ target: { kind: 'errors', set: '0123456789abcdef' } }, /target.set applies to target.kind "traceIdSet"/],
+      [{ target: 'errors', traceIdSet: 'x' }, /traceIdSet="x" must be a trace-id set id/],
     ];
     for (const [body, message] of cases) {
       const r = await post(api, body);
