@@ -5,7 +5,6 @@
 // and baseline, over a sample of traces, over uploaded trace-id sets of a
 // million ids (as the target, and as the scope); and bad requests answered 400.
 
-import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +18,7 @@ import { hexOf } from '../../src/model/hex.js';
 import { attributeRows, datasetRange, generateBackground, markError, spansByTrace } from '../../src/analysis/compare-test-helpers.js';
 import type { CompareResponse } from '../../src/analysis/compare-types.js';
 import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { uploadTraceIdSet } from '../helpers/trace-id-sets.js';
 import { postOtlpProto } from '../helpers/otlp-json.js';
 
 const { start, end } = datasetRange();
@@ -46,24 +46,6 @@ function dataset(): { payload: Uint8Array; spans: number; user99Traces: string[]
     (hasUser ? user99Traces : otherTraces).push(traceId);
   }
   return { payload: encodeExportTraceServiceRequest(batch), spans: batch.length, user99Traces, otherTraces };
-}
-
-/** Uploads `ids` among a million random ones (gzipped text, as another database would export them); the set's id. */
-async function uploadSet(apiUrl: string, ids: readonly string[]): Promise<string> {
-  const random = new Uint8Array(1_000_000 * 16);
-  new Rng(99).fillBytes(random, 0, random.length);
-  const hex = Buffer.from(random).toString('hex');
-  const lines = [...ids];
-  for (let i = 0; i < hex.length; i += 32) lines.push(hex.slice(i, i + 32));
-  const res = await fetch(`${apiUrl}/api/v1/trace-id-sets`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' },
-    body: gzipSync(Buffer.from(lines.join('\n'))),
-  });
-  const body = (await res.json()) as { id: string; count: number };
-  assert.equal(res.status, 201, JSON.stringify(body));
-  assert.equal(body.count, 1_000_000 + ids.length);
-  return body.id;
 }
 
 interface CompareApi {
@@ -165,7 +147,7 @@ describe('POST /api/v1/compare', () => {
   });
 
   it('takes an uploaded set of a million trace ids as the target, and as the scope', async () => {
-    const failing = await uploadSet(server.apiUrl, data.user99Traces);
+    const failing = await uploadTraceIdSet(server.apiUrl, data.user99Traces);
     const asTarget = await post(api, { start, end, target: { kind: 'traceIdSet', set: failing }, level: 'trace', maxSpans: 0 });
     assert.equal(asTarget.status, 200, JSON.stringify(asTarget.body));
     const t = asTarget.body as CompareResponse;
@@ -174,7 +156,7 @@ describe('POST /api/v1/compare', () => {
     assert.ok(t.dimensions.slice(0, 2).some((d) => d.dimension === 'span.app.user.id' && d.value === '99'), JSON.stringify(t.dimensions.slice(0, 3)));
 
     // within the other traces only: user 99 is not there, so it cannot be named
-    const others = await uploadSet(server.apiUrl, data.otherTraces);
+    const others = await uploadTraceIdSet(server.apiUrl, data.otherTraces);
     const scoped = await post(api, { start, end, target: 'errors', traceIdSet: others, maxSpans: 1000 });
     assert.equal(scoped.status, 200, JSON.stringify(scoped.body));
     const s = scoped.body as CompareResponse;
