@@ -1,6 +1,9 @@
 // `marquetry sql "<query>"`: runs read-only SQL on a running server through
-// POST /api/v1/sql and prints the result as a table, CSV or JSON.
+// POST /api/v1/sql and prints the result as a table, CSV or JSON. With
+// --trace-ids <file> it first uploads the file as a trace-id set (ids from
+// another database, millions of them) and the query names it trace_id_set.
 
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
 const DEFAULT_SERVER = 'http://127.0.0.1:3200';
@@ -15,6 +18,10 @@ export function sqlHelp(): string {
     'span_links and trace_id_set_<id> of a running server (docs/sql.md). "-" or no query',
     'reads it from standard input.',
     '',
+    '  --trace-ids <file>        upload this file of trace ids first (hex, one per line; .gz gzipped;',
+    '                            .bin 16 bytes each) and name it trace_id_set in the query, e.g.',
+    '                            "SELECT count(*) FROM spans JOIN trace_id_set USING (trace_id)";',
+    '                            the set\'s id is printed on standard error for search and compare',
     '  --format table|csv|json   output format (default table)',
     '  --limit <n>               rows returned at most (server default 10000, at most 1000000)',
     `  --server <url>            the server's API (default $MARQUETRY_SERVER or ${DEFAULT_SERVER})`,
@@ -29,6 +36,8 @@ export interface SqlCliOptions {
   limit: number | undefined;
   server: string;
   token: string | undefined;
+  /** a file of trace ids to upload as a set first */
+  traceIds?: string;
 }
 
 export function parseSqlArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): SqlCliOptions | 'help' {
@@ -41,6 +50,7 @@ export function parseSqlArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       limit: { type: 'string' },
       server: { type: 'string' },
       token: { type: 'string' },
+      'trace-ids': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -56,7 +66,9 @@ export function parseSqlArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   const server = (values.server ?? env['MARQUETRY_SERVER'] ?? DEFAULT_SERVER).replace(/\/+$/, '');
   if (!URL.canParse(server)) throw new Error(`sql: --server must be a URL, got "${server}"`);
   const query = positionals[0] === '-' ? undefined : positionals[0];
-  return { query, format, limit, server, token: values.token ?? env['MARQUETRY_AUTH_TOKEN'] };
+  const options: SqlCliOptions = { query, format, limit, server, token: values.token ?? env['MARQUETRY_AUTH_TOKEN'] };
+  if (values['trace-ids'] !== undefined) options.traceIds = values['trace-ids'];
+  return options;
 }
 
 interface JsonResult {
@@ -94,15 +106,13 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Runs the query and returns the text to print; throws Error with the server's message. */
-export async function sqlCliOutput(options: SqlCliOptions, query: string): Promise<string> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-  const body: Record<string, unknown> = { sql: query, format: options.format === 'csv' ? 'csv' : 'json' };
-  if (options.limit !== undefined) body['limit'] = options.limit;
+/** POSTs to the server; throws Error with the server's message on failure. Returns the body text. */
+async function request(options: SqlCliOptions, path: string, headers: Record<string, string>, body: BodyInit): Promise<string> {
+  const all = { ...headers };
+  if (options.token) all['authorization'] = `Bearer ${options.token}`;
   let res: Response;
   try {
-    res = await fetch(`${options.server}/api/v1/sql`, { method: 'POST', headers, body: JSON.stringify(body) });
+    res = await fetch(`${options.server}${path}`, { method: 'POST', headers: all, body });
   } catch (err) {
     throw new Error(`sql: cannot reach ${options.server}: ${(err as Error).cause ?? (err as Error).message}`);
   }
@@ -116,6 +126,32 @@ export async function sqlCliOutput(options: SqlCliOptions, query: string): Promi
     }
     throw new Error(`${message} (HTTP ${res.status})`);
   }
+  return text;
+}
+
+/** Uploads a file of trace ids as a set (POST /api/v1/trace-id-sets); its id and size. */
+export async function uploadTraceIdFile(options: SqlCliOptions, path: string): Promise<{ id: string; count: number }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new Error(`sql: cannot read --trace-ids ${path}: ${(err as Error).message}`);
+  }
+  const headers: Record<string, string> = { 'content-type': /\.bin(\.gz)?$/i.test(path) ? 'application/octet-stream' : 'text/plain' };
+  if (/\.gz$/i.test(path)) headers['content-encoding'] = 'gzip';
+  return JSON.parse(await request(options, '/api/v1/trace-id-sets', headers, new Uint8Array(bytes))) as { id: string; count: number };
+}
+
+/** The query with the bare name trace_id_set (not a trace_id_set_<id>) naming the uploaded set. */
+export function nameTraceIdSet(query: string, id: string): string {
+  return query.replace(/\btrace_id_set\b(?!_)/g, `trace_id_set_${id}`);
+}
+
+/** Runs the query and returns the text to print; throws Error with the server's message. */
+export async function sqlCliOutput(options: SqlCliOptions, query: string): Promise<string> {
+  const body: Record<string, unknown> = { sql: query, format: options.format === 'csv' ? 'csv' : 'json' };
+  if (options.limit !== undefined) body['limit'] = options.limit;
+  const text = await request(options, '/api/v1/sql', { 'content-type': 'application/json' }, JSON.stringify(body));
   if (options.format === 'table') return formatTable(JSON.parse(text) as JsonResult);
   return text.replace(/\r?\n$/, '');
 }
@@ -126,6 +162,11 @@ export async function runSql(argv: string[]): Promise<void> {
     console.log(sqlHelp());
     return;
   }
-  const query = options.query ?? (await readStdin());
+  let query = options.query ?? (await readStdin());
+  if (options.traceIds !== undefined) {
+    const set = await uploadTraceIdFile(options, options.traceIds);
+    console.error(`trace-id set ${set.id}: ${set.count} ids (search: traceIdSet=${set.id}; compare: {"kind":"traceIdSet","set":"${set.id}"})`);
+    query = nameTraceIdSet(query, set.id);
+  }
   console.log(await sqlCliOutput(options, query));
 }

@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ import { WalRecordType } from '../../src/store/trace-store.js';
 import { SqlService } from '../../src/query/sql/sql-service.js';
 import { traceIdSetFilterSql } from '../../src/query/sql/trace-id-sets.js';
 import { mountSql } from '../../src/api/sql-route.js';
-import { sqlCliOutput } from '../../src/cli/sql.js';
+import { nameTraceIdSet, parseSqlArgs, sqlCliOutput, uploadTraceIdFile } from '../../src/cli/sql.js';
 import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { HexIds, bool, int, jsonSpan, kv, kvlist, postOtlpJson, serviceRequest, str } from '../helpers/otlp-json.js';
 
@@ -331,6 +331,30 @@ describe('read-only SQL over the span views', () => {
       } finally {
         engine.close();
       }
+    });
+
+    it('uploads a file of ids from the command line client and names it trace_id_set in the query', async () => {
+      const real = realTraces();
+      const expected = real.reduce((n, [, spans]) => n + spans, 0);
+      const dir = await mkdtemp(join(tmpdir(), 'marquetry-ids-'));
+      try {
+        const text = join(dir, 'ids.txt.gz');
+        await writeFile(text, gzipSync(Buffer.from(real.map(([id]) => id).join('\n'))));
+        const binary = join(dir, 'ids.bin');
+        await writeFile(binary, Buffer.concat(real.map(([id]) => Buffer.from(id, 'hex'))));
+        const query = 'SELECT count(*) AS n FROM spans JOIN trace_id_set USING (trace_id)';
+        for (const file of [text, binary]) {
+          const options = parseSqlArgs([query, '--trace-ids', file, '--format', 'csv', '--server', url, '--token', TOKEN]);
+          assert.ok(options !== 'help' && options.traceIds === file);
+          const set = await uploadTraceIdFile(options, file);
+          assert.equal(set.count, real.length);
+          assert.equal(await sqlCliOutput(options, nameTraceIdSet(query, set.id)), `n\r\n${expected}`);
+        }
+        await assert.rejects(uploadTraceIdFile({ format: 'csv', limit: undefined, server: url, token: TOKEN, query }, join(dir, 'missing.txt')), /cannot read --trace-ids/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      assert.equal(nameTraceIdSet('SELECT * FROM trace_id_set, trace_id_set_00000000000000aa', 'bb'), 'SELECT * FROM trace_id_set_bb, trace_id_set_00000000000000aa');
     });
 
     it('finds the spans of a one-id set in parts with Parquet bloom filters', async () => {
