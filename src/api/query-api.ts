@@ -10,6 +10,7 @@ import type { TraceStore } from '../store/trace-store.js';
 import { errorResponse } from './error-status.js';
 import { checkBearer } from './auth.js';
 import { INTRINSIC_TAGS } from '../query/tags.js';
+import type { DurationHistogramRequest } from '../query/duration-histogram.js';
 
 export interface QueryApiOptions {
   authToken: string;
@@ -97,6 +98,15 @@ export function createQueryApi(store: TraceStore, queries: TraceQueries, options
     const traceIdSet = c.req.query('traceIdSet');
     if (traceIdSet) req.traceIdSet = traceIdSet;
     return c.json(await queries.search(req));
+  });
+
+  // The durations of the spans a search matches, for the UI's histogram (docs/analysis.md).
+  app.get('/api/v1/search/durations', async (c) => {
+    const q = c.req.query('q') ?? '{}';
+    const req: DurationHistogramRequest = { query: q.trim() === '' ? '{}' : q, ...range(c) };
+    const traceIdSet = c.req.query('traceIdSet');
+    if (traceIdSet) req.traceIdSet = traceIdSet;
+    return c.json(await queries.durationHistogram(req));
   });
 
   app.get('/api/search/tags', async (c) => {

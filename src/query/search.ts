@@ -33,6 +33,12 @@ export interface SearchSpan {
   attributes: { key: string; value: { stringValue: string } }[];
 }
 
+/** Spans of one service in a trace, and how many of them have status error (Tempo's ServiceStats). */
+export interface ServiceStats {
+  spanCount: number;
+  errorCount: number;
+}
+
 export interface SearchTrace {
   traceID: string;
   rootServiceName: string;
@@ -41,6 +47,7 @@ export interface SearchTrace {
   durationMs: number;
   spanSet: { spans: SearchSpan[]; matched: number };
   spanSets: { spans: SearchSpan[]; matched: number }[];
+  serviceStats: Record<string, ServiceStats>;
 }
 
 export interface SearchResponse {
@@ -77,12 +84,16 @@ export function searchFiles(input: SearchInput, req: SearchRequest): { files: st
   return { files, columns, bytes };
 }
 
-function timeFilter(req: SearchRequest): string {
+/** SQL condition on span start time for the request's range. */
+export function searchTimeFilter(req: Pick<SearchRequest, 'startNs' | 'endNs'>): string {
   const c: string[] = [];
   if (req.startNs !== undefined) c.push(`start_time_unix_nano >= ${req.startNs}`);
   if (req.endNs !== undefined) c.push(`start_time_unix_nano <= ${req.endNs}`);
   return c.length ? c.join(' AND ') : 'TRUE';
 }
+
+/** OTLP's STATUS_CODE_ERROR. */
+const STATUS_ERROR = 2;
 
 function hex(v: unknown): string {
   return v instanceof Uint8Array ? hexOf(v, 0, v.length) : '';
@@ -99,7 +110,7 @@ export async function search(engine: Engine, input: SearchInput, req: SearchRequ
   const anyFlags = plan.spansets.map((_, i) => `bool_or(m${i}) AS m${i}`).join(', ');
   const matchedSql =
     `SELECT trace_id, span_id, name, service_name, start_time_unix_nano, duration_nano, ${flags} ` +
-    `FROM ${readParquetSql(files)} WHERE ${timeFilter(req)} AND (${plan.anySpanset})` +
+    `FROM ${readParquetSql(files)} WHERE ${searchTimeFilter(req)} AND (${plan.anySpanset})` +
     (req.traceIdSet ? ` AND ${traceIdSetFilterSql(input.dataDir, req.traceIdSet)}` : '');
   const sql =
     `WITH matched AS (${matchedSql}), ` +
@@ -146,6 +157,7 @@ export async function search(engine: Engine, input: SearchInput, req: SearchRequ
       durationMs: s ? Number((s.endNs - s.startNs) / 1_000_000n) : 0,
       spanSet,
       spanSets: [spanSet],
+      serviceStats: s?.serviceStats ?? {},
     });
   }
   traces.sort((a, b) => (BigInt(b.startTimeUnixNano) > BigInt(a.startTimeUnixNano) ? 1 : -1));
@@ -157,9 +169,11 @@ interface TraceSummary {
   rootTraceName: string | undefined;
   startNs: bigint;
   endNs: bigint;
+  /** Tempo's per-service span and error counts of the whole trace */
+  serviceStats: Record<string, ServiceStats>;
 }
 
-/** Root span and extent of each trace, reading only files that may hold them. */
+/** Root span, extent and per-service counts of each trace, reading only files that may hold them. */
 async function traceSummaries(engine: Engine, input: SearchInput, ids: Uint8Array[], blooms: BloomCache): Promise<Map<string, TraceSummary>> {
   const out = new Map<string, TraceSummary>();
   if (ids.length === 0) return out;
@@ -168,19 +182,38 @@ async function traceSummaries(engine: Engine, input: SearchInput, ids: Uint8Arra
   // Parts carry no Parquet bloom filters (part-writer.ts), so IN — which DuckDB
   // turns into `=` for one id — is exact, and min/max prune row groups.
   const idFilter = `trace_id IN (${ids.map((id) => `from_hex('${hexOf(id, 0, 16)}')`).join(', ')})`;
+  // One row per (trace, service); the trace's root and extent are folded from them below.
   const rows: Row[] = await engine.all(
-    `SELECT trace_id, min(start_time_unix_nano) AS s, max(start_time_unix_nano + duration_nano) AS e, ` +
-      `arg_min(service_name, start_time_unix_nano) FILTER (WHERE parent_span_id IS NULL) AS root_service, ` +
-      `arg_min(name, start_time_unix_nano) FILTER (WHERE parent_span_id IS NULL) AS root_name ` +
-      `FROM ${readParquetSql(files)} WHERE ${idFilter} GROUP BY trace_id`,
+    `SELECT trace_id, service_name, count(*) AS spans, count(*) FILTER (WHERE status_code = ${STATUS_ERROR}) AS errors, ` +
+      `min(start_time_unix_nano) AS s, max(start_time_unix_nano + duration_nano) AS e, ` +
+      `arg_min(name, start_time_unix_nano) FILTER (WHERE parent_span_id IS NULL) AS root_name, ` +
+      `min(start_time_unix_nano) FILTER (WHERE parent_span_id IS NULL) AS root_start ` +
+      `FROM ${readParquetSql(files)} WHERE ${idFilter} GROUP BY trace_id, service_name`,
   );
+  const rootStart = new Map<string, bigint>();
   for (const r of rows) {
-    out.set(hex(r['trace_id']), {
-      rootServiceName: r['root_service'] === null ? undefined : String(r['root_service']),
-      rootTraceName: r['root_name'] === null ? undefined : String(r['root_name']),
-      startNs: BigInt(r['s'] as bigint),
-      endNs: BigInt(r['e'] as bigint),
-    });
+    const id = hex(r['trace_id']);
+    const s = BigInt(r['s'] as bigint);
+    const e = BigInt(r['e'] as bigint);
+    let t = out.get(id);
+    if (!t) {
+      t = { rootServiceName: undefined, rootTraceName: undefined, startNs: s, endNs: e, serviceStats: {} };
+      out.set(id, t);
+    }
+    if (s < t.startNs) t.startNs = s;
+    if (e > t.endNs) t.endNs = e;
+    const service = String(r['service_name'] ?? '');
+    t.serviceStats[service] = { spanCount: Number(r['spans']), errorCount: Number(r['errors']) };
+    // The earliest parentless span is the root, whichever service sent it.
+    if (r['root_start'] !== null && r['root_start'] !== undefined) {
+      const start = BigInt(r['root_start'] as bigint);
+      const best = rootStart.get(id);
+      if (best === undefined || start < best) {
+        rootStart.set(id, start);
+        t.rootServiceName = service;
+        t.rootTraceName = String(r['root_name']);
+      }
+    }
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { BloomCache, lookupTrace, parseTraceId } from './trace-lookup.js';
 import { assembleResourceSpans, type OtlpResourceSpans } from './otlp-assemble.js';
 import { search, searchFiles, type SearchRequest, type SearchResponse } from './search.js';
 import { tagNames, tagValues, type TagScope, type TagValue } from './tags.js';
+import { durationHistogram, type DurationHistogram, type DurationHistogramRequest } from './duration-histogram.js';
 
 export interface OperationSummary {
   name: string;
@@ -45,6 +46,11 @@ export class TraceQueries {
 
   search(req: SearchRequest): Promise<SearchResponse> {
     return this.withSnapshot((s) => search(this.engine, s, req, this.blooms));
+  }
+
+  /** Durations of the spans a search matches, in logarithmic buckets. */
+  durationHistogram(req: DurationHistogramRequest): Promise<DurationHistogram> {
+    return this.withSnapshot((s) => durationHistogram(this.engine, s, req));
   }
 
   tags(): Promise<Record<TagScope, string[]>> {

@@ -200,6 +200,7 @@ describe('TraceQL search and tags through the Tempo API', () => {
     assert.equal(t.rootTraceName, 'GET /api/cart');
     assert.equal(t.startTimeUnixNano, String(b.startNs));
     assert.equal(t.durationMs, b.rootDurationMs);
+    assert.deepEqual(t.serviceStats, { frontend: { spanCount: 1, errorCount: 1 }, cart: { spanCount: 2, errorCount: 1 } }, 'every span of the trace, not only matches');
     assert.equal(t.spanSets.length, 1);
     const set = t.spanSets[0];
     assert.equal(set.matched, 2, 'the frontend and the cart span are named GET /api/cart');

@@ -86,6 +86,17 @@ describe('web UI in Chromium', () => {
     await results.waitFor();
     const links = results.getByTestId('trace-link');
     assert.ok((await links.count()) > 0, 'some traces found');
+    // Span counts are whole traces' (Tempo's serviceStats), as the API says.
+    const api = await getJson(`${server.apiUrl}/api/search?${new URLSearchParams({ q: expected, limit: '50', start: String(Math.floor(Date.now() / 1000) - 3600) })}`);
+    const spansOf = new Map<string, number>(
+      (api.body.traces as { traceID: string; serviceStats: Record<string, { spanCount: number }> }[]).map((t) => [
+        t.traceID,
+        Object.values(t.serviceStats).reduce((n, s) => n + s.spanCount, 0),
+      ]),
+    );
+    const firstId = (await links.first().getAttribute('href'))!.slice('/trace/'.length);
+    assert.equal(Number(await results.getByTestId('span-count').first().textContent()), spansOf.get(firstId));
+    await page.getByTestId('duration-histogram').waitFor();
     await browser.screenshot('ui-03-search');
 
     const href = await links.first().getAttribute('href');
@@ -134,13 +145,81 @@ describe('web UI in Chromium', () => {
     assert.deepEqual(browser.pageErrors, []);
   });
 
+  it('brushes the slow end of the duration histogram to narrow the search, then compares that selection', async () => {
+    const { page } = browser;
+    await page.goto(`${server.apiUrl}/search?q=${encodeURIComponent('{}')}`);
+    const plot = page.getByTestId('duration-histogram');
+    await plot.waitFor();
+    const box = (await plot.boundingBox())!;
+    // Drag over the right third: the slowest spans, open-ended at the top.
+    await page.mouse.move(box.x + box.width * 0.67, box.y + 40);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.85, box.y + 40, { steps: 5 });
+    await page.mouse.move(box.x + box.width - 2, box.y + 40, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForURL((url) => url.searchParams.has('minMs'));
+    const url = new URL(page.url());
+    const minMs = Number(url.searchParams.get('minMs'));
+    assert.ok(minMs > 0);
+    assert.equal(url.searchParams.get('maxMs'), null, 'the last bar leaves the top open');
+    await page.getByTestId('duration-selection').waitFor();
+    const results = page.getByTestId('search-results');
+    await results.waitFor();
+    await page.waitForFunction(() => /duration >=/.test(document.querySelector('[data-testid="search-results"] caption')?.textContent ?? ''));
+    // The traces shown are the API's answer to the narrowed query.
+    const narrowed = `{ duration >= ${url.searchParams.get('minMs')}ms }`;
+    const api = await getJson(`${server.apiUrl}/api/search?${new URLSearchParams({ q: narrowed, limit: '50', start: String(Math.floor(Date.now() / 1000) - 3600) })}`);
+    const shown = (await results.getByTestId('trace-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.slice('/trace/'.length)))).sort();
+    assert.deepEqual(shown, (api.body.traces as { traceID: string }[]).map((t) => t.traceID).sort());
+    assert.ok(shown.length > 0);
+    await browser.screenshot('ui-07-search-brushed');
+
+    await page.getByTestId('compare-selection').click();
+    await page.waitForURL(/\/compare\?/);
+    const cmp = new URL(page.url());
+    assert.equal(cmp.searchParams.get('target'), 'slow');
+    assert.equal(Number(cmp.searchParams.get('minMs')), minMs);
+    const summary = page.getByTestId('compare-summary');
+    await summary.waitFor({ timeout: 60_000 });
+    assert.match((await summary.textContent()) ?? '', /spans lasting .* or more/);
+    assert.ok((await page.getByTestId('compare-row').count()) > 0);
+    await browser.screenshot('ui-08-compare-slow');
+    assert.deepEqual(browser.pageErrors, []);
+  });
+
+  it('completes attribute keys and values in the TraceQL box', async () => {
+    const { page } = browser;
+    await page.goto(`${server.apiUrl}/search`);
+    const input = page.getByTestId('traceql-input');
+    await input.fill('');
+    await input.pressSequentially('{ resource.service.na');
+    const list = page.getByTestId('traceql-input-suggestions');
+    await list.waitFor();
+    assert.equal(await list.locator('[role="option"]').first().textContent(), 'resource.service.nameresource');
+    await input.press('Enter');
+    assert.equal(await input.inputValue(), '{ resource.service.name = ');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="traceql-input-suggestions"] [role="option"]').length > 1);
+    const offered = await list.locator('[role="option"] .mono').allTextContents();
+    assert.deepEqual([...offered].sort(), services.map((s) => s.name).sort().slice(0, 12));
+    await input.press('ArrowDown');
+    await input.press('Tab');
+    assert.equal(await input.inputValue(), `{ resource.service.name = "${offered[1]}"`);
+    await input.pressSequentially(' }');
+    await input.press('Enter');
+    await page.waitForURL((url) => url.searchParams.get('q') === `{ resource.service.name = "${offered[1]}" }`);
+    await page.getByTestId('search-results').waitFor();
+  });
+
   it('keeps page state in the URL: a deep link to Search shows its query, and back returns', async () => {
     const { page } = browser;
     const q = '{ status = error }';
     await page.goto(`${server.apiUrl}/search?q=${encodeURIComponent(q)}&from=now-6h&to=now`);
     assert.equal(await page.getByTestId('traceql-input').inputValue(), q);
     await page.getByTestId('search-results').waitFor();
-    assert.ok((await page.locator('[data-testid="search-results"] .error-mark').count()) >= 0);
+    // Every trace found has an error, and each row says so.
+    const found = await page.getByTestId('trace-link').count();
+    assert.ok(found > 0);
+    assert.equal(await page.getByTestId('error-mark').count(), found);
     assert.match(await page.getByTestId('time-range').textContent() ?? '', /Last 6 hours/);
     await page.getByTestId('traceql-input').fill('{ kind = server }');
     await page.keyboard.press('Enter');

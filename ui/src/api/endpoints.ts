@@ -2,7 +2,7 @@
 // (what Tempo's and marquetry's endpoints take).
 
 import { getJson, postJson, postForBlob } from './client.js';
-import type { CompareBaseline, CompareLevel, CompareResponse, CompareTarget, HealthResponse, SearchResponse, ServicesResponse, SqlResult, TagScopes, TagValues } from './types.js';
+import type { CompareBaseline, CompareLevel, CompareResponse, CompareTarget, DurationHistogramResponse, HealthResponse, SearchResponse, ServicesResponse, SqlResult, TagScopes, TagValues } from './types.js';
 import type { ResolvedRange } from '../time-range.js';
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
@@ -21,6 +21,11 @@ export function fetchServices(signal?: AbortSignal): Promise<ServicesResponse> {
 
 export function searchTraces(q: string, range: ResolvedRange, limit: number, signal?: AbortSignal): Promise<SearchResponse> {
   return getJson<SearchResponse>('/api/search', { q, start: seconds(range.startMs), end: Math.ceil(range.endMs / 1000), limit, spss: 3 }, signal);
+}
+
+/** Durations of the spans the search matches, in log buckets. */
+export function fetchDurations(q: string, range: ResolvedRange, signal?: AbortSignal): Promise<DurationHistogramResponse> {
+  return getJson<DurationHistogramResponse>('/api/v1/search/durations', { q, start: seconds(range.startMs), end: Math.ceil(range.endMs / 1000) }, signal);
 }
 
 export function fetchTagScopes(signal?: AbortSignal): Promise<TagScopes> {

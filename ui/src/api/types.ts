@@ -47,3 +47,11 @@ export interface SqlResult {
   truncated?: boolean;
   elapsedMs?: number;
 }
+
+/** GET /api/v1/search/durations (src/query/duration-histogram.ts) */
+export interface DurationHistogramResponse {
+  bucketsPerDecade: number;
+  buckets: { index: number; lowerMs: number; upperMs: number; spans: number; errors: number }[];
+  spans: number;
+  errors: number;
+}
