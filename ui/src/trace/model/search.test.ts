@@ -34,6 +34,8 @@ describe('searchTrace', () => {
     assert.deepEqual(found(spanHex('fx-b')), hex('fx-b'));
     assert.deepEqual(found('exception'), hex('pay-s'));
     assert.deepEqual(found('retry'), hex('pay-c'));
+    assert.deepEqual(found('insufficient'), hex('pay-s'));
+    assert.deepEqual(found('exception.type=carddeclined'), hex('pay-s'));
     assert.deepEqual(found('charge failed'), hex('pay-s'));
     assert.deepEqual(found('"failed charge"'), []);
     assert.deepEqual(found('failed charge'), hex('pay-s'));

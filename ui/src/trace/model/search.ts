@@ -1,8 +1,8 @@
 // Search within a trace. The query is whitespace-separated terms ("quoted"
 // terms may hold spaces), all of which must match a span:
 //   checkout      substring of the name, service, span id, an attribute key or
-//                 value (span, resource, scope), scope name, event name, or
-//                 status message — case-insensitive
+//                 value (span, resource, scope, events), scope name, event
+//                 name, or status message — case-insensitive
 //   key=value     an attribute named `key` whose value contains `value`
 //   key=          the span has attribute `key`
 // The lower-cased text of a trace is indexed once, on the first search.
@@ -12,7 +12,7 @@ import type { Trace, TraceSpan } from './trace-model.js';
 interface SpanText {
   /** everything a plain term may match, each field lower-cased */
   readonly fields: readonly string[];
-  /** lower-cased [key, value] of span, resource and scope attributes */
+  /** lower-cased [key, value] of span, resource, scope and event attributes */
   readonly pairs: readonly (readonly [string, string])[];
 }
 
@@ -26,7 +26,7 @@ const indexes = new WeakMap<Trace, SpanText[]>();
 
 function spanText(s: TraceSpan): SpanText {
   const pairs: [string, string][] = [];
-  for (const list of [s.attributes, s.resource.attributes, s.scope.attributes]) {
+  for (const list of [s.attributes, s.resource.attributes, s.scope.attributes, ...s.events.map((e) => e.attributes)]) {
     for (const a of list) pairs.push([a.key.toLowerCase(), a.value.toLowerCase()]);
   }
   const fields = [s.name, s.service, s.spanId, s.scope.name, s.statusMessage, ...s.events.map((e) => e.name)].map((f) => f.toLowerCase());
