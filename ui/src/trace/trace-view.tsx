@@ -12,6 +12,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { setQuery, useQueryParams } from '../navigation.js';
 import { revealSpan, visibleRows } from './model/rows.js';
 import { matchesInRowOrder, searchTrace, stepMatch } from './model/search.js';
+import { treeKeyAction } from './model/tree-keys.js';
 import { FULL_VIEWPORT, type Viewport } from './model/viewport.js';
 import { Minimap } from './minimap.js';
 import { SpanDetail } from './span-detail.js';
@@ -108,53 +109,15 @@ export function TraceView({ vm }: { vm: TraceViewModel }) {
 
   const onKeyDown = (e: KeyboardEvent): void => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const row = rows.indexOf(focused);
-    const s = trace.spans[focused]!;
     const pageRows = Math.max(1, Math.floor((e.currentTarget as HTMLElement).clientHeight / ROW_HEIGHT_PX) - 1);
-    const moveTo = (r: number): void => goTo(rows[Math.min(Math.max(r, 0), rows.length - 1)]!);
-    switch (e.key) {
-      case 'ArrowDown':
-        moveTo(row + 1);
-        break;
-      case 'ArrowUp':
-        moveTo(row - 1);
-        break;
-      case 'PageDown':
-        moveTo(row + pageRows);
-        break;
-      case 'PageUp':
-        moveTo(row - pageRows);
-        break;
-      case 'Home':
-        moveTo(0);
-        break;
-      case 'End':
-        moveTo(rows.length - 1);
-        break;
-      case 'ArrowLeft':
-        if (s.children.length > 0 && !collapsed.flags[focused]) toggle(focused);
-        else if (s.parent >= 0) goTo(s.parent);
-        break;
-      case 'ArrowRight':
-        if (collapsed.flags[focused]) toggle(focused);
-        else if (s.children.length > 0) goTo(s.children[0]!);
-        break;
-      case 'Enter':
-        select(focused);
-        break;
-      case 'Escape':
-        closeDetail();
-        break;
-      case 'n':
-        step(1);
-        break;
-      case 'N':
-        step(-1);
-        break;
-      default:
-        return;
-    }
+    const action = treeKeyAction(e.key, { trace, rows, collapsed: collapsed.flags, focused, pageRows });
+    if (!action) return;
     e.preventDefault();
+    if (action.kind === 'focus') goTo(action.span);
+    else if (action.kind === 'toggle') toggle(action.span);
+    else if (action.kind === 'select') select(action.span);
+    else if (action.kind === 'close') closeDetail();
+    else step(action.step);
   };
 
   return (

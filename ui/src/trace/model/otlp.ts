@@ -38,7 +38,7 @@ export interface OtlpSpan {
   parentSpanId?: string;
   traceState?: string;
   name?: string;
-  kind?: number;
+  kind?: number | string;
   startTimeUnixNano?: string;
   endTimeUnixNano?: string;
   attributes?: OtlpKeyValue[];
@@ -47,7 +47,7 @@ export interface OtlpSpan {
   droppedEventsCount?: number;
   links?: OtlpLink[];
   droppedLinksCount?: number;
-  status?: { code?: number; message?: string };
+  status?: { code?: number | string; message?: string };
 }
 
 export interface OtlpScopeSpans {

@@ -118,6 +118,12 @@ describe('buildTrace', () => {
     assert.equal(byId(t, 'root').attributes.find((a) => a.key === 'http.response.status_code')?.value, '500');
   });
 
+  it('reads kinds and status codes sent as enum names', () => {
+    const t = buildTrace([{ scopeSpans: [{ spans: [{ spanId: '01', name: 'x', kind: 'SPAN_KIND_CLIENT', startTimeUnixNano: '5', endTimeUnixNano: '6', status: { code: 'STATUS_CODE_ERROR' } }] }] }]);
+    assert.equal(t.spans[0]!.kind, 3);
+    assert.equal(t.spans[0]!.isError, true);
+  });
+
   it('names a resource without service.name unknown_service', () => {
     const t = buildTrace([{ resource: { attributes: [] }, scopeSpans: [{ spans: [{ spanId: '01', name: 'x', startTimeUnixNano: '5', endTimeUnixNano: '6' }] }] }]);
     assert.deepEqual(t.services, ['unknown_service']);

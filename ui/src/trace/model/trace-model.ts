@@ -134,6 +134,17 @@ function resourceInfo(rs: OtlpResourceSpans): ResourceInfo {
   return { service: service === '' ? 'unknown_service' : service, attributes, schemaUrl: rs.schemaUrl ?? '' };
 }
 
+/** OTLP JSON enums arrive as numbers, or from some exporters as names (SPAN_KIND_SERVER, STATUS_CODE_ERROR). */
+function enumValue(v: unknown, prefix: string, names: readonly string[]): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    if (/^\d+$/.test(v)) return Number(v);
+    const i = names.indexOf(v.replace(prefix, '').toLowerCase());
+    if (i >= 0) return i;
+  }
+  return 0;
+}
+
 function readSpan(span: OtlpSpan, resource: ResourceInfo, scope: ScopeInfo): MutableSpan | undefined {
   const spanId = (span.spanId ?? '').toLowerCase();
   const start = parseUnixNano(span.startTimeUnixNano);
@@ -141,7 +152,7 @@ function readSpan(span: OtlpSpan, resource: ResourceInfo, scope: ScopeInfo): Mut
   if (spanId === '' || start === undefined) return undefined;
   // an end before the start (or missing) is drawn as a zero-length span
   const end = reportedEnd !== undefined && reportedEnd >= start ? reportedEnd : start;
-  const statusCode = Number(span.status?.code ?? 0);
+  const statusCode = enumValue(span.status?.code, 'STATUS_CODE_', STATUS_NAMES);
   return {
     index: -1,
     traceId: (span.traceId ?? '').toLowerCase(),
@@ -149,7 +160,7 @@ function readSpan(span: OtlpSpan, resource: ResourceInfo, scope: ScopeInfo): Mut
     parentSpanId: /^0*$/.test(span.parentSpanId ?? '') ? '' : span.parentSpanId!.toLowerCase(),
     traceState: span.traceState ?? '',
     name: span.name ?? '',
-    kind: Number(span.kind ?? 0),
+    kind: enumValue(span.kind, 'SPAN_KIND_', SPAN_KIND_NAMES),
     service: resource.service,
     resource,
     scope,
