@@ -104,6 +104,26 @@ describe('web UI in Chromium', () => {
     await links.first().click();
     await page.waitForURL(/\/trace\/[0-9a-f]{32}$/);
     assert.equal(await page.getByTestId('trace-id').textContent(), href!.slice('/trace/'.length));
+
+    // the trace page agrees with the API: span count, root, a span's attributes; collapse and search work
+    const trace = await getJson(`${server.apiUrl}/api/traces/${href!.slice('/trace/'.length)}`);
+    type ApiSpan = { spanId: string; parentSpanId: string; name: string; attributes: { key: string }[] };
+    const spans = (trace.body.batches as { scopeSpans: { spans: ApiSpan[] }[] }[]).flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
+    const root = spans.find((s) => s.parentSpanId === '')!;
+    const child = spans.find((s) => s.parentSpanId === root.spanId && s.attributes.length > 0);
+    assert.ok(child, 'the root has a child with attributes');
+    assert.equal(await page.getByTestId('trace-span-count').textContent(), String(spans.length));
+    assert.equal(await page.getByTestId('trace-root-name').textContent(), root.name);
+    const spanRow = (id: string) => page.locator(`[data-testid="span-row"][data-span-id="${id}"]`);
+    await spanRow(child.spanId).click();
+    assert.equal(await page.getByTestId('detail-name').textContent(), child.name);
+    assert.deepEqual(await page.getByTestId('span-attributes').locator('th').allTextContents(), child.attributes.map((a) => a.key));
+    await browser.screenshot('ui-03b-trace');
+    await spanRow(root.spanId).getByTestId('span-toggle').click();
+    assert.equal(await page.getByTestId('span-row').count(), 1);
+    await page.getByTestId('trace-search').fill(child.spanId);
+    await page.getByTestId('trace-search-count').filter({ hasText: '1 of 1' }).waitFor();
+    assert.equal(await spanRow(child.spanId).count(), 1, 'the match is revealed under the collapsed root');
     assert.deepEqual(browser.pageErrors, []);
   });
 
@@ -226,7 +246,8 @@ describe('web UI in Chromium', () => {
     await page.waitForURL((url) => url.searchParams.get('q') === '{ kind = server }');
     await page.goBack();
     await page.waitForURL((url) => url.searchParams.get('q') === q);
-    assert.equal(await page.getByTestId('traceql-input').inputValue(), q);
+    // the box follows the URL in an effect, a frame after the URL changed
+    await page.waitForFunction((want) => (document.querySelector('[data-testid="traceql-input"]') as HTMLInputElement | null)?.value === want, q, { timeout: 5000 });
   });
 
   it('shows a TraceQL error as the parser says it, with what to do', async () => {
