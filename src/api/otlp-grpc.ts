@@ -1,4 +1,4 @@
-// OTLP/gRPC receiver: TraceService/Export and MetricsService/Export.
+// OTLP/gRPC receiver: TraceService/Export, MetricsService/Export and LogsService/Export.
 // Messages pass through grpc-js as raw bytes (it undoes grpc-encoding gzip)
 // and go to the same column decoder as OTLP/HTTP.
 
@@ -7,6 +7,8 @@ import { errorResponse } from './error-status.js';
 import { exportTraces } from './trace-export.js';
 import { exportMetrics } from './metrics-export.js';
 import type { MetricsStore } from '../tsdb/metrics-store.js';
+import type { LogStore } from '../store/log-store.js';
+import { exportLogs } from './log-export.js';
 import { encodeExportTraceServiceResponse } from '../receive/otlp-proto-encode.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { checkBearer } from './auth.js';
@@ -55,7 +57,7 @@ function exportHandler(exporter: Exporter, authToken: string) {
   };
 }
 
-export function createOtlpGrpcServer(traces: TraceStore, metrics: MetricsStore, options: OtlpGrpcOptions): Server {
+export function createOtlpGrpcServer(traces: TraceStore, metrics: MetricsStore, logs: LogStore, options: OtlpGrpcOptions): Server {
   const server = new Server({
     'grpc.max_receive_message_length': options.maxRequestBytes,
     'grpc.max_send_message_length': 16 * 1024 * 1024,
@@ -72,6 +74,10 @@ export function createOtlpGrpcServer(traces: TraceStore, metrics: MetricsStore, 
   server.addService(
     exportService('/opentelemetry.proto.collector.metrics.v1.MetricsService/Export'),
     { Export: exportHandler((body) => exportMetrics(metrics, { format: 'proto', body }), options.authToken) },
+  );
+  server.addService(
+    exportService('/opentelemetry.proto.collector.logs.v1.LogsService/Export'),
+    { Export: exportHandler((body) => exportLogs(logs, { format: 'proto', body }), options.authToken) },
   );
   return server;
 }

@@ -1,4 +1,4 @@
-// OTLP/HTTP receiver (POST /v1/traces, /v1/metrics), on plain node:http: the hot ingest
+// OTLP/HTTP receiver (POST /v1/traces, /v1/metrics, /v1/logs), on plain node:http: the hot ingest
 // path gets no framework between the socket and the decoder. Responses follow
 // the OTLP/HTTP spec: ExportTraceServiceResponse (with partial_success) on
 // 200, google.rpc.Status on errors, both in the request's content type.
@@ -8,6 +8,8 @@ import { errorResponse } from './error-status.js';
 import { exportTraces, type ExportRequest } from './trace-export.js';
 import { exportMetrics } from './metrics-export.js';
 import type { MetricsStore } from '../tsdb/metrics-store.js';
+import type { LogStore } from '../store/log-store.js';
+import { exportLogs } from './log-export.js';
 import { otlpFormatOf, readBody, type OtlpFormat } from '../receive/request-body.js';
 import { encodeExportTraceServiceResponse } from '../receive/otlp-proto-encode.js';
 import { OverloadedError, TooLargeError, UnauthorizedError } from '../model/errors.js';
@@ -42,11 +44,11 @@ function send(res: ServerResponse, status: number, format: OtlpFormat, body: Uin
 /** One OTLP signal: how to store an export, and how its partial success is named in JSON. */
 interface Signal {
   exportBody(req: ExportRequest): Promise<{ rejected: number; message: string }>;
-  /** `rejectedSpans`, `rejectedDataPoints` */
+  /** `rejectedSpans`, `rejectedDataPoints`, `rejectedLogRecords` */
   rejectedField: string;
 }
 
-export function createOtlpHttpServer(traces: TraceStore, metrics: MetricsStore, options: OtlpHttpOptions): Server {
+export function createOtlpHttpServer(traces: TraceStore, metrics: MetricsStore, logs: LogStore, options: OtlpHttpOptions): Server {
   let inFlightBytes = 0;
   const signals: Record<string, Signal> = {
     '/v1/traces': {
@@ -57,6 +59,7 @@ export function createOtlpHttpServer(traces: TraceStore, metrics: MetricsStore, 
       rejectedField: 'rejectedSpans',
     },
     '/v1/metrics': { exportBody: (req) => exportMetrics(metrics, req), rejectedField: 'rejectedDataPoints' },
+    '/v1/logs': { exportBody: (req) => exportLogs(logs, req), rejectedField: 'rejectedLogRecords' },
   };
 
   async function handleExport(signal: Signal, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -26,6 +26,8 @@ export interface StagedFile {
   startNs: BigInt64Array;
   columns: string[];
   services: Set<string>;
+  /** what the signal's schema derived from the batches at seal time (StagingSchema.sidecar) */
+  sidecar?: unknown;
 }
 
 /** What a head needs to know about a signal's batches and row layout. */
@@ -38,6 +40,8 @@ export interface StagingSchema<B extends { length: number }> {
   traceIdColumn: string;
   /** service names the batches' rows carry */
   services(batches: readonly B[]): Iterable<string>;
+  /** anything else a flush needs from the batches, kept with the staged file (logs: token hashes) */
+  sidecar?(batches: readonly B[]): unknown;
 }
 
 export interface HeadOptions<B extends { length: number }> {
@@ -146,6 +150,7 @@ export class Head<B extends { length: number }> {
       startNs,
       columns: columns.map((c) => c.name),
       services: new Set(schema.services(batches)),
+      ...(schema.sidecar ? { sidecar: schema.sidecar(batches) } : {}),
     });
   }
 

@@ -1,8 +1,23 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SpanBatchBuilder } from './span-batch-builder.js';
+import { AttributeBuilder, SpanBatchBuilder } from './span-batch-builder.js';
 
 describe('SpanBatchBuilder', () => {
+  it('keeps every int, double and bool attribute value across the growth of its arrays', () => {
+    const a = new AttributeBuilder();
+    for (let i = 0; i < 1000; i++) {
+      a.addInt(i, 'i', BigInt(i + 1));
+      a.addDouble(i, 'd', i + 0.5);
+      a.addBool(i, 'b', true);
+    }
+    const f = a.finish();
+    for (let i = 0; i < 1000; i++) {
+      assert.equal(f.int[3 * i], BigInt(i + 1), `int of row ${i}`);
+      assert.equal(f.num[3 * i + 1], i + 0.5, `double of row ${i}`);
+      assert.equal(f.num[3 * i + 2], 1, `bool of row ${i}`);
+    }
+  });
+
   it('keeps the ids of every link, however many a batch has', () => {
     const b = new SpanBatchBuilder();
     const r = b.addResource('', 0);

@@ -7,12 +7,14 @@ import {
   TRACE_ID_BYTES,
   ValueType,
   type AttributeColumns,
+  type ResourceColumns,
+  type ScopeColumns,
   type SpanBatch,
 } from './span-batch.js';
 
-const INITIAL_CAPACITY = 64;
+export const INITIAL_CAPACITY = 64;
 
-function grow<T extends Uint8Array | Uint32Array | Float64Array | BigInt64Array>(a: T, need: number): T {
+export function grow<T extends Uint8Array | Uint32Array | Float64Array | BigInt64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   let cap = Math.max(a.length * 2, INITIAL_CAPACITY);
   while (cap < need) cap *= 2;
@@ -51,14 +53,19 @@ export class AttributeBuilder {
   addString(owner: number, key: string, value: string): void {
     this.str[this.next(owner, key, ValueType.String)] = value;
   }
+  // The index first, then the store: next() may replace the typed arrays, and
+  // `this.num[this.next(…)] = v` would write into the array it replaced.
   addBool(owner: number, key: string, value: boolean): void {
-    this.num[this.next(owner, key, ValueType.Bool)] = value ? 1 : 0;
+    const i = this.next(owner, key, ValueType.Bool);
+    this.num[i] = value ? 1 : 0;
   }
   addInt(owner: number, key: string, value: bigint): void {
-    this.int[this.next(owner, key, ValueType.Int)] = value;
+    const i = this.next(owner, key, ValueType.Int);
+    this.int[i] = value;
   }
   addDouble(owner: number, key: string, value: number): void {
-    this.num[this.next(owner, key, ValueType.Double)] = value;
+    const i = this.next(owner, key, ValueType.Double);
+    this.num[i] = value;
   }
   /** base64 of the raw bytes */
   addBytes(owner: number, key: string, base64: string): void {
@@ -103,46 +110,11 @@ export interface SpanMark {
   linkAttributes: number;
 }
 
-export class SpanBatchBuilder {
-  length = 0;
-  private cap = 0;
-  traceId = new Uint8Array(0);
-  spanId = new Uint8Array(0);
-  parentSpanId = new Uint8Array(0);
-  traceState: string[] = [];
-  flags = new Uint32Array(0);
-  name: string[] = [];
-  kind = new Uint8Array(0);
-  startTimeUnixNano = new BigInt64Array(0);
-  endTimeUnixNano = new BigInt64Array(0);
-  statusCode = new Uint8Array(0);
-  statusMessage: string[] = [];
-  droppedAttributesCount = new Uint32Array(0);
-  droppedEventsCount = new Uint32Array(0);
-  droppedLinksCount = new Uint32Array(0);
-  hasException = new Uint8Array(0);
-  resource = new Uint32Array(0);
-  scope = new Uint32Array(0);
-  readonly attributes = new AttributeBuilder();
-
-  // events
-  eventCount = 0;
-  eventOwner = new Uint32Array(0);
-  eventTime = new BigInt64Array(0);
-  eventName: string[] = [];
-  eventDropped = new Uint32Array(0);
-  readonly eventAttributes = new AttributeBuilder();
-
-  // links
-  linkCount = 0;
-  linkOwner = new Uint32Array(0);
-  linkTraceId = new Uint8Array(0);
-  linkSpanId = new Uint8Array(0);
-  linkTraceState: string[] = [];
-  linkFlags = new Uint32Array(0);
-  linkDropped = new Uint32Array(0);
-  readonly linkAttributes = new AttributeBuilder();
-
+/**
+ * Resources and instrumentation scopes of a batch, shared by the span and log
+ * builders (OTLP nests both signals the same way).
+ */
+export class ResourceScopeBuilder {
   // resources
   resourceCount = 0;
   resourceServiceName: string[] = [];
@@ -203,6 +175,68 @@ export class SpanBatchBuilder {
     this.scopeDropped[i] = droppedAttributesCount;
     return i;
   }
+
+  protected finishResources(): ResourceColumns {
+    return {
+      length: this.resourceCount,
+      serviceName: this.resourceServiceName.slice(0, this.resourceCount),
+      schemaUrl: this.resourceSchemaUrl.slice(0, this.resourceCount),
+      droppedAttributesCount: Uint32Array.from(this.resourceDropped),
+      attributes: this.resourceAttributes.finish(),
+    };
+  }
+
+  protected finishScopes(): ScopeColumns {
+    return {
+      length: this.scopeCount,
+      name: this.scopeName.slice(0, this.scopeCount),
+      version: this.scopeVersion.slice(0, this.scopeCount),
+      schemaUrl: this.scopeSchemaUrl.slice(0, this.scopeCount),
+      droppedAttributesCount: Uint32Array.from(this.scopeDropped),
+      attributes: this.scopeAttributes.finish(),
+    };
+  }
+}
+
+export class SpanBatchBuilder extends ResourceScopeBuilder {
+  length = 0;
+  private cap = 0;
+  traceId = new Uint8Array(0);
+  spanId = new Uint8Array(0);
+  parentSpanId = new Uint8Array(0);
+  traceState: string[] = [];
+  flags = new Uint32Array(0);
+  name: string[] = [];
+  kind = new Uint8Array(0);
+  startTimeUnixNano = new BigInt64Array(0);
+  endTimeUnixNano = new BigInt64Array(0);
+  statusCode = new Uint8Array(0);
+  statusMessage: string[] = [];
+  droppedAttributesCount = new Uint32Array(0);
+  droppedEventsCount = new Uint32Array(0);
+  droppedLinksCount = new Uint32Array(0);
+  hasException = new Uint8Array(0);
+  resource = new Uint32Array(0);
+  scope = new Uint32Array(0);
+  readonly attributes = new AttributeBuilder();
+
+  // events
+  eventCount = 0;
+  eventOwner = new Uint32Array(0);
+  eventTime = new BigInt64Array(0);
+  eventName: string[] = [];
+  eventDropped = new Uint32Array(0);
+  readonly eventAttributes = new AttributeBuilder();
+
+  // links
+  linkCount = 0;
+  linkOwner = new Uint32Array(0);
+  linkTraceId = new Uint8Array(0);
+  linkSpanId = new Uint8Array(0);
+  linkTraceState: string[] = [];
+  linkFlags = new Uint32Array(0);
+  linkDropped = new Uint32Array(0);
+  readonly linkAttributes = new AttributeBuilder();
 
   private ensureSpanCapacity(need: number): void {
     if (need <= this.cap) return;
@@ -357,21 +391,8 @@ export class SpanBatchBuilder {
         droppedAttributesCount: this.linkDropped.slice(0, l),
         attributes: this.linkAttributes.finish(),
       },
-      resources: {
-        length: this.resourceCount,
-        serviceName: this.resourceServiceName.slice(0, this.resourceCount),
-        schemaUrl: this.resourceSchemaUrl.slice(0, this.resourceCount),
-        droppedAttributesCount: Uint32Array.from(this.resourceDropped),
-        attributes: this.resourceAttributes.finish(),
-      },
-      scopes: {
-        length: this.scopeCount,
-        name: this.scopeName.slice(0, this.scopeCount),
-        version: this.scopeVersion.slice(0, this.scopeCount),
-        schemaUrl: this.scopeSchemaUrl.slice(0, this.scopeCount),
-        droppedAttributesCount: Uint32Array.from(this.scopeDropped),
-        attributes: this.scopeAttributes.finish(),
-      },
+      resources: this.finishResources(),
+      scopes: this.finishScopes(),
     };
   }
 }

@@ -30,12 +30,15 @@ export interface PartInfo {
    * (docs/format/rollups.md); absent on parts written before rollups existed.
    */
   rollupPath?: string;
+  /** Log parts: the token index of the part's text (docs/format/token-index.md), relative to the data folder. */
+  tokenIndexPath?: string;
 }
 
 /** Every file of a part — the Parquet file and those kept beside it — absolute. */
 export function partFilePaths(dataDir: string, p: PartInfo): string[] {
   const files = [p.path, p.bloomPath];
   if (p.rollupPath) files.push(p.rollupPath);
+  if (p.tokenIndexPath) files.push(p.tokenIndexPath);
   return files.map((f) => join(dataDir, f));
 }
 

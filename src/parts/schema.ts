@@ -108,7 +108,22 @@ export function unescapeAttributeKey(escaped: string): string {
 
 /** `span.http.route`, `span.http.response.status_code::int`, `resource.host.name` */
 export function attributeColumnName(scope: AttributeScope, key: string, type: ValueType): string {
-  return `${scope}.${escapeAttributeKey(key)}${TYPE_SUFFIX[type]}`;
+  return typedColumnName(`${scope}.${escapeAttributeKey(key)}`, type);
+}
+
+/** A column name with the suffix of its value type: `x` (string), `x::int`, `x::kvlist`. */
+export function typedColumnName(base: string, type: ValueType): string {
+  return base + TYPE_SUFFIX[type];
+}
+
+/** Splits `x::int` into its base and value type; a name without a known suffix is a string column. */
+export function splitTypedColumnName(column: string): { base: string; type: ValueType } {
+  const sep = column.lastIndexOf('::');
+  if (sep >= 0) {
+    const type = SUFFIX_TYPE.get(column.slice(sep));
+    if (type !== undefined) return { base: column.slice(0, sep), type };
+  }
+  return { base: column, type: ValueType.String };
 }
 
 export interface AttributeColumnRef {
@@ -123,17 +138,8 @@ export function parseAttributeColumnName(column: string): AttributeColumnRef | u
   if (dot < 0) return undefined;
   const scope = column.slice(0, dot);
   if (scope !== 'span' && scope !== 'resource' && scope !== 'scope') return undefined;
-  let rest = column.slice(dot + 1);
-  let type: ValueType = ValueType.String;
-  const sep = rest.lastIndexOf('::');
-  if (sep >= 0) {
-    const t = SUFFIX_TYPE.get(rest.slice(sep));
-    if (t !== undefined) {
-      type = t;
-      rest = rest.slice(0, sep);
-    }
-  }
-  return { scope, key: unescapeAttributeKey(rest), type };
+  const { base, type } = splitTypedColumnName(column.slice(dot + 1));
+  return { scope, key: unescapeAttributeKey(base), type };
 }
 
 /**

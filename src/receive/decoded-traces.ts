@@ -9,10 +9,13 @@ export interface DecodedTraces {
   rejectMessage: string;
 }
 
-/** Counts spans refused for invalid ids and remembers why the first one was. */
-export class SpanRejections {
+/** Counts items (spans, log records) refused for invalid ids and remembers why the first one was. */
+export class Rejections {
   count = 0;
   private first = '';
+
+  /** `noun` names one item in the message: 'span', 'log record' */
+  constructor(private readonly noun = 'span') {}
 
   add(reason: string): void {
     if (this.count++ === 0) this.first = reason;
@@ -21,6 +24,6 @@ export class SpanRejections {
   /** '' when none, else e.g. `2 spans rejected: invalid trace_id (length 3) in span "GET /x"`. */
   message(): string {
     if (this.count === 0) return '';
-    return `${this.count} span${this.count === 1 ? '' : 's'} rejected: ${this.first}`;
+    return `${this.count} ${this.noun}${this.count === 1 ? '' : 's'} rejected: ${this.first}`;
   }
 }

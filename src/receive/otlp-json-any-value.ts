@@ -101,7 +101,8 @@ export function readAttributes(holder: JsonObject, target: AttributeBuilder, own
   }
 }
 
-function addAttribute(target: AttributeBuilder, owner: number, key: string, value: unknown): void {
+/** Appends one AnyValue (JSON form; missing or null = empty) under `key`. */
+export function addAttribute(target: AttributeBuilder, owner: number, key: string, value: unknown): void {
   if (value === undefined || value === null) {
     target.addEmpty(owner, key);
     return;

@@ -16,15 +16,15 @@
 // a resource or scope left without spans adds nothing. All as the protobuf
 // decoder does, so both give the same batch for the same request.
 
-import { SPAN_ID_BYTES, TRACE_ID_BYTES, ValueType } from '../model/span-batch.js';
+import { SPAN_ID_BYTES, TRACE_ID_BYTES } from '../model/span-batch.js';
 import { SpanBatchBuilder } from '../model/span-batch-builder.js';
-import { type DecodedTraces, SpanRejections } from './decoded-traces.js';
+import { type DecodedTraces, Rejections } from './decoded-traces.js';
 import { readAttributes } from './otlp-json-any-value.js';
+import { readResourceGroups, type JsonGroupNames } from './otlp-json-groups.js';
 import { idText, readHexText, writeHexId } from './otlp-json-ids.js';
 import {
   describe,
   expectObject,
-  keyUsed,
   readArray,
   readEnum,
   readFixed64,
@@ -47,96 +47,23 @@ const SPAN_KIND_NAMES = [
 
 const STATUS_CODE_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'] as const;
 
-const SERVICE_NAME = 'service.name';
+const SPAN_GROUPS: JsonGroupNames = {
+  resources: ['resourceSpans', 'resource_spans'],
+  scopes: ['scopeSpans', 'scope_spans'],
+  items: ['spans', 'spans'],
+};
 
 export function decodeOtlpJsonTraces(body: Uint8Array | string): DecodedTraces {
   return decodeOtlpJsonBody(body, 'otlp-json', (request) => {
     const b = new SpanBatchBuilder();
-    const rejections = new SpanRejections();
-    readRequest(request, b, rejections);
+    const rejections = new Rejections();
+    readResourceGroups(request, b, SPAN_GROUPS, (item, b, resource, scope) => readSpan(item, b, rejections, resource, scope));
     return { batch: b.finish(), rejectedSpans: rejections.count, rejectMessage: rejections.message() };
   });
 }
 
 
-function readRequest(request: JsonObject, b: SpanBatchBuilder, rejections: SpanRejections): void {
-  const list = readArray(request, 'resourceSpans', 'resource_spans');
-  let i = 0;
-  try {
-    for (; i < list.length; i++) readResourceSpans(expectObject(list[i]), b, rejections);
-  } catch (e) {
-    within(e, `${keyUsed(request, 'resourceSpans', 'resource_spans')}[${i}]`);
-  }
-}
-
-function readResourceSpans(rs: JsonObject, b: SpanBatchBuilder, rejections: SpanRejections): void {
-  const resource = readObject(rs, 'resource');
-  const schemaUrl = readString(rs, 'schemaUrl', 'schema_url');
-  const attributesStart = b.resourceAttributes.length;
-  let resourceIndex: number;
-  try {
-    const dropped = resource ? readUint32(resource, 'droppedAttributesCount', 'dropped_attributes_count') : 0;
-    resourceIndex = b.addResource(schemaUrl, dropped);
-    if (resource) {
-      readAttributes(resource, b.resourceAttributes, resourceIndex);
-      setServiceName(b, resourceIndex, attributesStart);
-    }
-  } catch (e) {
-    return within(e, 'resource');
-  }
-
-  const spansBefore = b.length;
-  const list = readArray(rs, 'scopeSpans', 'scope_spans');
-  let i = 0;
-  try {
-    for (; i < list.length; i++) readScopeSpans(expectObject(list[i]), b, rejections, resourceIndex);
-  } catch (e) {
-    within(e, `${keyUsed(rs, 'scopeSpans', 'scope_spans')}[${i}]`);
-  }
-  if (b.length === spansBefore) b.removeLastResource(attributesStart);
-}
-
-/** The last service.name attribute of the resource, when it is a string (as the protobuf decoder does). */
-function setServiceName(b: SpanBatchBuilder, resource: number, attributesStart: number): void {
-  const a = b.resourceAttributes;
-  for (let i = a.length - 1; i >= attributesStart; i--) {
-    if (a.key[i] === SERVICE_NAME) {
-      if (a.type[i] === ValueType.String) b.setResourceServiceName(resource, a.str[i]!);
-      return;
-    }
-  }
-}
-
-function readScopeSpans(ss: JsonObject, b: SpanBatchBuilder, rejections: SpanRejections, resource: number): void {
-  const scope = readObject(ss, 'scope');
-  const schemaUrl = readString(ss, 'schemaUrl', 'schema_url');
-  const attributesStart = b.scopeAttributes.length;
-  let scopeIndex: number;
-  try {
-    scopeIndex = b.addScope(
-      scope ? readString(scope, 'name') : '',
-      scope ? readString(scope, 'version') : '',
-      schemaUrl,
-      scope ? readUint32(scope, 'droppedAttributesCount', 'dropped_attributes_count') : 0,
-    );
-    if (scope) readAttributes(scope, b.scopeAttributes, scopeIndex);
-  } catch (e) {
-    return within(e, 'scope');
-  }
-
-  const spansBefore = b.length;
-  const spans = readArray(ss, 'spans');
-  let i = 0;
-  try {
-    for (; i < spans.length; i++) readSpan(expectObject(spans[i]), b, rejections, resource, scopeIndex);
-  } catch (e) {
-    within(e, `spans[${i}]`);
-  }
-  if (b.length === spansBefore) b.removeLastScope(attributesStart);
-}
-
-
-function readSpan(s: JsonObject, b: SpanBatchBuilder, rejections: SpanRejections, resource: number, scope: number): void {
+function readSpan(s: JsonObject, b: SpanBatchBuilder, rejections: Rejections, resource: number, scope: number): void {
   const mark = b.mark();
   const i = b.addSpan(resource, scope);
   // The whole span is read even when an id is bad, so a malformed field still

@@ -1,4 +1,4 @@
-// Starts everything `marquetry serve` runs: the trace and metrics stores (WAL
+// Starts everything `marquetry serve` runs: the trace, log and metrics stores (WAL
 // replay first), the OTLP/HTTP and OTLP/gRPC receivers and the query API; stops them
 // in reverse order so acknowledged data is flushed and the WAL closed.
 
@@ -8,6 +8,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { parseHostPort, type ServerConfig } from '../config/config.js';
 import { TraceStore } from '../store/trace-store.js';
+import { LogStore } from '../store/log-store.js';
+import { mountLogRoutes, mountLogSearch } from '../api/log-routes.js';
 import { Engine } from '../engine/duckdb.js';
 import { TraceQueries } from '../query/trace-queries.js';
 import { createOtlpHttpServer } from '../api/otlp-http.js';
@@ -27,6 +29,7 @@ import { defaultUiDir, mountUi } from '../api/ui-route.js';
 export interface RunningServer {
   store: TraceStore;
   metrics: MetricsStore;
+  logs: LogStore;
   otlpHttpPort: number;
   otlpGrpcPort: number;
   httpPort: number;
@@ -47,6 +50,7 @@ function listenHttp(server: HttpServer, address: string): Promise<number> {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   let ready = false;
   const store = await TraceStore.open(config);
+  const logs = await LogStore.open(config);
   const metrics = await MetricsStore.open({
     dataDir: config.dataDir,
     chunkEncoding: config.chunkEncoding,
@@ -65,14 +69,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   const queries = new TraceQueries(store, engine);
 
-  const otlpHttp = createOtlpHttpServer(store, metrics, {
+  const otlpHttp = createOtlpHttpServer(store, metrics, logs, {
     maxRequestBytes: config.maxRequestBytes,
     authToken: config.authToken,
     maxInFlightBytes: Math.max(config.maxRequestBytes * 4, 256 * 1024 * 1024),
   });
   const otlpHttpPort = await listenHttp(otlpHttp, config.otlpHttp);
 
-  const grpc: GrpcServer = createOtlpGrpcServer(store, metrics, { maxRequestBytes: config.maxRequestBytes, authToken: config.authToken });
+  const grpc: GrpcServer = createOtlpGrpcServer(store, metrics, logs, { maxRequestBytes: config.maxRequestBytes, authToken: config.authToken });
   const grpcAddr = parseHostPort(config.otlpGrpc);
   const otlpGrpcPort = await listenGrpc(grpc, grpcAddr.host, grpcAddr.port);
 
@@ -88,6 +92,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   mountCompareRoutes(app, { store, engine });
   mountTraceQLMetricsRoutes(app, { store, engine });
   mountSql(app, sql, { authToken: config.authToken, maxRequestBytes: config.maxRequestBytes });
+  mountLogRoutes(app, { logs, engine, maxRequestBytes: config.maxRequestBytes });
+  mountLogSearch(app, { logs, engine, maxRequestBytes: config.maxRequestBytes });
   mountRemoteWrite(app, metrics, { maxRequestBytes: config.maxRequestBytes, authToken: config.authToken });
   mountPrometheusApi(app, metrics, { lookbackDeltaMs: config.lookbackDeltaMs, queryTimeoutMs: config.queryTimeoutMs, maxSamples: config.queryMaxSamples });
   // Last: its catch-all GET answers pages of the UI that no API route took.
@@ -110,6 +116,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         otlpHttp.closeIdleConnections();
       });
       await store.close();
+      await logs.close();
       await metrics.close();
       await new Promise<void>((resolve) => api.close(() => resolve()));
       await sql.close();
@@ -117,5 +124,5 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     })();
     return closing;
   };
-  return { store, metrics, otlpHttpPort, otlpGrpcPort, httpPort, close };
+  return { store, metrics, logs, otlpHttpPort, otlpGrpcPort, httpPort, close };
 }

@@ -4,13 +4,14 @@
 
 import type { Engine } from '../engine/duckdb.js';
 import type { PartInfo } from '../parts/catalog.js';
+import type { StagedFile } from '../head/head.js';
 
 export interface PartCompanion {
   /**
    * Flush: writes a companion beside each new part from the staging files
-   * being flushed (absolute paths); returns the parts with its path set.
+   * being flushed; returns the parts with its path set.
    */
-  afterFlush(engine: Engine, stagedPaths: readonly string[], parts: readonly PartInfo[]): Promise<PartInfo[]>;
+  afterFlush(engine: Engine, staged: readonly StagedFile[], parts: readonly PartInfo[]): Promise<PartInfo[]>;
   /**
    * Compaction: writes the companion of the part merged from `group` at
    * `partPath` (absolute); returns the catalog fields naming it.

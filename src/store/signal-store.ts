@@ -184,7 +184,7 @@ export class SignalStore<B extends { length: number }> {
     if (files.length === 0) return;
     let parts = await writeParts(this.writeEngine, this.dataDir, this.signal.layout, stagedSource(files), 0);
     const stagedPaths = files.map((f) => f.path);
-    for (const c of this.companions) parts = await c.afterFlush(this.writeEngine, stagedPaths, parts);
+    for (const c of this.companions) parts = await c.afterFlush(this.writeEngine, files, parts);
     const checkpoint = files[files.length - 1]!.lastSeq;
     await this.catalog.commit(
       (s) => ({

@@ -45,7 +45,7 @@ export class TraceStore extends SignalStore<SpanBatch> {
     const rollups = new RollupStore(parts.dataDir, this.leases);
     this.rollups = rollups;
     this.addCompanion({
-      afterFlush: (engine, stagedPaths, written) => rollups.writeForParts(engine, stagedPaths, written),
+      afterFlush: (engine, staged, written) => rollups.writeForParts(engine, staged.map((f) => f.path), written),
       afterMerge: async (engine, group, partPath) => ({ rollupPath: await rollups.writeMerged(engine, group, partPath) }),
       stop: () => rollups.stop(),
     });

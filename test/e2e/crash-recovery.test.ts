@@ -4,44 +4,14 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { startServeProcess } from '../helpers/serve-process.js';
 import { encodeExportTraceServiceRequest } from '../../src/receive/otlp-proto-encode.js';
 import { hexOf } from '../../src/model/hex.js';
 import { syntheticBatch } from '../helpers/synthetic-spans.js';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
-const compiled = import.meta.url.endsWith('.js');
-const cli = compiled ? join(here, '../../src/cli/main.js') : join(here, '../../src/cli/main.ts');
-
-interface Child {
-  proc: ChildProcess;
-  otlpPort: number;
-  /** exit code, or the signal's name when killed */
-  exited: Promise<number | string>;
-}
-
-function startServe(dataDir: string): Promise<Child> {
-  const args = [...(compiled ? [] : ['--import', 'tsx']), cli, 'serve', '--data', dataDir, '--otlp-http', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', '--flush-interval', '2s', '--query-threads', '1'];
-  // Without NODE_TEST_CONTEXT: a node child that inherits it runs as a test-runner child.
-  const env = { ...process.env };
-  delete env['NODE_TEST_CONTEXT'];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
-  const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.includes('marquetry ready'));
-      if (line) resolve({ proc, otlpPort: JSON.parse(line).otlpHttp, exited });
-    });
-    void exited.then((code) => reject(new Error(`serve exited early with ${code}: ${out}`)));
-  });
-}
 
 async function post(port: number, body: Uint8Array): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: body as Uint8Array<ArrayBuffer> });
@@ -53,7 +23,7 @@ describe('crash safety', () => {
   it('finds every acknowledged span exactly once after SIGKILL and restart', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'marquetry-crash-'));
     try {
-      const first = await startServe(dataDir);
+      const first = await startServeProcess(dataDir);
       const acked = new Set<string>();
       let killed = false;
       let sent = 0;
@@ -79,7 +49,7 @@ describe('crash safety', () => {
       assert.equal(await first.exited, 'SIGKILL');
       assert.ok(acked.size >= 60_000, `acknowledged ${acked.size} spans before the kill`);
 
-      const second = await startServe(dataDir);
+      const second = await startServeProcess(dataDir);
       second.proc.kill('SIGTERM'); // clean stop flushes everything into parts
       assert.equal(await second.exited, 0, 'clean stop after replay');
 

@@ -1,0 +1,48 @@
+// The columnar form log records pass in, like SpanBatch for spans: one typed
+// array per field, indexed by record; attributes, bodies and flattened body
+// fields are AttributeColumns with an `owner` index back to their record.
+// Resources and scopes are shared with spans (span-batch.ts).
+
+import type { AttributeColumns, ResourceColumns, ScopeColumns } from './span-batch.js';
+
+export interface LogBatch {
+  length: number;
+  /** when the event happened; 0 = unknown (the store uses the observed time then) */
+  timeUnixNano: BigInt64Array;
+  /** when it was collected (OTLP), or when marquetry received it (JSON lines) */
+  observedTimeUnixNano: BigInt64Array;
+  /** OTLP SeverityNumber 0..24 (0 unspecified) */
+  severityNumber: Uint8Array;
+  severityText: string[];
+  /**
+   * The body, at most one row per record (owner = record, key ''); a record
+   * without a row has no body. Typed as attribute values are: strings in
+   * `str`, maps and arrays as canonical OTLP JSON (lossless).
+   */
+  body: AttributeColumns;
+  /**
+   * The fields of map bodies, flattened: key = dotted path (`http.status`),
+   * one row per leaf, typed; arrays as plain JSON text, null as Empty.
+   */
+  bodyFields: AttributeColumns;
+  attributes: AttributeColumns;
+  droppedAttributesCount: Uint32Array;
+  flags: Uint32Array;
+  /** 16 bytes per record, all zero when the record names no trace */
+  traceId: Uint8Array;
+  /** 8 bytes per record, all zero when none */
+  spanId: Uint8Array;
+  /** LogRecord.event_name; '' when none */
+  eventName: string[];
+  /** where the records came from: 'otlp', or the stream of a JSON-lines ingest */
+  stream: string[];
+  /** index into resources */
+  resource: Uint32Array;
+  /** index into scopes */
+  scope: Uint32Array;
+  resources: ResourceColumns;
+  scopes: ScopeColumns;
+}
+
+/** The stream name of records that came in over OTLP. */
+export const OTLP_LOG_STREAM = 'otlp';

@@ -1,0 +1,126 @@
+// Attribute columns of row files, one per key and type (schema.ts): built for
+// every row at once from AttributeColumns, typed arrays with null masks for
+// numbers and booleans. Shared by the span and log row layouts.
+
+import { ValueType, type AttributeColumns } from '../model/span-batch.js';
+import type { ParquetColumn } from './parquet/writer.js';
+import { ownerOffsets } from './otlp-json-text.js';
+import { attributeColumnKind, attributeColumnName, type AttributeColumnRef, type AttributeScope } from './schema.js';
+
+export type DynamicColumn =
+  | { kind: 'string'; values: (string | undefined)[] }
+  | { kind: 'int64'; values: BigInt64Array; nulls: Uint8Array }
+  | { kind: 'double'; values: Float64Array; nulls: Uint8Array }
+  | { kind: 'boolean'; values: Uint8Array; nulls: Uint8Array };
+
+function newDynamicColumn(type: ValueType, rows: number): DynamicColumn {
+  switch (attributeColumnKind(type)) {
+    case 'int64':
+      return { kind: 'int64', values: new BigInt64Array(rows), nulls: new Uint8Array(rows).fill(1) };
+    case 'double':
+      return { kind: 'double', values: new Float64Array(rows), nulls: new Uint8Array(rows).fill(1) };
+    case 'boolean':
+      return { kind: 'boolean', values: new Uint8Array(rows), nulls: new Uint8Array(rows).fill(1) };
+    default:
+      return { kind: 'string', values: new Array<string | undefined>(rows).fill(undefined) };
+  }
+}
+
+export function setValue(col: DynamicColumn, row: number, a: AttributeColumns, i: number): void {
+  switch (col.kind) {
+    case 'string':
+      col.values[row] = a.str[i];
+      return;
+    case 'int64':
+      col.values[row] = a.int[i]!;
+      col.nulls[row] = 0;
+      return;
+    case 'double':
+      col.values[row] = a.num[i]!;
+      col.nulls[row] = 0;
+      return;
+    case 'boolean':
+      // Empty values are stored as `true` in their ::empty column: "present, no value".
+      col.values[row] = a.type[i] === ValueType.Empty ? 1 : a.num[i]! ? 1 : 0;
+      col.nulls[row] = 0;
+      return;
+  }
+}
+
+export class DynamicColumns {
+  private readonly columns = new Map<string, DynamicColumn>();
+  constructor(private readonly rows: number) {}
+
+  column(scope: AttributeScope, key: string, type: ValueType): DynamicColumn {
+    return this.named(attributeColumnName(scope, key, type), type);
+  }
+
+  /** The column `name` holding values of `type`, created (all null) on first use. */
+  named(name: string, type: ValueType): DynamicColumn {
+    let col = this.columns.get(name);
+    if (!col) {
+      col = newDynamicColumn(type, this.rows);
+      this.columns.set(name, col);
+    }
+    return col;
+  }
+
+  ensure(ref: AttributeColumnRef): void {
+    this.column(ref.scope, ref.key, ref.type);
+  }
+
+  toParquet(): ParquetColumn[] {
+    const out: ParquetColumn[] = [];
+    for (const name of [...this.columns.keys()].sort()) {
+      const c = this.columns.get(name)!;
+      out.push(c.kind === 'string' ? { name, kind: 'string', values: c.values } : { name, ...c });
+    }
+    return out;
+  }
+}
+
+/** Attributes owned by rows (span or log record attributes): row = row0 + owner. */
+export function fillRowAttributes(dyn: DynamicColumns, a: AttributeColumns, row0: number, columnName: (key: string, type: ValueType) => string): void {
+  // Consecutive rows often share a key/type: cache the last column looked up.
+  let lastKey = '';
+  let lastType = -1;
+  let col: DynamicColumn | undefined;
+  for (let i = 0; i < a.length; i++) {
+    const key = a.key[i]!;
+    const type = a.type[i]!;
+    if (col === undefined || key !== lastKey || type !== lastType) {
+      col = dyn.named(columnName(key, type as ValueType), type as ValueType);
+      lastKey = key;
+      lastType = type;
+    }
+    setValue(col, row0 + a.owner[i]!, a, i);
+  }
+}
+
+/** Resource/scope attributes: resolved once per owner, then copied to each of its rows. */
+export function fillOwnerAttributes(
+  dyn: DynamicColumns,
+  scope: AttributeScope,
+  a: AttributeColumns,
+  owners: number,
+  rowOwner: Uint32Array,
+  rows: number,
+  row0: number,
+  skipServiceName: boolean,
+): void {
+  if (a.length === 0) return;
+  const offsets = ownerOffsets(a.owner, a.length, owners);
+  const cols: DynamicColumn[] = new Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    // service.name as a string lives in the hot service_name column only.
+    if (skipServiceName && a.key[i] === 'service.name' && a.type[i] === ValueType.String) continue;
+    cols[i] = dyn.column(scope, a.key[i]!, a.type[i] as ValueType);
+  }
+  for (let s = 0; s < rows; s++) {
+    const o = rowOwner[s]!;
+    for (let i = offsets[o]!; i < offsets[o + 1]!; i++) {
+      const col = cols[i];
+      if (col) setValue(col, row0 + s, a, i);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+// LogBatch(es) → the flat log-row columns, ready for the Parquet writer: one
+// row per log record (docs/logs.md). Hot fields are fixed columns; resource
+// and scope fields are copied onto each row as for spans; every attribute
+// key/type pair and every flattened body field gets its own column:
+//
+//   log.<key>[::type]        record attributes
+//   resource.<key>[::type]   resource attributes (service.name is service_name)
+//   scope.<key>[::type]      scope attributes
+//   body                     a string body
+//   body::<type>             any other body (kvlist/array as canonical OTLP JSON)
+//   body.<path>[::type]      the fields of a map body (receive/log-body-fields.ts)
+
+import { SPAN_ID_BYTES, TRACE_ID_BYTES, ValueType } from '../model/span-batch.js';
+import type { LogBatch } from '../model/log-batch.js';
+import { isAllZero } from '../model/hex.js';
+import type { ParquetColumn } from './parquet/writer.js';
+import type { StagingSchema } from '../head/head.js';
+import { escapeAttributeKey, typedColumnName } from './schema.js';
+import { DynamicColumns, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
+import { logTokensOf } from './log-token-chunks.js';
+
+/** The row time: when the event happened, else when it was observed. */
+export const LOG_TIME_COLUMN = 'time_unix_nano';
+
+export const LOG_HOT_COLUMNS = [
+  'time_unix_nano',
+  'observed_time_unix_nano',
+  'severity_number',
+  'severity_text',
+  'body',
+  'service_name',
+  'stream',
+  'trace_id',
+  'span_id',
+  'flags',
+  'event_name',
+  'scope_name',
+  'scope_version',
+  'scope_schema_url',
+  'resource_schema_url',
+  'dropped_attributes_count',
+  'resource_dropped_attributes_count',
+  'scope_dropped_attributes_count',
+] as const;
+
+export const logAttributeColumnName = (key: string, type: ValueType): string => typedColumnName(`log.${escapeAttributeKey(key)}`, type);
+/** Body field paths are escaped already (log-body-fields.ts). */
+export const bodyFieldColumnName = (path: string, type: ValueType): string => typedColumnName(`body.${path}`, type);
+const bodyColumnName = (_key: string, type: ValueType): string => typedColumnName('body', type);
+
+export function countLogs(batches: readonly LogBatch[]): number {
+  let n = 0;
+  for (const b of batches) n += b.length;
+  return n;
+}
+
+export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
+  const rows = countLogs(batches);
+  const time = new BigInt64Array(rows);
+  const observed = new BigInt64Array(rows);
+  const severityNumber = new Int32Array(rows);
+  const severityText: (string | undefined)[] = new Array(rows);
+  const serviceName: string[] = new Array(rows);
+  const stream: string[] = new Array(rows);
+  const traceId = new Uint8Array(rows * TRACE_ID_BYTES);
+  const traceNull = new Uint8Array(rows);
+  const spanId = new Uint8Array(rows * SPAN_ID_BYTES);
+  const spanNull = new Uint8Array(rows);
+  const flags = new BigInt64Array(rows);
+  const eventName: (string | undefined)[] = new Array(rows);
+  const scopeName: (string | undefined)[] = new Array(rows);
+  const scopeVersion: (string | undefined)[] = new Array(rows);
+  const scopeSchemaUrl: (string | undefined)[] = new Array(rows);
+  const resourceSchemaUrl: (string | undefined)[] = new Array(rows);
+  const droppedAttributes = new BigInt64Array(rows);
+  const resourceDropped = new BigInt64Array(rows);
+  const scopeDropped = new BigInt64Array(rows);
+  const dyn = new DynamicColumns(rows);
+  // the string body is a hot column: present in every file, so queries can rely on it
+  dyn.named('body', ValueType.String);
+
+  let row0 = 0;
+  for (const b of batches) {
+    traceId.set(b.traceId.subarray(0, b.length * TRACE_ID_BYTES), row0 * TRACE_ID_BYTES);
+    spanId.set(b.spanId.subarray(0, b.length * SPAN_ID_BYTES), row0 * SPAN_ID_BYTES);
+    const resources = b.resources;
+    const scopes = b.scopes;
+    for (let i = 0; i < b.length; i++) {
+      const r = row0 + i;
+      const res = b.resource[i]!;
+      const sc = b.scope[i]!;
+      const t = b.timeUnixNano[i]!;
+      observed[r] = b.observedTimeUnixNano[i]!;
+      time[r] = t !== 0n ? t : observed[r]!;
+      severityNumber[r] = b.severityNumber[i]!;
+      severityText[r] = b.severityText[i] || undefined;
+      serviceName[r] = resources.serviceName[res]!;
+      stream[r] = b.stream[i]!;
+      traceNull[r] = isAllZero(b.traceId, i * TRACE_ID_BYTES, TRACE_ID_BYTES) ? 1 : 0;
+      spanNull[r] = isAllZero(b.spanId, i * SPAN_ID_BYTES, SPAN_ID_BYTES) ? 1 : 0;
+      flags[r] = BigInt(b.flags[i]!);
+      eventName[r] = b.eventName[i] || undefined;
+      scopeName[r] = scopes.name[sc] || undefined;
+      scopeVersion[r] = scopes.version[sc] || undefined;
+      scopeSchemaUrl[r] = scopes.schemaUrl[sc] || undefined;
+      resourceSchemaUrl[r] = resources.schemaUrl[res] || undefined;
+      droppedAttributes[r] = BigInt(b.droppedAttributesCount[i]!);
+      resourceDropped[r] = BigInt(resources.droppedAttributesCount[res]!);
+      scopeDropped[r] = BigInt(scopes.droppedAttributesCount[sc]!);
+    }
+    fillRowAttributes(dyn, b.attributes, row0, logAttributeColumnName);
+    fillRowAttributes(dyn, b.body, row0, bodyColumnName);
+    fillRowAttributes(dyn, b.bodyFields, row0, bodyFieldColumnName);
+    fillOwnerAttributes(dyn, 'resource', resources.attributes, resources.length, b.resource, b.length, row0, true);
+    fillOwnerAttributes(dyn, 'scope', scopes.attributes, scopes.length, b.scope, b.length, row0, false);
+    row0 += b.length;
+  }
+
+  const hot: ParquetColumn[] = [
+    { name: 'time_unix_nano', kind: 'int64', values: time },
+    { name: 'observed_time_unix_nano', kind: 'int64', values: observed },
+    { name: 'severity_number', kind: 'int32', values: severityNumber },
+    { name: 'severity_text', kind: 'string', values: severityText },
+    { name: 'service_name', kind: 'string', values: serviceName },
+    { name: 'stream', kind: 'string', values: stream },
+    { name: 'trace_id', kind: 'fixed16', values: traceId, nulls: traceNull },
+    { name: 'span_id', kind: 'fixed8', values: spanId, nulls: spanNull },
+    { name: 'flags', kind: 'int64', values: flags },
+    { name: 'event_name', kind: 'string', values: eventName },
+    { name: 'scope_name', kind: 'string', values: scopeName },
+    { name: 'scope_version', kind: 'string', values: scopeVersion },
+    { name: 'scope_schema_url', kind: 'string', values: scopeSchemaUrl },
+    { name: 'resource_schema_url', kind: 'string', values: resourceSchemaUrl },
+    { name: 'dropped_attributes_count', kind: 'int64', values: droppedAttributes },
+    { name: 'resource_dropped_attributes_count', kind: 'int64', values: resourceDropped },
+    { name: 'scope_dropped_attributes_count', kind: 'int64', values: scopeDropped },
+  ];
+  return [...hot, ...dyn.toParquet()];
+}
+
+/** How the head stages log records: log rows, by record time, with trace ids for the part blooms. */
+export const LOG_STAGING_SCHEMA: StagingSchema<LogBatch> = {
+  rowColumns: logRowColumns,
+  timeColumn: LOG_TIME_COLUMN,
+  traceIdColumn: 'trace_id',
+  services: function* (batches) {
+    for (const b of batches) yield* b.resources.serviceName;
+  },
+  // word hashes for the flush to build the parts' token indexes
+  sidecar: logTokensOf,
+};
+

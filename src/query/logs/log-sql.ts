@@ -1,0 +1,141 @@
+// A log query (log-query.ts) as a SQL predicate over one file's columns.
+// Files differ in their columns (schema on read): a condition on a column the
+// file lacks reads it as NULL, so each file gets its own predicate.
+//
+// Field names resolve to columns: `service` → service_name, `severity` →
+// severity_number, hot columns by name, anything else to the attribute and
+// body-field columns of that name in every type the file has
+// (`log.<f>`, `body.<f>`, `resource.<f>`, each as string, ::int, ::double,
+// ::bool); a condition holds when any of them does. Text terms are checked
+// as whole words (case-insensitive) in the searchable text columns, the same
+// words the token index holds (src/parts/log-token-chunks.ts).
+
+import { BadQueryError } from '../../model/errors.js';
+import { sqlIdent, sqlString } from '../../engine/sql-quote.js';
+import { ValueType } from '../../model/span-batch.js';
+import { escapeAttributeKey } from '../../parts/schema.js';
+import { logColumnRole } from './log-record.js';
+import { severityNumber, type FieldCondition, type LogQuery, type TextTerm } from './log-query.js';
+
+const NOT_WORD = '[^\\p{L}\\p{N}_]';
+
+/** A text column full-text search reads: string or array bodies, record attributes and body fields, event names. */
+export function isSearchableLogColumn(column: string): boolean {
+  if (column === 'event_name') return true;
+  const role = logColumnRole(column);
+  if (!role || (role.type !== ValueType.String && role.type !== ValueType.Array)) return false;
+  return role.role !== 'attribute' || role.owner === 'log';
+}
+
+const HOT_FIELDS: Record<string, { column: string; numeric: boolean }> = {
+  service: { column: 'service_name', numeric: false },
+  service_name: { column: 'service_name', numeric: false },
+  'service.name': { column: 'service_name', numeric: false },
+  stream: { column: 'stream', numeric: false },
+  severity: { column: 'severity_number', numeric: true },
+  level: { column: 'severity_number', numeric: true },
+  severity_number: { column: 'severity_number', numeric: true },
+  severity_text: { column: 'severity_text', numeric: false },
+  event_name: { column: 'event_name', numeric: false },
+  scope_name: { column: 'scope_name', numeric: false },
+  scope_version: { column: 'scope_version', numeric: false },
+  flags: { column: 'flags', numeric: true },
+  time_unix_nano: { column: 'time_unix_nano', numeric: true },
+  observed_time_unix_nano: { column: 'observed_time_unix_nano', numeric: true },
+};
+
+function comparison(column: string, op: FieldCondition['op'], literal: string): string {
+  const c = sqlIdent(column);
+  switch (op) {
+    case '=~':
+      return `regexp_full_match(CAST(${c} AS VARCHAR), ${literal})`;
+    case '!~':
+      return `NOT regexp_full_match(CAST(${c} AS VARCHAR), ${literal})`;
+    default:
+      return `${c} ${op === '!=' ? '<>' : op} ${literal}`;
+  }
+}
+
+function conditionSql(cond: FieldCondition, has: (column: string) => boolean): string {
+  const hot = HOT_FIELDS[cond.field];
+  if (cond.field === 'trace_id' || cond.field === 'span_id') {
+    const hex = String(cond.value).toLowerCase();
+    if (!/^[0-9a-f]*$/.test(hex) || hex.length !== (cond.field === 'trace_id' ? 32 : 16)) {
+      throw new BadQueryError(`logs: ${cond.field} "${cond.value}" must be ${cond.field === 'trace_id' ? 32 : 16} hex digits`);
+    }
+    if (cond.op !== '=' && cond.op !== '!=') throw new BadQueryError(`logs: ${cond.field} takes = or != only`);
+    return `coalesce(${sqlIdent(cond.field)} ${cond.op === '=' ? '=' : '<>'} from_hex(${sqlString(hex)}), ${cond.op === '!='})`;
+  }
+  if (hot) {
+    if (hot.numeric) {
+      const n = hot.column === 'severity_number' ? severityNumber(cond.value) : Number(cond.value);
+      if (!Number.isFinite(n) || cond.op === '=~' || cond.op === '!~') throw new BadQueryError(`logs: ${cond.field} ${cond.op} ${cond.value}: expected a number comparison`);
+      return `coalesce(${comparison(hot.column, cond.op, String(n))}, false)`;
+    }
+    return `coalesce(${comparison(hot.column, cond.op, sqlString(String(cond.value)))}, ${cond.op === '!=' || cond.op === '!~'})`;
+  }
+  // Attribute / body field: every column of that name the file has, in any type.
+  const prefixed = /^(log|body|resource|scope)\./.test(cond.field);
+  const escaped = prefixed ? cond.field.replace(/^(\w+)\.(.*)$/, (_m, p: string, k: string) => `${p}.${p === 'body' ? k : escapeAttributeKey(k)}`) : undefined;
+  const bases = escaped ? [escaped] : ['log', 'body', 'resource'].map((p) => `${p}.${escapeAttributeKey(cond.field)}`);
+  const numeric = typeof cond.value === 'number' || /^-?\d+(\.\d+)?$/.test(String(cond.value));
+  const parts: string[] = [];
+  for (const base of bases) {
+    // A number compares with the numeric forms; with the text form only for (in)equality.
+    const textForm = !numeric || cond.op === '=' || cond.op === '!=' || cond.op === '=~' || cond.op === '!~';
+    if (textForm && has(base)) parts.push(comparison(base, cond.op, sqlString(String(cond.value))));
+    if (numeric && cond.op !== '=~' && cond.op !== '!~') {
+      for (const suffix of ['::int', '::double']) if (has(base + suffix)) parts.push(comparison(base + suffix, cond.op, String(Number(cond.value))));
+    }
+    if (has(`${base}::bool`) && (cond.value === 'true' || cond.value === 'false') && (cond.op === '=' || cond.op === '!=')) {
+      parts.push(comparison(`${base}::bool`, cond.op, String(cond.value)));
+    }
+  }
+  const negative = cond.op === '!=' || cond.op === '!~';
+  if (parts.length === 0) return negative ? 'TRUE' : 'FALSE';
+  // `!=`: no column of the field equals the value (absent counts as not equal).
+  if (negative) return parts.map((p) => `coalesce(${p}, true)`).join(' AND ');
+  return `(${parts.map((p) => `coalesce(${p}, false)`).join(' OR ')})`;
+}
+
+/** RE2 pattern of a term: its words as whole words, in a row. */
+export function termPattern(term: TextTerm): string {
+  return `(?i)(^|${NOT_WORD})${term.words.join(`${NOT_WORD}+`)}($|${NOT_WORD})`;
+}
+
+function termSql(term: TextTerm, textColumns: readonly string[]): string {
+  const pattern = sqlString(termPattern(term));
+  // The longest word as a cheap substring test before the regular expression.
+  const longest = sqlString(term.words.reduce((a, b) => (b.length > a.length ? b : a)));
+  const any = textColumns.length === 0 ? 'FALSE' : textColumns.map((c) => `coalesce(contains(lower(${sqlIdent(c)}), ${longest}) AND regexp_matches(${sqlIdent(c)}, ${pattern}), false)`).join(' OR ');
+  return term.negate ? `NOT (${any})` : `(${any})`;
+}
+
+function regexSql(re: string, textColumns: readonly string[]): string {
+  if (textColumns.length === 0) return 'FALSE';
+  return `(${textColumns.map((c) => `coalesce(regexp_matches(${sqlIdent(c)}, ${sqlString(re)}), false)`).join(' OR ')})`;
+}
+
+/** The predicate of `query` over a file with `columns`; 'TRUE' when the query has no filter. */
+export function logPredicateSql(query: LogQuery, columns: ReadonlySet<string>): string {
+  const has = (c: string): boolean => columns.has(c);
+  const textColumns = [...columns].filter(isSearchableLogColumn).sort();
+  const parts = [
+    ...query.conditions.map((c) => conditionSql(c, has)),
+    ...query.terms.map((t) => termSql(t, textColumns)),
+    ...query.regexes.map((r) => regexSql(r, textColumns)),
+  ];
+  return parts.length === 0 ? 'TRUE' : parts.join(' AND ');
+}
+
+/** Services a query is limited to by `service = "x"` conditions; undefined = any. */
+export function servicesOf(query: LogQuery): Set<string> | undefined {
+  let out: Set<string> | undefined;
+  for (const c of query.conditions) {
+    const hot = HOT_FIELDS[c.field];
+    if (hot?.column !== 'service_name' || c.op !== '=') continue;
+    const v = String(c.value);
+    out = out ? new Set([...out].filter((s) => s === v)) : new Set([v]);
+  }
+  return out;
+}

@@ -1,0 +1,144 @@
+// Structured log bodies flattened into typed, dotted fields (seed 003's
+// Expand & Flatten, done once at ingest): `{"http":{"status":200}}` becomes
+// the field `http.status` of type int. One field per leaf; an array is one
+// field holding its plain JSON text (expanded at read time); null and empty
+// objects are kept as their own typed fields so nothing is lost.
+//
+// Field paths are made of escaped keys joined by '.': a key escapes as an
+// attribute key does (schema.ts: `^` → `^^`, `:` → `^:`, upper case → `^x`)
+// and its own dots as `^.`, so `{"a.b":1}` (path `a^.b`) and
+// `{"a":{"b":1}}` (path `a.b`) stay apart and every record reads back as sent.
+
+import { ValueType } from '../model/span-batch.js';
+import type { AttributeBuilder } from '../model/span-batch-builder.js';
+import { escapeAttributeKey, unescapeAttributeKey } from '../parts/schema.js';
+
+/** One key as a path segment. */
+export function bodyPathSegment(key: string): string {
+  const escaped = escapeAttributeKey(key);
+  return escaped.includes('.') ? escaped.replaceAll('.', '^.') : escaped;
+}
+
+/** The keys of a path, unescaped: `a^.b.c` → ['a.b', 'c']. */
+export function splitBodyPath(path: string): string[] {
+  const keys: string[] = [];
+  let start = 0;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c === 0x5e /* ^ */) i++;
+    else if (c === 0x2e /* . */) {
+      keys.push(unescapeAttributeKey(path.slice(start, i)));
+      start = i + 1;
+    }
+  }
+  keys.push(unescapeAttributeKey(path.slice(start)));
+  return keys;
+}
+
+/** Deepest object nesting flattened; deeper objects are kept whole as JSON text. */
+export const MAX_FLATTEN_DEPTH = 32;
+
+/** Appends the leaves of a plain JSON object (a JSON-lines record) as fields of `owner`. */
+export function flattenJsonObject(object: { readonly [key: string]: unknown }, out: AttributeBuilder, owner: number, prefix = '', depth = 0): void {
+  for (const key in object) {
+    const path = prefix === '' ? bodyPathSegment(key) : `${prefix}.${bodyPathSegment(key)}`;
+    addJsonValue(object[key], out, owner, path, depth);
+  }
+}
+
+function addJsonValue(v: unknown, out: AttributeBuilder, owner: number, path: string, depth: number): void {
+  switch (typeof v) {
+    case 'string':
+      out.addString(owner, path, v);
+      return;
+    case 'number':
+      if (Number.isSafeInteger(v) && !Object.is(v, -0)) out.addInt(owner, path, BigInt(v));
+      else out.addDouble(owner, path, v);
+      return;
+    case 'boolean':
+      out.addBool(owner, path, v);
+      return;
+    case 'bigint': // exact integers beyond 2^53 from the JSON-lines decoder
+      out.addInt(owner, path, v);
+      return;
+    case 'object':
+      if (v === null) out.addEmpty(owner, path);
+      else if (Array.isArray(v)) out.addComplex(owner, path, ValueType.Array, plainJson(v));
+      else if (isEmptyObject(v) || depth >= MAX_FLATTEN_DEPTH) out.addComplex(owner, path, ValueType.KvList, plainJson(v));
+      else flattenJsonObject(v as { readonly [key: string]: unknown }, out, owner, path, depth + 1);
+      return;
+    default:
+      out.addEmpty(owner, path);
+  }
+}
+
+function isEmptyObject(v: object): boolean {
+  for (const _ in v) return false;
+  return true;
+}
+
+/** JSON text of a plain value; bigints (exact large integers) as bare numbers. */
+export function plainJson(v: unknown): string {
+  return JSON.stringify(v, (_key, x: unknown) => (typeof x === 'bigint' ? RAW_INT_MARK + x.toString() + RAW_INT_MARK : x)).replace(RAW_INT_PATTERN, '$1');
+}
+const RAW_INT_MARK = '\u0000int\u0000';
+const RAW_INT_PATTERN = /"\\u0000int\\u0000(-?\d+)\\u0000int\\u0000"/g;
+
+// ---- OTLP kvlist bodies ----------------------------------------------------
+
+type AnyValueJson = { readonly [member: string]: unknown };
+
+/**
+ * Appends the fields of a kvlist body, given as its canonical OTLP JSON
+ * (`{"kvlistValue":{"values":[…]}}`, any-value-json.ts), to `owner`.
+ * Nested kvlists flatten; arrays become plain JSON text.
+ */
+export function flattenOtlpKvlist(canonicalJson: string, out: AttributeBuilder, owner: number): void {
+  const root = JSON.parse(canonicalJson) as AnyValueJson;
+  addKvlist(root['kvlistValue'] as AnyValueJson, out, owner, '', 0);
+}
+
+function addKvlist(list: AnyValueJson, out: AttributeBuilder, owner: number, prefix: string, depth: number): void {
+  const values = (list['values'] ?? []) as { key: string; value?: AnyValueJson }[];
+  for (const kv of values) {
+    const path = prefix === '' ? bodyPathSegment(kv.key) : `${prefix}.${bodyPathSegment(kv.key)}`;
+    const v = kv.value ?? {};
+    if ('kvlistValue' in v && depth < MAX_FLATTEN_DEPTH) {
+      const inner = v['kvlistValue'] as AnyValueJson;
+      if (((inner['values'] ?? []) as unknown[]).length === 0) out.addComplex(owner, path, ValueType.KvList, '{}');
+      else addKvlist(inner, out, owner, path, depth + 1);
+    } else if ('stringValue' in v) out.addString(owner, path, v['stringValue'] as string);
+    else if ('intValue' in v) out.addInt(owner, path, BigInt(v['intValue'] as string));
+    else if ('doubleValue' in v) out.addDouble(owner, path, Number(v['doubleValue']));
+    else if ('boolValue' in v) out.addBool(owner, path, v['boolValue'] as boolean);
+    else if ('bytesValue' in v) out.addBytes(owner, path, v['bytesValue'] as string);
+    else if ('arrayValue' in v || 'kvlistValue' in v) {
+      const plain = anyValuePlain(v);
+      out.addComplex(owner, path, Array.isArray(plain) ? ValueType.Array : ValueType.KvList, plainJson(plain));
+    } else out.addEmpty(owner, path);
+  }
+}
+
+/**
+ * An OTLP AnyValue (canonical JSON form, parsed) as a plain JSON value:
+ * int64 as a number (a bigint beyond 2^53), bytes as base64 text,
+ * non-finite doubles as their names, kvlists as objects (the last of a
+ * repeated key wins), empty as null.
+ */
+export function anyValuePlain(v: AnyValueJson): unknown {
+  if ('stringValue' in v) return v['stringValue'];
+  if ('intValue' in v) {
+    const n = BigInt(v['intValue'] as string);
+    return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n;
+  }
+  if ('doubleValue' in v) return v['doubleValue'];
+  if ('boolValue' in v) return v['boolValue'];
+  if ('bytesValue' in v) return v['bytesValue'];
+  if ('arrayValue' in v) return (((v['arrayValue'] as AnyValueJson)['values'] ?? []) as AnyValueJson[]).map(anyValuePlain);
+  if ('kvlistValue' in v) {
+    const o: Record<string, unknown> = {};
+    for (const kv of ((v['kvlistValue'] as AnyValueJson)['values'] ?? []) as { key: string; value?: AnyValueJson }[]) o[kv.key] = anyValuePlain(kv.value ?? {});
+    return o;
+  }
+  return null;
+}
