@@ -7,10 +7,11 @@ import { parseArgs } from 'node:util';
 import { cleanupNow, cleanupOnSignals } from './cleanup.js';
 import { compareWithBaseline, writeBaseline, type SuiteReport } from './report.js';
 import type { TracesOptions } from './traces.js';
+import type { LogsOptions } from './logs.js';
 
 const USAGE = `Usage: node dist/bench/main.js [suite…] [flags]      (npm run bench -- [suite…] [flags])
 Prints one JSON line per suite on stdout; progress on stderr.
-  suites                  wal, otlp-proto-codec (alias decode-proto), chunks, metrics, health, analysis, traces; default: all
+  suites                  wal, otlp-proto-codec (alias decode-proto), chunks, metrics, health, analysis, traces, logs; default: all
   traces, analysis:
   --quick                 ~1 M spans instead of 10 M (a run of a few minutes)
   --spans <n>             spans to ingest (default 10000000)
@@ -21,6 +22,10 @@ Prints one JSON line per suite on stdout; progress on stderr.
   --seed <n>              seed of the generated data and of the trace sample (default 1)
   analysis:
   --data-dir <dir>        keep the ingested spans here and reuse them in later runs with the same --spans
+  logs:
+  --quick                 1 M records instead of 10 M
+  --records <n>           JSON-lines records to ingest and search (default 10000000)
+  --otlp-records <n>      OTLP log records for the OTLP ingest rate (default 1000000, 300000 with --quick)
   metrics:
   --series <n>            remote_write series (default 10000)
   --rounds <n>            scrape rounds, 15 s apart, per series (default 720)
@@ -33,7 +38,7 @@ Prints one JSON line per suite on stdout; progress on stderr.
 
 const FULL_SPANS = 10_000_000;
 const QUICK_SPANS = 1_000_000;
-const SUITES = ['wal', 'otlp-proto-codec', 'chunks', 'metrics', 'health', 'analysis', 'traces'] as const;
+const SUITES = ['wal', 'otlp-proto-codec', 'chunks', 'metrics', 'health', 'analysis', 'traces', 'logs'] as const;
 type SuiteName = (typeof SUITES)[number];
 const ALIASES: Record<string, SuiteName> = { 'decode-proto': 'otlp-proto-codec', proto: 'otlp-proto-codec' };
 
@@ -55,6 +60,7 @@ interface Plan {
   suites: SuiteName[];
   traces: TracesOptions;
   dataDir: string | undefined;
+  logs: LogsOptions;
   metrics: { series: number; rounds: number };
   peer: boolean;
   compare: boolean;
@@ -77,6 +83,8 @@ function parsePlan(argv: string[]): Plan {
       lookups: { type: 'string' },
       seed: { type: 'string' },
       series: { type: 'string' },
+      records: { type: 'string' },
+      'otlp-records': { type: 'string' },
       rounds: { type: 'string' },
       'no-peer': { type: 'boolean', default: false },
       compare: { type: 'boolean', default: false },
@@ -114,11 +122,24 @@ function parsePlan(argv: string[]): Plan {
     compactionTimeLimitMs: 60_000 + (spans / 10_000) * 1000,
     stopTimeLimitMs: 120_000 + (spans / 50_000) * 1000,
   };
-  const defaultMinutes = Math.ceil(15 + (spans / 1_000_000) * 6);
+  const records = positiveInt('records', values.records, values.quick ? QUICK_SPANS : FULL_SPANS);
+  const logs: LogsOptions = {
+    records,
+    seed: positiveInt('seed', values.seed, 1),
+    concurrency: positiveInt('concurrency', values.concurrency, 4),
+    linesPerRequest: 5000,
+    otlpRecords: positiveInt('otlp-records', values['otlp-records'], values.quick ? 300_000 : 1_000_000),
+    searchRuns: 5,
+    readBackSamples: 200,
+    compressionSample: 1_000_000,
+    peer: !values['no-peer'],
+  };
+  const defaultMinutes = Math.ceil(15 + (Math.max(spans, records) / 1_000_000) * 6);
   return {
     suites: suites.length ? suites : [...SUITES],
     traces,
     dataDir: values['data-dir'],
+    logs,
     metrics: { series: positiveInt('series', values.series, 10_000), rounds: positiveInt('rounds', values.rounds, 720) },
     peer: !values['no-peer'],
     compare,
@@ -153,6 +174,8 @@ async function runSuite(name: SuiteName, plan: Plan): Promise<SuiteReport> {
       });
     case 'traces':
       return (await import('./traces.js')).benchTraces(plan.traces);
+    case 'logs':
+      return (await import('./logs.js')).benchLogs(plan.logs);
   }
 }
 

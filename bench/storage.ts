@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { CatalogSnapshot, PartInfo } from '../src/parts/catalog.js';
 import { pickMerge } from '../src/store/compactor.js';
 
-export async function readCatalog(dataDir: string): Promise<CatalogSnapshot> {
-  const dir = join(dataDir, 'catalog', 'traces');
+export async function readCatalog(dataDir: string, stream = 'traces'): Promise<CatalogSnapshot> {
+  const dir = join(dataDir, 'catalog', stream);
   let version = Number((await readFile(join(dir, '_latest'), 'utf8').catch(() => '0')).trim()) || 0;
   // The hint may lag: probe forward like the server does.
   for (;;) {

@@ -15,33 +15,34 @@ import type { LogBatch } from '../model/log-batch.js';
 import { isAllZero } from '../model/hex.js';
 import type { ParquetColumn } from './parquet/writer.js';
 import type { StagingSchema } from '../head/head.js';
-import { escapeAttributeKey, typedColumnName } from './schema.js';
+import { escapeAttributeKey, typedColumnName, type HotColumn } from './schema.js';
 import { DynamicColumns, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
 import { logTokensOf } from './log-token-chunks.js';
 
 /** The row time: when the event happened, else when it was observed. */
 export const LOG_TIME_COLUMN = 'time_unix_nano';
 
-export const LOG_HOT_COLUMNS = [
-  'time_unix_nano',
-  'observed_time_unix_nano',
-  'severity_number',
-  'severity_text',
-  'body',
-  'service_name',
-  'stream',
-  'trace_id',
-  'span_id',
-  'flags',
-  'event_name',
-  'scope_name',
-  'scope_version',
-  'scope_schema_url',
-  'resource_schema_url',
-  'dropped_attributes_count',
-  'resource_dropped_attributes_count',
-  'scope_dropped_attributes_count',
-] as const;
+/** Fixed columns of every log file, in file order (`body` among them, though written as a dynamic column). */
+export const LOG_HOT_COLUMNS: readonly HotColumn[] = [
+  { name: 'time_unix_nano', kind: 'int64', nullable: false },
+  { name: 'observed_time_unix_nano', kind: 'int64', nullable: false },
+  { name: 'severity_number', kind: 'int32', nullable: false },
+  { name: 'severity_text', kind: 'string', nullable: true },
+  { name: 'service_name', kind: 'string', nullable: false },
+  { name: 'stream', kind: 'string', nullable: false },
+  { name: 'trace_id', kind: 'fixed16', nullable: true },
+  { name: 'span_id', kind: 'fixed8', nullable: true },
+  { name: 'flags', kind: 'int64', nullable: false },
+  { name: 'event_name', kind: 'string', nullable: true },
+  { name: 'scope_name', kind: 'string', nullable: true },
+  { name: 'scope_version', kind: 'string', nullable: true },
+  { name: 'scope_schema_url', kind: 'string', nullable: true },
+  { name: 'resource_schema_url', kind: 'string', nullable: true },
+  { name: 'dropped_attributes_count', kind: 'int64', nullable: false },
+  { name: 'resource_dropped_attributes_count', kind: 'int64', nullable: false },
+  { name: 'scope_dropped_attributes_count', kind: 'int64', nullable: false },
+  { name: 'body', kind: 'string', nullable: true },
+];
 
 export const logAttributeColumnName = (key: string, type: ValueType): string => typedColumnName(`log.${escapeAttributeKey(key)}`, type);
 /** Body field paths are escaped already (log-body-fields.ts). */

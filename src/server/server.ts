@@ -87,6 +87,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     memoryLimit: config.queryMemoryLimit,
     timeoutMs: config.queryTimeoutMs,
     dedicatedColumns: config.dedicatedColumns,
+    logs,
   });
   mountHealthRoutes(app, { store, engine });
   mountCompareRoutes(app, { store, engine });

@@ -71,6 +71,17 @@ describe('JSON lines ingest', () => {
     assert.deepEqual((await search(server, '{stream="shop"} | severity >= WARN')).map((r) => r.body.event_name), ['event 3', 'event 2']);
   });
 
+  it('expands an array of objects into one row per element with flat columns, in SQL', async () => {
+    const sql = async (q: string): Promise<unknown[][]> => {
+      const r = await getJson(`${server.apiUrl}/api/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: q, format: 'json' }) });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.rows;
+    };
+    assert.deepEqual(await sql(`SELECT "body.event_name", "items.sku", "items.qty" FROM logs_expand_items WHERE "items.qty" > 2`), [['event 3', 'b', '5']]);
+    assert.deepEqual(await sql(`SELECT count(*) FROM logs WHERE stream = 'shop'`), [['4']]);
+    assert.deepEqual(await sql(`SELECT "body.value.reason" FROM logs WHERE "body.value.reason" IS NOT NULL`), [['Ok']]);
+  });
+
   it('accepts gzip bodies and uses the arrival time without a time field', async () => {
     const before = BigInt(Date.now()) * 1_000_000n;
     const r = await ingest(server, 'zipped', gzipSync(Buffer.from('{"a":1}\n{"a":"x"}\n')), '', { 'content-encoding': 'gzip' });

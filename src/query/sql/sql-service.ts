@@ -10,6 +10,7 @@ import { BadQueryError, MarquetryError, QueryTimeoutError } from '../../model/er
 import type { AttributeColumnRef } from '../../parts/schema.js';
 import { readRows, type ResultRows } from './result-rows.js';
 import { SpanViews, type SpanFileSource } from './span-views.js';
+import { LogViews, type LogFileSource } from './log-views.js';
 import { checkUserSql } from './statement-guard.js';
 import { TRACE_ID_SET_VIEW_PREFIX, TraceIdSets, traceIdSetViewSql, traceIdSetsDir } from './trace-id-sets.js';
 import { RequestViewScope, SqlViewRegistry } from './view-registry.js';
@@ -28,6 +29,8 @@ export interface SqlServiceOptions {
   /** columns of an empty store */
   dedicatedColumns: readonly AttributeColumnRef[];
   traceIdSetTtlMs?: number;
+  /** the log store, for the `logs` and `logs_expand_<field>` views */
+  logs?: LogFileSource;
 }
 
 export interface SqlRequest {
@@ -74,6 +77,11 @@ export class SqlService {
       const sets = await TraceIdSets.open(dataDir, engine, options.traceIdSetTtlMs === undefined ? {} : { ttlMs: options.traceIdSetTtlMs });
       const views = new SqlViewRegistry();
       for (const view of new SpanViews(store, options.dedicatedColumns).views()) views.add(view);
+      if (options.logs) {
+        const logViews = new LogViews(options.logs);
+        for (const view of logViews.views()) views.add(view);
+        views.addFamily(logViews.expandFamily());
+      }
       views.addFamily({
         prefix: TRACE_ID_SET_VIEW_PREFIX,
         description: 'the trace ids of an uploaded set (POST /api/v1/trace-id-sets)',
