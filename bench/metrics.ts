@@ -16,6 +16,7 @@ import { snappyCompress } from '../src/receive/metrics/snappy.js';
 import { ServerProcess, sampleProc } from './server-process.js';
 import { trackChild, trackDir } from './cleanup.js';
 import { metric, percentile, round, type SuiteReport } from './report.js';
+import { benchCompaction } from './metrics-compaction.js';
 
 export interface MetricsBenchOptions {
   series: number;
@@ -31,7 +32,7 @@ const SCRAPE_MS = 15_000;
 const METRIC_NAMES = 100;
 
 /** Labels of series i: 100 metric names × (series/100) instances, node_exporter-like. */
-function labelsOf(i: number): [string, string][] {
+export function labelsOf(i: number): [string, string][] {
   const name = `bench_metric_${i % METRIC_NAMES}${i % METRIC_NAMES < 40 ? '_total' : ''}`;
   const instance = Math.floor(i / METRIC_NAMES);
   return [
@@ -43,7 +44,7 @@ function labelsOf(i: number): [string, string][] {
 }
 
 /** Deterministic values: counters grow by a few per scrape, gauges wander. */
-function valueOf(i: number, round: number): number {
+export function valueOf(i: number, round: number): number {
   if (i % METRIC_NAMES < 40) return Math.floor(round * (1 + (i % 7)) + ((round * 2654435761 + i) % 5));
   return Math.round((1000 + 100 * Math.sin((round + i) / 17) + (i % 13)) * 100) / 100;
 }
@@ -97,7 +98,7 @@ async function send(url: string, perShard: Uint8Array[][]): Promise<{ ms: number
   return { ms: performance.now() - started, failures, latencies };
 }
 
-function dashboard(endS: number): { query: string; start: number; end: number; step: number }[] {
+export function dashboard(endS: number): { query: string; start: number; end: number; step: number }[] {
   const start = endS - 3600;
   const q = (query: string) => ({ query, start, end: endS, step: 60 });
   return [
@@ -182,10 +183,12 @@ export async function benchMetrics(o: MetricsBenchOptions): Promise<SuiteReport>
   const blocksDir = join(root, 'marquetry', 'blocks');
   const ourBytes = dirBytes(blocksDir);
   const chunkBytes = dirBytes(blocksDir, 'chunks');
+  // A quarter of the series keeps the 13 in-process head blocks quick to build.
+  const compaction = await benchCompaction(Math.max(100, Math.round(o.series / 4)));
 
   const report: SuiteReport = {
     key: 'metrics',
-    config: { series: o.series, rounds: o.rounds, samples, shards: o.shards, samplesPerRequest: (o.series / o.shards) * o.roundsPerRequest },
+    config: { series: o.series, rounds: o.rounds, samples, shards: o.shards, samplesPerRequest: (o.series / o.shards) * o.roundsPerRequest, ...compaction.config },
     metrics: [
       metric('remote-write-samples-per-s', (samples / ours.ms) * 1000, 'samples/s', '>= 500000'),
       metric('remote-write-request-p99', percentile(ours.latencies, 0.99), 'ms'),
@@ -195,6 +198,7 @@ export async function benchMetrics(o: MetricsBenchOptions): Promise<SuiteReport>
       metric('dashboard-10-queries-total', dashboardOurs.reduce((a, b) => a + b, 0), 'ms'),
       metric('dashboard-query-p50', percentile(dashboardOurs, 0.5), 'ms'),
       metric('server-peak-rss', (rss?.hwmBytes ?? NaN) / 2 ** 20, 'MiB'),
+      ...compaction.metrics,
     ],
   };
 

@@ -8,7 +8,7 @@
 import { DuckDBBlobVector, type DuckDBAppender, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
 import { readParquetSql, sqlString, type Engine } from '../engine/duckdb.js';
-import { fsyncFile } from '../parts/part-writer.js';
+import { fsyncFile } from '../parts/fsync.js';
 import { RollupTableBuilder, type RollupKeys, type RollupTable } from './rollup-table.js';
 import { SKETCH_ENCODING_VERSION, SKETCH_RELATIVE_ACCURACY } from './sketch.js';
 

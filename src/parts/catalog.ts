@@ -6,6 +6,7 @@
 import { mkdir, open, readFile, rename, link, unlink, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { fsyncDir } from './fsync.js';
 
 export interface PartInfo {
   id: string;
@@ -60,15 +61,6 @@ export class CatalogConflictError extends Error {}
 
 function snapshotName(version: number): string {
   return `${String(version).padStart(16, '0')}.json`;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 export class Catalog<T = PartInfo> {

@@ -5,12 +5,13 @@
 // encodings once zstd runs). The figures behind each choice are in
 // docs/storage.md.
 
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readParquetSql, sqlString, type Engine } from '../engine/duckdb.js';
 import type { PartInfo } from './catalog.js';
 import { TraceBloom } from './trace-bloom.js';
+import { fsyncFile } from './fsync.js';
 
 /** Rows per Parquet row group in parts: small enough that a trace lookup decodes little. */
 export const PART_ROW_GROUP_ROWS = 64 * 1024;
@@ -157,11 +158,3 @@ export async function copyConcatenated(engine: Engine, paths: readonly string[],
   );
 }
 
-export async function fsyncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}

@@ -3,14 +3,15 @@
 // index (`index.json`) of series labels and chunk references. A series' chunks
 // are contiguous, so one positional read fetches all chunks a query needs.
 
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chunkIterator } from './chunks/index.js';
 import type { ClosedChunk, SeriesData } from './head.js';
 import { SeriesIndex, type Labels } from './series-index.js';
 import type { LabelMatcher } from './promql/ast.js';
 import type { MetricMetadata } from '../model/sample-batch.js';
+import { fsyncDir } from '../parts/fsync.js';
 
 export interface BlockInfo {
   id: string;
@@ -22,8 +23,11 @@ export interface BlockInfo {
   samples: number;
   chunkBytes: number;
   indexBytes: number;
+  /** 0 = persisted from the head; k = compacted into a window of the k-th compaction range */
   level: number;
 }
+
+type ChunkRef = [offset: number, length: number, minT: number, maxT: number, count: number];
 
 interface IndexFile {
   version: 1;
@@ -31,8 +35,8 @@ interface IndexFile {
   maxT: number;
   /** metric family metadata known when the block was written (absent in older blocks) */
   metadata?: MetricMetadata[];
-  /** per series: labels as [name, value] pairs, chunk refs [offset, length, minT, maxT, count], last sample */
-  series: { labels: [string, string][]; chunks: [number, number, number, number, number][]; lastT: number; lastV: number | string }[];
+  /** per series: labels as [name, value] pairs, chunk refs, last sample */
+  series: { labels: [string, string][]; chunks: ChunkRef[]; lastT: number; lastV: number | string }[];
 }
 
 export interface BlockSeriesInput {
@@ -50,46 +54,114 @@ export function newBlockId(): string {
   return `${Date.now().toString(36).padStart(9, '0')}-${randomBytes(8).toString('hex')}`;
 }
 
-/** Writes a block (chunks fsynced before the index, folder renamed into place last). */
-export async function writeBlock(dataDir: string, series: readonly BlockSeriesInput[], level = 0, metadata: readonly MetricMetadata[] = []): Promise<BlockInfo> {
-  const id = newBlockId();
-  const rel = join('blocks', 'metrics', id);
-  const tmp = join(dataDir, 'blocks', 'metrics', `.${id}.tmp`);
-  await mkdir(tmp, { recursive: true });
-  const index: IndexFile = { version: 1, minT: Infinity, maxT: -Infinity, metadata: [...metadata], series: [] };
-  const fh = await open(join(tmp, 'chunks'), 'w');
-  let offset = 0;
-  let samples = 0;
-  try {
-    for (const s of series) {
-      const refs: [number, number, number, number, number][] = [];
-      for (const c of s.chunks) {
-        await fh.write(c.bytes);
-        refs.push([offset, c.bytes.length, c.minT, c.maxT, c.count]);
-        offset += c.bytes.length;
-        samples += c.count;
-        if (c.minT < index.minT) index.minT = c.minT;
-        if (c.maxT > index.maxT) index.maxT = c.maxT;
-      }
-      index.series.push({ labels: s.labels.map((l) => [l.name, l.value]), chunks: refs, lastT: s.lastT, lastV: jsonNumber(s.lastV) });
-    }
-    await fh.sync();
-  } finally {
-    await fh.close();
+export const BLOCKS_DIR = join('blocks', 'metrics');
+/** Block folders being written start with a dot; a crash can leave one behind (removed on open). */
+export const TEMP_BLOCK_PREFIX = '.';
+
+/** Chunk bytes are buffered and written in pieces of about this size. */
+const WRITE_BUFFER_BYTES = 1 << 20;
+
+/**
+ * Writes one block series by series (a compaction streams millions of chunks
+ * through it). Chunks are fsynced before the index, the index before the
+ * folder is renamed into place, and the rename before the caller commits the
+ * block to the catalog.
+ */
+export class BlockWriter {
+  private readonly index: IndexFile = { version: 1, minT: Infinity, maxT: -Infinity, series: [] };
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private offset = 0;
+  private samples = 0;
+
+  private constructor(
+    private readonly dataDir: string,
+    private readonly id: string,
+    private readonly tmp: string,
+    private readonly fh: FileHandle,
+    private readonly level: number,
+  ) {}
+
+  static async create(dataDir: string, level: number): Promise<BlockWriter> {
+    const id = newBlockId();
+    const tmp = join(dataDir, BLOCKS_DIR, `${TEMP_BLOCK_PREFIX}${id}.tmp`);
+    await mkdir(tmp, { recursive: true });
+    return new BlockWriter(dataDir, id, tmp, await open(join(tmp, 'chunks'), 'w'), level);
   }
-  const indexText = JSON.stringify(index);
-  await writeFile(join(tmp, 'index.json'), indexText, { flush: true });
-  await rename(tmp, join(dataDir, rel));
-  return { id, dir: rel, minT: index.minT, maxT: index.maxT, series: series.length, samples, chunkBytes: offset, indexBytes: Buffer.byteLength(indexText), level };
+
+  async add(s: BlockSeriesInput): Promise<void> {
+    if (s.chunks.length === 0) return;
+    const refs: ChunkRef[] = [];
+    for (const c of s.chunks) {
+      this.pending.push(c.bytes);
+      this.pendingBytes += c.bytes.length;
+      refs.push([this.offset, c.bytes.length, c.minT, c.maxT, c.count]);
+      this.offset += c.bytes.length;
+      this.samples += c.count;
+      if (c.minT < this.index.minT) this.index.minT = c.minT;
+      if (c.maxT > this.index.maxT) this.index.maxT = c.maxT;
+    }
+    this.index.series.push({ labels: s.labels.map((l) => [l.name, l.value]), chunks: refs, lastT: s.lastT, lastV: jsonNumber(s.lastV) });
+    if (this.pendingBytes >= WRITE_BUFFER_BYTES) await this.flushPending();
+  }
+
+  private async flushPending(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    await this.fh.write(Buffer.concat(this.pending, this.pendingBytes));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** Makes the block durable under its final name; the caller then commits it to the catalog. */
+  async finish(metadata: readonly MetricMetadata[]): Promise<BlockInfo> {
+    try {
+      await this.flushPending();
+      await this.fh.sync();
+    } finally {
+      await this.fh.close();
+    }
+    this.index.metadata = [...metadata];
+    const indexText = JSON.stringify(this.index);
+    await writeFile(join(this.tmp, 'index.json'), indexText, { flush: true });
+    await fsyncDir(this.tmp);
+    const rel = join(BLOCKS_DIR, this.id);
+    await rename(this.tmp, join(this.dataDir, rel));
+    await fsyncDir(dirname(join(this.dataDir, rel)));
+    const { minT, maxT } = this.index;
+    return { id: this.id, dir: rel, minT, maxT, series: this.index.series.length, samples: this.samples, chunkBytes: this.offset, indexBytes: Buffer.byteLength(indexText), level: this.level };
+  }
+
+  /** Removes the unfinished folder (a failed compaction). */
+  async abort(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+    await rm(this.tmp, { recursive: true, force: true });
+  }
+}
+
+/** Writes a whole block from series already in memory (the head's). */
+export async function writeBlock(dataDir: string, series: readonly BlockSeriesInput[], level = 0, metadata: readonly MetricMetadata[] = []): Promise<BlockInfo> {
+  const writer = await BlockWriter.create(dataDir, level);
+  try {
+    for (const s of series) await writer.add(s);
+    return await writer.finish(metadata);
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
 }
 
 /** An opened block: its index in memory, chunks read on demand. */
 export class BlockReader {
   readonly index = new SeriesIndex();
+  /** queries reading the block now; a retired block's folder is removed when the last one ends */
+  private readers = 0;
+  private retired = false;
+  private removal: Promise<void> | undefined;
+
   private constructor(
     readonly info: BlockInfo,
-    private readonly chunksPath: string,
-    private readonly refs: [number, number, number, number, number][][],
+    private readonly dataDir: string,
+    private readonly refs: ChunkRef[][],
     readonly last: { t: number; v: number }[],
     readonly metadata: readonly MetricMetadata[],
   ) {}
@@ -98,7 +170,7 @@ export class BlockReader {
     const file = JSON.parse(await readFile(join(dataDir, info.dir, 'index.json'), 'utf8')) as IndexFile;
     const reader = new BlockReader(
       info,
-      join(dataDir, info.dir, 'chunks'),
+      dataDir,
       file.series.map((s) => s.chunks),
       file.series.map((s) => ({ t: s.lastT, v: Number(s.lastV) })),
       file.metadata ?? [],
@@ -107,40 +179,77 @@ export class BlockReader {
     return reader;
   }
 
+  /** Keeps the block's files until the returned function is called. */
+  acquire(): () => void {
+    this.readers++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.readers === 0 && this.retired) this.remove();
+    };
+  }
+
+  /** The block left the catalog: remove its folder once no query reads it. */
+  retire(): void {
+    this.retired = true;
+    if (this.readers === 0) this.remove();
+  }
+
+  /** Settles once a retired block's folder is gone (at once when nothing is pending). */
+  removed(): Promise<void> {
+    return this.removal ?? Promise.resolve();
+  }
+
+  private remove(): void {
+    this.removal ??= rm(join(this.dataDir, this.info.dir), { recursive: true, force: true }).catch((err: unknown) => console.error(`metrics: removing block ${this.info.id}: ${String(err)}`));
+  }
+
+  /** Opens the chunks file for a run of reads (close it after). */
+  openChunks(): Promise<FileHandle> {
+    return open(join(this.dataDir, this.info.dir, 'chunks'), 'r');
+  }
+
   /** Samples within [minT, maxT] of the series matching `matchers`. */
   async select(matchers: readonly LabelMatcher[], minT: number, maxT: number): Promise<SeriesData[]> {
     if (maxT < this.info.minT || minT > this.info.maxT) return [];
     const ids = this.index.select(matchers);
     if (ids.length === 0) return [];
-    const fh = await open(this.chunksPath, 'r');
+    const fh = await this.openChunks();
     try {
       const out: SeriesData[] = [];
       for (const id of ids) {
-        const refs = this.refs[id]!.filter((r) => r[3] >= minT && r[2] <= maxT);
-        if (refs.length === 0) continue;
-        const from = refs[0]![0];
-        const to = refs[refs.length - 1]![0] + refs[refs.length - 1]![1];
-        const buf = Buffer.alloc(to - from);
-        await fh.read(buf, 0, buf.length, from);
-        let n = 0;
-        for (const r of refs) n += r[4];
-        const t = new Float64Array(n);
-        const v = new Float64Array(n);
-        let k = 0;
-        for (const r of refs) {
-          const it = chunkIterator(buf.subarray(r[0] - from, r[0] - from + r[1]));
-          while (it.next()) {
-            if (it.t < minT || it.t > maxT) continue;
-            t[k] = it.t;
-            v[k] = it.v;
-            k++;
-          }
-        }
-        if (k > 0) out.push({ labels: this.index.labels(id), t: t.subarray(0, k), v: v.subarray(0, k) });
+        const s = await this.readSeries(fh, id, minT, maxT);
+        if (s) out.push(s);
       }
       return out;
     } finally {
       await fh.close();
     }
+  }
+
+  /** One series' samples within [minT, maxT] (undefined when it has none there). */
+  async readSeries(fh: FileHandle, id: number, minT: number, maxT: number): Promise<SeriesData | undefined> {
+    const refs = this.refs[id]!.filter((r) => r[3] >= minT && r[2] <= maxT);
+    if (refs.length === 0) return undefined;
+    const from = refs[0]![0];
+    const to = refs[refs.length - 1]![0] + refs[refs.length - 1]![1];
+    const buf = Buffer.alloc(to - from);
+    await fh.read(buf, 0, buf.length, from);
+    let n = 0;
+    for (const r of refs) n += r[4];
+    const t = new Float64Array(n);
+    const v = new Float64Array(n);
+    let k = 0;
+    for (const r of refs) {
+      const it = chunkIterator(buf.subarray(r[0] - from, r[0] - from + r[1]));
+      while (it.next()) {
+        if (it.t < minT || it.t > maxT) continue;
+        t[k] = it.t;
+        v[k] = it.v;
+        k++;
+      }
+    }
+    return k > 0 ? { labels: this.index.labels(id), t: t.subarray(0, k), v: v.subarray(0, k) } : undefined;
   }
 }

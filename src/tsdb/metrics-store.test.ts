@@ -1,81 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { SampleBatch } from '../model/sample-batch.js';
 import { DecodeError } from '../model/errors.js';
 import { MetricsStore, type MetricsStoreOptions } from './metrics-store.js';
 import { newLabelMatcher } from './promql/matchers.js';
+import { batchOf, ingestSpec, testStoreOptions, TEST_WAL_TYPE, withDataDir } from './store-test-helpers.js';
 
-/** A batch of series given as label objects and [t, v] samples; a test-only WAL encoding is JSON of this. */
-type Spec = { labels: Record<string, string>; samples: [number, number][] }[];
-
-function batchOf(spec: Spec): SampleBatch {
-  const offsets = [0];
-  const names: string[] = [];
-  const values: string[] = [];
-  const series: number[] = [];
-  const t: number[] = [];
-  const v: number[] = [];
-  spec.forEach((s, i) => {
-    for (const name of Object.keys(s.labels).sort()) {
-      names.push(name);
-      values.push(s.labels[name]!);
-    }
-    offsets.push(names.length);
-    for (const [ts, val] of s.samples) {
-      series.push(i);
-      t.push(ts);
-      v.push(val);
-    }
-  });
-  return {
-    seriesCount: spec.length,
-    labelOffsets: Uint32Array.from(offsets),
-    labelNames: names,
-    labelValues: values,
-    sampleCount: t.length,
-    sampleSeries: Uint32Array.from(series),
-    sampleTimeMs: Float64Array.from(t),
-    sampleValue: Float64Array.from(v),
-    metadata: [],
-  };
-}
-
-const TEST_WAL_TYPE = 200;
-
-function options(dataDir: string): MetricsStoreOptions {
-  return {
-    dataDir,
-    chunkEncoding: 'auto',
-    blockMaxSamples: 1_000_000,
-    blockMaxSpanMs: 2 * 3600_000,
-    maxHeadSamples: 10_000_000,
-    retentionMs: 0,
-    walFsync: false,
-    decodeWalRecord: (type, payload) => {
-      assert.equal(type, TEST_WAL_TYPE);
-      return batchOf(JSON.parse(Buffer.from(payload).toString()) as Spec);
-    },
-  };
-}
-
-async function ingest(store: MetricsStore, spec: Spec): Promise<void> {
-  await store.ingest(batchOf(spec), TEST_WAL_TYPE, Buffer.from(JSON.stringify(spec)));
-}
+const options = (dir: string): MetricsStoreOptions => testStoreOptions(dir);
+const ingest = ingestSpec;
+const withDir = withDataDir;
 
 const up = (job: string): Record<string, string> => ({ __name__: 'up', job });
 const all = [newLabelMatcher('__name__', '=', 'up')];
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'marquetry-metrics-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 describe('metrics store', () => {
   it('returns appended samples by matcher and time range', () =>

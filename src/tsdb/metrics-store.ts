@@ -3,18 +3,21 @@
 // checkpoint it covers; after a crash the WAL replays only what is newer.
 
 import { join, resolve } from 'node:path';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import type { MetricMetadata, SampleBatch } from '../model/sample-batch.js';
 import { OverloadedError } from '../model/errors.js';
 import { Wal } from '../wal/wal.js';
 import { Catalog } from '../parts/catalog.js';
 import { MetricsHead, type AppendResult, type Resolved, type SeriesData } from './head.js';
-import { BlockReader, writeBlock, type BlockInfo } from './block.js';
-import { labelsKey, type Labels } from './series-index.js';
+import { BLOCKS_DIR, BlockReader, TEMP_BLOCK_PREFIX, writeBlock, type BlockInfo } from './block.js';
+import { compactBlocks, compactionRanges, planCompaction } from './compaction.js';
+import { mergeSeries } from './series-merge.js';
+import type { Labels } from './series-index.js';
 import type { LabelMatcher } from './promql/ast.js';
 import type { ChunkEncoding } from './chunks/index.js';
 
 export const METRICS_STREAM = 'metrics';
+const UPKEEP_INTERVAL_MS = 5_000;
 
 export interface MetricsStoreOptions {
   dataDir: string;
@@ -27,6 +30,8 @@ export interface MetricsStoreOptions {
   maxHeadSamples: number;
   retentionMs: number;
   walFsync: boolean;
+  /** run persist/compaction/retention every few seconds (tests that drive them by hand turn it off) */
+  backgroundUpkeep?: boolean;
   /** decodes a WAL record back into samples (the receive layer knows the formats) */
   decodeWalRecord: (type: number, payload: Uint8Array) => SampleBatch;
 }
@@ -36,7 +41,12 @@ export class MetricsStore {
   /** latest metadata per metric family, as senders reported it (kept in memory; rebuilt by WAL replay) */
   readonly metadata = new Map<string, MetricMetadata>();
   private blocks: BlockReader[] = [];
+  /** blocks replaced or expired whose folders may still be in use */
+  private retired: BlockReader[] = [];
   private persisting: Promise<void> | undefined;
+  /** compaction and retention, one round at a time (they both replace blocks) */
+  private upkeep: Promise<unknown> = Promise.resolve();
+  private readonly ranges: number[];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private headMinT = Infinity;
@@ -51,6 +61,7 @@ export class MetricsStore {
     private readonly catalog: Catalog<BlockInfo>,
   ) {
     this.head = new MetricsHead(options.chunkEncoding);
+    this.ranges = compactionRanges(options.blockMaxSpanMs, options.retentionMs);
   }
 
   static async open(options: MetricsStoreOptions): Promise<MetricsStore> {
@@ -58,6 +69,7 @@ export class MetricsStore {
     const catalog = await Catalog.open<BlockInfo>(join(dataDir, 'catalog', METRICS_STREAM));
     const wal = await Wal.open({ dir: join(dataDir, 'wal', METRICS_STREAM), fsync: options.walFsync });
     const store = new MetricsStore(options, dataDir, wal, catalog);
+    await removeUncatalogedBlocks(dataDir, catalog.snapshot.parts);
     store.blocks = await Promise.all(catalog.snapshot.parts.map((b) => BlockReader.open(dataDir, b)));
     // Ordering checks continue across restarts: seed each series' last sample from the blocks.
     for (const b of store.blocks) {
@@ -73,8 +85,10 @@ export class MetricsStore {
         console.error(`metrics: WAL record ${record.seq} not replayed: ${(err as Error).message}`);
       }
     });
-    store.timer = setInterval(() => void store.maintain().catch((err) => console.error(`metrics: ${String(err)}`)), 5_000);
-    store.timer.unref();
+    if (options.backgroundUpkeep !== false) {
+      store.timer = setInterval(() => void store.maintain().catch((err) => console.error(`metrics: ${String(err)}`)), UPKEEP_INTERVAL_MS);
+      store.timer.unref();
+    }
     return store;
   }
 
@@ -106,7 +120,14 @@ export class MetricsStore {
   /** Samples of the matching series within [minT, maxT], blocks then head, merged per series. */
   async select(matchers: readonly LabelMatcher[], minT: number, maxT: number): Promise<SeriesData[]> {
     const parts: SeriesData[][] = [];
-    for (const b of this.blocks) parts.push(await b.select(matchers, minT, maxT));
+    // This snapshot of blocks stays readable even if a compaction replaces them meanwhile.
+    const blocks = this.blocks;
+    const releases = blocks.map((b) => b.acquire());
+    try {
+      for (const b of blocks) parts.push(await b.select(matchers, minT, maxT));
+    } finally {
+      for (const release of releases) release();
+    }
     parts.push(this.head.select(this.head.index.select(matchers), minT, maxT));
     return mergeSeries(parts);
   }
@@ -132,7 +153,49 @@ export class MetricsStore {
     if (this.head.samples >= this.options.blockMaxSamples || (this.head.samples > 0 && this.headMaxT - this.headMinT >= this.options.blockMaxSpanMs)) {
       await this.persist();
     }
-    await this.applyRetention();
+    await this.compact();
+    await this.runUpkeep(() => this.applyRetention());
+  }
+
+  private runUpkeep<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.upkeep.then(task, task);
+    this.upkeep = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Merges blocks while a merge is due (compaction.ts); returns how many merges ran. */
+  compact(): Promise<number> {
+    return this.runUpkeep(async () => {
+      let merges = 0;
+      for (;;) {
+        if (this.closed) return merges;
+        const plan = planCompaction(this.catalog.snapshot.parts, this.ranges);
+        if (!plan) return merges;
+        await this.merge(plan.sources, plan.level);
+        merges++;
+      }
+    });
+  }
+
+  private async merge(sourceInfos: readonly BlockInfo[], level: number): Promise<void> {
+    const ids = new Set(sourceInfos.map((b) => b.id));
+    const sources = this.blocks.filter((b) => ids.has(b.info.id)).sort((a, b) => a.info.minT - b.info.minT);
+    const metadata = new Map<string, MetricMetadata>();
+    for (const b of sources) for (const m of b.metadata) metadata.set(m.metric, m);
+    const info = await compactBlocks(this.dataDir, sources, level, this.options.chunkEncoding, [...metadata.values()]);
+    const reader = await BlockReader.open(this.dataDir, info);
+    // The new block replaces its sources in one catalog snapshot; only then may the sources go.
+    await this.catalog.commit((s) => ({ ...s, parts: [...s.parts.filter((b) => !ids.has(b.id)), info] }));
+    this.blocks = [...this.blocks.filter((b) => !ids.has(b.info.id)), reader];
+    this.retire(sources);
+  }
+
+  private retire(blocks: readonly BlockReader[]): void {
+    for (const b of blocks) b.retire();
+    this.retired = [...this.retired, ...blocks];
+    void Promise.all(blocks.map((b) => b.removed())).then(() => {
+      this.retired = this.retired.filter((b) => !blocks.includes(b));
+    });
   }
 
   /** Writes the whole head into a block and cuts the WAL behind it. */
@@ -164,9 +227,8 @@ export class MetricsStore {
     if (expired.length === 0) return;
     const ids = new Set(expired.map((b) => b.id));
     await this.catalog.commit((s) => ({ ...s, parts: s.parts.filter((b) => !ids.has(b.id)) }));
+    this.retire(this.blocks.filter((b) => ids.has(b.info.id)));
     this.blocks = this.blocks.filter((b) => !ids.has(b.info.id));
-    // Readers open the chunks file per query, so a removed folder only fails queries already running on it.
-    for (const b of expired) await rm(join(this.dataDir, b.dir), { recursive: true, force: true });
   }
 
   stats(): { series: number; headSamples: number; blocks: number; blockSamples: number; blockBytes: number } {
@@ -185,45 +247,30 @@ export class MetricsStore {
     this.closed = true;
     clearInterval(this.timer);
     await this.persisting?.catch(() => undefined);
+    await this.upkeep;
     await this.persist();
+    await Promise.all(this.retired.map((b) => b.removed()));
     await this.wal.close();
   }
 }
 
-/** Joins the pieces of each series (blocks are older than the head) into one time-ordered array. */
-export function mergeSeries(pieces: readonly SeriesData[][]): SeriesData[] {
-  const byKey = new Map<string, SeriesData[]>();
-  for (const list of pieces) {
-    for (const s of list) {
-      const key = labelsKey(s.labels);
-      const got = byKey.get(key);
-      if (got) got.push(s);
-      else byKey.set(key, [s]);
-    }
+/**
+ * Removes block folders the catalog does not name: a block being written
+ * when the process died, or a compaction's sources whose replacement was
+ * committed just before it.
+ */
+async function removeUncatalogedBlocks(dataDir: string, blocks: readonly BlockInfo[]): Promise<void> {
+  const live = new Set(blocks.map((b) => b.id));
+  let names: string[];
+  try {
+    names = await readdir(join(dataDir, BLOCKS_DIR));
+  } catch {
+    return;
   }
-  const out: SeriesData[] = [];
-  for (const list of byKey.values()) {
-    if (list.length === 1) {
-      out.push(list[0]!);
-      continue;
-    }
-    list.sort((a, b) => a.t[0]! - b.t[0]!);
-    let n = 0;
-    for (const s of list) n += s.t.length;
-    const t = new Float64Array(n);
-    const v = new Float64Array(n);
-    let k = 0;
-    let lastT = -Infinity;
-    for (const s of list) {
-      for (let i = 0; i < s.t.length; i++) {
-        if (s.t[i]! <= lastT) continue; // overlapping pieces: keep the first sample per timestamp
-        t[k] = s.t[i]!;
-        v[k] = s.v[i]!;
-        lastT = s.t[i]!;
-        k++;
-      }
-    }
-    out.push({ labels: list[0]!.labels, t: t.subarray(0, k), v: v.subarray(0, k) });
+  for (const name of names) {
+    if (live.has(name)) continue;
+    if (name.startsWith(TEMP_BLOCK_PREFIX) || BLOCK_ID.test(name)) await rm(join(dataDir, BLOCKS_DIR, name), { recursive: true, force: true });
   }
-  return out;
 }
+
+const BLOCK_ID = /^[0-9a-z]{9}-[0-9a-f]{16}$/;

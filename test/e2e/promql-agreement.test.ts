@@ -11,6 +11,10 @@ import { MemoryQueryable, type MemorySeries } from '../../src/tsdb/promql/engine
 import { PromqlExecutionError, type PromQueryData } from '../../src/tsdb/promql/engine-types.js';
 import { startPrometheus, type PrometheusApiAnswer, type RunningPrometheus } from '../helpers/prometheus.js';
 import { seededRandom } from '../../src/model/seeded-random.js';
+import type { Queryable } from '../../src/tsdb/promql/engine-types.js';
+import { MetricsStore } from '../../src/tsdb/metrics-store.js';
+import { batchOf, TEST_WAL_TYPE, testStoreOptions, withDataDir } from '../../src/tsdb/store-test-helpers.js';
+import type { SampleBatch } from '../../src/model/sample-batch.js';
 
 /** 2023-11-14T22:00:00Z; the data spans one hour from here. */
 const T0 = 1_699_999_200_000;
@@ -429,6 +433,28 @@ describe('PromQL agreement with Prometheus 2.42', { timeout: 240_000 }, () => {
     assert.match(prometheus.version, /version 2\.42\./);
   });
 
+  it('answers every query the same from metrics-store blocks, before and after compacting them', () =>
+    withDataDir(async (dir) => {
+      const store = await MetricsStore.open(testStoreOptions(dir, { blockMaxSpanMs: 10 * MIN }));
+      try {
+        const blocks = await loadIntoBlocks(store, data);
+        const want = await answerAll(memory);
+        const compare = async (when: string): Promise<void> => {
+          const got = await answerAll(store);
+          const failures = want.flatMap((w, i) => {
+            const diff = difference(w.answer, got[i]!.answer, ORDERED.has(w.query));
+            return diff === null ? [] : [`${when}: ${w.what}: ${diff}`];
+          });
+          assert.deepEqual(failures, []);
+        };
+        await compare(`${blocks} head blocks`);
+        assert.ok((await store.compact()) > 0, 'something was compacted');
+        await compare(`${store.stats().blocks} compacted blocks`);
+      } finally {
+        await store.close();
+      }
+    }));
+
   it('gives the same answers as Prometheus to every instant and range query', async () => {
     const failures: string[] = [];
     const bothFailed = new Set<string>();
@@ -459,3 +485,41 @@ describe('PromQL agreement with Prometheus 2.42', { timeout: 240_000 }, () => {
     assert.deepEqual(failures, []);
   });
 });
+
+/** Every query of the agreement set asked of `storage`, in a fixed order. */
+async function answerAll(storage: Queryable): Promise<{ query: string; what: string; answer: Answer }[]> {
+  const out: { query: string; what: string; answer: Answer }[] = [];
+  for (const query of [...QUERIES, ...MATRIX_QUERIES]) {
+    const expr = parsePromql(query);
+    for (const t of INSTANT_TIMES) out.push({ query, what: `${query} @instant ${(t - T0) / 1000}s`, answer: await fromMarquetry(() => evaluateInstant(expr, t, storage)) });
+    if (expr.type !== 'vector' && expr.type !== 'scalar') continue;
+    for (const [start, end, step] of RANGES) {
+      out.push({ query, what: `${query} @range ${(start - T0) / 1000}s..${(end - T0) / 1000}s/${step / 1000}s`, answer: await fromMarquetry(() => evaluateRange(expr, start, end, step, storage)) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Ingests the data set into a store as 10-minute head blocks, with the first
+ * series held back and sent last (a backfill overlapping every block), and
+ * returns how many blocks were written.
+ */
+async function loadIntoBlocks(store: MetricsStore, series: readonly MemorySeries[]): Promise<number> {
+  const noWal = new Uint8Array(0); // never replayed: the store is not reopened
+  const send = async (list: readonly MemorySeries[], fromMs: number, toMs: number): Promise<void> => {
+    const batch = sampleBatch(list, fromMs, toMs);
+    if (batch.sampleCount === 0) return;
+    await store.ingest(batch, TEST_WAL_TYPE, noWal);
+    await store.persist();
+  };
+  const [held, ...rest] = series;
+  for (let from = T0 - 10 * MIN; from < T0 + 80 * MIN; from += 10 * MIN) await send(rest, from, from + 10 * MIN);
+  await send([held!], -Infinity, Infinity);
+  return store.stats().blocks;
+}
+
+/** The samples of `series` with timestamps in [fromMs, toMs). */
+function sampleBatch(series: readonly MemorySeries[], fromMs: number, toMs: number): SampleBatch {
+  return batchOf(series.map((s) => ({ labels: s.labels, samples: [...s.samples].sort((a, b) => a[0] - b[0]).filter(([t]) => t >= fromMs && t < toMs) })));
+}
