@@ -17,6 +17,8 @@ import { ServerProcess, sampleProc } from './server-process.js';
 import { trackChild, trackDir } from './cleanup.js';
 import { metric, percentile, round, type SuiteReport } from './report.js';
 import { benchCompaction } from './metrics-compaction.js';
+import { benchMetricIndex } from './metric-index.js';
+import { defaultFixturePath } from './chunks.js';
 
 export interface MetricsBenchOptions {
   series: number;
@@ -185,10 +187,11 @@ export async function benchMetrics(o: MetricsBenchOptions): Promise<SuiteReport>
   const chunkBytes = dirBytes(blocksDir, 'chunks');
   // A quarter of the series keeps the 13 in-process head blocks quick to build.
   const compaction = await benchCompaction(Math.max(100, Math.round(o.series / 4)));
+  const labelIndex = await benchMetricIndex(o.series, defaultFixturePath());
 
   const report: SuiteReport = {
     key: 'metrics',
-    config: { series: o.series, rounds: o.rounds, samples, shards: o.shards, samplesPerRequest: (o.series / o.shards) * o.roundsPerRequest, ...compaction.config },
+    config: { series: o.series, rounds: o.rounds, samples, shards: o.shards, samplesPerRequest: (o.series / o.shards) * o.roundsPerRequest, ...compaction.config, ...labelIndex.config },
     metrics: [
       metric('remote-write-samples-per-s', (samples / ours.ms) * 1000, 'samples/s', '>= 500000'),
       metric('remote-write-request-p99', percentile(ours.latencies, 0.99), 'ms'),
@@ -199,6 +202,7 @@ export async function benchMetrics(o: MetricsBenchOptions): Promise<SuiteReport>
       metric('dashboard-query-p50', percentile(dashboardOurs, 0.5), 'ms'),
       metric('server-peak-rss', (rss?.hwmBytes ?? NaN) / 2 ** 20, 'MiB'),
       ...compaction.metrics,
+      ...labelIndex.metrics,
     ],
   };
 

@@ -1,14 +1,17 @@
 // Persisted metric blocks (docs/format/metric-block.md): an immutable folder
-// per block with the chunks of every series back to back (`chunks`) and an
-// index (`index.json`) of series labels and chunk references. A series' chunks
-// are contiguous, so one positional read fetches all chunks a query needs.
+// per block with the chunks of every series back to back (`chunks`) and a
+// binary index (`index`, block-index.ts) of series labels, chunk references
+// and postings; blocks written before it have `index.json` (version 1), still
+// read. A series' chunks are contiguous, so one positional read fetches all
+// chunks a query needs.
 
 import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chunkIterator } from './chunks/index.js';
 import type { ClosedChunk, SeriesData } from './head.js';
-import { SeriesIndex, type Labels } from './series-index.js';
+import { SeriesIndex, selectSeries, type Labels } from './series-index.js';
+import { BinaryBlockIndex, encodeBlockIndex, type BlockIndex, type ChunkRef, type IndexSeries } from './block-index.js';
 import type { LabelMatcher } from './promql/ast.js';
 import type { MetricMetadata } from '../model/sample-batch.js';
 import { fsyncDir } from '../parts/fsync.js';
@@ -27,8 +30,7 @@ export interface BlockInfo {
   level: number;
 }
 
-type ChunkRef = [offset: number, length: number, minT: number, maxT: number, count: number];
-
+/** Version 1 index, JSON (read only: blocks are written with version 2). */
 interface IndexFile {
   version: 1;
   minT: number;
@@ -44,10 +46,6 @@ export interface BlockSeriesInput {
   chunks: ClosedChunk[];
   lastT: number;
   lastV: number;
-}
-
-function jsonNumber(v: number): number | string {
-  return Number.isFinite(v) ? v : String(v);
 }
 
 export function newBlockId(): string {
@@ -68,7 +66,9 @@ const WRITE_BUFFER_BYTES = 1 << 20;
  * block to the catalog.
  */
 export class BlockWriter {
-  private readonly index: IndexFile = { version: 1, minT: Infinity, maxT: -Infinity, series: [] };
+  private readonly series: IndexSeries[] = [];
+  private minT = Infinity;
+  private maxT = -Infinity;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private offset = 0;
@@ -98,10 +98,10 @@ export class BlockWriter {
       refs.push([this.offset, c.bytes.length, c.minT, c.maxT, c.count]);
       this.offset += c.bytes.length;
       this.samples += c.count;
-      if (c.minT < this.index.minT) this.index.minT = c.minT;
-      if (c.maxT > this.index.maxT) this.index.maxT = c.maxT;
+      if (c.minT < this.minT) this.minT = c.minT;
+      if (c.maxT > this.maxT) this.maxT = c.maxT;
     }
-    this.index.series.push({ labels: s.labels.map((l) => [l.name, l.value]), chunks: refs, lastT: s.lastT, lastV: jsonNumber(s.lastV) });
+    this.series.push({ labels: s.labels, chunks: refs, lastT: s.lastT, lastV: s.lastV });
     if (this.pendingBytes >= WRITE_BUFFER_BYTES) await this.flushPending();
   }
 
@@ -120,15 +120,13 @@ export class BlockWriter {
     } finally {
       await this.fh.close();
     }
-    this.index.metadata = [...metadata];
-    const indexText = JSON.stringify(this.index);
-    await writeFile(join(this.tmp, 'index.json'), indexText, { flush: true });
+    const index = encodeBlockIndex(this.series, this.minT, this.maxT, metadata);
+    await writeFile(join(this.tmp, INDEX_FILE), index, { flush: true });
     await fsyncDir(this.tmp);
     const rel = join(BLOCKS_DIR, this.id);
     await rename(this.tmp, join(this.dataDir, rel));
     await fsyncDir(dirname(join(this.dataDir, rel)));
-    const { minT, maxT } = this.index;
-    return { id: this.id, dir: rel, minT, maxT, series: this.index.series.length, samples: this.samples, chunkBytes: this.offset, indexBytes: Buffer.byteLength(indexText), level: this.level };
+    return { id: this.id, dir: rel, minT: this.minT, maxT: this.maxT, series: this.series.length, samples: this.samples, chunkBytes: this.offset, indexBytes: index.length, level: this.level };
   }
 
   /** Removes the unfinished folder (a failed compaction). */
@@ -150,9 +148,65 @@ export async function writeBlock(dataDir: string, series: readonly BlockSeriesIn
   }
 }
 
+const INDEX_FILE = 'index';
+const LEGACY_INDEX_FILE = 'index.json';
+
+/** Opens a block's index: the binary one, or a version 1 `index.json`. */
+export async function openBlockIndex(dir: string): Promise<BlockIndex> {
+  try {
+    return new BinaryBlockIndex(await readFile(join(dir, INDEX_FILE)));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return new JsonBlockIndex(JSON.parse(await readFile(join(dir, LEGACY_INDEX_FILE), 'utf8')) as IndexFile);
+}
+
+/** A version 1 index, held in memory as a series index. */
+export class JsonBlockIndex implements BlockIndex {
+  private readonly index = new SeriesIndex();
+  readonly minT: number;
+  readonly maxT: number;
+  readonly metadata: readonly MetricMetadata[];
+
+  constructor(private readonly file: IndexFile) {
+    this.minT = file.minT;
+    this.maxT = file.maxT;
+    this.metadata = file.metadata ?? [];
+    for (const s of file.series) this.index.getOrCreate(s.labels.map(([name, value]) => ({ name, value })));
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+  labels(id: number): Labels {
+    return this.index.labels(id);
+  }
+  chunkRefs(id: number): ChunkRef[] {
+    return this.file.series[id]!.chunks;
+  }
+  lastSample(id: number): { t: number; v: number } {
+    const s = this.file.series[id]!;
+    return { t: s.lastT, v: Number(s.lastV) };
+  }
+  postingsOf(name: string, value: string): readonly number[] {
+    return this.index.postingsOf(name, value);
+  }
+  valuePostings(name: string): Iterable<[string, readonly number[]]> {
+    return this.index.valuePostings(name);
+  }
+  select(matchers: readonly LabelMatcher[]): number[] {
+    return selectSeries(this, matchers);
+  }
+  labelNames(): string[] {
+    return this.index.labelNames();
+  }
+  labelValues(name: string): string[] {
+    return this.index.labelValues(name);
+  }
+}
+
 /** An opened block: its index in memory, chunks read on demand. */
 export class BlockReader {
-  readonly index = new SeriesIndex();
   /** queries reading the block now; a retired block's folder is removed when the last one ends */
   private readers = 0;
   private retired = false;
@@ -161,22 +215,15 @@ export class BlockReader {
   private constructor(
     readonly info: BlockInfo,
     private readonly dataDir: string,
-    private readonly refs: ChunkRef[][],
-    readonly last: { t: number; v: number }[],
-    readonly metadata: readonly MetricMetadata[],
+    readonly index: BlockIndex,
   ) {}
 
   static async open(dataDir: string, info: BlockInfo): Promise<BlockReader> {
-    const file = JSON.parse(await readFile(join(dataDir, info.dir, 'index.json'), 'utf8')) as IndexFile;
-    const reader = new BlockReader(
-      info,
-      dataDir,
-      file.series.map((s) => s.chunks),
-      file.series.map((s) => ({ t: s.lastT, v: Number(s.lastV) })),
-      file.metadata ?? [],
-    );
-    for (const s of file.series) reader.index.getOrCreate(s.labels.map(([name, value]) => ({ name, value })));
-    return reader;
+    return new BlockReader(info, dataDir, await openBlockIndex(join(dataDir, info.dir)));
+  }
+
+  get metadata(): readonly MetricMetadata[] {
+    return this.index.metadata;
   }
 
   /** Keeps the block's files until the returned function is called. */
@@ -230,7 +277,7 @@ export class BlockReader {
 
   /** One series' samples within [minT, maxT] (undefined when it has none there). */
   async readSeries(fh: FileHandle, id: number, minT: number, maxT: number): Promise<SeriesData | undefined> {
-    const refs = this.refs[id]!.filter((r) => r[3] >= minT && r[2] <= maxT);
+    const refs = this.index.chunkRefs(id).filter((r) => r[3] >= minT && r[2] <= maxT);
     if (refs.length === 0) return undefined;
     const from = refs[0]![0];
     const to = refs[refs.length - 1]![0] + refs[refs.length - 1]![1];

@@ -73,7 +73,10 @@ export class MetricsStore {
     store.blocks = await Promise.all(catalog.snapshot.parts.map((b) => BlockReader.open(dataDir, b)));
     // Ordering checks continue across restarts: seed each series' last sample from the blocks.
     for (const b of store.blocks) {
-      b.last.forEach((last, id) => store.head.seedLast(b.index.labels(id), last.t, last.v));
+      for (let id = 0; id < b.index.size; id++) {
+        const last = b.index.lastSample(id);
+        store.head.seedLast(b.index.labels(id), last.t, last.v);
+      }
       for (const m of b.metadata) store.metadata.set(m.metric, m);
     }
     const checkpoint = catalog.snapshot.walCheckpoints[METRICS_STREAM] ?? 0;

@@ -65,31 +65,15 @@ export class SeriesIndex {
 
   /** Ids of series matching every matcher, ascending. */
   select(matchers: readonly LabelMatcher[]): number[] {
-    // Start from the most selective equality matcher on a non-empty value.
-    let candidates: number[] | undefined;
-    for (const m of matchers) {
-      if (m.op !== '=' || m.value === '') continue;
-      const ids = this.postings.get(m.name)?.get(m.value) ?? [];
-      if (!candidates || ids.length < candidates.length) candidates = ids;
-    }
-    if (!candidates) candidates = this.idsMatchingSomeMatcher(matchers);
-    const out: number[] = [];
-    for (const id of candidates) {
-      const labels = this.labelsById[id]!;
-      if (matchers.every((m) => labelMatches(m, labelValue(labels, m.name)))) out.push(id);
-    }
-    return out;
+    return selectSeries(this, matchers);
   }
 
-  /** Without an equality matcher: union of postings of the values any matcher accepts. */
-  private idsMatchingSomeMatcher(matchers: readonly LabelMatcher[]): number[] {
-    const m = matchers.find((x) => !labelMatches(x, '')); // must-exist matcher narrows to series having the label
-    if (!m) return this.labelsById.map((_, i) => i);
-    const values = this.postings.get(m.name);
-    if (!values) return [];
-    const ids: number[] = [];
-    for (const [value, list] of values) if (labelMatches(m, value)) ids.push(...list);
-    return ids.sort((a, b) => a - b);
+  postingsOf(name: string, value: string): readonly number[] {
+    return this.postings.get(name)?.get(value) ?? [];
+  }
+
+  valuePostings(name: string): Iterable<[string, readonly number[]]> {
+    return this.postings.get(name) ?? [];
   }
 
   labelNames(): string[] {
@@ -99,4 +83,42 @@ export class SeriesIndex {
   labelValues(name: string): string[] {
     return [...(this.postings.get(name)?.keys() ?? [])].sort();
   }
+}
+
+/** What postings-driven selection needs from an index (in memory, or a block's binary index). */
+export interface PostingsSource {
+  readonly size: number;
+  labels(id: number): Labels;
+  /** ascending ids of series with label name=value */
+  postingsOf(name: string, value: string): ArrayLike<number>;
+  /** every value of a label with its ascending ids */
+  valuePostings(name: string): Iterable<[string, ArrayLike<number>]>;
+}
+
+/** Ids of series matching every matcher, ascending: postings narrow, labels decide. */
+export function selectSeries(source: PostingsSource, matchers: readonly LabelMatcher[]): number[] {
+  // Start from the most selective equality matcher on a non-empty value.
+  let candidates: ArrayLike<number> | undefined;
+  for (const m of matchers) {
+    if (m.op !== '=' || m.value === '') continue;
+    const ids = source.postingsOf(m.name, m.value);
+    if (!candidates || ids.length < candidates.length) candidates = ids;
+  }
+  candidates ??= idsMatchingSomeMatcher(source, matchers);
+  const out: number[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const id = candidates[i]!;
+    const labels = source.labels(id);
+    if (matchers.every((m) => labelMatches(m, labelValue(labels, m.name)))) out.push(id);
+  }
+  return out;
+}
+
+/** Without an equality matcher: union of postings of the values a must-exist matcher accepts. */
+function idsMatchingSomeMatcher(source: PostingsSource, matchers: readonly LabelMatcher[]): ArrayLike<number> {
+  const m = matchers.find((x) => !labelMatches(x, ''));
+  if (!m) return Array.from({ length: source.size }, (_, i) => i);
+  const ids: number[] = [];
+  for (const [value, list] of source.valuePostings(m.name)) if (labelMatches(m, value)) for (let i = 0; i < list.length; i++) ids.push(list[i]!);
+  return ids.sort((a, b) => a - b);
 }
