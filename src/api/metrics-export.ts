@@ -43,6 +43,8 @@ export interface RemoteWriteResult {
   samplesWritten: number;
   histogramsWritten: number;
   exemplarsWritten: number;
+  /** native histogram samples sent but not stored */
+  histogramsRejected: number;
   warnings: string[];
 }
 
@@ -54,6 +56,7 @@ export async function remoteWrite(store: MetricsStore, body: Uint8Array, version
     samplesWritten: decoded.samplesWritten,
     histogramsWritten: decoded.histogramsWritten,
     exemplarsWritten: decoded.exemplarsWritten,
+    histogramsRejected: decoded.histogramsRejected,
     warnings: decoded.warnings,
   };
 }

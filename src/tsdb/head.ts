@@ -176,31 +176,41 @@ export class MetricsHead {
     return { ids, keys, fresh };
   }
 
-  /** Decoded samples of matching series within [minT, maxT]. */
+  /**
+   * Decoded samples of matching series within [minT, maxT]. Written straight
+   * into typed arrays: a NaN stored in a plain JS array may lose its payload
+   * (V8 canonicalises NaN in double arrays), and the staleness marker is one.
+   */
   select(seriesIds: readonly number[], minT: number, maxT: number): SeriesData[] {
     const out: SeriesData[] = [];
     for (const id of seriesIds) {
       const s = this.series[id]!;
-      const t: number[] = [];
-      const v: number[] = [];
+      let capacity = s.openCount;
+      for (const c of s.closed) if (c.maxT >= minT && c.minT <= maxT) capacity += c.count;
+      if (capacity === 0) continue;
+      const t = new Float64Array(capacity);
+      const v = new Float64Array(capacity);
+      let k = 0;
       for (const c of s.closed) {
         if (c.maxT < minT || c.minT > maxT) continue;
         const it = chunkIterator(c.bytes);
         while (it.next()) {
           if (it.t < minT) continue;
           if (it.t > maxT) break;
-          t.push(it.t);
-          v.push(it.v);
+          t[k] = it.t;
+          v[k] = it.v;
+          k++;
         }
       }
       for (let i = 0; i < s.openCount; i++) {
         const ti = s.openT[i]!;
         if (ti >= minT && ti <= maxT) {
-          t.push(ti);
-          v.push(s.openV[i]!);
+          t[k] = ti;
+          v[k] = s.openV[i]!;
+          k++;
         }
       }
-      if (t.length > 0) out.push({ labels: this.index.labels(id), t: Float64Array.from(t), v: Float64Array.from(v) });
+      if (k > 0) out.push({ labels: this.index.labels(id), t: t.subarray(0, k), v: v.subarray(0, k) });
     }
     return out;
   }

@@ -47,9 +47,13 @@ describe('metrics store', () => {
       const batch = batchOf([{ labels: up('a'), samples: [[1000, 1], [2000, 0]] }]);
       batch.sampleValue[1] = stale;
       await store.ingest(batch, TEST_WAL_TYPE, Buffer.from(JSON.stringify([{ labels: up('a'), samples: [[1000, 1]] }])));
+      const staleWords = async (): Promise<number[]> => {
+        const got = (await store.select(all, 0, 1e9))[0]!;
+        return [...new Uint32Array(got.v.buffer, got.v.byteOffset + 8, 2)];
+      };
+      assert.deepEqual(await staleWords(), [2, 0x7ff00000], 'from the head');
       await store.persist();
-      const got = (await store.select(all, 0, 1e9))[0]!;
-      assert.deepEqual([...new Uint32Array(got.v.buffer, got.v.byteOffset + 8, 2)], [2, 0x7ff00000]);
+      assert.deepEqual(await staleWords(), [2, 0x7ff00000], 'from a block');
       await store.close();
     }));
 
