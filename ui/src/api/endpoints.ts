@@ -1,8 +1,8 @@
 // One typed function per API call the UI makes. Times go out as unix seconds
 // (what Tempo's and marquetry's endpoints take).
 
-import { getJson, postJson, postForBlob } from './client.js';
-import type { CompareBaseline, CompareLevel, CompareResponse, CompareTarget, DurationHistogramResponse, HealthResponse, SearchResponse, ServicesResponse, SqlResult, TagScopes, TagValues } from './types.js';
+import { getJson, postJson, postForBlob, type QueryValue } from './client.js';
+import type { CompareBaseline, CompareLevel, CompareResponse, CompareTarget, DurationHistogramResponse, HealthResponse, PromQueryData, SearchResponse, ServicesResponse, SqlResult, TagScopes, TagValues } from './types.js';
 import type { ResolvedRange } from '../time-range.js';
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
@@ -59,4 +59,37 @@ export function sqlCsv(sql: string, limit: number): Promise<Blob> {
 /** A trace in OTLP JSON (Tempo's v2 shape). */
 export function fetchTrace(id: string, signal?: AbortSignal): Promise<{ trace: { resourceSpans: unknown[] } }> {
   return getJson(`/api/v2/traces/${encodeURIComponent(id)}`, {}, signal);
+}
+
+// Prometheus HTTP API (the Metrics page). Answers are `{status, data}`; errors
+// arrive as ApiError with Prometheus's message.
+
+interface PromAnswer<T> {
+  status: 'success';
+  data: T;
+}
+
+async function promData<T>(path: string, query: Record<string, QueryValue>, signal?: AbortSignal): Promise<T> {
+  return (await getJson<PromAnswer<T>>(path, query, signal)).data;
+}
+
+/** Values of a label, of the series `match` selects when given (e.g. a metric name). */
+export function promLabelValues(name: string, match: string | undefined, range: ResolvedRange, signal?: AbortSignal): Promise<string[]> {
+  return promData(`/api/v1/label/${encodeURIComponent(name)}/values`, { 'match[]': match, start: seconds(range.startMs), end: Math.ceil(range.endMs / 1000) }, signal);
+}
+
+export function promLabelNames(match: string | undefined, range: ResolvedRange, signal?: AbortSignal): Promise<string[]> {
+  return promData('/api/v1/labels', { 'match[]': match, start: seconds(range.startMs), end: Math.ceil(range.endMs / 1000) }, signal);
+}
+
+export function promSeries(match: string, range: ResolvedRange, signal?: AbortSignal): Promise<Record<string, string>[]> {
+  return promData('/api/v1/series', { 'match[]': match, start: seconds(range.startMs), end: Math.ceil(range.endMs / 1000) }, signal);
+}
+
+export function promQuery(query: string, timeMs: number, signal?: AbortSignal): Promise<PromQueryData> {
+  return promData('/api/v1/query', { query, time: timeMs / 1000 }, signal);
+}
+
+export function promQueryRange(query: string, range: ResolvedRange, stepSeconds: number, signal?: AbortSignal): Promise<PromQueryData> {
+  return promData('/api/v1/query_range', { query, start: range.startMs / 1000, end: range.endMs / 1000, step: stepSeconds }, signal);
 }

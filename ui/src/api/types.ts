@@ -55,3 +55,5 @@ export interface DurationHistogramResponse {
   spans: number;
   errors: number;
 }
+
+export type { PromQueryData, PromMatrixSeries, PromVectorSample } from '../../../src/tsdb/promql/engine-types.js';
