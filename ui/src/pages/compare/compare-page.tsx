@@ -42,7 +42,7 @@ export function ComparePage() {
       </div>
       <CompareForm state={state} />
       {result.error && <ErrorState error={result.error} retry={result.reload} title="The comparison failed" />}
-      {result.data && <CompareResult data={result.data} state={state} keep={keep} stale={result.loading} />}
+      {result.data && <CompareResult data={result.data} state={state} keep={keep} stale={result.stale} />}
     </section>
   );
 }

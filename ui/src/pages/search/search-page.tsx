@@ -124,7 +124,7 @@ export function SearchPage() {
         </button>
       </form>
       {durations.data && durations.data.spans > 0 && (
-        <div class={'panel' + (durations.loading ? ' stale' : '')}>
+        <div class={'panel' + (durations.stale ? ' stale' : '')}>
           <div class="histogram-header">
             <h2>
               Span durations <span class="muted">({formatCount(durations.data.spans)} matching spans)</span>
@@ -163,7 +163,7 @@ export function SearchPage() {
         </EmptyState>
       )}
       {rows.length > 0 && (
-        <div class={'panel' + (result.loading ? ' stale' : '')}>
+        <div class={'panel' + (result.stale ? ' stale' : '')} data-fresh={String(!result.stale)}>
           <DataTable
             testId="search-results"
             caption={`${rows.length} traces, newest first${hasSelection ? ` · ${selectionText}` : ''}`}

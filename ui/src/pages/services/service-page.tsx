@@ -107,7 +107,7 @@ export function ServicePage({ params: routeParams }: { params: Record<string, st
       )}
       {own && <HealthCharts health={own} label={() => service} quantiles />}
       {operations.data && operations.data.groups.length > 0 && (
-        <div class={'panel' + (operations.loading ? ' stale' : '')}>
+        <div class={'panel' + (operations.stale ? ' stale' : '')}>
           <DataTable
             testId="operations-table"
             caption={`${operations.data.groups.length} operations`}

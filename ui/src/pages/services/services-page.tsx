@@ -82,7 +82,7 @@ export function ServicesPage() {
         </EmptyState>
       )}
       {health.data && health.data.groups.length > 0 && (
-        <div class={health.loading ? 'stale' : undefined}>
+        <div class={health.stale ? 'stale' : undefined}>
           <HealthCharts health={health.data} label={(l) => l['service'] ?? '(unknown)'} />
           <div class="panel">
             <DataTable

@@ -112,7 +112,7 @@ export function SqlPage() {
       )}
       {result.data && result.data.rows.length === 0 && <EmptyState title="The query returned no rows" />}
       {result.data && result.data.rows.length > 0 && (
-        <div class={'panel' + (result.loading ? ' stale' : '')}>
+        <div class={'panel' + (result.stale ? ' stale' : '')}>
           <div class="table-wrap sql-result">
             <table class="data-table" data-testid="sql-result">
               <thead>
