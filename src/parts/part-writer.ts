@@ -27,12 +27,15 @@ export interface PartLayout {
   timeColumn: string;
   /** ORDER BY of a flushed part */
   sortSql: string;
+  /** rows per Parquet row group */
+  rowGroupRows: number;
 }
 
 export const TRACE_PART_LAYOUT: PartLayout = {
   stream: 'traces',
   timeColumn: 'start_time_unix_nano',
   sortSql: 'trace_id, start_time_unix_nano',
+  rowGroupRows: PART_ROW_GROUP_ROWS,
 };
 
 export interface PartSource {
@@ -99,7 +102,7 @@ export async function writeParts(engine: Engine, dataDir: string, layout: PartLa
     const bloomPath = join(dirname(path), `${id}.bloom`);
     await mkdir(dirname(path), { recursive: true });
     const onlyDay = days.size > 1 ? `WHERE ${layout.timeColumn} >= ${from} AND ${layout.timeColumn} < ${to}` : '';
-    await copySorted(engine, source.paths, path, layout.sortSql, onlyDay);
+    await copySorted(engine, source.paths, path, layout, onlyDay);
     await fsyncFile(path); // the catalog will point at it and the WAL will be cut: it must be on disk
     const ids = traceIdsIn(source, from, to);
     await TraceBloom.build(ids.ids, ids.count).write(bloomPath);
@@ -138,11 +141,12 @@ async function servicesIn(engine: Engine, path: string): Promise<string[]> {
  * one exists for the column (docs/storage.md); parts are skipped by our own
  * trace-id bloom instead, and row groups by min/max.
  */
-export async function copySorted(engine: Engine, paths: readonly string[], path: string, sortSql: string, whereSql = ''): Promise<void> {
-  await engine.run(
-    `COPY (SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY ${sortSql}) ` +
-      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
-  );
+export async function copySorted(engine: Engine, paths: readonly string[], path: string, layout: PartLayout, whereSql = ''): Promise<void> {
+  await engine.run(`COPY (SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY ${layout.sortSql}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
+}
+
+function partCopyOptions(layout: PartLayout): string {
+  return `(FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${layout.rowGroupRows}, WRITE_BLOOM_FILTER false)`;
 }
 
 /**
@@ -151,10 +155,7 @@ export async function copySorted(engine: Engine, paths: readonly string[], path:
  * trace, and there is no sort — a sort of millions of wide rows
  * spills gigabytes on this machine (bench: 545 s for 8.6 M rows).
  */
-export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string): Promise<void> {
-  await engine.run(
-    `COPY (SELECT * FROM ${readParquetSql(paths)}) ` +
-      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
-  );
+export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string, layout: PartLayout): Promise<void> {
+  await engine.run(`COPY (SELECT * FROM ${readParquetSql(paths)}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
 }
 

@@ -82,7 +82,7 @@ export class Compactor {
       const path = partFilePath(this.dataDir, this.layout, day, id);
       const bloomPath = join(dirname(path), `${id}.bloom`);
       await mkdir(dirname(path), { recursive: true });
-      await copyConcatenated(this.engine, paths, path);
+      await copyConcatenated(this.engine, paths, path, this.layout);
       await fsyncFile(path);
       const ids = await this.engine.all(`SELECT DISTINCT trace_id FROM ${readParquetSql([path])} WHERE trace_id IS NOT NULL`);
       const packed = new Uint8Array(ids.length * 16);
