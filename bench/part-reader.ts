@@ -44,8 +44,9 @@ export class PartReader {
   }
 
   /**
-   * The server's own lookup SQL (src/query/trace-lookup.ts) run here, without
-   * HTTP, bloom checks or OTLP assembly: how much of a lookup is DuckDB's.
+   * A lookup as one plain DuckDB query over every part (`trace_id BETWEEN`,
+   * row groups skipped by min/max only), without the server's trace indexes,
+   * column split, HTTP or OTLP assembly: what DuckDB alone answers in.
    */
   async lookupMs(files: readonly string[], traces: readonly KnownTrace[]): Promise<number[]> {
     const ms: number[] = [];

@@ -36,10 +36,11 @@ export async function waitForCompaction(dataDir: string, timeoutMs: number): Pro
 export interface FolderUsage {
   /** Parquet part files named by the catalog */
   partBytes: number;
-  bloomBytes: number;
+  /** trace indexes (and blooms of parts written before them) */
+  indexBytes: number;
   rows: number;
   parts: number;
-  /** every file under the data folder (WAL tail, catalog, blooms, leftovers) */
+  /** every file under the data folder (WAL tail, catalog, trace indexes, leftovers) */
   totalBytes: number;
   /** per top-level folder: wal, parts, catalog, staging, tmp */
   byFolder: Record<string, number>;
@@ -57,8 +58,10 @@ async function folderBytes(path: string): Promise<number> {
 
 export async function folderUsage(dataDir: string): Promise<FolderUsage> {
   const snap = await readCatalog(dataDir);
-  let bloomBytes = 0;
-  for (const p of snap.parts) bloomBytes += (await stat(join(dataDir, p.bloomPath)).catch(() => ({ size: 0 }))).size;
+  let indexBytes = 0;
+  for (const p of snap.parts) {
+    for (const f of [p.traceIndexPath, p.bloomPath]) if (f) indexBytes += (await stat(join(dataDir, f)).catch(() => ({ size: 0 }))).size;
+  }
   const byFolder: Record<string, number> = {};
   let totalBytes = 0;
   for (const entry of await readdir(dataDir, { withFileTypes: true })) {
@@ -68,7 +71,7 @@ export async function folderUsage(dataDir: string): Promise<FolderUsage> {
   }
   return {
     partBytes: snap.parts.reduce((n, p) => n + p.bytes, 0),
-    bloomBytes,
+    indexBytes,
     rows: snap.parts.reduce((n, p) => n + p.rows, 0),
     parts: snap.parts.length,
     totalBytes,

@@ -95,7 +95,7 @@ export function tracesMetrics(f: TracesFigures): SuiteReport {
       // Every acknowledged span must be stored exactly once (the sender never resends a 2xx).
       metric('lost-spans', s.spans - rows, 'spans', '0'),
       metric('part-bytes-per-span', f.usage.partBytes / rows, 'B/span'),
-      metric('part-and-bloom-bytes-per-span', (f.usage.partBytes + f.usage.bloomBytes) / rows, 'B/span'),
+      metric('part-and-trace-index-bytes-per-span', (f.usage.partBytes + f.usage.indexBytes) / rows, 'B/span'),
       metric('data-folder-bytes-per-span', f.usage.totalBytes / rows, 'B/span'),
       ...lookupMetrics('trace-by-id', f.cold, f.warm, '<= 20'),
       metric('trace-by-id-duckdb-sql-only-p50-ms', median(f.duckdbLookupMs), 'ms'),
@@ -123,7 +123,7 @@ export function peerReport(f: TracesFigures, p: PeerFigures): PeerReport {
   const chTable = perSpan(p.table.bytesOnDisk, rows);
   const chWithIndex = perSpan(p.table.bytesOnDisk + p.traceIdTs.bytesOnDisk, rows);
   const oursParts = perSpan(f.usage.partBytes, f.usage.rows);
-  const oursWithIndex = perSpan(f.usage.partBytes + f.usage.bloomBytes, f.usage.rows);
+  const oursWithIndex = perSpan(f.usage.partBytes + f.usage.indexBytes, f.usage.rows);
   const ratio = (key: string, ours: number, theirs: number, target?: string): Metric => metric(key, ours / theirs, 'ours/peer', target);
   const searchRatios = f.searches.map((s) => {
     const peer = p.searches.find((x) => x.key === s.key);

@@ -26,9 +26,14 @@ export interface EngineOptions {
   maxTempDirectorySize?: string;
 }
 
-/** `read_parquet([...])` over absolute paths, unioning differing schemas by name. */
+/**
+ * `read_parquet([...])` over absolute paths, unioning differing schemas by
+ * name. Not hive-partitioned: parts sit in `date=YYYY-MM-DD/` folders, and
+ * DuckDB would otherwise add a `date` column to every result (and compaction
+ * would copy it into merged parts).
+ */
 export function readParquetSql(paths: readonly string[]): string {
-  return `read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true)`;
+  return `read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false)`;
 }
 
 export class Engine {

@@ -47,12 +47,16 @@ export function setValue(col: DynamicColumn, row: number, a: AttributeColumns, i
   }
 }
 
+/** Columns by key, then value type: found without building the column name, which cost more than filling the value. */
+type ColumnsByKey = Map<string, (DynamicColumn | undefined)[]>;
+
 export class DynamicColumns {
   private readonly columns = new Map<string, DynamicColumn>();
+  private readonly byScope: Record<AttributeScope, ColumnsByKey> = { span: new Map(), resource: new Map(), scope: new Map() };
   constructor(private readonly rows: number) {}
 
   column(scope: AttributeScope, key: string, type: ValueType): DynamicColumn {
-    return this.named(attributeColumnName(scope, key, type), type);
+    return cachedColumn(this.byScope[scope], key, type, () => this.named(attributeColumnName(scope, key, type), type));
   }
 
   /** The column `name` holding values of `type`, created (all null) on first use. */
@@ -79,20 +83,23 @@ export class DynamicColumns {
   }
 }
 
+function cachedColumn(cache: ColumnsByKey, key: string, type: ValueType, create: () => DynamicColumn): DynamicColumn {
+  let byType = cache.get(key);
+  if (!byType) {
+    byType = [];
+    cache.set(key, byType);
+  }
+  return (byType[type] ??= create());
+}
+
 /** Attributes owned by rows (span or log record attributes): row = row0 + owner. */
 export function fillRowAttributes(dyn: DynamicColumns, a: AttributeColumns, row0: number, columnName: (key: string, type: ValueType) => string): void {
-  // Consecutive rows often share a key/type: cache the last column looked up.
-  let lastKey = '';
-  let lastType = -1;
-  let col: DynamicColumn | undefined;
+  // A row's attributes have different keys, so look columns up by key, not by name.
+  const cache: ColumnsByKey = new Map();
   for (let i = 0; i < a.length; i++) {
     const key = a.key[i]!;
-    const type = a.type[i]!;
-    if (col === undefined || key !== lastKey || type !== lastType) {
-      col = dyn.named(columnName(key, type as ValueType), type as ValueType);
-      lastKey = key;
-      lastType = type;
-    }
+    const type = a.type[i]! as ValueType;
+    const col = cachedColumn(cache, key, type, () => dyn.named(columnName(key, type), type));
     setValue(col, row0 + a.owner[i]!, a, i);
   }
 }

@@ -12,8 +12,13 @@ export interface PartInfo {
   id: string;
   /** relative to the data folder */
   path: string;
-  /** bloom filter of the part's trace ids, relative to the data folder */
-  bloomPath: string;
+  /**
+   * Trace index of the part (docs/format/trace-index.md: which rows may hold
+   * a trace), relative to the data folder.
+   */
+  traceIndexPath?: string;
+  /** Parts written before trace indexes: a bloom filter of their trace ids instead. */
+  bloomPath?: string;
   rows: number;
   bytes: number;
   /** unix nanos as decimal strings (JSON has no int64) */
@@ -37,7 +42,9 @@ export interface PartInfo {
 
 /** Every file of a part — the Parquet file and those kept beside it — absolute. */
 export function partFilePaths(dataDir: string, p: PartInfo): string[] {
-  const files = [p.path, p.bloomPath];
+  const files = [p.path];
+  if (p.traceIndexPath) files.push(p.traceIndexPath);
+  if (p.bloomPath) files.push(p.bloomPath);
   if (p.rollupPath) files.push(p.rollupPath);
   if (p.tokenIndexPath) files.push(p.tokenIndexPath);
   return files.map((f) => join(dataDir, f));

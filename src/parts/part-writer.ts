@@ -1,8 +1,9 @@
-// Turns staging files (or older parts) into one big part per UTC day, sorted
-// in the signal's order (traces: by trace id then start time, so a trace's
-// spans sit together, a lookup reads one row group and ids compress by
-// dictionary/RLE), zstd, Parquet v1 encodings (smaller than v2's delta
-// encodings once zstd runs). The figures behind each choice are in
+// Turns staging files into parts per UTC day — for traces one per trace-id
+// range of at most PART_FLUSH_ROWS rows — sorted in the signal's order
+// (traces: by trace id then start time, so a trace's spans sit together, a
+// lookup reads one row group and ids compress by dictionary/RLE), zstd,
+// Parquet v1 encodings (smaller than v2's delta encodings once zstd runs),
+// each with its trace index. The figures behind each choice are in
 // docs/storage.md.
 
 import { mkdir, stat } from 'node:fs/promises';
@@ -10,11 +11,24 @@ import { dirname, join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readParquetSql, sqlString, type Engine } from '../engine/duckdb.js';
 import type { PartInfo } from './catalog.js';
-import { TraceBloom } from './trace-bloom.js';
 import { fsyncFile } from './fsync.js';
+import { TraceIndex } from './trace-index.js';
+
+/** Beside each part: its trace index (docs/format/trace-index.md). */
+export const TRACE_INDEX_SUFFIX = '.tidx';
 
 /** Rows per Parquet row group in parts: small enough that a trace lookup decodes little. */
 export const PART_ROW_GROUP_ROWS = 64 * 1024;
+/**
+ * Parts hold at most this many rows (8 row groups), by flush and by
+ * compaction: every DuckDB query over a file pays for each of its row groups
+ * times the columns it reads (a lookup in the old 10 M-row part: 72 ms; in a
+ * 1 M-row one: 27 ms), and a flush sorts this many rows at a time, which
+ * bounds its memory (docs/storage.md).
+ */
+export const PART_MAX_ROWS = 8 * PART_ROW_GROUP_ROWS;
+/** A flush writes parts of at most this many rows (whole traces; a trace of more rows gets a part of its own). */
+export const PART_FLUSH_ROWS = PART_MAX_ROWS;
 export const PART_COMPRESSION = 'zstd';
 /** zstd level of parts: 9 measured 3.4 % smaller than the default 3 (docs/storage.md). */
 export const PART_COMPRESSION_LEVEL = 9;
@@ -27,15 +41,19 @@ export interface PartLayout {
   timeColumn: string;
   /** ORDER BY of a flushed part */
   sortSql: string;
-  /** rows per Parquet row group */
-  rowGroupRows: number;
+  /**
+   * Split a flush into parts by trace-id range, each of at most
+   * PART_FLUSH_ROWS rows, so a flush sorts that many rows at a time (its
+   * memory) and a lookup opens a file of few row groups (docs/storage.md).
+   */
+  splitByTraceId?: boolean;
 }
 
 export const TRACE_PART_LAYOUT: PartLayout = {
   stream: 'traces',
   timeColumn: 'start_time_unix_nano',
   sortSql: 'trace_id, start_time_unix_nano',
-  rowGroupRows: PART_ROW_GROUP_ROWS,
+  splitByTraceId: true,
 };
 
 export interface PartSource {
@@ -59,29 +77,72 @@ export function newPartId(): string {
   return `${Date.now().toString(36).padStart(9, '0')}-${randomBytes(8).toString('hex')}`;
 }
 
-/** Unique trace ids of the rows whose time falls in [from, to). */
-function traceIdsIn(source: PartSource, from: bigint, to: bigint): { ids: Uint8Array; count: number; rows: number; min: bigint; max: bigint } {
-  const seen = new Set<string>();
-  const ids: number[] = [];
-  let rows = 0;
-  let min = 0n;
-  let max = 0n;
+const ID_BYTES = 16;
+
+/** Distinct trace ids of the rows in a day, ascending, with their row counts and time ranges. */
+interface DayTraces {
+  /** 16 bytes per trace, ascending as DuckDB sorts BLOBs */
+  ids: Uint8Array;
+  counts: Uint32Array;
+  minNs: BigInt64Array;
+  maxNs: BigInt64Array;
+}
+
+function tracesIn(source: PartSource, from: bigint, to: bigint): DayTraces {
+  const at = new Map<string, number>();
+  const counts: number[] = [];
+  const minNs: bigint[] = [];
+  const maxNs: bigint[] = [];
   const buf = Buffer.from(source.traceIds.buffer, source.traceIds.byteOffset, source.traceIds.byteLength);
   for (let i = 0; i < source.startNs.length; i++) {
     const t = source.startNs[i]!;
     if (t < from || t >= to) continue;
-    if (rows === 0 || t < min) min = t;
-    if (rows === 0 || t > max) max = t;
-    rows++;
-    const key = buf.toString('latin1', i * 16, i * 16 + 16);
-    if (!seen.has(key)) {
-      seen.add(key);
-      ids.push(i);
+    const key = buf.toString('latin1', i * ID_BYTES, (i + 1) * ID_BYTES);
+    const k = at.get(key);
+    if (k === undefined) {
+      at.set(key, counts.length);
+      counts.push(1);
+      minNs.push(t);
+      maxNs.push(t);
+    } else {
+      counts[k]!++;
+      if (t < minNs[k]!) minNs[k] = t;
+      if (t > maxNs[k]!) maxNs[k] = t;
     }
   }
-  const out = new Uint8Array(ids.length * 16);
-  ids.forEach((i, k) => out.set(source.traceIds.subarray(i * 16, i * 16 + 16), k * 16));
-  return { ids: out, count: ids.length, rows, min, max };
+  // latin1 strings compare by code unit, i.e. byte by byte: the order DuckDB sorts BLOBs in
+  const keys = [...at.keys()].sort();
+  const out: DayTraces = { ids: new Uint8Array(keys.length * ID_BYTES), counts: new Uint32Array(keys.length), minNs: new BigInt64Array(keys.length), maxNs: new BigInt64Array(keys.length) };
+  keys.forEach((key, i) => {
+    const k = at.get(key)!;
+    out.ids.set(Buffer.from(key, 'latin1'), i * ID_BYTES);
+    out.counts[i] = counts[k]!;
+    out.minNs[i] = minNs[k]!;
+    out.maxNs[i] = maxNs[k]!;
+  });
+  return out;
+}
+
+/** Consecutive trace ranges [first, end) of at most `maxRows` rows each (a bigger trace alone). */
+function chunksOf(traces: DayTraces, maxRows: number): { first: number; end: number; rows: number }[] {
+  const out: { first: number; end: number; rows: number }[] = [];
+  let first = 0;
+  let rows = 0;
+  for (let i = 0; i < traces.counts.length; i++) {
+    const n = traces.counts[i]!;
+    if (i > first && rows + n > maxRows) {
+      out.push({ first, end: i, rows });
+      first = i;
+      rows = 0;
+    }
+    rows += n;
+  }
+  if (traces.counts.length > first) out.push({ first, end: traces.counts.length, rows });
+  return out;
+}
+
+function idSql(ids: Uint8Array, i: number): string {
+  return `from_hex('${Buffer.from(ids.subarray(i * ID_BYTES, (i + 1) * ID_BYTES)).toString('hex')}')`;
 }
 
 /**
@@ -97,30 +158,44 @@ export async function writeParts(engine: Engine, dataDir: string, layout: PartLa
     const from = d * NS_PER_DAY;
     const to = from + NS_PER_DAY;
     const day = dayOf(from);
-    const id = newPartId();
-    const path = partFilePath(dataDir, layout, day, id);
-    const bloomPath = join(dirname(path), `${id}.bloom`);
-    await mkdir(dirname(path), { recursive: true });
-    const onlyDay = days.size > 1 ? `WHERE ${layout.timeColumn} >= ${from} AND ${layout.timeColumn} < ${to}` : '';
-    await copySorted(engine, source.paths, path, layout, onlyDay);
-    await fsyncFile(path); // the catalog will point at it and the WAL will be cut: it must be on disk
-    const ids = traceIdsIn(source, from, to);
-    await TraceBloom.build(ids.ids, ids.count).write(bloomPath);
-    parts.push({
-      id,
-      path: relative(dataDir, path),
-      bloomPath: relative(dataDir, bloomPath),
-      rows: ids.rows,
-      bytes: (await stat(path)).size,
-      minStartNs: String(ids.min),
-      maxStartNs: String(ids.max),
-      day,
-      level,
-      createdAtMs: Date.now(),
-      columns: [...source.columns].sort(),
-      // A flush spanning days lists, per part, only the services stored in it.
-      services: days.size > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
-    });
+    const traces = tracesIn(source, from, to);
+    const chunks = layout.splitByTraceId ? chunksOf(traces, PART_FLUSH_ROWS) : [{ first: 0, end: traces.counts.length, rows: -1 }];
+    for (const [c, chunk] of chunks.entries()) {
+      const where: string[] = [];
+      if (days.size > 1) where.push(`${layout.timeColumn} >= ${from} AND ${layout.timeColumn} < ${to}`);
+      if (c > 0) where.push(`trace_id >= ${idSql(traces.ids, chunk.first)}`);
+      if (c < chunks.length - 1) where.push(`trace_id < ${idSql(traces.ids, chunk.end)}`);
+      const id = newPartId();
+      const path = partFilePath(dataDir, layout, day, id);
+      const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
+      await mkdir(dirname(path), { recursive: true });
+      await copySorted(engine, source.paths, path, layout.sortSql, where.length ? `WHERE ${where.join(' AND ')}` : '');
+      await fsyncFile(path); // the catalog will point at it and the WAL will be cut: it must be on disk
+      const ids = traces.ids.subarray(chunk.first * ID_BYTES, chunk.end * ID_BYTES);
+      const counts = traces.counts.subarray(chunk.first, chunk.end);
+      await TraceIndex.ofSortedTraces(ids, counts).write(indexPath);
+      let minNs = traces.minNs[chunk.first]!;
+      let maxNs = traces.maxNs[chunk.first]!;
+      for (let i = chunk.first + 1; i < chunk.end; i++) {
+        if (traces.minNs[i]! < minNs) minNs = traces.minNs[i]!;
+        if (traces.maxNs[i]! > maxNs) maxNs = traces.maxNs[i]!;
+      }
+      parts.push({
+        id,
+        path: relative(dataDir, path),
+        traceIndexPath: relative(dataDir, indexPath),
+        rows: counts.reduce((n, x) => n + x, 0),
+        bytes: (await stat(path)).size,
+        minStartNs: String(minNs),
+        maxStartNs: String(maxNs),
+        day,
+        level,
+        createdAtMs: Date.now(),
+        columns: [...source.columns].sort(),
+        // A flush spanning days or split by trace id lists, per part, only the services stored in it.
+        services: days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
+      });
+    }
   }
   return parts;
 }
@@ -141,21 +216,24 @@ async function servicesIn(engine: Engine, path: string): Promise<string[]> {
  * one exists for the column (docs/storage.md); parts are skipped by our own
  * trace-id bloom instead, and row groups by min/max.
  */
-export async function copySorted(engine: Engine, paths: readonly string[], path: string, layout: PartLayout, whereSql = ''): Promise<void> {
-  await engine.run(`COPY (SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY ${layout.sortSql}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
-}
-
-function partCopyOptions(layout: PartLayout): string {
-  return `(FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${layout.rowGroupRows}, WRITE_BLOOM_FILTER false)`;
+export async function copySorted(engine: Engine, paths: readonly string[], path: string, sortSql: string, whereSql = ''): Promise<void> {
+  await engine.run(
+    `COPY (SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY ${sortSql}) ` +
+      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
+  );
 }
 
 /**
  * Merges parts that are each sorted by concatenating them: every input stays
- * a sorted run, so row-group min/max still skip all but the run holding a
- * trace, and there is no sort — a sort of millions of wide rows
- * spills gigabytes on this machine (bench: 545 s for 8.6 M rows).
+ * a sorted run, located by the merged part's trace index (the inputs' indexes
+ * one after another), and there is no sort — a sort of millions of wide rows
+ * spills gigabytes on this machine (bench: 545 s for 8.6 M rows). One thread
+ * and insertion order kept: the rows come out file by file, in order.
  */
-export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string, layout: PartLayout): Promise<void> {
-  await engine.run(`COPY (SELECT * FROM ${readParquetSql(paths)}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
+export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string): Promise<void> {
+  await engine.run(
+    `COPY (SELECT * FROM ${readParquetSql(paths)}) ` +
+      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
+  );
 }
 

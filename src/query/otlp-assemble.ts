@@ -91,7 +91,10 @@ function attributesOf(row: Row, cols: readonly ColumnPlan[]): OtlpKeyValue[] {
 /** Groups span rows into OTLP ResourceSpans, spans ordered by start time. */
 export function assembleResourceSpans(rows: readonly Row[]): OtlpResourceSpans[] {
   if (rows.length === 0) return [];
-  const plan = planColumns(Object.keys(rows[0]!));
+  // Rows of different parts carry different attribute columns: plan over all of them.
+  const columns = new Set<string>();
+  for (const r of rows) for (const k in r) columns.add(k);
+  const plan = planColumns([...columns]);
   const sorted = [...rows].sort((a, b) => (BigInt(a['start_time_unix_nano'] as bigint) < BigInt(b['start_time_unix_nano'] as bigint) ? -1 : 1));
   const resources = new Map<string, OtlpResourceSpans>();
   const scopes = new Map<string, OtlpResourceSpans['scopeSpans'][number]>();

@@ -1,7 +1,16 @@
-// TraceQL search in Tempo's response shape. One scan finds matching spans and
-// decides per trace with conditional aggregation (seed 000: never a UNION of
-// two scans); a second, small lookup fetches root span and extent of only the
-// `limit` traces returned, through the trace-id blooms.
+// TraceQL search in Tempo's response shape, in two steps:
+//
+// 1. Which traces: one scan of the span filter's columns plus trace id and
+//    start time, grouped per trace with conditional aggregation (seed 000:
+//    never a UNION of two scans), newest `limit` traces. When any matching
+//    span qualifies a trace (one spanset), files are scanned newest first and
+//    the scan stops once no older file can hold a newer trace.
+// 2. Those traces' spans, read through the parts' trace indexes: matched
+//    spans for the spanset, root span, extent and per-service span and error
+//    counts (Tempo's serviceStats).
+//
+// Reading span ids, names and durations only for the `limit` traces found,
+// not for every matching span, is what makes step 1 cheap (docs/storage.md).
 
 import { join } from 'node:path';
 import { hexOf } from '../model/hex.js';
@@ -10,7 +19,7 @@ import { readParquetSql, type Engine, type Row } from '../engine/duckdb.js';
 import type { PartInfo } from '../parts/catalog.js';
 import type { StagedFile } from '../head/head.js';
 import { compileTraceQL } from './traceql/compile-sql.js';
-import { candidateFiles, type BloomCache } from './trace-lookup.js';
+import { candidateFiles, spanFileSql, traceIdFilter, type SpanFile, type TraceIndexCache } from './trace-lookup.js';
 import { traceIdSetFilterSql } from './sql/trace-id-sets.js';
 
 export interface SearchRequest {
@@ -65,23 +74,37 @@ function overlaps(minNs: bigint, maxNs: bigint, req: SearchRequest): boolean {
   return (req.endNs === undefined || minNs <= req.endNs) && (req.startNs === undefined || maxNs >= req.startNs);
 }
 
-/** Files whose time range meets the request's, and the union of their columns. */
-export function searchFiles(input: SearchInput, req: SearchRequest): { files: string[]; columns: Set<string>; bytes: number } {
-  const files: string[] = [];
-  const columns = new Set<string>();
-  let bytes = 0;
+/** A file of the search with the time range of its spans. */
+interface SearchSource extends SpanFile {
+  minStartNs: bigint;
+  maxStartNs: bigint;
+  bytes: number;
+}
+
+/** Files whose time range meets the request's, newest first. */
+function searchSources(input: SearchInput, req: SearchRequest): SearchSource[] {
+  const out: SearchSource[] = [];
   for (const p of input.parts) {
-    if (!overlaps(BigInt(p.minStartNs), BigInt(p.maxStartNs), req)) continue;
-    files.push(join(input.dataDir, p.path));
-    bytes += p.bytes;
-    for (const c of p.columns) columns.add(c);
+    const maxStartNs = BigInt(p.maxStartNs);
+    const minStartNs = BigInt(p.minStartNs);
+    if (overlaps(minStartNs, maxStartNs, req)) out.push({ path: join(input.dataDir, p.path), columns: p.columns, minStartNs, maxStartNs, bytes: p.bytes });
   }
   for (const f of input.staged) {
-    if (!overlaps(f.minStartNs, f.maxStartNs, req)) continue;
-    files.push(f.path);
-    for (const c of f.columns) columns.add(c);
+    if (overlaps(f.minStartNs, f.maxStartNs, req)) out.push({ path: f.path, columns: f.columns, minStartNs: f.minStartNs, maxStartNs: f.maxStartNs, bytes: 0 });
   }
-  return { files, columns, bytes };
+  return out.sort((a, b) => (a.maxStartNs > b.maxStartNs ? -1 : a.maxStartNs < b.maxStartNs ? 1 : 0));
+}
+
+function columnsOf(files: readonly SpanFile[]): Set<string> {
+  const columns = new Set<string>();
+  for (const f of files) for (const c of f.columns) columns.add(c);
+  return columns;
+}
+
+/** Files whose time range meets the request's, and the union of their columns. */
+export function searchFiles(input: SearchInput, req: SearchRequest): { files: string[]; columns: Set<string>; bytes: number } {
+  const sources = searchSources(input, req);
+  return { files: sources.map((f) => f.path), columns: columnsOf(sources), bytes: sources.reduce((n, f) => n + f.bytes, 0) };
 }
 
 /** SQL condition on span start time for the request's range. */
@@ -92,128 +115,165 @@ export function searchTimeFilter(req: Pick<SearchRequest, 'startNs' | 'endNs'>):
   return c.length ? c.join(' AND ') : 'TRUE';
 }
 
-/** OTLP's STATUS_CODE_ERROR. */
-const STATUS_ERROR = 2;
-
 function hex(v: unknown): string {
   return v instanceof Uint8Array ? hexOf(v, 0, v.length) : '';
 }
 
-export async function search(engine: Engine, input: SearchInput, req: SearchRequest, blooms: BloomCache): Promise<SearchResponse> {
-  if (!(req.limit > 0)) throw new BadQueryError('search: limit must be a positive integer');
-  const { files, columns, bytes } = searchFiles(input, req);
-  const plan = compileTraceQL(req.query, { has: (c) => columns.has(c) });
-  const metrics = { inspectedTraces: 0, inspectedBytes: String(bytes), totalBlocks: files.length, completedJobs: files.length, totalJobs: files.length };
-  if (files.length === 0) return { traces: [], metrics };
+/** RE2 syntax is checked by DuckDB when the query runs: a bad regex is the user's error. */
+function userRegexError(err: unknown): never {
+  const msg = (err as Error).message ?? '';
+  if (/regex|regular expression/i.test(msg)) throw new BadQueryError(`search: invalid regular expression: ${msg.split('\n')[0]}`);
+  throw err;
+}
 
+interface TraceHit {
+  id: Uint8Array;
+  lastStartNs: bigint;
+}
+
+/** Step 1 over some files: the newest `limit` traces the query selects, by latest matching span. */
+async function findTraces(engine: Engine, dataDir: string, files: readonly SpanFile[], req: SearchRequest): Promise<TraceHit[]> {
+  const plan = compileTraceQL(req.query, columnsOf(files));
   const flags = plan.spansets.map((s, i) => `(${s}) AS m${i}`).join(', ');
   const anyFlags = plan.spansets.map((_, i) => `bool_or(m${i}) AS m${i}`).join(', ');
-  const matchedSql =
-    `SELECT trace_id, span_id, name, service_name, start_time_unix_nano, duration_nano, ${flags} ` +
-    `FROM ${readParquetSql(files)} WHERE ${searchTimeFilter(req)} AND (${plan.anySpanset})` +
-    (req.traceIdSet ? ` AND ${traceIdSetFilterSql(input.dataDir, req.traceIdSet)}` : '');
-  const sql =
-    `WITH matched AS (${matchedSql}), ` +
-    `per_trace AS (SELECT trace_id, ${anyFlags}, max(start_time_unix_nano) AS last_start, count(*) AS n FROM matched GROUP BY trace_id), ` +
-    `hits AS (SELECT trace_id, last_start, n FROM per_trace WHERE ${plan.traceCondition} ORDER BY last_start DESC LIMIT ${Math.floor(req.limit)}) ` +
-    `SELECT m.trace_id, m.span_id, m.name, m.service_name, m.start_time_unix_nano, m.duration_nano, h.n, h.last_start, ` +
-    `row_number() OVER (PARTITION BY m.trace_id ORDER BY m.start_time_unix_nano) AS k ` +
-    `FROM matched m JOIN hits h USING (trace_id) QUALIFY k <= ${Math.max(1, Math.floor(req.spss))} ` +
-    `ORDER BY h.last_start DESC, m.start_time_unix_nano`;
-  const rows = await engine.all(sql).catch((err: unknown) => {
-    // RE2 syntax is checked by DuckDB when the query runs: a bad regex is the user's error.
-    const msg = (err as Error).message ?? '';
-    if (/regex|regular expression/i.test(msg)) throw new BadQueryError(`search: invalid regular expression: ${msg.split('\n')[0]}`);
-    throw err;
-  });
+  const matched =
+    `SELECT trace_id, start_time_unix_nano, ${flags} FROM ${readParquetSql(files.map((f) => f.path))} ` +
+    `WHERE ${searchTimeFilter(req)} AND (${plan.anySpanset})` +
+    (req.traceIdSet ? ` AND ${traceIdSetFilterSql(dataDir, req.traceIdSet)}` : '');
+  const rows = await engine
+    .all(
+      `SELECT trace_id, last_start FROM (SELECT trace_id, max(start_time_unix_nano) AS last_start, ${anyFlags} FROM (${matched}) GROUP BY trace_id) ` +
+        `WHERE ${plan.traceCondition} ORDER BY last_start DESC LIMIT ${Math.floor(req.limit)}`,
+    )
+    .catch(userRegexError);
+  return rows.map((r) => ({ id: r['trace_id'] as Uint8Array, lastStartNs: BigInt(r['last_start'] as bigint) }));
+}
 
-  const byTrace = new Map<string, { id: Uint8Array; spans: SearchSpan[]; matched: number }>();
-  for (const r of rows) {
-    const id = hex(r['trace_id']);
-    let t = byTrace.get(id);
-    if (!t) {
-      t = { id: r['trace_id'] as Uint8Array, spans: [], matched: Number(r['n']) };
-      byTrace.set(id, t);
+/**
+ * Step 1 over all files. With one spanset a trace qualifies by any one span,
+ * so files are read newest first in growing batches, and reading stops once
+ * `limit` traces have a matching span newer than anything the rest can hold.
+ */
+async function newestTraces(engine: Engine, dataDir: string, sources: readonly SearchSource[], req: SearchRequest, monotone: boolean): Promise<{ hits: TraceHit[]; read: SearchSource[] }> {
+  if (!monotone) return { hits: await findTraces(engine, dataDir, sources, req), read: [...sources] };
+  const best = new Map<string, TraceHit>();
+  let next = 0;
+  let batch = 1;
+  for (;;) {
+    // At least `batch` files, and every file overlapping them in time (the
+    // parts of one flush, split by trace id, share their time range).
+    let end = Math.min(sources.length, next + batch);
+    let oldest = sources[next]!.minStartNs;
+    for (let i = next; i < end; i++) if (sources[i]!.minStartNs < oldest) oldest = sources[i]!.minStartNs;
+    while (end < sources.length && sources[end]!.maxStartNs >= oldest) {
+      if (sources[end]!.minStartNs < oldest) oldest = sources[end]!.minStartNs;
+      end++;
     }
-    t.spans.push({
-      spanID: hex(r['span_id']),
-      name: String(r['name']),
-      startTimeUnixNano: String(r['start_time_unix_nano']),
-      durationNanos: String(r['duration_nano']),
-      attributes: [{ key: 'service.name', value: { stringValue: String(r['service_name']) } }],
-    });
+    const files = sources.slice(next, end);
+    next = end;
+    batch *= 2;
+    for (const h of await findTraces(engine, dataDir, files, req)) {
+      const key = hexOf(h.id, 0, 16);
+      const had = best.get(key);
+      if (!had || had.lastStartNs < h.lastStartNs) best.set(key, h);
+    }
+    const hits = [...best.values()].sort((a, b) => (a.lastStartNs > b.lastStartNs ? -1 : a.lastStartNs < b.lastStartNs ? 1 : 0)).slice(0, req.limit);
+    const rest = sources.slice(next);
+    const restNewest = rest.reduce((m, f) => (f.maxStartNs > m ? f.maxStartNs : m), -1n << 63n);
+    if (rest.length === 0 || (hits.length >= req.limit && hits[hits.length - 1]!.lastStartNs > restNewest)) return { hits, read: sources.slice(0, next) };
   }
-  metrics.inspectedTraces = byTrace.size;
-  const summaries = await traceSummaries(engine, input, [...byTrace.values()].map((t) => t.id), blooms);
+}
+
+export async function search(engine: Engine, input: SearchInput, req: SearchRequest, indexes: TraceIndexCache): Promise<SearchResponse> {
+  if (!(req.limit > 0)) throw new BadQueryError('search: limit must be a positive integer');
+  const sources = searchSources(input, req);
+  // Compiled over every file first: syntax and type errors are the same whatever is read.
+  const plan = compileTraceQL(req.query, columnsOf(sources));
+  const metrics = { inspectedTraces: 0, inspectedBytes: '0', totalBlocks: sources.length, completedJobs: sources.length, totalJobs: sources.length };
+  if (sources.length === 0) return { traces: [], metrics };
+
+  const { hits, read } = await newestTraces(engine, input.dataDir, sources, req, plan.spansets.length === 1);
+  metrics.inspectedBytes = String(read.reduce((n, f) => n + f.bytes, 0));
+  metrics.inspectedTraces = hits.length;
+  const details = await traceDetails(engine, input, hits.map((h) => h.id), req, indexes);
   const traces: SearchTrace[] = [];
-  for (const [id, t] of byTrace) {
-    const s = summaries.get(id);
-    const spanSet = { spans: t.spans, matched: t.matched };
+  for (const h of hits) {
+    const id = hexOf(h.id, 0, 16);
+    const d = details.get(id);
+    const spanSet = { spans: d?.spans.slice(0, Math.max(1, Math.floor(req.spss))) ?? [], matched: d?.matched ?? 0 };
     traces.push({
       traceID: id,
-      rootServiceName: s?.rootServiceName ?? '<root span not yet received>',
-      rootTraceName: s?.rootTraceName ?? '',
-      startTimeUnixNano: String(s?.startNs ?? 0n),
-      durationMs: s ? Number((s.endNs - s.startNs) / 1_000_000n) : 0,
+      rootServiceName: d?.rootServiceName ?? '<root span not yet received>',
+      rootTraceName: d?.rootTraceName ?? '',
+      startTimeUnixNano: String(d?.startNs ?? 0n),
+      durationMs: d ? Number((d.endNs - d.startNs) / 1_000_000n) : 0,
       spanSet,
       spanSets: [spanSet],
-      serviceStats: s?.serviceStats ?? {},
+      serviceStats: d?.serviceStats ?? {},
     });
   }
   traces.sort((a, b) => (BigInt(b.startTimeUnixNano) > BigInt(a.startTimeUnixNano) ? 1 : -1));
   return { traces, metrics };
 }
 
-interface TraceSummary {
+interface TraceDetail {
   rootServiceName: string | undefined;
   rootTraceName: string | undefined;
   startNs: bigint;
   endNs: bigint;
+  /** spans matching any spanset within the time range, by start time */
+  spans: SearchSpan[];
+  matched: number;
   /** Tempo's per-service span and error counts of the whole trace */
   serviceStats: Record<string, ServiceStats>;
 }
 
-/** Root span, extent and per-service counts of each trace, reading only files that may hold them. */
-async function traceSummaries(engine: Engine, input: SearchInput, ids: Uint8Array[], blooms: BloomCache): Promise<Map<string, TraceSummary>> {
-  const out = new Map<string, TraceSummary>();
+/** OTLP's STATUS_CODE_ERROR. */
+const STATUS_ERROR = 2;
+
+/** Step 2: root span, extent, per-service counts and matching spans of each trace, reading only files that may hold them. */
+async function traceDetails(engine: Engine, input: SearchInput, ids: Uint8Array[], req: SearchRequest, indexes: TraceIndexCache): Promise<Map<string, TraceDetail>> {
+  const out = new Map<string, TraceDetail>();
   if (ids.length === 0) return out;
-  const files = await candidateFiles(input, ids, blooms);
+  const files = await candidateFiles(input, ids, indexes);
   if (files.length === 0) return out;
-  // Parts carry no Parquet bloom filters (part-writer.ts), so IN — which DuckDB
-  // turns into `=` for one id — is exact, and min/max prune row groups.
-  const idFilter = `trace_id IN (${ids.map((id) => `from_hex('${hexOf(id, 0, 16)}')`).join(', ')})`;
-  // One row per (trace, service); the trace's root and extent are folded from them below.
-  const rows: Row[] = await engine.all(
-    `SELECT trace_id, service_name, count(*) AS spans, count(*) FILTER (WHERE status_code = ${STATUS_ERROR}) AS errors, ` +
-      `min(start_time_unix_nano) AS s, max(start_time_unix_nano + duration_nano) AS e, ` +
-      `arg_min(name, start_time_unix_nano) FILTER (WHERE parent_span_id IS NULL) AS root_name, ` +
-      `min(start_time_unix_nano) FILTER (WHERE parent_span_id IS NULL) AS root_start ` +
-      `FROM ${readParquetSql(files)} WHERE ${idFilter} GROUP BY trace_id, service_name`,
-  );
-  const rootStart = new Map<string, bigint>();
+  // One SELECT per file, each over the rows its trace index names (and its own columns).
+  const selects = files.map((f) => {
+    const plan = compileTraceQL(req.query, columnsOf([f]));
+    const projection =
+      `trace_id, span_id, parent_span_id, name, service_name, start_time_unix_nano, duration_nano, status_code, ` +
+      `coalesce(${searchTimeFilter(req)} AND (${plan.anySpanset}), false) AS matched`;
+    return spanFileSql(f, projection, traceIdFilter(...ids));
+  });
+  const rows: Row[] = await engine.all(`${selects.join(' UNION ALL ')} ORDER BY start_time_unix_nano`).catch(userRegexError);
   for (const r of rows) {
     const id = hex(r['trace_id']);
-    const s = BigInt(r['s'] as bigint);
-    const e = BigInt(r['e'] as bigint);
-    let t = out.get(id);
-    if (!t) {
-      t = { rootServiceName: undefined, rootTraceName: undefined, startNs: s, endNs: e, serviceStats: {} };
-      out.set(id, t);
+    const start = BigInt(r['start_time_unix_nano'] as bigint);
+    const end = start + BigInt(r['duration_nano'] as bigint);
+    let d = out.get(id);
+    if (!d) {
+      d = { rootServiceName: undefined, rootTraceName: undefined, startNs: start, endNs: end, spans: [], matched: 0, serviceStats: {} };
+      out.set(id, d);
     }
-    if (s < t.startNs) t.startNs = s;
-    if (e > t.endNs) t.endNs = e;
+    if (end > d.endNs) d.endNs = end;
     const service = String(r['service_name'] ?? '');
-    t.serviceStats[service] = { spanCount: Number(r['spans']), errorCount: Number(r['errors']) };
-    // The earliest parentless span is the root, whichever service sent it.
-    if (r['root_start'] !== null && r['root_start'] !== undefined) {
-      const start = BigInt(r['root_start'] as bigint);
-      const best = rootStart.get(id);
-      if (best === undefined || start < best) {
-        rootStart.set(id, start);
-        t.rootServiceName = service;
-        t.rootTraceName = String(r['root_name']);
-      }
+    const stats = (d.serviceStats[service] ??= { spanCount: 0, errorCount: 0 });
+    stats.spanCount++;
+    if (Number(r['status_code']) === STATUS_ERROR) stats.errorCount++;
+    // rows come by start time: the first root seen is the earliest
+    if (r['parent_span_id'] === null && d.rootServiceName === undefined) {
+      d.rootServiceName = String(r['service_name']);
+      d.rootTraceName = String(r['name']);
     }
+    if (r['matched'] !== true) continue;
+    d.matched++;
+    d.spans.push({
+      spanID: hex(r['span_id']),
+      name: String(r['name']),
+      startTimeUnixNano: String(start),
+      durationNanos: String(r['duration_nano']),
+      attributes: [{ key: 'service.name', value: { stringValue: String(r['service_name']) } }],
+    });
   }
   return out;
 }

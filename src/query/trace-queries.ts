@@ -4,7 +4,7 @@
 import { NotFoundError } from '../model/errors.js';
 import { Engine, readParquetSql, sqlString, type Row } from '../engine/duckdb.js';
 import type { TraceSnapshot, TraceStore } from '../store/trace-store.js';
-import { BloomCache, lookupTrace, parseTraceId } from './trace-lookup.js';
+import { TraceIndexCache, lookupTrace, parseTraceId } from './trace-lookup.js';
 import { assembleResourceSpans, type OtlpResourceSpans } from './otlp-assemble.js';
 import { search, searchFiles, type SearchRequest, type SearchResponse } from './search.js';
 import { tagNames, tagValues, type TagScope, type TagValue } from './tags.js';
@@ -17,7 +17,7 @@ export interface OperationSummary {
 }
 
 export class TraceQueries {
-  private readonly blooms = new BloomCache();
+  private readonly indexes = new TraceIndexCache();
 
   constructor(
     private readonly store: TraceStore,
@@ -27,7 +27,7 @@ export class TraceQueries {
   private async withSnapshot<T>(fn: (s: TraceSnapshot) => Promise<T>): Promise<T> {
     const snap = await this.store.snapshot();
     try {
-      this.blooms.retain(snap.parts);
+      this.indexes.retain(snap.parts);
       return await fn(snap);
     } finally {
       snap.release();
@@ -38,14 +38,14 @@ export class TraceQueries {
   traceById(hex: string): Promise<OtlpResourceSpans[]> {
     const id = parseTraceId(hex);
     return this.withSnapshot(async (s) => {
-      const rows = await lookupTrace(this.engine, s, id, this.blooms);
+      const rows = await lookupTrace(this.engine, s, id, this.indexes);
       if (rows.length === 0) throw new NotFoundError(`trace ${hex} not found`);
       return assembleResourceSpans(rows);
     });
   }
 
   search(req: SearchRequest): Promise<SearchResponse> {
-    return this.withSnapshot((s) => search(this.engine, s, req, this.blooms));
+    return this.withSnapshot((s) => search(this.engine, s, req, this.indexes));
   }
 
   /** Durations of the spans a search matches, in logarithmic buckets. */

@@ -10,16 +10,16 @@ import type { Engine } from '../engine/duckdb.js';
 import { readParquetSql } from '../engine/duckdb.js';
 import { partFilePaths, type Catalog, type PartInfo } from '../parts/catalog.js';
 import type { FileLeases } from '../parts/file-leases.js';
-import { copyConcatenated, newPartId, partFilePath, type PartLayout } from '../parts/part-writer.js';
+import { copyConcatenated, newPartId, partFilePath, PART_MAX_ROWS, TRACE_INDEX_SUFFIX, type PartLayout } from '../parts/part-writer.js';
 import { fsyncFile } from '../parts/fsync.js';
-import { TraceBloom } from '../parts/trace-bloom.js';
+import { TraceIndex } from '../parts/trace-index.js';
 import type { ServerConfig } from '../config/config.js';
 import type { PartCompanion } from './part-companion.js';
 
-/** Merge when a day has at least this many parts of one level… */
+/** Merge when a day has at least this many small parts of one level… */
 export const COMPACT_MIN_PARTS = 4;
-/** …taking at most this many rows into one merge. */
-export const COMPACT_MAX_ROWS = 20_000_000;
+/** …taking at most this many rows into one merge; parts above half of it are left alone. */
+export const COMPACT_MAX_ROWS = PART_MAX_ROWS;
 
 export class Compactor {
   private running: Promise<number> | undefined;
@@ -80,20 +80,19 @@ export class Compactor {
       const id = newPartId();
       const day = group[0]!.day;
       const path = partFilePath(this.dataDir, this.layout, day, id);
-      const bloomPath = join(dirname(path), `${id}.bloom`);
+      const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
       await mkdir(dirname(path), { recursive: true });
-      await copyConcatenated(this.engine, paths, path, this.layout);
+      await copyConcatenated(this.engine, paths, path);
       await fsyncFile(path);
-      const ids = await this.engine.all(`SELECT DISTINCT trace_id FROM ${readParquetSql([path])} WHERE trace_id IS NOT NULL`);
-      const packed = new Uint8Array(ids.length * 16);
-      ids.forEach((r, i) => packed.set(r['trace_id'] as Uint8Array, i * 16));
-      await TraceBloom.build(packed, ids.length).write(bloomPath);
+      // The merged part is its inputs one after another: so is its index.
+      const inputs = await Promise.all(group.map(async (p) => ({ index: await this.indexOf(p), rows: p.rows })));
+      await TraceIndex.concatenate(inputs).write(indexPath);
       let fromCompanions: Partial<PartInfo> = {};
       for (const c of this.companions) fromCompanions = { ...fromCompanions, ...(await c.afterMerge(this.engine, group, path)) };
       const part: PartInfo = {
         id,
         path: relative(this.dataDir, path),
-        bloomPath: relative(this.dataDir, bloomPath),
+        traceIndexPath: relative(this.dataDir, indexPath),
         rows: group.reduce((n, p) => n + p.rows, 0),
         bytes: (await stat(path)).size,
         minStartNs: String(group.reduce((m, p) => (BigInt(p.minStartNs) < m ? BigInt(p.minStartNs) : m), BigInt(group[0]!.minStartNs))),
@@ -118,15 +117,34 @@ export class Compactor {
     }
   }
 
+  /**
+   * The input's trace index; for a part without a readable one (written
+   * before indexes, or damaged), one run built from its distinct trace ids.
+   */
+  private async indexOf(part: PartInfo): Promise<TraceIndex> {
+    if (part.traceIndexPath) {
+      try {
+        return await TraceIndex.read(join(this.dataDir, part.traceIndexPath));
+      } catch (err) {
+        console.error(`compaction: rebuilding the trace index of part ${part.id}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const ids = await this.engine.all(`SELECT DISTINCT trace_id FROM ${readParquetSql([join(this.dataDir, part.path)])} WHERE trace_id IS NOT NULL`);
+    const packed = new Uint8Array(ids.length * 16);
+    ids.forEach((r, i) => packed.set(r['trace_id'] as Uint8Array, i * 16));
+    return TraceIndex.ofUnsortedRun(packed, ids.length, part.rows);
+  }
+
   private retire(parts: readonly PartInfo[]): void {
     this.leases.retire(parts.flatMap((p) => partFilePaths(this.dataDir, p)));
   }
 }
 
-/** The next merge: ≥ COMPACT_MIN_PARTS parts of one day and level, oldest first, bounded in rows. */
+/** The next merge: ≥ COMPACT_MIN_PARTS small parts of one day and level, oldest first, bounded in rows. */
 export function pickMerge(parts: readonly PartInfo[]): PartInfo[] | undefined {
   const groups = new Map<string, PartInfo[]>();
   for (const p of parts) {
+    if (p.rows > COMPACT_MAX_ROWS / 2) continue; // big enough: merging it would only make lookups slower
     const key = `${p.day}/${p.level}`;
     const g = groups.get(key);
     if (g) g.push(p);
@@ -138,7 +156,7 @@ export function pickMerge(parts: readonly PartInfo[]): PartInfo[] | undefined {
     const pick: PartInfo[] = [];
     let rows = 0;
     for (const p of g) {
-      if (pick.length >= 2 && rows + p.rows > COMPACT_MAX_ROWS) break;
+      if (rows + p.rows > COMPACT_MAX_ROWS) break;
       pick.push(p);
       rows += p.rows;
     }

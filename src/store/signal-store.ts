@@ -179,7 +179,7 @@ export class SignalStore<B extends { length: number }> {
 
   private async flushNow(): Promise<void> {
     await this.head.seal();
-    const files = [...this.head.staged];
+    const files = oldestUpTo(this.head.staged, this.limits.flushMaxRows);
     this.lastFlushMs = Date.now();
     if (files.length === 0) return;
     let parts = await writeParts(this.writeEngine, this.dataDir, this.signal.layout, stagedSource(files), 0);
@@ -228,6 +228,24 @@ export class SignalStore<B extends { length: number }> {
     await this.wal.close();
     this.writeEngine.close();
   }
+}
+
+/**
+ * The oldest staged files holding at most `maxRows` rows (at least one file):
+ * a flush that fell behind writes several parts of bounded size rather than
+ * one huge one, so its sort stays small and a lookup opens a file of few row
+ * groups (docs/storage.md). Taking a prefix in seq order keeps the WAL
+ * checkpoint exact.
+ */
+export function oldestUpTo(staged: readonly StagedFile[], maxRows: number): StagedFile[] {
+  const out: StagedFile[] = [];
+  let rows = 0;
+  for (const f of staged) {
+    if (out.length > 0 && rows + f.rows > maxRows) break;
+    out.push(f);
+    rows += f.rows;
+  }
+  return out;
 }
 
 function stagedSource(files: readonly StagedFile[]): PartSource {

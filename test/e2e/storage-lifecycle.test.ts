@@ -78,7 +78,7 @@ describe('compaction', () => {
       const before = await readCatalogFromDisk(dataDir);
       assert.equal(before.parts.length, 5);
       assert.ok(before.parts.every((p) => p.level === 0 && p.day === before.parts[0]!.day));
-      const oldFiles = before.parts.flatMap((p) => [join(dataDir, p.path), join(dataDir, p.bloomPath)]);
+      const oldFiles = before.parts.flatMap((p) => [join(dataDir, p.path), join(dataDir, p.traceIndexPath!)]);
 
       assert.equal(await server.store.compact(), 5, 'five parts merged away');
 
@@ -90,7 +90,7 @@ describe('compaction', () => {
       assert.equal(merged.rows, 250);
       assert.deepEqual(merged.services, ['compact-0', 'compact-1', 'compact-2', 'compact-3', 'compact-4']);
       assert.ok(await exists(join(dataDir, merged.path)));
-      assert.ok(await exists(join(dataDir, merged.bloomPath)));
+      assert.ok(await exists(join(dataDir, merged.traceIndexPath!)));
       await eventually(async () => ((await Promise.all(oldFiles.map(exists))).some(Boolean) ? undefined : true), 5000, 'old part files deleted');
 
       assert.deepEqual(await partRowStats(dataDir), { rows: 250, distinctSpans: 250 });

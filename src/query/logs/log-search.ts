@@ -17,9 +17,9 @@ import { sqlString, type Engine, type Row } from '../../engine/duckdb.js';
 import type { PartInfo } from '../../parts/catalog.js';
 import type { StagedFile } from '../../head/head.js';
 import { chunkMayContain, type TokenChunk } from '../../parts/token-index.js';
-import { columnHash, inColumn, tokenHash } from '../../parts/log-tokens.js';
+import { tokenHash } from '../../parts/log-tokens.js';
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
-import { isSearchableLogColumn, logPredicateSql, servicesOf } from './log-sql.js';
+import { logPredicateSql, servicesOf } from './log-sql.js';
 import type { LogQuery } from './log-query.js';
 import { logColumnRoles, logRecordOf, type LogRecordJson } from './log-record.js';
 
@@ -53,8 +53,6 @@ export interface ScanUnit {
   path: string;
   columns: ReadonlySet<string>;
   range?: { service: string; minNs: bigint; maxNs: bigint };
-  /** per word term of the query (in order), the only columns that may hold it; absent = every text column */
-  termColumns?: string[][];
   /** newest row time the unit may hold */
   maxNs: bigint;
 }
@@ -65,7 +63,7 @@ export interface ScanPlan {
   chunksSkipped: number;
 }
 
-/** Reading every match, beyond this many chunks of one part the part is read whole. */
+/** Beyond this many chunks of one part, the part is read whole. */
 const MAX_CHUNKS_PER_PART = 64;
 /** Units per query while searching newest first. */
 const UNITS_PER_QUERY = 8;
@@ -75,22 +73,9 @@ function overlaps(minNs: bigint, maxNs: bigint, req: Pick<LogSearchRequest, 'sta
 }
 
 /** The units to read for a request, newest first. */
-/**
- * `newest`: the search reads units newest first and stops early, so parts are
- * read chunk by chunk whenever they have an index; `all` (histogram, expand)
- * reads every match, so a part whose chunks mostly match is read whole.
- */
-export type ScanMode = 'newest' | 'all';
-
-export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequest, 'query' | 'startNs' | 'endNs'>, mode: ScanMode = 'all'): Promise<ScanPlan> {
+export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequest, 'query' | 'startNs' | 'endNs'>): Promise<ScanPlan> {
   const services = servicesOf(req.query);
-  const terms = req.query.terms.filter((t) => !t.negate).map((t) => t.words.map(tokenHash));
-  const columnHashes = new Map<string, number>();
-  const hashOf = (c: string): number => {
-    let h = columnHashes.get(c);
-    if (h === undefined) columnHashes.set(c, (h = columnHash(c)));
-    return h;
-  };
+  const wordHashes = req.query.terms.filter((t) => !t.negate).flatMap((t) => t.words.map(tokenHash));
   const units: ScanUnit[] = [];
   let filesInRange = 0;
   let chunksSkipped = 0;
@@ -102,31 +87,17 @@ export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequ
     filesInRange++;
     const path = join(input.dataDir, p.path);
     const columns = new Set(p.columns);
-    const chunks = mode === 'newest' || terms.length > 0 || services ? await input.chunksOf(p) : [];
+    const chunks = wordHashes.length > 0 || services ? await input.chunksOf(p) : [];
     if (chunks.length === 0) {
       units.push({ path, columns, maxNs });
       continue;
     }
-    const textColumns = p.columns.filter(isSearchableLogColumn);
-    const hits: ChunkHit[] = [];
-    for (const c of chunks) {
-      if (!overlaps(c.minTimeNs, c.maxTimeNs, req) || (services && !services.has(c.service))) continue;
-      // Per term, the columns of the chunk that may hold all its words.
-      const termColumns: string[][] = [];
-      for (const hashes of terms) {
-        const cols = textColumns.filter((col) => hashes.every((h) => chunkMayContain(c, inColumn(h, hashOf(col)))));
-        if (cols.length === 0) break;
-        termColumns.push(cols);
-      }
-      if (termColumns.length === terms.length) hits.push({ service: c.service, minNs: c.minTimeNs, maxNs: c.maxTimeNs, termColumns });
-    }
+    const hits = chunks.filter(
+      (c) => overlaps(c.minTimeNs, c.maxTimeNs, req) && (!services || services.has(c.service)) && wordHashes.every((h) => chunkMayContain(c, h)),
+    );
     chunksSkipped += chunks.length - hits.length;
-    if (mode === 'all' && hits.length > MAX_CHUNKS_PER_PART) units.push({ path, columns, maxNs });
-    else {
-      for (const h of disjointRanges(hits)) {
-        units.push({ path, columns, range: { service: h.service, minNs: h.minNs, maxNs: h.maxNs }, termColumns: h.termColumns, maxNs: h.maxNs });
-      }
-    }
+    if (hits.length > MAX_CHUNKS_PER_PART) units.push({ path, columns, maxNs });
+    else for (const c of hits) units.push({ path, columns, range: { service: c.service, minNs: c.minTimeNs, maxNs: c.maxTimeNs }, maxNs: c.maxTimeNs });
   }
   for (const f of input.staged) {
     if (!overlaps(f.minStartNs, f.maxStartNs, req)) continue;
@@ -136,33 +107,6 @@ export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequ
   }
   units.sort((a, b) => (a.maxNs > b.maxNs ? -1 : a.maxNs < b.maxNs ? 1 : 0));
   return { units, filesInRange, chunksSkipped };
-}
-
-/** A chunk that may hold the query's words, and in which columns. */
-export interface ChunkHit {
-  service: string;
-  minNs: bigint;
-  maxNs: bigint;
-  termColumns: string[][];
-}
-
-/**
- * The hits with overlapping or touching time ranges of a service joined (their
- * term columns united): chunks cut at a time several rows share meet at that
- * time, and two units must never read the same row (it would be returned or
- * counted twice).
- */
-export function disjointRanges(hits: readonly ChunkHit[]): ChunkHit[] {
-  const sorted = [...hits].sort((a, b) => (a.service !== b.service ? (a.service < b.service ? -1 : 1) : a.minNs < b.minNs ? -1 : a.minNs > b.minNs ? 1 : 0));
-  const out: ChunkHit[] = [];
-  for (const h of sorted) {
-    const last = out[out.length - 1];
-    if (last && last.service === h.service && h.minNs <= last.maxNs) {
-      if (h.maxNs > last.maxNs) last.maxNs = h.maxNs;
-      last.termColumns = last.termColumns.map((cols, k) => [...new Set([...cols, ...h.termColumns[k]!])]);
-    } else out.push({ ...h, termColumns: h.termColumns.map((cols) => [...cols]) });
-  }
-  return out;
 }
 
 function timeBoundsSql(req: Pick<LogSearchRequest, 'startNs' | 'endNs'>): string[] {
@@ -178,7 +122,7 @@ export function unitWhereSql(unit: ScanUnit, req: Pick<LogSearchRequest, 'query'
   if (unit.range) {
     parts.push(`service_name = ${sqlString(unit.range.service)}`, `${LOG_TIME_COLUMN} BETWEEN ${unit.range.minNs} AND ${unit.range.maxNs}`);
   }
-  parts.push(...timeBoundsSql(req), ...extra, logPredicateSql(req.query, unit.columns, unit.termColumns));
+  parts.push(...timeBoundsSql(req), ...extra, logPredicateSql(req.query, unit.columns));
   return parts.join(' AND ');
 }
 
@@ -224,7 +168,7 @@ function compareRows(a: Row, b: Row): number {
 }
 
 export async function searchLogs(engine: Engine, input: LogSearchInput, req: LogSearchRequest): Promise<LogSearchResult> {
-  const plan = await planLogScan(input, req, 'newest');
+  const plan = await planLogScan(input, req);
   const cursor = req.cursor ? decodeCursor(req.cursor) : undefined;
   const extra = cursor ? afterCursorSql(cursor) : [];
   const units = cursor ? plan.units.filter((u) => !u.range || u.range.minNs <= cursor.t) : plan.units;
@@ -269,7 +213,7 @@ export const SEVERITY_LEVELS = ['unspecified', 'trace', 'debug', 'info', 'warn',
 
 export interface HistogramResult {
   stepNs: string;
-  /** every bucket from start to end: its start (unix nanos) and count per level (levels without records left out) */
+  /** bucket start (unix nanos) → count per level in SEVERITY_LEVELS order */
   buckets: { startNs: string; counts: Record<string, number> }[];
 }
 
@@ -295,9 +239,9 @@ export async function logHistogram(engine: Engine, input: LogSearchInput, req: H
       counts[level] = (counts[level] ?? 0) + Number(r['n']);
     }
   }
-  // Every bucket of the range, empty ones included, so a chart of it has no gaps to bridge.
-  const out: HistogramResult['buckets'] = [];
-  for (let start = req.startNs; start <= req.endNs; start += req.stepNs) out.push({ startNs: String(start), counts: buckets.get(start) ?? {} });
-  return { stepNs: String(req.stepNs), buckets: out };
+  return {
+    stepNs: String(req.stepNs),
+    buckets: [...buckets.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([s, counts]) => ({ startNs: String(s), counts })),
+  };
 }
 

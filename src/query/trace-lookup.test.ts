@@ -1,0 +1,54 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PartInfo } from '../parts/catalog.js';
+import { TraceBloom } from '../parts/trace-bloom.js';
+import { TraceIndex } from '../parts/trace-index.js';
+import { columnGroups, TraceIndexCache } from './trace-lookup.js';
+
+function part(id: string, files: Partial<PartInfo>): PartInfo {
+  return { id, path: `${id}.parquet`, rows: 1000, bytes: 1, minStartNs: '0', maxStartNs: '0', day: '2025-01-01', level: 0, createdAtMs: 0, columns: [], services: [], ...files };
+}
+
+describe('TraceIndexCache', () => {
+  it('never trusts a torn index: the whole part is read instead', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'trace-lookup-'));
+    try {
+      const id = new Uint8Array(16).fill(7);
+      const bytes = new TraceIndex([{ firstRow: 0, rowCount: 1000, fences: new Uint8Array(0), bloom: TraceBloom.build(new Uint8Array(16).fill(1), 1) }]).encode();
+      await writeFile(join(dir, 'torn.tidx'), bytes.subarray(0, bytes.length - 1));
+      const torn = await new TraceIndexCache().get(dir, part('torn', { traceIndexPath: 'torn.tidx' }));
+      assert.deepEqual(torn.rowRanges(id), [{ from: 0, to: 1000 }]);
+      const missing = await new TraceIndexCache().get(dir, part('missing', { traceIndexPath: 'missing.tidx' }));
+      assert.deepEqual(missing.rowRanges(id), [{ from: 0, to: 1000 }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the bloom filter of a part written before trace indexes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'trace-lookup-'));
+    try {
+      const held = Uint8Array.from({ length: 16 }, (_, i) => i * 17 + 3);
+      await TraceBloom.build(held, 1).write(join(dir, 'old.bloom'));
+      const index = await new TraceIndexCache().get(dir, part('old', { bloomPath: 'old.bloom' }));
+      assert.deepEqual(index.rowRanges(held), [{ from: 0, to: 1000 }]);
+      assert.deepEqual(index.rowRanges(Uint8Array.from({ length: 16 }, (_, i) => 255 - i * 13)), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('columnGroups', () => {
+  it('splits columns into groups of about equal decoding cost, each column once', () => {
+    const columns = ['trace_id', 'span_id', 'parent_span_id', 'events', 'start_time_unix_nano', 'duration_nano', ...Array.from({ length: 20 }, (_, i) => `span.a${i}`)];
+    const groups = columnGroups(columns, 2);
+    assert.equal(groups.length, 2);
+    assert.deepEqual(groups.flat().sort(), [...columns].sort());
+    assert.ok(groups[0]!.includes('events') !== groups[1]!.includes('events'));
+    assert.ok(Math.abs(groups[0]!.length - groups[1]!.length) <= 10);
+  });
+});
