@@ -9,6 +9,7 @@ import { parseDurationMs } from '../config/config.js';
 import { parseLogQuery, type FieldOp, type LogQuery } from '../query/logs/log-query.js';
 import { logHistogram, searchLogs, type LogSearchInput, type LogSearchRequest, type LogSearchResult } from '../query/logs/log-search.js';
 import type { LogRecordJson } from '../query/logs/log-record.js';
+import { expandLogs, type ExpandRequest } from '../query/logs/log-expand.js';
 import { parseTimeParam } from './query-api.js';
 import { BadQueryError, TooLargeError, UnsupportedMediaTypeError } from '../model/errors.js';
 import type { Engine } from '../engine/duckdb.js';
@@ -124,6 +125,29 @@ export function mountLogSearch(app: Hono, options: LogRouteOptions): void {
       const { input: files, release } = await input();
       try {
         return c.json(await searchLogs(options.engine, files, req));
+      } finally {
+        release();
+      }
+    } catch (err) {
+      return fail(c, err);
+    }
+  });
+
+  // Expand & Flatten: one row per element of an array field (`field=items`), `where=qty > 2`.
+  app.get('/api/v1/logs/expand', async (c) => {
+    try {
+      const field = c.req.query('field') ?? '';
+      if (field === '') throw new BadQueryError('logs: expand needs field=<array field>, e.g. field=items');
+      const where = parseLogQuery(c.req.query('where') ?? '');
+      if (where.terms.length > 0 || where.regexes.length > 0) throw new BadQueryError('logs: where= takes field conditions only, e.g. qty > 2');
+      const req: ExpandRequest = { field, query: logQueryOf(c), where: where.conditions, limit: limitOf(c.req.query('limit')) };
+      const start = parseTimeParam('start', c.req.query('start'));
+      const end = parseTimeParam('end', c.req.query('end'));
+      if (start !== undefined) req.startNs = start;
+      if (end !== undefined) req.endNs = end;
+      const { input: files, release } = await input();
+      try {
+        return c.json(await expandLogs(options.engine, files, req));
       } finally {
         release();
       }

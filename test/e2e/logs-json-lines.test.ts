@@ -82,6 +82,15 @@ describe('JSON lines ingest', () => {
     assert.deepEqual(await sql(`SELECT "body.value.reason" FROM logs WHERE "body.value.reason" IS NOT NULL`), [['Ok']]);
   });
 
+  it('expands an array of objects into one row per element through the API, filtered on element fields', async () => {
+    const r = await getJson(`${server.apiUrl}/api/v1/logs/expand?field=items&stream=shop&where=${encodeURIComponent('qty >= 1')}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.rows.map((x: any) => [x.index, x.fields]), [[0, { 'items.sku': 'a', 'items.qty': 1 }], [1, { 'items.sku': 'b', 'items.qty': 5 }]]);
+    const big = await getJson(`${server.apiUrl}/api/v1/logs/expand?field=items&where=${encodeURIComponent('items.qty > 2')}`);
+    assert.deepEqual(big.body.rows.map((x: any) => x.fields['items.sku']), ['b']);
+    assert.equal((await getJson(`${server.apiUrl}/api/v1/logs/expand?where=qty`)).status, 400);
+  });
+
   it('accepts gzip bodies and uses the arrival time without a time field', async () => {
     const before = BigInt(Date.now()) * 1_000_000n;
     const r = await ingest(server, 'zipped', gzipSync(Buffer.from('{"a":1}\n{"a":"x"}\n')), '', { 'content-encoding': 'gzip' });
