@@ -131,7 +131,7 @@ function parsePlan(argv: string[]): Plan {
     otlpRecords: positiveInt('otlp-records', values['otlp-records'], values.quick ? 300_000 : 1_000_000),
     searchRuns: 5,
     readBackSamples: 200,
-    compressionSample: 1_000_000,
+    compressionSample: 200_000,
     peer: !values['no-peer'],
   };
   const defaultMinutes = Math.ceil(15 + (Math.max(spans, records) / 1_000_000) * 6);

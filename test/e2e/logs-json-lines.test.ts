@@ -64,6 +64,16 @@ describe('JSON lines ingest', () => {
     assert.deepEqual((await search(server, 'deep.a.b.c = "d"')).map((r) => r.body.event_name), ['event 4']);
   });
 
+  it('counts records per time bucket and severity level, empty buckets included', async () => {
+    const start = 1772359200n * 1_000_000_000n;
+    const r = await getJson(`${server.apiUrl}/api/v1/logs/histogram?stream=shop&start=${start}&end=${start + 5_000_000_000n}&step=1s`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(
+      r.body.buckets.map((b: any) => b.counts),
+      [{ info: 1 }, { warn: 1 }, { error: 1 }, { unspecified: 1 }, {}, {}],
+    );
+  });
+
   it('finds records by words in any string field, case-insensitively', async () => {
     assert.deepEqual((await search(server, 'FIRST')).map((r) => r.body.event_name), ['event 1']);
     assert.deepEqual((await search(server, '"event 2"')).map((r) => r.body.event_name), ['event 2']);

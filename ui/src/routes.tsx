@@ -9,6 +9,7 @@ import { SearchPage } from './pages/search/search-page.js';
 import { ComparePage } from './pages/compare/compare-page.js';
 import { SqlPage } from './pages/sql/sql-page.js';
 import { MetricsPage } from './pages/metrics/metrics-page.js';
+import { LogsPage } from './pages/logs/logs-page.js';
 import { TracePage } from './trace/trace-page.js';
 
 export interface PageRoute extends RoutePattern {
@@ -27,6 +28,7 @@ export const ROUTES: readonly PageRoute[] = [
   { key: 'service', pattern: '/services/:service', title: 'Service', section: 'services', component: ServicePage },
   { key: 'search', pattern: '/search', title: 'Search', nav: 'Search', shortcut: 'f', component: SearchPage },
   { key: 'trace', pattern: '/trace/:id', title: 'Trace', section: 'search', component: TracePage },
+  { key: 'logs', pattern: '/logs', title: 'Logs', nav: 'Logs', shortcut: 'l', component: LogsPage },
   { key: 'compare', pattern: '/compare', title: 'Compare', nav: 'Compare', shortcut: 'c', component: ComparePage },
   { key: 'metrics', pattern: '/metrics', title: 'Metrics', nav: 'Metrics', shortcut: 'm', component: MetricsPage },
   { key: 'sql', pattern: '/sql', title: 'SQL', nav: 'SQL', shortcut: 'q', component: SqlPage },

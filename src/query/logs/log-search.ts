@@ -213,7 +213,7 @@ export const SEVERITY_LEVELS = ['unspecified', 'trace', 'debug', 'info', 'warn',
 
 export interface HistogramResult {
   stepNs: string;
-  /** bucket start (unix nanos) → count per level in SEVERITY_LEVELS order */
+  /** every bucket from start to end: its start (unix nanos) and count per level (levels without records left out) */
   buckets: { startNs: string; counts: Record<string, number> }[];
 }
 
@@ -239,9 +239,9 @@ export async function logHistogram(engine: Engine, input: LogSearchInput, req: H
       counts[level] = (counts[level] ?? 0) + Number(r['n']);
     }
   }
-  return {
-    stepNs: String(req.stepNs),
-    buckets: [...buckets.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([s, counts]) => ({ startNs: String(s), counts })),
-  };
+  // Every bucket of the range, empty ones included, so a chart of it has no gaps to bridge.
+  const out: HistogramResult['buckets'] = [];
+  for (let start = req.startNs; start <= req.endNs; start += req.stepNs) out.push({ startNs: String(start), counts: buckets.get(start) ?? {} });
+  return { stepNs: String(req.stepNs), buckets: out };
 }
 

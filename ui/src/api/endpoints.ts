@@ -2,7 +2,7 @@
 // (what Tempo's and marquetry's endpoints take).
 
 import { getJson, postJson, postForBlob, type QueryValue } from './client.js';
-import type { CompareBaseline, CompareLevel, CompareResponse, CompareTarget, DurationHistogramResponse, HealthResponse, PromQueryData, SearchResponse, ServicesResponse, SqlResult, TagScopes, TagValues } from './types.js';
+import type { CompareBaseline, CompareLevel, CompareResponse, CompareTarget, DurationHistogramResponse, HealthResponse, LogHistogramResponse, LogSearchResponse, PromQueryData, SearchResponse, ServicesResponse, SqlResult, TagScopes, TagValues } from './types.js';
 import type { ResolvedRange } from '../time-range.js';
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
@@ -92,4 +92,14 @@ export function promQuery(query: string, timeMs: number, signal?: AbortSignal): 
 
 export function promQueryRange(query: string, range: ResolvedRange, stepSeconds: number, signal?: AbortSignal): Promise<PromQueryData> {
   return promData('/api/v1/query_range', { query, start: range.startMs / 1000, end: range.endMs / 1000, step: stepSeconds }, signal);
+}
+
+/** Log records matching `query`, newest first; `cursor` continues a previous page. */
+export function searchLogs(query: string, range: ResolvedRange, limit: number, cursor: string | undefined, signal?: AbortSignal): Promise<LogSearchResponse> {
+  return getJson<LogSearchResponse>('/api/v1/logs', { query, start: range.startMs, end: range.endMs, limit, cursor }, signal);
+}
+
+/** Matching records per time bucket and severity level. */
+export function fetchLogHistogram(query: string, range: ResolvedRange, signal?: AbortSignal): Promise<LogHistogramResponse> {
+  return getJson<LogHistogramResponse>('/api/v1/logs/histogram', { query, start: range.startMs, end: range.endMs }, signal);
 }

@@ -57,3 +57,33 @@ export interface DurationHistogramResponse {
 }
 
 export type { PromQueryData, PromMatrixSeries, PromVectorSample } from '../../../src/tsdb/promql/engine-types.js';
+export type PlainJson = null | string | number | boolean | PlainJson[] | { [key: string]: PlainJson };
+
+/** A record of GET /api/v1/logs (docs/logs.md). */
+export interface LogRecord {
+  timeUnixNano: string;
+  observedTimeUnixNano: string;
+  severityNumber: number;
+  severityText: string;
+  serviceName: string;
+  stream: string;
+  body: PlainJson;
+  attributes: Record<string, PlainJson>;
+  resource: Record<string, PlainJson>;
+  scope: { name: string; version: string; attributes: Record<string, PlainJson> };
+  traceId: string;
+  spanId: string;
+  flags: number;
+  eventName: string;
+}
+
+export interface LogSearchResponse {
+  records: LogRecord[];
+  nextCursor?: string;
+  stats: { filesInRange: number; unitsPlanned: number; unitsRead: number; chunksSkipped: number };
+}
+
+export interface LogHistogramResponse {
+  stepNs: string;
+  buckets: { startNs: string; counts: Record<string, number> }[];
+}
