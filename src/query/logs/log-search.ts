@@ -63,7 +63,7 @@ export interface ScanPlan {
   chunksSkipped: number;
 }
 
-/** Beyond this many chunks of one part, the part is read whole. */
+/** Reading every match, beyond this many chunks of one part the part is read whole. */
 const MAX_CHUNKS_PER_PART = 64;
 /** Units per query while searching newest first. */
 const UNITS_PER_QUERY = 8;
@@ -73,7 +73,14 @@ function overlaps(minNs: bigint, maxNs: bigint, req: Pick<LogSearchRequest, 'sta
 }
 
 /** The units to read for a request, newest first. */
-export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequest, 'query' | 'startNs' | 'endNs'>): Promise<ScanPlan> {
+/**
+ * `newest`: the search reads units newest first and stops early, so parts are
+ * read chunk by chunk whenever they have an index; `all` (histogram, expand)
+ * reads every match, so a part whose chunks mostly match is read whole.
+ */
+export type ScanMode = 'newest' | 'all';
+
+export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequest, 'query' | 'startNs' | 'endNs'>, mode: ScanMode = 'all'): Promise<ScanPlan> {
   const services = servicesOf(req.query);
   const wordHashes = req.query.terms.filter((t) => !t.negate).flatMap((t) => t.words.map(tokenHash));
   const units: ScanUnit[] = [];
@@ -87,7 +94,7 @@ export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequ
     filesInRange++;
     const path = join(input.dataDir, p.path);
     const columns = new Set(p.columns);
-    const chunks = wordHashes.length > 0 || services ? await input.chunksOf(p) : [];
+    const chunks = mode === 'newest' || wordHashes.length > 0 || services ? await input.chunksOf(p) : [];
     if (chunks.length === 0) {
       units.push({ path, columns, maxNs });
       continue;
@@ -96,8 +103,8 @@ export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequ
       (c) => overlaps(c.minTimeNs, c.maxTimeNs, req) && (!services || services.has(c.service)) && wordHashes.every((h) => chunkMayContain(c, h)),
     );
     chunksSkipped += chunks.length - hits.length;
-    if (hits.length > MAX_CHUNKS_PER_PART) units.push({ path, columns, maxNs });
-    else for (const c of hits) units.push({ path, columns, range: { service: c.service, minNs: c.minTimeNs, maxNs: c.maxTimeNs }, maxNs: c.maxTimeNs });
+    if (mode === 'all' && hits.length > MAX_CHUNKS_PER_PART) units.push({ path, columns, maxNs });
+    else for (const range of disjointRanges(hits)) units.push({ path, columns, range, maxNs: range.maxNs });
   }
   for (const f of input.staged) {
     if (!overlaps(f.minStartNs, f.maxStartNs, req)) continue;
@@ -107,6 +114,23 @@ export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequ
   }
   units.sort((a, b) => (a.maxNs > b.maxNs ? -1 : a.maxNs < b.maxNs ? 1 : 0));
   return { units, filesInRange, chunksSkipped };
+}
+
+/**
+ * The chunks' (service, time range)s with overlapping or touching ranges of a
+ * service joined: chunks cut at a time several rows share meet at that time,
+ * and two units must never read the same row (it would be returned or counted twice).
+ */
+export function disjointRanges(chunks: readonly TokenChunk[]): { service: string; minNs: bigint; maxNs: bigint }[] {
+  const sorted = [...chunks].sort((a, b) => (a.service !== b.service ? (a.service < b.service ? -1 : 1) : a.minTimeNs < b.minTimeNs ? -1 : a.minTimeNs > b.minTimeNs ? 1 : 0));
+  const out: { service: string; minNs: bigint; maxNs: bigint }[] = [];
+  for (const c of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.service === c.service && c.minTimeNs <= last.maxNs) {
+      if (c.maxTimeNs > last.maxNs) last.maxNs = c.maxTimeNs;
+    } else out.push({ service: c.service, minNs: c.minTimeNs, maxNs: c.maxTimeNs });
+  }
+  return out;
 }
 
 function timeBoundsSql(req: Pick<LogSearchRequest, 'startNs' | 'endNs'>): string[] {
@@ -168,7 +192,7 @@ function compareRows(a: Row, b: Row): number {
 }
 
 export async function searchLogs(engine: Engine, input: LogSearchInput, req: LogSearchRequest): Promise<LogSearchResult> {
-  const plan = await planLogScan(input, req);
+  const plan = await planLogScan(input, req, 'newest');
   const cursor = req.cursor ? decodeCursor(req.cursor) : undefined;
   const extra = cursor ? afterCursorSql(cursor) : [];
   const units = cursor ? plan.units.filter((u) => !u.range || u.range.minNs <= cursor.t) : plan.units;

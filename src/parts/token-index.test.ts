@@ -1,0 +1,52 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildChunkBloom, chunkMayContain, decodeTokenIndex, encodeTokenIndex, type TokenChunk } from './token-index.js';
+import { forEachTokenHash, tokenHash, tokensOf } from './log-tokens.js';
+import { disjointRanges } from '../query/logs/log-search.js';
+
+function chunkOf(text: string, service = 'svc', min = 1n, max = 2n): TokenChunk {
+  const hashes: number[] = [];
+  forEachTokenHash(text, (h) => hashes.push(h));
+  return { service, minTimeNs: min, maxTimeNs: max, rows: 1, ...buildChunkBloom(Uint32Array.from(hashes), new Set(hashes).size) };
+}
+
+describe('log tokens', () => {
+  it('splits on anything but letters, digits and underscore, and ignores case', () => {
+    assert.deepEqual(tokensOf('GET /api/cart_items?id=42 → Timeout; Ünïcode café'), ['get', 'api', 'cart_items', 'id', '42', 'timeout', 'ünïcode', 'café']);
+    assert.equal(tokenHash('TimeOut'), tokenHash('timeout'));
+    assert.equal(tokenHash('Café'), tokenHash('café'));
+    const seen: number[] = [];
+    forEachTokenHash('a-b', (h) => seen.push(h));
+    assert.deepEqual(seen, [tokenHash('a'), tokenHash('b')]);
+  });
+});
+
+describe('token index', () => {
+  it('holds every word put in and few others', () => {
+    const words = Array.from({ length: 2000 }, (_, i) => `w${i}`);
+    const chunk = chunkOf(words.join(' '));
+    for (const w of words) assert.ok(chunkMayContain(chunk, tokenHash(w)), w);
+    let falsePositives = 0;
+    for (let i = 0; i < 10_000; i++) if (chunkMayContain(chunk, tokenHash(`other${i}`))) falsePositives++;
+    assert.ok(falsePositives < 300, `${falsePositives} false positives in 10000`);
+  });
+
+  it('reads back what it wrote, and refuses a corrupt file', () => {
+    const chunks = [chunkOf('connection refused', 'cart', 5n, 9n), chunkOf('all good', 'säljö', -3n, 4n)];
+    const bytes = encodeTokenIndex(chunks);
+    assert.deepEqual(decodeTokenIndex(bytes), chunks);
+    const bad = bytes.slice();
+    bad[20]! ^= 1;
+    assert.throws(() => decodeTokenIndex(bad), /checksum mismatch/);
+    assert.throws(() => decodeTokenIndex(bytes.subarray(0, 10)), /not a marquetry token index/);
+  });
+
+  it('joins touching or overlapping ranges of a service into one read, never reading a row twice', () => {
+    const c = (service: string, min: bigint, max: bigint): TokenChunk => ({ ...chunkOf('x'), service, minTimeNs: min, maxTimeNs: max });
+    assert.deepEqual(disjointRanges([c('a', 10n, 20n), c('a', 1n, 10n), c('b', 5n, 6n), c('a', 30n, 40n), c('a', 35n, 36n)]), [
+      { service: 'a', minNs: 1n, maxNs: 20n },
+      { service: 'a', minNs: 30n, maxNs: 40n },
+      { service: 'b', minNs: 5n, maxNs: 6n },
+    ]);
+  });
+});
