@@ -130,7 +130,7 @@ function parsePlan(argv: string[]): Plan {
     linesPerRequest: 5000,
     otlpRecords: positiveInt('otlp-records', values['otlp-records'], values.quick ? 300_000 : 1_000_000),
     searchRuns: 5,
-    readBackSamples: 200,
+    readBackSamples: 100,
     compressionSample: 200_000,
     peer: !values['no-peer'],
   };

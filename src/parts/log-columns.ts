@@ -15,7 +15,10 @@ import type { LogBatch } from '../model/log-batch.js';
 import { isAllZero } from '../model/hex.js';
 import type { ParquetColumn } from './parquet/writer.js';
 import type { StagingSchema } from '../head/head.js';
-import { escapeAttributeKey, typedColumnName, type HotColumn } from './schema.js';
+import type { HotColumn } from './schema.js';
+import { bodyColumnName, bodyFieldColumnName, logAttributeColumnName } from './log-column-names.js';
+
+export { bodyFieldColumnName, logAttributeColumnName };
 import { DynamicColumns, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
 import { logTokensOf } from './log-token-chunks.js';
 
@@ -43,11 +46,6 @@ export const LOG_HOT_COLUMNS: readonly HotColumn[] = [
   { name: 'scope_dropped_attributes_count', kind: 'int64', nullable: false },
   { name: 'body', kind: 'string', nullable: true },
 ];
-
-export const logAttributeColumnName = (key: string, type: ValueType): string => typedColumnName(`log.${escapeAttributeKey(key)}`, type);
-/** Body field paths are escaped already (log-body-fields.ts). */
-export const bodyFieldColumnName = (path: string, type: ValueType): string => typedColumnName(`body.${path}`, type);
-const bodyColumnName = (_key: string, type: ValueType): string => typedColumnName('body', type);
 
 export function countLogs(batches: readonly LogBatch[]): number {
   let n = 0;

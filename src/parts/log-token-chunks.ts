@@ -1,5 +1,6 @@
 // Builds the token index of log parts (token-index.ts). At seal time the
-// head hashes every record's words (LogTokens, kept with the staged file); a
+// head hashes every record's words, each with its column (LogTokens, kept
+// with the staged file); a
 // flush then groups the rows of a part by service, orders them by time and
 // cuts them into chunks of TOKEN_CHUNK_ROWS rows, one bloom filter each. The
 // text fields hashed are those the SQL check reads (isSearchableLogColumn).
@@ -7,7 +8,8 @@
 import type { LogBatch } from '../model/log-batch.js';
 import { ValueType, type AttributeColumns } from '../model/span-batch.js';
 import type { StagedFile } from '../head/head.js';
-import { forEachTokenHash } from './log-tokens.js';
+import { columnHash, forEachTokenHash, inColumn } from './log-tokens.js';
+import { bodyColumnName, bodyFieldColumnName, logAttributeColumnName } from './log-column-names.js';
 import { TOKEN_CHUNK_ROWS, buildChunkBloom, type TokenChunk } from './token-index.js';
 
 /** Token hashes of a staged file's rows, in row order. */
@@ -42,11 +44,32 @@ function isTextType(type: number): boolean {
   return type === ValueType.String || type === ValueType.Array;
 }
 
-function addTextValues(a: AttributeColumns, row0: number, pairs: PairList): void {
+/** Column name → its hash, per seal (keys repeat across records). */
+class ColumnHashes {
+  private readonly byName = new Map<string, number>();
+  of(name: string): number {
+    let h = this.byName.get(name);
+    if (h === undefined) this.byName.set(name, (h = columnHash(name)));
+    return h;
+  }
+}
+
+function addTextValues(a: AttributeColumns, row0: number, pairs: PairList, nameOf: (key: string, type: ValueType) => string, columns: ColumnHashes): void {
+  let lastKey = '';
+  let lastType = -1;
+  let column = 0;
   for (let i = 0; i < a.length; i++) {
-    if (!isTextType(a.type[i]!)) continue;
+    const type = a.type[i]!;
+    if (!isTextType(type)) continue;
+    const key = a.key[i]!;
+    if (key !== lastKey || type !== lastType) {
+      column = columns.of(nameOf(key, type as ValueType));
+      lastKey = key;
+      lastType = type;
+    }
     const row = row0 + a.owner[i]!;
-    forEachTokenHash(a.str[i]!, (h) => pairs.push(row, h));
+    const c = column;
+    forEachTokenHash(a.str[i]!, (h) => pairs.push(row, inColumn(h, c)));
   }
 }
 
@@ -55,6 +78,8 @@ export function logTokensOf(batches: readonly LogBatch[]): LogTokens {
   let rows = 0;
   for (const b of batches) rows += b.length;
   const pairs = new PairList();
+  const columns = new ColumnHashes();
+  const eventNameColumn = columns.of('event_name');
   const serviceIndex = new Map<string, number>();
   const serviceOfRow = new Uint32Array(rows);
   let row0 = 0;
@@ -67,11 +92,11 @@ export function logTokensOf(batches: readonly LogBatch[]): LogTokens {
         serviceIndex.set(name, s);
       }
       serviceOfRow[row0 + i] = s;
-      if (b.eventName[i]) forEachTokenHash(b.eventName[i]!, (h) => pairs.push(row0 + i, h));
+      if (b.eventName[i]) forEachTokenHash(b.eventName[i]!, (h) => pairs.push(row0 + i, inColumn(h, eventNameColumn)));
     }
-    addTextValues(b.body, row0, pairs);
-    addTextValues(b.attributes, row0, pairs);
-    addTextValues(b.bodyFields, row0, pairs);
+    addTextValues(b.body, row0, pairs, bodyColumnName, columns);
+    addTextValues(b.attributes, row0, pairs, logAttributeColumnName, columns);
+    addTextValues(b.bodyFields, row0, pairs, bodyFieldColumnName, columns);
     row0 += b.length;
   }
   // Counting sort of the (row, hash) pairs by row.

@@ -47,6 +47,8 @@ export interface PartLayout {
    * memory) and a lookup opens a file of few row groups (docs/storage.md).
    */
   splitByTraceId?: boolean;
+  /** rows per Parquet row group */
+  rowGroupRows: number;
 }
 
 export const TRACE_PART_LAYOUT: PartLayout = {
@@ -54,6 +56,7 @@ export const TRACE_PART_LAYOUT: PartLayout = {
   timeColumn: 'start_time_unix_nano',
   sortSql: 'trace_id, start_time_unix_nano',
   splitByTraceId: true,
+  rowGroupRows: PART_ROW_GROUP_ROWS,
 };
 
 export interface PartSource {
@@ -169,7 +172,7 @@ export async function writeParts(engine: Engine, dataDir: string, layout: PartLa
       const path = partFilePath(dataDir, layout, day, id);
       const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
       await mkdir(dirname(path), { recursive: true });
-      await copySorted(engine, source.paths, path, layout.sortSql, where.length ? `WHERE ${where.join(' AND ')}` : '');
+      await copySorted(engine, source.paths, path, layout, where.length ? `WHERE ${where.join(' AND ')}` : '');
       await fsyncFile(path); // the catalog will point at it and the WAL will be cut: it must be on disk
       const ids = traces.ids.subarray(chunk.first * ID_BYTES, chunk.end * ID_BYTES);
       const counts = traces.counts.subarray(chunk.first, chunk.end);
@@ -216,11 +219,12 @@ async function servicesIn(engine: Engine, path: string): Promise<string[]> {
  * one exists for the column (docs/storage.md); parts are skipped by our own
  * trace-id bloom instead, and row groups by min/max.
  */
-export async function copySorted(engine: Engine, paths: readonly string[], path: string, sortSql: string, whereSql = ''): Promise<void> {
-  await engine.run(
-    `COPY (SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY ${sortSql}) ` +
-      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
-  );
+export async function copySorted(engine: Engine, paths: readonly string[], path: string, layout: PartLayout, whereSql = ''): Promise<void> {
+  await engine.run(`COPY (SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY ${layout.sortSql}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
+}
+
+function partCopyOptions(layout: PartLayout): string {
+  return `(FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${layout.rowGroupRows}, WRITE_BLOOM_FILTER false)`;
 }
 
 /**
@@ -230,10 +234,7 @@ export async function copySorted(engine: Engine, paths: readonly string[], path:
  * spills gigabytes on this machine (bench: 545 s for 8.6 M rows). One thread
  * and insertion order kept: the rows come out file by file, in order.
  */
-export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string): Promise<void> {
-  await engine.run(
-    `COPY (SELECT * FROM ${readParquetSql(paths)}) ` +
-      `TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${PART_COMPRESSION}, COMPRESSION_LEVEL ${PART_COMPRESSION_LEVEL}, ROW_GROUP_SIZE ${PART_ROW_GROUP_ROWS}, WRITE_BLOOM_FILTER false)`,
-  );
+export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string, layout: PartLayout): Promise<void> {
+  await engine.run(`COPY (SELECT * FROM ${readParquetSql(paths)}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
 }
 

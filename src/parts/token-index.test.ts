@@ -42,11 +42,11 @@ describe('token index', () => {
   });
 
   it('joins touching or overlapping ranges of a service into one read, never reading a row twice', () => {
-    const c = (service: string, min: bigint, max: bigint): TokenChunk => ({ ...chunkOf('x'), service, minTimeNs: min, maxTimeNs: max });
-    assert.deepEqual(disjointRanges([c('a', 10n, 20n), c('a', 1n, 10n), c('b', 5n, 6n), c('a', 30n, 40n), c('a', 35n, 36n)]), [
-      { service: 'a', minNs: 1n, maxNs: 20n },
-      { service: 'a', minNs: 30n, maxNs: 40n },
-      { service: 'b', minNs: 5n, maxNs: 6n },
+    const c = (service: string, minNs: bigint, maxNs: bigint, col: string) => ({ service, minNs, maxNs, termColumns: [[col]] });
+    assert.deepEqual(disjointRanges([c('a', 10n, 20n, 'x'), c('a', 1n, 10n, 'y'), c('b', 5n, 6n, 'x'), c('a', 30n, 40n, 'x'), c('a', 35n, 36n, 'x')]), [
+      { service: 'a', minNs: 1n, maxNs: 20n, termColumns: [['y', 'x']] },
+      { service: 'a', minNs: 30n, maxNs: 40n, termColumns: [['x']] },
+      { service: 'b', minNs: 5n, maxNs: 6n, termColumns: [['x']] },
     ]);
   });
 });

@@ -82,7 +82,7 @@ export class Compactor {
       const path = partFilePath(this.dataDir, this.layout, day, id);
       const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
       await mkdir(dirname(path), { recursive: true });
-      await copyConcatenated(this.engine, paths, path);
+      await copyConcatenated(this.engine, paths, path, this.layout);
       await fsyncFile(path);
       // The merged part is its inputs one after another: so is its index.
       const inputs = await Promise.all(group.map(async (p) => ({ index: await this.indexOf(p), rows: p.rows })));

@@ -17,9 +17,9 @@ import { sqlString, type Engine, type Row } from '../../engine/duckdb.js';
 import type { PartInfo } from '../../parts/catalog.js';
 import type { StagedFile } from '../../head/head.js';
 import { chunkMayContain, type TokenChunk } from '../../parts/token-index.js';
-import { tokenHash } from '../../parts/log-tokens.js';
+import { columnHash, inColumn, tokenHash } from '../../parts/log-tokens.js';
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
-import { logPredicateSql, servicesOf } from './log-sql.js';
+import { isSearchableLogColumn, logPredicateSql, servicesOf } from './log-sql.js';
 import type { LogQuery } from './log-query.js';
 import { logColumnRoles, logRecordOf, type LogRecordJson } from './log-record.js';
 
@@ -53,6 +53,8 @@ export interface ScanUnit {
   path: string;
   columns: ReadonlySet<string>;
   range?: { service: string; minNs: bigint; maxNs: bigint };
+  /** per word term of the query (in order), the only columns that may hold it; absent = every text column */
+  termColumns?: string[][];
   /** newest row time the unit may hold */
   maxNs: bigint;
 }
@@ -82,7 +84,13 @@ export type ScanMode = 'newest' | 'all';
 
 export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequest, 'query' | 'startNs' | 'endNs'>, mode: ScanMode = 'all'): Promise<ScanPlan> {
   const services = servicesOf(req.query);
-  const wordHashes = req.query.terms.filter((t) => !t.negate).flatMap((t) => t.words.map(tokenHash));
+  const terms = req.query.terms.filter((t) => !t.negate).map((t) => t.words.map(tokenHash));
+  const columnHashes = new Map<string, number>();
+  const hashOf = (c: string): number => {
+    let h = columnHashes.get(c);
+    if (h === undefined) columnHashes.set(c, (h = columnHash(c)));
+    return h;
+  };
   const units: ScanUnit[] = [];
   let filesInRange = 0;
   let chunksSkipped = 0;
@@ -94,17 +102,31 @@ export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequ
     filesInRange++;
     const path = join(input.dataDir, p.path);
     const columns = new Set(p.columns);
-    const chunks = mode === 'newest' || wordHashes.length > 0 || services ? await input.chunksOf(p) : [];
+    const chunks = mode === 'newest' || terms.length > 0 || services ? await input.chunksOf(p) : [];
     if (chunks.length === 0) {
       units.push({ path, columns, maxNs });
       continue;
     }
-    const hits = chunks.filter(
-      (c) => overlaps(c.minTimeNs, c.maxTimeNs, req) && (!services || services.has(c.service)) && wordHashes.every((h) => chunkMayContain(c, h)),
-    );
+    const textColumns = p.columns.filter(isSearchableLogColumn);
+    const hits: ChunkHit[] = [];
+    for (const c of chunks) {
+      if (!overlaps(c.minTimeNs, c.maxTimeNs, req) || (services && !services.has(c.service))) continue;
+      // Per term, the columns of the chunk that may hold all its words.
+      const termColumns: string[][] = [];
+      for (const hashes of terms) {
+        const cols = textColumns.filter((col) => hashes.every((h) => chunkMayContain(c, inColumn(h, hashOf(col)))));
+        if (cols.length === 0) break;
+        termColumns.push(cols);
+      }
+      if (termColumns.length === terms.length) hits.push({ service: c.service, minNs: c.minTimeNs, maxNs: c.maxTimeNs, termColumns });
+    }
     chunksSkipped += chunks.length - hits.length;
     if (mode === 'all' && hits.length > MAX_CHUNKS_PER_PART) units.push({ path, columns, maxNs });
-    else for (const range of disjointRanges(hits)) units.push({ path, columns, range, maxNs: range.maxNs });
+    else {
+      for (const h of disjointRanges(hits)) {
+        units.push({ path, columns, range: { service: h.service, minNs: h.minNs, maxNs: h.maxNs }, termColumns: h.termColumns, maxNs: h.maxNs });
+      }
+    }
   }
   for (const f of input.staged) {
     if (!overlaps(f.minStartNs, f.maxStartNs, req)) continue;
@@ -116,19 +138,29 @@ export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequ
   return { units, filesInRange, chunksSkipped };
 }
 
+/** A chunk that may hold the query's words, and in which columns. */
+export interface ChunkHit {
+  service: string;
+  minNs: bigint;
+  maxNs: bigint;
+  termColumns: string[][];
+}
+
 /**
- * The chunks' (service, time range)s with overlapping or touching ranges of a
- * service joined: chunks cut at a time several rows share meet at that time,
- * and two units must never read the same row (it would be returned or counted twice).
+ * The hits with overlapping or touching time ranges of a service joined (their
+ * term columns united): chunks cut at a time several rows share meet at that
+ * time, and two units must never read the same row (it would be returned or
+ * counted twice).
  */
-export function disjointRanges(chunks: readonly TokenChunk[]): { service: string; minNs: bigint; maxNs: bigint }[] {
-  const sorted = [...chunks].sort((a, b) => (a.service !== b.service ? (a.service < b.service ? -1 : 1) : a.minTimeNs < b.minTimeNs ? -1 : a.minTimeNs > b.minTimeNs ? 1 : 0));
-  const out: { service: string; minNs: bigint; maxNs: bigint }[] = [];
-  for (const c of sorted) {
+export function disjointRanges(hits: readonly ChunkHit[]): ChunkHit[] {
+  const sorted = [...hits].sort((a, b) => (a.service !== b.service ? (a.service < b.service ? -1 : 1) : a.minNs < b.minNs ? -1 : a.minNs > b.minNs ? 1 : 0));
+  const out: ChunkHit[] = [];
+  for (const h of sorted) {
     const last = out[out.length - 1];
-    if (last && last.service === c.service && c.minTimeNs <= last.maxNs) {
-      if (c.maxTimeNs > last.maxNs) last.maxNs = c.maxTimeNs;
-    } else out.push({ service: c.service, minNs: c.minTimeNs, maxNs: c.maxTimeNs });
+    if (last && last.service === h.service && h.minNs <= last.maxNs) {
+      if (h.maxNs > last.maxNs) last.maxNs = h.maxNs;
+      last.termColumns = last.termColumns.map((cols, k) => [...new Set([...cols, ...h.termColumns[k]!])]);
+    } else out.push({ ...h, termColumns: h.termColumns.map((cols) => [...cols]) });
   }
   return out;
 }
@@ -146,7 +178,7 @@ export function unitWhereSql(unit: ScanUnit, req: Pick<LogSearchRequest, 'query'
   if (unit.range) {
     parts.push(`service_name = ${sqlString(unit.range.service)}`, `${LOG_TIME_COLUMN} BETWEEN ${unit.range.minNs} AND ${unit.range.maxNs}`);
   }
-  parts.push(...timeBoundsSql(req), ...extra, logPredicateSql(req.query, unit.columns));
+  parts.push(...timeBoundsSql(req), ...extra, logPredicateSql(req.query, unit.columns, unit.termColumns));
   return parts.join(' AND ');
 }
 

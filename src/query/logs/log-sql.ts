@@ -116,13 +116,18 @@ function regexSql(re: string, textColumns: readonly string[]): string {
   return `(${textColumns.map((c) => `coalesce(regexp_matches(${sqlIdent(c)}, ${sqlString(re)}), false)`).join(' OR ')})`;
 }
 
-/** The predicate of `query` over a file with `columns`; 'TRUE' when the query has no filter. */
-export function logPredicateSql(query: LogQuery, columns: ReadonlySet<string>): string {
+/**
+ * The predicate of `query` over a file with `columns`; 'TRUE' when the query
+ * has no filter. `termColumns[k]`, when given, are the only columns the k-th
+ * (non-negated) word term can be in (from the token index).
+ */
+export function logPredicateSql(query: LogQuery, columns: ReadonlySet<string>, termColumns?: readonly (readonly string[])[]): string {
   const has = (c: string): boolean => columns.has(c);
   const textColumns = [...columns].filter(isSearchableLogColumn).sort();
+  let positive = 0;
   const parts = [
     ...query.conditions.map((c) => conditionSql(c, has)),
-    ...query.terms.map((t) => termSql(t, textColumns)),
+    ...query.terms.map((t) => termSql(t, t.negate ? textColumns : (termColumns?.[positive++] ?? textColumns))),
     ...query.regexes.map((r) => regexSql(r, textColumns)),
   ];
   return parts.length === 0 ? 'TRUE' : parts.join(' AND ');
