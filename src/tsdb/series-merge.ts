@@ -30,6 +30,16 @@ export function mergePieces(list: readonly SeriesData[]): SeriesData {
   for (const s of sorted) n += s.t.length;
   const t = new Float64Array(n);
   const v = new Float64Array(n);
+  if (disjoint(sorted)) {
+    // The usual case (a series' blocks and head follow each other in time): one copy per piece.
+    let at = 0;
+    for (const s of sorted) {
+      t.set(s.t, at);
+      v.set(s.v, at);
+      at += s.t.length;
+    }
+    return { labels: sorted[0]!.labels, t, v };
+  }
   // Pieces are each ascending; repeated k-way picking of the smallest head handles any overlap.
   const at = new Int32Array(sorted.length);
   let k = 0;
@@ -52,4 +62,10 @@ export function mergePieces(list: readonly SeriesData[]): SeriesData {
     for (let p = 0; p < sorted.length; p++) if (at[p]! < sorted[p]!.t.length && sorted[p]!.t[at[p]!]! === bestT) at[p]!++;
   }
   return { labels: sorted[0]!.labels, t: t.subarray(0, k), v: v.subarray(0, k) };
+}
+
+/** Whether each piece (sorted by first timestamp) ends before the next begins. */
+function disjoint(sorted: readonly SeriesData[]): boolean {
+  for (let i = 1; i < sorted.length; i++) if (!(sorted[i - 1]!.t[sorted[i - 1]!.t.length - 1]! < sorted[i]!.t[0]!)) return false;
+  return true;
 }
