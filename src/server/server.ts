@@ -101,7 +101,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   mountUi(app, { uiDir: defaultUiDir() });
   const apiAddr = parseHostPort(config.http);
   const api: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: apiAddr.host, port: apiAddr.port }, () => resolve(s));
+    // Node's 5 s idle close races clients that reuse a pooled connection after a
+    // busy pause (a POST on a socket the server just closed fails, unretried);
+    // keep idle connections as long as the OTLP server does.
+    const s = serve({ fetch: app.fetch, hostname: apiAddr.host, port: apiAddr.port, serverOptions: { keepAliveTimeout: 65_000 } }, () => resolve(s));
     s.once('error', reject);
   });
   const httpPort = (api.address() as AddressInfo).port;
@@ -119,7 +122,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await store.close();
       await logs.close();
       await metrics.close();
-      await new Promise<void>((resolve) => api.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        api.close(() => resolve());
+        if ('closeIdleConnections' in api) api.closeIdleConnections();
+      });
       await sql.close();
       engine.close();
     })();
