@@ -8,6 +8,7 @@ import { writeParquetFile, type ParquetColumn } from './parquet/writer.js';
 import { seededRandom } from './parquet/testing.js';
 import { PART_FLUSH_ROWS, TRACE_PART_LAYOUT, writeParts, type PartSource } from './part-writer.js';
 import { TraceIndex } from './trace-index.js';
+import type { PartInfo } from './catalog.js';
 
 const NS_PER_DAY = 86_400_000_000_000n;
 const DAY0 = 20_000n * NS_PER_DAY;
@@ -35,6 +36,27 @@ async function stagedFile(path: string, random: () => number, traces: number, se
   return { rows, traceIds: columns[0]!.values as Uint8Array, startNs: columns[1]!.values as BigInt64Array };
 }
 
+
+/** Every row of every trace in each part lies in a row range its trace index names. */
+async function assertIndexCoversEveryTrace(engine: Engine, dir: string, parts: readonly PartInfo[]): Promise<void> {
+  for (const p of parts) {
+    const index = await TraceIndex.read(join(dir, p.traceIndexPath!));
+    assert.equal(index.rowCount, p.rows);
+    const found = await engine.all(
+      `SELECT trace_id, list(file_row_number) AS rows FROM read_parquet(${sqlString(join(dir, p.path))}, file_row_number = true) GROUP BY trace_id`,
+    );
+    assert.ok(found.length > 100);
+    const [count] = await engine.all(`SELECT count(*) AS n, min(start_time_unix_nano) AS lo, max(start_time_unix_nano) AS hi FROM read_parquet(${sqlString(join(dir, p.path))})`);
+    assert.equal(Number(count!['n']), p.rows);
+    assert.equal(String(count!['lo']), p.minStartNs);
+    assert.equal(String(count!['hi']), p.maxStartNs);
+    for (const r of found) {
+      const ranges = index.rowRanges(r['trace_id'] as Uint8Array);
+      for (const row of r['rows'] as bigint[]) assert.ok(ranges.some((x) => Number(row) >= x.from && Number(row) < x.to), `row ${row} of part ${p.day}`);
+    }
+  }
+}
+
 describe('writeParts', () => {
   it('writes parts of bounded size whose trace index names the rows of every trace, also for a flush spanning two days', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'part-writer-'));
@@ -57,22 +79,24 @@ describe('writeParts', () => {
       assert.ok(parts.length >= 3, 'the bigger day is split by trace id');
       assert.ok(parts.every((p) => p.rows <= PART_FLUSH_ROWS));
       assert.equal(parts.reduce((n, p) => n + p.rows, 0), rows);
-      for (const p of parts) {
-        const index = await TraceIndex.read(join(dir, p.traceIndexPath!));
-        assert.equal(index.rowCount, p.rows);
-        const found = await engine.all(
-          `SELECT trace_id, list(file_row_number) AS rows FROM read_parquet(${sqlString(join(dir, p.path))}, file_row_number = true) GROUP BY trace_id`,
-        );
-        assert.ok(found.length > 100);
-        const [count] = await engine.all(`SELECT count(*) AS n, min(start_time_unix_nano) AS lo, max(start_time_unix_nano) AS hi FROM read_parquet(${sqlString(join(dir, p.path))})`);
-        assert.equal(Number(count!['n']), p.rows);
-        assert.equal(String(count!['lo']), p.minStartNs);
-        assert.equal(String(count!['hi']), p.maxStartNs);
-        for (const r of found) {
-          const ranges = index.rowRanges(r['trace_id'] as Uint8Array);
-          for (const row of r['rows'] as bigint[]) assert.ok(ranges.some((x) => Number(row) >= x.from && Number(row) < x.to), `row ${row} of part ${p.day}`);
-        }
-      }
+      await assertIndexCoversEveryTrace(engine, dir, parts);
+    } finally {
+      engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it('writes an index without fences for parts not sorted by trace id, still naming every trace', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'part-writer-'));
+    const engine = await Engine.create({ dataDir: dir, threads: 1, memoryLimit: '512MB' });
+    try {
+      const random = seededRandom(22);
+      const path = join(dir, 'staged.parquet');
+      const file = await stagedFile(path, random, 500, 'svc');
+      const source: PartSource = { paths: [path], traceIds: file.traceIds, startNs: file.startNs, columns: new Set(['trace_id', 'start_time_unix_nano', 'service_name']), services: new Set(['svc']) };
+      const layout = { stream: 'by-time', timeColumn: 'start_time_unix_nano', sortSql: 'start_time_unix_nano', rowGroupRows: 1024 };
+      const parts = await writeParts(engine, dir, layout, source, 0);
+      assert.equal(parts.reduce((n, p) => n + p.rows, 0), file.rows);
+      await assertIndexCoversEveryTrace(engine, dir, parts);
     } finally {
       engine.close();
       await rm(dir, { recursive: true, force: true });

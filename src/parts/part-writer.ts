@@ -42,9 +42,10 @@ export interface PartLayout {
   /** ORDER BY of a flushed part */
   sortSql: string;
   /**
-   * Split a flush into parts by trace-id range, each of at most
-   * PART_FLUSH_ROWS rows, so a flush sorts that many rows at a time (its
-   * memory) and a lookup opens a file of few row groups (docs/storage.md).
+   * Parts are sorted by trace id (sortSql starts with it): a flush splits
+   * them by trace-id range, each of at most PART_FLUSH_ROWS rows, so it sorts
+   * that many rows at a time (its memory) and a lookup opens a file of few row
+   * groups, and their trace index has fences (docs/storage.md).
    */
   splitByTraceId?: boolean;
   /** rows per Parquet row group */
@@ -176,7 +177,10 @@ export async function writeParts(engine: Engine, dataDir: string, layout: PartLa
       await fsyncFile(path); // the catalog will point at it and the WAL will be cut: it must be on disk
       const ids = traces.ids.subarray(chunk.first * ID_BYTES, chunk.end * ID_BYTES);
       const counts = traces.counts.subarray(chunk.first, chunk.end);
-      await TraceIndex.ofSortedTraces(ids, counts).write(indexPath);
+      const rows = counts.reduce((n, x) => n + x, 0);
+      // Fences only where rows are in trace-id order; elsewhere (logs) the bloom alone says which parts.
+      const index = layout.splitByTraceId ? TraceIndex.ofSortedTraces(ids, counts) : TraceIndex.ofUnsortedRun(ids, counts.length, rows);
+      await index.write(indexPath);
       let minNs = traces.minNs[chunk.first]!;
       let maxNs = traces.maxNs[chunk.first]!;
       for (let i = chunk.first + 1; i < chunk.end; i++) {
@@ -187,7 +191,7 @@ export async function writeParts(engine: Engine, dataDir: string, layout: PartLa
         id,
         path: relative(dataDir, path),
         traceIndexPath: relative(dataDir, indexPath),
-        rows: counts.reduce((n, x) => n + x, 0),
+        rows,
         bytes: (await stat(path)).size,
         minStartNs: String(minNs),
         maxStartNs: String(maxNs),
