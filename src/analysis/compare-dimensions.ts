@@ -129,6 +129,38 @@ export function dimensionsOf(columns: Iterable<string>, withDuration: boolean): 
   return out;
 }
 
+/** Hot columns with few values that describe the process, the instrumentation or the span's shape. */
+const TUPLE_HOT_COLUMNS: ReadonlySet<string> = new Set([
+  'service_name',
+  'kind',
+  'has_exception',
+  'flags',
+  'scope_name',
+  'scope_version',
+  'scope_schema_url',
+  'resource_schema_url',
+  'dropped_attributes_count',
+  'dropped_events_count',
+  'dropped_links_count',
+  'resource_dropped_attributes_count',
+  'scope_dropped_attributes_count',
+]);
+
+/**
+ * Dimensions whose values, taken together, have few combinations: resource
+ * and scope attributes (a resource is one process: a range holds as many
+ * combinations as processes reported), the hot columns above, the duration
+ * range. The span-level count keys them as one tuple (compare-sql.ts). Span
+ * attributes, span names, status messages and trace state can hold ids or
+ * literals and keep a grouping set each.
+ */
+export function sharesTuple(d: Dimension): boolean {
+  if (d.column === 'duration_nano') return true;
+  if (TUPLE_HOT_COLUMNS.has(d.column)) return true;
+  const ref = parseAttributeColumnName(d.column);
+  return ref !== undefined && (ref.scope === 'resource' || ref.scope === 'scope');
+}
+
 function formatNumber(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(6)));
 }

@@ -17,7 +17,7 @@
 import type { ColumnCatalog } from '../query/traceql/compile-sql.js';
 import { sqlIdent } from '../engine/sql-quote.js';
 import { readParquetSql } from '../engine/duckdb.js';
-import { dimensionsOf, type Dimension } from './compare-dimensions.js';
+import { dimensionsOf, sharesTuple, type Dimension } from './compare-dimensions.js';
 import { selectionSql, type TraceIdSetSql } from './compare-selection.js';
 import { candidatesSql, rowLayers, spanCountLayers, traceCountLayers, type KeyedDimensions } from './compare-sql.js';
 import type { CompareRequest } from './compare-types.js';
@@ -29,6 +29,8 @@ export interface PlanInput {
   estimatedSpans: number;
   /** the semi-join on an uploaded trace-id set (target kind traceIdSet, request traceIdSet) */
   traceIdSetSql?: TraceIdSetSql;
+  /** span level: a grouping set per dimension, no shared tuple (the earlier plan, to check the tuple against and to measure it) */
+  setPerDimension?: boolean;
 }
 
 export interface ComparePlan {
@@ -122,7 +124,8 @@ export function planComparison(input: PlanInput, req: CompareRequest): ComparePl
     });
   }
   const keyed: KeyedDimensions = { dimensions, indexes: dimensions.map((_, k) => k).filter((k) => !derived.has(k)) };
-  const counts = req.level === 'span' ? spanCountLayers(keyed, derived) : traceCountLayers(keyed);
+  const tupled = new Set(input.setPerDimension ? [] : keyed.indexes.filter((k) => sharesTuple(dimensions[k]!)));
+  const counts = req.level === 'span' ? spanCountLayers(keyed, derived, tupled) : traceCountLayers(keyed);
   const sql = candidatesSql([...sets.layers(input.files, rangeWhere), ...rowLayers(input.files, where, sel, keyed), ...counts]);
   return { sql, dimensions, excluded, sampleFraction };
 }

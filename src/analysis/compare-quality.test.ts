@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../loadgen/rng.js';
 import { runComparison } from './compare.js';
+import { planComparison } from './compare-plan.js';
+import { searchFiles } from '../query/search.js';
 import type { CompareRequest, CompareResponse } from './compare-types.js';
 import {
   addDurationMs,
@@ -150,5 +152,36 @@ describe('root-cause comparison on planted causes', () => {
       r!.dimensions.filter((d) => d.confident).map((d) => `${d.dimension}=${d.value}`),
       [],
     );
+  });
+
+  it('counts the same with the shared tuple of process dimensions as with a grouping set per dimension', async () => {
+    const batch = generateBackground(1500, 11, 0.02);
+    const ds = await storeDataset(batch);
+    const snap = await ds.store.snapshot();
+    try {
+      for (const target of [{ kind: 'errors' as const }, { kind: 'slow' as const, percentile: 90 }, { kind: 'exceptions' as const }]) {
+        const req = request({ target });
+        const { files, columns } = searchFiles(snap, { query: '{}', limit: 1, spss: 1, startNs: req.startNs, endNs: req.endNs });
+        const rows = async (setPerDimension: boolean) => {
+          const plan = planComparison({ files, columns, estimatedSpans: batch.length, setPerDimension }, req);
+          const out = new Map<string, number[]>();
+          for (const r of await ds.engine.all(plan.sql)) {
+            out.set(`${r['col']}=${r['val']}`, ['nt', 'nb', 'ns', 'n90', 'sr', 'slr', 'distinct_values', 'tested'].map((k) => Number(r[k])));
+          }
+          return out;
+        };
+        const tuple = await rows(false);
+        const perDimension = await rows(true);
+        assert.ok(perDimension.size > 100, `${target.kind}: ${perDimension.size} candidate rows`);
+        assert.deepEqual([...tuple.keys()].sort(), [...perDimension.keys()].sort(), target.kind);
+        for (const [key, want] of perDimension) {
+          const got = tuple.get(key)!;
+          want.forEach((w, i) => assert.ok(Math.abs(got[i]! - w) <= 1e-9 * Math.max(1, Math.abs(w)), `${target.kind} ${key}: ${got} vs ${want}`));
+        }
+      }
+    } finally {
+      snap.release();
+      await ds.close();
+    }
   });
 });

@@ -65,23 +65,49 @@ export function rowLayers(files: readonly string[], where: readonly string[], se
 }
 
 /**
- * Span level: one GROUPING SETS pass, a hash table per dimension over native
- * column types (Parquet dictionaries aggregate per entry); `flat` holds
- * (col, val, counts, latency sums), col −1 the totals. Ranges of numeric
- * attributes (`derived`: range dimension → exact-value dimension) are summed
- * from the exact values' groups: a span has one value.
+ * Span level: one GROUPING SETS pass; `flat` holds (col, val, counts,
+ * latency sums), col −1 the totals. Each dimension of `keyed.indexes`
+ * outside `tupled` gets its own set (a hash table over its native type:
+ * Parquet dictionaries aggregate per entry). The `tupled` dimensions —
+ * those that describe the process or the span's shape (resource and scope
+ * attributes, service, kind…), few values each and few combinations — share
+ * one set keyed by all of them: 10 M spans of 50 processes fall into a few
+ * thousand groups, which are then unpivoted and summed per (column, value).
+ * DuckDB runs every set over every row, so one set instead of ~60 halves
+ * the pass (docs/analysis.md, "Where the exact comparison's time goes").
+ * Ranges of numeric attributes (`derived`: range dimension → exact-value
+ * dimension) are summed from the exact values' groups: a span has one value.
  */
-export function spanCountLayers(keyed: KeyedDimensions, derived: ReadonlyMap<number, number>): string[] {
-  const keys = keyed.indexes.map((k) => `_d${k}`);
-  const sets = ['(_all)', ...keys.map((k) => `(${k})`)];
-  const colCase = ['WHEN _all IS NOT NULL THEN -1', ...keyed.indexes.map((k) => `WHEN _d${k} IS NOT NULL THEN ${k}`)].join(' ');
-  const valCase = ["WHEN _all IS NOT NULL THEN ''", ...keys.map((k) => `WHEN ${k} IS NOT NULL THEN CAST(${k} AS VARCHAR)`)].join(' ');
+export function spanCountLayers(keyed: KeyedDimensions, derived: ReadonlyMap<number, number>, tupled: ReadonlySet<number> = new Set()): string[] {
+  const inTuple = keyed.indexes.filter((k) => tupled.has(k));
+  const tuple = inTuple.length >= 2 ? inTuple : [];
+  const singles = keyed.indexes.filter((k) => !tuple.includes(k));
+  const tupleKeys = tuple.map((k) => `_d${k}`);
+  const singleKeys = singles.map((k) => `_d${k}`);
+  const sets = ['(_all)', ...(tuple.length ? [`(${tupleKeys.join(', ')})`] : []), ...singleKeys.map((k) => `(${k})`)];
+  // 0: the totals; 1: the tuple set; 2: a single dimension's set
+  const setOf = tuple.length ? `CASE WHEN GROUPING(_all) = 0 THEN 0 WHEN GROUPING(${tupleKeys[0]}) = 0 THEN 1 ELSE 2 END` : 'CASE WHEN GROUPING(_all) = 0 THEN 0 ELSE 2 END';
+  const colCase = ['WHEN _set = 0 THEN -1', ...singles.map((k) => `WHEN _d${k} IS NOT NULL THEN ${k}`)].join(' ');
+  const valCase = ["WHEN _set = 0 THEN ''", ...singleKeys.map((k) => `WHEN ${k} IS NOT NULL THEN CAST(${k} AS VARCHAR)`)].join(' ');
   const layers = [
-    `agg AS (SELECT _all${list(keys)}, sum(_in_t::INTEGER) AS nt, count(*) AS ns, ${STATS} FROM q GROUP BY GROUPING SETS (${sets.join(', ')}))`,
-    // target and baseline never share a row: nb = ns − nt. A NULL col is a set's group of spans without a value.
-    `flat0 AS MATERIALIZED (SELECT * FROM (SELECT CASE ${colCase} END AS col, CASE ${valCase} END AS val, ` +
-      `nt, ns - nt AS nb, nt AS st, ns, sr, slr, n90 FROM agg) WHERE col IS NOT NULL)`,
+    `agg AS MATERIALIZED (SELECT ${setOf} AS _set${list([...tupleKeys, ...singleKeys])}, sum(_in_t::INTEGER) AS nt, count(*) AS ns, ${STATS} ` +
+      `FROM q GROUP BY GROUPING SETS (${sets.join(', ')}))`,
   ];
+  // target and baseline never share a row: nb = ns − nt. A NULL col is a set's group of spans without a value.
+  const perSet =
+    `SELECT * FROM (SELECT CASE ${colCase} END AS col, CASE ${valCase} END AS val, nt, ns - nt AS nb, nt AS st, ns, sr, slr, n90 ` +
+    `FROM agg WHERE _set <> 1) WHERE col IS NOT NULL`;
+  if (tuple.length) {
+    // UNPIVOT leaves out NULLs: spans without the value, as the sets' NULL groups above
+    layers.push(
+      `tup AS (UNPIVOT (SELECT nt, ns, sr, slr, n90, ${tupleKeys.map((k) => `CAST(${k} AS VARCHAR) AS ${k}`).join(', ')} FROM agg WHERE _set = 1) ` +
+        `ON ${tupleKeys.join(', ')} INTO NAME _cn VALUE val)`,
+      `flat0 AS MATERIALIZED (${perSet} UNION ALL SELECT CAST(substr(_cn, 3) AS INTEGER) AS col, val, sum(nt) AS nt, sum(ns) - sum(nt) AS nb, ` +
+        `sum(nt) AS st, sum(ns) AS ns, sum(sr) AS sr, sum(slr) AS slr, sum(n90) AS n90 FROM tup GROUP BY _cn, val)`,
+    );
+  } else {
+    layers.push(`flat0 AS MATERIALIZED (${perSet})`);
+  }
   if (derived.size === 0) return [...layers, 'flat AS MATERIALIZED (SELECT * FROM flat0)'];
   const pairs = [...derived].map(([k, raw]) => `(${raw}, ${k})`).join(', ');
   return [
