@@ -70,7 +70,8 @@ export function comparisonSql(o: ComparisonSql): string {
       : `SELECT ServiceName, SpanName, quantileExact(0.9)(Duration) AS thr FROM otel_traces WHERE ${range} GROUP BY ServiceName, SpanName`;
   const inTarget = o.target === 'errors' ? ERROR : 'Duration > thr';
   const dims =
-    `arrayConcat([('name', SpanName), ('resource.service.name', ServiceName), ('kind', SpanKind), ('status', StatusCode), ('statusMessage', StatusMessage)], ` +
+    // service.name is a key of ResourceAttributes (as the Collector's exporter writes it): not listed twice
+    `arrayConcat([('name', SpanName), ('kind', SpanKind), ('status', StatusCode), ('statusMessage', StatusMessage)], ` +
     `arrayMap((k, v) -> ('resource.' || k, v), mapKeys(ResourceAttributes), mapValues(ResourceAttributes)), ` +
     `arrayMap((k, v) -> ('span.' || k, v), mapKeys(SpanAttributes), mapValues(SpanAttributes)))`;
   // every span has a name: the totals are the sums over the name dimension's values
