@@ -13,10 +13,20 @@ import { ValueType } from '../model/span-batch.js';
 import type { AttributeBuilder } from '../model/span-batch-builder.js';
 import { escapeAttributeKey, unescapeAttributeKey } from '../parts/schema.js';
 
+// Keys repeat from record to record: escape each once (bounded, for hostile input).
+const segmentCache = new Map<string, string>();
+const MAX_CACHED_SEGMENTS = 10_000;
+
 /** One key as a path segment. */
 export function bodyPathSegment(key: string): string {
-  const escaped = escapeAttributeKey(key);
-  return escaped.includes('.') ? escaped.replaceAll('.', '^.') : escaped;
+  let segment = segmentCache.get(key);
+  if (segment === undefined) {
+    const escaped = escapeAttributeKey(key);
+    segment = escaped.includes('.') ? escaped.replaceAll('.', '^.') : escaped;
+    if (segmentCache.size >= MAX_CACHED_SEGMENTS) segmentCache.clear();
+    segmentCache.set(key, segment);
+  }
+  return segment;
 }
 
 /** The keys of a path, unescaped: `a^.b.c` → ['a.b', 'c']. */
