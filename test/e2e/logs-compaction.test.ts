@@ -1,0 +1,65 @@
+// Log parts through compaction and retention: merged parts keep every record
+// once and a token index that still finds rare words; retention drops whole
+// parts with their token indexes.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getJson, startTestServer } from '../helpers/test-server.js';
+
+const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
+
+describe('log parts through compaction and retention', () => {
+  it('merges a day of log parts, concatenating their token indexes, and still finds every word', async () => {
+    const server = await startTestServer({ flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000 });
+    try {
+      const base = Math.floor(Date.now() / 86_400_000) * 86_400 + 60; // a minute into today (UTC), in seconds
+      for (let k = 0; k < 5; k++) {
+        const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ t: base + k * 40 + i, msg: `batch ${k} line ${i}${i === 7 ? ` marker${k}` : ''}` }));
+        const r = await getJson(`${server.apiUrl}/api/v1/ingest/merge-${k % 2}?time_field=t`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: lines.join('\n') });
+        assert.equal(r.body.accepted, 40);
+        await server.logs.flush();
+      }
+      const before = server.logs.catalog.snapshot.parts;
+      assert.equal(before.length, 5);
+      assert.equal(await server.logs.compact(), 5);
+      const after = server.logs.catalog.snapshot.parts;
+      assert.equal(after.length, 1);
+      assert.equal(after[0]!.rows, 200);
+      assert.ok(after[0]!.tokenIndexPath && (await exists(join(server.config.dataDir, after[0]!.tokenIndexPath))));
+      for (let k = 0; k < 5; k++) {
+        const r = await getJson(`${server.apiUrl}/api/v1/logs?query=marker${k}`);
+        assert.deepEqual(r.body.records.map((x: any) => x.body.msg), [`batch ${k} line 7 marker${k}`]);
+      }
+      const all = await getJson(`${server.apiUrl}/api/v1/logs?limit=1000`);
+      assert.equal(all.body.records.length, 200);
+      assert.equal(new Set(all.body.records.map((x: any) => x.body.msg)).size, 200, 'each record once');
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it('drops log parts older than the retention period with their token indexes', async () => {
+    const server = await startTestServer({ flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000, retentionMs: 86_400_000 });
+    try {
+      const old = Math.floor(Date.now() / 1000) - 3 * 86_400;
+      const fresh = Math.floor(Date.now() / 1000) - 60;
+      const body = [JSON.stringify({ t: old, msg: 'ancient' }), JSON.stringify({ t: fresh, msg: 'recent' })].join('\n');
+      await getJson(`${server.apiUrl}/api/v1/ingest/ret?time_field=t`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+      await server.logs.flush();
+      const parts = server.logs.catalog.snapshot.parts;
+      assert.equal(parts.length, 2, 'one part per day');
+      const oldPart = parts.find((p) => BigInt(p.maxStartNs) < BigInt(fresh - 86_400) * 1_000_000_000n)!;
+      await server.logs.compact();
+      assert.deepEqual(server.logs.catalog.snapshot.parts.map((p) => p.id), parts.filter((p) => p !== oldPart).map((p) => p.id));
+      const r = await getJson(`${server.apiUrl}/api/v1/logs?limit=10`);
+      assert.deepEqual(r.body.records.map((x: any) => x.body.msg), ['recent']);
+      const gone = async (): Promise<boolean> => !(await exists(join(server.config.dataDir, oldPart.tokenIndexPath!)));
+      for (let i = 0; i < 100 && !(await gone()); i++) await new Promise((res) => setTimeout(res, 50));
+      assert.ok(await gone(), 'token index of the dropped part deleted');
+    } finally {
+      await server.dispose();
+    }
+  });
+});
