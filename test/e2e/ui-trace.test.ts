@@ -99,6 +99,12 @@ describe('trace page in Chromium', () => {
     assert.ok(await row(small.id.cart).evaluate((el) => el.classList.contains('off-path')));
     assert.ok(!(await row(small.id.charge).evaluate((el) => el.classList.contains('off-path'))));
     await browser.screenshot('ui-trace-01-waterfall');
+    // the error count finds the failing spans
+    await page.getByTestId('trace-error-count').getByRole('button').click();
+    assert.equal(await page.getByTestId('trace-search').inputValue(), 'status=error');
+    await page.getByTestId('trace-search-count').filter({ hasText: '1 of 1' }).waitFor();
+    assert.ok(await row(small.id.charge).evaluate((el) => el.classList.contains('match')));
+    await page.getByTestId('trace-search').fill('');
     assert.deepEqual(browser.pageErrors, []);
   });
 
@@ -196,6 +202,18 @@ describe('trace page in Chromium', () => {
       assert.ok(t.endsWith('ms') && ms >= 29 && ms <= 61, `tick ${t} inside the brushed 30–60 ms`);
     }
     await browser.screenshot('ui-trace-05-zoomed');
+
+    // the name column's divider drags wider
+    const nameBefore = (await page.locator('.wf-axis-name').boundingBox())!;
+    const splitter = (await page.getByRole('separator', { name: 'Resize the name column' }).boundingBox())!;
+    await page.mouse.move(splitter.x + splitter.width / 2, splitter.y + splitter.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(splitter.x + 100, splitter.y + splitter.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const nameAfter = (await page.locator('.wf-axis-name').boundingBox())!;
+    assert.ok(Math.abs(nameAfter.width - nameBefore.width - 100) <= 6, `name column ${nameBefore.width} → ${nameAfter.width}`);
+    const rowName = (await row(small.id.root).locator('.wf-name').boundingBox())!;
+    assert.ok(Math.abs(rowName.width - nameAfter.width) <= 1, 'rows follow the header');
     await page.getByTestId('zoom-reset').click();
     assert.equal(await page.getByTestId('minimap-window').count(), 0);
     assert.ok(await page.getByTestId('zoom-reset').isDisabled());
@@ -224,6 +242,10 @@ describe('trace page in Chromium', () => {
     const scrollBox = await page.getByTestId('waterfall').boundingBox();
     assert.ok(focusedBox && scrollBox && focusedBox.y + focusedBox.height <= scrollBox.y + scrollBox.height + 1, 'the last row is in view');
     assert.ok((await page.getByTestId('span-row').count()) < 100);
+    // the minimap marks where those rows are: at the bottom of the trace
+    const band = (await page.getByTestId('minimap-rows').boundingBox())!;
+    const minimap = (await page.getByTestId('minimap').boundingBox())!;
+    assert.ok(band.y + band.height >= minimap.y + minimap.height - 2 && band.y > minimap.y + minimap.height / 2, 'rows band at the bottom');
 
     // scrolling renders a window per frame: time 40 scroll steps of ~15 rows
     const scroll = await page.evaluate(async () => {

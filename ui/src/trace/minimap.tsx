@@ -41,7 +41,24 @@ function drawSpans(canvas: HTMLCanvasElement, vm: TraceViewModel, widthPx: numbe
   draw(true);
 }
 
-export function Minimap({ vm, viewport, onViewport }: { vm: TraceViewModel; viewport: Viewport; onViewport: (v: Viewport) => void }) {
+/** Where the waterfall's rows on screen sit in the whole trace (tree order, top to bottom). */
+function RowsBand({ vm, first, last }: { vm: TraceViewModel; first: number; last: number }) {
+  const n = vm.order.preorder.length;
+  const top = vm.order.positionOf[first]! / n;
+  const bottom = (vm.order.positionOf[last]! + 1) / n;
+  if (top <= 0 && bottom >= 1) return null;
+  return <div class="minimap-rows" data-testid="minimap-rows" style={{ top: `${top * 100}%`, height: `max(2px, ${(bottom - top) * 100}%)` }} />;
+}
+
+export interface MinimapProps {
+  vm: TraceViewModel;
+  viewport: Viewport;
+  onViewport: (v: Viewport) => void;
+  /** spans of the waterfall's first and last rows on screen, marked as a band */
+  rowsInView: { first: number; last: number };
+}
+
+export function Minimap({ vm, viewport, onViewport, rowsInView }: MinimapProps) {
   const box = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const widthPx = useElementSize(box).width;
@@ -100,6 +117,7 @@ export function Minimap({ vm, viewport, onViewport }: { vm: TraceViewModel; view
         aria-label="Overview of all spans; drag to choose the time range shown below"
       >
         <canvas ref={canvas} style={{ width: `${widthPx}px`, height: `${HEIGHT_PX}px` }} />
+        {rowsInView.first >= 0 && <RowsBand vm={vm} first={rowsInView.first} last={rowsInView.last} />}
         {!isFullViewport(viewport) && (
           <>
             <div class="minimap-shade" style={{ left: 0, width: `${viewport.start * 100}%` }} />

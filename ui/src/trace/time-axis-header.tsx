@@ -10,6 +10,48 @@ export interface TimeAxisProps {
   toPercent: (ns: number) => number;
   viewport: Viewport;
   onViewport: (v: Viewport) => void;
+  /** a new width for the name column, in CSS pixels */
+  onNameWidth: (px: number) => void;
+}
+
+const MIN_NAME_PX = 160;
+const MIN_TIMELINE_PX = 200;
+const SPLITTER_STEP_PX = 24;
+
+/** The name column's divider: drag it, or focus it and use ←/→. */
+function Splitter({ onNameWidth }: { onNameWidth: (px: number) => void }) {
+  const handle = useRef<HTMLDivElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const widthAt = (clientX: number): number => {
+    const row = handle.current?.parentElement?.parentElement; // .wf-axis spans the waterfall
+    if (!row) return MIN_NAME_PX;
+    const box = row.getBoundingClientRect();
+    return Math.round(Math.min(Math.max(clientX - box.left, MIN_NAME_PX), box.width - MIN_TIMELINE_PX));
+  };
+  const current = (): number => handle.current?.parentElement?.getBoundingClientRect().width ?? MIN_NAME_PX;
+  return (
+    <div
+      ref={handle}
+      class={dragging ? 'wf-splitter dragging' : 'wf-splitter'}
+      role="separator"
+      aria-orientation="vertical"
+      aria-label="Resize the name column"
+      tabIndex={0}
+      onPointerDown={(e) => {
+        handle.current?.setPointerCapture(e.pointerId);
+        setDragging(true);
+      }}
+      onPointerMove={(e) => dragging && onNameWidth(widthAt(e.clientX))}
+      onPointerUp={() => setDragging(false)}
+      onPointerCancel={() => setDragging(false)}
+      onKeyDown={(e) => {
+        if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+        e.preventDefault();
+        const box = handle.current!.parentElement!.getBoundingClientRect();
+        onNameWidth(widthAt(box.left + current() + (e.key === 'ArrowLeft' ? -SPLITTER_STEP_PX : SPLITTER_STEP_PX)));
+      }}
+    />
+  );
 }
 
 /** Fraction (0..1) of an element's width at a pointer's x. */
@@ -20,7 +62,7 @@ export function fractionAt(el: HTMLElement, clientX: number): number {
 
 const MIN_DRAG_FRACTION = 0.005;
 
-export function TimeAxis({ ticks, toPercent, viewport, onViewport }: TimeAxisProps) {
+export function TimeAxis({ ticks, toPercent, viewport, onViewport, onNameWidth }: TimeAxisProps) {
   const track = useRef<HTMLDivElement>(null);
   const [drag, setDrag] = useState<{ from: number; to: number } | undefined>(undefined);
   const width = viewport.end - viewport.start;
@@ -43,7 +85,10 @@ export function TimeAxis({ ticks, toPercent, viewport, onViewport }: TimeAxisPro
 
   return (
     <div class="wf-axis">
-      <div class="wf-axis-name">Service · operation</div>
+      <div class="wf-axis-name">
+        Service · operation
+        <Splitter onNameWidth={onNameWidth} />
+      </div>
       <div
         class="wf-axis-track"
         ref={track}

@@ -21,7 +21,7 @@ async function copyText(text: string): Promise<boolean> {
   }
 }
 
-export function TraceHeader({ vm }: { vm: TraceViewModel }) {
+export function TraceHeader({ vm, onFind }: { vm: TraceViewModel; onFind: (query: string) => void }) {
   const { trace } = vm;
   const root = trace.spans[trace.roots[0]!]!;
   const rootIsOrphan = root.parentSpanId !== '';
@@ -76,16 +76,22 @@ export function TraceHeader({ vm }: { vm: TraceViewModel }) {
         <div>
           <dt>Errors</dt>
           <dd class={trace.errorCount > 0 ? 'bad' : undefined} data-testid="trace-error-count">
-            {trace.errorCount}
+            {trace.errorCount > 0 ? (
+              <button type="button" class="link-button bad" onClick={() => onFind('status=error')} title="Find the spans with status error">
+                {trace.errorCount}
+              </button>
+            ) : (
+              trace.errorCount
+            )}
           </dd>
         </div>
         <div class="trace-services">
           <dt>Services ({trace.services.length})</dt>
           <dd>
             {trace.services.map((s) => (
-              <span key={s} class="service-chip" style={{ borderColor: vm.colors.get(s) }}>
+              <button type="button" key={s} class="service-chip" style={{ borderColor: vm.colors.get(s) }} onClick={() => onFind(/\s/.test(s) ? `service="${s}"` : `service=${s}`)} title={`Find the spans of ${s}`}>
                 {s}
-              </span>
+              </button>
             ))}
           </dd>
         </div>

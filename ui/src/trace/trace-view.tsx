@@ -49,6 +49,8 @@ export function TraceView({ vm }: { vm: TraceViewModel }) {
   const [focused, setFocused] = useState(selected >= 0 ? selected : trace.roots[0]!);
   const [viewport, setViewport] = useState<Viewport>(FULL_VIEWPORT);
   const [showCritical, setShowCritical] = useState(true);
+  const [nameWidthPx, setNameWidthPx] = useState<number | undefined>(undefined);
+  const [inView, setInView] = useState({ first: -1, last: -1 });
   const [reveal, setReveal] = useState<RevealRequest | undefined>(undefined);
   const nonce = useRef(0);
 
@@ -121,13 +123,13 @@ export function TraceView({ vm }: { vm: TraceViewModel }) {
   };
 
   return (
-    <section class="trace-page" data-testid="trace-page">
-      <TraceHeader vm={vm} />
+    <section class="trace-page" data-testid="trace-page" style={nameWidthPx === undefined ? undefined : { '--name-width': `${nameWidthPx}px` }}>
+      <TraceHeader vm={vm} onFind={setQueryText} />
       <div class="trace-toolbar">
         <div class="trace-search">
           <input
             type="search"
-            placeholder="Find in trace: name, service, attribute, key=value, id"
+            placeholder="Find: name, service, attribute, key=value, status=error, id"
             aria-label="Find spans in this trace"
             value={query}
             data-shortcut="search"
@@ -156,6 +158,11 @@ export function TraceView({ vm }: { vm: TraceViewModel }) {
         <label class="trace-toggle">
           <input type="checkbox" checked={showCritical} onChange={(e) => setShowCritical(e.currentTarget.checked)} data-testid="critical-path-toggle" /> Critical path
         </label>
+        {showCritical && (
+          <span class="muted trace-legend" title="Walking back from the trace's end, the span each instant was waiting on: a dark line over the bar. Spans never on it are dimmed.">
+            <span class="trace-legend-line" /> what the end-to-end latency waited on
+          </span>
+        )}
         <button type="button" class="small-button" onClick={() => changeCollapsed((flags) => void flags.fill(0))} data-testid="expand-all">
           Expand all
         </button>
@@ -172,7 +179,7 @@ export function TraceView({ vm }: { vm: TraceViewModel }) {
           Collapse all
         </button>
       </div>
-      <Minimap vm={vm} viewport={viewport} onViewport={setViewport} />
+      <Minimap vm={vm} viewport={viewport} onViewport={setViewport} rowsInView={inView} />
       <div class="trace-body">
         <Waterfall
           vm={vm}
@@ -189,6 +196,8 @@ export function TraceView({ vm }: { vm: TraceViewModel }) {
           onToggle={toggle}
           onKeyDown={onKeyDown}
           onViewport={setViewport}
+          onNameWidth={setNameWidthPx}
+          onRowsInView={(first, last) => setInView({ first, last })}
         />
         {selected >= 0 && <SpanDetail vm={vm} span={selected} onSelect={select} onClose={closeDetail} />}
       </div>

@@ -42,6 +42,9 @@ export interface WaterfallProps {
   onToggle: (span: number) => void;
   onKeyDown: (e: KeyboardEvent) => void;
   onViewport: (v: Viewport) => void;
+  onNameWidth: (px: number) => void;
+  /** the spans of the first and last row on screen */
+  onRowsInView: (first: number, last: number) => void;
 }
 
 /** Position of a span's row, or −1 while it is hidden under a collapsed parent. */
@@ -83,6 +86,10 @@ export function Waterfall(props: WaterfallProps) {
   }, [props.reveal?.nonce]);
 
   const { first, end } = rowWindow(scrollTop, height, ROW_HEIGHT_PX, rows.length, OVERSCAN_ROWS);
+  const inView = rowWindow(scrollTop, height, ROW_HEIGHT_PX, rows.length, 0);
+  const firstInView = rows[inView.first] ?? -1;
+  const lastInView = rows[Math.max(inView.end - 1, inView.first)] ?? -1;
+  useEffect(() => props.onRowsInView(firstInView, lastInView), [firstInView, lastInView]);
   const traceDuration = vm.trace.duration;
   const viewStart = (viewport.start * traceDuration) as Nanos;
   const viewEnd = (viewport.end * traceDuration) as Nanos;
@@ -96,7 +103,7 @@ export function Waterfall(props: WaterfallProps) {
 
   return (
     <div class="waterfall">
-      <TimeAxis ticks={ticks} toPercent={toPercent} viewport={viewport} onViewport={props.onViewport} />
+      <TimeAxis ticks={ticks} toPercent={toPercent} viewport={viewport} onViewport={props.onViewport} onNameWidth={props.onNameWidth} />
       <div
         class="wf-scroll"
         ref={scroller}

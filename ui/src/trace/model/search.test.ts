@@ -30,6 +30,14 @@ describe('searchTrace', () => {
     assert.deepEqual(found('service.name=cart'), hex('cart-s', 'redis'));
   });
 
+  it('matches the span\'s own status, kind, service and name as key=value', () => {
+    assert.deepEqual(found('status=error'), hex('pay-s'));
+    assert.deepEqual(found('kind=server'), hex('root', 'cart-s', 'pay-s'));
+    assert.deepEqual(found('service=cart kind=client'), hex('redis'));
+    assert.deepEqual(found('name=convert'), hex('fx-a', 'fx-b'));
+    assert.deepEqual(found('server'), [], 'a bare word does not match the kind');
+  });
+
   it('matches span ids, event names and status messages', () => {
     assert.deepEqual(found(spanHex('fx-b')), hex('fx-b'));
     assert.deepEqual(found('exception'), hex('pay-s'));
@@ -49,6 +57,7 @@ describe('searchTrace', () => {
   it('finds nothing for an empty query', () => {
     assert.equal(searchTrace(t, '   ').length, 0);
     assert.deepEqual(parseSearch(' a  "b c" k=v '), [{ text: 'a' }, { text: 'b c' }, { key: 'k', text: 'v' }]);
+    assert.deepEqual(parseSearch('Service="My Shop" ""'), [{ key: 'service', text: 'my shop' }]);
   });
 });
 

@@ -3,11 +3,13 @@
 //   checkout      substring of the name, service, span id, an attribute key or
 //                 value (span, resource, scope, events), scope name, event
 //                 name, or status message — case-insensitive
-//   key=value     an attribute named `key` whose value contains `value`
+//   key=value     an attribute named `key` whose value contains `value`; also
+//                 the span's own fields: status=error, kind=server,
+//                 service=cart, name=charge
 //   key=          the span has attribute `key`
 // The lower-cased text of a trace is indexed once, on the first search.
 
-import type { Trace, TraceSpan } from './trace-model.js';
+import { SPAN_KIND_NAMES, STATUS_NAMES, type Trace, type TraceSpan } from './trace-model.js';
 
 interface SpanText {
   /** everything a plain term may match, each field lower-cased */
@@ -23,14 +25,21 @@ export interface SearchTerm {
 }
 
 const indexes = new WeakMap<Trace, SpanText[]>();
+/** status, kind, service, name: matched by key=value only, never by a bare word */
+const INTRINSIC_PAIRS = 4;
 
 function spanText(s: TraceSpan): SpanText {
-  const pairs: [string, string][] = [];
+  const pairs: [string, string][] = [
+    ['status', STATUS_NAMES[s.statusCode] ?? String(s.statusCode)],
+    ['kind', SPAN_KIND_NAMES[s.kind] ?? String(s.kind)],
+    ['service', s.service.toLowerCase()],
+    ['name', s.name.toLowerCase()],
+  ];
   for (const list of [s.attributes, s.resource.attributes, s.scope.attributes, ...s.events.map((e) => e.attributes)]) {
     for (const a of list) pairs.push([a.key.toLowerCase(), a.value.toLowerCase()]);
   }
   const fields = [s.name, s.service, s.spanId, s.scope.name, s.statusMessage, ...s.events.map((e) => e.name)].map((f) => f.toLowerCase());
-  for (const [k, v] of pairs) fields.push(k, v);
+  for (const [k, v] of pairs.slice(INTRINSIC_PAIRS)) fields.push(k, v);
   return { fields, pairs };
 }
 
@@ -45,12 +54,17 @@ function indexOf(trace: Trace): SpanText[] {
 
 export function parseSearch(query: string): SearchTerm[] {
   const terms: SearchTerm[] = [];
-  for (const m of query.matchAll(/"([^"]*)"|(\S+)/g)) {
-    const raw = (m[1] ?? m[2] ?? '').toLowerCase();
-    if (raw === '') continue;
-    const eq = m[2] !== undefined ? raw.indexOf('=') : -1;
-    if (eq > 0) terms.push({ key: raw.slice(0, eq), text: raw.slice(eq + 1).replace(/^"|"$/g, '') });
-    else terms.push({ text: raw });
+  // key="quoted value" | "quoted phrase" | word | key=value
+  for (const m of query.matchAll(/(?:([^\s"=]+)=)?"([^"]*)"|(\S+)/g)) {
+    if (m[2] !== undefined) {
+      const text = m[2].toLowerCase();
+      if (m[1] !== undefined) terms.push({ key: m[1].toLowerCase(), text });
+      else if (text !== '') terms.push({ text });
+      continue;
+    }
+    const raw = m[3]!.toLowerCase();
+    const eq = raw.indexOf('=');
+    terms.push(eq > 0 ? { key: raw.slice(0, eq), text: raw.slice(eq + 1) } : { text: raw });
   }
   return terms;
 }
