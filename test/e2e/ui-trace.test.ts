@@ -47,6 +47,32 @@ function checkoutTrace(startNs: bigint) {
   };
 }
 
+/** OTLP/JSON log records of the checkout trace: one from Charge, one from GetCart, one of the trace with no span. */
+function checkoutLogs(trace: ReturnType<typeof checkoutTrace>, startNs: bigint): Record<string, unknown> {
+  const at = (ms: number): string => String(startNs + BigInt(ms) * MS);
+  const record = (ms: number, severityNumber: number, severityText: string, body: string, spanId: string) => ({
+    timeUnixNano: at(ms),
+    observedTimeUnixNano: at(ms),
+    severityNumber,
+    severityText,
+    body: { stringValue: body },
+    attributes: [],
+    traceId: trace.traceId,
+    ...(spanId ? { spanId } : {}),
+  });
+  const resource = (service: string, logRecords: Record<string, unknown>[]) => ({
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+    scopeLogs: [{ scope: { name: 'e2e-logs' }, logRecords }],
+  });
+  return {
+    resourceLogs: [
+      resource('payment', [record(60, 17, 'ERROR', 'card declined by issuer', trace.id.charge)]),
+      resource('cart', [record(25, 9, 'INFO', 'cart loaded with 3 items', trace.id.cart)]),
+      resource('frontend', [record(118, 13, 'WARN', 'checkout finished with a payment error', '')]),
+    ],
+  };
+}
+
 async function ingest(server: TestServer, traceId: string, spans: number, requests: Record<string, unknown>[]): Promise<void> {
   for (const body of requests) assert.equal((await postOtlpJson(server.otlpUrl, body)).status, 200);
   await eventually(async () => {
@@ -69,6 +95,9 @@ describe('trace page in Chromium', () => {
     const now = BigInt(Date.now()) * MS;
     small = checkoutTrace(now - 120_000n * MS);
     await ingest(server, small.traceId, 6, small.requests);
+    const logs = await fetch(`${server.otlpUrl}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(checkoutLogs(small, now - 120_000n * MS)) });
+    assert.equal(logs.status, 200);
+    await eventually(async () => ((await getJson(`${server.apiUrl}/api/v1/logs?trace_id=${small.traceId}`)).body.records?.length === 3 ? true : undefined), 30_000, 'the trace\'s logs');
     big = bigTrace(10_000, now - 60_000n * MS, 3);
     await ingest(server, big.traceId, big.spans, big.requests);
     browser = await launchBrowser();
@@ -183,6 +212,31 @@ describe('trace page in Chromium', () => {
     await page.getByTestId('trace-search-count').filter({ hasText: 'no match' }).waitFor();
   });
 
+  it('opens the trace\'s logs in time order, marks them on their spans, and selects a record\'s span', async () => {
+    const { page } = browser;
+    await page.goto(`${server.apiUrl}/trace/${small.traceId}`);
+    await page.getByTestId('open-logs').click();
+    await page.getByTestId('logs-table').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('logs'), '1');
+    const logRows = page.getByTestId('log-row');
+    assert.deepEqual(await logRows.locator('.log-body').allTextContents(), ['cart loaded with 3 items', 'card declined by issuer', 'checkout finished with a payment error']);
+    assert.deepEqual(await logRows.locator('.log-offset').allTextContents(), ['+25ms', '+60ms', '+118ms']);
+    assert.deepEqual(await logRows.locator('.log-service').allTextContents(), ['cart', 'payment', 'frontend']);
+    assert.equal(await row(small.id.charge).locator('.wf-log').count(), 1);
+    assert.equal(await row(small.id.root).locator('.wf-log').count(), 0);
+    await logRows.nth(1).getByRole('button', { name: 'Charge' }).click();
+    assert.equal(await page.getByTestId('detail-name').textContent(), 'Charge');
+    await page.getByTestId('logs-only-selected').check();
+    assert.deepEqual(await logRows.locator('.log-body').allTextContents(), ['card declined by issuer']);
+    await browser.screenshot('ui-trace-05-logs');
+    // the open panel is part of the link
+    await page.reload();
+    await page.getByTestId('logs-table').waitFor();
+    assert.equal(await page.getByTestId('log-row').count(), 3);
+    await page.getByTestId('open-logs').click();
+    assert.equal(await page.getByTestId('related-logs').count(), 0);
+  });
+
   it('zooms the waterfall to a range brushed on the minimap, and back', async () => {
     const { page } = browser;
     await page.goto(`${server.apiUrl}/trace/${small.traceId}`);
@@ -201,7 +255,7 @@ describe('trace page in Chromium', () => {
       const ms = Number(t.replace('ms', ''));
       assert.ok(t.endsWith('ms') && ms >= 29 && ms <= 61, `tick ${t} inside the brushed 30–60 ms`);
     }
-    await browser.screenshot('ui-trace-05-zoomed');
+    await browser.screenshot('ui-trace-06-zoomed');
 
     // the name column's divider drags wider
     const nameBefore = (await page.locator('.wf-axis-name').boundingBox())!;
@@ -265,7 +319,7 @@ describe('trace page in Chromium', () => {
     const domNodes = await page.evaluate(() => document.getElementsByTagName('*').length);
     // figures for the report, not assertions (timings are never asserted)
     console.log(JSON.stringify({ key: 'ui-trace-10k', spans: big.spans, rowsShown, domNodes, loadMs, ...measures, ...scroll }));
-    await browser.screenshot('ui-trace-06-10k-spans');
+    await browser.screenshot('ui-trace-07-10k-spans');
     assert.deepEqual(browser.pageErrors, []);
   });
 

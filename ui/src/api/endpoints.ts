@@ -103,3 +103,8 @@ export function searchLogs(query: string, range: ResolvedRange, limit: number, c
 export function fetchLogHistogram(query: string, range: ResolvedRange, signal?: AbortSignal): Promise<LogHistogramResponse> {
   return getJson<LogHistogramResponse>('/api/v1/logs/histogram', { query, start: range.startMs, end: range.endMs }, signal);
 }
+
+/** Log records carrying a trace id (newest first), between two instants in unix nanoseconds. */
+export function fetchTraceLogs(traceId: string, startNs: bigint, endNs: bigint, limit: number, signal?: AbortSignal): Promise<LogSearchResponse> {
+  return getJson<LogSearchResponse>('/api/v1/logs', { trace_id: traceId, start: String(startNs), end: String(endNs), limit }, signal);
+}

@@ -14,7 +14,9 @@ import { revealSpan, visibleRows } from './model/rows.js';
 import { matchesInRowOrder, searchTrace, stepMatch } from './model/search.js';
 import { treeKeyAction } from './model/tree-keys.js';
 import { FULL_VIEWPORT, type Viewport } from './model/viewport.js';
+import type { Nanos } from './model/units.js';
 import { Minimap } from './minimap.js';
+import { RelatedLogs } from './related-logs.js';
 import { SpanDetail } from './span-detail.js';
 import { TraceHeader } from './trace-header.js';
 import type { TraceViewModel } from './trace-view-model.js';
@@ -51,6 +53,8 @@ export function TraceView({ vm }: { vm: TraceViewModel }) {
   const [showCritical, setShowCritical] = useState(true);
   const [nameWidthPx, setNameWidthPx] = useState<number | undefined>(undefined);
   const [inView, setInView] = useState({ first: -1, last: -1 });
+  const logsOpen = params.get('logs') === '1';
+  const [logMarks, setLogMarks] = useState<Map<number, Nanos[]>>(() => new Map());
   const [reveal, setReveal] = useState<RevealRequest | undefined>(undefined);
   const nonce = useRef(0);
 
@@ -155,14 +159,20 @@ export function TraceView({ vm }: { vm: TraceViewModel }) {
             ▼
           </button>
         </div>
-        <label class="trace-toggle">
-          <input type="checkbox" checked={showCritical} onChange={(e) => setShowCritical(e.currentTarget.checked)} data-testid="critical-path-toggle" /> Critical path
+        <label class="trace-toggle" title="The chain the end-to-end latency waited on: walking back from the trace's end, the span each instant was waiting for is marked with a line over its bar; spans never on it are dimmed.">
+          <input type="checkbox" checked={showCritical} onChange={(e) => setShowCritical(e.currentTarget.checked)} data-testid="critical-path-toggle" /> Critical path{' '}
+          <span class="trace-legend-line" aria-hidden="true" />
         </label>
-        {showCritical && (
-          <span class="muted trace-legend" title="Walking back from the trace's end, the span each instant was waiting on: a dark line over the bar. Spans never on it are dimmed.">
-            <span class="trace-legend-line" /> what the end-to-end latency waited on
-          </span>
-        )}
+        <button
+          type="button"
+          class={logsOpen ? 'small-button active' : 'small-button'}
+          aria-pressed={logsOpen}
+          onClick={() => setQuery({ logs: logsOpen ? undefined : '1' }, { replace: true })}
+          data-testid="open-logs"
+          title="Log records that carry this trace's id"
+        >
+          {logsOpen ? 'Hide related logs' : 'Open related logs'}
+        </button>
         <button type="button" class="small-button" onClick={() => changeCollapsed((flags) => void flags.fill(0))} data-testid="expand-all">
           Expand all
         </button>
@@ -198,9 +208,11 @@ export function TraceView({ vm }: { vm: TraceViewModel }) {
           onViewport={setViewport}
           onNameWidth={setNameWidthPx}
           onRowsInView={(first, last) => setInView({ first, last })}
+          logMarks={logMarks}
         />
         {selected >= 0 && <SpanDetail vm={vm} span={selected} onSelect={select} onClose={closeDetail} />}
       </div>
+      {logsOpen && <RelatedLogs vm={vm} selected={selected} onSelect={select} onClose={() => setQuery({ logs: undefined }, { replace: true })} onMarks={setLogMarks} />}
     </section>
   );
 }

@@ -45,6 +45,8 @@ export interface WaterfallProps {
   onNameWidth: (px: number) => void;
   /** the spans of the first and last row on screen */
   onRowsInView: (first: number, last: number) => void;
+  /** times of each span's log records (trace offsets), marked on its bar */
+  logMarks: ReadonlyMap<number, readonly Nanos[]>;
 }
 
 /** Position of a span's row, or −1 while it is hidden under a collapsed parent. */
@@ -134,7 +136,7 @@ interface RowProps extends WaterfallProps {
   toPercent: (ns: number) => number;
 }
 
-function WaterfallRow({ vm, span, row, collapsed, focused, selected, matches, showCritical, toPercent, onSelect, onFocusRow, onToggle }: RowProps) {
+function WaterfallRow({ vm, span, row, collapsed, focused, selected, matches, showCritical, logMarks, toPercent, onSelect, onFocusRow, onToggle }: RowProps) {
   const s = vm.trace.spans[span]!;
   const color = vm.colors.get(s.service);
   const hasChildren = s.children.length > 0;
@@ -208,6 +210,9 @@ function WaterfallRow({ vm, span, row, collapsed, focused, selected, matches, sh
                 style={{ left: `${((seg.start - s.start) / (s.duration || 1)) * 100}%`, width: `${((seg.end - seg.start) / (s.duration || 1)) * 100}%` }}
               />
             ))}
+          {logMarks.get(span)?.slice(0, MAX_EVENT_MARKS).map((at, i) => (
+            <span key={`log${i}`} class="wf-log" style={{ left: `${((at - s.start) / (s.duration || 1)) * 100}%` }} />
+          ))}
           {s.events.slice(0, MAX_EVENT_MARKS).map((e, i) => (
             <span key={i} class={e.name === 'exception' ? 'wf-event exception' : 'wf-event'} style={{ left: `${(e.offset / (s.duration || 1)) * 100}%` }} />
           ))}
