@@ -233,6 +233,13 @@ describe('trace page in Chromium', () => {
     await page.reload();
     await page.getByTestId('logs-table').waitFor();
     assert.equal(await page.getByTestId('log-row').count(), 3);
+    // the Logs page takes over with the trace as its query
+    await page.getByTestId('logs-page-link').click();
+    await page.waitForURL(/\/logs\?/);
+    await page.getByTestId('log-entry').first().waitFor();
+    assert.equal(await page.getByTestId('log-entry').count(), 3);
+    await page.goBack();
+    await page.getByTestId('logs-table').waitFor();
     await page.getByTestId('open-logs').click();
     assert.equal(await page.getByTestId('related-logs').count(), 0);
   });

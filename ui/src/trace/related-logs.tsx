@@ -8,6 +8,8 @@ import { fetchTraceLogs } from '../api/endpoints.js';
 import type { LogRecord } from '../api/types.js';
 import { useApi } from '../api/use-api.js';
 import { EmptyState, ErrorState, Loading } from '../components/states.js';
+import { Link } from '../components/link.js';
+import { hrefOf } from '../route-match.js';
 import { logOffsetsBySpan, traceLogRows } from './model/trace-logs.js';
 import { formatNanos, formatUnixNano, type Nanos, type UnixNano } from './model/units.js';
 import type { TraceViewModel } from './trace-view-model.js';
@@ -42,6 +44,9 @@ export function RelatedLogs({ vm, selected, onSelect, onClose, onMarks }: Relate
         <h2>
           Logs of this trace{logs.data && <span class="muted"> ({rows.length}{logs.data.nextCursor ? `, the newest ${MAX_RECORDS}` : ''})</span>}
         </h2>
+        <Link href={hrefOf('/logs', { q: `{trace_id="${trace.traceId}"}`, from: Number(from / 1_000_000n), to: Number(to / 1_000_000n) + 1 })} data-testid="logs-page-link">
+          Open on the Logs page
+        </Link>
         <label class="trace-toggle">
           <input type="checkbox" checked={onlySelected} disabled={selected < 0} onChange={(e) => setOnlySelected(e.currentTarget.checked)} data-testid="logs-only-selected" /> Only the selected span
         </label>
