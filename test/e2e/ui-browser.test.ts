@@ -132,6 +132,19 @@ describe('web UI in Chromium', () => {
     await page.getByTestId('trace-search').fill(child.spanId);
     await page.getByTestId('trace-search-count').filter({ hasText: '1 of 1' }).waitFor();
     assert.equal(await spanRow(child.spanId).count(), 1, 'the match is revealed under the collapsed root');
+
+    // from the span to the comparison explaining it: its operation's spans at least this slow vs the rest
+    await spanRow(child.spanId).click();
+    await page.getByTestId('detail-compare-slow').click();
+    await page.waitForURL(/\/compare\?/);
+    const cmp = new URL(page.url());
+    assert.equal(cmp.searchParams.get('target'), 'slow');
+    assert.match(cmp.searchParams.get('q') ?? '', new RegExp(`name = "${child.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+    // the span itself is in the target, so the comparison has one
+    const summary = page.getByTestId('compare-summary');
+    await summary.waitFor({ timeout: 60_000 });
+    assert.match((await summary.textContent()) ?? '', /spans lasting .* or more/);
+    await browser.screenshot('ui-03c-compare-from-span');
     assert.deepEqual(browser.pageErrors, []);
   });
 
@@ -298,6 +311,12 @@ describe('web UI in Chromium', () => {
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'traceql-input');
     await page.keyboard.press('Escape');
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('?');
+    const help = page.getByTestId('shortcut-help');
+    await help.waitFor();
+    assert.match((await help.textContent()) ?? '', /go to SQL/);
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
     await page.keyboard.press('g');
     await page.keyboard.press('q');
     await page.waitForURL(/\/sql$/);
@@ -331,6 +350,34 @@ describe('web UI in Chromium', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     assert.match((await alert.textContent()) ?? '', /sql:/);
+  });
+
+  it('fits every page in 1280×800 without sideways scrolling, and uses a wide screen', async () => {
+    const { page } = browser;
+    const busiest = [...services].sort((a, b) => b.requests - a.requests)[0]!.name;
+    const pages: [string, string][] = [
+      ['/services', 'services-table'],
+      [`/services/${encodeURIComponent(busiest)}`, 'operations-table'],
+      ['/search', 'search-results'],
+      ['/compare?target=errors', 'compare-summary'],
+      [`/sql?q=${encodeURIComponent('SELECT service_name, name, count(*) FROM spans GROUP BY ALL')}`, 'sql-result'],
+    ];
+    for (const [width, height] of [
+      [1280, 800],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      for (const [path, testId] of pages) {
+        await page.goto(`${server.apiUrl}${path}`);
+        await page.getByTestId(testId).waitFor({ timeout: 60_000 });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${path} at ${width}×${height} scrolls sideways by ${overflow}px`);
+      }
+      await page.goto(`${server.apiUrl}/services`);
+      await page.getByTestId('services-table').waitFor();
+      await browser.screenshot(`ui-09-services-${width}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('serves assets with long cache headers and index.html for client routes only', async () => {

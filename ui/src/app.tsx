@@ -8,7 +8,7 @@ import { navigate, place } from './navigation.js';
 import { theme, toggleTheme } from './theme.js';
 import { Link } from './components/link.js';
 import { EmptyState } from './components/states.js';
-import { installShortcuts } from './shortcuts.js';
+import { installShortcuts, shortcutHelpOpen } from './shortcuts.js';
 
 export function App() {
   const { pathname } = place.value;
@@ -46,14 +46,15 @@ export function App() {
           })}
         </nav>
         <div class="topbar-end">
-          <span class="shortcut-hint" title="Keyboard: / focuses the search box; g then s, f, c or q goes to Services, Search, Compare or SQL">
-            <kbd>/</kbd> search · <kbd>g</kbd> go
-          </span>
+          <button type="button" class="shortcut-hint" onClick={() => (shortcutHelpOpen.value = !shortcutHelpOpen.value)} aria-label="Keyboard shortcuts">
+            <kbd>?</kbd> shortcuts
+          </button>
           <button type="button" class="icon-button" data-testid="theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme.value === 'dark' ? 'light' : 'dark'} theme`} title="Toggle theme">
             {theme.value === 'dark' ? '☀' : '☾'}
           </button>
         </div>
       </header>
+      {shortcutHelpOpen.value && <ShortcutHelp />}
       <main id="main" tabIndex={-1}>
         {Page && match ? (
           <Page params={match.params} />
@@ -65,6 +66,34 @@ export function App() {
           </EmptyState>
         )}
       </main>
+    </div>
+  );
+}
+
+function ShortcutHelp() {
+  const rows: [string, string][] = [
+    ['/', 'focus the search box of the page'],
+    ['Esc', 'close a list, menu or this help'],
+    ['?', 'show or hide this help'],
+    ...ROUTES.filter((r) => r.shortcut).map((r): [string, string] => [`g ${r.shortcut}`, `go to ${r.title}`]),
+    ['Ctrl/⌘ Enter', 'run the SQL query'],
+  ];
+  return (
+    <div class="shortcut-help panel" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcut-help">
+      <table>
+        <tbody>
+          {rows.map(([keys, what]) => (
+            <tr key={keys}>
+              <td>
+                {keys.split(' ').map((k) => (
+                  <kbd key={k}>{k}</kbd>
+                ))}
+              </td>
+              <td>{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

@@ -1,7 +1,12 @@
 // Keyboard shortcuts: `/` focuses the page's search box (the element marked
-// data-shortcut="search"), `g` then a page's key goes to that page.
+// data-shortcut="search"), `g` then a page's key goes to that page, `?` shows
+// them all.
 
+import { signal } from '@preact/signals';
 import { navigate } from './navigation.js';
+
+/** The keyboard help (opened with `?`). */
+export const shortcutHelpOpen = signal(false);
 
 interface ShortcutTarget {
   pattern: string;
@@ -29,7 +34,12 @@ export function installShortcuts(routes: readonly ShortcutTarget[]): () => void 
       }
       return;
     }
-    if (e.key === '/') {
+    if (e.key === '?') {
+      e.preventDefault();
+      shortcutHelpOpen.value = !shortcutHelpOpen.value;
+    } else if (e.key === 'Escape' && shortcutHelpOpen.value) {
+      shortcutHelpOpen.value = false;
+    } else if (e.key === '/') {
       const box = document.querySelector<HTMLElement>('[data-shortcut="search"]');
       if (box) {
         e.preventDefault();

@@ -1,7 +1,7 @@
 // The time-range picker: presets relative to now and an absolute from/to.
 // It edits the page's `from`/`to` query parameters.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { RANGE_PRESETS, describeRange, resolveRange, type TimeRangeParams } from '../time-range.js';
 import { formatTime } from '../format.js';
 import { setQuery } from '../navigation.js';
@@ -13,6 +13,16 @@ function toLocalInput(ms: number): string {
 
 export function TimeRangePicker({ range, onRefresh }: { range: TimeRangeParams; onRefresh?: () => void }) {
   const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  // A click anywhere else closes the menu.
+  useEffect(() => {
+    if (!open) return undefined;
+    const onDown = (e: MouseEvent): void => {
+      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', onDown);
+    return () => document.removeEventListener('mousedown', onDown);
+  }, [open]);
   const resolved = resolveRange(range, Date.now());
   const [from, setFrom] = useState(toLocalInput(resolved.startMs));
   const [to, setTo] = useState(toLocalInput(resolved.endMs));
@@ -23,7 +33,7 @@ export function TimeRangePicker({ range, onRefresh }: { range: TimeRangeParams; 
   };
 
   return (
-    <div class="time-range" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+    <div class="time-range" ref={root} onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
       <button
         type="button"
         class="time-range-button"

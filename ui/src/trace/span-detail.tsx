@@ -9,6 +9,7 @@ import { Link } from '../components/link.js';
 import { SPAN_KIND_NAMES, STATUS_NAMES, type Attribute, type TraceSpan } from './model/trace-model.js';
 import { formatNanos, formatUnixNano, type Nanos } from './model/units.js';
 import type { TraceViewModel } from './trace-view-model.js';
+import { compareLinksForSpan } from '../pages/compare/compare-query.js';
 
 export interface SpanDetailProps {
   vm: TraceViewModel;
@@ -75,6 +76,26 @@ export function SpanDetail({ vm, span, onSelect, onClose }: SpanDetailProps) {
     ],
     ['Reported start', <span class="mono">{formatUnixNano(s.startUnixNano)}</span>],
   ];
+  const compare = compareLinksForSpan({
+    service: s.service,
+    name: s.name,
+    durationMs: s.duration / 1e6,
+    isError: s.isError,
+    startMs: Number(s.startUnixNano / 1_000_000n),
+  });
+  facts.push([
+    'Compare',
+    <span class="toolbar">
+      <Link href={compare.slow} data-testid="detail-compare-slow" title="What sets this operation's spans this slow apart from its other spans">
+        Why this slow?
+      </Link>
+      {compare.errors && (
+        <Link href={compare.errors} data-testid="detail-compare-errors" title="What sets this operation's failing spans apart">
+          Why errors?
+        </Link>
+      )}
+    </span>,
+  ]);
   if (s.skew !== 0) facts.push(['Clock skew', `shifted ${s.skew > 0 ? '+' : ''}${formatNanos(s.skew)} to fit its parent`]);
   if (s.traceState) facts.push(['Trace state', <span class="mono">{s.traceState}</span>]);
   const dropped = s.dropped.attributes + s.dropped.events + s.dropped.links;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareRequestOf, compareStateOf, conditionsFor, describeTarget, searchFilterFor } from './compare-query.js';
+import { compareLinksForSpan, compareRequestOf, compareStateOf, conditionsFor, describeTarget, searchFilterFor } from './compare-query.js';
 
 const state = (query: string) => compareStateOf(new URLSearchParams(query));
 
@@ -64,5 +64,22 @@ describe('a ranked value as a Search condition', () => {
     const s = state(`target=errors&q=${encodeURIComponent('{ resource.service.name = "cart" }')}`);
     assert.equal(searchFilterFor(s, 'resource.host.name', 'h1'), '{ resource.service.name = "cart" && status = error && resource.host.name = "h1" }');
     assert.equal(searchFilterFor(state('target=errors'), 'name', 'x'), '{ status = error && name = "x" }');
+  });
+});
+
+describe('comparisons explaining one span', () => {
+  it('links its operation\'s spans at least as slow, and its errors when it failed, around its time', () => {
+    const startMs = Date.UTC(2026, 10, 21, 10, 0, 0);
+    const links = compareLinksForSpan({ service: 'cart', name: 'GET /cart', durationMs: 1234.56, isError: true, startMs });
+    const slow = new URL(links.slow, 'http://x');
+    assert.equal(slow.pathname, '/compare');
+    assert.equal(slow.searchParams.get('target'), 'slow');
+    assert.equal(slow.searchParams.get('q'), '{ resource.service.name = "cart" && name = "GET /cart" }');
+    assert.equal(slow.searchParams.get('minMs'), '1230');
+    assert.equal(slow.searchParams.get('from'), String(startMs - 3_600_000));
+    assert.equal(slow.searchParams.get('to'), String(startMs + 3_600_000));
+    assert.equal(new URL(links.errors!, 'http://x').searchParams.get('target'), 'errors');
+    assert.equal(compareLinksForSpan({ service: 'a', name: 'b', durationMs: 0.0456, isError: false, startMs }).errors, undefined);
+    assert.equal(new URL(compareLinksForSpan({ service: 'a', name: 'b', durationMs: 0.0456, isError: false, startMs }).slow, 'http://x').searchParams.get('minMs'), '0.0456');
   });
 });

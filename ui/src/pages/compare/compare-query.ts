@@ -2,7 +2,8 @@
 // /api/v1/compare request, and a ranked dimension=value back into a TraceQL
 // condition for Search. Pure.
 
-import { addConditions, durationConditions, durationLiteral, equalsCondition, spansetBody, traceqlString } from '../../traceql-build.js';
+import { addConditions, durationConditions, durationLiteral, equalsCondition, operationFilter, spansetBody, traceqlString } from '../../traceql-build.js';
+import { hrefOf } from '../../route-match.js';
 import type { CompareQuery } from '../../api/endpoints.js';
 
 export type CompareMode = 'errors' | 'slow' | 'traceql';
@@ -113,4 +114,26 @@ export function searchFilterFor(s: ComparePageState, dimension: string, value: s
   const req = compareRequestOf(s);
   const scope = req.target.kind === 'traceql' ? (req.target.query ?? '{}') : req.target.kind === 'errors' ? '{ status = error }' : s.filter || '{}';
   return addConditions(scope, conds);
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Links from one span to the comparisons that explain it: spans of its
+ * operation at least as slow against the rest of the operation, and (when it
+ * failed) the operation's errors against the rest; over the hour either side
+ * of the span.
+ */
+export function compareLinksForSpan(span: { service: string; name: string; durationMs: number; isError: boolean; startMs: number }): { slow: string; errors?: string } {
+  const q = operationFilter(span.service, span.name);
+  const range = { from: String(Math.floor(span.startMs - HOUR_MS)), to: String(Math.ceil(span.startMs + HOUR_MS)) };
+  const slow = hrefOf('/compare', { target: 'slow', q, minMs: roundDownMs(span.durationMs), ...range });
+  return span.isError ? { slow, errors: hrefOf('/compare', { target: 'errors', q, ...range }) } : { slow };
+}
+
+/** Three significant digits, rounded down so the span itself is in the selection. */
+function roundDownMs(ms: number): number {
+  if (ms <= 0) return 0;
+  const mag = 10 ** (Math.floor(Math.log10(ms)) - 2);
+  return Number((Math.floor(ms / mag) * mag).toPrecision(3));
 }
