@@ -66,6 +66,12 @@ describe('web UI in Chromium', () => {
     // Busiest first by default.
     const busiest = [...services].sort((a, b) => b.requests - a.requests)[0]!;
     assert.equal(names[0], busiest.name);
+    // Where to look first: the API's slowest and most failing operations.
+    const { body: top } = await getJson(`${server.apiUrl}/api/v1/health?top=5`);
+    const topPanel = page.getByTestId('top-operations');
+    const slowest = top.topOperations.byLatency[0] as { service: string; name: string };
+    assert.match((await topPanel.locator('li').first().textContent()) ?? '', new RegExp(`^${slowest.service} ${slowest.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.equal(await topPanel.locator('li').count(), top.topOperations.byLatency.length + top.topOperations.byErrors.length);
     await browser.screenshot('ui-01-services');
     assert.deepEqual(browser.pageErrors, []);
   });
@@ -344,6 +350,15 @@ describe('web UI in Chromium', () => {
     const lines = Buffer.concat(csv as Buffer[]).toString('utf8').trim().split(/\r?\n/);
     assert.equal(lines[0], 'service_name,spans');
     assert.equal(lines.length, services.length + 1);
+
+    // The column list puts a column's (quoted) name into the editor.
+    await page.getByTestId('sql-input').fill('SELECT  FROM spans LIMIT 3');
+    await page.getByTestId('sql-input').evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(7, 7));
+    await page.locator('.column-list summary').click();
+    const cols = page.getByTestId('sql-columns');
+    await cols.getByRole('button', { name: 'duration_nano', exact: true }).click();
+    await valueBecomes(page, 'sql-input', 'SELECT duration_nano FROM spans LIMIT 3');
+    assert.ok((await cols.getByRole('button', { name: 'resource.service.version', exact: true }).count()) === 1, 'attribute columns listed');
 
     await page.getByTestId('sql-input').fill('DROP TABLE spans');
     await page.getByTestId('sql-run').click();

@@ -7,10 +7,11 @@ import type { ResolvedRange } from '../time-range.js';
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
-export function fetchHealth(range: ResolvedRange, stepSeconds: number, opts: { service?: string }, signal?: AbortSignal): Promise<HealthResponse> {
+/** RED over time per service (or per operation of `service`), with the `top` slowest and most failing operations. */
+export function fetchHealth(range: ResolvedRange, stepSeconds: number, opts: { service?: string; top?: number }, signal?: AbortSignal): Promise<HealthResponse> {
   return getJson<HealthResponse>(
     '/api/v1/health',
-    { start: seconds(range.startMs), end: seconds(range.endMs), step: stepSeconds, service: opts.service, top: 0 },
+    { start: seconds(range.startMs), end: seconds(range.endMs), step: stepSeconds, service: opts.service, top: opts.top ?? 0 },
     signal,
   );
 }

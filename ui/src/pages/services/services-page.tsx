@@ -16,6 +16,7 @@ import { formatDurationMs, formatPercent, formatRate } from '../../format.js';
 import { setQuery, useQueryParams } from '../../navigation.js';
 import { hrefOf, pathOf } from '../../route-match.js';
 import { HealthCharts } from './health-charts.js';
+import { TopOperations } from './top-operations.js';
 
 function serviceOf(g: HealthGroup): string {
   return g.labels['service'] ?? '(unknown)';
@@ -26,7 +27,7 @@ export function ServicesPage() {
   const { params, range, refresh } = usePageRange();
   const step = stepSecondsFor(range);
   const key = `health:${range.startMs}:${range.endMs}:${step}`;
-  const health = useApi(key, (signal) => fetchHealth(range, step, {}, signal));
+  const health = useApi(key, (signal) => fetchHealth(range, step, { top: 5 }, signal));
   const sort = parseSort(q.get('sort'), { key: 'rate', descending: true });
   const keep = { from: q.get('from'), to: q.get('to') };
 
@@ -84,6 +85,7 @@ export function ServicesPage() {
       {health.data && health.data.groups.length > 0 && (
         <div class={health.stale ? 'stale' : undefined}>
           <HealthCharts health={health.data} label={(l) => l['service'] ?? '(unknown)'} />
+          <TopOperations top={health.data.topOperations} keep={keep} />
           <div class="panel">
             <DataTable
               testId="services-table"

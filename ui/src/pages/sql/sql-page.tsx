@@ -10,6 +10,7 @@ import { useApi } from '../../api/use-api.js';
 import { EmptyState, ErrorState, Loading } from '../../components/states.js';
 import { setQuery, useQueryParams } from '../../navigation.js';
 import { cellText } from './sql-cells.js';
+import { ColumnList } from './column-list.js';
 
 const EXAMPLE = `SELECT service_name, name, count(*) AS spans,
        round(quantile_cont(duration_nano, 0.99) / 1e6, 1) AS p99_ms
@@ -100,6 +101,19 @@ export function SqlPage() {
           )}
         </div>
       </form>
+      <ColumnList
+        onPick={(name) => {
+          const el = box.current;
+          const at = el?.selectionStart ?? text.length;
+          const end = el?.selectionEnd ?? at;
+          const next = text.slice(0, at) + name + text.slice(end);
+          setText(next);
+          requestAnimationFrame(() => {
+            el?.focus();
+            el?.setSelectionRange(at + name.length, at + name.length);
+          });
+        }}
+      />
       {csvError && <ErrorState error={csvError} title="The CSV export failed" />}
       {result.error && <ErrorState error={result.error} title="The query failed" />}
       {!ran && (
