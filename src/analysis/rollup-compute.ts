@@ -8,7 +8,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
-import { sqlString, type Engine } from '../engine/duckdb.js';
+import { readParquetSql, sqlString, type Engine } from '../engine/duckdb.js';
 import { forEachChunk } from './rollup-file.js';
 import { RollupTableBuilder, type RollupKeys, type RollupTable } from './rollup-table.js';
 import { DDSketch, SKETCH_GAMMA } from './sketch.js';
@@ -46,7 +46,7 @@ export async function computeRollups(
       `CREATE TEMP TABLE ${counts} AS SELECT ${fileIndex} AS file, service_name, name, kind, status_code, ` +
         `(start_time_unix_nano // ${NS_PER_MINUTE})::INTEGER AS minute, ${BUCKET_SQL} AS bucket, ` +
         `count(*)::DOUBLE AS n, sum(duration_nano)::DOUBLE AS s, max(duration_nano)::DOUBLE AS mx ` +
-        `FROM read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true, filename = true) WHERE ${where} GROUP BY ALL`,
+        `FROM ${readParquetSql(paths, { filename: true })} WHERE ${where} GROUP BY ALL`,
     );
     try {
       await conn.run(

@@ -30,10 +30,12 @@ export interface EngineOptions {
  * `read_parquet([...])` over absolute paths, unioning differing schemas by
  * name. Not hive-partitioned: parts sit in `date=YYYY-MM-DD/` folders, and
  * DuckDB would otherwise add a `date` column to every result (and compaction
- * would copy it into merged parts).
+ * would copy it into merged parts). `filename` adds the column naming each
+ * row's file.
  */
-export function readParquetSql(paths: readonly string[]): string {
-  return `read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false)`;
+export function readParquetSql(paths: readonly string[], options: { filename?: boolean } = {}): string {
+  const filename = options.filename ? ', filename = true' : '';
+  return `read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false${filename})`;
 }
 
 export class Engine {

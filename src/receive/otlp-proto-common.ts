@@ -203,8 +203,6 @@ function decodeScope(r: ProtoReader, attrs: AttributeBuilder, owner: number, out
   }
 }
 
-
-
 // KeyValue: 1 key (string), 2 value (AnyValue). The value is decoded once the
 // key is known, as the key may come after it.
 export function decodeKeyValue(r: ProtoReader, attrs: AttributeBuilder, owner: number): void {
@@ -227,31 +225,44 @@ export function decodeKeyValue(r: ProtoReader, attrs: AttributeBuilder, owner: n
     }
     r.pos = start;
   }
-  let key = '';
-  let valueAt = -1;
-  let valueEnd = -1;
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === 10) {
-      key = r.key();
-    } else if (tag === 18) {
-      const length = r.length();
-      valueAt = r.pos;
-      valueEnd = valueAt + length;
-      r.pos = valueEnd;
-    } else {
-      r.skipUnknown(tag, KEY_VALUE_WIRE, 'KeyValue');
-    }
-  }
-  if (valueAt < 0) {
-    attrs.addEmpty(owner, key);
+  const kv = scanKeyValue(r);
+  if (kv.valueAt < 0) {
+    attrs.addEmpty(owner, kv.key);
   } else {
-    r.pos = valueAt;
-    r.end = valueEnd;
+    const key = kv.key;
+    r.pos = kv.valueAt;
+    r.end = kv.valueEnd;
     addAnyValue(r, attrs, owner, key);
     r.end = end;
   }
   r.leave(outer);
+}
+
+/** Where a KeyValue's fields lie; one shared scratch, read before the next scan. */
+const keyValueFields = { key: '', valueAt: -1, valueEnd: -1 };
+
+/**
+ * Reads the KeyValue fields in [r.pos, r.end) in any order (1 key, 2 value),
+ * skipping unknown ones; the value is only located, as the key may follow it.
+ */
+function scanKeyValue(r: ProtoReader): typeof keyValueFields {
+  const out = keyValueFields;
+  out.key = '';
+  out.valueAt = out.valueEnd = -1;
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === 10) {
+      out.key = r.key();
+    } else if (tag === 18) {
+      const length = r.length();
+      out.valueAt = r.pos;
+      out.valueEnd = out.valueAt + length;
+      r.pos = out.valueEnd;
+    } else {
+      r.skipUnknown(tag, KEY_VALUE_WIRE, 'KeyValue');
+    }
+  }
+  return out;
 }
 
 /**
@@ -402,22 +413,8 @@ function anyValueJson(r: ProtoReader, depth: number): string {
 /** JSON of the length-delimited KeyValue at r.pos inside a kvlist at level `depth`. */
 function keyValueElementJson(r: ProtoReader, depth: number): string {
   const outer = r.enter();
-  let key = '';
-  let valueAt = -1;
-  let valueEnd = -1;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === 10) {
-      key = r.key();
-    } else if (tag === 18) {
-      const length = r.length();
-      valueAt = r.pos;
-      valueEnd = valueAt + length;
-      r.pos = valueEnd;
-    } else {
-      r.skipUnknown(tag, KEY_VALUE_WIRE, 'KeyValue');
-    }
-  }
+  // copied out of the shared scratch: the nested value scans KeyValues too
+  const { key, valueAt, valueEnd } = scanKeyValue(r);
   let value = EMPTY_VALUE_JSON;
   if (valueAt >= 0) {
     if (depth > MAX_ANY_VALUE_DEPTH) r.fail(`AnyValue nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`, valueAt);

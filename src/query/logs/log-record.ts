@@ -6,25 +6,9 @@ import { hexOf } from '../../model/hex.js';
 import { ValueType } from '../../model/span-batch.js';
 import { splitTypedColumnName, unescapeAttributeKey } from '../../parts/schema.js';
 import { anyValuePlain, splitBodyPath } from '../../receive/log-body-fields.js';
+import type { LogRecordJson, Plain } from './log-record-types.js';
 
-export type Plain = null | string | number | boolean | Plain[] | { [key: string]: Plain };
-
-export interface LogRecordJson {
-  timeUnixNano: string;
-  observedTimeUnixNano: string;
-  severityNumber: number;
-  severityText: string;
-  serviceName: string;
-  stream: string;
-  body: Plain;
-  attributes: Record<string, Plain>;
-  resource: Record<string, Plain>;
-  scope: { name: string; version: string; attributes: Record<string, Plain> };
-  traceId: string;
-  spanId: string;
-  flags: number;
-  eventName: string;
-}
+export type { LogRecordJson, Plain };
 
 /** Which part of a record a dynamic column holds. */
 export type LogColumnRole =

@@ -5,7 +5,7 @@
 // Nested kvlists are followed down to MAX_DEPTH levels.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../../engine/duckdb.js';
+import { readParquetSql } from '../../engine/duckdb.js';
 import { attributeValueSql, isAnyValueField, kvlistEntriesSql, leafId, type AttributeLeaf } from './any-value-sql.js';
 
 /** Levels of kvlist nesting flattened into columns. */
@@ -56,7 +56,7 @@ function compareLeaves(a: AttributeLeaf, b: AttributeLeaf): number {
 
 /** Scans `files` level by level; returns the leaves of each file. */
 async function discover(conn: DuckDBConnection, source: AttributeListSource, files: readonly string[]): Promise<Map<string, AttributeLeaf[]>> {
-  const rel = `read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true, filename = true)`;
+  const rel = readParquetSql(files, { filename: true });
   const out = new Map<string, AttributeLeaf[]>();
   // Each pending entry: the key path of a kvlist and the SQL of its lists.
   let pending: { path: string[]; lists: string }[] = [{ path: [], lists: source.listsSql(rel) }];

@@ -57,25 +57,9 @@ export interface DurationHistogramResponse {
 }
 
 export type { PromQueryData, PromMatrixSeries, PromVectorSample } from '../../../src/tsdb/promql/engine-types.js';
-export type PlainJson = null | string | number | boolean | PlainJson[] | { [key: string]: PlainJson };
-
-/** A record of GET /api/v1/logs (docs/logs.md). */
-export interface LogRecord {
-  timeUnixNano: string;
-  observedTimeUnixNano: string;
-  severityNumber: number;
-  severityText: string;
-  serviceName: string;
-  stream: string;
-  body: PlainJson;
-  attributes: Record<string, PlainJson>;
-  resource: Record<string, PlainJson>;
-  scope: { name: string; version: string; attributes: Record<string, PlainJson> };
-  traceId: string;
-  spanId: string;
-  flags: number;
-  eventName: string;
-}
+import type { LogRecordJson as LogRecord } from '../../../src/query/logs/log-record-types.js';
+export type { Plain as PlainJson } from '../../../src/query/logs/log-record-types.js';
+export type { LogRecord };
 
 export interface LogSearchResponse {
   records: LogRecord[];
