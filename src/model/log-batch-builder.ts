@@ -32,6 +32,11 @@ export class LogBatchBuilder extends ResourceScopeBuilder {
   readonly body = new AttributeBuilder();
   readonly bodyFields = new AttributeBuilder();
 
+  /** Makes room for `records` records in all (a decoder that knows how many are coming). */
+  reserve(records: number): void {
+    this.ensureCapacity(records);
+  }
+
   private ensureCapacity(need: number): void {
     if (need <= this.cap) return;
     let cap = Math.max(this.cap * 2, INITIAL_CAPACITY);

@@ -50,6 +50,15 @@ export class AttributeBuilder {
     return i;
   }
 
+  /** Makes room for `rows` rows in all, so that appending them does not grow the arrays step by step. */
+  reserve(rows: number): void {
+    if (rows <= this.owner.length) return;
+    this.owner = grow(this.owner, rows);
+    this.type = grow(this.type, rows);
+    this.num = grow(this.num, rows);
+    this.int = grow(this.int, rows);
+  }
+
   addString(owner: number, key: string, value: string): void {
     this.str[this.next(owner, key, ValueType.String)] = value;
   }

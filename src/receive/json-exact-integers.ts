@@ -30,6 +30,30 @@ function isNumberPart(c: number): boolean {
  * JSON.parse to reject.
  */
 export function quoteLongIntegers(text: string): string {
+  return rewriteLongIntegers(text, false);
+}
+
+/**
+ * For JSON of arbitrary shape, where a quoted integer must stay apart from a
+ * string: like quoteLongIntegers, but each long integer becomes a string that
+ * starts with U+0000 (`"\u0000123…"`), and a string value that itself starts
+ * with U+0000 gets a second one. JSON can only write U+0000 escaped, so
+ * strings are told apart by their text alone; reviveMarkedIntegers undoes
+ * both after JSON.parse. Object keys are left as they are.
+ */
+export function markLongIntegers(text: string): string {
+  return rewriteLongIntegers(text, true);
+}
+
+const MARK = '\\u0000';
+
+/** JSON.parse reviver for markLongIntegers' text: marked integers as bigints, doubled U+0000 undone. */
+export function reviveMarkedIntegers(_key: string, value: unknown): unknown {
+  if (typeof value !== 'string' || value.charCodeAt(0) !== 0) return value;
+  return value.charCodeAt(1) === 0 ? value.slice(1) : BigInt(value.slice(1));
+}
+
+function rewriteLongIntegers(text: string, mark: boolean): string {
   let out = '';
   let copiedUpTo = 0;
   let i = 0;
@@ -37,6 +61,7 @@ export function quoteLongIntegers(text: string): string {
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
+      const open = i;
       i++;
       while (i < n) {
         const d = text.charCodeAt(i);
@@ -45,6 +70,10 @@ export function quoteLongIntegers(text: string): string {
         else i++;
       }
       i++;
+      if (mark && text.startsWith(MARK, open + 1) && !isKey(text, i)) {
+        out += `${text.slice(copiedUpTo, open + 1)}${MARK}`;
+        copiedUpTo = open + 1;
+      }
       continue;
     }
     if (c !== MINUS && !isDigit(c)) {
@@ -60,9 +89,19 @@ export function quoteLongIntegers(text: string): string {
     const digits = i - firstDigit;
     // a leading zero is not valid JSON; leave it for JSON.parse to refuse
     if (plainDigits && digits >= MIN_QUOTED_DIGITS && text.charCodeAt(firstDigit) !== ZERO) {
-      out += `${text.slice(copiedUpTo, start)}"${text.slice(start, i)}"`;
+      out += `${text.slice(copiedUpTo, start)}"${mark ? MARK : ''}${text.slice(start, i)}"`;
       copiedUpTo = i;
     }
   }
   return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
+}
+
+/** Whether the string literal ending before `i` is an object key (a ':' follows). */
+function isKey(text: string, i: number): boolean {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return c === 0x3a;
+    i++;
+  }
+  return false;
 }

@@ -4,10 +4,20 @@
 // in one record and an object or a number in another is kept in each form.
 // A line that is not a JSON object gets an error naming its line number and
 // the other lines are stored. Empty lines are skipped.
+//
+// Each line is first read by the scanner (json-lines-scan.ts) straight into
+// fields; a line it does not take — malformed, or unusual — is read with
+// JSON.parse and flattenJsonObject, which also word the errors. Integer
+// literals beyond 2^53 are kept exact either way (int64, or their digits as
+// text beyond it), never rounded to a double.
 
+import { isAscii, isUtf8 } from 'node:buffer';
 import { LogBatchBuilder } from '../model/log-batch-builder.js';
 import type { LogBatch } from '../model/log-batch.js';
-import { flattenJsonObject } from './log-body-fields.js';
+import { ValueType } from '../model/span-batch.js';
+import { JsonLineScanner, NOT_A_LEAF } from './json-lines-scan.js';
+import { RoundedIntegerError, flattenJsonObject, plainJson } from './log-body-fields.js';
+import { markLongIntegers, reviveMarkedIntegers } from './json-exact-integers.js';
 
 export interface JsonLinesOptions {
   /** the stream the records belong to; also their service name */
@@ -40,43 +50,156 @@ export function decodeJsonLines(body: Uint8Array, options: JsonLinesOptions): De
   b.setResourceServiceName(resource, options.stream);
   const scope = b.addScope('', '', '', 0);
   const errors: LineError[] = [];
+  const scanner = new JsonLineScanner(options.timeField, options.severityField);
+  // room for every line up front, with as many fields each as the last body had
+  const lines = countLines(body);
+  b.reserve(lines);
+  // (a field takes 4 bytes of JSON at least: a body cannot make it reserve more than it holds)
+  b.bodyFields.reserve(Math.ceil(Math.min(lines * fieldsPerRecord, body.length / 4)));
+  const add = (text: string, start: number, end: number, lineNumber: number): void => {
+    if (scanLine(b, scanner, text, start, end, options, resource, scope)) return;
+    const reason = addLine(b, text.slice(start, end), options, resource, scope);
+    if (reason !== undefined) errors.push({ line: lineNumber, reason });
+  };
+  const text = bodyText(body);
+  if (text !== undefined) forEachLine(text, add);
+  else forEachUtf8Line(body, add, (lineNumber) => errors.push({ line: lineNumber, reason: 'not valid UTF-8' }));
+  if (b.length > 0) fieldsPerRecord = b.bodyFields.length / b.length;
+  return { batch: b.finish(), errors };
+}
+
+/** Fields per record of the last body decoded, to size the next one's arrays. */
+let fieldsPerRecord = 8;
+
+function countLines(body: Uint8Array): number {
+  let lines = 1;
+  for (let at = body.indexOf(0x0a); at >= 0; at = body.indexOf(0x0a, at + 1)) lines++;
+  return lines;
+}
+
+type LineVisitor = (text: string, start: number, end: number, lineNumber: number) => void;
+
+/**
+ * The fast way (json-lines-scan.ts): true when the line is stored, false when
+ * it is left, with nothing added, for addLine to read with JSON.parse.
+ */
+function scanLine(b: LogBatchBuilder, scanner: JsonLineScanner, text: string, start: number, end: number, options: JsonLinesOptions, resource: number, scope: number): boolean {
+  const mark = b.mark();
+  const i = b.addRecord(resource, scope, options.stream);
+  const fields = b.bodyFields;
+  let time: bigint | undefined = options.receivedNs;
+  if (scanner.scan(text, start, end, fields, i)) {
+    const t = scanner.timeRow;
+    if (t >= 0) {
+      const type = fields.type[t];
+      time = type === ValueType.String ? timeOf(fields.str[t]) : type === ValueType.Int ? timeOf(fields.int[t]) : type === ValueType.Double ? timeOf(fields.num[t]) : undefined;
+    } else if (t === NOT_A_LEAF) time = undefined;
+    if (time !== undefined) {
+      b.timeUnixNano[i] = time;
+      b.observedTimeUnixNano[i] = options.receivedNs;
+      const s = scanner.severityRow;
+      if (s >= 0) {
+        const type = fields.type[s];
+        if (type === ValueType.String) {
+          b.severityText[i] = fields.str[s]!;
+          b.severityNumber[i] = severityNumberOf(fields.str[s]!);
+        } else if (type === ValueType.Int && fields.int[s]! >= 1n && fields.int[s]! <= 24n) b.severityNumber[i] = Number(fields.int[s]);
+      }
+      return true;
+    }
+  }
+  // Not taken, or a bad time: addLine reads it again and words the error.
+  b.rollback(mark);
+  return false;
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * The whole body as text, or undefined when it is not valid UTF-8. One
+ * decode for the body is far cheaper than one per line, and ASCII (most
+ * logs) is copied as Latin-1, cheaper still. A leading byte order mark is
+ * dropped.
+ */
+function bodyText(body: Uint8Array): string | undefined {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const start = bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2] ? 3 : 0;
+  if (isAscii(bytes)) return bytes.toString('latin1', start);
+  return isUtf8(bytes) ? bytes.toString('utf8', start) : undefined;
+}
+
+function forEachLine(text: string, visit: LineVisitor): void {
+  let lineNumber = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    visit(text, start, end, ++lineNumber);
+    start = end + 1;
+  }
+}
+
+/** A body that is not valid UTF-8 as a whole: line by line, so only the bad lines are refused. */
+function forEachUtf8Line(body: Uint8Array, visit: LineVisitor, invalid: (lineNumber: number) => void): void {
   let lineNumber = 0;
   let start = 0;
   while (start <= body.length) {
     let end = body.indexOf(0x0a, start);
     if (end < 0) end = body.length;
     lineNumber++;
-    const reason = addLine(b, body.subarray(start, end), options, resource, scope);
-    if (reason !== undefined) errors.push({ line: lineNumber, reason });
+    let line: string | undefined;
+    try {
+      line = utf8.decode(body.subarray(start, end));
+    } catch {
+      invalid(lineNumber);
+    }
+    if (line !== undefined) visit(line, 0, line.length, lineNumber);
     start = end + 1;
   }
-  return { batch: b.finish(), errors };
+}
+
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0b && c !== 0x0c && c !== 0xfeff) return false;
+  }
+  return true;
 }
 
 /** Adds one line as a record; returns why it cannot be, or undefined. */
-function addLine(b: LogBatchBuilder, bytes: Uint8Array, options: JsonLinesOptions, resource: number, scope: number): string | undefined {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return 'not valid UTF-8';
-  }
-  if (text.trim() === '') return undefined;
+function addLine(b: LogBatchBuilder, line: string, options: JsonLinesOptions, resource: number, scope: number): string | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(line);
   } catch (e) {
+    if (isBlank(line)) return undefined;
     return `not valid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`;
   }
+  const mark = b.mark();
+  try {
+    return addRecord(b, value, options, resource, scope, true);
+  } catch (e) {
+    if (!(e instanceof RoundedIntegerError)) throw e;
+  }
+  // Rare: an integer literal beyond 2^53, which JSON.parse rounded. Read the
+  // line again with such literals kept exact (bigints).
+  b.rollback(mark);
+  return addRecord(b, JSON.parse(markLongIntegers(line), reviveMarkedIntegers), options, resource, scope, false);
+}
+
+function addRecord(b: LogBatchBuilder, value: unknown, options: JsonLinesOptions, resource: number, scope: number, refuseRounded: boolean): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
   }
   const record = value as { readonly [key: string]: unknown };
   let time = options.receivedNs;
-  if (options.timeField !== '' && record[options.timeField] !== undefined) {
-    const t = timeOf(record[options.timeField]);
-    if (t === undefined) return `field "${options.timeField}" is not a time: ${JSON.stringify(record[options.timeField]).slice(0, 64)}`;
-    time = t;
+  if (options.timeField !== '') {
+    const field = record[options.timeField];
+    if (field !== undefined) {
+      const t = timeOf(field);
+      if (t === undefined) return `field "${options.timeField}" is not a time: ${plainJson(field).slice(0, 64)}`;
+      time = t;
+    }
   }
   const i = b.addRecord(resource, scope, options.stream);
   b.timeUnixNano[i] = time;
@@ -90,12 +213,17 @@ function addLine(b: LogBatchBuilder, bytes: Uint8Array, options: JsonLinesOption
       b.severityNumber[i] = s;
     }
   }
-  flattenJsonObject(record, b.bodyFields, i);
+  flattenJsonObject(record, b.bodyFields, i, refuseRounded);
   return undefined;
 }
 
 // Unix time numbers by magnitude: seconds below 1e11 (year 5138), then ms, µs, ns.
 function timeOf(v: unknown): bigint | undefined {
+  if (typeof v === 'bigint') {
+    if (v < 0n || v >= 2n ** 63n) return undefined;
+    // exactly: µs from 1e14 to 1e17, else ns (below 2^53 as any number)
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) ? timeOf(Number(v)) : v < 10n ** 17n ? v * 1000n : v;
+  }
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) {
     if (v < 1e11) return BigInt(Math.round(v * 1e6)) * 1000n;
     if (v < 1e14) return BigInt(Math.round(v * 1e3)) * 1000n;
@@ -103,19 +231,88 @@ function timeOf(v: unknown): bigint | undefined {
     return BigInt(Math.round(v));
   }
   if (typeof v !== 'string') return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return timeOf(Number(v));
-  return rfc3339Nanos(v);
+  const nanos = rfc3339Nanos(v);
+  if (nanos !== undefined || !/^\d+(\.\d+)?$/.test(v)) return nanos;
+  return /^\d{17,}$/.test(v) ? timeOf(BigInt(v)) : timeOf(Number(v));
 }
 
-/** RFC 3339 / ISO 8601 text with up to nanosecond fractions; undefined when not one. */
-export function rfc3339Nanos(text: string): bigint | undefined {
-  const m = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text.trim());
-  if (!m) return undefined;
-  const zone = m[3] === undefined ? 'Z' : m[3].toUpperCase();
-  const ms = Date.parse(`${m[1]!.replace(' ', 'T')}${zone}`);
-  if (Number.isNaN(ms)) return undefined;
-  const fraction = BigInt((m[2] ?? '').padEnd(9, '0'));
-  return BigInt(ms) * 1_000_000n + fraction;
+const DIGIT_0 = 0x30;
+
+/** The value of the `count` decimal digits at `at`, or -1 when one is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - DIGIT_0;
+    if (!(d >= 0 && d <= 9)) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (month 1..12). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * RFC 3339 / ISO 8601 text with up to nanosecond fractions
+ * (`2026-03-01T10:00:00.123456789Z`, `T` or a space, `Z`, `±hh:mm`, `±hhmm`
+ * or no zone = UTC); undefined when not one. Read by character codes: it
+ * runs once per JSON-lines record.
+ */
+export function rfc3339Nanos(input: string): bigint | undefined {
+  const text = input.length > 0 && input.charCodeAt(0) > 0x20 && input.charCodeAt(input.length - 1) > 0x20 ? input : input.trim();
+  const n = text.length;
+  if (n < 19 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return undefined;
+  const separator = text.charCodeAt(10);
+  if (separator !== 0x54 && separator !== 0x74 && separator !== 0x20) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  let at = 19;
+  let fraction = 0;
+  if (at < n && text.charCodeAt(at) === 0x2e) {
+    const first = ++at;
+    while (at < n && at - first < 9) {
+      const d = text.charCodeAt(at) - DIGIT_0;
+      if (!(d >= 0 && d <= 9)) break;
+      fraction = fraction * 10 + d;
+      at++;
+    }
+    if (at === first) return undefined;
+    for (let k = at - first; k < 9; k++) fraction *= 10;
+  }
+  let offsetMinutes = 0;
+  if (at < n) {
+    const zone = text.charCodeAt(at);
+    if (zone === 0x5a || zone === 0x7a) at++;
+    else if (zone === 0x2b || zone === 0x2d) {
+      const colon = text.charCodeAt(at + 3) === 0x3a ? 1 : 0;
+      if (n !== at + 5 + colon) return undefined;
+      const hours = digitsAt(text, at + 1, 2);
+      const minutes = digitsAt(text, at + 3 + colon, 2);
+      if (hours < 0 || minutes < 0) return undefined;
+      offsetMinutes = (zone === 0x2d ? -1 : 1) * (hours * 60 + minutes);
+      at = n;
+    }
+  }
+  if (at !== n) return undefined;
+  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  return BigInt(seconds) * 1_000_000_000n + BigInt(fraction);
 }
 
 /** OTLP SeverityNumber of common level names (logs data model's mapping); 0 when unknown. */

@@ -48,38 +48,138 @@ export function splitBodyPath(path: string): string[] {
 /** Deepest object nesting flattened; deeper objects are kept whole as JSON text. */
 export const MAX_FLATTEN_DEPTH = 32;
 
-/** Appends the leaves of a plain JSON object (a JSON-lines record) as fields of `owner`. */
-export function flattenJsonObject(object: { readonly [key: string]: unknown }, out: AttributeBuilder, owner: number, prefix = '', depth = 0): void {
-  for (const key in object) {
-    const path = prefix === '' ? bodyPathSegment(key) : `${prefix}.${bodyPathSegment(key)}`;
-    addJsonValue(object[key], out, owner, path, depth);
+/**
+ * A field path, with its children by key: records repeat their keys, so each
+ * path is built (escaped, joined) once and a value costs one Map lookup
+ * instead of a string concatenation per nesting level. The JSON-lines scanner
+ * (json-lines-scan.ts) also learns here which key usually comes first and
+ * which follows which, so it can match a record's keys in the text without
+ * making strings of them.
+ */
+export class FieldPath {
+  readonly children = new Map<string, FieldPath>();
+  /** the key came last time first in its object */
+  firstChild: FieldPath | undefined;
+  /** the key that followed this one last time */
+  nextSibling: FieldPath | undefined;
+  /** the scan that met this path last (a key repeated within one record) */
+  stamp = 0;
+  /** `key` is also its own JSON text: no quote, backslash or control character */
+  readonly plainKey: boolean;
+  constructor(
+    readonly key: string,
+    readonly path: string,
+    readonly top: boolean,
+  ) {
+    this.plainKey = !/["\\\u0000-\u001f]/.test(key);
   }
 }
 
-function addJsonValue(v: unknown, out: AttributeBuilder, owner: number, path: string, depth: number): void {
+// Bounded for hostile input (a new key on every line): the tree starts over.
+const MAX_CACHED_PATHS = 50_000;
+let cachedPaths = 0;
+let rootPath = new FieldPath('', '', false);
+
+/** The root of the path tree (it is replaced when the tree grows too big). */
+export function rootFieldPath(): FieldPath {
+  return rootPath;
+}
+
+export function childPath(parent: FieldPath, key: string): FieldPath {
+  let child = parent.children.get(key);
+  if (child === undefined) {
+    if (cachedPaths >= MAX_CACHED_PATHS) {
+      rootPath = new FieldPath('', '', false);
+      cachedPaths = 0;
+    }
+    const segment = bodyPathSegment(key);
+    const top = parent.path === '';
+    child = new FieldPath(key, top ? segment : `${parent.path}.${segment}`, top);
+    parent.children.set(key, child);
+    cachedPaths++;
+  }
+  return child;
+}
+
+/**
+ * Thrown by flattenJsonObject when `refuseRounded` and the object holds an integer
+ * beyond 2^53 as a number: JSON.parse rounded its literal, so the caller reads
+ * the text again with such literals kept exact (json-exact-integers.ts).
+ */
+export class RoundedIntegerError extends Error {
+  constructor() {
+    super('an integer literal beyond 2^53 was rounded');
+  }
+}
+
+/**
+ * Appends the leaves of a plain JSON object (a JSON-lines record) as fields
+ * of `owner`. With `refuseRounded`, an integral number beyond 2^53 throws
+ * RoundedIntegerError; without, it is kept as the double it is.
+ */
+export function flattenJsonObject(object: { readonly [key: string]: unknown }, out: AttributeBuilder, owner: number, refuseRounded = false): void {
+  addObjectFields(object, out, owner, rootPath, 0, refuseRounded);
+}
+
+function addObjectFields(object: { readonly [key: string]: unknown }, out: AttributeBuilder, owner: number, parent: FieldPath, depth: number, refuseRounded: boolean): void {
+  for (const key in object) addJsonValue(object[key], out, owner, childPath(parent, key), depth, refuseRounded);
+}
+
+export function isRoundedInteger(v: number): boolean {
+  return !Number.isSafeInteger(v) && Number.isInteger(v);
+}
+
+/** Whether an array or object holds, at any depth, a number isRoundedInteger. */
+export function holdsRoundedInteger(v: unknown): boolean {
+  if (typeof v === 'number') return isRoundedInteger(v);
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) return v.some(holdsRoundedInteger);
+  for (const key in v) if (holdsRoundedInteger((v as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+const MIN_INT64 = -(2n ** 63n);
+const MAX_INT64 = 2n ** 63n - 1n;
+
+function addJsonValue(v: unknown, out: AttributeBuilder, owner: number, field: FieldPath, depth: number, refuseRounded: boolean): void {
+  const path = field.path;
   switch (typeof v) {
     case 'string':
       out.addString(owner, path, v);
       return;
     case 'number':
-      if (Number.isSafeInteger(v) && !Object.is(v, -0)) out.addInt(owner, path, BigInt(v));
-      else out.addDouble(owner, path, v);
+      if (refuseRounded && isRoundedInteger(v)) throw new RoundedIntegerError();
+      addJsonNumber(out, owner, path, v);
       return;
     case 'boolean':
       out.addBool(owner, path, v);
       return;
-    case 'bigint': // exact integers beyond 2^53 from the JSON-lines decoder
-      out.addInt(owner, path, v);
+    case 'bigint':
+      addJsonNumber(out, owner, path, v);
       return;
     case 'object':
       if (v === null) out.addEmpty(owner, path);
-      else if (Array.isArray(v)) out.addComplex(owner, path, ValueType.Array, plainJson(v));
-      else if (isEmptyObject(v) || depth >= MAX_FLATTEN_DEPTH) out.addComplex(owner, path, ValueType.KvList, plainJson(v));
-      else flattenJsonObject(v as { readonly [key: string]: unknown }, out, owner, path, depth + 1);
+      else if (Array.isArray(v) || isEmptyObject(v) || depth >= MAX_FLATTEN_DEPTH) {
+        if (refuseRounded && holdsRoundedInteger(v)) throw new RoundedIntegerError();
+        out.addComplex(owner, path, Array.isArray(v) ? ValueType.Array : ValueType.KvList, plainJson(v));
+      } else addObjectFields(v as { readonly [key: string]: unknown }, out, owner, field, depth + 1, refuseRounded);
       return;
     default:
       out.addEmpty(owner, path);
   }
+}
+
+/**
+ * A JSON number as its field: an integer (by value: `2.0` too) within 2^53 as
+ * int, other numbers as double; an exact integer literal beyond 2^53 (a
+ * bigint, json-lines-decode.ts) as int, or its digits as text beyond int64.
+ */
+export function addJsonNumber(out: AttributeBuilder, owner: number, path: string, v: number | bigint): void {
+  if (typeof v === 'bigint') {
+    if (v >= MIN_INT64 && v <= MAX_INT64) out.addInt(owner, path, v);
+    else out.addString(owner, path, v.toString());
+  } else if (Number.isSafeInteger(v) && !Object.is(v, -0)) out.addInt(owner, path, BigInt(v));
+  else out.addDouble(owner, path, v);
 }
 
 function isEmptyObject(v: object): boolean {
@@ -89,6 +189,12 @@ function isEmptyObject(v: object): boolean {
 
 /** JSON text of a plain value; bigints (exact large integers) as bare numbers. */
 export function plainJson(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch (e) {
+    // a bigint (an exact large integer): only then the slower way that writes them
+    if (!(e instanceof TypeError)) throw e;
+  }
   return JSON.stringify(v, (_key, x: unknown) => (typeof x === 'bigint' ? RAW_INT_MARK + x.toString() + RAW_INT_MARK : x)).replace(RAW_INT_PATTERN, '$1');
 }
 const RAW_INT_MARK = '\u0000int\u0000';

@@ -1,0 +1,95 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ValueType, type AttributeColumns } from '../model/span-batch.js';
+import { decodeJsonLines, rfc3339Nanos } from './json-lines-decode.js';
+
+const OPTIONS = { stream: 'app', timeField: 'ts', severityField: 'level', receivedNs: 5n };
+
+function decode(text: string | Uint8Array) {
+  return decodeJsonLines(typeof text === 'string' ? Buffer.from(text) : text, OPTIONS);
+}
+
+/** Record `owner`'s fields as [path, type, value]. */
+function fieldsOf(a: AttributeColumns, owner: number): [string, number, unknown][] {
+  const out: [string, number, unknown][] = [];
+  for (let i = 0; i < a.length; i++) {
+    if (a.owner[i] !== owner) continue;
+    const t = a.type[i]!;
+    out.push([a.key[i]!, t, t === ValueType.Int ? a.int[i] : t === ValueType.Double || t === ValueType.Bool ? a.num[i] : a.str[i]]);
+  }
+  return out;
+}
+
+describe('decodeJsonLines', () => {
+  it('flattens nested objects into typed dotted fields, arrays as JSON text', () => {
+    const { batch, errors } = decode('{"ts":"2026-03-01T10:00:00.5Z","level":"warn","a":{"b":{"c":"d"},"n":2,"x":1.5},"arr":[1,{"k":null}],"e":{},"z":null,"t":true,"a.b":3}\n');
+    assert.deepEqual(errors, []);
+    assert.equal(batch.length, 1);
+    assert.equal(batch.timeUnixNano[0], 1772359200_500_000_000n);
+    assert.equal(batch.observedTimeUnixNano[0], 5n);
+    assert.equal(batch.severityNumber[0], 13);
+    assert.deepEqual(fieldsOf(batch.bodyFields, 0), [
+      ['ts', ValueType.String, '2026-03-01T10:00:00.5Z'],
+      ['level', ValueType.String, 'warn'],
+      ['a.b.c', ValueType.String, 'd'],
+      ['a.n', ValueType.Int, 2n],
+      ['a.x', ValueType.Double, 1.5],
+      ['arr', ValueType.Array, '[1,{"k":null}]'],
+      ['e', ValueType.KvList, '{}'],
+      ['z', ValueType.Empty, ''],
+      ['t', ValueType.Bool, 1],
+      ['a^.b', ValueType.Int, 3n],
+    ]);
+  });
+
+  it('keeps integers beyond 2^53 exact: int64 when they fit, else their digits as text', () => {
+    const line = '{"id":9007199254740993,"neg":-9223372036854775808,"huge":123456789012345678901234,"arr":[18446744073709551615,2],"d":1e20,"s":"\\u0000x"}';
+    const { batch, errors } = decode(line);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(fieldsOf(batch.bodyFields, 0), [
+      ['id', ValueType.Int, 9007199254740993n],
+      ['neg', ValueType.Int, -9223372036854775808n],
+      ['huge', ValueType.String, '123456789012345678901234'],
+      ['arr', ValueType.Array, '[18446744073709551615,2]'],
+      ['d', ValueType.Double, 1e20],
+      ['s', ValueType.String, '\u0000x'],
+    ]);
+  });
+
+  it('reads a time field given as exact integer nanoseconds, and unix times by magnitude', () => {
+    const { batch } = decode(['{"ts":1772359200000000001}', '{"ts":1772359200}', '{"ts":1772359200123}', '{"ts":"1772359200000000007"}'].join('\n'));
+    assert.deepEqual([...batch.timeUnixNano], [1772359200000000001n, 1772359200_000_000_000n, 1772359200_123_000_000n, 1772359200000000007n]);
+  });
+
+  it('stores the good lines and names each bad one: JSON, not an object, bad time, bad UTF-8', () => {
+    const bad = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]); // {"a":"\xff"}
+    const body = Buffer.concat([Buffer.from('{"a":1}\n{"broken":\n\n[1]\n{"ts":"yesterday"}\n'), bad, Buffer.from('\r\n{"a":2}\r\n')]);
+    const { batch, errors } = decode(body);
+    assert.equal(batch.length, 2);
+    assert.deepEqual(
+      errors.map((e) => e.line),
+      [2, 4, 5, 6],
+    );
+    assert.match(errors[0]!.reason, /^not valid JSON/);
+    assert.match(errors[1]!.reason, /expected a JSON object, got an array/);
+    assert.match(errors[2]!.reason, /field "ts" is not a time: "yesterday"/);
+    assert.equal(errors[3]!.reason, 'not valid UTF-8');
+    assert.deepEqual([fieldsOf(batch.bodyFields, 0), fieldsOf(batch.bodyFields, 1)], [[['a', ValueType.Int, 1n]], [['a', ValueType.Int, 2n]]]);
+  });
+});
+
+describe('rfc3339Nanos', () => {
+  it('reads RFC 3339 times with up to nanoseconds and any zone, and refuses the rest', () => {
+    const base = 1772359200_000_000_000n; // 2026-03-01T10:00:00Z
+    assert.equal(rfc3339Nanos('2026-03-01T10:00:00Z'), base);
+    assert.equal(rfc3339Nanos('2026-03-01t10:00:00.123456789z'), base + 123_456_789n);
+    assert.equal(rfc3339Nanos(' 2026-03-01 10:00:00.1 '), base + 100_000_000n);
+    assert.equal(rfc3339Nanos('2026-03-01T12:30:00+02:30'), base);
+    assert.equal(rfc3339Nanos('2026-03-01T08:00:00-0200'), base);
+    assert.equal(rfc3339Nanos('1969-12-31T23:59:59.5Z'), -500_000_000n);
+    assert.equal(rfc3339Nanos('2024-02-29T00:00:00Z'), BigInt(Date.parse('2024-02-29T00:00:00Z')) * 1_000_000n);
+    for (const bad of ['2026-02-29T00:00:00Z', '2026-13-01T00:00:00Z', '2026-03-01T24:00:00Z', '2026-03-01T10:00:00.Z', '2026-03-01T10:00:00.1234567890Z', '2026-03-01T10:00:00+2', '2026-03-01', 'x026-03-01T10:00:00Z', '2026-03-01T10:00:00Zz']) {
+      assert.equal(rfc3339Nanos(bad), undefined, bad);
+    }
+  });
+});
