@@ -32,7 +32,9 @@ export class ServerProcess {
   /** Starts the server on free loopback ports and waits for its "marquetry ready" line. */
   static async start(dataDir: string, extraArgs: readonly string[] = []): Promise<ServerProcess> {
     const { script, execArgv } = cliPath();
-    const args = [...execArgv, script, 'serve', '--data', dataDir, '--otlp-http', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', ...extraArgs];
+    // e.g. MARQUETRY_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server alone
+    const nodeArgs = (process.env['MARQUETRY_SERVER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const args = [...nodeArgs, ...execArgv, script, 'serve', '--data', dataDir, '--otlp-http', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', ...extraArgs];
     // Under `node --test` the child would otherwise report to the test runner instead of printing.
     const env = { ...process.env };
     delete env['NODE_TEST_CONTEXT'];
