@@ -15,11 +15,11 @@
 import { join } from 'node:path';
 import { hexOf } from '../model/hex.js';
 import { BadQueryError } from '../model/errors.js';
-import { readParquetSql, type Engine, type Row } from '../engine/duckdb.js';
+import { readParquetSql, type Engine } from '../engine/duckdb.js';
 import type { PartInfo } from '../parts/catalog.js';
 import type { StagedFile } from '../head/head.js';
 import { compileTraceQL } from './traceql/compile-sql.js';
-import { candidateFiles, spanFileSql, traceIdFilter, type SpanFile, type TraceIndexCache } from './trace-lookup.js';
+import { LOOKUP_COLUMN_GROUPS, balancedGroups, candidateFiles, candidateRows, spanFileSql, traceIdFilter, type SpanFile, type TraceIndexCache } from './trace-lookup.js';
 import { traceIdSetFilterSql } from './sql/trace-id-sets.js';
 
 export interface SearchRequest {
@@ -184,7 +184,11 @@ async function newestTraces(engine: Engine, dataDir: string, sources: readonly S
   }
 }
 
-export async function search(engine: Engine, input: SearchInput, req: SearchRequest, indexes: TraceIndexCache): Promise<SearchResponse> {
+/**
+ * @param engine step 1's scans (several threads)
+ * @param lookupEngine step 2's reads of a few row groups (one thread, concurrent queries; trace-lookup.ts)
+ */
+export async function search(engine: Engine, input: SearchInput, req: SearchRequest, indexes: TraceIndexCache, lookupEngine: Engine = engine): Promise<SearchResponse> {
   if (!(req.limit > 0)) throw new BadQueryError('search: limit must be a positive integer');
   const sources = searchSources(input, req);
   // Compiled over every file first: syntax and type errors are the same whatever is read.
@@ -195,7 +199,7 @@ export async function search(engine: Engine, input: SearchInput, req: SearchRequ
   const { hits, read } = await newestTraces(engine, input.dataDir, sources, req, plan.spansets.length === 1);
   metrics.inspectedBytes = String(read.reduce((n, f) => n + f.bytes, 0));
   metrics.inspectedTraces = hits.length;
-  const details = await traceDetails(engine, input, hits.map((h) => h.id), req, indexes);
+  const details = await traceDetails(lookupEngine, input, hits.map((h) => h.id), req, indexes);
   const traces: SearchTrace[] = [];
   for (const h of hits) {
     const id = hexOf(h.id, 0, 16);
@@ -228,6 +232,10 @@ interface TraceDetail {
   serviceStats: Record<string, ServiceStats>;
 }
 
+function compareBigints(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** OTLP's STATUS_CODE_ERROR. */
 const STATUS_ERROR = 2;
 
@@ -237,15 +245,18 @@ async function traceDetails(engine: Engine, input: SearchInput, ids: Uint8Array[
   if (ids.length === 0) return out;
   const files = await candidateFiles(input, ids, indexes);
   if (files.length === 0) return out;
-  // One SELECT per file, each over the rows its trace index names (and its own columns).
+  // One SELECT per file, each over the rows its trace index names (and its
+  // own columns); the files split into LOOKUP_COLUMN_GROUPS queries of about
+  // as many candidate rows each, run at once (one thread each).
   const selects = files.map((f) => {
     const plan = compileTraceQL(req.query, columnsOf([f]));
     const projection =
       `trace_id, span_id, parent_span_id, name, service_name, start_time_unix_nano, duration_nano, status_code, ` +
       `coalesce(${searchTimeFilter(req)} AND (${plan.anySpanset}), false) AS matched`;
-    return spanFileSql(f, projection, traceIdFilter(...ids));
+    return { sql: spanFileSql(f, projection, traceIdFilter(...ids)), weight: candidateRows(f) };
   });
-  const rows: Row[] = await engine.all(`${selects.join(' UNION ALL ')} ORDER BY start_time_unix_nano`).catch(userRegexError);
+  const results = await Promise.all(balancedGroups(selects, LOOKUP_COLUMN_GROUPS).map((g) => engine.all(g.map((x) => x.sql).join(' UNION ALL ')).catch(userRegexError)));
+  const rows = results.flat().sort((a, b) => compareBigints(a['start_time_unix_nano'] as bigint, b['start_time_unix_nano'] as bigint));
   for (const r of rows) {
     const id = hex(r['trace_id']);
     const start = BigInt(r['start_time_unix_nano'] as bigint);

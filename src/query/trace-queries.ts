@@ -19,9 +19,15 @@ export interface OperationSummary {
 export class TraceQueries {
   private readonly indexes = new TraceIndexCache();
 
+  /**
+   * @param engine searches and scans (several threads)
+   * @param lookupEngine trace lookups and the per-trace step of searches: one
+   *   thread, concurrent queries (trace-lookup.ts)
+   */
   constructor(
     private readonly store: TraceStore,
     private readonly engine: Engine,
+    private readonly lookupEngine: Engine = engine,
   ) {}
 
   private async withSnapshot<T>(fn: (s: TraceSnapshot) => Promise<T>): Promise<T> {
@@ -38,14 +44,14 @@ export class TraceQueries {
   traceById(hex: string): Promise<OtlpResourceSpans[]> {
     const id = parseTraceId(hex);
     return this.withSnapshot(async (s) => {
-      const rows = await lookupTrace(this.engine, s, id, this.indexes);
+      const rows = await lookupTrace(this.lookupEngine, s, id, this.indexes);
       if (rows.length === 0) throw new NotFoundError(`trace ${hex} not found`);
       return assembleResourceSpans(rows);
     });
   }
 
   search(req: SearchRequest): Promise<SearchResponse> {
-    return this.withSnapshot((s) => search(this.engine, s, req, this.indexes));
+    return this.withSnapshot((s) => search(this.engine, s, req, this.indexes, this.lookupEngine));
   }
 
   /** Durations of the spans a search matches, in logarithmic buckets. */
