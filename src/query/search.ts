@@ -19,7 +19,8 @@ import { readParquetSql, type Engine } from '../engine/duckdb.js';
 import type { PartInfo } from '../parts/catalog.js';
 import type { StagedFile } from '../head/head.js';
 import { compileTraceQL } from './traceql/compile-sql.js';
-import { LOOKUP_COLUMN_GROUPS, balancedGroups, candidateFiles, candidateRows, spanFileSql, traceIdFilter, type SpanFile, type TraceIndexCache } from './trace-lookup.js';
+import { PART_ROW_GROUP_ROWS } from '../parts/part-writer.js';
+import { LOOKUP_COLUMN_GROUPS, balancedGroups, candidateFiles, candidateRows, manyTracesFile, spanFileSql, traceIdInFilter, type SpanFile, type TraceIndexCache } from './trace-lookup.js';
 import { traceIdSetFilterSql } from './sql/trace-id-sets.js';
 
 export interface SearchRequest {
@@ -253,7 +254,8 @@ async function traceDetails(engine: Engine, input: SearchInput, ids: Uint8Array[
     const projection =
       `trace_id, span_id, parent_span_id, name, service_name, start_time_unix_nano, duration_nano, status_code, ` +
       `coalesce(${searchTimeFilter(req)} AND (${plan.anySpanset}), false) AS matched`;
-    return { sql: spanFileSql(f, projection, traceIdFilter(...ids)), weight: candidateRows(f) };
+    const read = manyTracesFile(f, PART_ROW_GROUP_ROWS);
+    return { sql: spanFileSql(read, projection, traceIdInFilter(ids)), weight: candidateRows(read) };
   });
   const results = await Promise.all(balancedGroups(selects, LOOKUP_COLUMN_GROUPS).map((g) => engine.all(g.map((x) => x.sql).join(' UNION ALL ')).catch(userRegexError)));
   const rows = results.flat().sort((a, b) => compareBigints(a['start_time_unix_nano'] as bigint, b['start_time_unix_nano'] as bigint));

@@ -7,7 +7,7 @@ import type { PartInfo } from '../parts/catalog.js';
 import { TraceBloom } from '../parts/trace-bloom.js';
 import { TraceIndex } from '../parts/trace-index.js';
 import { Engine } from '../engine/duckdb.js';
-import { balancedGroups, columnGroups, lookupTrace, TraceIndexCache } from './trace-lookup.js';
+import { balancedGroups, columnGroups, lookupTrace, manyTracesFile, TraceIndexCache } from './trace-lookup.js';
 
 function part(id: string, files: Partial<PartInfo>): PartInfo {
   return { id, path: `${id}.parquet`, rows: 1000, bytes: 1, minStartNs: '0', maxStartNs: '0', day: '2025-01-01', level: 0, createdAtMs: 0, columns: [], services: [], ...files };
@@ -92,5 +92,13 @@ describe('balancedGroups', () => {
     assert.deepEqual(groups.map((g) => g.reduce((n, x) => n + x.weight, 0)).sort(), [5, 5]);
     assert.deepEqual(groups.flat().map((x) => x.i).sort(), [0, 1, 2, 3, 4, 5]);
     assert.equal(balancedGroups(items.slice(0, 1), 2).length, 1);
+  });
+});
+
+describe('manyTracesFile', () => {
+  it('widens row ranges to whole row groups and merges them; a staging file stays whole', () => {
+    const file = { path: 'p.parquet', columns: [], rows: [{ from: 10, to: 20 }, { from: 90, to: 130 }, { from: 2050, to: 2100 }, { from: 250, to: 260 }] };
+    assert.deepEqual(manyTracesFile(file, 100).rows, [{ from: 0, to: 300 }, { from: 2000, to: 2100 }]);
+    assert.deepEqual(manyTracesFile({ path: 's.parquet', columns: [] }, 100).rows, undefined);
   });
 });
