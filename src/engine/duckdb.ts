@@ -31,11 +31,12 @@ export interface EngineOptions {
  * name. Not hive-partitioned: parts sit in `date=YYYY-MM-DD/` folders, and
  * DuckDB would otherwise add a `date` column to every result (and compaction
  * would copy it into merged parts). `filename` adds the column naming each
- * row's file.
+ * row's file, `fileRowNumber` the column `file_row_number` (its row in that file).
  */
-export function readParquetSql(paths: readonly string[], options: { filename?: boolean } = {}): string {
+export function readParquetSql(paths: readonly string[], options: { filename?: boolean; fileRowNumber?: boolean } = {}): string {
   const filename = options.filename ? ', filename = true' : '';
-  return `read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false${filename})`;
+  const rowNumber = options.fileRowNumber ? ', file_row_number = true' : '';
+  return `read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false${filename}${rowNumber})`;
 }
 
 export class Engine {

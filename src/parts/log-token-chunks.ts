@@ -1,15 +1,17 @@
 // Builds the token index of log parts (token-index.ts). At seal time the
-// head hashes every record's words, each with its column (LogTokens, kept
-// with the staged file); a
-// flush then groups the rows of a part by service, orders them by time and
-// cuts them into chunks of TOKEN_CHUNK_ROWS rows, one bloom filter each. The
-// text fields hashed are those the SQL check reads (isSearchableLogColumn).
+// head hashes every record's words (LogTokens, kept with the staged file). A
+// flush writes a part's rows in an order this module reproduces exactly —
+// service, time, then staging file and row (LOG_PART_LAYOUT) — and cuts them
+// into chunks of TOKEN_CHUNK_ROWS rows, the part's row groups, one bloom
+// filter each. The text fields hashed are those the SQL check reads
+// (isSearchableLogColumn). Staged files get chunks too, in their own row
+// order, built when a search first asks (stagedTokenChunks).
 
 import type { LogBatch } from '../model/log-batch.js';
 import { ValueType, type AttributeColumns } from '../model/span-batch.js';
 import type { StagedFile } from '../head/head.js';
-import { columnHash, forEachTokenHash, inColumn } from './log-tokens.js';
-import { bodyColumnName, bodyFieldColumnName, logAttributeColumnName } from './log-column-names.js';
+import { forEachTokenHash } from './log-tokens.js';
+import { timeTextDigits } from './log-time-text.js';
 import { TOKEN_CHUNK_ROWS, buildChunkBloom, type TokenChunk } from './token-index.js';
 
 /** Token hashes of a staged file's rows, in row order. */
@@ -44,32 +46,13 @@ function isTextType(type: number): boolean {
   return type === ValueType.String || type === ValueType.Array;
 }
 
-/** Column name → its hash, per seal (keys repeat across records). */
-class ColumnHashes {
-  private readonly byName = new Map<string, number>();
-  of(name: string): number {
-    let h = this.byName.get(name);
-    if (h === undefined) this.byName.set(name, (h = columnHash(name)));
-    return h;
-  }
-}
-
-function addTextValues(a: AttributeColumns, row0: number, pairs: PairList, nameOf: (key: string, type: ValueType) => string, columns: ColumnHashes): void {
-  let lastKey = '';
-  let lastType = -1;
-  let column = 0;
+/** `timeOf(record)`: for body fields, the record's time — a field that is that time as text is not stored as text, so not indexed either. */
+function addTextValues(a: AttributeColumns, row0: number, pairs: PairList, timeOf?: (record: number) => bigint): void {
   for (let i = 0; i < a.length; i++) {
-    const type = a.type[i]!;
-    if (!isTextType(type)) continue;
-    const key = a.key[i]!;
-    if (key !== lastKey || type !== lastType) {
-      column = columns.of(nameOf(key, type as ValueType));
-      lastKey = key;
-      lastType = type;
-    }
+    if (!isTextType(a.type[i]!)) continue;
+    if (timeOf && a.type[i] === ValueType.String && timeTextDigits(a.str[i]!, timeOf(a.owner[i]!)) >= 0) continue;
     const row = row0 + a.owner[i]!;
-    const c = column;
-    forEachTokenHash(a.str[i]!, (h) => pairs.push(row, inColumn(h, c)));
+    forEachTokenHash(a.str[i]!, (h) => pairs.push(row, h));
   }
 }
 
@@ -78,8 +61,6 @@ export function logTokensOf(batches: readonly LogBatch[]): LogTokens {
   let rows = 0;
   for (const b of batches) rows += b.length;
   const pairs = new PairList();
-  const columns = new ColumnHashes();
-  const eventNameColumn = columns.of('event_name');
   const serviceIndex = new Map<string, number>();
   const serviceOfRow = new Uint32Array(rows);
   let row0 = 0;
@@ -92,11 +73,11 @@ export function logTokensOf(batches: readonly LogBatch[]): LogTokens {
         serviceIndex.set(name, s);
       }
       serviceOfRow[row0 + i] = s;
-      if (b.eventName[i]) forEachTokenHash(b.eventName[i]!, (h) => pairs.push(row0 + i, inColumn(h, eventNameColumn)));
+      if (b.eventName[i]) forEachTokenHash(b.eventName[i]!, (h) => pairs.push(row0 + i, h));
     }
-    addTextValues(b.body, row0, pairs, bodyColumnName, columns);
-    addTextValues(b.attributes, row0, pairs, logAttributeColumnName, columns);
-    addTextValues(b.bodyFields, row0, pairs, bodyFieldColumnName, columns);
+    addTextValues(b.body, row0, pairs);
+    addTextValues(b.attributes, row0, pairs);
+    addTextValues(b.bodyFields, row0, pairs, (i) => (b.timeUnixNano[i] !== 0n ? b.timeUnixNano[i]! : b.observedTimeUnixNano[i]!));
     row0 += b.length;
   }
   // Counting sort of the (row, hash) pairs by row.
@@ -109,58 +90,128 @@ export function logTokensOf(batches: readonly LogBatch[]): LogTokens {
   return { offsets, hashes, services: [...serviceIndex.keys()], serviceOfRow };
 }
 
+/** Strings in UTF-8 byte order, as DuckDB sorts VARCHAR. */
+export function compareUtf8(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Rows of one or more staged files, each as (file, row), with their service and time. */
+interface RowSet {
+  files: readonly StagedFile[];
+  file: Uint32Array;
+  row: Uint32Array;
+  length: number;
+}
+
+/** Cuts `order` (indexes into `set`) into chunks of TOKEN_CHUNK_ROWS rows, numbered from row 0. */
+function chunksInOrder(set: RowSet, order: Uint32Array): TokenChunk[] {
+  const chunks: TokenChunk[] = [];
+  for (let start = 0; start < order.length; start += TOKEN_CHUNK_ROWS) {
+    const end = Math.min(order.length, start + TOKEN_CHUNK_ROWS);
+    let count = 0;
+    let minTimeNs = 0n;
+    let maxTimeNs = 0n;
+    const distinctServices = new Set<string>();
+    for (let k = start; k < end; k++) {
+      const i = order[k]!;
+      const f = set.files[set.file[i]!]!;
+      const tokens = f.sidecar as LogTokens;
+      const r = set.row[i]!;
+      count += tokens.offsets[r + 1]! - tokens.offsets[r]!;
+      const t = f.startNs[r]!;
+      if (k === start || t < minTimeNs) minTimeNs = t;
+      if (k === start || t > maxTimeNs) maxTimeNs = t;
+      distinctServices.add(tokens.services[tokens.serviceOfRow[r]!]!);
+    }
+    const services = [...distinctServices].sort(compareUtf8);
+    const minService = services[0]!;
+    const maxService = services[services.length - 1]!;
+    const hashes = new Uint32Array(count);
+    const distinct = new Set<number>();
+    let p = 0;
+    for (let k = start; k < end; k++) {
+      const i = order[k]!;
+      const tokens = set.files[set.file[i]!]!.sidecar as LogTokens;
+      const r = set.row[i]!;
+      for (let j = tokens.offsets[r]!; j < tokens.offsets[r + 1]!; j++) {
+        const h = tokens.hashes[j]!;
+        hashes[p++] = h;
+        distinct.add(h);
+      }
+    }
+    chunks.push({ firstRow: start, rows: end - start, minTimeNs, maxTimeNs, minService, maxService, ...buildChunkBloom(hashes, distinct.size) });
+  }
+  return chunks;
+}
+
+/** A row of a part as the token index expects it: a flush checks a few of these against the written part. */
+export interface ExpectedRow {
+  row: number;
+  timeNs: bigint;
+  service: string;
+}
+
 /**
- * The chunks of the rows of `staged` whose time falls in [fromNs, toNs):
- * per service, in time order, TOKEN_CHUNK_ROWS rows each.
+ * The chunks of the part a flush writes from `staged` for the UTC day
+ * [fromNs, fromNs + 1 day): its rows in the part's order — service (UTF-8
+ * bytes), time, staging file path, row in that file (LOG_PART_LAYOUT's sort) —
+ * cut every TOKEN_CHUNK_ROWS rows. `expected`: the first and last row of
+ * each chunk, to check the part against.
  */
-export function tokenChunksOf(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): TokenChunk[] {
-  // Rows as (file, row) pairs grouped by service name.
-  const byService = new Map<string, { file: number[]; row: number[] }>();
-  staged.forEach((f, fi) => {
+export function tokenChunksOf(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): { chunks: TokenChunk[]; expected: ExpectedRow[] } {
+  const files = [...staged].sort((a, b) => compareUtf8(a.path, b.path));
+  let total = 0;
+  for (const f of files) total += f.rows;
+  const set: RowSet = { files, file: new Uint32Array(total), row: new Uint32Array(total), length: 0 };
+  // Service ranks in byte order, and times as offsets within the day (exact in a double: < 2^53).
+  const serviceNames = new Set<string>();
+  for (const f of files) for (const s of (f.sidecar as LogTokens).services) serviceNames.add(s);
+  const rankOf = new Map([...serviceNames].sort(compareUtf8).map((s, i) => [s, i]));
+  const serviceRank = new Uint32Array(total);
+  const time = new Float64Array(total);
+  files.forEach((f, fi) => {
     const tokens = f.sidecar as LogTokens;
+    const ranks = tokens.services.map((s) => rankOf.get(s)!);
     for (let r = 0; r < f.rows; r++) {
       const t = f.startNs[r]!;
       if (t < fromNs || t >= toNs) continue;
-      const service = tokens.services[tokens.serviceOfRow[r]!]!;
-      let g = byService.get(service);
-      if (!g) byService.set(service, (g = { file: [], row: [] }));
-      g.file.push(fi);
-      g.row.push(r);
+      const k = set.length++;
+      set.file[k] = fi;
+      set.row[k] = r;
+      serviceRank[k] = ranks[tokens.serviceOfRow[r]!]!;
+      time[k] = Number(t - fromNs);
     }
   });
-  const chunks: TokenChunk[] = [];
-  for (const service of [...byService.keys()].sort()) {
-    const g = byService.get(service)!;
-    const order = Array.from({ length: g.row.length }, (_, k) => k);
-    const timeOf = (k: number): bigint => staged[g.file[k]!]!.startNs[g.row[k]!]!;
-    order.sort((a, b) => {
-      const ta = timeOf(a);
-      const tb = timeOf(b);
-      return ta < tb ? -1 : ta > tb ? 1 : 0;
-    });
-    for (let start = 0; start < order.length; start += TOKEN_CHUNK_ROWS) {
-      const end = Math.min(order.length, start + TOKEN_CHUNK_ROWS);
-      let count = 0;
-      for (let k = start; k < end; k++) {
-        const tokens = staged[g.file[order[k]!]!]!.sidecar as LogTokens;
-        const r = g.row[order[k]!]!;
-        count += tokens.offsets[r + 1]! - tokens.offsets[r]!;
-      }
-      const hashes = new Uint32Array(count);
-      const distinct = new Set<number>();
-      let p = 0;
-      for (let k = start; k < end; k++) {
-        const tokens = staged[g.file[order[k]!]!]!.sidecar as LogTokens;
-        const r = g.row[order[k]!]!;
-        for (let j = tokens.offsets[r]!; j < tokens.offsets[r + 1]!; j++) {
-          const h = tokens.hashes[j]!;
-          hashes[p++] = h;
-          distinct.add(h);
-        }
-      }
-      const bloom = buildChunkBloom(hashes, distinct.size);
-      chunks.push({ service, minTimeNs: timeOf(order[start]!), maxTimeNs: timeOf(order[end - 1]!), rows: end - start, ...bloom });
-    }
+  // Rows were enumerated file by file in path order, row by row: the index breaks ties exactly as (file, row) does.
+  const order = new Uint32Array(set.length);
+  for (let k = 0; k < order.length; k++) order[k] = k;
+  order.sort((a, b) => serviceRank[a]! - serviceRank[b]! || time[a]! - time[b]! || a - b);
+  const expected: ExpectedRow[] = [];
+  const expect = (row: number): void => {
+    const f = files[set.file[order[row]!]!]!;
+    const r = set.row[order[row]!]!;
+    const tokens = f.sidecar as LogTokens;
+    expected.push({ row, timeNs: f.startNs[r]!, service: tokens.services[tokens.serviceOfRow[r]!]! });
+  };
+  for (let start = 0; start < order.length; start += TOKEN_CHUNK_ROWS) {
+    expect(start);
+    expect(Math.min(order.length, start + TOKEN_CHUNK_ROWS) - 1);
+  }
+  return { chunks: chunksInOrder(set, order), expected };
+}
+
+const stagedChunks = new WeakMap<StagedFile, TokenChunk[]>();
+
+/** The chunks of a staged file in its own row order (computed once per file, when a search first needs them). */
+export function stagedTokenChunks(file: StagedFile): TokenChunk[] {
+  if (!file.sidecar) return [];
+  let chunks = stagedChunks.get(file);
+  if (!chunks) {
+    const set: RowSet = { files: [file], file: new Uint32Array(file.rows), row: new Uint32Array(file.rows), length: file.rows };
+    const order = new Uint32Array(file.rows);
+    for (let r = 0; r < file.rows; r++) order[r] = set.row[r] = r;
+    chunks = chunksInOrder(set, order);
+    stagedChunks.set(file, chunks);
   }
   return chunks;
 }

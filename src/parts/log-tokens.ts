@@ -2,8 +2,7 @@
 // digits and '_' (Unicode \p{L}\p{N}_, the same class the SQL check uses:
 // src/query/logs/log-sql.ts), compared case-insensitively. Tokens are hashed
 // (FNV-1a over the lower-cased UTF-16 code units) straight from the string,
-// without slicing it, then mixed with the hash of the column they are in, so
-// the token index (token-index.ts) also says which columns hold a word.
+// without slicing it; the token index (token-index.ts) holds these hashes.
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -67,22 +66,4 @@ export function tokenHash(token: string): number {
   let out = 0;
   forEachTokenHash(token, (h) => (out = h));
   return out;
-}
-
-/** Hash of a column name (FNV-1a over its code units, case kept). */
-export function columnHash(column: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < column.length; i++) h = Math.imul(h ^ column.charCodeAt(i), FNV_PRIME);
-  return h >>> 0;
-}
-
-/** A word's hash within a column: what the token index stores. */
-export function inColumn(token: number, column: number): number {
-  let h = (token ^ Math.imul(column, 0x9e3779b1)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -50,6 +50,12 @@ export interface PartLayout {
   splitByTraceId?: boolean;
   /** rows per Parquet row group */
   rowGroupRows: number;
+  /**
+   * Rows equal in sortSql are ordered by source file path, then row in that
+   * file, so the order is known in advance (logs: the token index is built
+   * for the part's rows before DuckDB writes them).
+   */
+  tieBreakBySourceRow?: boolean;
 }
 
 export const TRACE_PART_LAYOUT: PartLayout = {
@@ -224,7 +230,10 @@ async function servicesIn(engine: Engine, path: string): Promise<string[]> {
  * trace-id bloom instead, and row groups by min/max.
  */
 export async function copySorted(engine: Engine, paths: readonly string[], path: string, layout: PartLayout, whereSql = ''): Promise<void> {
-  await engine.run(`COPY (SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY ${layout.sortSql}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
+  const select = layout.tieBreakBySourceRow
+    ? `SELECT * EXCLUDE (filename, file_row_number) FROM ${readParquetSql(paths, { filename: true, fileRowNumber: true })} ${whereSql} ORDER BY ${layout.sortSql}, filename, file_row_number`
+    : `SELECT * FROM ${readParquetSql(paths)} ${whereSql} ORDER BY ${layout.sortSql}`;
+  await engine.run(`COPY (${select}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
 }
 
 function partCopyOptions(layout: PartLayout): string {

@@ -2,12 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildChunkBloom, chunkMayContain, decodeTokenIndex, encodeTokenIndex, type TokenChunk } from './token-index.js';
 import { forEachTokenHash, tokenHash, tokensOf } from './log-tokens.js';
-import { disjointRanges } from '../query/logs/log-search.js';
 
-function chunkOf(text: string, service = 'svc', min = 1n, max = 2n): TokenChunk {
+function chunkOf(text: string, service = 'svc', min = 1n, max = 2n, firstRow = 0): TokenChunk {
   const hashes: number[] = [];
   forEachTokenHash(text, (h) => hashes.push(h));
-  return { service, minTimeNs: min, maxTimeNs: max, rows: 1, ...buildChunkBloom(Uint32Array.from(hashes), new Set(hashes).size) };
+  return { firstRow, rows: 1, minTimeNs: min, maxTimeNs: max, minService: service, maxService: `${service}-z`, ...buildChunkBloom(Uint32Array.from(hashes), new Set(hashes).size) };
 }
 
 describe('log tokens', () => {
@@ -32,21 +31,12 @@ describe('token index', () => {
   });
 
   it('reads back what it wrote, and refuses a corrupt file', () => {
-    const chunks = [chunkOf('connection refused', 'cart', 5n, 9n), chunkOf('all good', 'säljö', -3n, 4n)];
+    const chunks = [chunkOf('connection refused', 'cart', 5n, 9n), chunkOf('all good', 'säljö', -3n, 4n, 16384)];
     const bytes = encodeTokenIndex(chunks);
     assert.deepEqual(decodeTokenIndex(bytes), chunks);
     const bad = bytes.slice();
     bad[20]! ^= 1;
     assert.throws(() => decodeTokenIndex(bad), /checksum mismatch/);
     assert.throws(() => decodeTokenIndex(bytes.subarray(0, 10)), /not a marquetry token index/);
-  });
-
-  it('joins touching or overlapping ranges of a service into one read, never reading a row twice', () => {
-    const c = (service: string, minNs: bigint, maxNs: bigint, col: string) => ({ service, minNs, maxNs, termColumns: [[col]] });
-    assert.deepEqual(disjointRanges([c('a', 10n, 20n, 'x'), c('a', 1n, 10n, 'y'), c('b', 5n, 6n, 'x'), c('a', 30n, 40n, 'x'), c('a', 35n, 36n, 'x')]), [
-      { service: 'a', minNs: 1n, maxNs: 20n, termColumns: [['y', 'x']] },
-      { service: 'a', minNs: 30n, maxNs: 40n, termColumns: [['x']] },
-      { service: 'b', minNs: 5n, maxNs: 6n, termColumns: [['x']] },
-    ]);
   });
 });

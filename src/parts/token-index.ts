@@ -1,16 +1,17 @@
-// The token index of a log part: for each chunk of the part's rows — one
-// service, a time range, up to TOKEN_CHUNK_ROWS rows — a bloom filter of the
-// hashes of the words in its text fields (log-tokens.ts). A full-text query
+// The token index of a log part: for each chunk of the part's rows — a range
+// of TOKEN_CHUNK_ROWS consecutive rows, one Parquet row group of a flushed
+// part — a bloom filter of the hashes of the words in its text fields
+// (log-tokens.ts), with the chunk's time and service range. A full-text query
 // tests its words against every chunk and reads only the rows of chunks that
-// may hold them (`service_name = s AND time BETWEEN min AND max`, which the
-// part's sort order turns into a few row groups). Chunks are keyed by content
-// (service, time), not by row position, so a merged part's index is the
-// concatenation of its inputs' indexes. Byte layout: docs/format/token-index.md.
+// may hold them (`file_row_number BETWEEN first AND last`: DuckDB skips the
+// other row groups). A merged part is its inputs one after another, so its
+// index is theirs with the row numbers shifted. Byte layout:
+// docs/format/token-index.md.
 
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { crc32 } from '../wal/crc32.js';
 
-const MAGIC = 'MQTOKIX1';
+const MAGIC = 'MQTOKIX2';
 /** Rows per chunk: about one Parquet row group of a log part. */
 export const TOKEN_CHUNK_ROWS = 16_384;
 const BITS_PER_TOKEN = 10; // ≈ 1 % false positives with 7 probes
@@ -18,10 +19,14 @@ const PROBES = 7;
 const MIN_BITS = 256;
 
 export interface TokenChunk {
-  service: string;
+  /** the chunk's rows are [firstRow, firstRow + rows) of its file */
+  firstRow: number;
+  rows: number;
   minTimeNs: bigint;
   maxTimeNs: bigint;
-  rows: number;
+  /** smallest and largest service name of its rows (UTF-8 byte order) */
+  minService: string;
+  maxService: string;
   bitCount: number;
   bits: Uint8Array;
 }
@@ -66,30 +71,41 @@ export function chunkMayContain(chunk: TokenChunk, hash: number): boolean {
   return true;
 }
 
-// File: "MQTOKIX1" | u32 chunk count | chunks | u32 CRC-32 of everything before it.
-// Chunk: u16 service length | service (UTF-8) | i64 min time | i64 max time |
-//        u32 rows | u32 bit count | bits (bit count / 8 bytes)
+// File: "MQTOKIX2" | u32 chunk count | chunks | u32 CRC-32 of everything before it.
+// Chunk: u32 first row | u32 rows | i64 min time | i64 max time |
+//        u16 length + min service (UTF-8) | u16 length + max service |
+//        u32 bit count | bits (bit count / 8 bytes)
+const CHUNK_FIXED_BYTES = 4 + 4 + 8 + 8 + 2 + 2 + 4;
+
+function utf8Of(service: string): Buffer {
+  const b = Buffer.from(service, 'utf8');
+  if (b.length > 0xffff) throw new Error(`token-index: service name of ${b.length} bytes is too long`);
+  return b;
+}
+
 export function encodeTokenIndex(chunks: readonly TokenChunk[]): Uint8Array {
-  const services = chunks.map((c) => Buffer.from(c.service, 'utf8'));
+  const names = chunks.map((c) => [utf8Of(c.minService), utf8Of(c.maxService)] as const);
   let size = 8 + 4 + 4;
-  chunks.forEach((c, i) => (size += 2 + services[i]!.length + 8 + 8 + 4 + 4 + c.bits.length));
+  chunks.forEach((c, i) => (size += CHUNK_FIXED_BYTES + names[i]![0].length + names[i]![1].length + c.bits.length));
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   out.set(Buffer.from(MAGIC, 'latin1'), 0);
   view.setUint32(8, chunks.length, true);
   let p = 12;
   chunks.forEach((c, i) => {
-    const s = services[i]!;
-    if (s.length > 0xffff) throw new Error(`token-index: service name of ${s.length} bytes is too long`);
-    view.setUint16(p, s.length, true);
-    out.set(s, p + 2);
-    p += 2 + s.length;
-    view.setBigInt64(p, c.minTimeNs, true);
-    view.setBigInt64(p + 8, c.maxTimeNs, true);
-    view.setUint32(p + 16, c.rows, true);
-    view.setUint32(p + 20, c.bitCount, true);
-    out.set(c.bits, p + 24);
-    p += 24 + c.bits.length;
+    view.setUint32(p, c.firstRow, true);
+    view.setUint32(p + 4, c.rows, true);
+    view.setBigInt64(p + 8, c.minTimeNs, true);
+    view.setBigInt64(p + 16, c.maxTimeNs, true);
+    p += 24;
+    for (const name of names[i]!) {
+      view.setUint16(p, name.length, true);
+      out.set(name, p + 2);
+      p += 2 + name.length;
+    }
+    view.setUint32(p, c.bitCount, true);
+    out.set(c.bits, p + 4);
+    p += 4 + c.bits.length;
   });
   view.setUint32(p, crc32(out.subarray(0, p), 0), true);
   return out;
@@ -99,30 +115,38 @@ export function decodeTokenIndex(bytes: Uint8Array, label = 'token index'): Toke
   const fail = (why: string): never => {
     throw new Error(`token-index: ${label}: ${why}`);
   };
-  if (bytes.length < 16 || Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) fail('not a marquetry token index');
+  if (bytes.length < 16 || Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) fail('not a marquetry token index (version 2)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length - 4;
   if (view.getUint32(end, true) !== crc32(bytes.subarray(0, end), 0)) fail('checksum mismatch');
   const count = view.getUint32(8, true);
   const chunks: TokenChunk[] = [];
   let p = 12;
+  const need = (n: number, i: number): void => {
+    if (p + n > end) fail(`truncated at chunk ${i}`);
+  };
+  const name = (i: number): string => {
+    need(2, i);
+    const length = view.getUint16(p, true);
+    need(2 + length, i);
+    const s = Buffer.from(bytes.subarray(p + 2, p + 2 + length)).toString('utf8');
+    p += 2 + length;
+    return s;
+  };
   for (let i = 0; i < count; i++) {
-    if (p + 2 > end) fail(`truncated at chunk ${i}`);
-    const serviceLength = view.getUint16(p, true);
-    if (p + 2 + serviceLength + 24 > end) fail(`truncated at chunk ${i}`);
-    const service = Buffer.from(bytes.subarray(p + 2, p + 2 + serviceLength)).toString('utf8');
-    p += 2 + serviceLength;
-    const bitCount = view.getUint32(p + 20, true);
-    if (bitCount % 8 !== 0 || p + 24 + bitCount / 8 > end) fail(`bad bit count ${bitCount} at chunk ${i}`);
-    chunks.push({
-      service,
-      minTimeNs: view.getBigInt64(p, true),
-      maxTimeNs: view.getBigInt64(p + 8, true),
-      rows: view.getUint32(p + 16, true),
-      bitCount,
-      bits: bytes.slice(p + 24, p + 24 + bitCount / 8),
-    });
-    p += 24 + bitCount / 8;
+    need(24, i);
+    const firstRow = view.getUint32(p, true);
+    const rows = view.getUint32(p + 4, true);
+    const minTimeNs = view.getBigInt64(p + 8, true);
+    const maxTimeNs = view.getBigInt64(p + 16, true);
+    p += 24;
+    const minService = name(i);
+    const maxService = name(i);
+    need(4, i);
+    const bitCount = view.getUint32(p, true);
+    if (bitCount % 8 !== 0 || p + 4 + bitCount / 8 > end) fail(`bad bit count ${bitCount} at chunk ${i}`);
+    chunks.push({ firstRow, rows, minTimeNs, maxTimeNs, minService, maxService, bitCount, bits: bytes.slice(p + 4, p + 4 + bitCount / 8) });
+    p += 4 + bitCount / 8;
   }
   if (p !== end) fail(`${end - p} bytes after the last chunk`);
   return chunks;

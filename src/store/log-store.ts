@@ -35,7 +35,9 @@ export const LOG_PART_LAYOUT: PartLayout = {
   // A service's records sit together (similar text compresses and the token
   // index of a row group stays selective); time orders them within it.
   sortSql: `service_name, ${LOG_TIME_COLUMN}`,
-  // One chunk of the token index is about one row group: a word in one chunk reads 16 Ki rows, not 64 Ki.
+  // ties in a known order: the token index is built for the part's rows before DuckDB writes them
+  tieBreakBySourceRow: true,
+  // One chunk of the token index is one row group: a word in one chunk reads 16 Ki rows, not 64 Ki.
   rowGroupRows: TOKEN_CHUNK_ROWS,
 };
 

@@ -11,7 +11,7 @@ import { bodyFieldColumnName } from '../../parts/log-columns.js';
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
 import { bodyPathSegment } from '../../receive/log-body-fields.js';
 import type { FieldCondition, LogQuery } from './log-query.js';
-import { planLogScan, unitWhereSql, type LogSearchInput } from './log-search.js';
+import { planLogScan, unitSourceSql, unitWhereSql, type LogSearchInput } from './log-search.js';
 
 export interface ExpandRequest {
   /** dotted path of the array field in the bodies, e.g. `items` or `order.items` */
@@ -63,7 +63,7 @@ export async function expandLogs(engine: Engine, input: LogSearchInput, req: Exp
   const inner = units
     .map(
       (u) =>
-        `SELECT ${LOG_TIME_COLUMN}, service_name, stream, ${col} AS __a FROM read_parquet(${sqlString(u.path)}) ` +
+        `SELECT ${LOG_TIME_COLUMN}, service_name, stream, ${col} AS __a FROM ${unitSourceSql(u)} ` +
         `WHERE ${col} IS NOT NULL AND ${unitWhereSql(u, req)}`,
     )
     .join(' UNION ALL ');

@@ -1,15 +1,20 @@
 // Log search, newest first, with cursor pagination, and the volume histogram.
 //
-// Plan (pure, planLogScan): the files of a store snapshot whose time range
-// meets the request's; for parts with a token index and a query with words,
-// only the chunks whose bloom filter may hold every word, each read as
-// `service_name = s AND time BETWEEN min AND max` (a few row groups of the
-// part, which is sorted by service then time). Scan units are ordered by
-// their newest possible row.
+// Plan (planLogScan): the files of a store snapshot whose time range meets
+// the request's; in each, the chunks of its token index (parts: written with
+// the part; staged files: built from the word hashes of the seal) that may
+// hold every word of the query and may hold its services — each chunk a range
+// of rows, read as `file_row_number BETWEEN first AND last` (one Parquet row
+// group of a flushed part). Units are ordered by their newest possible row.
 //
-// Execute: units are read a few at a time, newest first, each with the
-// predicate compiled for that file's columns (log-sql.ts), until `limit` rows
-// are found and no unit left can hold a newer one.
+// Search (searchLogs), in two steps:
+// 1. find: units a growing batch at a time, newest first, reading only the
+//    time, the row number and the columns the query tests, until `limit` rows
+//    are found and no unit left can hold a newer one;
+// 2. fetch: every column of just the rows of the page, by row number.
+// Rows of equal time are ordered by their content (the record as JSON with
+// sorted keys), which does not change when a flush or a merge moves them to
+// another file; the cursor is (time, how many rows of that time were given).
 
 import { join } from 'node:path';
 import { BadQueryError } from '../../model/errors.js';
@@ -17,9 +22,10 @@ import { sqlString, type Engine, type Row } from '../../engine/duckdb.js';
 import type { PartInfo } from '../../parts/catalog.js';
 import type { StagedFile } from '../../head/head.js';
 import { chunkMayContain, type TokenChunk } from '../../parts/token-index.js';
-import { columnHash, inColumn, tokenHash } from '../../parts/log-tokens.js';
+import { tokenHash } from '../../parts/log-tokens.js';
+import { compareUtf8, stagedTokenChunks } from '../../parts/log-token-chunks.js';
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
-import { isSearchableLogColumn, logPredicateSql, servicesOf } from './log-sql.js';
+import { isSearchableLogColumn, logPredicate, logPredicateSql, logTextSql, servicesOf } from './log-sql.js';
 import type { LogQuery } from './log-query.js';
 import { logColumnRoles, logRecordOf, type LogRecordJson } from './log-record.js';
 
@@ -48,14 +54,13 @@ export interface LogSearchInput {
   chunksOf(part: PartInfo): Promise<readonly TokenChunk[]>;
 }
 
-/** One read: a file, optionally only a service's rows in a time range. */
+/** One read: a file, or only rows [first, last] of it. */
 export interface ScanUnit {
   path: string;
   columns: ReadonlySet<string>;
-  range?: { service: string; minNs: bigint; maxNs: bigint };
-  /** per word term of the query (in order), the only columns that may hold it; absent = every text column */
-  termColumns?: string[][];
-  /** newest row time the unit may hold */
+  rows?: { first: number; last: number };
+  /** oldest and newest row time the unit may hold */
+  minNs: bigint;
   maxNs: bigint;
 }
 
@@ -65,104 +70,82 @@ export interface ScanPlan {
   chunksSkipped: number;
 }
 
-/** Reading every match, beyond this many chunks of one part the part is read whole. */
-const MAX_CHUNKS_PER_PART = 64;
-/** Units per query while searching newest first. */
-const UNITS_PER_QUERY = 8;
+/** Reading every match, beyond this many chunks of one file the file is read whole. */
+const MAX_CHUNKS_PER_FILE = 64;
+/** Units of the first query while searching newest first; each next query reads twice as many, up to the most. */
+const FIRST_UNITS_PER_QUERY = 2;
+const MOST_UNITS_PER_QUERY = 32;
 
 function overlaps(minNs: bigint, maxNs: bigint, req: Pick<LogSearchRequest, 'startNs' | 'endNs'>): boolean {
   return (req.endNs === undefined || minNs <= req.endNs) && (req.startNs === undefined || maxNs >= req.startNs);
 }
 
-/** The units to read for a request, newest first. */
 /**
- * `newest`: the search reads units newest first and stops early, so parts are
- * read chunk by chunk whenever they have an index; `all` (histogram, expand)
- * reads every match, so a part whose chunks mostly match is read whole.
+ * `newest`: the search reads units newest first and stops early, so a file
+ * is read chunk by chunk; `all` (histogram, expand) reads every match, so
+ * neighbouring chunks are read as one range, and a file whose chunks mostly
+ * match is read whole.
  */
 export type ScanMode = 'newest' | 'all';
 
+/** What a chunk must hold to be read: all words of every positive term, and one of the services. */
+interface ChunkFilter {
+  words: number[];
+  services: Set<string> | undefined;
+  req: Pick<LogSearchRequest, 'startNs' | 'endNs'>;
+}
+
+function chunkMatches(c: TokenChunk, f: ChunkFilter): boolean {
+  if (!overlaps(c.minTimeNs, c.maxTimeNs, f.req)) return false;
+  if (f.services && ![...f.services].some((s) => compareUtf8(s, c.minService) >= 0 && compareUtf8(s, c.maxService) <= 0)) return false;
+  return f.words.every((h) => chunkMayContain(c, h));
+}
+
+/** The units of one file: its matching chunks, or the whole file when it has no chunks. */
+function fileUnits(path: string, columns: ReadonlySet<string>, minNs: bigint, maxNs: bigint, chunks: readonly TokenChunk[], filter: ChunkFilter, mode: ScanMode): { units: ScanUnit[]; skipped: number } {
+  if (chunks.length === 0) return { units: [{ path, columns, minNs, maxNs }], skipped: 0 };
+  const hits = chunks.filter((c) => chunkMatches(c, filter));
+  const skipped = chunks.length - hits.length;
+  if (mode === 'all' && hits.length > MAX_CHUNKS_PER_FILE) return { units: [{ path, columns, minNs, maxNs }], skipped };
+  const units: ScanUnit[] = [];
+  for (const c of hits) {
+    const last = units[units.length - 1];
+    // Reading everything, neighbouring chunks are one range (chunks never overlap: no row is read twice).
+    if (mode === 'all' && last?.rows && last.rows.last + 1 === c.firstRow) {
+      last.rows.last = c.firstRow + c.rows - 1;
+      if (c.minTimeNs < last.minNs) last.minNs = c.minTimeNs;
+      if (c.maxTimeNs > last.maxNs) last.maxNs = c.maxTimeNs;
+    } else units.push({ path, columns, rows: { first: c.firstRow, last: c.firstRow + c.rows - 1 }, minNs: c.minTimeNs, maxNs: c.maxTimeNs });
+  }
+  return { units, skipped };
+}
+
+/** The units to read for a request, newest first. */
 export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequest, 'query' | 'startNs' | 'endNs'>, mode: ScanMode = 'all'): Promise<ScanPlan> {
   const services = servicesOf(req.query);
-  const terms = req.query.terms.filter((t) => !t.negate).map((t) => t.words.map(tokenHash));
-  const columnHashes = new Map<string, number>();
-  const hashOf = (c: string): number => {
-    let h = columnHashes.get(c);
-    if (h === undefined) columnHashes.set(c, (h = columnHash(c)));
-    return h;
-  };
+  const filter: ChunkFilter = { words: req.query.terms.filter((t) => !t.negate).flatMap((t) => t.words.map(tokenHash)), services, req };
   const units: ScanUnit[] = [];
   let filesInRange = 0;
   let chunksSkipped = 0;
+  const add = (planned: { units: ScanUnit[]; skipped: number }): void => {
+    filesInRange++;
+    units.push(...planned.units);
+    chunksSkipped += planned.skipped;
+  };
   for (const p of input.parts) {
     const minNs = BigInt(p.minStartNs);
     const maxNs = BigInt(p.maxStartNs);
     if (!overlaps(minNs, maxNs, req)) continue;
     if (services && !p.services.some((s) => services.has(s))) continue;
-    filesInRange++;
-    const path = join(input.dataDir, p.path);
-    const columns = new Set(p.columns);
-    const chunks = mode === 'newest' || terms.length > 0 || services ? await input.chunksOf(p) : [];
-    if (chunks.length === 0) {
-      units.push({ path, columns, maxNs });
-      continue;
-    }
-    const textColumns = p.columns.filter(isSearchableLogColumn);
-    const hits: ChunkHit[] = [];
-    for (const c of chunks) {
-      if (!overlaps(c.minTimeNs, c.maxTimeNs, req) || (services && !services.has(c.service))) continue;
-      // Per term, the columns of the chunk that may hold all its words.
-      const termColumns: string[][] = [];
-      for (const hashes of terms) {
-        const cols = textColumns.filter((col) => hashes.every((h) => chunkMayContain(c, inColumn(h, hashOf(col)))));
-        if (cols.length === 0) break;
-        termColumns.push(cols);
-      }
-      if (termColumns.length === terms.length) hits.push({ service: c.service, minNs: c.minTimeNs, maxNs: c.maxTimeNs, termColumns });
-    }
-    chunksSkipped += chunks.length - hits.length;
-    if (mode === 'all' && hits.length > MAX_CHUNKS_PER_PART) units.push({ path, columns, maxNs });
-    else {
-      for (const h of disjointRanges(hits)) {
-        units.push({ path, columns, range: { service: h.service, minNs: h.minNs, maxNs: h.maxNs }, termColumns: h.termColumns, maxNs: h.maxNs });
-      }
-    }
+    add(fileUnits(join(input.dataDir, p.path), new Set(p.columns), minNs, maxNs, await input.chunksOf(p), filter, mode));
   }
   for (const f of input.staged) {
     if (!overlaps(f.minStartNs, f.maxStartNs, req)) continue;
     if (services && ![...f.services].some((s) => services.has(s))) continue;
-    filesInRange++;
-    units.push({ path: f.path, columns: new Set(f.columns), maxNs: f.maxStartNs });
+    add(fileUnits(f.path, new Set(f.columns), f.minStartNs, f.maxStartNs, stagedTokenChunks(f), filter, mode));
   }
   units.sort((a, b) => (a.maxNs > b.maxNs ? -1 : a.maxNs < b.maxNs ? 1 : 0));
   return { units, filesInRange, chunksSkipped };
-}
-
-/** A chunk that may hold the query's words, and in which columns. */
-export interface ChunkHit {
-  service: string;
-  minNs: bigint;
-  maxNs: bigint;
-  termColumns: string[][];
-}
-
-/**
- * The hits with overlapping or touching time ranges of a service joined (their
- * term columns united): chunks cut at a time several rows share meet at that
- * time, and two units must never read the same row (it would be returned or
- * counted twice).
- */
-export function disjointRanges(hits: readonly ChunkHit[]): ChunkHit[] {
-  const sorted = [...hits].sort((a, b) => (a.service !== b.service ? (a.service < b.service ? -1 : 1) : a.minNs < b.minNs ? -1 : a.minNs > b.minNs ? 1 : 0));
-  const out: ChunkHit[] = [];
-  for (const h of sorted) {
-    const last = out[out.length - 1];
-    if (last && last.service === h.service && h.minNs <= last.maxNs) {
-      if (h.maxNs > last.maxNs) last.maxNs = h.maxNs;
-      last.termColumns = last.termColumns.map((cols, k) => [...new Set([...cols, ...h.termColumns[k]!])]);
-    } else out.push({ ...h, termColumns: h.termColumns.map((cols) => [...cols]) });
-  }
-  return out;
 }
 
 function timeBoundsSql(req: Pick<LogSearchRequest, 'startNs' | 'endNs'>): string[] {
@@ -172,87 +155,152 @@ function timeBoundsSql(req: Pick<LogSearchRequest, 'startNs' | 'endNs'>): string
   return out;
 }
 
-/** The WHERE of one unit: its range, the request's time bounds, the query. */
+/** The file of a unit, with `file_row_number`. */
+export function unitSourceSql(unit: ScanUnit): string {
+  return `read_parquet(${sqlString(unit.path)}, file_row_number = true, hive_partitioning = false)`;
+}
+
+/** The WHERE of one unit (over unitSourceSql): its rows, the request's time bounds, the query. */
 export function unitWhereSql(unit: ScanUnit, req: Pick<LogSearchRequest, 'query' | 'startNs' | 'endNs'>, extra: readonly string[] = []): string {
   const parts: string[] = [];
-  if (unit.range) {
-    parts.push(`service_name = ${sqlString(unit.range.service)}`, `${LOG_TIME_COLUMN} BETWEEN ${unit.range.minNs} AND ${unit.range.maxNs}`);
-  }
-  parts.push(...timeBoundsSql(req), ...extra, logPredicateSql(req.query, unit.columns, unit.termColumns));
+  if (unit.rows) parts.push(`file_row_number BETWEEN ${unit.rows.first} AND ${unit.rows.last}`);
+  parts.push(...timeBoundsSql(req), ...extra, logPredicateSql(req.query, unit.columns));
   return parts.join(' AND ');
 }
 
+/** Where the next page starts: after `given` rows of time `t`, in content order. */
 interface Cursor {
   t: bigint;
-  f: string;
-  r: bigint;
+  given: number;
 }
 
 function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify({ t: String(c.t), f: c.f, r: String(c.r) })).toString('base64url');
+  return Buffer.from(JSON.stringify({ t: String(c.t), n: c.given })).toString('base64url');
 }
 
 function decodeCursor(text: string): Cursor {
   try {
-    const o = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { t: string; f: string; r: string };
-    return { t: BigInt(o.t), f: String(o.f), r: BigInt(o.r) };
+    const o = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { t: string; n: number };
+    if (!Number.isSafeInteger(o.n) || o.n < 0) throw new Error('bad count');
+    return { t: BigInt(o.t), given: o.n };
   } catch {
     throw new BadQueryError('logs: cursor is not one this server gave out');
   }
 }
 
-/** Rows strictly after the cursor in (time desc, file, row) order. */
-function afterCursorSql(c: Cursor): string[] {
-  return [
-    `${LOG_TIME_COLUMN} <= ${c.t}`,
-    `(${LOG_TIME_COLUMN} < ${c.t} OR filename > ${sqlString(c.f)} OR (filename = ${sqlString(c.f)} AND file_row_number > ${c.r}))`,
-  ];
+/** A matching row found in step 1: its time, unit and row number in the unit's file. */
+interface Hit {
+  t: bigint;
+  unit: number;
+  row: number;
 }
 
-function unitSelectSql(unit: ScanUnit, where: string, columns: string): string {
-  return `SELECT ${columns} FROM read_parquet(${sqlString(unit.path)}, filename = true, file_row_number = true) WHERE ${where}`;
+const newestFirst = (a: Hit, b: Hit): number => (a.t > b.t ? -1 : a.t < b.t ? 1 : 0);
+
+/**
+ * Time, unit and row of the rows of `unitIndexes` matching the query (and
+ * `extra`), newest first, at most `limit`. Each unit reads the time, the row
+ * number and the columns of the cheap tests; the rows passing them are
+ * materialized with their text, and the text terms' patterns run once over
+ * all of them (not once per unit: each use of a pattern compiles it).
+ */
+async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes: readonly number[], req: LogSearchRequest, extra: readonly string[], limit?: number): Promise<Hit[]> {
+  if (unitIndexes.length === 0) return [];
+  const exact = req.query.terms.length > 0 || req.query.regexes.length > 0;
+  const branches = unitIndexes.map((i) => {
+    const u = units[i]!;
+    const p = logPredicate(req.query, u.columns);
+    const where = [...(u.rows ? [`file_row_number BETWEEN ${u.rows.first} AND ${u.rows.last}`] : []), ...timeBoundsSql(req), ...extra, ...p.cheap];
+    const text = exact ? `, ${logTextSql([...u.columns].filter(isSearchableLogColumn).sort())} AS __text` : '';
+    return `SELECT ${LOG_TIME_COLUMN} AS t, file_row_number AS r, ${i} AS u${text} FROM ${unitSourceSql(u)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  });
+  const order = limit === undefined ? '' : ` ORDER BY t DESC LIMIT ${limit}`;
+  const sql = exact
+    ? `WITH c AS MATERIALIZED (${branches.join(' UNION ALL ')}) SELECT t, r, u FROM c WHERE ${logPredicate(req.query, new Set()).exact('__text').join(' AND ')}${order}`
+    : `SELECT t, r, u FROM (${branches.join(' UNION ALL ')})${order}`;
+  return (await engine.all(sql)).map((r) => ({ t: r['t'] as bigint, unit: Number(r['u']), row: Number(r['r']) }));
 }
 
-function compareRows(a: Row, b: Row): number {
-  const ta = a[LOG_TIME_COLUMN] as bigint;
-  const tb = b[LOG_TIME_COLUMN] as bigint;
-  if (ta !== tb) return ta > tb ? -1 : 1;
-  const fa = a['filename'] as string;
-  const fb = b['filename'] as string;
-  if (fa !== fb) return fa < fb ? -1 : 1;
-  return Number((a['file_row_number'] as bigint) - (b['file_row_number'] as bigint));
+/** Every column of the hit rows, keyed `unit:row`. */
+async function fetchRows(engine: Engine, units: readonly ScanUnit[], hits: readonly Hit[]): Promise<Map<string, Row>> {
+  const byFile = new Map<string, { unit: number; rows: number[] }>();
+  for (const h of hits) {
+    const path = units[h.unit]!.path;
+    let f = byFile.get(path);
+    if (!f) byFile.set(path, (f = { unit: h.unit, rows: [] }));
+    f.rows.push(h.row);
+  }
+  const out = new Map<string, Row>();
+  if (byFile.size === 0) return out;
+  const sql = [...byFile.values()]
+    .map(({ unit, rows }) => `SELECT *, ${unit} AS __unit FROM ${unitSourceSql(units[unit]!)} WHERE file_row_number IN (${rows.join(', ')})`)
+    .join(' UNION ALL BY NAME ');
+  for (const r of await engine.all(sql)) {
+    // Rows are keyed by the file's first unit: hits of other units of the same file map to it.
+    out.set(`${units[Number(r['__unit'])]!.path}\n${Number(r['file_row_number'])}`, r);
+  }
+  return out;
+}
+
+/** JSON with object keys sorted: the same text for the same record whatever file or column order it came from. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const o = value as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(',')}}`;
 }
 
 export async function searchLogs(engine: Engine, input: LogSearchInput, req: LogSearchRequest): Promise<LogSearchResult> {
   const plan = await planLogScan(input, req, 'newest');
   const cursor = req.cursor ? decodeCursor(req.cursor) : undefined;
-  const extra = cursor ? afterCursorSql(cursor) : [];
-  const units = cursor ? plan.units.filter((u) => !u.range || u.range.minNs <= cursor.t) : plan.units;
-  // one more than asked, to know whether there is a next page
-  const want = req.limit + 1;
-  let rows: Row[] = [];
+  const skip = cursor?.given ?? 0;
+  const extra = cursor ? [`${LOG_TIME_COLUMN} <= ${cursor.t}`] : [];
+  const units = cursor ? plan.units.filter((u) => u.minNs <= cursor.t) : plan.units;
+  // the rows given before at the cursor's time, this page, and one more to know whether there is a next page
+  const want = skip + req.limit + 1;
+
+  // 1. find
+  let hits: Hit[] = [];
   let read = 0;
+  let batch = FIRST_UNITS_PER_QUERY;
   while (read < units.length) {
-    if (rows.length >= want && units[read]!.maxNs < (rows[want - 1]![LOG_TIME_COLUMN] as bigint)) break;
-    const batch = units.slice(read, read + UNITS_PER_QUERY);
-    read += batch.length;
-    const sql =
-      batch.map((u) => unitSelectSql(u, unitWhereSql(u, req, extra), '*')).join(' UNION ALL BY NAME ') +
-      ` ORDER BY ${LOG_TIME_COLUMN} DESC, filename, file_row_number LIMIT ${want}`;
-    rows = rows.concat(await engine.all(sql));
-    rows.sort(compareRows);
-    rows.length = Math.min(rows.length, want);
+    if (hits.length >= want && units[read]!.maxNs < hits[want - 1]!.t) break;
+    const indexes = Array.from({ length: Math.min(batch, units.length - read) }, (_, k) => read + k);
+    read += indexes.length;
+    batch = Math.min(batch * 2, MOST_UNITS_PER_QUERY);
+    hits = hits.concat(await findHits(engine, units, indexes, req, extra, want));
+    hits.sort(newestFirst);
+    hits.length = Math.min(hits.length, want);
   }
-  const more = rows.length > req.limit;
-  if (more) rows.length = req.limit;
-  const roles = logColumnRoles(new Set(rows.flatMap((r) => Object.keys(r))));
-  const records = rows.map((r) => logRecordOf(r, roles));
-  const last = rows[rows.length - 1];
+  // Rows of the last time kept may have been cut by a LIMIT: take them all, to order them by content.
+  if (hits.length >= want) {
+    const boundary = hits[want - 1]!.t;
+    const holding = units.slice(0, read).flatMap((u, i) => (u.minNs <= boundary && boundary <= u.maxNs ? [i] : []));
+    const ties = await findHits(engine, units, holding, req, [`${LOG_TIME_COLUMN} = ${boundary}`]);
+    hits = hits.filter((h) => h.t !== boundary).concat(ties);
+  }
+
+  // 2. fetch
+  const rows = await fetchRows(engine, units, hits);
+  const found = hits.map((h) => rows.get(`${units[h.unit]!.path}\n${h.row}`)).filter((r): r is Row => r !== undefined);
+  const roles = logColumnRoles(new Set(found.flatMap((r) => Object.keys(r))));
+  const records = found.map((r) => ({ t: r[LOG_TIME_COLUMN] as bigint, record: logRecordOf(r, roles), key: '' }));
+  for (const r of records) r.key = canonicalJson(r.record);
+  records.sort((a, b) => (a.t > b.t ? -1 : a.t < b.t ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const page = records.slice(skip, skip + req.limit);
   const result: LogSearchResult = {
-    records,
+    records: page.map((r) => r.record),
     stats: { filesInRange: plan.filesInRange, unitsPlanned: plan.units.length, unitsRead: read, chunksSkipped: plan.chunksSkipped },
   };
-  if (more && last) result.nextCursor = encodeCursor({ t: last[LOG_TIME_COLUMN] as bigint, f: last['filename'] as string, r: last['file_row_number'] as bigint });
+  if (records.length > skip + req.limit) {
+    const last = page[page.length - 1]!.t;
+    let given = page.filter((r) => r.t === last).length;
+    if (cursor && last === cursor.t) given += skip;
+    result.nextCursor = encodeCursor({ t: last, given });
+  }
   return result;
 }
 
@@ -281,7 +329,7 @@ export async function logHistogram(engine: Engine, input: LogSearchInput, req: H
   for (let i = 0; i < plan.units.length; i += 64) {
     const batch = plan.units.slice(i, i + 64);
     const inner = batch
-      .map((u) => unitSelectSql(u, unitWhereSql(u, req), `${LOG_TIME_COLUMN}, severity_number`))
+      .map((u) => `SELECT ${LOG_TIME_COLUMN}, severity_number FROM ${unitSourceSql(u)} WHERE ${unitWhereSql(u, req)}`)
       .join(' UNION ALL ');
     const sql =
       `SELECT (${LOG_TIME_COLUMN} - ${req.startNs}) // ${req.stepNs} AS b, ` +
