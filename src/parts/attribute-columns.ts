@@ -93,10 +93,18 @@ function cachedColumn(cache: ColumnsByKey, key: string, type: ValueType, create:
 }
 
 /** Attributes owned by rows (span or log record attributes): row = row0 + owner. */
-export function fillRowAttributes(dyn: DynamicColumns, a: AttributeColumns, row0: number, columnName: (key: string, type: ValueType) => string): void {
+/** `storedOtherwise(i, row)`: true when value i was stored some other way by the caller (and is to be left out). */
+export function fillRowAttributes(
+  dyn: DynamicColumns,
+  a: AttributeColumns,
+  row0: number,
+  columnName: (key: string, type: ValueType) => string,
+  storedOtherwise?: (i: number, row: number) => boolean,
+): void {
   // A row's attributes have different keys, so look columns up by key, not by name.
   const cache: ColumnsByKey = new Map();
   for (let i = 0; i < a.length; i++) {
+    if (storedOtherwise?.(i, row0 + a.owner[i]!)) continue;
     const key = a.key[i]!;
     const type = a.type[i]! as ValueType;
     const col = cachedColumn(cache, key, type, () => dyn.named(columnName(key, type), type));

@@ -21,6 +21,7 @@ import { bodyColumnName, bodyFieldColumnName, logAttributeColumnName } from './l
 export { bodyFieldColumnName, logAttributeColumnName };
 import { DynamicColumns, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
 import { logTokensOf } from './log-token-chunks.js';
+import { TIME_TEXT_SUFFIX, timeTextDigits } from './log-time-text.js';
 
 /** The row time: when the event happened, else when it was observed. */
 export const LOG_TIME_COLUMN = 'time_unix_nano';
@@ -109,7 +110,17 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
     }
     fillRowAttributes(dyn, b.attributes, row0, logAttributeColumnName);
     fillRowAttributes(dyn, b.body, row0, bodyColumnName);
-    fillRowAttributes(dyn, b.bodyFields, row0, bodyFieldColumnName);
+    // A body field holding the record's time as canonical text is stored as its fraction digits (log-time-text.ts).
+    fillRowAttributes(dyn, b.bodyFields, row0, bodyFieldColumnName, (i, row) => {
+      if (b.bodyFields.type[i] !== ValueType.String) return false;
+      const digits = timeTextDigits(b.bodyFields.str[i]!, time[row]!);
+      if (digits < 0) return false;
+      const col = dyn.named(`body.${b.bodyFields.key[i]!}${TIME_TEXT_SUFFIX}`, ValueType.Int);
+      if (col.kind !== 'int64') return false;
+      col.values[row] = BigInt(digits);
+      col.nulls[row] = 0;
+      return true;
+    });
     fillOwnerAttributes(dyn, 'resource', resources.attributes, resources.length, b.resource, b.length, row0, true);
     fillOwnerAttributes(dyn, 'scope', scopes.attributes, scopes.length, b.scope, b.length, row0, false);
     row0 += b.length;

@@ -7,6 +7,7 @@ import { ValueType } from '../../model/span-batch.js';
 import { splitTypedColumnName, unescapeAttributeKey } from '../../parts/schema.js';
 import { anyValuePlain, splitBodyPath } from '../../receive/log-body-fields.js';
 import type { LogRecordJson, Plain } from './log-record-types.js';
+import { TIME_TEXT_SUFFIX, timeText } from '../../parts/log-time-text.js';
 
 export type { LogRecordJson, Plain };
 
@@ -14,10 +15,13 @@ export type { LogRecordJson, Plain };
 export type LogColumnRole =
   | { role: 'attribute'; owner: 'log' | 'resource' | 'scope'; key: string; type: ValueType }
   | { role: 'body'; type: ValueType }
-  | { role: 'bodyField'; path: string; type: ValueType };
+  | { role: 'bodyField'; path: string; type: ValueType }
+  /** a body field that is the record's time as text, stored as its fraction digits (parts/log-time-text.ts) */
+  | { role: 'bodyTime'; path: string; type: typeof ValueType.Int };
 
 /** Undefined for hot columns (other than `body`) and anything unknown. */
 export function logColumnRole(column: string): LogColumnRole | undefined {
+  if (column.startsWith('body.') && column.endsWith(TIME_TEXT_SUFFIX)) return { role: 'bodyTime', path: column.slice(5, -TIME_TEXT_SUFFIX.length), type: ValueType.Int };
   const { base, type } = splitTypedColumnName(column);
   if (base === 'body') return { role: 'body', type };
   const dot = base.indexOf('.');
@@ -80,6 +84,10 @@ export function logRecordOf(row: Record<string, unknown>, roles: ReadonlyMap<str
       case 'bodyField':
         fields ??= {};
         setPath(fields, splitBodyPath(role.path), plainOf(v, role.type, 'plain'));
+        break;
+      case 'bodyTime':
+        fields ??= {};
+        setPath(fields, splitBodyPath(role.path), timeText(BigInt(row['time_unix_nano'] as bigint), Number(v)) ?? null);
         break;
       case 'attribute': {
         const target = role.owner === 'log' ? rec.attributes : role.owner === 'resource' ? rec.resource : rec.scope.attributes;
