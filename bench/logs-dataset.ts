@@ -1,9 +1,13 @@
 // Generated application logs for the logs bench: JSON objects shaped like
 // what services print (time, level, service, host, request id, a message made
 // from templates with ids and numbers, nested http / user objects, sometimes
-// an items array or an error object). Record i is a pure function of (seed, i),
-// so the bench can check any stored record against its source. A rare word is
-// planted in RARE_RECORDS records; "timeout" is a common one (~8 %).
+// an items array or an error object). As in real services, a request logs
+// several lines (1-6, 3.4 on average) that share its request id, service,
+// host, user and http fields, interleaved with other requests' lines; the
+// message, time, level and items of each line are its own. Record i is a pure
+// function of (seed, i), so the bench can check any stored record against its
+// source. A rare word is planted in RARE_RECORDS records; "timeout" is a
+// common one (~12 %).
 
 import { seededRandom } from '../src/model/seeded-random.js';
 
@@ -42,16 +46,79 @@ function hex16(r: () => number): string {
 
 const BASE_MS = Date.parse('2026-11-19T00:00:00Z');
 
+/** Lines of one window of consecutive records, shared out among the requests logging in it. */
+const WINDOW = 64;
+const MAX_LINES_PER_REQUEST = 6;
+
+interface WindowLayout {
+  /** per slot of the window: the slot where its request's first line is, and the line's number within the request */
+  first: Uint8Array;
+  line: Uint8Array;
+  /** per slot: how many lines its request has */
+  lines: Uint8Array;
+}
+
+let cachedWindow: { seed: number; w: number; layout: WindowLayout } | undefined;
+
+/** Which request each record of window `w` belongs to: requests of 1-6 lines, their lines shuffled together. */
+function windowLayout(seed: number, w: number): WindowLayout {
+  if (cachedWindow && cachedWindow.seed === seed && cachedWindow.w === w) return cachedWindow.layout;
+  const r = seededRandom((seed * 0x27d4eb2f) ^ Math.imul(w + 1, 0x165667b1));
+  // request of each slot before shuffling: consecutive runs of 1-6 slots
+  const owner = new Uint8Array(WINDOW);
+  let slot = 0;
+  let request = 0;
+  while (slot < WINDOW) {
+    const length = 1 + Math.floor(r() * MAX_LINES_PER_REQUEST);
+    for (let k = 0; k < length && slot < WINDOW; k++) owner[slot++] = request;
+    request++;
+  }
+  for (let k = WINDOW - 1; k > 0; k--) {
+    const j = Math.floor(r() * (k + 1));
+    const t = owner[k]!;
+    owner[k] = owner[j]!;
+    owner[j] = t;
+  }
+  const layout: WindowLayout = { first: new Uint8Array(WINDOW), line: new Uint8Array(WINDOW), lines: new Uint8Array(WINDOW) };
+  const firstOf = new Map<number, number>();
+  const count = new Map<number, number>();
+  for (let k = 0; k < WINDOW; k++) {
+    const o = owner[k]!;
+    if (!firstOf.has(o)) firstOf.set(o, k);
+    layout.first[k] = firstOf.get(o)!;
+    layout.line[k] = count.get(o) ?? 0;
+    count.set(o, layout.line[k]! + 1);
+  }
+  for (let k = 0; k < WINDOW; k++) layout.lines[k] = count.get(owner[k]!)!;
+  cachedWindow = { seed, w, layout };
+  return layout;
+}
+
 /** Record `i` of `total` (the rare word's records are spread over the total). */
 export function logRecord(seed: number, i: number, total: number): Record<string, unknown> {
-  const r = seededRandom((seed * 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b));
+  const w = Math.floor(i / WINDOW);
+  const layout = windowLayout(seed, w);
+  const slot = i % WINDOW;
+  // The request: everything its lines share.
+  const q = seededRandom((seed * 0x9e3779b1) ^ Math.imul(w * WINDOW + layout.first[slot]! + 1, 0x85ebca6b));
+  const qn = (m: number): number => Math.floor(q() * m);
+  const service = SERVICES[qn(SERVICES.length)]!;
+  const host = `${service}-${qn(6)}`;
+  const reqId = hex16(q);
+  const method = METHODS[qn(METHODS.length)]!;
+  const path = PATHS[qn(PATHS.length)]!;
+  const outcome = LEVELS[qn(LEVELS.length)]!;
+  const status = outcome === 'error' ? [500, 502, 503, 504][qn(4)]! : outcome === 'warn' ? [404, 429, 400][qn(3)]! : 200;
+  const durationMs = Math.round(q() * 200_000) / 100;
+  const user = { id: `u-${qn(100_000)}`, tier: TIERS[qn(TIERS.length)]! };
+  // The line: its own time, level, message and items.
+  const r = seededRandom((seed * 0x9e3779b1) ^ Math.imul(i + 1, 0xc2b2ae35));
   const n = (m: number): number => Math.floor(r() * m);
-  const service = SERVICES[n(SERVICES.length)]!;
-  const level = LEVELS[n(LEVELS.length)]!;
+  const lastLine = layout.line[slot] === layout.lines[slot]! - 1;
+  // A failing request says so in its last line; its other lines, like everyone's, are mostly info.
+  const level = lastLine && (outcome === 'error' || outcome === 'warn') ? outcome : (['debug', 'info', 'info', 'info', 'info'] as const)[n(5)]!;
   const ms = BASE_MS + i * 10 + n(10);
   const micros = n(1000);
-  const method = METHODS[n(METHODS.length)]!;
-  const status = level === 'error' ? [500, 502, 503, 504][n(4)]! : level === 'warn' ? [404, 429, 400][n(3)]! : 200;
   let msg = TEMPLATES[n(TEMPLATES.length)]!(r, n);
   const rareEvery = Math.max(1, Math.floor(total / RARE_RECORDS));
   if (i % rareEvery === 7 % rareEvery) msg += ` while ${RARE_WORD} rebalanced the pool`;
@@ -59,12 +126,12 @@ export function logRecord(seed: number, i: number, total: number): Record<string
     ts: `${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z`,
     level,
     service,
-    host: `${service}-${n(6)}`,
-    req_id: hex16(r),
+    host,
+    req_id: reqId,
     seq: i,
     msg,
-    http: { method, path: PATHS[n(PATHS.length)]!, status, duration_ms: Math.round(r() * 200_000) / 100 },
-    user: { id: `u-${n(100_000)}`, tier: TIERS[n(TIERS.length)]! },
+    http: { method, path, status, duration_ms: durationMs },
+    user,
   };
   if (n(5) === 0) record['items'] = Array.from({ length: 1 + n(4) }, () => ({ sku: `SKU-${n(5000)}`, qty: 1 + n(5) }));
   if (level === 'error') record['error'] = { type: ['TimeoutError', 'ConnectionError', 'ValidationError'][n(3)], message: `failed after ${n(5)} retries` };

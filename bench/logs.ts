@@ -22,6 +22,7 @@ import { COMMON_WORD, RARE_WORD, logRecord, ndjsonLines } from './logs-dataset.j
 import { median, metric, percentile, round, type SuiteReport } from './report.js';
 import { ServerProcess } from './server-process.js';
 import { readCatalog } from './storage.js';
+import { PartReader, sqlList } from './part-reader.js';
 import { seededRandom } from '../src/model/seeded-random.js';
 
 export interface LogsOptions {
@@ -178,6 +179,20 @@ async function searchLatency(server: ServerProcess, query: string, runs: number)
   return { ms, hits: last!.records.length, stats: last!.stats };
 }
 
+/** DuckDB alone over our part files: the same word match on `body.msg`, newest first, limit 100, no token index. */
+async function duckdbOverParts(reader: PartReader, files: readonly string[], o: LogsOptions): Promise<{ rareMs: number; commonMs: number }> {
+  const search = async (word: string): Promise<number> => {
+    const q =
+      `SELECT * FROM read_parquet(${sqlList(files)}, union_by_name = true, hive_partitioning = false) ` +
+      `WHERE regexp_matches("body.msg", '(?i)(^|[^\\p{L}\\p{N}_])${word}($|[^\\p{L}\\p{N}_])') ORDER BY time_unix_nano DESC LIMIT 100`;
+    await reader.rows(q);
+    const ms: number[] = [];
+    for (let i = 0; i < o.searchRuns; i++) ms.push((await timed(() => reader.rows(q)))[0]);
+    return median(ms);
+  };
+  return { rareMs: await search(RARE_WORD), commonMs: await search(COMMON_WORD) };
+}
+
 async function duckdbPeer(ndjson: string, o: LogsOptions): Promise<{ version: string; loadMs: number; bytes: number; rareMs: number; commonMs: number; rareHits: number }> {
   const dir = trackDir(await mkdtemp(join(tmpdir(), 'marquetry-bench-logs-duckdb-')));
   try {
@@ -239,6 +254,17 @@ export async function benchLogs(o: LogsOptions): Promise<SuiteReport> {
     const bloomBytes = await filesBytes(partsDir, '.bloom');
     const storedBytes = parquetBytes + tokenBytes + bloomBytes;
     const perRecord = storedBytes / rows;
+    const partFiles = catalog.parts.map((p) => join(dataDir, p.path));
+    const reader = await PartReader.open();
+    let topColumns: Record<string, number>;
+    let partsPeer: { rareMs: number; commonMs: number };
+    try {
+      topColumns = Object.fromEntries((await reader.columnBytes(partFiles)).slice(0, 15).map((c) => [c.column, round(c.bytes / rows, 3)]));
+      partsPeer = await duckdbOverParts(reader, partFiles, o);
+    } finally {
+      reader.close();
+    }
+    log(`DuckDB over our parts: rare ${round(partsPeer.rareMs)} ms, common ${round(partsPeer.commonMs)} ms`);
 
     server = await ServerProcess.start(dataDir);
     const rare = await searchLatency(server, RARE_WORD, o.searchRuns);
@@ -300,6 +326,14 @@ export async function benchLogs(o: LogsOptions): Promise<SuiteReport> {
         common: { hits: common.hits, ...common.stats },
         phrase: { hits: phrase.hits, ...phrase.stats },
         bloomBytesPerRecord: round(bloomBytes / rows, 3),
+        topColumnsBytesPerRecord: topColumns,
+        duckdbOverOurParts: {
+          note: 'DuckDB (bench process, 2 threads) over the same part files: regexp on body.msg, newest first, limit 100, no token index',
+          rareWordMsP50: round(partsPeer.rareMs),
+          commonWordMsP50: round(partsPeer.commonMs),
+          rareRatio: round(median(rare.ms) / partsPeer.rareMs, 3),
+          commonRatio: round(median(common.ms) / partsPeer.commonMs, 3),
+        },
       },
     };
     if (o.peer) {
