@@ -72,9 +72,17 @@ export interface ScanPlan {
 
 /** Reading every match, beyond this many chunks of one file the file is read whole. */
 const MAX_CHUNKS_PER_FILE = 64;
-/** Units of the first query while searching newest first; each next query reads twice as many, up to the most. */
+/**
+ * Units of the first query while searching newest first; each next query
+ * reads twice as many, up to the most. When the token index kept few chunks
+ * (a rare word: under 1 in 5), all of them are likely needed: one query.
+ */
 const FIRST_UNITS_PER_QUERY = 2;
 const MOST_UNITS_PER_QUERY = 32;
+
+function firstBatch(units: number, chunksSkipped: number): number {
+  return units <= MOST_UNITS_PER_QUERY && chunksSkipped >= 4 * units ? Math.max(units, 1) : FIRST_UNITS_PER_QUERY;
+}
 
 function overlaps(minNs: bigint, maxNs: bigint, req: Pick<LogSearchRequest, 'startNs' | 'endNs'>): boolean {
   return (req.endNs === undefined || minNs <= req.endNs) && (req.startNs === undefined || maxNs >= req.startNs);
@@ -265,7 +273,7 @@ export async function searchLogs(engine: Engine, input: LogSearchInput, req: Log
   // 1. find
   let hits: Hit[] = [];
   let read = 0;
-  let batch = FIRST_UNITS_PER_QUERY;
+  let batch = firstBatch(units.length, plan.chunksSkipped);
   while (read < units.length) {
     if (hits.length >= want && units[read]!.maxNs < hits[want - 1]!.t) break;
     const indexes = Array.from({ length: Math.min(batch, units.length - read) }, (_, k) => read + k);
