@@ -5,7 +5,7 @@
 // read-back of sampled records against their source, and OTLP ingest on a
 // fresh server. Peer: DuckDB with the same NDJSON loaded into a table.
 
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { removeDir, trackDir } from './cleanup.js';
 import { COMMON_WORD, RARE_WORD, logRecord, ndjsonLines } from './logs-dataset.js';
 import { median, metric, percentile, round, type SuiteReport } from './report.js';
 import { ServerProcess } from './server-process.js';
+import { accountCpu, type CpuAccount } from './cpu-account.js';
 import { readCatalog } from './storage.js';
 import { PartReader, sqlList } from './part-reader.js';
 import { seededRandom } from '../src/model/seeded-random.js';
@@ -116,7 +117,7 @@ async function otlpRequestPool(size: number, seed: number): Promise<Uint8Array[]
   return pool;
 }
 
-async function ingestOtlp(o: LogsOptions): Promise<{ ms: number; records: number }> {
+async function ingestOtlp(o: LogsOptions): Promise<{ ms: number; records: number; cpu: CpuAccount }> {
   const dataDir = trackDir(await mkdtemp(join(tmpdir(), 'marquetry-bench-otlp-logs-')));
   const pool = await otlpRequestPool(50, o.seed);
   const server = await ServerProcess.start(dataDir);
@@ -133,12 +134,29 @@ async function ingestOtlp(o: LogsOptions): Promise<{ ms: number; records: number
         if (res.status !== 200) throw new Error(`bench: OTLP logs answered ${res.status}`);
       }
     };
-    await Promise.all(Array.from({ length: o.concurrency }, worker));
-    return { ms: performance.now() - started, records: requests * 1000 };
+    const { cpu } = await accountCpu(server.pid, () => Promise.all(Array.from({ length: o.concurrency }, worker)));
+    return { ms: performance.now() - started, records: requests * 1000, cpu };
   } finally {
     await server.stop(600_000);
     removeDir(dataDir);
   }
+}
+
+/**
+ * CPU µs per line that JSON.parse alone takes over the NDJSON at `path` (one
+ * string per line, as a server must at least do): the floor the server's
+ * ingest cost per record is compared with.
+ */
+function jsonParseCpuUs(path: string): number {
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+  let best = Infinity;
+  for (let pass = 0; pass < 3; pass++) {
+    const t = process.cpuUsage();
+    for (const line of lines) JSON.parse(line);
+    const u = process.cpuUsage(t);
+    best = Math.min(best, (u.user + u.system) / lines.length);
+  }
+  return best;
 }
 
 function compressedBytes(path: string, command: string, args: string[]): number {
@@ -241,8 +259,11 @@ export async function benchLogs(o: LogsOptions): Promise<SuiteReport> {
 
     const dataDir = join(work, 'data');
     let server = await ServerProcess.start(dataDir);
-    const ingest = await ingestNdjson(server, ndjson, o);
-    log(`NDJSON ingest: ${round(ingest.accepted / (ingest.ms / 1000))} records/s`);
+    const { value: ingest, cpu: ingestCpu } = await accountCpu(server.pid, () => ingestNdjson(server, ndjson, o));
+    const serverUsPerRecord = (ingestCpu.cpuS * 1e6) / ingest.accepted;
+    log(`NDJSON ingest: ${round(ingest.accepted / (ingest.ms / 1000))} records/s, server CPU ${round(serverUsPerRecord, 2)} µs/record, ${round(ingestCpu.otherCores, 1)} cores busy with other work`);
+    const parseUsPerRecord = jsonParseCpuUs(samplePath);
+    log(`JSON.parse alone: ${round(parseUsPerRecord, 2)} µs/record (first ${sample} lines, this process)`);
     const stop = await server.stop(1_800_000);
     log(`stopped (head flushed into parts) in ${round(stop.ms / 1000, 1)} s`);
 
@@ -301,6 +322,12 @@ export async function benchLogs(o: LogsOptions): Promise<SuiteReport> {
       metrics: [
         metric('ndjson_ingest_records_per_s', ingest.accepted / (ingest.ms / 1000), 'records/s', '>= 100000'),
         metric('otlp_ingest_records_per_s', otlp.records / (otlp.ms / 1000), 'records/s', '>= 100000'),
+        // CPU time swings less with the machine's load than rates do
+        metric('ndjson_ingest_server_cpu_us_per_record', serverUsPerRecord, 'µs'),
+        metric('ndjson_ingest_other_cores', ingestCpu.otherCores, 'cores'),
+        metric('json_parse_cpu_us_per_record', parseUsPerRecord, 'µs'),
+        metric('ndjson_server_cpu_vs_json_parse', serverUsPerRecord / parseUsPerRecord, 'ratio'),
+        metric('otlp_ingest_server_cpu_us_per_record', (otlp.cpu.cpuS * 1e6) / otlp.records, 'µs'),
         metric('shutdown_flush_s', stop.ms / 1000, 's'),
         metric('raw_ndjson_bytes_per_record', sampleBytes / sample, 'B'),
         metric('stored_bytes_per_record', perRecord, 'B'),

@@ -98,15 +98,16 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
       stream[r] = b.stream[i]!;
       traceNull[r] = isAllZero(b.traceId, i * TRACE_ID_BYTES, TRACE_ID_BYTES) ? 1 : 0;
       spanNull[r] = isAllZero(b.spanId, i * SPAN_ID_BYTES, SPAN_ID_BYTES) ? 1 : 0;
-      flags[r] = BigInt(b.flags[i]!);
+      // counts and flags are nearly always 0, which the new arrays hold already: no BigInt per row for them
+      if (b.flags[i] !== 0) flags[r] = BigInt(b.flags[i]!);
       eventName[r] = b.eventName[i] || undefined;
       scopeName[r] = scopes.name[sc] || undefined;
       scopeVersion[r] = scopes.version[sc] || undefined;
       scopeSchemaUrl[r] = scopes.schemaUrl[sc] || undefined;
       resourceSchemaUrl[r] = resources.schemaUrl[res] || undefined;
-      droppedAttributes[r] = BigInt(b.droppedAttributesCount[i]!);
-      resourceDropped[r] = BigInt(resources.droppedAttributesCount[res]!);
-      scopeDropped[r] = BigInt(scopes.droppedAttributesCount[sc]!);
+      if (b.droppedAttributesCount[i] !== 0) droppedAttributes[r] = BigInt(b.droppedAttributesCount[i]!);
+      if (resources.droppedAttributesCount[res] !== 0) resourceDropped[r] = BigInt(resources.droppedAttributesCount[res]!);
+      if (scopes.droppedAttributesCount[sc] !== 0) scopeDropped[r] = BigInt(scopes.droppedAttributesCount[sc]!);
     }
     fillRowAttributes(dyn, b.attributes, row0, logAttributeColumnName);
     fillRowAttributes(dyn, b.body, row0, bodyColumnName);
