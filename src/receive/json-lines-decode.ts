@@ -51,8 +51,8 @@ export function decodeJsonLines(body: Uint8Array, options: JsonLinesOptions): De
   const scope = b.addScope('', '', '', 0);
   const errors: LineError[] = [];
   const scanner = new JsonLineScanner(options.timeField, options.severityField);
-  // room for every line up front, with as many fields each as the last body had
-  const lines = countLines(body);
+  // room for every line up front, sized by the lines and fields of the last body
+  const lines = Math.ceil(body.length / bytesPerLine);
   b.reserve(lines);
   // (a field takes 4 bytes of JSON at least: a body cannot make it reserve more than it holds)
   b.bodyFields.reserve(Math.ceil(Math.min(lines * fieldsPerRecord, body.length / 4)));
@@ -64,18 +64,17 @@ export function decodeJsonLines(body: Uint8Array, options: JsonLinesOptions): De
   const text = bodyText(body);
   if (text !== undefined) forEachLine(text, add);
   else forEachUtf8Line(body, add, (lineNumber) => errors.push({ line: lineNumber, reason: 'not valid UTF-8' }));
-  if (b.length > 0) fieldsPerRecord = b.bodyFields.length / b.length;
+  if (b.length > 0) {
+    fieldsPerRecord = b.bodyFields.length / b.length;
+    bytesPerLine = Math.max(MIN_LINE_BYTES, body.length / b.length);
+  }
   return { batch: b.finish(), errors };
 }
 
-/** Fields per record of the last body decoded, to size the next one's arrays. */
+/** Fields per record, and bytes per line, of the last body decoded: to size the next one's arrays. */
 let fieldsPerRecord = 8;
-
-function countLines(body: Uint8Array): number {
-  let lines = 1;
-  for (let at = body.indexOf(0x0a); at >= 0; at = body.indexOf(0x0a, at + 1)) lines++;
-  return lines;
-}
+let bytesPerLine = 256;
+const MIN_LINE_BYTES = 16;
 
 type LineVisitor = (text: string, start: number, end: number, lineNumber: number) => void;
 
