@@ -79,11 +79,14 @@ export function bucketLowerSql(x: string): string {
   );
 }
 
+/** The duration's 1-2-5 range in ms (lower bound), over a span row. */
+export const DURATION_RANGE_SQL = bucketLowerSql('(duration_nano / 1e6)');
+
 const DURATION_BUCKET: Dimension = {
   column: 'duration_nano',
   label: 'duration',
   mode: 'bucket',
-  sql: bucketLowerSql('(duration_nano / 1e6)'),
+  sql: DURATION_RANGE_SQL,
   unit: 'ms',
 };
 

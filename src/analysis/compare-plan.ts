@@ -60,7 +60,7 @@ function references(sql: string, column: string): boolean {
 }
 
 /** Dimensions of the columns, less those the target or baseline is defined by. */
-function chooseDimensions(columns: ReadonlySet<string>, req: CompareRequest, definedBySql: readonly string[]): { dimensions: Dimension[]; excluded: string[] } {
+export function chooseDimensions(columns: ReadonlySet<string>, req: CompareRequest, definedBySql: readonly string[]): { dimensions: Dimension[]; excluded: string[] } {
   const definedBy = definedBySql.map(stripStringLiterals).join('\n');
   const durationDefined = req.target.kind === 'slow' || references(definedBy, 'duration_nano');
   const dimensions: Dimension[] = [];

@@ -6,13 +6,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../loadgen/rng.js';
 import { runComparison } from './compare.js';
+import { cubeIneligible } from './compare-cube.js';
 import { planComparison } from './compare-plan.js';
 import { searchFiles } from '../query/search.js';
 import type { CompareRequest, CompareResponse } from './compare-types.js';
 import {
   addDurationMs,
   attributeRows,
-  DATASET_NOW_NS,
+  datasetRequest,
   generateBackground,
   markError,
   resourceValues,
@@ -24,24 +25,27 @@ import type { SpanBatch } from '../model/span-batch.js';
 
 const TRACES = 3000;
 
-function request(overrides: Partial<CompareRequest>): CompareRequest {
-  return {
-    startNs: DATASET_NOW_NS - 3_600_000_000_000n,
-    endNs: DATASET_NOW_NS + 60_000_000_000n,
-    target: { kind: 'errors' },
-    baseline: { kind: 'rest' },
-    level: 'span',
-    limit: 20,
-    maxSpans: 0,
-    ...overrides,
-  };
-}
-
+/**
+ * Each request's answer from the default path (span cubes where they can
+ * answer) — checked to equal the scan's in its culprit and top rows — so
+ * every planted cause holds on both paths.
+ */
 async function compare(batch: SpanBatch, ...requests: Partial<CompareRequest>[]): Promise<CompareResponse[]> {
   const ds = await storeDataset(batch);
   try {
     const out: CompareResponse[] = [];
-    for (const r of requests) out.push(await runComparison(ds.store, ds.engine, request(r)));
+    for (const r of requests) {
+      const req = datasetRequest(r);
+      const auto = await runComparison(ds.store, ds.engine, req);
+      const spans = await runComparison(ds.store, ds.engine, { ...req, source: 'spans' });
+      assert.equal(auto.answeredBy?.path, cubeIneligible(req) === undefined ? 'cube' : 'spans', JSON.stringify(auto.answeredBy));
+      assert.equal(spans.answeredBy?.path, 'spans');
+      const label = `${req.target.kind} ${req.level}`;
+      assert.equal(top(auto.dimensions), top(spans.dimensions), `${label}: top dimension, cube vs spans`);
+      assert.equal(top(auto.latency), top(spans.latency), `${label}: top latency row, cube vs spans`);
+      assert.equal(auto.culprit === undefined, spans.culprit === undefined, `${label}: a culprit on one path only`);
+      out.push(auto);
+    }
     return out;
   } finally {
     await ds.close();
@@ -160,7 +164,7 @@ describe('root-cause comparison on planted causes', () => {
     const snap = await ds.store.snapshot();
     try {
       for (const target of [{ kind: 'errors' as const }, { kind: 'slow' as const, percentile: 90 }, { kind: 'exceptions' as const }]) {
-        const req = request({ target });
+        const req = datasetRequest({ target });
         const { files, columns } = searchFiles(snap, { query: '{}', limit: 1, spss: 1, startNs: req.startNs, endNs: req.endNs });
         const rows = async (setPerDimension: boolean) => {
           const plan = planComparison({ files, columns, estimatedSpans: batch.length, setPerDimension }, req);

@@ -23,9 +23,10 @@ function num(v: unknown): number {
   return v === null || v === undefined ? 0 : Number(v);
 }
 
-function groupOf(r: Row): Group {
+function groupOf(r: Row, colOffset = 0): Group {
+  const col = num(r['col']);
   return {
-    col: num(r['col']),
+    col: col < 0 ? col : col + colOffset,
     value: String(r['val'] ?? ''),
     nt: num(r['nt']),
     nb: num(r['nb']),
@@ -70,18 +71,45 @@ function mergeAliases<T extends { aliases?: string[] }>(rows: Labelled<T>[], tex
   return out;
 }
 
-export interface AssembleInput {
+/** One query's rows and the dimensions its `col` indexes. */
+export interface RowSet {
   rows: readonly Row[];
   dimensions: readonly Dimension[];
+}
+
+export interface AssembleInput extends RowSet {
   level: CompareLevel;
   limit: number;
   excluded: string[];
+  /**
+   * Rows of other queries over other dimensions of the same comparison (span
+   * cubes: the high-cardinality columns, counted from spans). Each set's
+   * values are scored against its own totals (a set may read a sample); the
+   * answer's totals are the first set's; the values tested are summed.
+   */
+  more?: readonly RowSet[];
+}
+
+/** The sets of `input` as one: rows with their groups and totals, dimensions concatenated. */
+function combine(input: AssembleInput): { rows: Row[]; groups: Group[]; totalsOf: Group[]; dimensions: Dimension[]; tested: number } {
+  const out = { rows: [] as Row[], groups: [] as Group[], totalsOf: [] as Group[], dimensions: [] as Dimension[], tested: 0 };
+  for (const set of [input, ...(input.more ?? [])]) {
+    const offset = out.dimensions.length;
+    const groups = set.rows.map((r) => groupOf(r, offset));
+    const totals = groups.find((g) => g.col === -1) ?? NO_TOTALS;
+    out.rows.push(...set.rows);
+    out.groups.push(...groups);
+    out.totalsOf.push(...groups.map(() => totals));
+    out.dimensions.push(...set.dimensions);
+    out.tested += num(set.rows[0]?.['tested']);
+  }
+  return out;
 }
 
 const NO_TOTALS: Group = { col: -1, value: '', nt: 0, nb: 0, st: 0, latency: { spans: 0, rankSum: 0, logRatioSum: 0, aboveP90: 0 } };
 
 /** Columns whose values are mostly unique, from the per-column counts every row of a column carries. */
-function highCardinalityColumns(input: AssembleInput, groups: readonly Group[]): { cols: Set<number>; rows: HighCardinalityRow[] } {
+function highCardinalityColumns(input: { rows: readonly Row[]; dimensions: readonly Dimension[] }, groups: readonly Group[]): { cols: Set<number>; rows: HighCardinalityRow[] } {
   const cols = new Set<number>();
   const rows: HighCardinalityRow[] = [];
   const seen = new Set<number>();
@@ -101,27 +129,29 @@ function highCardinalityColumns(input: AssembleInput, groups: readonly Group[]):
 }
 
 /** Scores every group shown: a numeric column reads as ranges when its exact values are too many, else as values. */
-function scoreGroups(input: AssembleInput, groups: readonly Group[], totals: Group, highCols: ReadonlySet<number>, needed: number) {
-  const rangesFor = new Set(input.dimensions.filter((d, i) => d.mode === 'value' && highCols.has(i)).map((d) => d.column));
+function scoreGroups(dimensions: readonly Dimension[], groups: readonly Group[], totalsOf: readonly Group[], highCols: ReadonlySet<number>, needed: number) {
+  const rangesFor = new Set(dimensions.filter((d, i) => d.mode === 'value' && highCols.has(i)).map((d) => d.column));
   const shares: Labelled<DimensionRow>[] = [];
   const latency: Labelled<LatencyRow>[] = [];
-  for (const g of groups) {
-    if (g.col < 0) continue;
-    const dim = input.dimensions[g.col]!;
-    if (dim.mode === 'bucket' && dim.column !== 'duration_nano' && !rangesFor.has(dim.column)) continue;
+  groups.forEach((g, i) => {
+    if (g.col < 0) return;
+    const totals = totalsOf[i]!;
+    const dim = dimensions[g.col]!;
+    if (dim.mode === 'bucket' && dim.column !== 'duration_nano' && !rangesFor.has(dim.column)) return;
     const value = formatDimensionValue(dim, g.value);
     const high = highCols.has(g.col);
     const s = scoreShares({ targetCount: g.nt, targetTotal: totals.nt, baselineCount: g.nb, baselineTotal: totals.nb }, needed);
     if (!high || s.confident) {
       const { targetShare, baselineShare, lift, score, evidence, confident } = s;
-      const row = { dimension: dim.label, value, targetCount: g.nt, targetShare, baselineCount: g.nb, baselineShare, lift, score, evidence, confident };
+      // span cubes split a percentile's bucket in proportion: counts are shown whole
+      const row = { dimension: dim.label, value, targetCount: Math.round(g.nt), targetShare, baselineCount: Math.round(g.nb), baselineShare, lift, score, evidence, confident };
       shares.push({ group: g, dim, row });
     }
     // a value most spans have reads better as its complement (hasException=true, not =false)
-    if (dim.column === 'duration_nano' || g.latency.spans < MIN_LATENCY_SPANS || 2 * g.latency.spans > totals.latency.spans) continue;
+    if (dim.column === 'duration_nano' || g.latency.spans < MIN_LATENCY_SPANS || 2 * g.latency.spans > totals.latency.spans) return;
     const l = scoreLatency(g.latency, totals.latency, needed);
     if (l && (!high || l.confident)) latency.push({ group: g, dim, row: { dimension: dim.label, value, spans: g.latency.spans, ...l } });
-  }
+  });
   return { shares, latency };
 }
 
@@ -134,11 +164,11 @@ function tieBreak<T>(a: Labelled<T>, b: Labelled<T>): number {
 }
 
 export function assembleComparison(input: AssembleInput): CompareResponse {
-  const groups = input.rows.map(groupOf);
-  const totals = groups.find((g) => g.col === -1) ?? NO_TOTALS;
-  const needed = evidenceNeeded(num(input.rows[0]?.['tested']));
-  const high = highCardinalityColumns(input, groups);
-  const scored = scoreGroups(input, groups, totals, high.cols, needed);
+  const all = combine(input);
+  const totals = all.groups.find((g) => g.col === -1) ?? NO_TOTALS;
+  const needed = evidenceNeeded(all.tested);
+  const high = highCardinalityColumns(all, all.groups);
+  const scored = scoreGroups(all.dimensions, all.groups, all.totalsOf, high.cols, needed);
   const dimensions = mergeAliases(scored.shares, text)
     .sort((a, b) => b.row.score - a.row.score || tieBreak(a, b))
     .slice(0, input.limit)
@@ -150,8 +180,8 @@ export function assembleComparison(input: AssembleInput): CompareResponse {
 
   const response: CompareResponse = {
     level: input.level,
-    target: input.level === 'trace' ? { spans: totals.st, traces: totals.nt } : { spans: totals.nt },
-    baseline: input.level === 'trace' ? { spans: totals.latency.spans - totals.st, traces: totals.nb } : { spans: totals.nb },
+    target: input.level === 'trace' ? { spans: totals.st, traces: totals.nt } : { spans: Math.round(totals.nt) },
+    baseline: input.level === 'trace' ? { spans: totals.latency.spans - totals.st, traces: totals.nb } : { spans: Math.round(totals.nb) },
     dimensions,
     latency,
     highCardinality: high.rows,

@@ -13,9 +13,13 @@ export const CANDIDATES_PER_CRITERION = 25;
  * Duration buckets for percentile ranks: 16 per factor e (6% wide). Spans of
  * one bucket tie and share their mid-rank.
  */
-const DURATION_BUCKET_SQL = 'CAST(floor(ln(duration_nano + 1) * 16) AS INTEGER)';
+export const DURATION_BUCKET_SQL = 'CAST(floor(ln(duration_nano + 1) * 16) AS INTEGER)';
 const OPERATION = 'PARTITION BY service_name, name';
 const STATS = 'sum(_r) AS sr, sum(_lr) AS slr, sum(_a90::INTEGER) AS n90';
+/** The span-level counts over span rows. */
+export const SPAN_COUNTS = `sum(_in_t::INTEGER) AS nt, count(*) AS ns, ${STATS}`;
+/** The same over rows standing for `_n` spans each, `_wt` of them in the target (span cubes: `_rn` = rank × n, `_a90` a count). */
+export const WEIGHTED_COUNTS = 'sum(_wt) AS nt, sum(_n) AS ns, sum(_rn) AS sr, sum(_lr) AS slr, sum(_a90) AS n90';
 
 function list(xs: readonly string[]): string {
   return xs.length ? `, ${xs.join(', ')}` : '';
@@ -78,7 +82,12 @@ export function rowLayers(files: readonly string[], where: readonly string[], se
  * Ranges of numeric attributes (`derived`: range dimension → exact-value
  * dimension) are summed from the exact values' groups: a span has one value.
  */
-export function spanCountLayers(keyed: KeyedDimensions, derived: ReadonlyMap<number, number>, tupled: ReadonlySet<number> = new Set()): string[] {
+export function spanCountLayers(
+  keyed: KeyedDimensions,
+  derived: ReadonlyMap<number, number>,
+  tupled: ReadonlySet<number> = new Set(),
+  counts: string = SPAN_COUNTS,
+): string[] {
   const inTuple = keyed.indexes.filter((k) => tupled.has(k));
   const tuple = inTuple.length >= 2 ? inTuple : [];
   const singles = keyed.indexes.filter((k) => !tuple.includes(k));
@@ -90,7 +99,7 @@ export function spanCountLayers(keyed: KeyedDimensions, derived: ReadonlyMap<num
   const colCase = ['WHEN _set = 0 THEN -1', ...singles.map((k) => `WHEN _d${k} IS NOT NULL THEN ${k}`)].join(' ');
   const valCase = ["WHEN _set = 0 THEN ''", ...singleKeys.map((k) => `WHEN ${k} IS NOT NULL THEN CAST(${k} AS VARCHAR)`)].join(' ');
   const layers = [
-    `agg AS MATERIALIZED (SELECT ${setOf} AS _set${list([...tupleKeys, ...singleKeys])}, sum(_in_t::INTEGER) AS nt, count(*) AS ns, ${STATS} ` +
+    `agg AS MATERIALIZED (SELECT ${setOf} AS _set${list([...tupleKeys, ...singleKeys])}, ${counts} ` +
       `FROM q GROUP BY GROUPING SETS (${sets.join(', ')}))`,
   ];
   // target and baseline never share a row: nb = ns − nt. A NULL col is a set's group of spans without a value.

@@ -15,6 +15,7 @@ import { generateTraces } from '../loadgen/trace-generator.js';
 import { Rng } from '../loadgen/rng.js';
 import { encodeExportTraceServiceRequest } from '../receive/otlp-proto-encode.js';
 import { TraceStore, WalRecordType } from '../store/trace-store.js';
+import type { CompareRequest } from './compare-types.js';
 
 export const DATASET_NOW_NS = 1_750_000_000_000_000_000n;
 export const STATUS_ERROR = 2;
@@ -67,6 +68,20 @@ export function addDurationMs(batch: SpanBatch, span: number, ms: number): void 
 /** Every span fails with probability `rate` (and none otherwise): errors without a cause. */
 export function uniformErrors(batch: SpanBatch, rate: number, rng: Rng): void {
   for (let i = 0; i < batch.length; i++) batch.statusCode[i] = rng.chance(rate) ? STATUS_ERROR : 0;
+}
+
+/** An exact span-level comparison of errors against the rest over the whole dataset, with `overrides`. */
+export function datasetRequest(overrides: Partial<CompareRequest> = {}): CompareRequest {
+  return {
+    startNs: DATASET_NOW_NS - 3_600_000_000_000n,
+    endNs: DATASET_NOW_NS + 60_000_000_000n,
+    target: { kind: 'errors' },
+    baseline: { kind: 'rest' },
+    level: 'span',
+    limit: 20,
+    maxSpans: 0,
+    ...overrides,
+  };
 }
 
 /** Start and end (unix s) around every span of the dataset. */

@@ -38,6 +38,26 @@ export interface CompareRequest {
   maxSpans: number;
   /** only traces in this uploaded trace-id set are compared (target and baseline); never sampled */
   traceIdSet?: string;
+  /** `spans`: never answer from span cubes (to check them); default `auto` */
+  source?: CompareSource;
+}
+
+export type CompareSource = 'auto' | 'spans';
+
+/** How the comparison was answered (docs/analysis.md, "Answered from span cubes"). */
+export interface CompareAnswerPath {
+  /** `cube`: from the parts' span cubes; `spans`: one scan of the spans (exact, or a sample of traces) */
+  path: 'cube' | 'spans';
+  /** `spans`: why the cubes could not answer */
+  reason?: string;
+  /** `cube`: parts answered from their cubes and their spans */
+  cubeParts?: number;
+  cubeSpans?: number;
+  /** `cube`: spans read as rows beside the cubes (parts straddling the range's edges or without a cube yet, the head) */
+  spansRead?: number;
+  /** `cube`: high-cardinality dimensions counted from spans, and the share of traces read for them (1: all) */
+  fromSpans?: string[];
+  fromSpansFraction?: number;
 }
 
 export interface DimensionRow {
@@ -103,4 +123,5 @@ export interface CompareResponse {
   excluded: string[];
   /** present when a sample of traces was compared */
   sample?: { fraction: number; estimatedSpans: number };
+  answeredBy?: CompareAnswerPath;
 }

@@ -141,8 +141,11 @@ export function parseCompareRequest(body: unknown, options: CompareRouteOptions,
   const defaultMaxSpans = level === 'trace' ? Math.round(options.maxSpans / TRACE_LEVEL_COST) : options.maxSpans;
   const maxSpans = maxSpansText === 0 || maxSpansText === '0' ? 0 : positiveInteger('maxSpans', maxSpansText) ?? defaultMaxSpans;
   const traceIdSet = setId('traceIdSet', f['traceIdSet']);
+  const source = f['source'] ?? 'auto';
+  if (source !== 'auto' && source !== 'spans') fail(`source=${JSON.stringify(source)} must be "auto" or "spans"`);
   return {
     ...(traceIdSet !== undefined ? { traceIdSet } : {}),
+    ...(source === 'spans' ? { source } : {}),
     startNs,
     endNs,
     target: parseTarget(f['target']),
@@ -166,7 +169,7 @@ export function compareFieldsFromQuery(q: URLSearchParams): Fields {
   const put = (o: Fields, key: string, v: string | undefined): void => {
     if (v !== undefined) o[key] = v;
   };
-  for (const k of ['start', 'end', 'level', 'limit', 'maxSpans', 'traceIdSet']) put(f, k, get(k));
+  for (const k of ['start', 'end', 'level', 'limit', 'maxSpans', 'traceIdSet', 'source']) put(f, k, get(k));
   const kind = get('target.kind', 'target');
   if (kind !== undefined) {
     const t: Fields = { kind };

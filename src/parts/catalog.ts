@@ -36,6 +36,13 @@ export interface PartInfo {
    * (docs/format/rollups.md); absent on parts written before rollups existed.
    */
   rollupPath?: string;
+  /**
+   * Span cube of the part's spans for comparisons, relative to the data
+   * folder (docs/format/span-cube.md); absent on parts written before cubes.
+   */
+  cubePath?: string;
+  /** dimension columns of the part left out of its cube as too diverse (answered from the spans) */
+  cubeHighCardinality?: string[];
   /** Log parts: the token index of the part's text (docs/format/token-index.md), relative to the data folder. */
   tokenIndexPath?: string;
 }
@@ -46,6 +53,7 @@ export function partFilePaths(dataDir: string, p: PartInfo): string[] {
   if (p.traceIndexPath) files.push(p.traceIndexPath);
   if (p.bloomPath) files.push(p.bloomPath);
   if (p.rollupPath) files.push(p.rollupPath);
+  if (p.cubePath) files.push(p.cubePath);
   if (p.tokenIndexPath) files.push(p.tokenIndexPath);
   return files.map((f) => join(dataDir, f));
 }

@@ -9,6 +9,7 @@ import { spanStagingSchema } from '../parts/span-columns.js';
 import { decodeExportTraceServiceRequest } from '../receive/otlp-proto-decode.js';
 import type { ServerConfig } from '../config/config.js';
 import { RollupStore } from '../analysis/rollup-store.js';
+import { CubeStore } from '../analysis/cube-store.js';
 import { SignalStore, type SignalDefinition, type SignalSnapshot } from './signal-store.js';
 
 export type { StoreStats } from './signal-store.js';
@@ -39,6 +40,8 @@ export function traceSignal(config: ServerConfig): SignalDefinition<SpanBatch> {
 export class TraceStore extends SignalStore<SpanBatch> {
   /** service-health rollups beside the parts (src/analysis/rollup-store.ts) */
   readonly rollups: RollupStore;
+  /** span cubes beside the parts, for comparisons (src/analysis/cube-store.ts) */
+  readonly cubes: CubeStore;
 
   private constructor(config: ServerConfig, parts: Awaited<ReturnType<typeof SignalStore.openParts<SpanBatch>>>) {
     super(config, parts.dataDir, traceSignal(config), { flushMaxRows: config.flushMaxSpans, maxHeadRows: config.maxHeadSpans }, parts.wal, parts.head, parts.catalog, parts.writeEngine);
@@ -49,6 +52,8 @@ export class TraceStore extends SignalStore<SpanBatch> {
       afterMerge: async (engine, group, partPath) => ({ rollupPath: await rollups.writeMerged(engine, group, partPath) }),
       stop: () => rollups.stop(),
     });
+    this.cubes = new CubeStore(parts.dataDir);
+    this.addCompanion(this.cubes);
   }
 
   static async open(config: ServerConfig): Promise<TraceStore> {
@@ -56,6 +61,8 @@ export class TraceStore extends SignalStore<SpanBatch> {
     await store.start();
     // Rollups: load every part's into memory in the background, so the first overview is fast.
     void store.rollups.warm(store.writeEngine, store.catalog.snapshot.parts).catch(() => undefined);
+    // Cubes of parts written before them, built in the background; comparisons read those parts' spans meanwhile.
+    void store.cubes.backfill(store.writeEngine, store.catalog, store.leases);
     return store;
   }
 }
