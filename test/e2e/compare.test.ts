@@ -137,13 +137,23 @@ describe('POST /api/v1/compare', () => {
 
   it('compares a sample of traces when the range holds more spans than maxSpans, from parts after a flush', async () => {
     await server.store.flush();
-    const full = (await post(api, { start, end, target: 'errors', maxSpans: 0 })).body as CompareResponse;
-    const sampled = (await post(api, { start, end, target: 'errors', maxSpans: 10_000 })).body as CompareResponse;
+    const full = (await post(api, { start, end, target: 'errors', maxSpans: 0, source: 'spans' })).body as CompareResponse;
+    const sampled = (await post(api, { start, end, target: 'errors', maxSpans: 10_000, source: 'spans' })).body as CompareResponse;
     assert.equal(full.sample, undefined);
     assert.equal(sampled.sample?.estimatedSpans, spans);
     assert.ok(sampled.sample.fraction < 0.5);
     assert.ok(sampled.target.spans < full.target.spans);
     assert.equal(top(sampled), 'span.app.user.id=99');
+    assert.deepEqual([full.answeredBy?.path, sampled.answeredBy?.path], ['spans', 'spans']);
+
+    // from the part's span cube: counts of every span; only the high-cardinality columns (user ids…) from a sample of traces
+    const fromCube = (await post(api, { start, end, target: 'errors', maxSpans: 10_000 })).body as CompareResponse;
+    assert.equal(fromCube.answeredBy?.path, 'cube', JSON.stringify(fromCube.answeredBy));
+    assert.equal(fromCube.sample, undefined);
+    assert.equal(fromCube.target.spans, full.target.spans);
+    assert.ok(fromCube.answeredBy.fromSpans!.includes('span.app.user.id'));
+    assert.ok(fromCube.answeredBy.fromSpansFraction! < 0.5);
+    assert.equal(top(fromCube), 'span.app.user.id=99');
   });
 
   it('takes an uploaded set of a million trace ids as the target, and as the scope', async () => {
