@@ -104,6 +104,43 @@ describe('span cubes', () => {
     }
   });
 
+  it('answer with the spans of a part straddling the range as rows beside the cube of a part inside it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'marquetry-cube-'));
+    const config: ServerConfig = { ...defaultConfig(), dataDir, walFsync: false, flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000 };
+    const engine = await DuckEngine.create({ dataDir, threads: 2, memoryLimit: '1GB' });
+    const store = await TraceStore.open(config);
+    try {
+      const hour = 3_600_000_000_000n;
+      for (const shift of [0n, 2n * hour]) {
+        const batch = generateBackground(600, 200 + Number(shift / hour), 0.03);
+        for (let i = 0; i < batch.length; i++) {
+          batch.startTimeUnixNano[i] = batch.startTimeUnixNano[i]! + shift;
+          batch.endTimeUnixNano[i] = batch.endTimeUnixNano[i]! + shift;
+        }
+        await store.ingest(batch, WalRecordType.OtlpProto, encodeExportTraceServiceRequest(batch));
+        await store.flush();
+      }
+      const [early, late] = [...store.catalog.snapshot.parts].sort((a, b) => (BigInt(a.minStartNs) < BigInt(b.minStartNs) ? -1 : 1));
+      // the early part wholly inside; the late one cut in the middle
+      const startNs = BigInt(early!.minStartNs);
+      const endNs = (BigInt(late!.minStartNs) + BigInt(late!.maxStartNs)) / 2n;
+      for (const target of [{ kind: 'errors' as const }, { kind: 'slow' as const, thresholdMs: 500 }]) {
+        const req = datasetRequest({ startNs, endNs, target });
+        const cube = await runComparison(store, engine, req);
+        const spans = await runComparison(store, engine, { ...req, source: 'spans' });
+        assert.equal(cube.answeredBy?.path, 'cube', JSON.stringify(cube.answeredBy));
+        assert.equal(cube.answeredBy.cubeParts, 1);
+        assert.ok(cube.answeredBy.spansRead === late!.rows, `the straddling part's spans read: ${JSON.stringify(cube.answeredBy)}`);
+        if (target.kind === 'errors') assert.deepEqual(summary(cube), summary(spans));
+        else assert.ok(cube.target.spans >= spans.target.spans, 'a threshold never misses a slower span');
+      }
+    } finally {
+      await store.close();
+      engine.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('stay consistent with their parts through compaction, restart, backfill and retention', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'marquetry-cube-'));
     const config: ServerConfig = { ...defaultConfig(), dataDir, walFsync: false, flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000 };
