@@ -128,10 +128,11 @@ export function spanFileSql(file: SpanFile, projection: string, where: string): 
 export const LOOKUP_COLUMN_GROUPS = 2;
 
 /**
- * Memory limit of the lookup engine (one thread): a lookup holds a few row
- * groups' columns at a time, and the rows are turned into JS values as they come.
+ * Memory limit of the lookup engine (one thread): a lookup decodes a few row
+ * groups at a time, but its answer is materialised whole, and a trace of
+ * 100 k spans with wide attribute columns can take a few hundred MB.
  */
-export const LOOKUP_ENGINE_MEMORY = '512MB';
+export const LOOKUP_ENGINE_MEMORY = '1GB';
 
 /**
  * Decoding cost of a column relative to a typical attribute column (measured
