@@ -274,17 +274,23 @@ export async function searchLogs(engine: Engine, input: LogSearchInput, req: Log
   let hits: Hit[] = [];
   let read = 0;
   let batch = firstBatch(units.length, plan.chunksSkipped);
+  /** times of the first rows a LIMIT or the cut to `want` left out */
+  const cutAt: bigint[] = [];
   while (read < units.length) {
     if (hits.length >= want && units[read]!.maxNs < hits[want - 1]!.t) break;
     const indexes = Array.from({ length: Math.min(batch, units.length - read) }, (_, k) => read + k);
     read += indexes.length;
     batch = Math.min(batch * 2, MOST_UNITS_PER_QUERY);
-    hits = hits.concat(await findHits(engine, units, indexes, req, extra, want));
+    // One more than wanted: whether rows of the last time kept were left out shows.
+    const found = await findHits(engine, units, indexes, req, extra, want + 1);
+    if (found.length === want + 1) cutAt.push(found[want]!.t);
+    hits = hits.concat(found);
     hits.sort(newestFirst);
+    if (hits.length > want) cutAt.push(hits[want]!.t);
     hits.length = Math.min(hits.length, want);
   }
-  // Rows of the last time kept may have been cut by a LIMIT: take them all, to order them by content.
-  if (hits.length >= want) {
+  // Rows of the last time kept that a LIMIT left out: take them all, to order them by content.
+  if (hits.length >= want && cutAt.includes(hits[want - 1]!.t)) {
     const boundary = hits[want - 1]!.t;
     const holding = units.slice(0, read).flatMap((u, i) => (u.minNs <= boundary && boundary <= u.maxNs ? [i] : []));
     const ties = await findHits(engine, units, holding, req, [`${LOG_TIME_COLUMN} = ${boundary}`]);
