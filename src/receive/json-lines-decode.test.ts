@@ -78,6 +78,19 @@ describe('decodeJsonLines', () => {
   });
 });
 
+describe('decodeJsonLines time and severity fields', () => {
+  it('takes them from top-level fields only, the last of a repeated key, and never from the key ""', () => {
+    const lines = ['{"ts":"2026-03-01T10:00:00Z","level":"error","a":1}', '{"ts":1772359200,"level":17}', '{"ts":{"x":1}}', '{"level":{"x":"warn"},"ts":"2026-03-01T10:00:01Z"}', '{"ts":"2026-03-01T10:00:02Z","ts":"2026-03-01T10:00:03Z"}'];
+    const { batch, errors } = decodeJsonLines(Buffer.from(lines.join('\n')), { stream: 's', timeField: 'ts', severityField: 'level', receivedNs: 1n });
+    assert.deepEqual(errors.map((e) => e.line), [3]);
+    assert.deepEqual([...batch.timeUnixNano], [1772359200_000_000_000n, 1772359200_000_000_000n, 1772359201_000_000_000n, 1772359203_000_000_000n]);
+    assert.deepEqual([...batch.severityNumber], [17, 17, 0, 0]);
+    assert.deepEqual(batch.severityText, ['error', '', '', '']);
+    const none = decodeJsonLines(Buffer.from('{"":"error","level":"warn"}'), { stream: 's', timeField: '', severityField: '', receivedNs: 1n }).batch;
+    assert.deepEqual([none.severityNumber[0], none.timeUnixNano[0]], [0, 1n]);
+  });
+});
+
 describe('rfc3339Nanos', () => {
   it('reads RFC 3339 times with up to nanoseconds and any zone, and refuses the rest', () => {
     const base = 1772359200_000_000_000n; // 2026-03-01T10:00:00Z

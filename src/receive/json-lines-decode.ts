@@ -5,17 +5,15 @@
 // A line that is not a JSON object gets an error naming its line number and
 // the other lines are stored. Empty lines are skipped.
 //
-// Each line is first read by the scanner (json-lines-scan.ts) straight into
-// fields; a line it does not take — malformed, or unusual — is read with
-// JSON.parse and flattenJsonObject, which also word the errors. Integer
-// literals beyond 2^53 are kept exact either way (int64, or their digits as
-// text beyond it), never rounded to a double.
+// One JSON.parse per line, then the flattening; integer literals beyond 2^53
+// are kept exact (int64, or their digits as text beyond it), never rounded to
+// a double. A hand-written scanner straight into fields, without the parsed
+// objects, was tried and removed: no cheaper than JSON.parse, and its strings
+// cost more downstream (docs/logs.md, "Ingest cost").
 
 import { isAscii, isUtf8 } from 'node:buffer';
 import { LogBatchBuilder } from '../model/log-batch-builder.js';
 import type { LogBatch } from '../model/log-batch.js';
-import { ValueType } from '../model/span-batch.js';
-import { JsonLineScanner, NOT_A_LEAF } from './json-lines-scan.js';
 import { RoundedIntegerError, flattenJsonObject, plainJson } from './log-body-fields.js';
 import { markLongIntegers, reviveMarkedIntegers } from './json-exact-integers.js';
 
@@ -50,15 +48,13 @@ export function decodeJsonLines(body: Uint8Array, options: JsonLinesOptions): De
   b.setResourceServiceName(resource, options.stream);
   const scope = b.addScope('', '', '', 0);
   const errors: LineError[] = [];
-  const scanner = new JsonLineScanner(options.timeField, options.severityField);
   // room for every line up front, sized by the lines and fields of the last body
   const lines = Math.ceil(body.length / bytesPerLine);
   b.reserve(lines);
   // (a field takes 4 bytes of JSON at least: a body cannot make it reserve more than it holds)
   b.bodyFields.reserve(Math.ceil(Math.min(lines * fieldsPerRecord, body.length / 4)));
-  const add = (text: string, start: number, end: number, lineNumber: number): void => {
-    if (scanLine(b, scanner, text, start, end, options, resource, scope)) return;
-    const reason = addLine(b, text.slice(start, end), options, resource, scope);
+  const add = (line: string, lineNumber: number): void => {
+    const reason = addLine(b, line, options, resource, scope);
     if (reason !== undefined) errors.push({ line: lineNumber, reason });
   };
   const text = bodyText(body);
@@ -76,41 +72,7 @@ let fieldsPerRecord = 8;
 let bytesPerLine = 256;
 const MIN_LINE_BYTES = 16;
 
-type LineVisitor = (text: string, start: number, end: number, lineNumber: number) => void;
-
-/**
- * The fast way (json-lines-scan.ts): true when the line is stored, false when
- * it is left, with nothing added, for addLine to read with JSON.parse.
- */
-function scanLine(b: LogBatchBuilder, scanner: JsonLineScanner, text: string, start: number, end: number, options: JsonLinesOptions, resource: number, scope: number): boolean {
-  const mark = b.mark();
-  const i = b.addRecord(resource, scope, options.stream);
-  const fields = b.bodyFields;
-  let time: bigint | undefined = options.receivedNs;
-  if (scanner.scan(text, start, end, fields, i)) {
-    const t = scanner.timeRow;
-    if (t >= 0) {
-      const type = fields.type[t];
-      time = type === ValueType.String ? timeOf(fields.str[t]) : type === ValueType.Int ? timeOf(fields.int[t]) : type === ValueType.Double ? timeOf(fields.num[t]) : undefined;
-    } else if (t === NOT_A_LEAF) time = undefined;
-    if (time !== undefined) {
-      b.timeUnixNano[i] = time;
-      b.observedTimeUnixNano[i] = options.receivedNs;
-      const s = scanner.severityRow;
-      if (s >= 0) {
-        const type = fields.type[s];
-        if (type === ValueType.String) {
-          b.severityText[i] = fields.str[s]!;
-          b.severityNumber[i] = severityNumberOf(fields.str[s]!);
-        } else if (type === ValueType.Int && fields.int[s]! >= 1n && fields.int[s]! <= 24n) b.severityNumber[i] = Number(fields.int[s]);
-      }
-      return true;
-    }
-  }
-  // Not taken, or a bad time: addLine reads it again and words the error.
-  b.rollback(mark);
-  return false;
-}
+type LineVisitor = (line: string, lineNumber: number) => void;
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
@@ -133,7 +95,7 @@ function forEachLine(text: string, visit: LineVisitor): void {
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    visit(text, start, end, ++lineNumber);
+    visit(text.slice(start, end), ++lineNumber);
     start = end + 1;
   }
 }
@@ -152,7 +114,7 @@ function forEachUtf8Line(body: Uint8Array, visit: LineVisitor, invalid: (lineNum
     } catch {
       invalid(lineNumber);
     }
-    if (line !== undefined) visit(line, 0, line.length, lineNumber);
+    if (line !== undefined) visit(line, lineNumber);
     start = end + 1;
   }
 }

@@ -51,50 +51,27 @@ export const MAX_FLATTEN_DEPTH = 32;
 /**
  * A field path, with its children by key: records repeat their keys, so each
  * path is built (escaped, joined) once and a value costs one Map lookup
- * instead of a string concatenation per nesting level. The JSON-lines scanner
- * (json-lines-scan.ts) also learns here which key usually comes first and
- * which follows which, so it can match a record's keys in the text without
- * making strings of them.
+ * instead of a string concatenation per nesting level.
  */
-export class FieldPath {
+class FieldPath {
   readonly children = new Map<string, FieldPath>();
-  /** the key came last time first in its object */
-  firstChild: FieldPath | undefined;
-  /** the key that followed this one last time */
-  nextSibling: FieldPath | undefined;
-  /** the scan that met this path last (a key repeated within one record) */
-  stamp = 0;
-  /** `key` is also its own JSON text: no quote, backslash or control character */
-  readonly plainKey: boolean;
-  constructor(
-    readonly key: string,
-    readonly path: string,
-    readonly top: boolean,
-  ) {
-    this.plainKey = !/["\\\u0000-\u001f]/.test(key);
-  }
+  constructor(readonly path: string) {}
 }
 
 // Bounded for hostile input (a new key on every line): the tree starts over.
 const MAX_CACHED_PATHS = 50_000;
 let cachedPaths = 0;
-let rootPath = new FieldPath('', '', false);
+let rootPath = new FieldPath('');
 
-/** The root of the path tree (it is replaced when the tree grows too big). */
-export function rootFieldPath(): FieldPath {
-  return rootPath;
-}
-
-export function childPath(parent: FieldPath, key: string): FieldPath {
+function childPath(parent: FieldPath, key: string): FieldPath {
   let child = parent.children.get(key);
   if (child === undefined) {
     if (cachedPaths >= MAX_CACHED_PATHS) {
-      rootPath = new FieldPath('', '', false);
+      rootPath = new FieldPath('');
       cachedPaths = 0;
     }
     const segment = bodyPathSegment(key);
-    const top = parent.path === '';
-    child = new FieldPath(key, top ? segment : `${parent.path}.${segment}`, top);
+    child = new FieldPath(parent.path === '' ? segment : `${parent.path}.${segment}`);
     parent.children.set(key, child);
     cachedPaths++;
   }
@@ -125,12 +102,12 @@ function addObjectFields(object: { readonly [key: string]: unknown }, out: Attri
   for (const key in object) addJsonValue(object[key], out, owner, childPath(parent, key), depth, refuseRounded);
 }
 
-export function isRoundedInteger(v: number): boolean {
+function isRoundedInteger(v: number): boolean {
   return !Number.isSafeInteger(v) && Number.isInteger(v);
 }
 
 /** Whether an array or object holds, at any depth, a number isRoundedInteger. */
-export function holdsRoundedInteger(v: unknown): boolean {
+function holdsRoundedInteger(v: unknown): boolean {
   if (typeof v === 'number') return isRoundedInteger(v);
   if (typeof v !== 'object' || v === null) return false;
   if (Array.isArray(v)) return v.some(holdsRoundedInteger);
@@ -174,7 +151,7 @@ function addJsonValue(v: unknown, out: AttributeBuilder, owner: number, field: F
  * int, other numbers as double; an exact integer literal beyond 2^53 (a
  * bigint, json-lines-decode.ts) as int, or its digits as text beyond int64.
  */
-export function addJsonNumber(out: AttributeBuilder, owner: number, path: string, v: number | bigint): void {
+function addJsonNumber(out: AttributeBuilder, owner: number, path: string, v: number | bigint): void {
   if (typeof v === 'bigint') {
     if (v >= MIN_INT64 && v <= MAX_INT64) out.addInt(owner, path, v);
     else out.addString(owner, path, v.toString());
