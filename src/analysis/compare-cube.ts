@@ -8,14 +8,17 @@
 // from span cubes"). Columns some part left out of its cube as too diverse
 // are counted in a second statement over the spans of every file in the
 // range — narrow (those columns and the few the target needs), and sampled
-// like the scan when the range holds more than maxSpans spans.
+// like the scan when the range holds more than maxSpans spans. When every
+// file in the range has a cube, the cube statement reads the cubes' long
+// (unpivoted) tables kept in memory (cube-long.ts) instead of their rows.
 
-import { readParquetSql, sqlIdent } from '../engine/duckdb.js';
+import { readParquetSql, sqlIdent, sqlString } from '../engine/duckdb.js';
 import type { PartInfo } from '../parts/catalog.js';
 import { DURATION_RANGE_SQL, type Dimension } from './compare-dimensions.js';
 import { chooseDimensions, traceSampleSql } from './compare-plan.js';
 import { selectionSql } from './compare-selection.js';
-import { candidatesSql, DURATION_BUCKET_SQL, spanCountLayers, WEIGHTED_COUNTS, type KeyedDimensions } from './compare-sql.js';
+import { candidatesSql, DURATION_BUCKET_SQL, spanCountLayers, WEIGHTED_COUNTS, withDerivedRanges, type KeyedDimensions } from './compare-sql.js';
+import { LONG_ALL } from './cube-long.js';
 import { sharesTuple } from './compare-dimensions.js';
 import type { CompareRequest } from './compare-types.js';
 import { CUBE_DURATION_BUCKET, CUBE_DURATION_RANGE, CUBE_LOG_DURATION_SUM, CUBE_SPAN_COUNT } from './cube-file.js';
@@ -36,6 +39,8 @@ export interface CubePlanInput {
   dataDir: string;
   /** every column of the files in the range */
   columns: ReadonlySet<string>;
+  /** long tables of the cubes (absolute cube path → table, cube-long.ts): used when every file in the range has one */
+  longTables?: ReadonlyMap<string, string>;
 }
 
 export interface CubeStatement {
@@ -57,6 +62,12 @@ export interface CubePlan {
   rawSpans: number;
   /** labels of the dimensions counted from spans */
   fromSpans: string[];
+  /** absolute paths of the cube files read */
+  cubeFiles: string[];
+  /** every file in the range has a cube: long tables of cubeFiles can answer (CubePlanInput.longTables) */
+  longEligible: boolean;
+  /** the cube statement read the long tables */
+  fromLongTables: boolean;
 }
 
 /** Why the cube cannot answer this request; undefined when it can. */
@@ -125,15 +136,49 @@ function operationLayers(req: CompareRequest): string[] {
   ];
 }
 
+/** Target spans `_wt` of a row with `_n` spans and whether its other spans are baseline, `_in_b`. */
+function rowWeightsSql(req: CompareRequest): { wt: string; baseline: string } {
+  const t = staticTargetSql(req);
+  const wt = t !== undefined ? `CASE WHEN coalesce(${t}, false) THEN _n ELSE 0 END` : aboveQuantileSql('_thrb', '_thrf');
+  const baseline = t !== undefined ? `NOT coalesce(${t}, false) AND _opt` : 'true';
+  return { wt, baseline };
+}
+
+/** The cube column a keyed dimension's values are under. */
+function cubeColumnOf(d: Dimension): string {
+  return d.column === 'duration_nano' ? CUBE_DURATION_RANGE : d.column;
+}
+
+/**
+ * The span-level counts `flat` from long cube tables (cube-long.ts): each
+ * long row weighted as weightedRows weighs a cube row (target, baseline,
+ * ranks and log-ratios depend only on the row's operation, bucket, status
+ * and has-exception, which the long row keeps), mapped to the keyed
+ * dimension of its column, summed per (dimension, value).
+ */
+function longCountLayers(req: CompareRequest, tables: readonly string[], cubeKeyed: ReturnType<typeof keyedOf>): string[] {
+  const { wt, baseline } = rowWeightsSql(req);
+  const columns = [`(${sqlString(LONG_ALL)}, -1)`, ...cubeKeyed.keyed.indexes.map((k) => `(${sqlString(cubeColumnOf(cubeKeyed.keyed.dimensions[k]!))}, ${k})`)];
+  const long = tables.map((t) => `SELECT * FROM ${sqlIdent(t)}`).join(' UNION ALL ');
+  return withDerivedRanges(
+    [
+      `lq AS (SELECT * FROM (SELECT ${wt} AS _wt, ${baseline} AS _in_b, _n, _r * _n AS _rn, _sl - _n * _mu AS _lr, ` +
+        `${aboveQuantileSql('_p90b', '_p90f')} AS _a90, m.k AS col, _v AS val ` +
+        `FROM (${long}) JOIN orank USING (service_name, name, _bk) JOIN (VALUES ${columns.join(', ')}) AS m(c, k) ON _c = m.c) WHERE _wt > 0 OR _in_b)`,
+      `flat0 AS MATERIALIZED (SELECT col, val, sum(_wt) AS nt, sum(_n) - sum(_wt) AS nb, sum(_wt) AS st, sum(_n) AS ns, sum(_rn) AS sr, ` +
+        `sum(_lr) AS slr, sum(_a90) AS n90 FROM lq GROUP BY col, val)`,
+    ],
+    cubeKeyed.derived,
+  );
+}
+
 /**
  * Rows `q` over `from` joined to the operations' figures: `_wt` target spans
  * of the row (a percentile target splits the spans of its bucket), `_in_b`
  * whether the row's other spans are baseline.
  */
 function weightedRows(req: CompareRequest, from: string, keyed: KeyedDimensions): string {
-  const t = staticTargetSql(req);
-  const wt = t !== undefined ? `CASE WHEN coalesce(${t}, false) THEN _n ELSE 0 END` : aboveQuantileSql('_thrb', '_thrf');
-  const baseline = t !== undefined ? `NOT coalesce(${t}, false) AND _opt` : 'true';
+  const { wt, baseline } = rowWeightsSql(req);
   const keys = keyed.indexes.map((k) => `${keyed.dimensions[k]!.sql} AS _d${k}`);
   return (
     `q AS (SELECT * FROM (SELECT ${wt} AS _wt, ${baseline} AS _in_b, _n, _r * _n AS _rn, _sl - _n * _mu AS _lr, ` +
@@ -190,20 +235,34 @@ export function planCubeComparison(input: CubePlanInput, req: CompareRequest, ma
   const cubeRows =
     `SELECT ${selectColumns(cubeColumns, columnsOf(cubed))}, ${CUBE_DURATION_BUCKET} AS _bk, ${CUBE_DURATION_RANGE} AS _drange, ` +
     `${CUBE_SPAN_COUNT} AS _n, ${CUBE_LOG_DURATION_SUM} AS _sl FROM ${readParquetSql(cubeFiles)}`;
-  const c = `c AS (${cubeRows}${raw.length ? ` UNION ALL BY NAME ${spanRowsSql(raw, cubeColumns, range)}` : ''})`;
+  const longTables = raw.length === 0 && cubeFiles.every((f) => input.longTables?.has(f)) ? cubeFiles.map((f) => input.longTables!.get(f)!) : undefined;
+  const c = longTables
+    ? `c AS (${longTables.map((t) => `SELECT service_name, name, status_code, has_exception, _bk, _n, _sl FROM ${sqlIdent(t)} WHERE _c = ${sqlString(LONG_ALL)}`).join(' UNION ALL ')})`
+    : `c AS (${cubeRows}${raw.length ? ` UNION ALL BY NAME ${spanRowsSql(raw, cubeColumns, range)}` : ''})`;
   const operations = operationLayers(req);
 
   const cubeKeyed = keyedOf(cubeDims);
   // the process dimensions share one tuple, as in the scan (compare-sql.ts)
   const tupled = new Set(cubeKeyed.keyed.indexes.filter((k) => sharesTuple(cubeDims[k]!)));
-  const cube: CubeStatement = {
-    sql: candidatesSql([c, ...operations, weightedRows(req, 'c', cubeKeyed.keyed), ...spanCountLayers(cubeKeyed.keyed, cubeKeyed.derived, tupled, WEIGHTED_COUNTS)]),
-    dimensions: cubeDims,
-  };
+  const counts = longTables
+    ? longCountLayers(req, longTables, cubeKeyed)
+    : [weightedRows(req, 'c', cubeKeyed.keyed), ...spanCountLayers(cubeKeyed.keyed, cubeKeyed.derived, tupled, WEIGHTED_COUNTS)];
+  const cube: CubeStatement = { sql: candidatesSql([c, ...operations, ...counts]), dimensions: cubeDims };
 
   const rawSpans = raw.reduce((n, f) => n + f.rows, 0);
   const cubeSpans = cubed.reduce((n, f) => n + f.rows, 0);
-  const plan: CubePlan = { cube, excluded, spansSampleFraction: 1, cubeParts: cubed.length, cubeSpans, rawSpans, fromSpans: [...new Set(spanDims.map((d) => d.label))] };
+  const plan: CubePlan = {
+    cube,
+    excluded,
+    spansSampleFraction: 1,
+    cubeParts: cubed.length,
+    cubeSpans,
+    rawSpans,
+    fromSpans: [...new Set(spanDims.map((d) => d.label))],
+    cubeFiles,
+    longEligible: raw.length === 0,
+    fromLongTables: longTables !== undefined,
+  };
   if (spanDims.length === 0) return plan;
 
   const total = rawSpans + cubeSpans;

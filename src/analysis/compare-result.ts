@@ -41,9 +41,14 @@ function priorityOf(dim: Dimension): number {
   return (i < 0 ? LABEL_PRIORITY.length : i) + (dim.mode === 'bucket' ? LABEL_PRIORITY.length + 1 : 0);
 }
 
-/** Same counts and the same latency sums: the same set of spans, practically. */
+/**
+ * Same counts and the same latency sums: the same set of spans, practically.
+ * Counts to 6 decimals: from cubes, a slow-above-pXX target and the spans
+ * above the p90 are expected (fractional) counts, whose sums differ in the
+ * last bits with the order of addition.
+ */
 function sameSpansKey(g: Group): string {
-  return `${g.nt}/${g.nb}/${g.latency.spans}/${g.latency.aboveP90}/${g.latency.rankSum.toFixed(6)}`;
+  return `${g.nt.toFixed(6)}/${g.nb.toFixed(6)}/${g.latency.spans}/${g.latency.aboveP90.toFixed(6)}/${g.latency.rankSum.toFixed(6)}`;
 }
 
 interface Labelled<T> {

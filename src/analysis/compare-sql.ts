@@ -117,6 +117,14 @@ export function spanCountLayers(
   } else {
     layers.push(`flat0 AS MATERIALIZED (${perSet})`);
   }
+  return withDerivedRanges(layers, derived);
+}
+
+/**
+ * `flat` from `flat0`: ranges of numeric attributes (`derived`: range
+ * dimension → exact-value dimension) summed from the exact values' groups.
+ */
+export function withDerivedRanges(layers: readonly string[], derived: ReadonlyMap<number, number>): string[] {
   if (derived.size === 0) return [...layers, 'flat AS MATERIALIZED (SELECT * FROM flat0)'];
   const pairs = [...derived].map(([k, raw]) => `(${raw}, ${k})`).join(', ');
   return [

@@ -9,7 +9,8 @@ import { searchFiles, type SearchInput } from '../query/search.js';
 import { traceIdSetFilterSql } from '../query/sql/trace-id-sets.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { planComparison } from './compare-plan.js';
-import { cubeIneligible, planCubeComparison, type RangeFile } from './compare-cube.js';
+import { cubeIneligible, planCubeComparison, type CubePlan, type RangeFile } from './compare-cube.js';
+import { acquireLongCubes } from './cube-long.js';
 import { join } from 'node:path';
 import { assembleComparison } from './compare-result.js';
 import type { CompareRequest, CompareResponse } from './compare-types.js';
@@ -68,9 +69,21 @@ async function compareFromCubes(engine: Engine, input: SearchInput, req: Compare
   if (req.source === 'spans') return 'source=spans asked for';
   const ineligible = cubeIneligible(req);
   if (ineligible !== undefined) return ineligible;
-  const plan = planCubeComparison({ files: rangeFiles(input, req), dataDir: input.dataDir, columns }, req, req.maxSpans);
+  const planInput = { files: rangeFiles(input, req), dataDir: input.dataDir, columns };
+  let plan = planCubeComparison(planInput, req, req.maxSpans);
   if (!plan) return 'no part inside the range has a cube';
   if (req.maxSpans > 0 && plan.rawSpans > req.maxSpans) return `${plan.rawSpans} spans outside cubes exceed maxSpans`;
+  // every file in the range has a cube: read the cubes' long tables (cube-long.ts), built on first use
+  const lease = plan.longEligible ? await acquireLongCubes(engine, plan.cubeFiles) : undefined;
+  try {
+    if (lease) plan = planCubeComparison({ ...planInput, longTables: lease.tables }, req, req.maxSpans)!;
+    return await runCubePlan(engine, plan, req);
+  } finally {
+    lease?.release();
+  }
+}
+
+async function runCubePlan(engine: Engine, plan: CubePlan, req: CompareRequest): Promise<CompareResponse> {
   // two statements, side by side: the cubes' and the high-cardinality columns' from spans
   const [rows, spanRows] = await Promise.all([runQuery(engine, plan.cube.sql), plan.spans ? runQuery(engine, plan.spans.sql) : undefined]);
   const more = plan.spans && spanRows ? [{ rows: spanRows, dimensions: plan.spans.dimensions }] : [];

@@ -11,13 +11,14 @@ import { defaultConfig, type ServerConfig } from '../config/config.js';
 import type { Engine, Row } from '../engine/duckdb.js';
 import { readParquetSql } from '../engine/duckdb.js';
 import { encodeExportTraceServiceRequest } from '../receive/otlp-proto-encode.js';
-import { searchFiles } from '../query/search.js';
+import { searchFiles, type SearchInput } from '../query/search.js';
 import { TraceStore, WalRecordType } from '../store/trace-store.js';
 import type { Dimension } from './compare-dimensions.js';
 import { planComparison } from './compare-plan.js';
 import { planCubeComparison, type RangeFile } from './compare-cube.js';
 import { runComparison } from './compare.js';
-import type { CompareResponse } from './compare-types.js';
+import type { CompareRequest, CompareResponse } from './compare-types.js';
+import { acquireLongCubes } from './cube-long.js';
 import { datasetRequest, generateBackground, storeDataset } from './compare-test-helpers.js';
 import { Engine as DuckEngine } from '../engine/duckdb.js';
 
@@ -61,6 +62,17 @@ async function cubeSpans(engine: Engine, path: string): Promise<number> {
   return Number(row!['n']);
 }
 
+function rangeFilesOf(snap: SearchInput): RangeFile[] {
+  return snap.parts.map((p) => ({
+    path: join(snap.dataDir, p.path),
+    columns: p.columns,
+    rows: p.rows,
+    minStartNs: BigInt(p.minStartNs),
+    maxStartNs: BigInt(p.maxStartNs),
+    part: p,
+  }));
+}
+
 describe('span cubes', () => {
   it('count every dimension value as the scan of the same spans does', async () => {
     const ds = await storeDataset(generateBackground(1500, 7, 0.03));
@@ -74,15 +86,7 @@ describe('span cubes', () => {
         const { files, columns } = searchFiles(snap, { query: '{}', limit: 1, spss: 1, startNs: req.startNs, endNs: req.endNs });
         const scanPlan = planComparison({ files, columns, estimatedSpans: part.rows }, req);
         const scan = countsByValue(await ds.engine.all(scanPlan.sql), scanPlan.dimensions);
-        const rangeFiles: RangeFile[] = snap.parts.map((p) => ({
-          path: join(snap.dataDir, p.path),
-          columns: p.columns,
-          rows: p.rows,
-          minStartNs: BigInt(p.minStartNs),
-          maxStartNs: BigInt(p.maxStartNs),
-          part: p,
-        }));
-        const plan = planCubeComparison({ files: rangeFiles, dataDir: snap.dataDir, columns }, req, 0)!;
+        const plan = planCubeComparison({ files: rangeFilesOf(snap), dataDir: snap.dataDir, columns }, req, 0)!;
         assert.ok(plan.spans, 'high-cardinality columns are counted from spans');
         const cube = countsByValue(await ds.engine.all(plan.cube.sql), plan.cube.dimensions);
         const fromSpans = countsByValue(await ds.engine.all(plan.spans.sql), plan.spans.dimensions);
@@ -97,6 +101,45 @@ describe('span cubes', () => {
           want.forEach((w, i) => assert.ok(close(got[i]!, w), `${target.kind} ${key}: cube ${got} vs scan ${want}`));
         }
         assert.ok(compared >= 0.9 * scan.size, `${target.kind}: ${compared} of ${scan.size} values compared`);
+      }
+    } finally {
+      snap.release();
+      await ds.close();
+    }
+  });
+
+  it('count the same from the long (unpivoted) cube tables as from the cube rows, for every target the cubes answer', async () => {
+    const ds = await storeDataset(generateBackground(1500, 11, 0.03));
+    const snap = await ds.store.snapshot();
+    try {
+      const targets: CompareRequest['target'][] = [{ kind: 'errors' }, { kind: 'exceptions' }, { kind: 'slow', percentile: 90 }, { kind: 'slow', thresholdMs: 50 }];
+      for (const target of targets) {
+        const req = datasetRequest({ target });
+        const { columns } = searchFiles(snap, { query: '{}', limit: 1, spss: 1, startNs: req.startNs, endNs: req.endNs });
+        const input = { files: rangeFilesOf(snap), dataDir: snap.dataDir, columns };
+        const wide = planCubeComparison(input, req, 0)!;
+        assert.equal(wide.longEligible, true);
+        assert.equal(wide.fromLongTables, false);
+        const lease = await acquireLongCubes(ds.engine, wide.cubeFiles);
+        try {
+          const long = planCubeComparison({ ...input, longTables: lease.tables }, req, 0)!;
+          assert.equal(long.fromLongTables, true);
+          const [want, got] = [countsByValue(await ds.engine.all(wide.cube.sql), wide.cube.dimensions), countsByValue(await ds.engine.all(long.cube.sql), long.cube.dimensions)];
+          assert.ok(want.size > 50, `${JSON.stringify(target)}: ${want.size} values`);
+          // ties at each column's candidate cut may fall either way (sums in another order): compare the values both keep
+          let compared = 0;
+          for (const [key, w] of want) {
+            const g = got.get(key);
+            if (!g) continue;
+            compared++;
+            w.forEach((x, i) => assert.ok(close(g[i]!, x) || (i === 4 && Math.abs(g[i]! - x) < 1e-6 * Math.max(1, w[2]!)), `${JSON.stringify(target)} ${key}: long ${g} vs rows ${w}`));
+          }
+          assert.ok(compared >= 0.98 * want.size, `${JSON.stringify(target)}: ${compared} of ${want.size} values in both`);
+        } finally {
+          lease.release();
+        }
+        const answer = await runComparison(ds.store, ds.engine, req);
+        assert.equal(answer.answeredBy?.path, 'cube');
       }
     } finally {
       snap.release();
