@@ -11,6 +11,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeParquetFile, type ParquetColumn } from '../parts/parquet/writer.js';
+import type { FileLayout } from '../parts/parquet/layout.js';
 
 export interface StagedFile {
   path: string;
@@ -25,6 +26,8 @@ export interface StagedFile {
   /** row time per row, in row order; used to split parts by day */
   startNs: BigInt64Array;
   columns: string[];
+  /** where the file's pages lie: a flush regroups its rows from them (src/parts/sorted-run.ts) */
+  layout: FileLayout | undefined;
   services: Set<string>;
   /** what the signal's schema derived from the batches at seal time (StagingSchema.sidecar) */
   sidecar?: unknown;
@@ -119,9 +122,11 @@ export class Head<B extends { length: number }> {
     );
     const schema = this.options.schema;
     let columns;
+    let layout;
     try {
       columns = schema.rowColumns(batches);
-      await writeParquetFile(path, rows, columns);
+      // not fsynced: after a crash staging files are deleted and the WAL replays them
+      ({ layout } = await writeParquetFile(path, rows, columns, { durable: false }));
     } catch (err) {
       // Not sealed: put them back in front, in seq order, for the next attempt.
       this.pending = taken.concat(this.pending);
@@ -129,8 +134,8 @@ export class Head<B extends { length: number }> {
       throw err;
     }
 
-    const traceIds = columns.find((c) => c.name === schema.traceIdColumn)!.values as Uint8Array;
-    const startNs = columns.find((c) => c.name === schema.timeColumn)!.values as BigInt64Array;
+    const traceIds = (columns.find((c) => c.name === schema.traceIdColumn) as { values: Uint8Array }).values;
+    const startNs = (columns.find((c) => c.name === schema.timeColumn) as { values: BigInt64Array }).values;
     let minStartNs = startNs[0]!;
     let maxStartNs = startNs[0]!;
     for (let i = 1; i < rows; i++) {
@@ -149,6 +154,7 @@ export class Head<B extends { length: number }> {
       traceIds,
       startNs,
       columns: columns.map((c) => c.name),
+      layout,
       services: new Set(schema.services(batches)),
       ...(schema.sidecar ? { sidecar: schema.sidecar(batches) } : {}),
     });

@@ -13,29 +13,58 @@ import type { PartInfo } from './catalog.js';
 const NS_PER_DAY = 86_400_000_000_000n;
 const DAY0 = 20_000n * NS_PER_DAY;
 
-/** A staging file: rows in arrival order, traces of up to 30 spans, some crossing midnight. */
-async function stagedFile(path: string, random: () => number, traces: number, service: string) {
+/**
+ * Rows of `traces` random traces of 1..maxSpans spans in arrival order, each
+ * starting within `windowNs` around midnight (so some cross it); span s of a
+ * trace starts at spanStart(trace start, s, rows so far).
+ */
+function randomTraces(random: () => number, traces: number, maxSpans: number, windowNs: bigint, spanStart: (base: bigint, s: number, row: number) => bigint) {
   const ids: number[] = [];
   const times: bigint[] = [];
   for (let t = 0; t < traces; t++) {
     const id = Array.from({ length: 16 }, () => Math.floor(random() * 256));
-    // every trace's spans straddle the day boundary now and then
-    const base = DAY0 + NS_PER_DAY - 5_000_000_000n + BigInt(Math.floor(random() * 10_000_000_000));
-    for (let s = 1 + Math.floor(random() * 30); s > 0; s--) {
+    const base = DAY0 + NS_PER_DAY - windowNs / 2n + BigInt(Math.floor(random() * Number(windowNs)));
+    for (let s = 1 + Math.floor(random() * maxSpans); s > 0; s--) {
       ids.push(...id);
-      times.push(base + BigInt(s) * 1_000_000n);
+      times.push(spanStart(base, s, times.length));
     }
   }
-  const rows = times.length;
+  return { ids, times, rows: times.length };
+}
+
+/** A staging file: rows in arrival order, traces of up to 30 spans, some crossing midnight. */
+async function stagedFile(path: string, random: () => number, traces: number, service: string) {
+  const { ids, times, rows } = randomTraces(random, traces, 30, 10_000_000_000n, (base, s) => base + BigInt(s) * 1_000_000n);
   const columns: ParquetColumn[] = [
     { name: 'trace_id', kind: 'fixed16', values: Uint8Array.from(ids) },
     { name: 'start_time_unix_nano', kind: 'int64', values: BigInt64Array.from(times) },
     { name: 'service_name', kind: 'string', values: new Array<string>(rows).fill(service) },
   ];
-  await writeParquetFile(path, rows, columns);
-  return { rows, traceIds: columns[0]!.values as Uint8Array, startNs: columns[1]!.values as BigInt64Array };
+  const { layout } = await writeParquetFile(path, rows, columns);
+  return { rows, traceIds: Uint8Array.from(ids), startNs: BigInt64Array.from(times), layout };
 }
 
+
+/** A staging file with a column of every kind, nulls, dictionary and PLAIN strings, and a column only some files have. */
+async function richStagedFile(path: string, random: () => number, traces: number, f: number) {
+  // spans out of start order, as they arrive from real SDKs; no two start together
+  const { ids, times, rows } = randomTraces(random, traces, 12, 4_000_000_000n, (base, _, row) => base + BigInt(Math.floor(random() * 1_000_000)) * 1000n + BigInt(row));
+  const nulls = (rate: number) => Uint8Array.from({ length: rows }, () => (random() < rate ? 1 : 0));
+  const columns: ParquetColumn[] = [
+    { name: 'trace_id', kind: 'fixed16', values: Uint8Array.from(ids) },
+    { name: 'span_id', kind: 'fixed8', values: Uint8Array.from({ length: rows * 8 }, () => Math.floor(random() * 256)) },
+    { name: 'start_time_unix_nano', kind: 'int64', values: BigInt64Array.from(times) },
+    { name: 'service_name', kind: 'string', values: Array.from({ length: rows }, () => `svc-${Math.floor(random() * 5)}`) },
+    { name: 'kind', kind: 'int32', values: Uint8Array.from({ length: rows }, () => Math.floor(random() * 5)) },
+    { name: 'span.ratio::double', kind: 'double', values: Float64Array.from({ length: rows }, () => random()), nulls: nulls(0.3) },
+    { name: 'has_exception', kind: 'boolean', values: Uint8Array.from({ length: rows }, () => (random() < 0.1 ? 1 : 0)), nulls: nulls(0.2) },
+    { name: 'span.user.id', kind: 'string', values: Array.from({ length: rows }, (_, i) => (random() < 0.4 ? undefined : `user-${f}-${i}-é`)) },
+    { name: 'span.http.route', kind: 'string', values: Array.from({ length: rows }, () => (random() < 0.5 ? undefined : `/api/${Math.floor(random() * 7)}`)) },
+  ];
+  if (f % 2 === 1) columns.push({ name: `span.only.odd.files`, kind: 'int64', values: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i * f)) });
+  const { layout } = await writeParquetFile(path, rows, columns);
+  return { rows, traceIds: Uint8Array.from(ids), startNs: BigInt64Array.from(times), layout };
+}
 
 /** Every row of every trace in each part lies in a row range its trace index names. */
 async function assertIndexCoversEveryTrace(engine: Engine, dir: string, parts: readonly PartInfo[]): Promise<void> {
@@ -80,6 +109,45 @@ describe('writeParts', () => {
       assert.ok(parts.every((p) => p.rows <= PART_FLUSH_ROWS));
       assert.equal(parts.reduce((n, p) => n + p.rows, 0), rows);
       await assertIndexCoversEveryTrace(engine, dir, parts);
+    } finally {
+      engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it('sorts rows itself from the staging files\' page layouts: the same parts, row for row, as DuckDB\'s ORDER BY', async (t) => {
+    const errors = t.mock.method(console, 'error');
+    const dir = await mkdtemp(join(tmpdir(), 'part-writer-'));
+    const engine = await Engine.create({ dataDir: dir, threads: 1, memoryLimit: '512MB' });
+    try {
+      const random = seededRandom(23);
+      const files = [];
+      for (let f = 0; f < 6; f++) files.push({ path: join(dir, `staged-${f}.parquet`), ...(await richStagedFile(join(dir, `staged-${f}.parquet`), random, 6_000, f)) });
+      const columns = new Set((await engine.all(`DESCRIBE SELECT * FROM read_parquet([${files.map((f) => sqlString(f.path)).join(', ')}], union_by_name = true)`)).map((r) => String(r['column_name'])));
+      const base = {
+        paths: files.map((f) => f.path),
+        traceIds: Buffer.concat(files.map((f) => f.traceIds)),
+        startNs: BigInt64Array.from(files.flatMap((f) => [...f.startNs])),
+        columns,
+        services: new Set(['svc-0', 'svc-1', 'svc-2', 'svc-3', 'svc-4']),
+      };
+      const regrouped = await writeParts(engine, dir, TRACE_PART_LAYOUT, { ...base, layouts: files.map((f) => f.layout) }, 0, 40_000);
+      assert.deepEqual(errors.mock.calls.map((c) => c.arguments), [], 'no fallback to DuckDB\'s sort');
+      const sortedByDuckDB = await writeParts(engine, dir, TRACE_PART_LAYOUT, base, 0, 40_000);
+      assert.equal(regrouped.length, sortedByDuckDB.length);
+      assert.ok(regrouped.length >= 5, 'two days, each split by trace id');
+      for (let i = 0; i < regrouped.length; i++) {
+        const [a, b] = [regrouped[i]!, sortedByDuckDB[i]!];
+        assert.deepEqual({ ...a, id: '', path: '', traceIndexPath: '', createdAtMs: 0, bytes: 0 }, { ...b, id: '', path: '', traceIndexPath: '', createdAtMs: 0, bytes: 0 });
+        const rowsOf = async (p: PartInfo) =>
+          JSON.stringify(await engine.all(`SELECT * FROM read_parquet(${sqlString(join(dir, p.path))}, file_row_number = true) ORDER BY file_row_number`), (_, v) =>
+            typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v,
+          );
+        const [ra, rb] = [await rowsOf(a), await rowsOf(b)];
+        assert.ok(ra === rb, `part ${i}: rows differ`);
+        const [ta, tb] = await Promise.all([a, b].map((p) => engine.all(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(join(dir, p.path))}))`)));
+        assert.deepEqual(ta, tb);
+      }
+      await assertIndexCoversEveryTrace(engine, dir, regrouped);
     } finally {
       engine.close();
       await rm(dir, { recursive: true, force: true });

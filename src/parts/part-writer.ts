@@ -6,13 +6,15 @@
 // each with its trace index. The figures behind each choice are in
 // docs/storage.md.
 
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readParquetSql, sqlString, type Engine } from '../engine/duckdb.js';
 import type { PartInfo } from './catalog.js';
 import { fsyncFile } from './fsync.js';
 import { TraceIndex } from './trace-index.js';
+import type { FileLayout } from './parquet/layout.js';
+import { writeSortedRunsInWorker, type SortedRun } from './sorted-run.js';
 
 /** Beside each part: its trace index (docs/format/trace-index.md). */
 export const TRACE_INDEX_SUFFIX = '.tidx';
@@ -74,6 +76,12 @@ export interface PartSource {
   startNs: BigInt64Array;
   columns: ReadonlySet<string>;
   services: ReadonlySet<string>;
+  /**
+   * Page layouts of the files in `paths` (staging files written by our own
+   * writer; rows in path order match traceIds/startNs). With them a flush
+   * sorts rows itself (src/parts/sorted-run.ts) and DuckDB only compresses.
+   */
+  layouts?: readonly (FileLayout | undefined)[];
 }
 
 const NS_PER_DAY = 86_400_000_000_000n;
@@ -96,6 +104,8 @@ interface DayTraces {
   counts: Uint32Array;
   minNs: BigInt64Array;
   maxNs: BigInt64Array;
+  /** per row of the source: the index of its trace in `ids`, -1 for rows of other days */
+  rowTrace: Int32Array;
 }
 
 function tracesIn(source: PartSource, from: bigint, to: bigint): DayTraces {
@@ -104,11 +114,13 @@ function tracesIn(source: PartSource, from: bigint, to: bigint): DayTraces {
   const minNs: bigint[] = [];
   const maxNs: bigint[] = [];
   const buf = Buffer.from(source.traceIds.buffer, source.traceIds.byteOffset, source.traceIds.byteLength);
+  const rowTrace = new Int32Array(source.startNs.length).fill(-1);
   for (let i = 0; i < source.startNs.length; i++) {
     const t = source.startNs[i]!;
     if (t < from || t >= to) continue;
     const key = buf.toString('latin1', i * ID_BYTES, (i + 1) * ID_BYTES);
     const k = at.get(key);
+    rowTrace[i] = k ?? counts.length;
     if (k === undefined) {
       at.set(key, counts.length);
       counts.push(1);
@@ -122,15 +134,46 @@ function tracesIn(source: PartSource, from: bigint, to: bigint): DayTraces {
   }
   // latin1 strings compare by code unit, i.e. byte by byte: the order DuckDB sorts BLOBs in
   const keys = [...at.keys()].sort();
-  const out: DayTraces = { ids: new Uint8Array(keys.length * ID_BYTES), counts: new Uint32Array(keys.length), minNs: new BigInt64Array(keys.length), maxNs: new BigInt64Array(keys.length) };
+  const out: DayTraces = { ids: new Uint8Array(keys.length * ID_BYTES), counts: new Uint32Array(keys.length), minNs: new BigInt64Array(keys.length), maxNs: new BigInt64Array(keys.length), rowTrace };
+  const rankOf = new Int32Array(keys.length);
   keys.forEach((key, i) => {
     const k = at.get(key)!;
+    rankOf[k] = i;
     out.ids.set(Buffer.from(key, 'latin1'), i * ID_BYTES);
     out.counts[i] = counts[k]!;
     out.minNs[i] = minNs[k]!;
     out.maxNs[i] = maxNs[k]!;
   });
+  for (let i = 0; i < rowTrace.length; i++) if (rowTrace[i]! >= 0) rowTrace[i] = rankOf[rowTrace[i]!]!;
   return out;
+}
+
+/**
+ * Rows of the day in part order: by trace (ids ascending), within a trace by
+ * start time, ties in arrival order — what ORDER BY trace_id,
+ * start_time_unix_nano gives. Returns the rows and, per trace, where its rows
+ * start (one more entry: the end).
+ */
+function rowsInTraceOrder(traces: DayTraces, startNs: BigInt64Array): { order: Uint32Array; traceStarts: Uint32Array } {
+  const n = traces.counts.length;
+  const traceStarts = new Uint32Array(n + 1);
+  for (let t = 0; t < n; t++) traceStarts[t + 1] = traceStarts[t]! + traces.counts[t]!;
+  const next = traceStarts.slice(0, n);
+  const order = new Uint32Array(traceStarts[n]!);
+  const rowTrace = traces.rowTrace;
+  for (let i = 0; i < rowTrace.length; i++) {
+    const t = rowTrace[i]!;
+    if (t >= 0) order[next[t]!++] = i;
+  }
+  const byStart = (x: number, y: number): number => (startNs[x]! < startNs[y]! ? -1 : startNs[x]! > startNs[y]! ? 1 : x - y);
+  for (let t = 0; t < n; t++) {
+    const a = traceStarts[t]!;
+    const b = traceStarts[t + 1]!;
+    let sorted = true;
+    for (let i = a + 1; i < b && sorted; i++) sorted = startNs[order[i - 1]!]! <= startNs[order[i]!]!;
+    if (!sorted) order.subarray(a, b).sort(byStart);
+  }
+  return { order, traceStarts };
 }
 
 /** Consecutive trace ranges [first, end) of at most `maxRows` rows each (a bigger trace alone). */
@@ -159,58 +202,121 @@ function idSql(ids: Uint8Array, i: number): string {
  * Writes one part per UTC day present in `source`; returns their catalog
  * entries (not yet committed). `level` is the compaction level of the result.
  */
-export async function writeParts(engine: Engine, dataDir: string, layout: PartLayout, source: PartSource, level: number): Promise<PartInfo[]> {
+export async function writeParts(
+  engine: Engine,
+  dataDir: string,
+  layout: PartLayout,
+  source: PartSource,
+  level: number,
+  /** most rows per part when split by trace id (tests make it small) */
+  maxPartRows = PART_FLUSH_ROWS,
+): Promise<PartInfo[]> {
   if (source.startNs.length === 0) return [];
   const days = new Set<bigint>();
   for (let i = 0; i < source.startNs.length; i++) days.add(source.startNs[i]! / NS_PER_DAY - (source.startNs[i]! < 0n ? 1n : 0n));
+  const layouts = layout.splitByTraceId ? usableLayouts(source) : undefined;
   const parts: PartInfo[] = [];
   for (const d of [...days].sort()) {
     const from = d * NS_PER_DAY;
     const to = from + NS_PER_DAY;
     const day = dayOf(from);
     const traces = tracesIn(source, from, to);
-    const chunks = layout.splitByTraceId ? chunksOf(traces, PART_FLUSH_ROWS) : [{ first: 0, end: traces.counts.length, rows: -1 }];
-    for (const [c, chunk] of chunks.entries()) {
-      const where: string[] = [];
-      if (days.size > 1) where.push(`${layout.timeColumn} >= ${from} AND ${layout.timeColumn} < ${to}`);
-      if (c > 0) where.push(`trace_id >= ${idSql(traces.ids, chunk.first)}`);
-      if (c < chunks.length - 1) where.push(`trace_id < ${idSql(traces.ids, chunk.end)}`);
-      const id = newPartId();
-      const path = partFilePath(dataDir, layout, day, id);
-      const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
-      await mkdir(dirname(path), { recursive: true });
-      await copySorted(engine, source.paths, path, layout, where.length ? `WHERE ${where.join(' AND ')}` : '');
-      await fsyncFile(path); // the catalog will point at it and the WAL will be cut: it must be on disk
-      const ids = traces.ids.subarray(chunk.first * ID_BYTES, chunk.end * ID_BYTES);
-      const counts = traces.counts.subarray(chunk.first, chunk.end);
-      const rows = counts.reduce((n, x) => n + x, 0);
-      // Fences only where rows are in trace-id order; elsewhere (logs) the bloom alone says which parts.
-      const index = layout.splitByTraceId ? TraceIndex.ofSortedTraces(ids, counts) : TraceIndex.ofUnsortedRun(ids, counts.length, rows);
-      await index.write(indexPath);
-      let minNs = traces.minNs[chunk.first]!;
-      let maxNs = traces.maxNs[chunk.first]!;
-      for (let i = chunk.first + 1; i < chunk.end; i++) {
-        if (traces.minNs[i]! < minNs) minNs = traces.minNs[i]!;
-        if (traces.maxNs[i]! > maxNs) maxNs = traces.maxNs[i]!;
+    const chunks = layout.splitByTraceId ? chunksOf(traces, maxPartRows) : [{ first: 0, end: traces.counts.length, rows: -1 }];
+    const runs = layouts
+      ? await regroupRows(dataDir, layout, source, layouts, traces, chunks).catch((err) => {
+          // a flush must not fail for good over this: DuckDB can still sort
+          console.error(`${layout.stream} flush: regrouping rows failed, DuckDB sorts them instead: ${String(err)}`);
+          return undefined;
+        })
+      : undefined;
+    try {
+      for (const [c, chunk] of chunks.entries()) {
+        const id = newPartId();
+        const path = partFilePath(dataDir, layout, day, id);
+        const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
+        await mkdir(dirname(path), { recursive: true });
+        if (runs) {
+          // rows already in part order: DuckDB only encodes and compresses
+          await copyConcatenated(engine, [runs.paths[c]!], path, layout);
+        } else {
+          const where: string[] = [];
+          if (days.size > 1) where.push(`${layout.timeColumn} >= ${from} AND ${layout.timeColumn} < ${to}`);
+          if (c > 0) where.push(`trace_id >= ${idSql(traces.ids, chunk.first)}`);
+          if (c < chunks.length - 1) where.push(`trace_id < ${idSql(traces.ids, chunk.end)}`);
+          await copySorted(engine, source.paths, path, layout, where.length ? `WHERE ${where.join(' AND ')}` : '');
+        }
+        await fsyncFile(path); // the catalog will point at it and the WAL will be cut: it must be on disk
+        const ids = traces.ids.subarray(chunk.first * ID_BYTES, chunk.end * ID_BYTES);
+        const counts = traces.counts.subarray(chunk.first, chunk.end);
+        const rows = counts.reduce((n, x) => n + x, 0);
+        // Fences only where rows are in trace-id order; elsewhere (logs) the bloom alone says which parts.
+        const index = layout.splitByTraceId ? TraceIndex.ofSortedTraces(ids, counts) : TraceIndex.ofUnsortedRun(ids, counts.length, rows);
+        await index.write(indexPath);
+        let minNs = traces.minNs[chunk.first]!;
+        let maxNs = traces.maxNs[chunk.first]!;
+        for (let i = chunk.first + 1; i < chunk.end; i++) {
+          if (traces.minNs[i]! < minNs) minNs = traces.minNs[i]!;
+          if (traces.maxNs[i]! > maxNs) maxNs = traces.maxNs[i]!;
+        }
+        parts.push({
+          id,
+          path: relative(dataDir, path),
+          traceIndexPath: relative(dataDir, indexPath),
+          rows,
+          bytes: (await stat(path)).size,
+          minStartNs: String(minNs),
+          maxStartNs: String(maxNs),
+          day,
+          level,
+          createdAtMs: Date.now(),
+          columns: [...source.columns].sort(),
+          // A flush spanning days or split by trace id lists, per part, only the services stored in it.
+          services: runs ? runs.services[c]! : days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
+        });
       }
-      parts.push({
-        id,
-        path: relative(dataDir, path),
-        traceIndexPath: relative(dataDir, indexPath),
-        rows,
-        bytes: (await stat(path)).size,
-        minStartNs: String(minNs),
-        maxStartNs: String(maxNs),
-        day,
-        level,
-        createdAtMs: Date.now(),
-        columns: [...source.columns].sort(),
-        // A flush spanning days or split by trace id lists, per part, only the services stored in it.
-        services: days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
-      });
+    } finally {
+      if (runs) for (const p of runs.paths) await rm(p, { force: true });
     }
   }
   return parts;
+}
+
+/** Folder of the regrouped rows a flush hands DuckDB, under the data folder; emptied when the store opens. */
+export function sortedRunDir(dataDir: string, layout: PartLayout): string {
+  return join(dataDir, 'tmp', 'sorted-runs', layout.stream);
+}
+
+/** The source's page layouts when every file has one and they hold its rows; else undefined (DuckDB sorts). */
+function usableLayouts(source: PartSource): FileLayout[] | undefined {
+  const layouts = source.layouts;
+  if (!layouts || layouts.length !== source.paths.length || layouts.some((l) => l === undefined)) return undefined;
+  let rows = 0;
+  for (const l of layouts) rows += l!.rows;
+  return rows === source.startNs.length ? (layouts as FileLayout[]) : undefined;
+}
+
+/**
+ * Writes each chunk's rows, in part order, into a file of its own (in a
+ * worker thread): the paths, and per chunk its services.
+ */
+async function regroupRows(
+  dataDir: string,
+  layout: PartLayout,
+  source: PartSource,
+  layouts: readonly FileLayout[],
+  traces: DayTraces,
+  chunks: readonly { first: number; end: number }[],
+): Promise<{ paths: string[]; services: string[][] }> {
+  const { order, traceStarts } = rowsInTraceOrder(traces, source.startNs);
+  const dir = sortedRunDir(dataDir, layout);
+  await mkdir(dir, { recursive: true });
+  const runs: SortedRun[] = chunks.map((chunk) => ({
+    outPath: join(dir, `${newPartId()}.parquet`),
+    rows: order.slice(traceStarts[chunk.first]!, traceStarts[chunk.end]!),
+  }));
+  const sources = source.paths.map((path, f) => ({ path, layout: layouts[f]! }));
+  const result = await writeSortedRunsInWorker({ sources, runs, distinctColumn: 'service_name' });
+  return { paths: runs.map((r) => r.outPath), services: result.distinct };
 }
 
 /** parts/<stream>/date=<day>/<id>.parquet under the data folder */

@@ -14,6 +14,7 @@ function staged(firstSeq: number, rows: number): StagedFile {
     traceIds: new Uint8Array(rows * 16),
     startNs: new BigInt64Array(rows),
     columns: [],
+    layout: undefined,
     services: new Set(),
   };
 }

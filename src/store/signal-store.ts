@@ -5,13 +5,14 @@
 // exactly once. What differs between signals — batch type, row columns, WAL
 // records, part sort order, companion files — comes in a SignalDefinition.
 
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { OverloadedError } from '../model/errors.js';
 import { Wal, type WalRecord } from '../wal/wal.js';
 import { Head, type StagedFile, type StagingSchema } from '../head/head.js';
 import { Catalog, type PartInfo } from '../parts/catalog.js';
 import { FileLeases } from '../parts/file-leases.js';
-import { writeParts, type PartLayout, type PartSource } from '../parts/part-writer.js';
+import { sortedRunDir, writeParts, type PartLayout, type PartSource } from '../parts/part-writer.js';
 import { Engine } from '../engine/duckdb.js';
 import type { ServerConfig } from '../config/config.js';
 import { Compactor } from './compactor.js';
@@ -86,6 +87,8 @@ export class SignalStore<B extends { length: number }> {
     const dataDir = resolve(config.dataDir);
     const stream = signal.layout.stream;
     const catalog = await Catalog.open(join(dataDir, 'catalog', stream));
+    // regrouped rows of a flush a crash interrupted
+    await rm(sortedRunDir(dataDir, signal.layout), { recursive: true, force: true });
     const head = await Head.open<B>({ stagingDir: join(dataDir, 'staging', stream), schema: signal.staging });
     const wal = await Wal.open({ dir: join(dataDir, 'wal', stream), fsync: config.walFsync });
     // 1 GB: at 512 MB DuckDB's sort of a 1 M-span flush fails with Out of Memory instead of spilling.
@@ -113,12 +116,19 @@ export class SignalStore<B extends { length: number }> {
     const checkpoint = this.catalog.snapshot.walCheckpoints[this.stream] ?? 0;
     await this.wal.replay(checkpoint, async (record) => {
       this.head.append(this.signal.decodeWalRecord(record), record.seq);
-      if (this.head.pendingRows >= REPLAY_SEAL_ROWS) await this.head.seal();
+      if (this.head.pendingRows >= Math.min(REPLAY_SEAL_ROWS, this.limits.flushMaxRows)) await this.head.seal();
     });
-    if (this.head.pendingRows > 0 || this.head.staged.length > 0) {
-      // A failed flush must not stop the server: the rows stay queryable in
-      // the head and durable in the WAL, and the flush timer tries again.
-      await this.flush().catch((err) => console.error(`${this.stream}: flush after replay failed, will retry: ${String(err)}`));
+    // Every replayed row into parts before accepting more: one flush takes at
+    // most flushMaxRows, and the rest would otherwise wait for the timer.
+    while (this.head.pendingRows > 0 || this.head.staged.length > 0) {
+      try {
+        await this.flush();
+      } catch (err) {
+        // A failed flush must not stop the server: the rows stay queryable in
+        // the head and durable in the WAL, and the flush timer tries again.
+        console.error(`${this.stream}: flush after replay failed, will retry: ${String(err)}`);
+        break;
+      }
     }
   }
 
@@ -263,5 +273,5 @@ function stagedSource(files: readonly StagedFile[]): PartSource {
     for (const c of f.columns) columns.add(c);
     for (const s of f.services) services.add(s);
   }
-  return { paths: files.map((f) => f.path), traceIds, startNs, columns, services };
+  return { paths: files.map((f) => f.path), traceIds, startNs, columns, services, layouts: files.map((f) => f.layout) };
 }

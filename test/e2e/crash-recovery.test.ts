@@ -73,4 +73,33 @@ describe('crash safety', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+  it('puts every replayed span into parts before it is ready, also when that takes many flushes', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'marquetry-replay-'));
+    try {
+      // no flush at all in the first life: everything acknowledged stays in the head and the WAL
+      const first = await startServeProcess(dataDir, ['--flush-interval', '1h', '--flush-max-spans', '10000000']);
+      let acked = 0;
+      while (acked < 12_000) {
+        const batch = syntheticBatch(20, 10);
+        assert.equal(await post(first.otlpPort, encodeExportTraceServiceRequest(batch)), 200);
+        acked += batch.length;
+      }
+      first.proc.kill('SIGKILL');
+      assert.equal(await first.exited, 'SIGKILL');
+
+      // a flush takes at most 2,000 spans: replay needs at least six of them
+      const second = await startServeProcess(dataDir, ['--flush-interval', '1h', '--flush-max-spans', '2000']);
+      try {
+        const status = (await (await fetch(`http://127.0.0.1:${second.httpPort}/api/v1/status`)).json()) as Record<string, number>;
+        assert.equal(status['headPendingRows']! + status['headStagedRows']!, 0, 'head empty once ready');
+        assert.equal(status['partRows'], acked);
+        assert.ok(status['parts']! >= 6, `${status['parts']} parts`);
+      } finally {
+        second.proc.kill('SIGTERM');
+        assert.equal(await second.exited, 0);
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -17,8 +17,9 @@ export interface ServeProcess {
   exited: Promise<number | string>;
 }
 
-export function startServeProcess(dataDir: string): Promise<ServeProcess> {
-  const args = [...(compiled ? [] : ['--import', 'tsx']), cli, 'serve', '--data', dataDir, '--otlp-http', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', '--flush-interval', '2s', '--query-threads', '1'];
+/** `extraArgs` come last: a flag given there overrides the defaults here. */
+export function startServeProcess(dataDir: string, extraArgs: readonly string[] = []): Promise<ServeProcess> {
+  const args = [...(compiled ? [] : ['--import', 'tsx']), cli, 'serve', '--data', dataDir, '--otlp-http', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', '--flush-interval', '2s', '--query-threads', '1', ...extraArgs];
   // Without NODE_TEST_CONTEXT: a node child that inherits it runs as a test-runner child.
   const env = { ...process.env };
   delete env['NODE_TEST_CONTEXT'];

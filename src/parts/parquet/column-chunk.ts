@@ -24,9 +24,28 @@ export const PAGE_BYTES = 1 << 20;
 /** Largest dictionary page body worth writing. */
 export const MAX_DICTIONARY_BYTES = 1 << 20;
 
+/** Where a data page's body lies, from the chunk's first byte (src/parts/parquet/layout.ts). */
+export interface PageLayout {
+  rows: number;
+  /** values are dictionary indices (bit width byte, hybrid) rather than PLAIN */
+  dictionaryIndices: boolean;
+  bodyAt: number;
+  /** definition levels with their u32 length prefix; 0 for a REQUIRED column */
+  levelsBytes: number;
+  valuesBytes: number;
+}
+
+export interface DictionaryLayout {
+  bodyAt: number;
+  bytes: number;
+  entries: number;
+}
+
 export interface EncodedColumnChunk {
   /** Page headers and bodies, in file order. */
   parts: Uint8Array[];
+  pages: PageLayout[];
+  dictionary: DictionaryLayout | undefined;
   byteLength: number;
   /** Bytes of the dictionary page (header + body) at the chunk's start; 0 without one. */
   dictionaryPageBytes: number;
@@ -70,6 +89,9 @@ export function encodeColumnChunk(column: PreparedColumn, start: number, end: nu
     }
     case 'string':
       bounds = encodeStrings(chunk, column.values, start, end, options);
+      break;
+    case 'string-entries':
+      bounds = encodeStringEntries(chunk, column, start, end, options.pageBytes);
       break;
   }
   const statistics: Statistics = { nullCount: chunk.nullCount };
@@ -128,6 +150,67 @@ function encodeStrings(
   return { min: Buffer.from(plain.asciiMin, 'latin1'), max: Buffer.from(plain.asciiMax, 'latin1') };
 }
 
+/**
+ * Rows [start, end) of pre-encoded strings: the entries they use, numbered in
+ * order of first use, become the dictionary — or, when every row uses an
+ * entry of its own, the PLAIN values (first-use order is then row order).
+ */
+function encodeStringEntries(
+  chunk: ChunkBuilder,
+  column: Extract<PreparedColumn, { kind: 'string-entries' }>,
+  start: number,
+  end: number,
+  pageBytes: number,
+): Bounds | undefined {
+  const { entries, entryStarts, indices, nulls } = column;
+  const present = end - start - chunk.nullCount;
+  const localOf = new Int32Array(entryStarts.length - 1).fill(-1);
+  const used = new Uint32Array(present);
+  const local = new Uint32Array(present);
+  let usedCount = 0;
+  let usedBytes = 0;
+  let p = 0;
+  for (let i = start; i < end; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    const e = indices[i]!;
+    let l = localOf[e]!;
+    if (l < 0) {
+      l = usedCount++;
+      localOf[e] = l;
+      used[l] = e;
+      usedBytes += entryStarts[e + 1]! - entryStarts[e]!;
+    }
+    local[p++] = l;
+  }
+  const data = new Uint8Array(usedBytes);
+  for (let l = 0, at = 0; l < usedCount; l++) {
+    const e = used[l]!;
+    const from = entryStarts[e]!;
+    const to = entryStarts[e + 1]!;
+    data.set(entries.subarray(from, to), at);
+    at += to - from;
+  }
+  if (usedCount === present) {
+    // one entry per row: PLAIN pages of about pageBytes, cut at row boundaries
+    let a = start;
+    let byteStart = 0;
+    let at = 0;
+    for (let i = start; i < end; i++) {
+      if (nulls !== undefined && nulls[i] !== 0) continue;
+      at += 4 + ((data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0);
+      if (at - byteStart >= pageBytes) {
+        chunk.addDataPage(a, i + 1, Encoding.PLAIN, data.subarray(byteStart, at));
+        a = i + 1;
+        byteStart = at;
+      }
+    }
+    if (a < end || a === start) chunk.addDataPage(a, end, Encoding.PLAIN, data.subarray(byteStart, at));
+  } else {
+    addDictionaryPages(chunk, { dictionary: data, entries: usedCount, indices: local }, start, end, pageBytes);
+  }
+  return byteArrayBounds(data, data.length);
+}
+
 /** Dictionary page, then data pages of `bit width byte, hybrid indices`. */
 function addDictionaryPages(chunk: ChunkBuilder, dictionary: DictionaryStrings, start: number, end: number, pageBytes: number): void {
   chunk.addDictionaryPage(dictionary.dictionary, dictionary.entries);
@@ -154,6 +237,8 @@ function countNulls(nulls: Uint8Array | undefined, start: number, end: number): 
 
 class ChunkBuilder {
   private readonly parts: Uint8Array[] = [];
+  private readonly pages: PageLayout[] = [];
+  private dictionary: DictionaryLayout | undefined;
   private byteLength = 0;
   private dictionaryPageBytes = 0;
   private readonly encodings = new Set<Encoding>([Encoding.PLAIN]);
@@ -179,6 +264,7 @@ class ChunkBuilder {
   addDictionaryPage(body: Uint8Array, entries: number): void {
     const header = encodeDictionaryPageHeader(body.length, entries);
     this.push(header);
+    this.dictionary = { bodyAt: this.byteLength, bytes: body.length, entries };
     this.push(body);
     this.dictionaryPageBytes = header.length + body.length;
     this.encodings.add(Encoding.RLE_DICTIONARY);
@@ -189,6 +275,13 @@ class ChunkBuilder {
     const levels = this.nulls === undefined ? undefined : encodeDefinitionLevels(this.nulls, start, end);
     const bodyBytes = (levels?.length ?? 0) + values.length;
     this.push(encodeDataPageHeader(bodyBytes, end - start, encoding));
+    this.pages.push({
+      rows: end - start,
+      dictionaryIndices: encoding === Encoding.RLE_DICTIONARY,
+      bodyAt: this.byteLength,
+      levelsBytes: levels?.length ?? 0,
+      valuesBytes: values.length,
+    });
     if (levels !== undefined) this.push(levels);
     if (values.length > 0) this.push(values);
   }
@@ -196,6 +289,8 @@ class ChunkBuilder {
   finish(statistics: Statistics): EncodedColumnChunk {
     return {
       parts: this.parts,
+      pages: this.pages,
+      dictionary: this.dictionary,
       byteLength: this.byteLength,
       dictionaryPageBytes: this.dictionaryPageBytes,
       encodings: [...this.encodings].sort((x, y) => x - y),

@@ -15,7 +15,16 @@ export type ParquetColumn =
   /** undefined → null; written as UTF-8 with the STRING logical type */
   | { name: string; kind: 'string'; values: ReadonlyArray<string | undefined> }
   /** FIXED_LEN_BYTE_ARRAY(16 | 8); values packed width × rows */
-  | { name: string; kind: 'fixed16' | 'fixed8'; values: Uint8Array; nulls?: Uint8Array };
+  | { name: string; kind: 'fixed16' | 'fixed8'; values: Uint8Array; nulls?: Uint8Array }
+  /**
+   * Strings already UTF-8 encoded: `entries` holds PLAIN byte arrays (`u32
+   * length, bytes` each; entry e starts at entryStarts[e], entryStarts has one
+   * more element, the end), and row i holds entry indices[i]. Written as a
+   * dictionary of the entries the rows use, or PLAIN when every row uses its
+   * own; no JS string is made (src/parts/sorted-run.ts regroups staging-file
+   * bytes with it).
+   */
+  | { name: string; kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; nulls?: Uint8Array };
 
 export type ParquetColumnKind = ParquetColumn['kind'];
 
@@ -31,7 +40,8 @@ export type PreparedColumn =
   | (PreparedBase & { kind: 'double'; values: Float64Array; bytes: Uint8Array; width: 8 })
   | (PreparedBase & { kind: 'fixed16' | 'fixed8'; bytes: Uint8Array; width: 16 | 8 })
   | (PreparedBase & { kind: 'boolean'; values: Uint8Array })
-  | (PreparedBase & { kind: 'string'; values: ReadonlyArray<string | undefined> });
+  | (PreparedBase & { kind: 'string'; values: ReadonlyArray<string | undefined> })
+  | (PreparedBase & { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array });
 
 const INT32_MAX = 0x7fffffff;
 
@@ -58,6 +68,12 @@ export function prepareColumn(column: ParquetColumn, rowCount: number): Prepared
     case 'boolean':
       requireLength(name, 'values', column.values.length, rowCount);
       return { name, kind: 'boolean', values: column.values, nulls };
+    case 'string-entries':
+      requireLength(name, 'indices', column.indices.length, rowCount);
+      if (column.entryStarts.length < 1 || column.entryStarts[column.entryStarts.length - 1]! > column.entries.length) {
+        throw new Error(`parquet: column "${name}" entryStarts must end with the byte length of its entries`);
+      }
+      return { name, kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, indices: column.indices, nulls };
     case 'fixed16':
     case 'fixed8': {
       const width = column.kind === 'fixed16' ? 16 : 8;
@@ -69,7 +85,7 @@ export function prepareColumn(column: ParquetColumn, rowCount: number): Prepared
 
 export function leafSchema(column: PreparedColumn): LeafSchema {
   const repetition = column.nulls === undefined ? Repetition.REQUIRED : Repetition.OPTIONAL;
-  const leaf: LeafSchema = { name: column.name, type: physicalType(column.kind), repetition, utf8: column.kind === 'string' };
+  const leaf: LeafSchema = { name: column.name, type: physicalType(column.kind), repetition, utf8: column.kind === 'string' || column.kind === 'string-entries' };
   if (column.kind === 'fixed16' || column.kind === 'fixed8') leaf.typeLength = column.width;
   return leaf;
 }
@@ -85,6 +101,7 @@ export function physicalType(kind: ParquetColumnKind): PhysicalType {
     case 'boolean':
       return PhysicalType.BOOLEAN;
     case 'string':
+    case 'string-entries':
       return PhysicalType.BYTE_ARRAY;
     case 'fixed16':
     case 'fixed8':

@@ -73,5 +73,26 @@ function expectedValue(column: ParquetColumn, i: number): unknown {
       return Buffer.from(column.values.subarray(i * 16, i * 16 + 16));
     case 'fixed8':
       return Buffer.from(column.values.subarray(i * 8, i * 8 + 8));
+    case 'string-entries': {
+      const at = column.entryStarts[column.indices[i]!]!;
+      return Buffer.from(column.entries.subarray(at + 4, column.entryStarts[column.indices[i]! + 1])).toString('utf8');
+    }
   }
+}
+
+/** `values` as a 'string-entries' column: each distinct value one entry, rows in any order of entries. */
+export function stringEntriesColumn(name: string, values: ReadonlyArray<string | undefined>): ParquetColumn {
+  const distinct = [...new Set(values.filter((v): v is string => v !== undefined))];
+  const encoded = distinct.map((v) => Buffer.from(v, 'utf8'));
+  const entryStarts = new Uint32Array(distinct.length + 1);
+  for (let e = 0; e < encoded.length; e++) entryStarts[e + 1] = entryStarts[e]! + 4 + encoded[e]!.length;
+  const entries = new Uint8Array(entryStarts[distinct.length]!);
+  encoded.forEach((bytes, e) => {
+    new DataView(entries.buffer).setUint32(entryStarts[e]!, bytes.length, true);
+    entries.set(bytes, entryStarts[e]! + 4);
+  });
+  const at = new Map(distinct.map((v, e) => [v, e]));
+  const indices = Uint32Array.from(values, (v) => (v === undefined ? 0 : at.get(v)!));
+  const nulls = Uint8Array.from(values, (v) => (v === undefined ? 1 : 0));
+  return { name, kind: 'string-entries', entries, entryStarts, indices, nulls };
 }

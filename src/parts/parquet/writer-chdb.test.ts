@@ -39,8 +39,8 @@ describe('ClickHouse (chdb) reading the writer output', () => {
                 hex(trace_id) AS trace_id, hex(parent_span_id) AS parent_span_id
            FROM file('${path}', Parquet) ORDER BY row`,
       );
-      const bigs = columns[1]!.values as BigInt64Array;
-      const services = columns[5]!.values as ReadonlyArray<string | undefined>;
+      const bigs = (columns[1] as { values: BigInt64Array }).values;
+      const services = (columns[5] as { values: ReadonlyArray<string | undefined> }).values;
       const expected = Array.from({ length: rowCount }, (_, i) => {
         const present = nulls[i] === 0;
         return {

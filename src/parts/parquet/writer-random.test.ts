@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ParquetColumn, ParquetColumnKind } from './columns.js';
-import { expectedRows, queryRows, readParquetRows, seededRandom, sqlString, withDuckDB, withTempDir } from './testing.js';
+import { expectedRows, queryRows, readParquetRows, seededRandom, sqlString, stringEntriesColumn, withDuckDB, withTempDir } from './testing.js';
 import { type ParquetWriteOptions, writeParquetFile } from './writer.js';
 
 type Random = () => number;
 
-const KINDS: readonly ParquetColumnKind[] = ['int64', 'int32', 'double', 'boolean', 'string', 'fixed16', 'fixed8'];
+const KINDS: readonly ParquetColumnKind[] = ['int64', 'int32', 'double', 'boolean', 'string', 'fixed16', 'fixed8', 'string-entries'];
 const NULL_RATES = [0, 0, 0.05, 0.4, 0.9, 1];
 const ROW_COUNTS = [0, 1, 2, 9, 100, 1000, 5000];
 const SPECIAL_DOUBLES = [0, -0, NaN, Infinity, -Infinity, Number.MIN_VALUE, Number.MAX_VALUE, -Number.MAX_VALUE, 1e-300];
@@ -52,15 +52,14 @@ function randomColumn(random: Random, name: string, kind: ParquetColumnKind, row
       return { name, kind, values: Float64Array.from({ length: rowCount }, () => randomDouble(random)), ...maybeNulls };
     case 'boolean':
       return { name, kind, values: Uint8Array.from({ length: rowCount }, () => (random() < 0.5 ? 1 : 0)), ...maybeNulls };
-    case 'string': {
+    case 'string':
+    case 'string-entries': {
       // a small pool exercises the dictionary path, fresh strings the PLAIN one
       const pool = Array.from({ length: 1 + Math.floor(random() * 20) }, () => randomString(random, 12));
       const fresh = random() < 0.5;
-      return {
-        name,
-        kind,
-        values: Array.from({ length: rowCount }, (_, i) => (nulls[i] ? undefined : fresh ? randomString(random, 80) : pick(random, pool))),
-      };
+      // unique fresh values: a string-entries column then uses one entry per row (its PLAIN path)
+      const values = Array.from({ length: rowCount }, (_, i) => (nulls[i] ? undefined : fresh ? `${i}:${randomString(random, 80)}` : pick(random, pool)));
+      return kind === 'string' ? { name, kind, values } : stringEntriesColumn(name, values);
     }
     case 'fixed16':
     case 'fixed8': {

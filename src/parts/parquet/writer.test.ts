@@ -335,7 +335,7 @@ describe('encodeParquet / writeParquetFile read back by DuckDB', () => {
   it('writes the file through a temporary name and returns its size', async () => {
     await withTempDir(async (dir) => {
       const path = join(dir, 'staging-000001.parquet');
-      const bytes = await writeParquetFile(path, 2, [{ name: 'a', kind: 'string', values: ['x', 'y'] }]);
+      const { bytes } = await writeParquetFile(path, 2, [{ name: 'a', kind: 'string', values: ['x', 'y'] }]);
       assert.equal(statSync(path).size, bytes);
       assert.deepEqual(await readdir(dir), ['staging-000001.parquet']);
       assert.equal(existsSync(`${path}.tmp`), false);
