@@ -11,7 +11,9 @@ import type { LogsOptions } from './logs.js';
 
 const USAGE = `Usage: node dist/bench/main.js [suite…] [flags]      (npm run bench -- [suite…] [flags])
 Prints one JSON line per suite on stdout; progress on stderr.
-  suites                  wal, otlp-proto-codec (alias decode-proto), chunks, metrics, health, analysis, traces, logs; default: all
+  suites                  wal, otlp-proto-codec (alias decode-proto), chunks, metrics, health, analysis, traces, flush, logs; default: all
+  flush:                  staging files of --spans spans (default 1000000, 300000 with --quick) into parts, as the
+                          server flushes and with DuckDB's ORDER BY (the peer); --seed
   traces, analysis:
   --quick                 ~1 M spans instead of 10 M (a run of a few minutes)
   --spans <n>             spans to ingest (default 10000000)
@@ -38,7 +40,7 @@ Prints one JSON line per suite on stdout; progress on stderr.
 
 const FULL_SPANS = 10_000_000;
 const QUICK_SPANS = 1_000_000;
-const SUITES = ['wal', 'otlp-proto-codec', 'chunks', 'metrics', 'health', 'analysis', 'traces', 'logs'] as const;
+const SUITES = ['wal', 'otlp-proto-codec', 'chunks', 'metrics', 'health', 'analysis', 'traces', 'flush', 'logs'] as const;
 type SuiteName = (typeof SUITES)[number];
 const ALIASES: Record<string, SuiteName> = { 'decode-proto': 'otlp-proto-codec', proto: 'otlp-proto-codec' };
 
@@ -59,6 +61,7 @@ function positiveInt(flag: string, value: string | undefined, fallback: number):
 interface Plan {
   suites: SuiteName[];
   traces: TracesOptions;
+  flush: { spans: number; seed: number; peer: boolean };
   dataDir: string | undefined;
   logs: LogsOptions;
   metrics: { series: number; rounds: number };
@@ -138,6 +141,7 @@ function parsePlan(argv: string[]): Plan {
   return {
     suites: suites.length ? suites : [...SUITES],
     traces,
+    flush: { spans: positiveInt('spans', values.spans, values.quick ? 300_000 : 1_000_000), seed: traces.seed, peer: !values['no-peer'] },
     dataDir: values['data-dir'],
     logs,
     metrics: { series: positiveInt('series', values.series, 10_000), rounds: positiveInt('rounds', values.rounds, 720) },
@@ -174,6 +178,8 @@ async function runSuite(name: SuiteName, plan: Plan): Promise<SuiteReport> {
       });
     case 'traces':
       return (await import('./traces.js')).benchTraces(plan.traces);
+    case 'flush':
+      return (await import('./flush.js')).benchFlush(plan.flush);
     case 'logs':
       return (await import('./logs.js')).benchLogs(plan.logs);
   }

@@ -50,7 +50,6 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
       }
     }
   }
-  const writers = runs.map((r) => new ParquetColumnFileWriter(r.outPath, r.rows.length));
   let totalRows = 0;
   const firstRow = sources.map((s) => {
     const first = totalRows;
@@ -58,8 +57,20 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     return first;
   });
   const distinct: string[][] = runs.map(() => []);
-  const fds = sources.map((s) => openSync(s.path, 'r'));
+  // where each source row goes: which run, which row of it (-1: none)
+  const runOfRow = new Int32Array(totalRows).fill(-1);
+  const posInRun = new Int32Array(totalRows);
+  runs.forEach((run, r) => {
+    for (let k = 0; k < run.rows.length; k++) {
+      runOfRow[run.rows[k]!] = r;
+      posInRun[run.rows[k]!] = k;
+    }
+  });
+  const fds: number[] = [];
+  const writers: ParquetColumnFileWriter[] = [];
   try {
+    for (const s of sources) fds.push(openSync(s.path, 'r'));
+    for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length));
     for (const name of order) {
       const decoded: (DecodedChunk | undefined)[] = [];
       let kind: StoredKind | undefined;
@@ -74,8 +85,9 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         decoded.push(decodeChunk(chunk, sources[f]!.layout.rows, readChunk(fds[f]!, chunk)));
       }
       const all = joinChunks(decoded, firstRow, totalRows);
-      runs.forEach((run, r) => {
-        const column = gather(name, kind!, all, run.rows);
+      const positions = valuePositions(all, runs, runOfRow, posInRun);
+      runs.forEach((_, r) => {
+        const column = gather(name, kind!, all, positions[r]!);
         writers[r]!.add(column);
         if (name === job.distinctColumn && column.kind === 'string-entries') distinct[r] = distinctStrings(column);
       });
@@ -132,6 +144,8 @@ function readChunk(fd: number, chunk: ChunkLayout): Uint8Array {
  */
 interface JoinedColumn {
   at: Int32Array;
+  /** rows with a value */
+  present: number;
   /** fixed-width values, width bytes each; booleans one byte each */
   values: Uint8Array;
   /** strings: every source's entries one after another */
@@ -141,11 +155,13 @@ interface JoinedColumn {
 
 function joinChunks(decoded: readonly (DecodedChunk | undefined)[], firstRow: readonly number[], totalRows: number): JoinedColumn {
   const at = new Int32Array(totalRows).fill(-1);
+  let present = 0;
   let valueBytes = 0;
   let entryBytes = 0;
   let entryCount = 0;
   for (const d of decoded) {
     if (d === undefined) continue;
+    present += d.kind === 'strings' ? d.indices.length : d.kind === 'fixed' ? d.values.length / d.width : d.values.length;
     if (d.kind === 'strings') {
       entryBytes += d.entries.length;
       entryCount += d.entryStarts.length - 1;
@@ -186,26 +202,51 @@ function joinChunks(decoded: readonly (DecodedChunk | undefined)[], firstRow: re
     }
   });
   entryStarts[entryBase] = byteBase;
-  return { at, values, entries, entryStarts };
+  return { at, present, values, entries, entryStarts };
 }
 
-function gather(name: string, kind: StoredKind, all: JoinedColumn, rows: Uint32Array): ParquetColumn {
-  const n = rows.length;
-  const nulls = new Uint8Array(n);
+/**
+ * Per run, per output row: the position of its value in `all` (its entry,
+ * for strings), or -1 for null. A dense column is gathered run row by run
+ * row; a sparse one (most columns of span attributes) is scattered from its
+ * few values, in source order, so the cost follows the values, not the rows.
+ */
+function valuePositions(all: JoinedColumn, runs: readonly SortedRun[], runOfRow: Int32Array, posInRun: Int32Array): Int32Array[] {
   const at = all.at;
+  if (all.present * 4 >= at.length) {
+    return runs.map(({ rows }) => {
+      const out = new Int32Array(rows.length);
+      for (let k = 0; k < rows.length; k++) out[k] = at[rows[k]!]!;
+      return out;
+    });
+  }
+  const outs = runs.map(({ rows }) => new Int32Array(rows.length).fill(-1));
+  for (let g = 0; g < at.length; g++) {
+    const v = at[g]!;
+    if (v < 0) continue;
+    const r = runOfRow[g]!;
+    if (r >= 0) outs[r]![posInRun[g]!] = v;
+  }
+  return outs;
+}
+
+function gather(name: string, kind: StoredKind, all: JoinedColumn, positions: Int32Array): ParquetColumn {
+  const n = positions.length;
+  const nulls = new Uint8Array(n);
   if (kind === 'string') {
-    const indices = new Uint32Array(n);
+    const indices = new Uint32Array(positions.buffer, positions.byteOffset, n);
     for (let k = 0; k < n; k++) {
-      const e = at[rows[k]!]!;
-      if (e < 0) nulls[k] = 1;
-      else indices[k] = e;
+      if (positions[k]! < 0) {
+        nulls[k] = 1;
+        indices[k] = 0;
+      }
     }
     return { name, kind: 'string-entries', entries: all.entries, entryStarts: all.entryStarts, indices, nulls };
   }
   if (kind === 'boolean') {
     const values = new Uint8Array(n);
     for (let k = 0; k < n; k++) {
-      const p = at[rows[k]!]!;
+      const p = positions[k]!;
       if (p < 0) nulls[k] = 1;
       else values[k] = all.values[p]!;
     }
@@ -217,7 +258,7 @@ function gather(name: string, kind: StoredKind, all: JoinedColumn, rows: Uint32A
   const src = new Int32Array(all.values.buffer, 0, all.values.length >>> 2);
   if (words === 2) {
     for (let k = 0; k < n; k++) {
-      const p = at[rows[k]!]!;
+      const p = positions[k]!;
       if (p < 0) {
         nulls[k] = 1;
         continue;
@@ -227,7 +268,7 @@ function gather(name: string, kind: StoredKind, all: JoinedColumn, rows: Uint32A
     }
   } else {
     for (let k = 0; k < n; k++) {
-      const p = at[rows[k]!]!;
+      const p = positions[k]!;
       if (p < 0) {
         nulls[k] = 1;
         continue;
