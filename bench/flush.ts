@@ -18,7 +18,8 @@ import { encodeExportTraceServiceRequest } from '../src/receive/otlp-proto-encod
 import { decodeExportTraceServiceRequest } from '../src/receive/otlp-proto-decode.js';
 import { spanStagingSchema } from '../src/parts/span-columns.js';
 import { DEFAULT_DEDICATED_COLUMNS } from '../src/parts/schema.js';
-import { Head, type StagedFile } from '../src/head/head.js';
+import { Head } from '../src/head/head.js';
+import { stagedSource } from '../src/store/signal-store.js';
 import type { SpanBatch } from '../src/model/span-batch.js';
 import { Engine } from '../src/engine/duckdb.js';
 import { TRACE_PART_LAYOUT, writeParts, type PartSource } from '../src/parts/part-writer.js';
@@ -54,22 +55,10 @@ async function measured(fn: () => Promise<PartInfo[]>): Promise<FlushRun> {
   }
 }
 
-function sourceOf(files: readonly StagedFile[], withLayouts: boolean): PartSource {
-  let rows = 0;
-  for (const f of files) rows += f.rows;
-  const traceIds = new Uint8Array(rows * 16);
-  const startNs = new BigInt64Array(rows);
-  const columns = new Set<string>();
-  const services = new Set<string>();
-  let r = 0;
-  for (const f of files) {
-    traceIds.set(f.traceIds, r * 16);
-    startNs.set(f.startNs, r);
-    r += f.rows;
-    for (const c of f.columns) columns.add(c);
-    for (const s of f.services) services.add(s);
-  }
-  return { paths: files.map((f) => f.path), traceIds, startNs, columns, services, ...(withLayouts ? { layouts: files.map((f) => f.layout) } : {}) };
+/** The source as a flush without page layouts sees it: DuckDB sorts. */
+function withoutLayouts(source: PartSource): PartSource {
+  const { layouts: _, ...rest } = source;
+  return rest;
 }
 
 export async function benchFlush(o: FlushOptions): Promise<SuiteReport> {
@@ -102,7 +91,7 @@ export async function benchFlush(o: FlushOptions): Promise<SuiteReport> {
     console.error(`bench: ${spans} spans decoded and sealed into ${files.length} staging files; flushing them as the server does`);
     const engine = await Engine.create({ dataDir: root, threads: 1, memoryLimit: '1GB' });
     try {
-      const ours = await measured(() => writeParts(engine, root, TRACE_PART_LAYOUT, sourceOf(files, true), 0));
+      const ours = await measured(() => writeParts(engine, root, TRACE_PART_LAYOUT, stagedSource(files), 0));
       const bytes = (run: FlushRun): number => run.parts.reduce((n, p) => n + p.bytes, 0);
       const perMillion = 1e6 / spans;
       const report: SuiteReport = {
@@ -119,7 +108,7 @@ export async function benchFlush(o: FlushOptions): Promise<SuiteReport> {
       };
       if (o.peer) {
         console.error('bench: the same staging files with DuckDB ORDER BY (the peer)');
-        const peer = await measured(() => writeParts(engine, root, TRACE_PART_LAYOUT, sourceOf(files, false), 0));
+        const peer = await measured(() => writeParts(engine, root, TRACE_PART_LAYOUT, withoutLayouts(stagedSource(files)), 0));
         report.peer = {
           key: 'duckdb-order-by',
           version: 'DuckDB COPY … ORDER BY trace_id, start_time_unix_nano (threads 1, 1 GB)',

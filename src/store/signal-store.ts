@@ -258,7 +258,8 @@ export function oldestUpTo(staged: readonly StagedFile[], maxRows: number): Stag
   return out;
 }
 
-function stagedSource(files: readonly StagedFile[]): PartSource {
+/** What writeParts needs of staging files (the flush's source). */
+export function stagedSource(files: readonly StagedFile[]): PartSource {
   let rows = 0;
   for (const f of files) rows += f.rows;
   const traceIds = new Uint8Array(rows * 16);
