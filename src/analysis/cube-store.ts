@@ -33,13 +33,16 @@ export class CubeStore implements PartCompanion {
     return writeCubeFromSpans(engine, [join(this.dataDir, part.path)], part.columns, range, path);
   }
 
-  /** Flush: one cube beside each new part, from the staging files it was written from (the part's time range of them). */
+  /** Flush: one cube beside each new part, from the staging files it was written from (the part's time range of them), or from the part file when the day was split into several parts. */
   async afterFlush(engine: Engine, staged: readonly StagedFile[], parts: readonly PartInfo[]): Promise<PartInfo[]> {
     const out: PartInfo[] = [];
     for (const part of parts) {
       const path = this.cubeFileOf(part);
       const range = { fromNs: BigInt(part.minStartNs), toNs: BigInt(part.maxStartNs) };
-      const cube = await writeCubeFromSpans(engine, staged.map((f) => f.path), part.columns, range, path);
+      // parts of one day split by trace-id range share the day's staged rows: each cube from its own part file
+      const cube = parts.some((p) => p !== part && p.day === part.day)
+        ? await this.buildFromPart(engine, part, path)
+        : await writeCubeFromSpans(engine, staged.map((f) => f.path), part.columns, range, path);
       out.push({ ...part, ...cubeFields(this.dataDir, path, cube.highCardinality) });
     }
     return out;

@@ -94,8 +94,10 @@ export class RollupStore {
 
   /**
    * Flush: computes the rollups of the staging files being flushed and writes
-   * one rollup file beside each new part (rows of the part's day). Returns
-   * the parts with `rollupPath` set, to commit.
+   * one rollup file beside each new part (rows of the part's day). A day the
+   * flush split into several parts (by trace-id range) has its parts' rollups
+   * computed from each part file: the staged rows of the day belong to all of
+   * them. Returns the parts with `rollupPath` set, to commit.
    */
   async writeForParts(engine: Engine, stagedPaths: readonly string[], parts: readonly PartInfo[]): Promise<PartInfo[]> {
     if (parts.length === 0) return [];
@@ -107,8 +109,9 @@ export class RollupStore {
       const dayEnd = dayStart + MINUTES_PER_DAY;
       // one staged table within the day (the usual flush) is already the answer
       const only = tables.length === 1 ? tables[0]! : undefined;
-      const table =
-        only && (only.length === 0 || (only.minute[0]! >= dayStart && only.minute[only.length - 1]! < dayEnd))
+      const table = parts.some((p) => p !== part && p.day === part.day)
+        ? await this.partTable(engine, part)
+        : only && (only.length === 0 || (only.minute[0]! >= dayStart && only.minute[only.length - 1]! < dayEnd))
           ? only
           : aggregateTables(tables, { grainMinutes: 1, fromMinute: dayStart, toMinute: dayEnd });
       const rollupPath = join(dirname(part.path), `${part.id}${ROLLUP_FILE_SUFFIX}`);
@@ -194,12 +197,17 @@ export class RollupStore {
     });
   }
 
+  /** The rollups of a part's own spans. */
+  private async partTable(engine: Engine, part: PartInfo): Promise<RollupTable> {
+    const partPath = join(this.dataDir, part.path);
+    return (await computeRollups(engine, [partPath], this.keys)).get(partPath)!;
+  }
+
   private partSource(engine: Engine, part: PartInfo): Promise<RollupSource> {
     const key = part.rollupPath ?? `part:${part.id}`;
     const found = this.cache.get(key);
     if (found) return found.source;
     const load = async (): Promise<RollupSource> => {
-      const partPath = join(this.dataDir, part.path);
       if (part.rollupPath) {
         const path = join(this.dataDir, part.rollupPath);
         const release = this.leases.acquire([path]);
@@ -212,8 +220,7 @@ export class RollupStore {
           release();
         }
       }
-      const tables = await computeRollups(engine, [partPath], this.keys);
-      return new RollupSource(this.keys, tables.get(partPath)!).prepare();
+      return new RollupSource(this.keys, await this.partTable(engine, part)).prepare();
     };
     const promise = load();
     this.put(key, promise, false);

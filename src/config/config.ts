@@ -3,6 +3,7 @@
 
 import type { AttributeColumnRef } from '../parts/schema.js';
 import { DEFAULT_DEDICATED_COLUMNS } from '../parts/schema.js';
+import { PART_FLUSH_ROWS } from '../parts/part-writer.js';
 
 export interface ServerConfig {
   dataDir: string;
@@ -15,6 +16,8 @@ export interface ServerConfig {
   flushIntervalMs: number;
   /** …or as soon as this many spans are staged */
   flushMaxSpans: number;
+  /** most spans in one part a flush writes (a bigger flush is split by trace-id range) */
+  partMaxSpans: number;
   /** beyond this many spans in the head (not yet in parts), ingest answers 503 */
   maxHeadSpans: number;
   /** 0 = keep forever */
@@ -53,6 +56,7 @@ export function defaultConfig(): ServerConfig {
     sealIntervalMs: 500,
     flushIntervalMs: 15_000,
     flushMaxSpans: 1_000_000,
+    partMaxSpans: PART_FLUSH_ROWS,
     maxHeadSpans: 6_000_000,
     retentionMs: 0,
     compactIntervalMs: 60_000,

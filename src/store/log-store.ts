@@ -73,7 +73,7 @@ export class LogStore extends SignalStore<LogBatch> {
       config,
       parts.dataDir,
       LOG_SIGNAL,
-      { flushMaxRows: config.flushMaxSpans, maxHeadRows: config.maxHeadSpans },
+      { flushMaxRows: config.flushMaxSpans, partMaxRows: config.partMaxSpans, maxHeadRows: config.maxHeadSpans },
       parts.wal,
       parts.head,
       parts.catalog,

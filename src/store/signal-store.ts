@@ -33,6 +33,8 @@ export interface SignalDefinition<B extends { length: number }> {
 export interface SignalLimits {
   /** flush as soon as this many rows are staged */
   flushMaxRows: number;
+  /** most rows of one part a flush writes */
+  partMaxRows: number;
   /** beyond this many rows not yet in parts, ingest answers 503 */
   maxHeadRows: number;
 }
@@ -192,7 +194,7 @@ export class SignalStore<B extends { length: number }> {
     const files = oldestUpTo(this.head.staged, this.limits.flushMaxRows);
     this.lastFlushMs = Date.now();
     if (files.length === 0) return;
-    let parts = await writeParts(this.writeEngine, this.dataDir, this.signal.layout, stagedSource(files), 0);
+    let parts = await writeParts(this.writeEngine, this.dataDir, this.signal.layout, stagedSource(files), 0, this.limits.partMaxRows);
     const stagedPaths = files.map((f) => f.path);
     for (const c of this.companions) parts = await c.afterFlush(this.writeEngine, files, parts);
     const checkpoint = files[files.length - 1]!.lastSeq;

@@ -44,7 +44,7 @@ export class TraceStore extends SignalStore<SpanBatch> {
   readonly cubes: CubeStore;
 
   private constructor(config: ServerConfig, parts: Awaited<ReturnType<typeof SignalStore.openParts<SpanBatch>>>) {
-    super(config, parts.dataDir, traceSignal(config), { flushMaxRows: config.flushMaxSpans, maxHeadRows: config.maxHeadSpans }, parts.wal, parts.head, parts.catalog, parts.writeEngine);
+    super(config, parts.dataDir, traceSignal(config), { flushMaxRows: config.flushMaxSpans, partMaxRows: config.partMaxSpans, maxHeadRows: config.maxHeadSpans }, parts.wal, parts.head, parts.catalog, parts.writeEngine);
     const rollups = new RollupStore(parts.dataDir, this.leases);
     this.rollups = rollups;
     this.addCompanion({
