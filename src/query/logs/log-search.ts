@@ -25,7 +25,7 @@ import { chunkMayContain, type TokenChunk } from '../../parts/token-index.js';
 import { tokenHash } from '../../parts/log-tokens.js';
 import { compareUtf8, stagedTokenChunks } from '../../parts/log-token-chunks.js';
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
-import { isSearchableLogColumn, logPredicate, logPredicateSql, logTextSql, servicesOf } from './log-sql.js';
+import { isSearchableLogColumn, logPredicate, logPredicateSql, logTextSql, servicesOf, termRegExp } from './log-sql.js';
 import type { LogQuery } from './log-query.js';
 import { logColumnRoles, logRecordOf, type LogRecordJson } from './log-record.js';
 
@@ -80,8 +80,13 @@ const MAX_CHUNKS_PER_FILE = 64;
 const FIRST_UNITS_PER_QUERY = 2;
 const MOST_UNITS_PER_QUERY = 32;
 
+/** The index kept under one chunk in five, few enough to read in one query. */
+function fewChunksKept(units: number, chunksSkipped: number): boolean {
+  return units <= MOST_UNITS_PER_QUERY && chunksSkipped >= 4 * units;
+}
+
 function firstBatch(units: number, chunksSkipped: number): number {
-  return units <= MOST_UNITS_PER_QUERY && chunksSkipped >= 4 * units ? Math.max(units, 1) : FIRST_UNITS_PER_QUERY;
+  return fewChunksKept(units, chunksSkipped) ? Math.max(units, 1) : FIRST_UNITS_PER_QUERY;
 }
 
 function overlaps(minNs: bigint, maxNs: bigint, req: Pick<LogSearchRequest, 'startNs' | 'endNs'>): boolean {
@@ -206,13 +211,24 @@ interface Hit {
 const newestFirst = (a: Hit, b: Hit): number => (a.t > b.t ? -1 : a.t < b.t ? 1 : 0);
 
 /**
+ * Most rows passing the cheap tests whose text findHits checks in this
+ * process (a rare word: a few per chunk read); beyond it DuckDB checks them.
+ */
+const MOST_ROWS_CHECKED_HERE = 1000;
+
+/** Whether findHits can check a query's text here: words and phrases that must occur, no RE2 expressions, no negated terms (which no cheap test narrows). */
+function canCheckHere(query: LogQuery): boolean {
+  return query.regexes.length === 0 && query.terms.every((t) => !t.negate);
+}
+
+/**
  * Time, unit and row of the rows of `unitIndexes` matching the query (and
  * `extra`), newest first, at most `limit`. Each unit reads the time, the row
  * number and the columns of the cheap tests; the rows passing them are
  * materialized with their text, and the text terms' patterns run once over
  * all of them (not once per unit: each use of a pattern compiles it).
  */
-async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes: readonly number[], req: LogSearchRequest, extra: readonly string[], limit?: number): Promise<Hit[]> {
+async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes: readonly number[], req: LogSearchRequest, extra: readonly string[], limit?: number, checkHere = false): Promise<Hit[]> {
   if (unitIndexes.length === 0) return [];
   const exact = req.query.terms.length > 0 || req.query.regexes.length > 0;
   const branches = unitIndexes.map((i) => {
@@ -223,10 +239,20 @@ async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes:
     return `SELECT ${LOG_TIME_COLUMN} AS t, file_row_number AS r, ${i} AS u${text} FROM ${unitSourceSql(u)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
   });
   const order = limit === undefined ? '' : ` ORDER BY t DESC LIMIT ${limit}`;
+  const hitOf = (r: Row): Hit => ({ t: r['t'] as bigint, unit: Number(r['u']), row: Number(r['r']) });
+  const source = `WITH c AS MATERIALIZED (${branches.join(' UNION ALL ')})`;
+  if (exact && checkHere && limit !== undefined && canCheckHere(req.query)) {
+    // The text of the rows passing the cheap tests, when they are few, is checked here.
+    const passed = await engine.all(`${source} SELECT t, r, u, __text, count(*) OVER () AS n FROM c ORDER BY t DESC LIMIT ${MOST_ROWS_CHECKED_HERE}`);
+    if (passed.length === 0 || Number(passed[0]!['n']) <= MOST_ROWS_CHECKED_HERE) {
+      const patterns = req.query.terms.map(termRegExp);
+      return passed.filter((r) => patterns.every((p) => p.test(r['__text'] as string))).slice(0, limit).map(hitOf);
+    }
+  }
   const sql = exact
-    ? `WITH c AS MATERIALIZED (${branches.join(' UNION ALL ')}) SELECT t, r, u FROM c WHERE ${logPredicate(req.query, new Set()).exact('__text').join(' AND ')}${order}`
+    ? `${source} SELECT t, r, u FROM c WHERE ${logPredicate(req.query, new Set()).exact('__text').join(' AND ')}${order}`
     : `SELECT t, r, u FROM (${branches.join(' UNION ALL ')})${order}`;
-  return (await engine.all(sql)).map((r) => ({ t: r['t'] as bigint, unit: Number(r['u']), row: Number(r['r']) }));
+  return (await engine.all(sql)).map(hitOf);
 }
 
 /** Every column of the hit rows, keyed `unit:row`. */
@@ -274,6 +300,8 @@ export async function searchLogs(engine: Engine, input: LogSearchInput, req: Log
   let hits: Hit[] = [];
   let read = 0;
   let batch = firstBatch(units.length, plan.chunksSkipped);
+  // The index kept few chunks, all read in one query: few rows pass the cheap tests, their text is checked here.
+  const fewPass = fewChunksKept(units.length, plan.chunksSkipped);
   /** times of the first rows a LIMIT or the cut to `want` left out */
   const cutAt: bigint[] = [];
   while (read < units.length) {
@@ -282,7 +310,7 @@ export async function searchLogs(engine: Engine, input: LogSearchInput, req: Log
     read += indexes.length;
     batch = Math.min(batch * 2, MOST_UNITS_PER_QUERY);
     // One more than wanted: whether rows of the last time kept were left out shows.
-    const found = await findHits(engine, units, indexes, req, extra, want + 1);
+    const found = await findHits(engine, units, indexes, req, extra, want + 1, fewPass);
     if (found.length === want + 1) cutAt.push(found[want]!.t);
     hits = hits.concat(found);
     hits.sort(newestFirst);
