@@ -11,7 +11,7 @@ import type { Engine } from '../engine/duckdb.js';
 import type { Catalog, PartInfo } from '../parts/catalog.js';
 import type { FileLeases } from '../parts/file-leases.js';
 import type { StagedFile } from '../head/head.js';
-import type { PartCompanion } from '../store/part-companion.js';
+import { splitDays, type PartCompanion } from '../store/part-companion.js';
 import { CUBE_FILE_SUFFIX, readCubeColumns, writeCubeFromSpans, writeMergedCube, type CubeInput } from './cube-file.js';
 
 function cubeFields(dataDir: string, absolute: string, highCardinality: string[]): Pick<PartInfo, 'cubePath' | 'cubeHighCardinality'> {
@@ -33,14 +33,14 @@ export class CubeStore implements PartCompanion {
     return writeCubeFromSpans(engine, [join(this.dataDir, part.path)], part.columns, range, path);
   }
 
-  /** Flush: one cube beside each new part, from the staging files it was written from (the part's time range of them), or from the part file when the day was split into several parts. */
+  /** Flush: one cube beside each new part, from the staging files it was written from (the part's time range of them), or from the part file when the flush split its day (splitDays). */
   async afterFlush(engine: Engine, staged: readonly StagedFile[], parts: readonly PartInfo[]): Promise<PartInfo[]> {
     const out: PartInfo[] = [];
+    const split = splitDays(parts);
     for (const part of parts) {
       const path = this.cubeFileOf(part);
       const range = { fromNs: BigInt(part.minStartNs), toNs: BigInt(part.maxStartNs) };
-      // parts of one day split by trace-id range share the day's staged rows: each cube from its own part file
-      const cube = parts.some((p) => p !== part && p.day === part.day)
+      const cube = split.has(part.day)
         ? await this.buildFromPart(engine, part, path)
         : await writeCubeFromSpans(engine, staged.map((f) => f.path), part.columns, range, path);
       out.push({ ...part, ...cubeFields(this.dataDir, path, cube.highCardinality) });

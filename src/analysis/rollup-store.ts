@@ -12,6 +12,7 @@ import { dirname, join, relative } from 'node:path';
 import type { Engine } from '../engine/duckdb.js';
 import type { PartInfo } from '../parts/catalog.js';
 import type { FileLeases } from '../parts/file-leases.js';
+import { splitDays } from '../store/part-companion.js';
 import { computeRollups } from './rollup-compute.js';
 import { ROLLUP_FILE_SUFFIX, readRollupFile, writeRollupFile } from './rollup-file.js';
 import { RollupKeys, aggregateTables, type KeyLevel, type RollupTable } from './rollup-table.js';
@@ -101,19 +102,13 @@ export class RollupStore {
    */
   async writeForParts(engine: Engine, stagedPaths: readonly string[], parts: readonly PartInfo[]): Promise<PartInfo[]> {
     if (parts.length === 0) return [];
-    const tables = await this.stagedTables(engine, stagedPaths);
+    const split = splitDays(parts);
+    // the staged rows are read only for days that are one part's
+    const tables = parts.every((p) => split.has(p.day)) ? [] : await this.stagedTables(engine, stagedPaths);
     for (const p of stagedPaths) this.cache.delete(stagedKey(p));
     const out: PartInfo[] = [];
     for (const part of parts) {
-      const dayStart = Math.floor(Date.parse(`${part.day}T00:00:00Z`) / 60_000);
-      const dayEnd = dayStart + MINUTES_PER_DAY;
-      // one staged table within the day (the usual flush) is already the answer
-      const only = tables.length === 1 ? tables[0]! : undefined;
-      const table = parts.some((p) => p !== part && p.day === part.day)
-        ? await this.partTable(engine, part)
-        : only && (only.length === 0 || (only.minute[0]! >= dayStart && only.minute[only.length - 1]! < dayEnd))
-          ? only
-          : aggregateTables(tables, { grainMinutes: 1, fromMinute: dayStart, toMinute: dayEnd });
+      const table = split.has(part.day) ? await this.partTable(engine, part) : stagedDayTable(tables, part.day);
       const rollupPath = join(dirname(part.path), `${part.id}${ROLLUP_FILE_SUFFIX}`);
       await writeRollupFile(engine, join(this.dataDir, rollupPath), table, this.keys);
       // derived right after the flush rather than in it, and before a query needs them
@@ -261,6 +256,16 @@ export class RollupStore {
   get cachedSources(): number {
     return this.cache.size;
   }
+}
+
+/** The rows of `day` among the staged tables of a flush. */
+function stagedDayTable(tables: readonly RollupTable[], day: string): RollupTable {
+  const dayStart = Math.floor(Date.parse(`${day}T00:00:00Z`) / 60_000);
+  const dayEnd = dayStart + MINUTES_PER_DAY;
+  // one staged table within the day (the usual flush) is already the answer
+  const only = tables.length === 1 ? tables[0]! : undefined;
+  if (only && (only.length === 0 || (only.minute[0]! >= dayStart && only.minute[only.length - 1]! < dayEnd))) return only;
+  return aggregateTables(tables, { grainMinutes: 1, fromMinute: dayStart, toMinute: dayEnd });
 }
 
 function stagedKey(path: string): string {

@@ -9,7 +9,10 @@ import type { StagedFile } from '../head/head.js';
 export interface PartCompanion {
   /**
    * Flush: writes a companion beside each new part from the staging files
-   * being flushed; returns the parts with its path set.
+   * being flushed; returns the parts with its path set. The staged rows of a
+   * day all belong to its part — unless the flush split that day into several
+   * parts by trace-id range (splitDays): those parts' companions come from
+   * each part's own file.
    */
   afterFlush(engine: Engine, staged: readonly StagedFile[], parts: readonly PartInfo[]): Promise<PartInfo[]>;
   /**
@@ -19,4 +22,12 @@ export interface PartCompanion {
   afterMerge(engine: Engine, group: readonly PartInfo[], partPath: string): Promise<Partial<PartInfo>>;
   /** waits for background work to end */
   stop(): Promise<void>;
+}
+
+/** Days that a flush split into several parts: their staged rows are no one part's rows. */
+export function splitDays(parts: readonly PartInfo[]): Set<string> {
+  const seen = new Set<string>();
+  const split = new Set<string>();
+  for (const p of parts) (seen.has(p.day) ? split : seen).add(p.day);
+  return split;
 }
