@@ -11,7 +11,7 @@ function toLocalInput(ms: number): string {
   return d.toISOString().slice(0, 19);
 }
 
-export function TimeRangePicker({ range, onRefresh }: { range: TimeRangeParams; onRefresh?: () => void }) {
+export function TimeRangePicker({ range, onRefresh }: { range: TimeRangeParams; onRefresh?: (() => void) | undefined }) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   // A click anywhere else closes the menu.

@@ -8,8 +8,8 @@ import { fetchCompare } from '../../api/endpoints.js';
 import { useApi } from '../../api/use-api.js';
 import type { CompareResponse, LatencyRow } from '../../api/types.js';
 import { usePageRange } from '../../use-page-range.js';
-import { TimeRangePicker } from '../../components/time-range-picker.js';
-import { EmptyState, ErrorState, Loading } from '../../components/states.js';
+import { PageHeader } from '../../components/page-header.js';
+import { EmptyState, ErrorState } from '../../components/states.js';
 import { DataTable, type Column } from '../../components/data-table.js';
 import { Link } from '../../components/link.js';
 import { formatCount, formatPercent } from '../../format.js';
@@ -35,11 +35,7 @@ export function ComparePage() {
 
   return (
     <section>
-      <div class="page-header">
-        <h1>Compare</h1>
-        {result.slow && <Loading what="Comparing" />}
-        <TimeRangePicker range={params} onRefresh={refresh} />
-      </div>
+      <PageHeader title={<h1>Compare</h1>} loading={result.slow ? 'Comparing' : undefined} range={params} onRefresh={refresh} />
       <CompareForm state={state} />
       {result.error && <ErrorState error={result.error} retry={result.reload} title="The comparison failed" />}
       {result.data && <CompareResult data={result.data} state={state} keep={keep} stale={result.stale} />}

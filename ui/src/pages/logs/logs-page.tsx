@@ -8,9 +8,9 @@ import { fetchLogHistogram, searchLogs } from '../../api/endpoints.js';
 import { useApi } from '../../api/use-api.js';
 import type { LogRecord } from '../../api/types.js';
 import { usePageRange } from '../../use-page-range.js';
-import { TimeRangePicker } from '../../components/time-range-picker.js';
+import { PageHeader, SearchForm } from '../../components/page-header.js';
 import { Chart } from '../../components/chart.js';
-import { EmptyState, ErrorState, Loading } from '../../components/states.js';
+import { EmptyState, ErrorState } from '../../components/states.js';
 import { Link } from '../../components/link.js';
 import { formatCount, formatTime } from '../../format.js';
 import { setQuery, useQueryParams } from '../../navigation.js';
@@ -89,18 +89,8 @@ export function LogsPage() {
 
   return (
     <section>
-      <div class="page-header">
-        <h1>Logs</h1>
-        {(first.slow || histogram.slow) && <Loading what="Searching" />}
-        <TimeRangePicker range={params} onRefresh={refresh} />
-      </div>
-      <form
-        class="panel search-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
+      <PageHeader title={<h1>Logs</h1>} loading={first.slow || histogram.slow ? 'Searching' : undefined} range={params} onRefresh={refresh} />
+      <SearchForm onSubmit={submit}>
         <input
           type="search"
           class="mono grow"
@@ -111,10 +101,7 @@ export function LogsPage() {
           value={text}
           onInput={(e) => setText(e.currentTarget.value)}
         />
-        <button type="submit" class="primary">
-          Search
-        </button>
-      </form>
+      </SearchForm>
       {(first.error ?? histogram.error) && <ErrorState error={(first.error ?? histogram.error)!} retry={() => (first.reload(), histogram.reload())} title="The log search failed" />}
       {chart && total > 0 && (
         <div class={'panel' + (histogram.loading ? ' stale' : '')}>

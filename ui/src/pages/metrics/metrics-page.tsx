@@ -9,7 +9,7 @@ import { useApi } from '../../api/use-api.js';
 import { Chart } from '../../components/chart.js';
 import { DataTable, type Column } from '../../components/data-table.js';
 import { EmptyState, ErrorState, Loading } from '../../components/states.js';
-import { TimeRangePicker } from '../../components/time-range-picker.js';
+import { PageHeader } from '../../components/page-header.js';
 import { formatTime } from '../../format.js';
 import { setQuery, useQueryParams } from '../../navigation.js';
 import { usePageRange } from '../../use-page-range.js';
@@ -79,10 +79,7 @@ export function MetricsPage() {
 
   return (
     <section>
-      <div class="page-header">
-        <h1>Metrics</h1>
-        <TimeRangePicker range={params} onRefresh={refresh} />
-      </div>
+      <PageHeader title={<h1>Metrics</h1>} range={params} onRefresh={refresh} />
       <div class="metrics-layout">
         <MetricBrowser
           metricNames={names.data ?? []}

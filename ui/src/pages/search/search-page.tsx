@@ -8,9 +8,9 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { fetchDurations, searchTraces } from '../../api/endpoints.js';
 import { useApi } from '../../api/use-api.js';
 import { usePageRange } from '../../use-page-range.js';
-import { TimeRangePicker } from '../../components/time-range-picker.js';
+import { PageHeader, SearchForm } from '../../components/page-header.js';
 import { DataTable, type Column } from '../../components/data-table.js';
-import { EmptyState, ErrorState, Loading, NoDataHint } from '../../components/states.js';
+import { EmptyState, ErrorState, NoDataHint } from '../../components/states.js';
 import { Link } from '../../components/link.js';
 import { formatAgo, formatCount, formatDurationMs, formatTime } from '../../format.js';
 import { setQuery, useQueryParams } from '../../navigation.js';
@@ -92,18 +92,8 @@ export function SearchPage() {
 
   return (
     <section>
-      <div class="page-header">
-        <h1>Search</h1>
-        {(result.slow || durations.slow) && <Loading what="Searching" />}
-        <TimeRangePicker range={params} onRefresh={refresh} />
-      </div>
-      <form
-        class="panel search-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
+      <PageHeader title={<h1>Search</h1>} loading={result.slow || durations.slow ? 'Searching' : undefined} range={params} onRefresh={refresh} />
+      <SearchForm onSubmit={submit}>
         <TraceQLInput
           value={text}
           onInput={setText}
@@ -119,10 +109,7 @@ export function SearchPage() {
             </option>
           ))}
         </select>
-        <button type="submit" class="primary">
-          Search
-        </button>
-      </form>
+      </SearchForm>
       {durations.data && durations.data.spans > 0 && (
         <div class={'panel' + (durations.stale ? ' stale' : '')}>
           <div class="histogram-header">

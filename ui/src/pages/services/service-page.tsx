@@ -7,10 +7,10 @@ import { fetchHealth } from '../../api/endpoints.js';
 import type { HealthGroup, HealthResponse } from '../../api/types.js';
 import { usePageRange } from '../../use-page-range.js';
 import { stepSecondsFor } from '../../time-range.js';
-import { TimeRangePicker } from '../../components/time-range-picker.js';
+import { PageHeader } from '../../components/page-header.js';
 import { DataTable, type Column } from '../../components/data-table.js';
 import { formatSort, parseSort } from '../../components/table-sort.js';
-import { EmptyState, ErrorState, Loading } from '../../components/states.js';
+import { EmptyState, ErrorState } from '../../components/states.js';
 import { Link } from '../../components/link.js';
 import { Sparkline } from '../../components/sparkline.js';
 import { formatCount, formatDurationMs, formatPercent, formatRate } from '../../format.js';
@@ -91,12 +91,14 @@ export function ServicePage({ params: routeParams }: { params: Record<string, st
       <div class="breadcrumbs">
         <Link href={hrefOf('/services', keep)}>Services</Link> /
       </div>
-      <div class="page-header">
-        <h1 data-testid="service-title">{service}</h1>
-        {(overview.slow || operations.slow) && <Loading what="Loading service health" />}
+      <PageHeader
+        title={<h1 data-testid="service-title">{service}</h1>}
+        loading={overview.slow || operations.slow ? 'Loading service health' : undefined}
+        range={params}
+        onRefresh={refresh}
+      >
         <Link href={hrefOf('/search', { q: operationFilter(service), ...keep })}>Search its traces</Link>
-        <TimeRangePicker range={params} onRefresh={refresh} />
-      </div>
+      </PageHeader>
       {error && <ErrorState error={error} retry={() => (overview.reload(), operations.reload())} />}
       {overview.data && !own && (
         <EmptyState title={`No spans of ${service} in this time range`}>

@@ -6,10 +6,10 @@ import { fetchHealth } from '../../api/endpoints.js';
 import type { HealthGroup } from '../../api/types.js';
 import { usePageRange } from '../../use-page-range.js';
 import { stepSecondsFor } from '../../time-range.js';
-import { TimeRangePicker } from '../../components/time-range-picker.js';
+import { PageHeader } from '../../components/page-header.js';
 import { DataTable, type Column } from '../../components/data-table.js';
 import { formatSort, parseSort } from '../../components/table-sort.js';
-import { EmptyState, ErrorState, Loading, NoDataHint } from '../../components/states.js';
+import { EmptyState, ErrorState, NoDataHint } from '../../components/states.js';
 import { Link } from '../../components/link.js';
 import { Sparkline } from '../../components/sparkline.js';
 import { formatDurationMs, formatPercent, formatRate } from '../../format.js';
@@ -71,11 +71,7 @@ export function ServicesPage() {
 
   return (
     <section>
-      <div class="page-header">
-        <h1>Services</h1>
-        {health.slow && <Loading what="Loading service health" />}
-        <TimeRangePicker range={params} onRefresh={refresh} />
-      </div>
+      <PageHeader title={<h1>Services</h1>} loading={health.slow ? 'Loading service health' : undefined} range={params} onRefresh={refresh} />
       {health.error && <ErrorState error={health.error} retry={health.reload} />}
       {health.data && health.data.groups.length === 0 && (
         <EmptyState title="No spans in this time range">
