@@ -26,6 +26,7 @@ import { mountHealthRoutes } from '../api/health-route.js';
 import { mountCompareRoutes } from '../api/compare-route.js';
 import { mountTraceQLMetricsRoutes } from '../api/traceql-metrics-route.js';
 import { defaultUiDir, mountUi } from '../api/ui-route.js';
+import { DataFolderLock } from '../store/data-folder-lock.js';
 
 export interface RunningServer {
   store: TraceStore;
@@ -48,7 +49,26 @@ function listenHttp(server: HttpServer, address: string): Promise<number> {
   });
 }
 
+/** Starts every store and listener over `config.dataDir`, which it locks against a second server. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const lock = await DataFolderLock.acquire(config.dataDir);
+  let running: RunningServer;
+  try {
+    running = await startLocked(config);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  return {
+    ...running,
+    close: async () => {
+      await running.close();
+      await lock.release();
+    },
+  };
+}
+
+async function startLocked(config: ServerConfig): Promise<RunningServer> {
   let ready = false;
   const store = await TraceStore.open(config);
   const logs = await LogStore.open(config);

@@ -6,11 +6,12 @@
 // records, part sort order, companion files — comes in a SignalDefinition.
 
 import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { OverloadedError } from '../model/errors.js';
 import { Wal, type WalRecord } from '../wal/wal.js';
 import { Head, type StagedFile, type StagingSchema } from '../head/head.js';
-import { Catalog, type PartInfo } from '../parts/catalog.js';
+import { Catalog, partFilePaths, type PartInfo } from '../parts/catalog.js';
+import { partIdOf, sweepOrphanPartFiles } from '../parts/orphan-files.js';
 import { FileLeases } from '../parts/file-leases.js';
 import { sortedRunDir, writeParts, type PartLayout, type PartSource } from '../parts/part-writer.js';
 import { Engine } from '../engine/duckdb.js';
@@ -89,6 +90,8 @@ export class SignalStore<B extends { length: number }> {
     const dataDir = resolve(config.dataDir);
     const stream = signal.layout.stream;
     const catalog = await Catalog.open(join(dataDir, 'catalog', stream));
+    const orphans = await sweepOrphanPartFiles(join(dataDir, 'parts', stream), livePartIds(dataDir, catalog.snapshot.parts));
+    if (orphans.length > 0) console.error(`${stream}: deleted ${orphans.length} part file(s) no catalogued part owns (from a crash or an interrupted merge)`);
     // regrouped rows of a flush a crash interrupted
     await rm(sortedRunDir(dataDir, signal.layout), { recursive: true, force: true });
     const head = await Head.open<B>({ stagingDir: join(dataDir, 'staging', stream), schema: signal.staging });
@@ -277,4 +280,14 @@ export function stagedSource(files: readonly StagedFile[]): PartSource {
     for (const s of f.services) services.add(s);
   }
   return { paths: files.map((f) => f.path), traceIds, startNs, columns, services, layouts: files.map((f) => f.layout) };
+}
+
+/** The part ids (file names up to their first dot) of every file the catalogued parts own. */
+function livePartIds(dataDir: string, parts: readonly PartInfo[]): Set<string> {
+  const ids = new Set<string>();
+  for (const p of parts) {
+    ids.add(p.id);
+    for (const f of partFilePaths(dataDir, p)) ids.add(partIdOf(basename(f)));
+  }
+  return ids;
 }
