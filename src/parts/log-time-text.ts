@@ -7,6 +7,8 @@
 // time field of JSON lines (`?time_field=ts`) usually is one; a field in any
 // other form stays text.
 
+import { civilSecondsAt, digitsAt } from '../model/civil-time.js';
+
 /** Column suffix of a body field stored as its record's time (the key's own ':' are escaped, so no key ends so). */
 export const TIME_TEXT_SUFFIX = '::time';
 
@@ -19,12 +21,26 @@ export function timeText(timeNs: bigint, digits: number): string | undefined {
   return `${iso.slice(0, 19)}${fraction}Z`;
 }
 
-/** How many fraction digits `text` has if it is `timeNs` in the canonical form; -1 if it is not. */
+const NS_PER_SECOND = 1_000_000_000n;
+
+/**
+ * How many fraction digits `text` has if it is `timeNs` in the canonical
+ * form; -1 if it is not. Runs for every text field of every record (twice:
+ * row columns and token hashes), so the text is read by character codes and
+ * compared with the time as numbers; the canonical text is never built.
+ */
 export function timeTextDigits(text: string, timeNs: bigint): number {
   // Cheap shape checks first: most text fields are not times.
   const n = text.length;
   if (n < 20 || n > 30 || text.charCodeAt(10) !== 0x54 /* T */ || text.charCodeAt(n - 1) !== 0x5a /* Z */ || text.charCodeAt(4) !== 0x2d /* - */) return -1;
   const digits = n === 20 ? 0 : n - 21;
-  if (digits > 9 || (digits > 0 && text.charCodeAt(19) !== 0x2e /* . */)) return -1;
-  return timeText(timeNs, digits) === text ? digits : -1;
+  if (digits > 9 || (digits > 0 && text.charCodeAt(19) !== 0x2e /* . */) || timeNs < 0n) return -1;
+  const seconds = civilSecondsAt(text);
+  const fraction = digits === 0 ? 0 : digitsAt(text, 20, digits);
+  if (seconds === undefined || fraction < 0) return -1;
+  // timeText writes the whole seconds, then the first `digits` digits of the nanoseconds
+  const wholeSeconds = timeNs / NS_PER_SECOND;
+  if (Number(wholeSeconds) !== seconds) return -1;
+  const nanos = Number(timeNs - wholeSeconds * NS_PER_SECOND);
+  return Math.floor(nanos / 10 ** (9 - digits)) === fraction ? digits : -1;
 }

@@ -12,7 +12,7 @@ import { ValueType, type AttributeColumns } from '../model/span-batch.js';
 import type { StagedFile } from '../head/head.js';
 import { forEachTokenHash } from './log-tokens.js';
 import { timeTextDigits } from './log-time-text.js';
-import { TOKEN_CHUNK_ROWS, buildChunkBloom, type TokenChunk } from './token-index.js';
+import { TOKEN_CHUNK_ROWS, buildChunkBloom, countDistinct, type TokenChunk } from './token-index.js';
 
 /** Token hashes of a staged file's rows, in row order. */
 export interface LogTokens {
@@ -127,19 +127,16 @@ function chunksInOrder(set: RowSet, order: Uint32Array): TokenChunk[] {
     const minService = services[0]!;
     const maxService = services[services.length - 1]!;
     const hashes = new Uint32Array(count);
-    const distinct = new Set<number>();
     let p = 0;
     for (let k = start; k < end; k++) {
       const i = order[k]!;
       const tokens = set.files[set.file[i]!]!.sidecar as LogTokens;
-      const r = set.row[i]!;
-      for (let j = tokens.offsets[r]!; j < tokens.offsets[r + 1]!; j++) {
-        const h = tokens.hashes[j]!;
-        hashes[p++] = h;
-        distinct.add(h);
-      }
+      const from = tokens.offsets[set.row[i]!]!;
+      const to = tokens.offsets[set.row[i]! + 1]!;
+      hashes.set(tokens.hashes.subarray(from, to), p);
+      p += to - from;
     }
-    chunks.push({ firstRow: start, rows: end - start, minTimeNs, maxTimeNs, minService, maxService, ...buildChunkBloom(hashes, distinct.size) });
+    chunks.push({ firstRow: start, rows: end - start, minTimeNs, maxTimeNs, minService, maxService, ...buildChunkBloom(hashes, countDistinct(hashes)) });
   }
   return chunks;
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildChunkBloom, chunkMayContain, decodeTokenIndex, encodeTokenIndex, type TokenChunk } from './token-index.js';
+import { buildChunkBloom, chunkMayContain, countDistinct, decodeTokenIndex, encodeTokenIndex, type TokenChunk } from './token-index.js';
 import { forEachTokenHash, tokenHash, tokensOf } from './log-tokens.js';
 
 function chunkOf(text: string, service = 'svc', min = 1n, max = 2n, firstRow = 0): TokenChunk {
@@ -21,6 +21,19 @@ describe('log tokens', () => {
 });
 
 describe('token index', () => {
+  it('counts the distinct hashes of a chunk, zero and repeats included', () => {
+    let x = 12345;
+    for (const n of [0, 1, 1000, 70_000, 300_000]) {
+      const hashes = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        // few distinct values, so most repeat; 0 among them
+        hashes[i] = x % (n / 3 + 1) === 0 ? 0 : (x >>> 8) % (n / 2 + 7);
+      }
+      assert.equal(countDistinct(hashes), new Set(hashes).size, `${n} hashes`);
+    }
+  });
+
   it('holds every word put in and few others', () => {
     const words = Array.from({ length: 2000 }, (_, i) => `w${i}`);
     const chunk = chunkOf(words.join(' '));

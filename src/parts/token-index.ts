@@ -59,6 +59,45 @@ export function buildChunkBloom(hashes: Uint32Array, distinctEstimate: number): 
   return { bitCount, bits };
 }
 
+/** Open addressing over a power-of-two table, reused from chunk to chunk; 0 marks a free slot. */
+let distinctTable = new Uint32Array(1 << 16);
+
+/**
+ * How many distinct values `hashes` holds: the size of a chunk's bloom. A
+ * Set<number> of a chunk's ~250 k hashes cost more than the rest of building
+ * its index.
+ */
+export function countDistinct(hashes: Uint32Array): number {
+  let size = distinctTable.length;
+  while (size < hashes.length * 2) size *= 2;
+  if (size !== distinctTable.length) distinctTable = new Uint32Array(size);
+  const table = distinctTable;
+  table.fill(0);
+  const mask = size - 1;
+  let distinct = 0;
+  let zero = 0;
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i]!;
+    if (h === 0) {
+      zero = 1;
+      continue;
+    }
+    // FNV hashes are well mixed in their low bits already; the multiply spreads near-equal ones
+    let slot = Math.imul(h, 0x9e3779b1) & mask;
+    for (;;) {
+      const at = table[slot]!;
+      if (at === h) break;
+      if (at === 0) {
+        table[slot] = h;
+        distinct++;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  return distinct + zero;
+}
+
 export function chunkMayContain(chunk: TokenChunk, hash: number): boolean {
   const n = chunk.bitCount;
   let b = hash % n;

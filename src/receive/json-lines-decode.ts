@@ -16,6 +16,7 @@ import { LogBatchBuilder } from '../model/log-batch-builder.js';
 import type { LogBatch } from '../model/log-batch.js';
 import { RoundedIntegerError, flattenJsonObject, plainJson } from './log-body-fields.js';
 import { markLongIntegers, reviveMarkedIntegers } from './json-exact-integers.js';
+import { civilSecondsAt, digitsAt } from '../model/civil-time.js';
 
 export interface JsonLinesOptions {
   /** the stream the records belong to; also their service name */
@@ -199,32 +200,6 @@ function timeOf(v: unknown): bigint | undefined {
 
 const DIGIT_0 = 0x30;
 
-/** The value of the `count` decimal digits at `at`, or -1 when one is not a digit. */
-function digitsAt(text: string, at: number, count: number): number {
-  let n = 0;
-  for (let i = at; i < at + count; i++) {
-    const d = text.charCodeAt(i) - DIGIT_0;
-    if (!(d >= 0 && d <= 9)) return -1;
-    n = n * 10 + d;
-  }
-  return n;
-}
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (month 1..12). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
 /**
  * RFC 3339 / ISO 8601 text with up to nanosecond fractions
  * (`2026-03-01T10:00:00.123456789Z`, `T` or a space, `Z`, `±hh:mm`, `±hhmm`
@@ -234,16 +209,11 @@ function daysInMonth(year: number, month: number): number {
 export function rfc3339Nanos(input: string): bigint | undefined {
   const text = input.length > 0 && input.charCodeAt(0) > 0x20 && input.charCodeAt(input.length - 1) > 0x20 ? input : input.trim();
   const n = text.length;
-  if (n < 19 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return undefined;
+  if (n < 19) return undefined;
   const separator = text.charCodeAt(10);
   if (separator !== 0x54 && separator !== 0x74 && separator !== 0x20) return undefined;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  const civilSeconds = civilSecondsAt(text);
+  if (civilSeconds === undefined) return undefined;
   let at = 19;
   let fraction = 0;
   if (at < n && text.charCodeAt(at) === 0x2e) {
@@ -272,7 +242,7 @@ export function rfc3339Nanos(input: string): bigint | undefined {
     }
   }
   if (at !== n) return undefined;
-  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  const seconds = civilSeconds - offsetMinutes * 60;
   return BigInt(seconds) * 1_000_000_000n + BigInt(fraction);
 }
 
