@@ -21,7 +21,7 @@ import { bodyColumnName, bodyFieldColumnName, logAttributeColumnName } from './l
 export { bodyFieldColumnName, logAttributeColumnName };
 import { DynamicColumns, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
 import { logTokensOf } from './log-token-chunks.js';
-import { TIME_TEXT_SUFFIX, timeTextDigits } from './log-time-text.js';
+import { TIME_TEXT_SUFFIX, mayBeTimeText, timeTextDigits } from './log-time-text.js';
 
 /** The row time: when the event happened, else when it was observed. */
 export const LOG_TIME_COLUMN = 'time_unix_nano';
@@ -113,7 +113,7 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
     fillRowAttributes(dyn, b.body, row0, bodyColumnName);
     // A body field holding the record's time as canonical text is stored as its fraction digits (log-time-text.ts).
     fillRowAttributes(dyn, b.bodyFields, row0, bodyFieldColumnName, (i, row) => {
-      if (b.bodyFields.type[i] !== ValueType.String) return false;
+      if (b.bodyFields.type[i] !== ValueType.String || !mayBeTimeText(b.bodyFields.str[i]!)) return false;
       const digits = timeTextDigits(b.bodyFields.str[i]!, time[row]!);
       if (digits < 0) return false;
       const col = dyn.named(`body.${b.bodyFields.key[i]!}${TIME_TEXT_SUFFIX}`, ValueType.Int);

@@ -24,17 +24,26 @@ export function timeText(timeNs: bigint, digits: number): string | undefined {
 const NS_PER_SECOND = 1_000_000_000n;
 
 /**
+ * Whether `text` has the canonical time text's shape: the cheap test callers
+ * make before reading the record's time (a bigint) for timeTextDigits, as
+ * most text fields are not times.
+ */
+export function mayBeTimeText(text: string): boolean {
+  const n = text.length;
+  if (n < 20 || n > 30 || text.charCodeAt(10) !== 0x54 /* T */ || text.charCodeAt(n - 1) !== 0x5a /* Z */ || text.charCodeAt(4) !== 0x2d /* - */) return false;
+  return n === 20 || (n >= 22 && text.charCodeAt(19) === 0x2e) /* . */;
+}
+
+/**
  * How many fraction digits `text` has if it is `timeNs` in the canonical
  * form; -1 if it is not. Runs for every text field of every record (twice:
  * row columns and token hashes), so the text is read by character codes and
  * compared with the time as numbers; the canonical text is never built.
  */
 export function timeTextDigits(text: string, timeNs: bigint): number {
-  // Cheap shape checks first: most text fields are not times.
+  if (!mayBeTimeText(text) || timeNs < 0n) return -1;
   const n = text.length;
-  if (n < 20 || n > 30 || text.charCodeAt(10) !== 0x54 /* T */ || text.charCodeAt(n - 1) !== 0x5a /* Z */ || text.charCodeAt(4) !== 0x2d /* - */) return -1;
   const digits = n === 20 ? 0 : n - 21;
-  if (digits > 9 || (digits > 0 && text.charCodeAt(19) !== 0x2e /* . */) || timeNs < 0n) return -1;
   const seconds = civilSecondsAt(text);
   const fraction = digits === 0 ? 0 : digitsAt(text, 20, digits);
   if (seconds === undefined || fraction < 0) return -1;

@@ -10,8 +10,8 @@
 import type { LogBatch } from '../model/log-batch.js';
 import { ValueType, type AttributeColumns } from '../model/span-batch.js';
 import type { StagedFile } from '../head/head.js';
-import { forEachTokenHash } from './log-tokens.js';
-import { timeTextDigits } from './log-time-text.js';
+import { maxTokenCount, tokenHashesInto } from './log-tokens.js';
+import { mayBeTimeText, timeTextDigits } from './log-time-text.js';
 import { TOKEN_CHUNK_ROWS, buildChunkBloom, countDistinct, type TokenChunk } from './token-index.js';
 
 /** Token hashes of a staged file's rows, in row order. */
@@ -24,21 +24,27 @@ export interface LogTokens {
   serviceOfRow: Uint32Array;
 }
 
-class PairList {
+/** (row, token hash) pairs, in the order the text values were visited. */
+class TokenPairs {
   rows = new Uint32Array(1024);
   hashes = new Uint32Array(1024);
   length = 0;
-  push(row: number, hash: number): void {
-    if (this.length === this.rows.length) {
-      const rows = new Uint32Array(this.length * 2);
-      rows.set(this.rows);
+
+  /** Adds the hashes of the tokens of `text` as row `row`'s. */
+  addText(row: number, text: string): void {
+    const need = this.length + maxTokenCount(text);
+    if (need > this.hashes.length) {
+      const cap = Math.max(need, this.hashes.length * 2);
+      const rows = new Uint32Array(cap);
+      rows.set(this.rows.subarray(0, this.length));
       this.rows = rows;
-      const hashes = new Uint32Array(this.length * 2);
-      hashes.set(this.hashes);
+      const hashes = new Uint32Array(cap);
+      hashes.set(this.hashes.subarray(0, this.length));
       this.hashes = hashes;
     }
-    this.rows[this.length] = row;
-    this.hashes[this.length++] = hash;
+    const end = tokenHashesInto(text, this.hashes, this.length);
+    this.rows.fill(row, this.length, end);
+    this.length = end;
   }
 }
 
@@ -47,12 +53,11 @@ function isTextType(type: number): boolean {
 }
 
 /** `timeOf(record)`: for body fields, the record's time — a field that is that time as text is not stored as text, so not indexed either. */
-function addTextValues(a: AttributeColumns, row0: number, pairs: PairList, timeOf?: (record: number) => bigint): void {
+function addTextValues(a: AttributeColumns, row0: number, pairs: TokenPairs, timeOf?: (record: number) => bigint): void {
   for (let i = 0; i < a.length; i++) {
     if (!isTextType(a.type[i]!)) continue;
-    if (timeOf && a.type[i] === ValueType.String && timeTextDigits(a.str[i]!, timeOf(a.owner[i]!)) >= 0) continue;
-    const row = row0 + a.owner[i]!;
-    forEachTokenHash(a.str[i]!, (h) => pairs.push(row, h));
+    if (timeOf && a.type[i] === ValueType.String && mayBeTimeText(a.str[i]!) && timeTextDigits(a.str[i]!, timeOf(a.owner[i]!)) >= 0) continue;
+    pairs.addText(row0 + a.owner[i]!, a.str[i]!);
   }
 }
 
@@ -60,7 +65,7 @@ function addTextValues(a: AttributeColumns, row0: number, pairs: PairList, timeO
 export function logTokensOf(batches: readonly LogBatch[]): LogTokens {
   let rows = 0;
   for (const b of batches) rows += b.length;
-  const pairs = new PairList();
+  const pairs = new TokenPairs();
   const serviceIndex = new Map<string, number>();
   const serviceOfRow = new Uint32Array(rows);
   let row0 = 0;
@@ -73,20 +78,28 @@ export function logTokensOf(batches: readonly LogBatch[]): LogTokens {
         serviceIndex.set(name, s);
       }
       serviceOfRow[row0 + i] = s;
-      if (b.eventName[i]) forEachTokenHash(b.eventName[i]!, (h) => pairs.push(row0 + i, h));
+      if (b.eventName[i]) pairs.addText(row0 + i, b.eventName[i]!);
     }
     addTextValues(b.body, row0, pairs);
     addTextValues(b.attributes, row0, pairs);
     addTextValues(b.bodyFields, row0, pairs, (i) => (b.timeUnixNano[i] !== 0n ? b.timeUnixNano[i]! : b.observedTimeUnixNano[i]!));
     row0 += b.length;
   }
-  // Counting sort of the (row, hash) pairs by row.
+  // Counting sort of the (row, hash) pairs by row; JSON lines (body fields only) come in row order already.
   const offsets = new Uint32Array(rows + 1);
-  for (let i = 0; i < pairs.length; i++) offsets[pairs.rows[i]! + 1]!++;
+  let inRowOrder = true;
+  for (let i = 0; i < pairs.length; i++) {
+    offsets[pairs.rows[i]! + 1]!++;
+    if (i > 0 && pairs.rows[i]! < pairs.rows[i - 1]!) inRowOrder = false;
+  }
   for (let r = 0; r < rows; r++) offsets[r + 1]! += offsets[r]!;
-  const fill = offsets.slice(0, rows);
-  const hashes = new Uint32Array(pairs.length);
-  for (let i = 0; i < pairs.length; i++) hashes[fill[pairs.rows[i]!]!++] = pairs.hashes[i]!;
+  let hashes: Uint32Array;
+  if (inRowOrder) hashes = pairs.hashes.slice(0, pairs.length);
+  else {
+    const fill = offsets.slice(0, rows);
+    hashes = new Uint32Array(pairs.length);
+    for (let i = 0; i < pairs.length; i++) hashes[fill[pairs.rows[i]!]!++] = pairs.hashes[i]!;
+  }
   return { offsets, hashes, services: [...serviceIndex.keys()], serviceOfRow };
 }
 

@@ -11,6 +11,12 @@ const FNV_PRIME = 0x01000193;
 const WIDE_CLASS = new Uint8Array(0x10000);
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 
+// ASCII: the lower-cased code of a word character (letter, digit, '_'), 0 for any other.
+const ASCII_LOWER_WORD = new Uint8Array(0x80);
+for (let c = 0x30; c <= 0x39; c++) ASCII_LOWER_WORD[c] = c;
+for (let c = 0x61; c <= 0x7a; c++) ASCII_LOWER_WORD[c] = ASCII_LOWER_WORD[c - 32] = c;
+ASCII_LOWER_WORD[0x5f] = 0x5f;
+
 function isWideWordChar(c: number): boolean {
   let k = WIDE_CLASS[c]!;
   if (k === 0) {
@@ -26,18 +32,27 @@ function lowerWide(c: number): number {
   return lower.length === 1 ? lower.charCodeAt(0) : c;
 }
 
-/** Calls `visit` with the hash of every token of `text`, in order (repeats included). */
-export function forEachTokenHash(text: string, visit: (hash: number) => void): void {
+/** Most tokens `text` can hold (each is a word character and, but for the last, a separator): room to leave in tokenHashesInto's `out`. */
+export function maxTokenCount(text: string): number {
+  return (text.length + 1) >>> 1;
+}
+
+/**
+ * Writes the hash of every token of `text`, in order (repeats included), into
+ * `out` from `at`; returns the index past the last. `out` must have room for
+ * maxTokenCount(text) hashes. No callback: this runs over every text value
+ * of every log record at ingest.
+ */
+export function tokenHashesInto(text: string, out: Uint32Array, at: number): number {
   let h = FNV_OFFSET;
   let inToken = false;
+  let k = at;
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
     let word: boolean;
     if (c < 0x80) {
-      if (c >= 0x41 && c <= 0x5a) {
-        c += 32;
-        word = true;
-      } else word = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+      c = ASCII_LOWER_WORD[c]!;
+      word = c !== 0;
     } else {
       word = isWideWordChar(c);
       if (word) c = lowerWide(c);
@@ -49,11 +64,22 @@ export function forEachTokenHash(text: string, visit: (hash: number) => void): v
       }
       h = Math.imul(h ^ c, FNV_PRIME);
     } else if (inToken) {
-      visit(h >>> 0);
+      out[k++] = h;
       inToken = false;
     }
   }
-  if (inToken) visit(h >>> 0);
+  if (inToken) out[k++] = h;
+  return k;
+}
+
+let scratch = new Uint32Array(256);
+
+/** Calls `visit` with the hash of every token of `text`, in order (repeats included). */
+export function forEachTokenHash(text: string, visit: (hash: number) => void): void {
+  if (scratch.length < maxTokenCount(text)) scratch = new Uint32Array(maxTokenCount(text));
+  const hashes = scratch;
+  const n = tokenHashesInto(text, hashes, 0);
+  for (let i = 0; i < n; i++) visit(hashes[i]!);
 }
 
 /** The tokens of `text`, lower-cased, in order (for queries). */
