@@ -33,8 +33,24 @@ export interface StagedFile {
   sidecar?: unknown;
 }
 
+/** A staging file as written, before the head gives it its place (path and seqs). */
+export type StagedContent = Omit<StagedFile, 'path' | 'firstSeq' | 'lastSeq'>;
+
+/**
+ * How a head turns batches into a staging file: from their rows as flat
+ * columns (RowStagingSchema, written in this thread), or by a stager that
+ * holds the batches itself (logs: a worker thread decodes and stages them,
+ * and the head keeps only their handles).
+ */
+export type StagingSchema<B extends { length: number }> = RowStagingSchema<B> | Stager<B>;
+
+export interface Stager<B extends { length: number }> {
+  /** Writes the rows of `batches` (`rows` in all) into a staging file at `path`. */
+  stage(batches: readonly B[], path: string, rows: number): Promise<StagedContent>;
+}
+
 /** What a head needs to know about a signal's batches and row layout. */
-export interface StagingSchema<B extends { length: number }> {
+export interface RowStagingSchema<B extends { length: number }> {
   /** the batches' rows as flat columns (src/parts/schema.ts for spans) */
   rowColumns(batches: readonly B[]): ParquetColumn[];
   /** int64 column holding each row's time */
@@ -121,43 +137,16 @@ export class Head<B extends { length: number }> {
       `${String(firstSeq).padStart(16, '0')}-${String(lastSeq).padStart(16, '0')}-${this.fileCounter++}.parquet`,
     );
     const schema = this.options.schema;
-    let columns;
-    let layout;
+    let content: StagedContent;
     try {
-      columns = schema.rowColumns(batches);
-      // not fsynced: after a crash staging files are deleted and the WAL replays them
-      ({ layout } = await writeParquetFile(path, rows, columns, { durable: false }));
+      content = 'stage' in schema ? await schema.stage(batches, path, rows) : await stageRows(schema, batches, path, rows);
     } catch (err) {
       // Not sealed: put them back in front, in seq order, for the next attempt.
       this.pending = taken.concat(this.pending);
       this.pendingRowCount += rows;
       throw err;
     }
-
-    const traceIds = (columns.find((c) => c.name === schema.traceIdColumn) as { values: Uint8Array }).values;
-    const startNs = (columns.find((c) => c.name === schema.timeColumn) as { values: BigInt64Array }).values;
-    let minStartNs = startNs[0]!;
-    let maxStartNs = startNs[0]!;
-    for (let i = 1; i < rows; i++) {
-      const t = startNs[i]!;
-      if (t < minStartNs) minStartNs = t;
-      if (t > maxStartNs) maxStartNs = t;
-    }
-
-    this.stagedFiles.push({
-      path,
-      rows,
-      firstSeq,
-      lastSeq,
-      minStartNs,
-      maxStartNs,
-      traceIds,
-      startNs,
-      columns: columns.map((c) => c.name),
-      layout,
-      services: new Set(schema.services(batches)),
-      ...(schema.sidecar ? { sidecar: schema.sidecar(batches) } : {}),
-    });
+    this.stagedFiles.push({ path, firstSeq, lastSeq, ...content });
   }
 
   /** Forgets staged files that are now in parts (the caller retires the files). */
@@ -165,4 +154,30 @@ export class Head<B extends { length: number }> {
     const gone = new Set(files);
     this.stagedFiles = this.stagedFiles.filter((f) => !gone.has(f));
   }
+}
+
+/** Writes the rows of `batches` into a staging file at `path` (not fsynced: after a crash the WAL replays them). */
+export async function stageRows<B extends { length: number }>(schema: RowStagingSchema<B>, batches: readonly B[], path: string, rows: number): Promise<StagedContent> {
+  const columns = schema.rowColumns(batches);
+  const { layout } = await writeParquetFile(path, rows, columns, { durable: false });
+  const traceIds = (columns.find((c) => c.name === schema.traceIdColumn) as { values: Uint8Array }).values;
+  const startNs = (columns.find((c) => c.name === schema.timeColumn) as { values: BigInt64Array }).values;
+  let minStartNs = startNs[0]!;
+  let maxStartNs = startNs[0]!;
+  for (let i = 1; i < rows; i++) {
+    const t = startNs[i]!;
+    if (t < minStartNs) minStartNs = t;
+    if (t > maxStartNs) maxStartNs = t;
+  }
+  return {
+    rows,
+    minStartNs,
+    maxStartNs,
+    traceIds,
+    startNs,
+    columns: columns.map((c) => c.name),
+    layout,
+    services: new Set(schema.services(batches)),
+    ...(schema.sidecar ? { sidecar: schema.sidecar(batches) } : {}),
+  };
 }

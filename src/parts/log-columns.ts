@@ -14,7 +14,7 @@ import { SPAN_ID_BYTES, TRACE_ID_BYTES, ValueType } from '../model/span-batch.js
 import type { LogBatch } from '../model/log-batch.js';
 import { isAllZero } from '../model/hex.js';
 import type { ParquetColumn } from './parquet/writer.js';
-import type { StagingSchema } from '../head/head.js';
+import type { RowStagingSchema } from '../head/head.js';
 import type { HotColumn } from './schema.js';
 import { bodyColumnName, bodyFieldColumnName, logAttributeColumnName } from './log-column-names.js';
 
@@ -150,7 +150,7 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
 }
 
 /** How the head stages log records: log rows, by record time, with trace ids for the part blooms. */
-export const LOG_STAGING_SCHEMA: StagingSchema<LogBatch> = {
+export const LOG_STAGING_SCHEMA: RowStagingSchema<LogBatch> = {
   rowColumns: logRowColumns,
   timeColumn: LOG_TIME_COLUMN,
   traceIdColumn: 'trace_id',

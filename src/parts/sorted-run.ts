@@ -8,7 +8,7 @@
 // (docs/storage.md). Runs in a worker thread, so ingest keeps the main one.
 
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { startModuleWorker } from './module-worker.js';
 import { decodeChunk, type ChunkLayout, type DecodedChunk, type FileLayout, type StoredKind } from './parquet/layout.js';
 import { ParquetColumnFileWriter, type ParquetColumn } from './parquet/writer.js';
 
@@ -104,14 +104,8 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
 
 /** Runs writeSortedRuns in a worker thread. */
 export function writeSortedRunsInWorker(job: SortedRunJob): Promise<SortedRunResult> {
-  // dist/…/sorted-run.js beside sorted-run-worker.js; under tsx (dev loop) the
-  // .ts files, and a worker does not inherit tsx's loader: register it there
-  const underTsx = import.meta.url.endsWith('.ts');
-  const url = new URL(`./sorted-run-worker.${underTsx ? 'ts' : 'js'}`, import.meta.url);
   return new Promise((resolve, reject) => {
-    const worker = underTsx
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData: job })
-      : new Worker(url, { workerData: job });
+    const worker = startModuleWorker(import.meta.url, './sorted-run-worker', { workerData: job });
     let settled = false;
     worker.once('message', (result: SortedRunResult) => {
       settled = true;

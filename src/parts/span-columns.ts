@@ -6,7 +6,7 @@
 import { SPAN_ID_BYTES, TRACE_ID_BYTES, ValueType, type SpanBatch } from '../model/span-batch.js';
 import { isAllZero } from '../model/hex.js';
 import type { ParquetColumn } from './parquet/writer.js';
-import type { StagingSchema } from '../head/head.js';
+import type { RowStagingSchema } from '../head/head.js';
 import { eventsJsonPerSpan, linksJsonPerSpan } from './otlp-json-text.js';
 import { attributeColumnName, type AttributeColumnRef } from './schema.js';
 import { DynamicColumns, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
@@ -126,7 +126,7 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
 }
 
 /** How the head stages spans: span rows, by start time, with trace ids for the part blooms. */
-export function spanStagingSchema(dedicated: readonly AttributeColumnRef[]): StagingSchema<SpanBatch> {
+export function spanStagingSchema(dedicated: readonly AttributeColumnRef[]): RowStagingSchema<SpanBatch> {
   return {
     rowColumns: (batches) => spanRowColumns(batches, dedicated),
     timeColumn: 'start_time_unix_nano',

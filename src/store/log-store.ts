@@ -1,33 +1,25 @@
 // The log store: the signal store (src/store/signal-store.ts) for log records.
 // WAL records are the requests as received — OTLP protobuf (gzip kept),
-// OTLP JSON, or a JSON-lines body with what its decoding depends on — so
-// replay decodes them again exactly as ingest did. Parts are sorted by
-// service, then time (docs/logs.md).
+// OTLP JSON, or a JSON-lines body with what its decoding depends on
+// (receive/log-wal-records.ts) — so replay decodes them again exactly as
+// ingest did. Requests are decoded, and their rows staged, in the store's
+// ingest thread (log-ingest-thread.ts); the head holds tickets for the
+// batches there. Parts are sorted by service, then time (docs/logs.md).
 
-import { gunzipSync } from 'node:zlib';
-import type { LogBatch } from '../model/log-batch.js';
-import { DecodeError } from '../model/errors.js';
 import type { PartLayout } from '../parts/part-writer.js';
 import { TOKEN_CHUNK_ROWS } from '../parts/token-index.js';
-import { LOG_STAGING_SCHEMA, LOG_TIME_COLUMN } from '../parts/log-columns.js';
-import { decodeExportLogsServiceRequest } from '../receive/otlp-logs-proto-decode.js';
-import { decodeOtlpJsonLogs } from '../receive/otlp-logs-json-decode.js';
-import { decodeJsonLinesWalRecord } from '../receive/json-lines-wal.js';
+import { LOG_TIME_COLUMN } from '../parts/log-columns.js';
+import { LogWalType } from '../receive/log-wal-records.js';
+import type { JsonLinesOptions, LineError } from '../receive/json-lines-decode.js';
 import type { ServerConfig } from '../config/config.js';
-import { SignalStore, type SignalDefinition } from './signal-store.js';
+import { SignalStore, type SignalDefinition, type SignalLimits } from './signal-store.js';
 import { LogTokenIndexes } from './log-token-store.js';
-
-/** WAL record types of the logs stream. */
-export const LogWalType = {
-  /** ExportLogsServiceRequest protobuf, as received */
-  OtlpProto: 1,
-  /** the same, gzip-compressed as received */
-  OtlpProtoGzip: 2,
-  /** ExportLogsServiceRequest OTLP/JSON, decompressed */
-  OtlpJson: 3,
-  /** a JSON-lines ingest (receive/json-lines-wal.ts) */
-  JsonLines: 4,
-} as const;
+import { LogIngestThread } from './log-ingest-thread.js';
+import type { LogTicket } from './log-ingest-protocol.js';
+import type { Wal } from '../wal/wal.js';
+import type { Head } from '../head/head.js';
+import type { Catalog } from '../parts/catalog.js';
+import type { Engine } from '../engine/duckdb.js';
 
 export const LOG_PART_LAYOUT: PartLayout = {
   stream: 'logs',
@@ -41,46 +33,102 @@ export const LOG_PART_LAYOUT: PartLayout = {
   rowGroupRows: TOKEN_CHUNK_ROWS,
 };
 
-export function decodeLogWalRecord(type: number, payload: Uint8Array): LogBatch {
-  switch (type) {
-    case LogWalType.OtlpProto:
-      return decodeExportLogsServiceRequest(payload).batch;
-    case LogWalType.OtlpProtoGzip:
-      return decodeExportLogsServiceRequest(gunzipSync(payload)).batch;
-    case LogWalType.OtlpJson:
-      return decodeOtlpJsonLogs(payload).batch;
-    case LogWalType.JsonLines:
-      return decodeJsonLinesWalRecord(payload).batch;
-    default:
-      throw new DecodeError(`logs-wal: unknown record type ${type}`);
-  }
+function logSignal(thread: LogIngestThread): SignalDefinition<LogTicket> {
+  return {
+    staging: thread,
+    layout: LOG_PART_LAYOUT,
+    rowNoun: 'log records',
+    decodeWalRecord: (record) => thread.decodeWalRecord(record.type, record.payload),
+  };
 }
 
-export const LOG_SIGNAL: SignalDefinition<LogBatch> = {
-  staging: LOG_STAGING_SCHEMA,
-  layout: LOG_PART_LAYOUT,
-  rowNoun: 'log records',
-  decodeWalRecord: (record) => decodeLogWalRecord(record.type, record.payload),
-};
+export interface JsonLinesIngested {
+  accepted: number;
+  /** one per bad line, in line order */
+  errors: LineError[];
+}
 
-export class LogStore extends SignalStore<LogBatch> {
+export interface OtlpLogsIngested {
+  rejected: number;
+  rejectMessage: string;
+}
+
+export class LogStore extends SignalStore<LogTicket> {
   /** the token index beside every part, for full-text search */
   readonly tokenIndexes = new LogTokenIndexes(this.dataDir);
 
+  private constructor(
+    config: ServerConfig,
+    dataDir: string,
+    signal: SignalDefinition<LogTicket>,
+    limits: SignalLimits,
+    wal: Wal,
+    head: Head<LogTicket>,
+    catalog: Catalog,
+    writeEngine: Engine,
+    private readonly thread: LogIngestThread,
+  ) {
+    super(config, dataDir, signal, limits, wal, head, catalog, writeEngine);
+  }
+
   static async open(config: ServerConfig): Promise<LogStore> {
-    const parts = await SignalStore.openParts(config, LOG_SIGNAL);
-    const store = new LogStore(
-      config,
-      parts.dataDir,
-      LOG_SIGNAL,
-      { flushMaxRows: config.flushMaxSpans, partMaxRows: config.partMaxSpans, maxHeadRows: config.maxHeadSpans },
-      parts.wal,
-      parts.head,
-      parts.catalog,
-      parts.writeEngine,
-    );
-    store.addCompanion(store.tokenIndexes);
-    await store.start();
-    return store;
+    const thread = new LogIngestThread();
+    try {
+      const signal = logSignal(thread);
+      const parts = await SignalStore.openParts(config, signal);
+      const store = new LogStore(
+        config,
+        parts.dataDir,
+        signal,
+        { flushMaxRows: config.flushMaxSpans, partMaxRows: config.partMaxSpans, maxHeadRows: config.maxHeadSpans },
+        parts.wal,
+        parts.head,
+        parts.catalog,
+        parts.writeEngine,
+        thread,
+      );
+      store.addCompanion(store.tokenIndexes);
+      await store.start();
+      return store;
+    } catch (err) {
+      await thread.close();
+      throw err;
+    }
+  }
+
+  /**
+   * A JSON-lines body (decompressed): its good lines made durable, then
+   * visible. `walPayload` is the record the WAL keeps (json-lines-wal.ts),
+   * made before decoding: the body then moves to the ingest thread, uncopied.
+   */
+  async ingestJsonLines(options: JsonLinesOptions, body: Uint8Array, walPayload: Uint8Array): Promise<JsonLinesIngested> {
+    const { ticket, errors } = await this.thread.decodeJsonLines(body, options);
+    await this.ingestTicket(ticket, LogWalType.JsonLines, walPayload);
+    return { accepted: ticket.length, errors };
+  }
+
+  /** An OTLP logs request (`body` decompressed); `walPayload` the request as received. */
+  async ingestOtlp(format: 'proto' | 'json', body: Uint8Array, walType: number, walPayload: Uint8Array): Promise<OtlpLogsIngested> {
+    const { ticket, rejected, rejectMessage } = await this.thread.decodeOtlp(format, body);
+    await this.ingestTicket(ticket, walType, walPayload);
+    return { rejected, rejectMessage };
+  }
+
+  private async ingestTicket(ticket: LogTicket, walType: number, walPayload: Uint8Array): Promise<void> {
+    if (ticket.length === 0) return;
+    try {
+      await this.ingest(ticket, walType, walPayload);
+    } catch (err) {
+      this.thread.discard(ticket);
+      throw err;
+    }
+  }
+
+  override async close(): Promise<void> {
+    try {
+      await super.close();
+    } finally {
+      await this.thread.close();
+    }
   }
 }

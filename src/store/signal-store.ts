@@ -27,7 +27,7 @@ export interface SignalDefinition<B extends { length: number }> {
   /** what a row is called in messages: 'spans', 'log records' */
   rowNoun: string;
   /** a WAL record of this signal's stream back into a batch (replay) */
-  decodeWalRecord(record: WalRecord): B;
+  decodeWalRecord(record: WalRecord): B | Promise<B>;
 }
 
 /** Flush and admission limits, in rows. */
@@ -120,7 +120,7 @@ export class SignalStore<B extends { length: number }> {
   private async replay(): Promise<void> {
     const checkpoint = this.catalog.snapshot.walCheckpoints[this.stream] ?? 0;
     await this.wal.replay(checkpoint, async (record) => {
-      this.head.append(this.signal.decodeWalRecord(record), record.seq);
+      this.head.append(await this.signal.decodeWalRecord(record), record.seq);
       if (this.head.pendingRows >= Math.min(REPLAY_SEAL_ROWS, this.limits.flushMaxRows)) await this.head.seal();
     });
     // Every replayed row into parts before accepting more: one flush takes at
