@@ -2,6 +2,7 @@
 // for known ids (checking each answer has every span) and a few TraceQL
 // searches over the whole dataset. One request at a time: these are latencies.
 
+import { accountCpu } from './cpu-account.js';
 import { median, percentile } from './report.js';
 import type { KnownTrace } from './part-reader.js';
 import type { ServerProcess } from './server-process.js';
@@ -56,6 +57,8 @@ export interface SearchStats {
   /** median of the following runs */
   warmMs: number;
   traces: number;
+  /** CPU ms of the answering process per warm run (machine load does not change it as much as latency) */
+  cpuMsPerSearch?: number;
 }
 
 export const SEARCH_LIMIT = 20;
@@ -73,15 +76,19 @@ export async function runSearches(server: ServerProcess, cases: readonly SearchC
   for (const c of cases) {
     const ms: number[] = [];
     let traces = 0;
-    for (let run = 0; run <= warmRuns; run++) {
+    const once = async (): Promise<void> => {
       const t0 = performance.now();
       const res = await fetch(`http://127.0.0.1:${server.ports.http}/api/search?limit=${SEARCH_LIMIT}&q=${encodeURIComponent(c.traceql)}`);
       const body = (await res.json()) as { traces?: unknown[]; error?: string };
       ms.push(performance.now() - t0);
       if (!res.ok) throw new Error(`bench: search ${c.traceql} answered ${res.status}: ${body.error ?? ''}`);
       traces = body.traces?.length ?? 0;
-    }
-    out.push({ key: c.key, traceql: c.traceql, firstMs: ms[0]!, warmMs: median(ms.slice(1)), traces });
+    };
+    await once();
+    const { cpu } = await accountCpu(server.pid, async () => {
+      for (let run = 0; run < warmRuns; run++) await once();
+    });
+    out.push({ key: c.key, traceql: c.traceql, firstMs: ms[0]!, warmMs: median(ms.slice(1)), traces, cpuMsPerSearch: (cpu.cpuS * 1000) / Math.max(1, warmRuns) });
   }
   return out;
 }

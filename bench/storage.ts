@@ -38,6 +38,8 @@ export interface FolderUsage {
   partBytes: number;
   /** trace indexes (and blooms of parts written before them) */
   indexBytes: number;
+  /** trace summaries (docs/format/trace-summary.md) */
+  summaryBytes: number;
   rows: number;
   parts: number;
   /** every file under the data folder (WAL tail, catalog, trace indexes, leftovers) */
@@ -59,8 +61,10 @@ async function folderBytes(path: string): Promise<number> {
 export async function folderUsage(dataDir: string): Promise<FolderUsage> {
   const snap = await readCatalog(dataDir);
   let indexBytes = 0;
+  let summaryBytes = 0;
   for (const p of snap.parts) {
     for (const f of [p.traceIndexPath, p.bloomPath]) if (f) indexBytes += (await stat(join(dataDir, f)).catch(() => ({ size: 0 }))).size;
+    if (p.summaryPath) summaryBytes += (await stat(join(dataDir, p.summaryPath)).catch(() => ({ size: 0 }))).size;
   }
   const byFolder: Record<string, number> = {};
   let totalBytes = 0;
@@ -72,6 +76,7 @@ export async function folderUsage(dataDir: string): Promise<FolderUsage> {
   return {
     partBytes: snap.parts.reduce((n, p) => n + p.bytes, 0),
     indexBytes,
+    summaryBytes,
     rows: snap.parts.reduce((n, p) => n + p.rows, 0),
     parts: snap.parts.length,
     totalBytes,

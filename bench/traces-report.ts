@@ -40,6 +40,7 @@ function searchMetrics(searches: readonly SearchStats[]): Metric[] {
     metric(`search-${s.key}-ms`, s.warmMs, 'ms'),
     metric(`search-${s.key}-first-ms`, s.firstMs, 'ms'),
     metric(`search-${s.key}-traces`, s.traces, 'traces'),
+    metric(`search-${s.key}-cpu-ms`, s.cpuMsPerSearch ?? NaN, 'ms'),
   ]);
 }
 
@@ -96,6 +97,7 @@ export function tracesMetrics(f: TracesFigures): SuiteReport {
       metric('lost-spans', s.spans - rows, 'spans', '0'),
       metric('part-bytes-per-span', f.usage.partBytes / rows, 'B/span'),
       metric('part-and-trace-index-bytes-per-span', (f.usage.partBytes + f.usage.indexBytes) / rows, 'B/span'),
+      metric('trace-summary-bytes-per-span', f.usage.summaryBytes / rows, 'B/span'),
       metric('data-folder-bytes-per-span', f.usage.totalBytes / rows, 'B/span'),
       ...lookupMetrics('trace-by-id', f.cold, f.warm, '<= 20'),
       metric('trace-by-id-duckdb-sql-only-p50-ms', median(f.duckdbLookupMs), 'ms'),
@@ -125,9 +127,9 @@ export function peerReport(f: TracesFigures, p: PeerFigures): PeerReport {
   const oursParts = perSpan(f.usage.partBytes, f.usage.rows);
   const oursWithIndex = perSpan(f.usage.partBytes + f.usage.indexBytes, f.usage.rows);
   const ratio = (key: string, ours: number, theirs: number, target?: string): Metric => metric(key, ours / theirs, 'ours/peer', target);
-  const searchRatios = f.searches.map((s) => {
+  const searchRatios = f.searches.flatMap((s) => {
     const peer = p.searches.find((x) => x.key === s.key);
-    return ratio(`search-${s.key}`, s.warmMs, peer?.warmMs ?? NaN);
+    return [ratio(`search-${s.key}`, s.warmMs, peer?.warmMs ?? NaN), ratio(`search-${s.key}-cpu`, s.cpuMsPerSearch ?? NaN, peer?.cpuMsPerSearch ?? NaN)];
   });
   return {
     key: 'clickhouse',

@@ -5,24 +5,21 @@
 // theirs built in the background after a start (backfill), one at a time;
 // until then the comparison reads their spans.
 
-import { unlink } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Engine } from '../engine/duckdb.js';
-import type { Catalog, PartInfo } from '../parts/catalog.js';
-import type { FileLeases } from '../parts/file-leases.js';
+import type { PartInfo } from '../parts/catalog.js';
 import type { StagedFile } from '../head/head.js';
-import { splitDays, type PartCompanion } from '../store/part-companion.js';
+import { BackfilledCompanion, splitDays } from '../store/part-companion.js';
 import { CUBE_FILE_SUFFIX, readCubeColumns, writeCubeFromSpans, writeMergedCube, type CubeInput } from './cube-file.js';
 
 function cubeFields(dataDir: string, absolute: string, highCardinality: string[]): Pick<PartInfo, 'cubePath' | 'cubeHighCardinality'> {
   return { cubePath: relative(dataDir, absolute), cubeHighCardinality: highCardinality };
 }
 
-export class CubeStore implements PartCompanion {
-  private stopped = false;
-  private backfilling: Promise<void> = Promise.resolve();
-
-  constructor(private readonly dataDir: string) {}
+export class CubeStore extends BackfilledCompanion {
+  constructor(dataDir: string) {
+    super(dataDir, 'cube');
+  }
 
   private cubeFileOf(part: PartInfo): string {
     return join(this.dataDir, dirname(part.path), `${part.id}${CUBE_FILE_SUFFIX}`);
@@ -73,47 +70,13 @@ export class CubeStore implements PartCompanion {
     return cubeFields(this.dataDir, path, cube.highCardinality);
   }
 
-  /**
-   * Builds the cube of every committed part that has none, one part at a
-   * time, committing each beside its part; a part merged or dropped meanwhile
-   * keeps no cube (its file is deleted). Runs until done or stop().
-   */
-  backfill(engine: Engine, catalog: Catalog, leases: FileLeases): Promise<void> {
-    const run = async (): Promise<void> => {
-      for (const part of catalog.snapshot.parts) {
-        if (this.stopped) return;
-        if (part.cubePath) continue;
-        const partFile = join(this.dataDir, part.path);
-        const release = leases.acquire([partFile]);
-        try {
-          if (!catalog.snapshot.parts.some((p) => p.id === part.id)) continue;
-          const path = this.cubeFileOf(part);
-          const cube = await this.buildFromPart(engine, part, path);
-          const fields = cubeFields(this.dataDir, path, cube.highCardinality);
-          let kept = false;
-          await catalog.commit((s) => {
-            kept = s.parts.some((p) => p.id === part.id);
-            return { ...s, parts: s.parts.map((p) => (p.id === part.id ? { ...p, ...fields } : p)) };
-          });
-          if (!kept) await unlink(path).catch(() => undefined);
-        } catch (err) {
-          console.error(`cube: building the cube of part ${part.id} failed: ${(err as Error).message}`);
-        } finally {
-          release();
-        }
-      }
-    };
-    this.backfilling = run();
-    return this.backfilling;
+  protected has(part: PartInfo): boolean {
+    return part.cubePath !== undefined;
   }
 
-  /** Resolves when the backfill started last has ended. */
-  backfilled(): Promise<void> {
-    return this.backfilling;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.backfilling;
+  protected async buildForPart(engine: Engine, part: PartInfo): Promise<{ fields: Partial<PartInfo>; path: string }> {
+    const path = this.cubeFileOf(part);
+    const cube = await this.buildFromPart(engine, part, path);
+    return { fields: cubeFields(this.dataDir, path, cube.highCardinality), path };
   }
 }

@@ -43,6 +43,12 @@ export interface PartInfo {
   cubePath?: string;
   /** dimension columns of the part left out of its cube as too diverse (answered from the spans) */
   cubeHighCardinality?: string[];
+  /**
+   * Trace summary of the part: one row per trace (extent, root span, span and
+   * error counts per service) for search answers, relative to the data
+   * folder (docs/format/trace-summary.md); absent on parts written before summaries.
+   */
+  summaryPath?: string;
   /** Log parts: the token index of the part's text (docs/format/token-index.md), relative to the data folder. */
   tokenIndexPath?: string;
 }
@@ -54,6 +60,7 @@ export function partFilePaths(dataDir: string, p: PartInfo): string[] {
   if (p.bloomPath) files.push(p.bloomPath);
   if (p.rollupPath) files.push(p.rollupPath);
   if (p.cubePath) files.push(p.cubePath);
+  if (p.summaryPath) files.push(p.summaryPath);
   if (p.tokenIndexPath) files.push(p.tokenIndexPath);
   return files.map((f) => join(dataDir, f));
 }

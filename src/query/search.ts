@@ -5,9 +5,10 @@
 //    never a UNION of two scans), newest `limit` traces. When any matching
 //    span qualifies a trace (one spanset), files are scanned newest first and
 //    the scan stops once no older file can hold a newer trace.
-// 2. Those traces' spans, read through the parts' trace indexes: matched
-//    spans for the spanset, root span, extent and per-service span and error
-//    counts (Tempo's serviceStats).
+// 2. What the answer says of those traces: root span, extent and
+//    per-service span and error counts (Tempo's serviceStats) from the parts'
+//    trace summaries (docs/format/trace-summary.md), and the spans matching
+//    the query, read through the parts' trace indexes.
 //
 // Reading span ids, names and durations only for the `limit` traces found,
 // not for every matching span, is what makes step 1 cheap (docs/storage.md).
@@ -22,6 +23,7 @@ import { compileTraceQL } from './traceql/compile-sql.js';
 import { PART_ROW_GROUP_ROWS } from '../parts/part-writer.js';
 import { LOOKUP_COLUMN_GROUPS, balancedGroups, candidateFiles, candidateRows, manyTracesFile, spanFileSql, traceIdInFilter, type SpanFile, type TraceIndexCache } from './trace-lookup.js';
 import { traceIdSetFilterSql } from './sql/trace-id-sets.js';
+import { mergeSummaryRow, summaryFromSpansSql, summaryReadSql, SUMMARY_SPAN_COLUMNS, type TraceSummary } from '../parts/trace-summary.js';
 
 export interface SearchRequest {
   query: string;
@@ -205,16 +207,17 @@ export async function search(engine: Engine, input: SearchInput, req: SearchRequ
   for (const h of hits) {
     const id = hexOf(h.id, 0, 16);
     const d = details.get(id);
-    const spanSet = { spans: d?.spans.slice(0, Math.max(1, Math.floor(req.spss))) ?? [], matched: d?.matched ?? 0 };
+    const s = d?.summary;
+    const spanSet = { spans: d?.spans.slice(0, Math.max(1, Math.floor(req.spss))) ?? [], matched: d?.spans.length ?? 0 };
     traces.push({
       traceID: id,
-      rootServiceName: d?.rootServiceName ?? '<root span not yet received>',
-      rootTraceName: d?.rootTraceName ?? '',
-      startTimeUnixNano: String(d?.startNs ?? 0n),
-      durationMs: d ? Number((d.endNs - d.startNs) / 1_000_000n) : 0,
+      rootServiceName: s?.rootServiceName ?? '<root span not yet received>',
+      rootTraceName: s?.rootSpanName ?? '',
+      startTimeUnixNano: String(s?.startNs ?? 0n),
+      durationMs: s ? Number((s.endNs - s.startNs) / 1_000_000n) : 0,
       spanSet,
       spanSets: [spanSet],
-      serviceStats: d?.serviceStats ?? {},
+      serviceStats: s ? Object.fromEntries([...s.services].map(([name, c]) => [name, { spanCount: c.spanCount, errorCount: c.errorCount }])) : {},
     });
   }
   traces.sort((a, b) => (BigInt(b.startTimeUnixNano) > BigInt(a.startTimeUnixNano) ? 1 : -1));
@@ -222,68 +225,62 @@ export async function search(engine: Engine, input: SearchInput, req: SearchRequ
 }
 
 interface TraceDetail {
-  rootServiceName: string | undefined;
-  rootTraceName: string | undefined;
-  startNs: bigint;
-  endNs: bigint;
+  summary: TraceSummary | undefined;
   /** spans matching any spanset within the time range, by start time */
   spans: SearchSpan[];
-  matched: number;
-  /** Tempo's per-service span and error counts of the whole trace */
-  serviceStats: Record<string, ServiceStats>;
 }
 
 function compareBigints(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** OTLP's STATUS_CODE_ERROR. */
-const STATUS_ERROR = 2;
+/** The columns of a matched span in a search answer. */
+const MATCHED_SPAN_COLUMNS = 'trace_id, span_id, name, service_name, start_time_unix_nano, duration_nano';
 
-/** Step 2: root span, extent, per-service counts and matching spans of each trace, reading only files that may hold them. */
+/**
+ * Step 2: what the answer says of each trace found — extent, root span and
+ * per-service counts from the trace summaries of the parts holding it (the
+ * spans of staging files and of parts without a summary are summed the
+ * same way), and its spans matching the query from the files holding it.
+ */
 async function traceDetails(engine: Engine, input: SearchInput, ids: Uint8Array[], req: SearchRequest, indexes: TraceIndexCache): Promise<Map<string, TraceDetail>> {
   const out = new Map<string, TraceDetail>();
   if (ids.length === 0) return out;
   const files = await candidateFiles(input, ids, indexes);
   if (files.length === 0) return out;
-  // One SELECT per file, each over the rows its trace index names (and its
-  // own columns); the files split into LOOKUP_COLUMN_GROUPS queries of about
-  // as many candidate rows each, run at once (one thread each).
-  const selects = files.map((f) => {
+  const idFilter = traceIdInFilter(ids);
+  // Matched spans: one SELECT per file over the rows its trace index names
+  // (and its own columns); the files split into LOOKUP_COLUMN_GROUPS queries
+  // of about as many candidate rows each, run at once (one thread each).
+  const matchedSelects = files.map((f) => {
     const plan = compileTraceQL(req.query, columnsOf([f]));
-    const projection =
-      `trace_id, span_id, parent_span_id, name, service_name, start_time_unix_nano, duration_nano, status_code, ` +
-      `coalesce(${searchTimeFilter(req)} AND (${plan.anySpanset}), false) AS matched`;
     const read = manyTracesFile(f, PART_ROW_GROUP_ROWS);
-    return { sql: spanFileSql(read, projection, traceIdInFilter(ids)), weight: candidateRows(read) };
+    return { sql: spanFileSql(read, MATCHED_SPAN_COLUMNS, `${idFilter} AND ${searchTimeFilter(req)} AND (${plan.anySpanset})`), weight: candidateRows(read) };
   });
-  const results = await Promise.all(balancedGroups(selects, LOOKUP_COLUMN_GROUPS).map((g) => engine.all(g.map((x) => x.sql).join(' UNION ALL ')).catch(userRegexError)));
-  const rows = results.flat().sort((a, b) => compareBigints(a['start_time_unix_nano'] as bigint, b['start_time_unix_nano'] as bigint));
+  const summarized = files.filter((f) => f.summary !== undefined).map((f) => f.summary!);
+  const unsummarized = files.filter((f) => f.summary === undefined);
+  const summaryQueries: string[] = [];
+  if (summarized.length > 0) summaryQueries.push(`SELECT * FROM ${summaryReadSql(summarized)} WHERE ${idFilter}`);
+  if (unsummarized.length > 0) {
+    const spans = unsummarized.map((f) => spanFileSql(manyTracesFile(f, PART_ROW_GROUP_ROWS), SUMMARY_SPAN_COLUMNS, idFilter)).join(' UNION ALL ');
+    summaryQueries.push(summaryFromSpansSql(`(${spans})`));
+  }
+  const [summaryRows, matchedRows] = await Promise.all([
+    Promise.all(summaryQueries.map((q) => engine.all(q))),
+    Promise.all(balancedGroups(matchedSelects, LOOKUP_COLUMN_GROUPS).map((g) => engine.all(g.map((x) => x.sql).join(' UNION ALL ')).catch(userRegexError))),
+  ]);
+  const summaries = new Map<string, TraceSummary>();
+  for (const r of summaryRows.flat()) mergeSummaryRow(summaries, hex(r['trace_id']), r);
+  for (const [id, summary] of summaries) out.set(id, { summary, spans: [] });
+  const rows = matchedRows.flat().sort((a, b) => compareBigints(a['start_time_unix_nano'] as bigint, b['start_time_unix_nano'] as bigint));
   for (const r of rows) {
     const id = hex(r['trace_id']);
-    const start = BigInt(r['start_time_unix_nano'] as bigint);
-    const end = start + BigInt(r['duration_nano'] as bigint);
     let d = out.get(id);
-    if (!d) {
-      d = { rootServiceName: undefined, rootTraceName: undefined, startNs: start, endNs: end, spans: [], matched: 0, serviceStats: {} };
-      out.set(id, d);
-    }
-    if (end > d.endNs) d.endNs = end;
-    const service = String(r['service_name'] ?? '');
-    const stats = (d.serviceStats[service] ??= { spanCount: 0, errorCount: 0 });
-    stats.spanCount++;
-    if (Number(r['status_code']) === STATUS_ERROR) stats.errorCount++;
-    // rows come by start time: the first root seen is the earliest
-    if (r['parent_span_id'] === null && d.rootServiceName === undefined) {
-      d.rootServiceName = String(r['service_name']);
-      d.rootTraceName = String(r['name']);
-    }
-    if (r['matched'] !== true) continue;
-    d.matched++;
+    if (!d) out.set(id, (d = { summary: undefined, spans: [] }));
     d.spans.push({
       spanID: hex(r['span_id']),
       name: String(r['name']),
-      startTimeUnixNano: String(start),
+      startTimeUnixNano: String(r['start_time_unix_nano']),
       durationNanos: String(r['duration_nano']),
       attributes: [{ key: 'service.name', value: { stringValue: String(r['service_name']) } }],
     });

@@ -88,6 +88,8 @@ export interface SpanFile {
   columns: readonly string[];
   /** rows that may hold the traces, ascending and disjoint; undefined = anywhere (staging files) */
   rows?: RowRange[];
+  /** the part's trace summary (docs/format/trace-summary.md), absolute; undefined = none (staging files, older parts) */
+  summary?: string;
 }
 
 /** Ranges sorted and merged where they touch or overlap. */
@@ -107,7 +109,10 @@ export async function candidateFiles(input: TraceLookupInput, ids: readonly Uint
   const files: SpanFile[] = [];
   const found = await Promise.all(input.parts.map((p) => indexes.get(input.dataDir, p).then((index) => mergeRanges(ids.flatMap((id) => index.rowRanges(id))))));
   input.parts.forEach((p, i) => {
-    if (found[i]!.length > 0) files.push({ path: join(input.dataDir, p.path), columns: p.columns, rows: found[i]! });
+    if (found[i]!.length === 0) return;
+    const file: SpanFile = { path: join(input.dataDir, p.path), columns: p.columns, rows: found[i]! };
+    if (p.summaryPath) file.summary = join(input.dataDir, p.summaryPath);
+    files.push(file);
   });
   for (const f of input.staged) if (stagedHoldsAny(f, ids)) files.push({ path: f.path, columns: f.columns });
   return files;

@@ -1,6 +1,6 @@
 // A flush bigger than one part is split by trace-id range into several parts
 // of the same day: each part's companions (service-health rollups, span
-// cube) must count that part's spans only — not the whole flush once per part.
+// cube, trace summary) must count that part's spans only — not the whole flush once per part.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ async function sumOf(engine: Engine, path: string, column: string): Promise<numb
 }
 
 describe('a flush split into several parts of one day', () => {
-  it('gives each part rollups and a cube of its own spans', async () => {
+  it('gives each part rollups, a cube and a trace summary of its own spans', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'marquetry-split-'));
     const store = await TraceStore.open({ ...defaultConfig(), dataDir, walFsync: false, flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000, partMaxSpans: 2_000 });
     const engine = await Engine.create({ dataDir, threads: 1, memoryLimit: '512MB' });
@@ -35,9 +35,10 @@ describe('a flush split into several parts of one day', () => {
         batch.length,
       );
       for (const p of parts) {
-        assert.ok(p.rollupPath && p.cubePath, `${p.id} has its companions`);
+        assert.ok(p.rollupPath && p.cubePath && p.summaryPath, `${p.id} has its companions`);
         assert.equal(await sumOf(engine, join(dataDir, p.rollupPath), 'span_count'), p.rows, `rollups of ${p.id} count its ${p.rows} spans`);
         assert.equal(await sumOf(engine, join(dataDir, p.cubePath), 'span_count'), p.rows, `cube of ${p.id} counts its ${p.rows} spans`);
+        assert.equal(await sumOf(engine, join(dataDir, p.summaryPath), 'span_count'), p.rows, `trace summary of ${p.id} counts its ${p.rows} spans`);
       }
       // and the overview from rollups agrees with the spans
       const errors = Array.from(batch.statusCode).filter((c) => c === 2).length;

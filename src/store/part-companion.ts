@@ -2,8 +2,11 @@
 // rollups), written with the part by a flush or a merge and committed to the
 // catalog with it, so a part and its companions appear and go together.
 
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Engine } from '../engine/duckdb.js';
-import type { PartInfo } from '../parts/catalog.js';
+import type { Catalog, PartInfo } from '../parts/catalog.js';
+import type { FileLeases } from '../parts/file-leases.js';
 import type { StagedFile } from '../head/head.js';
 
 export interface PartCompanion {
@@ -30,4 +33,66 @@ export function splitDays(parts: readonly PartInfo[]): Set<string> {
   const split = new Set<string>();
   for (const p of parts) (seen.has(p.day) ? split : seen).add(p.day);
   return split;
+}
+
+/**
+ * A companion that parts written before it existed get in the background
+ * (backfill): after a start, each committed part without one gets it built,
+ * one part at a time, committed beside its part; a part merged or dropped
+ * meanwhile keeps none (its file is deleted).
+ */
+export abstract class BackfilledCompanion implements PartCompanion {
+  private stopped = false;
+  private backfilling: Promise<void> = Promise.resolve();
+
+  constructor(
+    protected readonly dataDir: string,
+    /** names the companion in log lines */
+    private readonly noun: string,
+  ) {}
+
+  abstract afterFlush(engine: Engine, staged: readonly StagedFile[], parts: readonly PartInfo[]): Promise<PartInfo[]>;
+  abstract afterMerge(engine: Engine, group: readonly PartInfo[], partPath: string): Promise<Partial<PartInfo>>;
+  /** does the committed part have this companion? */
+  protected abstract has(part: PartInfo): boolean;
+  /** writes the companion of `part` (its part file is leased meanwhile); returns its catalog fields and file */
+  protected abstract buildForPart(engine: Engine, part: PartInfo): Promise<{ fields: Partial<PartInfo>; path: string }>;
+
+  /** Builds the companion of every committed part that has none, once `after` (other background work) has ended; runs until done or stop(). */
+  backfill(engine: Engine, catalog: Catalog, leases: FileLeases, after: Promise<unknown> = Promise.resolve()): Promise<void> {
+    this.backfilling = after.catch(() => undefined).then(() => this.backfillParts(engine, catalog, leases));
+    return this.backfilling;
+  }
+
+  private async backfillParts(engine: Engine, catalog: Catalog, leases: FileLeases): Promise<void> {
+    for (const part of catalog.snapshot.parts) {
+      if (this.stopped) return;
+      if (this.has(part)) continue;
+      const release = leases.acquire([join(this.dataDir, part.path)]);
+      try {
+        if (!catalog.snapshot.parts.some((p) => p.id === part.id)) continue;
+        const { fields, path } = await this.buildForPart(engine, part);
+        let kept = false;
+        await catalog.commit((s) => {
+          kept = s.parts.some((p) => p.id === part.id);
+          return { ...s, parts: s.parts.map((p) => (p.id === part.id ? { ...p, ...fields } : p)) };
+        });
+        if (!kept) await unlink(path).catch(() => undefined);
+      } catch (err) {
+        console.error(`${this.noun}: building the ${this.noun} of part ${part.id} failed: ${(err as Error).message}`);
+      } finally {
+        release();
+      }
+    }
+  }
+
+  /** Resolves when the backfill started last has ended. */
+  backfilled(): Promise<void> {
+    return this.backfilling;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.backfilling;
+  }
 }

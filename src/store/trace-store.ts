@@ -1,6 +1,6 @@
 // The trace store: the signal store (src/store/signal-store.ts) for spans, with
-// WAL records that are OTLP requests as received and service-health rollups
-// kept beside every part.
+// WAL records that are OTLP requests as received, and service-health rollups,
+// span cubes and trace summaries kept beside every part.
 
 import { gunzipSync } from 'node:zlib';
 import type { SpanBatch } from '../model/span-batch.js';
@@ -10,6 +10,7 @@ import { decodeExportTraceServiceRequest } from '../receive/otlp-proto-decode.js
 import type { ServerConfig } from '../config/config.js';
 import { RollupStore } from '../analysis/rollup-store.js';
 import { CubeStore } from '../analysis/cube-store.js';
+import { TraceSummaries } from './trace-summary-store.js';
 import { SignalStore, type SignalDefinition, type SignalSnapshot } from './signal-store.js';
 
 export type { StoreStats } from './signal-store.js';
@@ -42,6 +43,8 @@ export class TraceStore extends SignalStore<SpanBatch> {
   readonly rollups: RollupStore;
   /** span cubes beside the parts, for comparisons (src/analysis/cube-store.ts) */
   readonly cubes: CubeStore;
+  /** trace summaries beside the parts, for search answers (src/store/trace-summary-store.ts) */
+  readonly summaries: TraceSummaries;
 
   private constructor(config: ServerConfig, parts: Awaited<ReturnType<typeof SignalStore.openParts<SpanBatch>>>) {
     super(config, parts.dataDir, traceSignal(config), { flushMaxRows: config.flushMaxSpans, partMaxRows: config.partMaxSpans, maxHeadRows: config.maxHeadSpans }, parts.wal, parts.head, parts.catalog, parts.writeEngine);
@@ -54,6 +57,8 @@ export class TraceStore extends SignalStore<SpanBatch> {
     });
     this.cubes = new CubeStore(parts.dataDir);
     this.addCompanion(this.cubes);
+    this.summaries = new TraceSummaries(parts.dataDir);
+    this.addCompanion(this.summaries);
   }
 
   static async open(config: ServerConfig): Promise<TraceStore> {
@@ -62,7 +67,9 @@ export class TraceStore extends SignalStore<SpanBatch> {
     // Rollups: load every part's into memory in the background, so the first overview is fast.
     void store.rollups.warm(store.writeEngine, store.catalog.snapshot.parts).catch(() => undefined);
     // Cubes of parts written before them, built in the background; comparisons read those parts' spans meanwhile.
-    void store.cubes.backfill(store.writeEngine, store.catalog, store.leases);
+    // Summaries likewise, after the cubes (one background build at a time); searches read those parts' spans meanwhile.
+    const cubes = store.cubes.backfill(store.writeEngine, store.catalog, store.leases);
+    void store.summaries.backfill(store.writeEngine, store.catalog, store.leases, cubes);
     return store;
   }
 }
