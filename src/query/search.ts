@@ -16,10 +16,11 @@
 import { join } from 'node:path';
 import { hexOf } from '../model/hex.js';
 import { BadQueryError } from '../model/errors.js';
-import { readParquetSql, type Engine } from '../engine/duckdb.js';
+import { readParquetSql, type Engine, type Row } from '../engine/duckdb.js';
 import type { PartInfo } from '../parts/catalog.js';
 import type { StagedFile } from '../head/head.js';
-import { compileTraceQL } from './traceql/compile-sql.js';
+import { compileTraceQL, usesTraceLevel, type ColumnCatalog } from './traceql/compile-sql.js';
+import { traceLevelRelationSql, traceLevelValuesSql, withTraceLevelSql } from './search-trace-level.js';
 import { PART_ROW_GROUP_ROWS } from '../parts/part-writer.js';
 import { LOOKUP_COLUMN_GROUPS, balancedGroups, candidateFiles, candidateRows, manyTracesFile, spanFileSql, traceIdInFilter, type SpanFile, type TraceIndexCache } from './trace-lookup.js';
 import { traceIdSetFilterSql } from './sql/trace-id-sets.js';
@@ -104,6 +105,12 @@ function columnsOf(files: readonly SpanFile[]): Set<string> {
   return columns;
 }
 
+/** What a search compiles its query against: the files' columns, and trace-level values (search-trace-level.ts). */
+function searchCatalog(files: readonly SpanFile[]): ColumnCatalog {
+  const columns = columnsOf(files);
+  return { has: (c) => columns.has(c), traceLevel: true };
+}
+
 /** Files whose time range meets the request's, and the union of their columns. */
 export function searchFiles(input: SearchInput, req: SearchRequest): { files: string[]; columns: Set<string>; bytes: number } {
   const sources = searchSources(input, req);
@@ -135,12 +142,13 @@ interface TraceHit {
 }
 
 /** Step 1 over some files: the newest `limit` traces the query selects, by latest matching span. */
-async function findTraces(engine: Engine, dataDir: string, files: readonly SpanFile[], req: SearchRequest): Promise<TraceHit[]> {
-  const plan = compileTraceQL(req.query, columnsOf(files));
+async function findTraces(engine: Engine, dataDir: string, files: readonly SpanFile[], req: SearchRequest, traceLevel: string | undefined): Promise<TraceHit[]> {
+  const plan = compileTraceQL(req.query, searchCatalog(files));
   const flags = plan.spansets.map((s, i) => `(${s}) AS m${i}`).join(', ');
   const anyFlags = plan.spansets.map((_, i) => `bool_or(m${i}) AS m${i}`).join(', ');
+  const spans = readParquetSql(files.map((f) => f.path));
   const matched =
-    `SELECT trace_id, start_time_unix_nano, ${flags} FROM ${readParquetSql(files.map((f) => f.path))} ` +
+    `SELECT trace_id, start_time_unix_nano, ${flags} FROM ${traceLevel && usesTraceLevel(plan) ? withTraceLevelSql(spans, traceLevel) : spans} ` +
     `WHERE ${searchTimeFilter(req)} AND (${plan.anySpanset})` +
     (req.traceIdSet ? ` AND ${traceIdSetFilterSql(dataDir, req.traceIdSet)}` : '');
   const rows = await engine
@@ -157,8 +165,15 @@ async function findTraces(engine: Engine, dataDir: string, files: readonly SpanF
  * so files are read newest first in growing batches, and reading stops once
  * `limit` traces have a matching span newer than anything the rest can hold.
  */
-async function newestTraces(engine: Engine, dataDir: string, sources: readonly SearchSource[], req: SearchRequest, monotone: boolean): Promise<{ hits: TraceHit[]; read: SearchSource[] }> {
-  if (!monotone) return { hits: await findTraces(engine, dataDir, sources, req), read: [...sources] };
+async function newestTraces(
+  engine: Engine,
+  dataDir: string,
+  sources: readonly SearchSource[],
+  req: SearchRequest,
+  monotone: boolean,
+  traceLevel: string | undefined,
+): Promise<{ hits: TraceHit[]; read: SearchSource[] }> {
+  if (!monotone) return { hits: await findTraces(engine, dataDir, sources, req, traceLevel), read: [...sources] };
   const best = new Map<string, TraceHit>();
   let next = 0;
   let batch = 1;
@@ -175,7 +190,7 @@ async function newestTraces(engine: Engine, dataDir: string, sources: readonly S
     const files = sources.slice(next, end);
     next = end;
     batch *= 2;
-    for (const h of await findTraces(engine, dataDir, files, req)) {
+    for (const h of await findTraces(engine, dataDir, files, req, traceLevel)) {
       const key = hexOf(h.id, 0, 16);
       const had = best.get(key);
       if (!had || had.lastStartNs < h.lastStartNs) best.set(key, h);
@@ -195,14 +210,16 @@ export async function search(engine: Engine, input: SearchInput, req: SearchRequ
   if (!(req.limit > 0)) throw new BadQueryError('search: limit must be a positive integer');
   const sources = searchSources(input, req);
   // Compiled over every file first: syntax and type errors are the same whatever is read.
-  const plan = compileTraceQL(req.query, columnsOf(sources));
+  const plan = compileTraceQL(req.query, searchCatalog(sources));
   const metrics = { inspectedTraces: 0, inspectedBytes: '0', totalBlocks: sources.length, completedJobs: sources.length, totalJobs: sources.length };
   if (sources.length === 0) return { traces: [], metrics };
 
-  const { hits, read } = await newestTraces(engine, input.dataDir, sources, req, plan.spansets.length === 1);
+  // Trace-level intrinsics: every span row joined with its trace's values, from all parts' summaries.
+  const traceLevel = usesTraceLevel(plan) ? traceLevelRelationSql(input) : undefined;
+  const { hits, read } = await newestTraces(engine, input.dataDir, sources, req, plan.spansets.length === 1, traceLevel);
   metrics.inspectedBytes = String(read.reduce((n, f) => n + f.bytes, 0));
   metrics.inspectedTraces = hits.length;
-  const details = await traceDetails(lookupEngine, input, hits.map((h) => h.id), req, indexes);
+  const details = await traceDetails(lookupEngine, input, hits.map((h) => h.id), req, indexes, traceLevel !== undefined);
   const traces: SearchTrace[] = [];
   for (const h of hits) {
     const id = hexOf(h.id, 0, 16);
@@ -237,43 +254,66 @@ function compareBigints(a: bigint, b: bigint): number {
 /** The columns of a matched span in a search answer. */
 const MATCHED_SPAN_COLUMNS = 'trace_id, span_id, name, service_name, start_time_unix_nano, duration_nano';
 
+/** Summary rows of the traces (`idFilter`) in the files holding them, merged per trace. */
+async function readSummaries(engine: Engine, files: readonly SpanFile[], idFilter: string): Promise<Map<string, TraceSummary>> {
+  const summarized = files.filter((f) => f.summary !== undefined).map((f) => f.summary!);
+  const unsummarized = files.filter((f) => f.summary === undefined);
+  const queries: string[] = [];
+  if (summarized.length > 0) queries.push(`SELECT * FROM ${summaryReadSql(summarized)} WHERE ${idFilter}`);
+  if (unsummarized.length > 0) {
+    const spans = unsummarized.map((f) => spanFileSql(manyTracesFile(f, PART_ROW_GROUP_ROWS), SUMMARY_SPAN_COLUMNS, idFilter)).join(' UNION ALL ');
+    queries.push(summaryFromSpansSql(`(${spans})`));
+  }
+  const summaries = new Map<string, TraceSummary>();
+  for (const rows of await Promise.all(queries.map((q) => engine.all(q)))) for (const r of rows) mergeSummaryRow(summaries, hex(r['trace_id']), r);
+  return summaries;
+}
+
+/**
+ * The traces' spans matching the query, by start time: one SELECT per file
+ * over the rows its trace index names (and its own columns); the files split
+ * into LOOKUP_COLUMN_GROUPS queries of about as many candidate rows each, run
+ * at once (one thread each). `summaries`: the traces' trace-level values, for
+ * a query that reads them.
+ */
+async function readMatchedSpans(engine: Engine, files: readonly SpanFile[], ids: readonly Uint8Array[], req: SearchRequest, summaries?: ReadonlyMap<string, TraceSummary>): Promise<Row[]> {
+  const idFilter = traceIdInFilter(ids);
+  const selects = files.map((f) => {
+    const plan = compileTraceQL(req.query, searchCatalog([f]));
+    const read = manyTracesFile(f, PART_ROW_GROUP_ROWS);
+    const matching = `${searchTimeFilter(req)} AND (${plan.anySpanset})`;
+    const sql = summaries
+      ? `SELECT ${MATCHED_SPAN_COLUMNS} FROM ${withTraceLevelSql(`(${spanFileSql(read, '*', idFilter)})`, traceLevelValuesSql(summaries))} WHERE ${matching}`
+      : spanFileSql(read, MATCHED_SPAN_COLUMNS, `${idFilter} AND ${matching}`);
+    return { sql, weight: candidateRows(read) };
+  });
+  const results = await Promise.all(balancedGroups(selects, LOOKUP_COLUMN_GROUPS).map((g) => engine.all(g.map((x) => x.sql).join(' UNION ALL ')).catch(userRegexError)));
+  return results.flat().sort((a, b) => compareBigints(a['start_time_unix_nano'] as bigint, b['start_time_unix_nano'] as bigint));
+}
+
 /**
  * Step 2: what the answer says of each trace found — extent, root span and
  * per-service counts from the trace summaries of the parts holding it (the
  * spans of staging files and of parts without a summary are summed the
  * same way), and its spans matching the query from the files holding it.
+ * With trace-level conditions the summaries are read first: the matching
+ * spans' query needs their values.
  */
-async function traceDetails(engine: Engine, input: SearchInput, ids: Uint8Array[], req: SearchRequest, indexes: TraceIndexCache): Promise<Map<string, TraceDetail>> {
+async function traceDetails(engine: Engine, input: SearchInput, ids: Uint8Array[], req: SearchRequest, indexes: TraceIndexCache, traceLevel: boolean): Promise<Map<string, TraceDetail>> {
   const out = new Map<string, TraceDetail>();
   if (ids.length === 0) return out;
   const files = await candidateFiles(input, ids, indexes);
   if (files.length === 0) return out;
-  const idFilter = traceIdInFilter(ids);
-  // Matched spans: one SELECT per file over the rows its trace index names
-  // (and its own columns); the files split into LOOKUP_COLUMN_GROUPS queries
-  // of about as many candidate rows each, run at once (one thread each).
-  const matchedSelects = files.map((f) => {
-    const plan = compileTraceQL(req.query, columnsOf([f]));
-    const read = manyTracesFile(f, PART_ROW_GROUP_ROWS);
-    return { sql: spanFileSql(read, MATCHED_SPAN_COLUMNS, `${idFilter} AND ${searchTimeFilter(req)} AND (${plan.anySpanset})`), weight: candidateRows(read) };
-  });
-  const summarized = files.filter((f) => f.summary !== undefined).map((f) => f.summary!);
-  const unsummarized = files.filter((f) => f.summary === undefined);
-  const summaryQueries: string[] = [];
-  if (summarized.length > 0) summaryQueries.push(`SELECT * FROM ${summaryReadSql(summarized)} WHERE ${idFilter}`);
-  if (unsummarized.length > 0) {
-    const spans = unsummarized.map((f) => spanFileSql(manyTracesFile(f, PART_ROW_GROUP_ROWS), SUMMARY_SPAN_COLUMNS, idFilter)).join(' UNION ALL ');
-    summaryQueries.push(summaryFromSpansSql(`(${spans})`));
+  let summaries: Map<string, TraceSummary>;
+  let matched: Row[];
+  if (traceLevel) {
+    summaries = await readSummaries(engine, files, traceIdInFilter(ids));
+    matched = await readMatchedSpans(engine, files, ids, req, summaries);
+  } else {
+    [summaries, matched] = await Promise.all([readSummaries(engine, files, traceIdInFilter(ids)), readMatchedSpans(engine, files, ids, req)]);
   }
-  const [summaryRows, matchedRows] = await Promise.all([
-    Promise.all(summaryQueries.map((q) => engine.all(q))),
-    Promise.all(balancedGroups(matchedSelects, LOOKUP_COLUMN_GROUPS).map((g) => engine.all(g.map((x) => x.sql).join(' UNION ALL ')).catch(userRegexError))),
-  ]);
-  const summaries = new Map<string, TraceSummary>();
-  for (const r of summaryRows.flat()) mergeSummaryRow(summaries, hex(r['trace_id']), r);
   for (const [id, summary] of summaries) out.set(id, { summary, spans: [] });
-  const rows = matchedRows.flat().sort((a, b) => compareBigints(a['start_time_unix_nano'] as bigint, b['start_time_unix_nano'] as bigint));
-  for (const r of rows) {
+  for (const r of matched) {
     const id = hex(r['trace_id']);
     let d = out.get(id);
     if (!d) out.set(id, (d = { summary: undefined, spans: [] }));

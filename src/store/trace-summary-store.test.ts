@@ -25,6 +25,10 @@ const QUERIES = [
   '{ kind = server && duration > 5ms }',
   '{ status = error } && { kind = client }',
   '{ }',
+  // trace-level intrinsics, joined from the summaries
+  '{ trace:rootService = "frontend" && kind = client }',
+  '{ traceDuration > 40ms } && { status = error }',
+  '{ rootName =~ "again .*" || trace:rootName = nil }',
 ];
 
 /**
@@ -55,12 +59,12 @@ function withoutSummaries(parts: readonly PartInfo[]): PartInfo[] {
 }
 
 /** Answers of every query: from the summaries, and from the spans alone (summaries left out of the catalog view). */
-async function answers(store: TraceStore, engine: Engine, fromSpans = false): Promise<SearchResponse['traces'][]> {
+async function answers(store: TraceStore, engine: Engine, fromSpans = false, queries = QUERIES): Promise<SearchResponse['traces'][]> {
   const snap = await store.snapshot();
   try {
     const input = fromSpans ? { ...snap, parts: withoutSummaries(snap.parts) } : snap;
     const out: SearchResponse['traces'][] = [];
-    for (const query of QUERIES) out.push((await search(engine, input, { query, limit: 1000, spss: 3 }, new TraceIndexCache())).traces);
+    for (const query of queries) out.push((await search(engine, input, { query, limit: 1000, spss: 3 }, new TraceIndexCache())).traces);
     return out;
   } finally {
     snap.release();
@@ -142,6 +146,20 @@ describe('trace summaries', () => {
         assert.deepEqual([t.rootServiceName, t.rootTraceName], want.root, `root of ${t.traceID}`);
         assert.deepEqual(t.serviceStats, want.services, `services of ${t.traceID}`);
       }
+      // trace-level intrinsics select exactly the traces whose values qualify
+      const durations = [...expected.values()].map((t) => t.endNs - t.startNs).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const median = durations[durations.length >> 1]!;
+      const rootServices = new Map<string, number>();
+      for (const t of expected.values()) rootServices.set(t.root[0], (rootServices.get(t.root[0]) ?? 0) + 1);
+      const [commonRoot] = [...rootServices].sort((a, b) => b[1] - a[1])[0]!;
+      const traceLevel = [`{ trace:duration > ${median}ns }`, `{ rootServiceName = ${JSON.stringify(commonRoot)} }`];
+      const [slow, rooted] = await answers(store, engine, false, traceLevel);
+      const ids = (ts: SearchResponse['traces']) => ts.map((t) => t.traceID).sort();
+      assert.deepEqual(ids(slow!), [...expected].filter(([, t]) => t.endNs - t.startNs > median).map(([id]) => id).sort());
+      assert.deepEqual(ids(rooted!), [...expected].filter(([, t]) => t.root[0] === commonRoot).map(([id]) => id).sort());
+      assert.deepEqual(await answers(store, engine, true, traceLevel), [slow, rooted], 'the same trace-level answers from the spans');
+      for (const q of QUERIES.slice(-3)) assert.ok(before[QUERIES.indexOf(q)]!.length > 0, `${q} finds traces`);
+
       const errors = before[QUERIES.indexOf('{ status = error }')]!;
       assert.ok(errors.length > 0 && errors.every((t) => t.spanSets[0]!.matched === Object.values(t.serviceStats).reduce((n, s) => n + s.errorCount, 0)), 'matched counts every error span');
 

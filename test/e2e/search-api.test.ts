@@ -108,6 +108,8 @@ const QUERIES: [string, string, string[]][] = [
   ['finds every trace for {}', '{}', ['checkout-small', 'checkout-big', 'cart-fast-error', 'cart-ok', 'cart-slow-error']],
   ['matches client spans', '{ kind = client }', ['checkout-small', 'checkout-big', 'cart-fast-error', 'cart-ok', 'cart-slow-error']],
   ['matches status = ok', '{ status = ok }', ['checkout-small', 'cart-ok']],
+  ['matches trace-level intrinsics (trace summaries)', '{ trace:rootService = "frontend" && traceDuration > 1s && kind = client }', ['checkout-small', 'checkout-big']],
+  ['matches the root span name beside a span condition', '{ rootName = "GET /api/cart" && status = error }', ['cart-fast-error', 'cart-slow-error']],
   ['finds nothing for an unknown service', '{ resource.service.name = "nosuch" }', []],
   ['finds nothing for an attribute never sent', '{ span.never.sent = "x" }', []],
 ];

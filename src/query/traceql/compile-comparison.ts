@@ -118,9 +118,26 @@ interface IntrinsicColumn {
   sql: string;
   /** hex digits of a full id, for left-padding short ids as Tempo does */
   idHexDigits?: number;
-  /** the raw column, for `= nil` on the one intrinsic that can be absent */
+  /** the raw column, for `= nil` on the intrinsics that can be absent */
   absentWhenNull?: string;
 }
+
+/**
+ * Trace-level values joined onto every span row where the caller can
+ * (ColumnCatalog.traceLevel: search, from trace summaries); NULL root
+ * columns: no root span received.
+ */
+export const TRACE_LEVEL_COLUMNS = {
+  duration: '__trace_duration_nano',
+  rootService: '__trace_root_service',
+  rootName: '__trace_root_name',
+} as const;
+
+const TRACE_LEVEL_INTRINSICS: Readonly<Partial<Record<Intrinsic, IntrinsicColumn>>> = {
+  'trace:duration': { type: 'duration', sql: TRACE_LEVEL_COLUMNS.duration },
+  'trace:rootService': { type: 'string', sql: `coalesce(${TRACE_LEVEL_COLUMNS.rootService}, '')`, absentWhenNull: TRACE_LEVEL_COLUMNS.rootService },
+  'trace:rootName': { type: 'string', sql: `coalesce(${TRACE_LEVEL_COLUMNS.rootName}, '')`, absentWhenNull: TRACE_LEVEL_COLUMNS.rootName },
+};
 
 const INTRINSIC_COLUMNS: Readonly<Partial<Record<Intrinsic, IntrinsicColumn>>> = {
   'span:name': { type: 'string', sql: 'name' },
@@ -148,11 +165,11 @@ const LITERALS_FOR_INTRINSIC: Readonly<Record<IntrinsicType, readonly LiteralKin
   duration: ['duration', 'int', 'float'],
 };
 
-export function compileIntrinsicComparison(ref: IntrinsicRef, op: ComparisonOp, literal: Literal, pos: SourcePosition): Sql {
-  const column = INTRINSIC_COLUMNS[ref.name];
+export function compileIntrinsicComparison(ref: IntrinsicRef, op: ComparisonOp, literal: Literal, pos: SourcePosition, catalog: ColumnCatalog): Sql {
+  const column = INTRINSIC_COLUMNS[ref.name] ?? (catalog.traceLevel ? TRACE_LEVEL_INTRINSICS[ref.name] : undefined);
   if (column === undefined) {
-    // rootName, rootServiceName, traceDuration need the whole trace, which the
-    // one-scan conditional aggregation does not see from a single row
+    // rootName, rootServiceName, traceDuration need the whole trace, which a
+    // span row carries only where the caller joins it (search)
     throw new UnsupportedQueryError(`traceql: trace-level intrinsic "${ref.text}" at ${formatPosition(ref.pos)} is not supported yet`);
   }
   if (literal.kind === 'nil') {

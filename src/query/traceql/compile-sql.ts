@@ -17,6 +17,7 @@ import {
   compileIntrinsicComparison,
   compileLiteralComparison,
   describeLiteral,
+  TRACE_LEVEL_COLUMNS,
 } from './compile-comparison.js';
 import { formatPosition } from './lexer.js';
 import { parseTraceQL } from './parser.js';
@@ -25,6 +26,12 @@ import { SQL_FALSE, sqlAnd, sqlAnyOf, sqlAtom, sqlBool, sqlNot, sqlOr, type Sql 
 export interface ColumnCatalog {
   /** every column name present in at least one part/staging file, with its DuckDB type */
   has(column: string): boolean;
+  /**
+   * Span rows carry the trace-level columns (TRACE_LEVEL_COLUMNS), so
+   * trace:duration, trace:rootService and trace:rootName compile; otherwise
+   * they are unsupported.
+   */
+  traceLevel?: boolean;
 }
 
 export interface CompiledTraceQL {
@@ -34,6 +41,15 @@ export interface CompiledTraceQL {
   traceCondition: string;
   /** OR of all spanset expressions: a row filter to apply before grouping by trace */
   anySpanset: string;
+}
+
+/**
+ * Does some spanset read a trace-level column (compiled with
+ * ColumnCatalog.traceLevel)? The names cannot be attribute columns (those
+ * carry a scope prefix); a string literal spelling one only costs a join.
+ */
+export function usesTraceLevel(plan: CompiledTraceQL): boolean {
+  return Object.values(TRACE_LEVEL_COLUMNS).some((c) => plan.anySpanset.includes(c));
 }
 
 /**
@@ -123,7 +139,7 @@ function compileComparison(c: Comparison, columns: ColumnCatalog): Sql {
     case 'attribute':
       return compileAttributeComparison(left, op, right, columns);
     case 'intrinsic':
-      return compileIntrinsicComparison(left, op, right, c.pos);
+      return compileIntrinsicComparison(left, op, right, c.pos, columns);
     default: {
       // a condition compared with a boolean: `(span.a = 1) = false`
       if (right.kind !== 'bool') {
