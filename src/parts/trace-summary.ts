@@ -35,6 +35,7 @@ export function summaryFromSpansSql(sourceSql: string): string {
   return (
     `SELECT trace_id, min(start_time_unix_nano) AS start_time_unix_nano, ` +
     `max(start_time_unix_nano + duration_nano) - min(start_time_unix_nano) AS duration_nano, ` +
+    `max(start_time_unix_nano) - min(start_time_unix_nano) AS last_start_offset_nano, ` +
     `min(start_time_unix_nano) ${root} - min(start_time_unix_nano) AS root_offset_nano, ` +
     `arg_min(${service}, start_time_unix_nano) ${root} AS root_service_name, ` +
     `arg_min(name, start_time_unix_nano) ${root} AS root_span_name, ` +
@@ -62,6 +63,7 @@ function mergedSummarySql(sourceSql: string): string {
     `WITH s AS (SELECT * FROM ${sourceSql}), ` +
     `t AS (SELECT trace_id, min(start_time_unix_nano) AS start_time_unix_nano, ` +
     `max(start_time_unix_nano + duration_nano) - min(start_time_unix_nano) AS duration_nano, ` +
+    `max(start_time_unix_nano + last_start_offset_nano) - min(start_time_unix_nano) AS last_start_offset_nano, ` +
     `min(${rootStart}) - min(start_time_unix_nano) AS root_offset_nano, ` +
     `arg_min(root_service_name, ${rootStart}) AS root_service_name, arg_min(root_span_name, ${rootStart}) AS root_span_name, ` +
     `sum(span_count)::INTEGER AS span_count, sum(error_count)::INTEGER AS error_count FROM s GROUP BY trace_id), ` +

@@ -19,7 +19,7 @@ import { BadQueryError } from '../model/errors.js';
 import { readParquetSql, type Engine, type Row } from '../engine/duckdb.js';
 import type { PartInfo } from '../parts/catalog.js';
 import type { StagedFile } from '../head/head.js';
-import { compileTraceQL, usesTraceLevel, type ColumnCatalog } from './traceql/compile-sql.js';
+import { compileTraceQL, isSpanFree, usesTraceLevel, type ColumnCatalog } from './traceql/compile-sql.js';
 import { traceLevelRelationSql, traceLevelValuesSql, withTraceLevelSql } from './search-trace-level.js';
 import { PART_ROW_GROUP_ROWS } from '../parts/part-writer.js';
 import { LOOKUP_COLUMN_GROUPS, balancedGroups, candidateFiles, candidateRows, manyTracesFile, spanFileSql, traceIdInFilter, type SpanFile, type TraceIndexCache } from './trace-lookup.js';
@@ -91,7 +91,8 @@ function searchSources(input: SearchInput, req: SearchRequest): SearchSource[] {
   for (const p of input.parts) {
     const maxStartNs = BigInt(p.maxStartNs);
     const minStartNs = BigInt(p.minStartNs);
-    if (overlaps(minStartNs, maxStartNs, req)) out.push({ path: join(input.dataDir, p.path), columns: p.columns, minStartNs, maxStartNs, bytes: p.bytes });
+    if (!overlaps(minStartNs, maxStartNs, req)) continue;
+    out.push({ path: join(input.dataDir, p.path), columns: p.columns, minStartNs, maxStartNs, bytes: p.bytes, ...(p.summaryPath ? { summary: join(input.dataDir, p.summaryPath) } : {}) });
   }
   for (const f of input.staged) {
     if (overlaps(f.minStartNs, f.maxStartNs, req)) out.push({ path: f.path, columns: f.columns, minStartNs: f.minStartNs, maxStartNs: f.maxStartNs, bytes: 0 });
@@ -141,16 +142,36 @@ interface TraceHit {
   lastStartNs: bigint;
 }
 
-/** Step 1 over some files: the newest `limit` traces the query selects, by latest matching span. */
-async function findTraces(engine: Engine, dataDir: string, files: readonly SpanFile[], req: SearchRequest, traceLevel: string | undefined): Promise<TraceHit[]> {
+/** Does every span of the file start within the request's time range? */
+function inside(f: SearchSource, req: SearchRequest): boolean {
+  return (req.startNs === undefined || f.minStartNs >= req.startNs) && (req.endNs === undefined || f.maxStartNs <= req.endNs);
+}
+
+/**
+ * Step 1 over some files: the newest `limit` traces the query selects, by
+ * latest matching span. A span-free query (`{}`, trace-level intrinsics
+ * only: isSpanFree) matches all spans of a trace or none, so over a part
+ * wholly inside the time range its trace summary stands for its spans: one
+ * row per trace, with the trace's latest span start.
+ */
+async function findTraces(engine: Engine, dataDir: string, files: readonly SearchSource[], req: SearchRequest, traceLevel: string | undefined, spanFree: boolean): Promise<TraceHit[]> {
   const plan = compileTraceQL(req.query, searchCatalog(files));
   const flags = plan.spansets.map((s, i) => `(${s}) AS m${i}`).join(', ');
   const anyFlags = plan.spansets.map((_, i) => `bool_or(m${i}) AS m${i}`).join(', ');
-  const spans = readParquetSql(files.map((f) => f.path));
-  const matched =
-    `SELECT trace_id, start_time_unix_nano, ${flags} FROM ${traceLevel && usesTraceLevel(plan) ? withTraceLevelSql(spans, traceLevel) : spans} ` +
-    `WHERE ${searchTimeFilter(req)} AND (${plan.anySpanset})` +
-    (req.traceIdSet ? ` AND ${traceIdSetFilterSql(dataDir, req.traceIdSet)}` : '');
+  const withTraceLevel = (source: string): string => (traceLevel && usesTraceLevel(plan) ? withTraceLevelSql(source, traceLevel) : source);
+  const idSet = req.traceIdSet ? ` AND ${traceIdSetFilterSql(dataDir, req.traceIdSet)}` : '';
+  const fromSummaries = spanFree ? files.filter((f) => f.summary !== undefined && inside(f, req)) : [];
+  const fromSpans = files.filter((f) => !fromSummaries.includes(f));
+  const selects: string[] = [];
+  if (fromSpans.length > 0) {
+    const spans = withTraceLevel(readParquetSql(fromSpans.map((f) => f.path)));
+    selects.push(`SELECT trace_id, start_time_unix_nano, ${flags} FROM ${spans} WHERE ${searchTimeFilter(req)} AND (${plan.anySpanset})${idSet}`);
+  }
+  if (fromSummaries.length > 0) {
+    const summaries = withTraceLevel(summaryReadSql(fromSummaries.map((f) => f.summary!)));
+    selects.push(`SELECT trace_id, start_time_unix_nano + last_start_offset_nano AS start_time_unix_nano, ${flags} FROM ${summaries} WHERE (${plan.anySpanset})${idSet}`);
+  }
+  const matched = selects.join(' UNION ALL ');
   const rows = await engine
     .all(
       `SELECT trace_id, last_start FROM (SELECT trace_id, max(start_time_unix_nano) AS last_start, ${anyFlags} FROM (${matched}) GROUP BY trace_id) ` +
@@ -173,7 +194,8 @@ async function newestTraces(
   monotone: boolean,
   traceLevel: string | undefined,
 ): Promise<{ hits: TraceHit[]; read: SearchSource[] }> {
-  if (!monotone) return { hits: await findTraces(engine, dataDir, sources, req, traceLevel), read: [...sources] };
+  const spanFree = isSpanFree(req.query);
+  if (!monotone) return { hits: await findTraces(engine, dataDir, sources, req, traceLevel, spanFree), read: [...sources] };
   const best = new Map<string, TraceHit>();
   let next = 0;
   let batch = 1;
@@ -190,7 +212,7 @@ async function newestTraces(
     const files = sources.slice(next, end);
     next = end;
     batch *= 2;
-    for (const h of await findTraces(engine, dataDir, files, req, traceLevel)) {
+    for (const h of await findTraces(engine, dataDir, files, req, traceLevel, spanFree)) {
       const key = hexOf(h.id, 0, 16);
       const had = best.get(key);
       if (!had || had.lastStartNs < h.lastStartNs) best.set(key, h);

@@ -59,12 +59,12 @@ function withoutSummaries(parts: readonly PartInfo[]): PartInfo[] {
 }
 
 /** Answers of every query: from the summaries, and from the spans alone (summaries left out of the catalog view). */
-async function answers(store: TraceStore, engine: Engine, fromSpans = false, queries = QUERIES): Promise<SearchResponse['traces'][]> {
+async function answers(store: TraceStore, engine: Engine, fromSpans = false, queries = QUERIES, extra: { startNs?: bigint; limit?: number } = {}): Promise<SearchResponse['traces'][]> {
   const snap = await store.snapshot();
   try {
     const input = fromSpans ? { ...snap, parts: withoutSummaries(snap.parts) } : snap;
     const out: SearchResponse['traces'][] = [];
-    for (const query of queries) out.push((await search(engine, input, { query, limit: 1000, spss: 3 }, new TraceIndexCache())).traces);
+    for (const query of queries) out.push((await search(engine, input, { query, limit: 1000, spss: 3, ...extra }, new TraceIndexCache())).traces);
     return out;
   } finally {
     snap.release();
@@ -159,6 +159,16 @@ describe('trace summaries', () => {
       assert.deepEqual(ids(rooted!), [...expected].filter(([, t]) => t.root[0] === commonRoot).map(([id]) => id).sort());
       assert.deepEqual(await answers(store, engine, true, traceLevel), [slow, rooted], 'the same trace-level answers from the spans');
       for (const q of QUERIES.slice(-3)) assert.ok(before[QUERIES.indexOf(q)]!.length > 0, `${q} finds traces`);
+      // a time range cutting through the parts: summaries stand for spans only where a part lies wholly inside it
+      const starts = [...expected.values()].map((t) => t.startNs).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const range = { startNs: starts[starts.length >> 1]! };
+      const [ranged] = await answers(store, engine, false, ['{ }'], range);
+      assert.ok(ranged!.length > 0 && ranged!.length < expected.size, `${ranged!.length} of ${expected.size} traces in the later half`);
+      assert.deepEqual(await answers(store, engine, true, ['{ }'], range), [ranged]);
+      // the newest few: traces ordered by their latest span, from summaries as from spans
+      const newest = await answers(store, engine, false, ['{ }', `{ trace:duration > ${median}ns }`], { limit: 7 });
+      assert.deepEqual(await answers(store, engine, true, ['{ }', `{ trace:duration > ${median}ns }`], { limit: 7 }), newest);
+      assert.deepEqual(newest.map((a) => a.length), [7, 7]);
 
       const errors = before[QUERIES.indexOf('{ status = error }')]!;
       assert.ok(errors.length > 0 && errors.every((t) => t.spanSets[0]!.matched === Object.values(t.serviceStats).reduce((n, s) => n + s.errorCount, 0)), 'matched counts every error span');

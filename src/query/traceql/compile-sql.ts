@@ -10,7 +10,7 @@
 // so an attribute nobody ever sent compiles to FALSE instead of a SQL error.
 
 import { BadQueryError, UnsupportedQueryError } from '../../model/errors.js';
-import { isLiteral, type Comparison, type ComparisonOp, type FieldExpr, type SpansetExpr } from './ast.js';
+import { isLiteral, type Comparison, type ComparisonOp, type FieldExpr, type Intrinsic, type SpansetExpr } from './ast.js';
 import {
   checkOperator,
   compileAttributeComparison,
@@ -79,6 +79,33 @@ export function compileTraceQL(query: string, columns: ColumnCatalog): CompiledT
     traceCondition: traceCondition.text,
     anySpanset: sqlAnyOf(spansets).text,
   };
+}
+
+const WHOLE_TRACE_INTRINSICS: ReadonlySet<Intrinsic> = new Set<Intrinsic>(['trace:duration', 'trace:rootService', 'trace:rootName']);
+
+/**
+ * Does no spanset of the query look at a single span (`{}`, or trace-level
+ * intrinsics only)? Then every span of a trace matches or none does, and a
+ * search can find traces from trace summaries instead of spans.
+ */
+export function isSpanFree(query: string): boolean {
+  const fieldFree = (e: FieldExpr): boolean => {
+    switch (e.kind) {
+      case 'logical':
+      case 'comparison':
+        return fieldFree(e.left) && fieldFree(e.right);
+      case 'not':
+        return fieldFree(e.operand);
+      case 'attribute':
+        return false;
+      case 'intrinsic':
+        return WHOLE_TRACE_INTRINSICS.has(e.name);
+      default:
+        return true; // literals
+    }
+  };
+  const spansetsFree = (e: SpansetExpr): boolean => (e.kind === 'spansetFilter' ? fieldFree(e.expr) : spansetsFree(e.left) && spansetsFree(e.right));
+  return spansetsFree(parseTraceQL(query));
 }
 
 /** A field expression in boolean position: the body of `{ … }`, an operand of `&&`, `||`, `!`. */
