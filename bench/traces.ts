@@ -54,10 +54,14 @@ export interface TracesFigures {
 
 /** Stops the server while sampling its memory: the shutdown flush can be the peak. */
 async function stopSampling(server: ServerProcess, timeLimitMs: number): Promise<{ ms: number; peakRssBytes: number }> {
-  let peak = sampleProc(server.pid)?.hwmBytes ?? 0;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, sampleProc(server.pid)?.hwmBytes ?? 0);
-  }, 200);
+  let peak = 0;
+  const sample = (): void => {
+    // An exiting process's /proc status has no Vm* lines (NaN), which would make the peak NaN.
+    const hwm = sampleProc(server.pid)?.hwmBytes;
+    if (hwm !== undefined && Number.isFinite(hwm)) peak = Math.max(peak, hwm);
+  };
+  sample();
+  const timer = setInterval(sample, 200);
   try {
     const stopped = await server.stop(timeLimitMs);
     if (stopped.killed) console.error(`bench: server needed SIGKILL after ${timeLimitMs} ms`);
