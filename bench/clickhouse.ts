@@ -161,6 +161,7 @@ export class ClickHousePeer {
       { key: 'service-errors', where: `ServiceName = 'cart' AND StatusCode = 'STATUS_CODE_ERROR'` },
       { key: 'route-slow', where: `SpanAttributes['http.route'] = '/api/cart' AND Duration > 200000000` },
       { key: 'span-name', where: `SpanName = '${spanName.replaceAll("'", "\\'")}'` },
+      { key: 'all-traces', where: '1' },
     ];
     return cases.map((c) => {
       const sql = `SELECT TraceId, max(Timestamp) AS last FROM otel_traces WHERE ${c.where} GROUP BY TraceId ORDER BY last DESC LIMIT 20`;

@@ -68,6 +68,8 @@ export function searchCases(spanName: string): SearchCase[] {
     { key: 'service-errors', traceql: '{ resource.service.name = "cart" && status = error }' },
     { key: 'route-slow', traceql: '{ span.http.route = "/api/cart" && duration > 200ms }' },
     { key: 'span-name', traceql: `{ name = ${JSON.stringify(spanName)} }` },
+    // Grafana's default search: every trace, newest first
+    { key: 'all-traces', traceql: '{ }' },
   ];
 }
 
