@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BadQueryError, UnsupportedQueryError } from '../../model/errors.js';
-import { compileTraceQL, type ColumnCatalog, type CompiledTraceQL } from './compile-sql.js';
+import { compileTraceQL, isSpanFree, usesTraceLevel, type ColumnCatalog, type CompiledTraceQL } from './compile-sql.js';
 
 const COLUMNS = new Set([
   'span.http.route',
@@ -225,5 +225,19 @@ describe('compileTraceQL', () => {
   it('never emits a column the catalog does not know', () => {
     const compiled = compileTraceQL('{ .a = 1 && span.b = "x" || resource.c != nil || instrumentation.d =~ "e" }', { has: () => false });
     assert.deepEqual(compiled, { spansets: ['FALSE'], traceCondition: 'FALSE', anySpanset: 'FALSE' });
+  });
+
+  it('compiles trace-level intrinsics to the joined trace columns where the caller has them', () => {
+    const compiled = compileTraceQL('{ trace:duration > 1s && rootServiceName = "api" && name = "x" }', { has: () => false, traceLevel: true });
+    assert.deepEqual(compiled.spansets, [`__trace_duration_nano > 1000000000 AND coalesce(__trace_root_service, '') = 'api' AND name = 'x'`]);
+    assert.equal(usesTraceLevel(compiled), true);
+    assert.equal(usesTraceLevel(compileTraceQL('{ name = "x" }', { has: () => false, traceLevel: true })), false);
+    const absent = compileTraceQL('{ trace:rootName = nil }', { has: () => false, traceLevel: true });
+    assert.deepEqual(absent.spansets, ['__trace_root_name IS NULL']);
+  });
+
+  it('tells span-free queries ({} and trace-level intrinsics only) from those looking at spans', () => {
+    for (const q of ['{}', '{ }', '{ traceDuration > 1s }', '{ trace:rootService = "a" } && { rootName =~ "GET .*" }', '{ !(trace:duration < 1ms) }']) assert.equal(isSpanFree(q), true, q);
+    for (const q of ['{ name = "x" }', '{ traceDuration > 1s && status = error }', '{ .a = 1 } || { rootName = "x" }', '{ trace:id = "abc" }']) assert.equal(isSpanFree(q), false, q);
   });
 });
