@@ -7,7 +7,8 @@
 
 import { BadQueryError } from '../model/errors.js';
 import { readParquetSql, type Engine, type Row } from '../engine/duckdb.js';
-import { compileTraceQL, type CompiledTraceQL } from './traceql/compile-sql.js';
+import { compileTraceQL, usesTraceLevel, type CompiledTraceQL } from './traceql/compile-sql.js';
+import { traceLevelRelationSql, withTraceLevelSql } from './search-trace-level.js';
 import { searchFiles, searchTimeFilter, type SearchInput, type SearchRequest } from './search.js';
 import { traceIdSetFilterSql } from './sql/trace-id-sets.js';
 
@@ -41,20 +42,25 @@ export function bucketBoundsMs(index: number): [number, number] {
   return [ns(index) / 1e6, ns(index + 1) / 1e6];
 }
 
-/** The histogram's SQL over `files`: bucket, spans, errors. */
-export function durationHistogramSql(files: readonly string[], plan: CompiledTraceQL, req: DurationHistogramRequest, dataDir: string): string {
+/**
+ * The histogram's SQL over `files`: bucket, spans, errors. `traceLevel`: the
+ * trace-level values to join onto the spans, for a plan that reads them
+ * (search-trace-level.ts).
+ */
+export function durationHistogramSql(files: readonly string[], plan: CompiledTraceQL, req: DurationHistogramRequest, dataDir: string, traceLevel?: string): string {
+  const spans = traceLevel ? withTraceLevelSql(readParquetSql(files), traceLevel) : readParquetSql(files);
   // The epsilon keeps exact powers of ten (log10 a hair below an integer) in their own bucket.
   const bucket = `CAST(floor(log10(greatest(duration_nano, 1)) * ${BUCKETS_PER_DECADE} + 1e-9) AS INTEGER)`;
   const where =
     `${searchTimeFilter(req)} AND (${plan.anySpanset})` + (req.traceIdSet ? ` AND ${traceIdSetFilterSql(dataDir, req.traceIdSet)}` : '');
   const tally = `count(*) AS spans, count(*) FILTER (WHERE status_code = ${STATUS_ERROR}) AS errors`;
   if (plan.spansets.length <= 1) {
-    return `SELECT ${bucket} AS b, ${tally} FROM ${readParquetSql(files)} WHERE ${where} GROUP BY b ORDER BY b`;
+    return `SELECT ${bucket} AS b, ${tally} FROM ${spans} WHERE ${where} GROUP BY b ORDER BY b`;
   }
   const flags = plan.spansets.map((s, i) => `(${s}) AS m${i}`).join(', ');
   const anyFlags = plan.spansets.map((_, i) => `bool_or(m${i}) AS m${i}`).join(', ');
   return (
-    `WITH matched AS (SELECT trace_id, duration_nano, status_code, ${flags} FROM ${readParquetSql(files)} WHERE ${where}), ` +
+    `WITH matched AS (SELECT trace_id, duration_nano, status_code, ${flags} FROM ${spans} WHERE ${where}), ` +
     `hits AS (SELECT trace_id FROM (SELECT trace_id, ${anyFlags} FROM matched GROUP BY trace_id) WHERE ${plan.traceCondition}) ` +
     `SELECT ${bucket} AS b, ${tally} FROM matched SEMI JOIN hits USING (trace_id) GROUP BY b ORDER BY b`
   );
@@ -62,10 +68,11 @@ export function durationHistogramSql(files: readonly string[], plan: CompiledTra
 
 export async function durationHistogram(engine: Engine, input: SearchInput, req: DurationHistogramRequest): Promise<DurationHistogram> {
   const { files, columns } = searchFiles(input, { ...req, limit: 1, spss: 1 });
-  const plan = compileTraceQL(req.query, { has: (c) => columns.has(c) });
+  const plan = compileTraceQL(req.query, { has: (c) => columns.has(c), traceLevel: true });
   const out: DurationHistogram = { bucketsPerDecade: BUCKETS_PER_DECADE, buckets: [], spans: 0, errors: 0 };
   if (files.length === 0) return out;
-  const rows: Row[] = await engine.all(durationHistogramSql(files, plan, req, input.dataDir)).catch((err: unknown) => {
+  const traceLevel = usesTraceLevel(plan) ? traceLevelRelationSql(input) : undefined;
+  const rows: Row[] = await engine.all(durationHistogramSql(files, plan, req, input.dataDir, traceLevel)).catch((err: unknown) => {
     const msg = (err as Error).message ?? '';
     if (/regex|regular expression/i.test(msg)) throw new BadQueryError(`search: invalid regular expression: ${msg.split('\n')[0]}`);
     throw err;

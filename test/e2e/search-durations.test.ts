@@ -84,6 +84,12 @@ describe('span duration histogram of a search', () => {
     assert.equal((await histogram('{}')).spans, 12);
   });
 
+  it('reads trace-level intrinsics (from the parts\' trace summaries)', async () => {
+    expectDb(await histogram('{ traceDuration >= 2s && name = "db" }'));
+    const b = await histogram('{ rootName = "GET /b" && name = "db" }');
+    assert.deepEqual([b.spans, b.errors, b.buckets.map((x: any) => x.index)], [2, 1, [90]], 'the db spans of the two /b traces');
+  });
+
   it('is empty outside the time range and answers bad TraceQL with 400', async () => {
     const old = await histogram('{}', { start: '1000000000', end: '1000003600' });
     assert.deepEqual(old, { bucketsPerDecade: 10, buckets: [], spans: 0, errors: 0 });
