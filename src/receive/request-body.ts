@@ -25,37 +25,40 @@ export interface RawBody {
   gzip: boolean;
 }
 
-/** Reads the whole body, enforcing `maxBytes` on both the wire and the decompressed size. */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<RawBody> {
+/**
+ * Reads the whole body, enforcing `maxBytes` on both the wire and the
+ * decompressed size; `stage` names the receiver in errors.
+ */
+export async function readBody(req: IncomingMessage, maxBytes: number, stage = 'otlp-http'): Promise<RawBody> {
   const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip') {
-    throw new UnsupportedMediaTypeError(`otlp-http: content encoding "${encoding}" is not supported; use gzip or none`);
+    throw new UnsupportedMediaTypeError(`${stage}: content encoding "${encoding}" is not supported; use gzip or none`);
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > maxBytes) throw new TooLargeError(`otlp-http: body of ${declared} bytes exceeds the limit of ${maxBytes}`);
+  if (declared > maxBytes) throw new TooLargeError(`${stage}: body of ${declared} bytes exceeds the limit of ${maxBytes}`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > maxBytes) {
       req.resume(); // drain the rest without keeping it
-      throw new TooLargeError(`otlp-http: body exceeds the limit of ${maxBytes} bytes`);
+      throw new TooLargeError(`${stage}: body exceeds the limit of ${maxBytes} bytes`);
     }
     chunks.push(chunk);
   }
   const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   if (encoding !== 'gzip') return { raw, body: raw, gzip: false };
-  return { raw, body: gunzipBounded(raw, maxBytes), gzip: true };
+  return { raw, body: gunzipBounded(raw, maxBytes, stage), gzip: true };
 }
 
-export function gunzipBounded(raw: Uint8Array, maxBytes: number): Buffer {
+export function gunzipBounded(raw: Uint8Array, maxBytes: number, stage = 'otlp-http'): Buffer {
   try {
     return gunzipSync(raw, { maxOutputLength: maxBytes });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || (err instanceof RangeError && /maxOutputLength|too large/i.test(err.message))) {
-      throw new TooLargeError(`otlp-http: gzip body inflates past the limit of ${maxBytes} bytes`);
+      throw new TooLargeError(`${stage}: gzip body inflates past the limit of ${maxBytes} bytes`);
     }
-    throw new DecodeError(`otlp-http: gzip body is corrupt: ${(err as Error).message}`);
+    throw new DecodeError(`${stage}: gzip body is corrupt: ${(err as Error).message}`);
   }
 }

@@ -134,3 +134,32 @@ describe('JSON lines ingest', () => {
     assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
   });
 });
+
+describe('JSON lines ingest limits', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ maxRequestBytes: 64 * 1024 });
+  });
+  after(async () => {
+    await server.dispose();
+  });
+
+  it('answers 413 for a body over the limit, declared, streamed or inflated, and 415 for another encoding, storing nothing', async () => {
+    const line = JSON.stringify({ msg: 'x'.repeat(100) });
+    const big = Array.from({ length: 1000 }, () => line).join('\n');
+    assert.equal((await ingest(server, 'big', big)).status, 413);
+    const streamed = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 10; i++) controller.enqueue(Buffer.from(big.slice(0, 20_000)));
+        controller.close();
+      },
+    });
+    const r = await fetch(`${server.apiUrl}/api/v1/ingest/big`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: streamed, duplex: 'half' } as RequestInit);
+    assert.equal(r.status, 413);
+    assert.match(((await r.json()) as { error: string }).error, /ingest: body exceeds the limit/);
+    assert.equal((await ingest(server, 'big', gzipSync(Buffer.from(big)), '', { 'content-encoding': 'gzip' })).status, 413);
+    assert.equal((await ingest(server, 'big', '{}', '', { 'content-encoding': 'deflate' })).status, 415);
+    assert.equal((await ingest(server, 'small', line)).status, 200, 'a body within the limit is taken');
+    assert.deepEqual((await search(server, '{stream="big"}')).length, 0);
+  });
+});
