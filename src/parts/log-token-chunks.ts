@@ -12,7 +12,7 @@ import { ValueType, type AttributeColumns } from '../model/span-batch.js';
 import type { StagedFile } from '../head/head.js';
 import { maxTokenCount, tokenHashesInto } from './log-tokens.js';
 import { mayBeTimeText, timeTextDigits } from './log-time-text.js';
-import { TOKEN_CHUNK_ROWS, buildChunkBloom, countDistinct, type TokenChunk } from './token-index.js';
+import { TOKEN_CHUNK_ROWS, buildChunkBloom, distinctHashes, type TokenChunk } from './token-index.js';
 
 /** Token hashes of a staged file's rows, in row order. */
 export interface LogTokens {
@@ -149,9 +149,15 @@ function chunksInOrder(set: RowSet, order: Uint32Array): TokenChunk[] {
       hashes.set(tokens.hashes.subarray(from, to), p);
       p += to - from;
     }
-    chunks.push({ firstRow: start, rows: end - start, minTimeNs, maxTimeNs, minService, maxService, ...buildChunkBloom(hashes, countDistinct(hashes)) });
+    chunks.push({ firstRow: start, rows: end - start, minTimeNs, maxTimeNs, minService, maxService, ...bloomOf(hashes) });
   }
   return chunks;
+}
+
+/** A chunk's bloom over its words' hashes: built from the distinct ones, which set the same bits. */
+function bloomOf(hashes: Uint32Array): { bitCount: number; bits: Uint8Array } {
+  const distinct = distinctHashes(hashes);
+  return buildChunkBloom(distinct, distinct.length);
 }
 
 /** A row of a part as the token index expects it: a flush checks a few of these against the written part. */

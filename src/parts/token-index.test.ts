@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildChunkBloom, chunkMayContain, countDistinct, decodeTokenIndex, encodeTokenIndex, type TokenChunk } from './token-index.js';
+import { buildChunkBloom, chunkMayContain, distinctHashes, decodeTokenIndex, encodeTokenIndex, type TokenChunk } from './token-index.js';
 import { forEachTokenHash, tokenHash, tokensOf } from './log-tokens.js';
 
 function chunkOf(text: string, service = 'svc', min = 1n, max = 2n, firstRow = 0): TokenChunk {
@@ -21,7 +21,7 @@ describe('log tokens', () => {
 });
 
 describe('token index', () => {
-  it('counts the distinct hashes of a chunk, zero and repeats included', () => {
+  it('finds the distinct hashes of a chunk, zero and repeats included, and the same bloom from them', () => {
     let x = 12345;
     for (const n of [0, 1, 1000, 70_000, 300_000]) {
       const hashes = new Uint32Array(n);
@@ -30,7 +30,10 @@ describe('token index', () => {
         // few distinct values, so most repeat; 0 among them
         hashes[i] = x % (n / 3 + 1) === 0 ? 0 : (x >>> 8) % (n / 2 + 7);
       }
-      assert.equal(countDistinct(hashes), new Set(hashes).size, `${n} hashes`);
+      const distinct = distinctHashes(hashes);
+      assert.deepEqual([...distinct].sort((a, b) => a - b), [...new Set(hashes)].sort((a, b) => a - b), `${n} hashes`);
+      // the bloom of the distinct hashes is the bloom of them all
+      assert.deepEqual(buildChunkBloom(distinct, distinct.length), buildChunkBloom(hashes, distinct.length));
     }
   });
 

@@ -63,23 +63,27 @@ export function buildChunkBloom(hashes: Uint32Array, distinctEstimate: number): 
 let distinctTable = new Uint32Array(1 << 16);
 
 /**
- * How many distinct values `hashes` holds: the size of a chunk's bloom. A
- * Set<number> of a chunk's ~250 k hashes cost more than the rest of building
- * its index.
+ * The distinct values of `hashes`, in no particular order: what a chunk's
+ * bloom is sized by and built from. A chunk holds ~250 k words of which
+ * ~1 in 8 is new: setting the bloom's 7 bits once per distinct word instead
+ * of once per word gives the same bits for an eighth of the (cache-missing)
+ * stores, and a Set<number> cost more than the rest of building the index.
  */
-export function countDistinct(hashes: Uint32Array): number {
+export function distinctHashes(hashes: Uint32Array): Uint32Array {
   let size = distinctTable.length;
   while (size < hashes.length * 2) size *= 2;
   if (size !== distinctTable.length) distinctTable = new Uint32Array(size);
   const table = distinctTable;
   table.fill(0);
   const mask = size - 1;
+  const out = new Uint32Array(hashes.length);
   let distinct = 0;
-  let zero = 0;
+  let zero = false;
   for (let i = 0; i < hashes.length; i++) {
     const h = hashes[i]!;
     if (h === 0) {
-      zero = 1;
+      if (!zero) out[distinct++] = 0;
+      zero = true;
       continue;
     }
     // FNV hashes are well mixed in their low bits already; the multiply spreads near-equal ones
@@ -89,13 +93,13 @@ export function countDistinct(hashes: Uint32Array): number {
       if (at === h) break;
       if (at === 0) {
         table[slot] = h;
-        distinct++;
+        out[distinct++] = h;
         break;
       }
       slot = (slot + 1) & mask;
     }
   }
-  return distinct + zero;
+  return out.subarray(0, distinct);
 }
 
 export function chunkMayContain(chunk: TokenChunk, hash: number): boolean {
