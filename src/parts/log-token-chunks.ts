@@ -168,13 +168,11 @@ export interface ExpectedRow {
 }
 
 /**
- * The chunks of the part a flush writes from `staged` for the UTC day
- * [fromNs, fromNs + 1 day): its rows in the part's order — service (UTF-8
- * bytes), time, staging file path, row in that file (LOG_PART_LAYOUT's sort) —
- * cut every TOKEN_CHUNK_ROWS rows. `expected`: the first and last row of
- * each chunk, to check the part against.
+ * The rows of `staged` within [fromNs, toNs) in a log part's order — service
+ * (UTF-8 bytes), time, staging file path, row in that file — as (file, row)
+ * pairs over the files sorted by path.
  */
-export function tokenChunksOf(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): { chunks: TokenChunk[]; expected: ExpectedRow[] } {
+function partOrder(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): { set: RowSet; order: Uint32Array } {
   const files = [...staged].sort((a, b) => compareUtf8(a.path, b.path));
   let total = 0;
   for (const f of files) total += f.rows;
@@ -202,6 +200,39 @@ export function tokenChunksOf(staged: readonly StagedFile[], fromNs: bigint, toN
   const order = new Uint32Array(set.length);
   for (let k = 0; k < order.length; k++) order[k] = k;
   order.sort((a, b) => serviceRank[a]! - serviceRank[b]! || time[a]! - time[b]! || a - b);
+  return { set, order };
+}
+
+/**
+ * The part's rows for the UTC day [fromNs, toNs) of `staged`, in part order,
+ * each numbered across the files as given (file after file, row by row):
+ * what a flush writes (src/parts/part-writer.ts), in the order the token
+ * index is built for.
+ */
+export function logPartRows(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): Uint32Array {
+  const { set, order } = partOrder(staged, fromNs, toNs);
+  const firstRowOf = new Map<StagedFile, number>();
+  let rows = 0;
+  for (const f of staged) {
+    firstRowOf.set(f, rows);
+    rows += f.rows;
+  }
+  const firstRow = set.files.map((f) => firstRowOf.get(f)!);
+  const out = new Uint32Array(order.length);
+  for (let k = 0; k < order.length; k++) out[k] = firstRow[set.file[order[k]!]!]! + set.row[order[k]!]!;
+  return out;
+}
+
+/**
+ * The chunks of the part a flush writes from `staged` for the UTC day
+ * [fromNs, fromNs + 1 day): its rows in the part's order — service (UTF-8
+ * bytes), time, staging file path, row in that file (LOG_PART_LAYOUT's sort) —
+ * cut every TOKEN_CHUNK_ROWS rows. `expected`: the first and last row of
+ * each chunk, to check the part against.
+ */
+export function tokenChunksOf(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): { chunks: TokenChunk[]; expected: ExpectedRow[] } {
+  const { set, order } = partOrder(staged, fromNs, toNs);
+  const files = set.files;
   const expected: ExpectedRow[] = [];
   const expect = (row: number): void => {
     const f = files[set.file[order[row]!]!]!;

@@ -6,7 +6,7 @@
 // each with its trace index. The figures behind each choice are in
 // docs/storage.md.
 
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readParquetSql, sqlString, type Engine } from '../engine/duckdb.js';
@@ -15,6 +15,8 @@ import { fsyncFile } from './fsync.js';
 import { TraceIndex } from './trace-index.js';
 import type { FileLayout } from './parquet/layout.js';
 import { writeSortedRunsInWorker, type SortedRun } from './sorted-run.js';
+import type { ColumnFileOptions } from './parquet/writer.js';
+import { concatenateParquet } from './parquet/concatenate.js';
 
 /** Beside each part: its trace index (docs/format/trace-index.md). */
 export const TRACE_INDEX_SUFFIX = '.tidx';
@@ -58,6 +60,14 @@ export interface PartLayout {
    * for the part's rows before DuckDB writes them).
    */
   tieBreakBySourceRow?: boolean;
+  /**
+   * Parts written by our own Parquet writer with these encodings (compressed
+   * pages, delta-coded int64s), rows in the order the source gives
+   * (PartSource.rowOrder), instead of by DuckDB's COPY; DuckDB still writes
+   * them when the source lacks page layouts or an order. Log parts
+   * (docs/storage.md, "Log parts").
+   */
+  encoding?: ColumnFileOptions;
 }
 
 export const TRACE_PART_LAYOUT: PartLayout = {
@@ -82,6 +92,11 @@ export interface PartSource {
    * sorts rows itself (src/parts/sorted-run.ts) and DuckDB only compresses.
    */
   layouts?: readonly (FileLayout | undefined)[];
+  /**
+   * With PartLayout.encoding: the rows of the UTC day [fromNs, toNs) in part
+   * order, numbered across `paths` file by file.
+   */
+  rowOrder?: (fromNs: bigint, toNs: bigint) => Uint32Array;
 }
 
 const NS_PER_DAY = 86_400_000_000_000n;
@@ -214,7 +229,8 @@ export async function writeParts(
   if (source.startNs.length === 0) return [];
   const days = new Set<bigint>();
   for (let i = 0; i < source.startNs.length; i++) days.add(source.startNs[i]! / NS_PER_DAY - (source.startNs[i]! < 0n ? 1n : 0n));
-  const layouts = layout.splitByTraceId ? usableLayouts(source) : undefined;
+  const ownWriter = layout.encoding !== undefined && source.rowOrder !== undefined;
+  const layouts = layout.splitByTraceId || ownWriter ? usableLayouts(source) : undefined;
   const parts: PartInfo[] = [];
   for (const d of [...days].sort()) {
     const from = d * NS_PER_DAY;
@@ -223,7 +239,7 @@ export async function writeParts(
     const traces = tracesIn(source, from, to);
     const chunks = layout.splitByTraceId ? chunksOf(traces, maxPartRows) : [{ first: 0, end: traces.counts.length, rows: -1 }];
     const runs = layouts
-      ? await regroupRows(dataDir, layout, source, layouts, traces, chunks).catch((err) => {
+      ? await regroupRows(dataDir, layout, source, layouts, traces, chunks, ownWriter ? source.rowOrder!(from, to) : undefined).catch((err) => {
           // a flush must not fail for good over this: DuckDB can still sort
           console.error(`${layout.stream} flush: regrouping rows failed, DuckDB sorts them instead: ${String(err)}`);
           return undefined;
@@ -235,7 +251,10 @@ export async function writeParts(
         const path = partFilePath(dataDir, layout, day, id);
         const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
         await mkdir(dirname(path), { recursive: true });
-        if (runs) {
+        if (runs && ownWriter) {
+          // the run is the part
+          await rename(runs.paths[c]!, path);
+        } else if (runs) {
           // rows already in part order: DuckDB only encodes and compresses
           await copyConcatenated(engine, [runs.paths[c]!], path, layout);
         } else {
@@ -306,16 +325,24 @@ async function regroupRows(
   layouts: readonly FileLayout[],
   traces: DayTraces,
   chunks: readonly { first: number; end: number }[],
+  /** the rows of the only run, in order (written with layout.encoding); else by trace, per chunk */
+  partRows?: Uint32Array,
 ): Promise<{ paths: string[]; services: string[][] }> {
-  const { order, traceStarts } = rowsInTraceOrder(traces, source.startNs);
   const dir = sortedRunDir(dataDir, layout);
   await mkdir(dir, { recursive: true });
-  const runs: SortedRun[] = chunks.map((chunk) => ({
-    outPath: join(dir, `${newPartId()}.parquet`),
-    rows: order.slice(traceStarts[chunk.first]!, traceStarts[chunk.end]!),
-  }));
+  let runs: SortedRun[];
+  if (partRows) {
+    runs = [{ outPath: join(dir, `${newPartId()}.parquet`), rows: partRows }];
+  } else {
+    const { order, traceStarts } = rowsInTraceOrder(traces, source.startNs);
+    runs = chunks.map((chunk) => ({
+      outPath: join(dir, `${newPartId()}.parquet`),
+      rows: order.slice(traceStarts[chunk.first]!, traceStarts[chunk.end]!),
+    }));
+  }
   const sources = source.paths.map((path, f) => ({ path, layout: layouts[f]! }));
-  const result = await writeSortedRunsInWorker({ sources, runs, distinctColumn: 'service_name' });
+  const write = partRows ? { ...layout.encoding, rowGroupRows: layout.rowGroupRows } : undefined;
+  const result = await writeSortedRunsInWorker({ sources, runs, distinctColumn: 'service_name', ...(write ? { write } : {}) });
   return { paths: runs.map((r) => r.outPath), services: result.distinct };
 }
 
@@ -357,3 +384,14 @@ export async function copyConcatenated(engine: Engine, paths: readonly string[],
   await engine.run(`COPY (SELECT * FROM ${readParquetSql(paths)}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
 }
 
+
+/**
+ * Merges sorted parts into one, each staying a sorted run: with
+ * layout.encoding, parts our writer wrote are concatenated chunk by chunk
+ * (their encodings kept, nothing decoded); otherwise, and for parts DuckDB
+ * wrote (before log parts were our own), DuckDB's copyConcatenated.
+ */
+export async function mergeParts(engine: Engine, paths: readonly string[], path: string, layout: PartLayout): Promise<void> {
+  if (layout.encoding && concatenateParquet(paths, path, layout.encoding.codec)) return;
+  await copyConcatenated(engine, paths, path, layout);
+}

@@ -10,7 +10,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { startModuleWorker } from './module-worker.js';
 import { decodeChunk, type ChunkLayout, type DecodedChunk, type FileLayout, type StoredKind } from './parquet/layout.js';
-import { ParquetColumnFileWriter, type ParquetColumn } from './parquet/writer.js';
+import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from './parquet/writer.js';
 
 export interface SortedRunSource {
   path: string;
@@ -28,6 +28,8 @@ export interface SortedRunJob {
   runs: SortedRun[];
   /** a string column whose distinct values each run reports (service_name) */
   distinctColumn?: string;
+  /** how the runs are encoded; default one uncompressed row group (DuckDB compresses it into a part) */
+  write?: ColumnFileOptions;
 }
 
 export interface SortedRunResult {
@@ -70,7 +72,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   const writers: ParquetColumnFileWriter[] = [];
   try {
     for (const s of sources) fds.push(openSync(s.path, 'r'));
-    for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length));
+    for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length, job.write));
     for (const name of order) {
       const decoded: (DecodedChunk | undefined)[] = [];
       let kind: StoredKind | undefined;

@@ -10,7 +10,7 @@ import type { Engine } from '../engine/duckdb.js';
 import { readParquetSql } from '../engine/duckdb.js';
 import { partFilePaths, type Catalog, type PartInfo } from '../parts/catalog.js';
 import type { FileLeases } from '../parts/file-leases.js';
-import { copyConcatenated, newPartId, partFilePath, PART_MAX_ROWS, TRACE_INDEX_SUFFIX, type PartLayout } from '../parts/part-writer.js';
+import { mergeParts, newPartId, partFilePath, PART_MAX_ROWS, TRACE_INDEX_SUFFIX, type PartLayout } from '../parts/part-writer.js';
 import { fsyncFile } from '../parts/fsync.js';
 import { TraceIndex } from '../parts/trace-index.js';
 import type { ServerConfig } from '../config/config.js';
@@ -82,7 +82,7 @@ export class Compactor {
       const path = partFilePath(this.dataDir, this.layout, day, id);
       const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
       await mkdir(dirname(path), { recursive: true });
-      await copyConcatenated(this.engine, paths, path, this.layout);
+      await mergeParts(this.engine, paths, path, this.layout);
       await fsyncFile(path);
       // The merged part is its inputs one after another: so is its index.
       const inputs = await Promise.all(group.map(async (p) => ({ index: await this.indexOf(p), rows: p.rows })));

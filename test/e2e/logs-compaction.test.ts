@@ -6,7 +6,24 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { query as chdbQuery } from 'chdb';
 import { getJson, startTestServer } from '../helpers/test-server.js';
+
+/** Codec and writer of each column chunk of a part, as DuckDB reads its footer. */
+async function partEncodings(path: string): Promise<{ codecs: string[]; createdBy: string[] }> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const q = `'${path.replaceAll("'", "''")}'`;
+    const codecs = (await conn.runAndReadAll(`SELECT DISTINCT compression AS c FROM parquet_metadata(${q}) ORDER BY c`)).getRowObjectsJS().map((r) => String(r['c']));
+    const createdBy = (await conn.runAndReadAll(`SELECT created_by AS c FROM parquet_file_metadata(${q})`)).getRowObjectsJS().map((r) => String(r['c']));
+    return { codecs, createdBy };
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
 
 const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
@@ -23,10 +40,21 @@ describe('log parts through compaction and retention', () => {
       }
       const before = server.logs.catalog.snapshot.parts;
       assert.equal(before.length, 5);
+      // flushed by our own writer: Brotli pages (docs/storage.md, "Log parts")
+      for (const p of before) assert.deepEqual(await partEncodings(join(server.config.dataDir, p.path)), { codecs: ['BROTLI'], createdBy: ['marquetry version 0.1.0'] });
       assert.equal(await server.logs.compact(), 5);
       const after = server.logs.catalog.snapshot.parts;
       assert.equal(after.length, 1);
       assert.equal(after[0]!.rows, 200);
+      // merged by concatenating the parts' chunks: still ours, still Brotli, and ClickHouse reads every row
+      const merged = join(server.config.dataDir, after[0]!.path);
+      assert.deepEqual(await partEncodings(merged), { codecs: ['BROTLI'], createdBy: ['marquetry version 0.1.0'] });
+      const fromClickHouse = chdbQuery(`SELECT \`body.msg\` AS msg FROM file('${merged}', Parquet) ORDER BY msg`, 'JSONEachRow')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => (JSON.parse(l) as { msg: string }).msg);
+      assert.equal(fromClickHouse.length, 200);
+      assert.equal(new Set(fromClickHouse).size, 200);
       assert.ok(after[0]!.tokenIndexPath && (await exists(join(server.config.dataDir, after[0]!.tokenIndexPath))));
       for (let k = 0; k < 5; k++) {
         const r = await getJson(`${server.apiUrl}/api/v1/logs?query=marker${k}`);

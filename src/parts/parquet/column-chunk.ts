@@ -3,7 +3,8 @@
 // caller, which knows where the chunk lands in the file.
 
 import type { PreparedColumn } from './columns.js';
-import { bitWidthFor, encodeDefinitionLevels, encodeHybrid, hybridMaxBytes, plainBooleans, plainFixedWidth } from './encoding.js';
+import { bitWidthFor, deltaBinaryPacked, encodeDefinitionLevels, encodeHybrid, hybridMaxBytes, plainBooleans, plainFixedWidth } from './encoding.js';
+import { type PageCodec, compressPage } from './compression.js';
 import { Encoding, type Statistics } from './metadata.js';
 import { encodeDataPageHeader, encodeDictionaryPageHeader } from './page.js';
 import {
@@ -21,6 +22,8 @@ import { type DictionaryStrings, encodeDictionaryStrings, encodePlainStrings } f
 
 /** Default target size of a data page's values, so readers never need huge page buffers. */
 export const PAGE_BYTES = 1 << 20;
+/** tryPlainStrings: PLAIN is tried only where a dictionary entry is used by fewer rows than this on average. */
+const PLAIN_TRIAL_MIN_USES = 16;
 /** Largest dictionary page body worth writing. */
 export const MAX_DICTIONARY_BYTES = 1 << 20;
 
@@ -46,7 +49,10 @@ export interface EncodedColumnChunk {
   parts: Uint8Array[];
   pages: PageLayout[];
   dictionary: DictionaryLayout | undefined;
+  /** as stored */
   byteLength: number;
+  /** with page bodies uncompressed */
+  uncompressedByteLength: number;
   /** Bytes of the dictionary page (header + body) at the chunk's start; 0 without one. */
   dictionaryPageBytes: number;
   encodings: Encoding[];
@@ -58,11 +64,45 @@ export interface ChunkOptions {
   tryDictionary: boolean;
   /** Target bytes of values per data page. */
   pageBytes: number;
+  /**
+   * Each page body compressed with it (the layout then describes compressed
+   * bodies: readable by Parquet readers, not by decodeChunk).
+   */
+  codec?: PageCodec;
+  /**
+   * int64 columns: also try DELTA_BINARY_PACKED and keep whichever chunk is
+   * smaller as stored (times and counters, sorted or near it, shrink; random
+   * values do not).
+   */
+  tryDeltaInt64?: boolean;
+  /** Strings with a codec: also try PLAIN where a dictionary was chosen, keep the smaller. */
+  tryPlainStrings?: boolean;
 }
 
 /** Encodes rows [start, end) of `column`. */
 export function encodeColumnChunk(column: PreparedColumn, start: number, end: number, options: ChunkOptions): EncodedColumnChunk {
-  const chunk = new ChunkBuilder(column.nulls, start, end);
+  if (column.kind === 'int64' && options.tryDeltaInt64) {
+    return smaller(encodeChunkAs(column, start, end, options, Encoding.PLAIN), encodeChunkAs(column, start, end, options, Encoding.DELTA_BINARY_PACKED));
+  }
+  if ((column.kind === 'string' || column.kind === 'string-entries') && options.tryPlainStrings && options.codec !== undefined) {
+    const chosen = encodeChunkAs(column, start, end, options, Encoding.RLE_DICTIONARY);
+    // a dictionary of few entries is smaller for sure; one of many (ids shared by a few rows each) may not be
+    const manyEntries = chosen.dictionary !== undefined && chosen.dictionary.entries * PLAIN_TRIAL_MIN_USES > end - start - chosen.statistics.nullCount;
+    return manyEntries ? smaller(chosen, encodeChunkAs(column, start, end, options, Encoding.PLAIN)) : chosen;
+  }
+  return encodeChunkAs(column, start, end, options, Encoding.RLE_DICTIONARY);
+}
+
+function smaller(a: EncodedColumnChunk, b: EncodedColumnChunk): EncodedColumnChunk {
+  return b.byteLength < a.byteLength ? b : a;
+}
+
+/**
+ * The chunk with values in `encoding` where the kind has a choice: int64
+ * PLAIN or DELTA_BINARY_PACKED; strings RLE_DICTIONARY (when it pays) or PLAIN.
+ */
+function encodeChunkAs(column: PreparedColumn, start: number, end: number, options: ChunkOptions, encoding: Encoding): EncodedColumnChunk {
+  const chunk = new ChunkBuilder(column.nulls, start, end, options.codec);
   let bounds: Bounds | undefined;
   switch (column.kind) {
     case 'int64':
@@ -70,10 +110,19 @@ export function encodeColumnChunk(column: PreparedColumn, start: number, end: nu
     case 'double':
     case 'fixed16':
     case 'fixed8': {
-      const rowsPerPage = Math.max(1, Math.floor(options.pageBytes / column.width));
-      for (let a = start; a < end; a += rowsPerPage) {
-        const b = Math.min(end, a + rowsPerPage);
-        chunk.addDataPage(a, b, Encoding.PLAIN, plainFixedWidth(column.bytes, column.width, a, b, column.nulls, chunk.presentIn(a, b)));
+      if (column.kind === 'int64' && encoding === Encoding.DELTA_BINARY_PACKED) {
+        // ~1-3 bytes a value where deltas are small: pages by value count at one byte each
+        const rowsPerPage = Math.max(1, options.pageBytes);
+        for (let a = start; a < end; a += rowsPerPage) {
+          const b = Math.min(end, a + rowsPerPage);
+          chunk.addDataPage(a, b, Encoding.DELTA_BINARY_PACKED, deltaBinaryPacked(column.values, a, b, column.nulls, chunk.presentIn(a, b)));
+        }
+      } else {
+        const rowsPerPage = Math.max(1, Math.floor(options.pageBytes / column.width));
+        for (let a = start; a < end; a += rowsPerPage) {
+          const b = Math.min(end, a + rowsPerPage);
+          chunk.addDataPage(a, b, Encoding.PLAIN, plainFixedWidth(column.bytes, column.width, a, b, column.nulls, chunk.presentIn(a, b)));
+        }
       }
       bounds = fixedKindBounds(column, start, end);
       break;
@@ -88,10 +137,10 @@ export function encodeColumnChunk(column: PreparedColumn, start: number, end: nu
       break;
     }
     case 'string':
-      bounds = encodeStrings(chunk, column.values, start, end, options);
+      bounds = encodeStrings(chunk, column.values, start, end, { ...options, tryDictionary: options.tryDictionary && encoding === Encoding.RLE_DICTIONARY });
       break;
     case 'string-entries':
-      bounds = encodeStringEntries(chunk, column, start, end, options.pageBytes);
+      bounds = encodeStringEntries(chunk, column, start, end, options.pageBytes, encoding === Encoding.RLE_DICTIONARY);
       break;
   }
   const statistics: Statistics = { nullCount: chunk.nullCount };
@@ -161,6 +210,8 @@ function encodeStringEntries(
   start: number,
   end: number,
   pageBytes: number,
+  /** false: PLAIN values even when rows share entries */
+  allowDictionary = true,
 ): Bounds | undefined {
   const { entries, entryStarts, indices, nulls } = column;
   const present = end - start - chunk.nullCount;
@@ -190,25 +241,42 @@ function encodeStringEntries(
     data.set(entries.subarray(from, to), at);
     at += to - from;
   }
-  if (usedCount === present) {
-    // one entry per row: PLAIN pages of about pageBytes, cut at row boundaries
+  if (usedCount === present || !allowDictionary) {
+    // one entry per row (or PLAIN asked for): PLAIN pages of about pageBytes, cut at row boundaries
+    const values = usedCount === present ? data : rowValues(column, start, end);
     let a = start;
     let byteStart = 0;
     let at = 0;
     for (let i = start; i < end; i++) {
       if (nulls !== undefined && nulls[i] !== 0) continue;
-      at += 4 + ((data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0);
+      at += 4 + ((values[at]! | (values[at + 1]! << 8) | (values[at + 2]! << 16) | (values[at + 3]! << 24)) >>> 0);
       if (at - byteStart >= pageBytes) {
-        chunk.addDataPage(a, i + 1, Encoding.PLAIN, data.subarray(byteStart, at));
+        chunk.addDataPage(a, i + 1, Encoding.PLAIN, values.subarray(byteStart, at));
         a = i + 1;
         byteStart = at;
       }
     }
-    if (a < end || a === start) chunk.addDataPage(a, end, Encoding.PLAIN, data.subarray(byteStart, at));
+    if (a < end || a === start) chunk.addDataPage(a, end, Encoding.PLAIN, values.subarray(byteStart, at));
   } else {
     addDictionaryPages(chunk, { dictionary: data, entries: usedCount, indices: local }, start, end, pageBytes);
   }
   return byteArrayBounds(data, data.length);
+}
+
+/** The PLAIN values of the non-null rows [start, end), one entry per row. */
+function rowValues(column: Extract<PreparedColumn, { kind: 'string-entries' }>, start: number, end: number): Uint8Array {
+  const { entries, entryStarts, indices, nulls } = column;
+  let bytes = 0;
+  for (let i = start; i < end; i++) if (nulls === undefined || nulls[i] === 0) bytes += entryStarts[indices[i]! + 1]! - entryStarts[indices[i]!]!;
+  const out = new Uint8Array(bytes);
+  for (let i = start, at = 0; i < end; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    const from = entryStarts[indices[i]!]!;
+    const to = entryStarts[indices[i]! + 1]!;
+    out.set(entries.subarray(from, to), at);
+    at += to - from;
+  }
+  return out;
 }
 
 /** Dictionary page, then data pages of `bit width byte, hybrid indices`. */
@@ -240,6 +308,7 @@ class ChunkBuilder {
   private readonly pages: PageLayout[] = [];
   private dictionary: DictionaryLayout | undefined;
   private byteLength = 0;
+  private uncompressedByteLength = 0;
   private dictionaryPageBytes = 0;
   private readonly encodings = new Set<Encoding>([Encoding.PLAIN]);
   /** Nulls in the chunk's rows. */
@@ -250,6 +319,7 @@ class ChunkBuilder {
     readonly nulls: Uint8Array | undefined,
     private readonly start: number,
     private readonly end: number,
+    private readonly codec?: PageCodec,
   ) {
     if (nulls !== undefined) this.encodings.add(Encoding.RLE);
     this.nullCount = countNulls(nulls, start, end);
@@ -262,11 +332,12 @@ class ChunkBuilder {
   }
 
   addDictionaryPage(body: Uint8Array, entries: number): void {
-    const header = encodeDictionaryPageHeader(body.length, entries);
-    this.push(header);
+    const stored = this.codec === undefined ? body : compressPage(body, this.codec);
+    const header = encodeDictionaryPageHeader(body.length, entries, stored.length);
+    this.push(header, header.length);
     this.dictionary = { bodyAt: this.byteLength, bytes: body.length, entries };
-    this.push(body);
-    this.dictionaryPageBytes = header.length + body.length;
+    this.push(stored, body.length);
+    this.dictionaryPageBytes = header.length + stored.length;
     this.encodings.add(Encoding.RLE_DICTIONARY);
   }
 
@@ -274,7 +345,18 @@ class ChunkBuilder {
   addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array): void {
     const levels = this.nulls === undefined ? undefined : encodeDefinitionLevels(this.nulls, start, end);
     const bodyBytes = (levels?.length ?? 0) + values.length;
-    this.push(encodeDataPageHeader(bodyBytes, end - start, encoding));
+    this.encodings.add(encoding);
+    if (this.codec !== undefined) {
+      const body = levels === undefined ? values : Buffer.concat([levels, values]);
+      const stored = compressPage(body, this.codec);
+      const header = encodeDataPageHeader(bodyBytes, end - start, encoding, stored.length);
+      this.push(header, header.length);
+      this.pages.push({ rows: end - start, dictionaryIndices: encoding === Encoding.RLE_DICTIONARY, bodyAt: this.byteLength, levelsBytes: levels?.length ?? 0, valuesBytes: values.length });
+      this.push(stored, bodyBytes);
+      return;
+    }
+    const header = encodeDataPageHeader(bodyBytes, end - start, encoding);
+    this.push(header, header.length);
     this.pages.push({
       rows: end - start,
       dictionaryIndices: encoding === Encoding.RLE_DICTIONARY,
@@ -282,8 +364,8 @@ class ChunkBuilder {
       levelsBytes: levels?.length ?? 0,
       valuesBytes: values.length,
     });
-    if (levels !== undefined) this.push(levels);
-    if (values.length > 0) this.push(values);
+    if (levels !== undefined) this.push(levels, levels.length);
+    if (values.length > 0) this.push(values, values.length);
   }
 
   finish(statistics: Statistics): EncodedColumnChunk {
@@ -292,14 +374,17 @@ class ChunkBuilder {
       pages: this.pages,
       dictionary: this.dictionary,
       byteLength: this.byteLength,
+      uncompressedByteLength: this.uncompressedByteLength,
       dictionaryPageBytes: this.dictionaryPageBytes,
       encodings: [...this.encodings].sort((x, y) => x - y),
       statistics,
     };
   }
 
-  private push(bytes: Uint8Array): void {
+  /** `bytes` as stored, `uncompressed` the length they stand for */
+  private push(bytes: Uint8Array, uncompressed: number): void {
     this.parts.push(bytes);
     this.byteLength += bytes.length;
+    this.uncompressedByteLength += uncompressed;
   }
 }

@@ -45,7 +45,14 @@ export type PreparedColumn =
 
 const INT32_MAX = 0x7fffffff;
 
-export function prepareColumn(column: ParquetColumn, rowCount: number): PreparedColumn {
+/** `optional`: OPTIONAL (definition levels) even without a null row. */
+export function prepareColumn(column: ParquetColumn, rowCount: number, optional = false): PreparedColumn {
+  const prepared = prepareRequiredWhereNoNull(column, rowCount);
+  if (optional && prepared.nulls === undefined) prepared.nulls = new Uint8Array(rowCount);
+  return prepared;
+}
+
+function prepareRequiredWhereNoNull(column: ParquetColumn, rowCount: number): PreparedColumn {
   const name = column.name;
   if (column.kind === 'string') {
     requireLength(name, 'values', column.values.length, rowCount);

@@ -3,6 +3,7 @@
 // why each is written.
 
 import { CompactType, ThriftCompactWriter } from './thrift-compact.js';
+import { CompressionCodec } from './compression.js';
 
 export const PhysicalType = {
   BOOLEAN: 0,
@@ -17,10 +18,9 @@ export type PhysicalType = (typeof PhysicalType)[keyof typeof PhysicalType];
 export const Repetition = { REQUIRED: 0, OPTIONAL: 1 } as const;
 export type Repetition = (typeof Repetition)[keyof typeof Repetition];
 
-export const Encoding = { PLAIN: 0, RLE: 3, RLE_DICTIONARY: 8 } as const;
+export const Encoding = { PLAIN: 0, RLE: 3, DELTA_BINARY_PACKED: 5, RLE_DICTIONARY: 8 } as const;
 export type Encoding = (typeof Encoding)[keyof typeof Encoding];
 
-const CODEC_UNCOMPRESSED = 0;
 const CONVERTED_TYPE_UTF8 = 0;
 const FORMAT_VERSION = 1;
 const ROOT_NAME = 'schema';
@@ -50,7 +50,12 @@ export interface ColumnMetaData {
   encodings: readonly Encoding[];
   path: string;
   numValues: number;
+  /** bytes of all pages, headers included, as stored */
   totalBytes: number;
+  /** the same with page bodies uncompressed; totalBytes when not given */
+  totalUncompressedBytes?: number;
+  /** UNCOMPRESSED when not given */
+  codec?: CompressionCodec;
   dataPageOffset: number;
   dictionaryPageOffset?: number;
   statistics: Statistics;
@@ -61,7 +66,10 @@ export interface RowGroup {
   numRows: number;
   /** Offset of the group's first page. */
   fileOffset: number;
+  /** as stored */
   totalBytes: number;
+  /** page bodies uncompressed; totalBytes when not given */
+  totalUncompressedBytes?: number;
   ordinal: number;
 }
 
@@ -151,7 +159,7 @@ function writeRowGroup(w: ThriftCompactWriter, group: RowGroup): void {
   w.structBegin();
   w.listField(1, CompactType.STRUCT, group.columns.length);
   for (const column of group.columns) writeColumnChunk(w, column);
-  w.i64Field(2, group.totalBytes);
+  w.i64Field(2, group.totalUncompressedBytes ?? group.totalBytes);
   w.i64Field(3, group.numRows);
   w.i64Field(5, group.fileOffset);
   w.i64Field(6, group.totalBytes);
@@ -183,9 +191,9 @@ function writeColumnMetaData(w: ThriftCompactWriter, column: ColumnMetaData): vo
   for (const encoding of column.encodings) w.i32Element(encoding);
   w.listField(3, CompactType.BINARY, 1);
   w.stringElement(column.path);
-  w.i32Field(4, CODEC_UNCOMPRESSED);
+  w.i32Field(4, column.codec ?? CompressionCodec.UNCOMPRESSED);
   w.i64Field(5, column.numValues);
-  w.i64Field(6, column.totalBytes);
+  w.i64Field(6, column.totalUncompressedBytes ?? column.totalBytes);
   w.i64Field(7, column.totalBytes);
   w.i64Field(9, column.dataPageOffset);
   if (column.dictionaryPageOffset !== undefined) w.i64Field(11, column.dictionaryPageOffset);

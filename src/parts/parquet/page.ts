@@ -1,5 +1,5 @@
-// Page headers. Pages are UNCOMPRESSED, so the uncompressed and compressed
-// sizes are both the body length (header excluded).
+// Page headers. Sizes are of the page body (header excluded): uncompressed,
+// and as stored (equal for an UNCOMPRESSED column chunk).
 
 import { Encoding } from './metadata.js';
 import { ThriftCompactWriter } from './thrift-compact.js';
@@ -12,12 +12,12 @@ const PAGE_TYPE_DICTIONARY = 2;
  *   · 5 data_page_header DataPageHeader { 1 num_values i32 (nulls included) · 2 encoding
  *   · 3 definition_level_encoding = RLE · 4 repetition_level_encoding = RLE } }
  */
-export function encodeDataPageHeader(bodyBytes: number, numValues: number, encoding: Encoding): Uint8Array {
+export function encodeDataPageHeader(bodyBytes: number, numValues: number, encoding: Encoding, storedBytes = bodyBytes): Uint8Array {
   const w = new ThriftCompactWriter();
   w.structBegin();
   w.i32Field(1, PAGE_TYPE_DATA);
   w.i32Field(2, bodyBytes);
-  w.i32Field(3, bodyBytes);
+  w.i32Field(3, storedBytes);
   w.structField(5);
   w.i32Field(1, numValues);
   w.i32Field(2, encoding);
@@ -32,12 +32,12 @@ export function encodeDataPageHeader(bodyBytes: number, numValues: number, encod
  * PageHeader { 1 type = DICTIONARY_PAGE · 2 uncompressed_page_size i32 · 3 compressed_page_size i32
  *   · 7 dictionary_page_header DictionaryPageHeader { 1 num_values i32 · 2 encoding = PLAIN } }
  */
-export function encodeDictionaryPageHeader(bodyBytes: number, entries: number): Uint8Array {
+export function encodeDictionaryPageHeader(bodyBytes: number, entries: number, storedBytes = bodyBytes): Uint8Array {
   const w = new ThriftCompactWriter();
   w.structBegin();
   w.i32Field(1, PAGE_TYPE_DICTIONARY);
   w.i32Field(2, bodyBytes);
-  w.i32Field(3, bodyBytes);
+  w.i32Field(3, storedBytes);
   w.structField(7);
   w.i32Field(1, entries);
   w.i32Field(2, Encoding.PLAIN);

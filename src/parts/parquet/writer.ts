@@ -9,6 +9,7 @@ import { type ChunkOptions, type EncodedColumnChunk, PAGE_BYTES, encodeColumnChu
 import { type ParquetColumn, type PreparedColumn, leafSchema, physicalType, prepareColumn } from './columns.js';
 import { type ColumnMetaData, type LeafSchema, type RowGroup, encodeFileMetaData } from './metadata.js';
 import type { ChunkLayout, FileLayout, StoredKind } from './layout.js';
+import { type PageCodec, codecOf } from './compression.js';
 
 export type { ParquetColumn } from './columns.js';
 
@@ -20,6 +21,12 @@ export interface ParquetWriteOptions {
   dictionary?: 'auto' | 'never';
   /** Target bytes of values per data page; default PAGE_BYTES (1 MiB), at most MAX_PAGE_BYTES. */
   pageBytes?: number;
+  /** Page bodies compressed with it (log parts); default uncompressed. No layout is returned then. */
+  codec?: PageCodec;
+  /** int64 columns: DELTA_BINARY_PACKED where that chunk is smaller (column-chunk.ts). No layout is returned then. */
+  tryDeltaInt64?: boolean;
+  /** With a codec: PLAIN strings where that chunk is smaller than its dictionary's. */
+  tryPlainStrings?: boolean;
   /**
    * writeParquetFile: fsync the file and its directory (default true). Staging
    * files need not be durable: after a crash they are rebuilt from the WAL.
@@ -60,7 +67,13 @@ export function encodeParquetWithLayout(rowCount: number, columns: readonly Parq
   rejectDuplicateNames(columns);
 
   const prepared = columns.map((column) => prepareColumn(column, rowCount));
-  const chunkOptions: ChunkOptions = { tryDictionary: options.dictionary !== 'never', pageBytes: options.pageBytes ?? PAGE_BYTES };
+  const chunkOptions: ChunkOptions = {
+    tryDictionary: options.dictionary !== 'never',
+    pageBytes: options.pageBytes ?? PAGE_BYTES,
+    ...(options.codec !== undefined ? { codec: options.codec } : {}),
+    tryDeltaInt64: options.tryDeltaInt64 ?? false,
+    tryPlainStrings: options.tryPlainStrings ?? false,
+  };
   if (!Number.isSafeInteger(chunkOptions.pageBytes) || chunkOptions.pageBytes < 1 || chunkOptions.pageBytes > MAX_PAGE_BYTES) {
     throw new Error(`parquet: pageBytes ${chunkOptions.pageBytes} is not an integer in 1..${MAX_PAGE_BYTES}`);
   }
@@ -71,11 +84,13 @@ export function encodeParquetWithLayout(rowCount: number, columns: readonly Parq
   for (let start = 0; start < rowCount; start += groupRows) {
     const end = Math.min(rowCount, start + groupRows);
     const groupOffset = offset;
+    let groupUncompressed = 0;
     const chunks: ColumnMetaData[] = [];
     for (const column of prepared) {
       const chunk = encodeColumnChunk(column, start, end, chunkOptions);
-      const meta = columnMetaData(column, chunk, offset, end - start);
+      const meta = columnMetaData(column, chunk, offset, end - start, options.codec);
       chunks.push(meta);
+      groupUncompressed += chunk.uncompressedByteLength;
       chunkLayouts.push({
         name: column.name,
         kind: storedKind(column.kind),
@@ -89,7 +104,14 @@ export function encodeParquetWithLayout(rowCount: number, columns: readonly Parq
       for (const part of chunk.parts) parts.push(part);
       offset += chunk.byteLength;
     }
-    rowGroups.push({ columns: chunks, numRows: end - start, fileOffset: groupOffset, totalBytes: offset - groupOffset, ordinal: rowGroups.length });
+    rowGroups.push({
+      columns: chunks,
+      numRows: end - start,
+      fileOffset: groupOffset,
+      totalBytes: offset - groupOffset,
+      totalUncompressedBytes: groupUncompressed,
+      ordinal: rowGroups.length,
+    });
   }
 
   const footer = encodeFileMetaData({
@@ -103,16 +125,20 @@ export function encodeParquetWithLayout(rowCount: number, columns: readonly Parq
   new DataView(tail.buffer).setUint32(0, footer.length, true);
   tail.set(MAGIC, 4);
   parts.push(footer, tail);
-  return { parts, layout: rowGroups.length === 1 ? { rows: rowCount, chunks: chunkLayouts } : undefined };
+  // decodeChunk reads uncompressed PLAIN and dictionary pages only
+  const decodable = options.codec === undefined && !chunkOptions.tryDeltaInt64;
+  return { parts, layout: rowGroups.length === 1 && decodable ? { rows: rowCount, chunks: chunkLayouts } : undefined };
 }
 
-function columnMetaData(column: PreparedColumn, chunk: EncodedColumnChunk, offset: number, numValues: number): ColumnMetaData {
+function columnMetaData(column: PreparedColumn, chunk: EncodedColumnChunk, offset: number, numValues: number, codec?: PageCodec): ColumnMetaData {
   const meta: ColumnMetaData = {
     type: physicalType(column.kind),
     encodings: chunk.encodings,
     path: column.name,
     numValues,
     totalBytes: chunk.byteLength,
+    totalUncompressedBytes: chunk.uncompressedByteLength,
+    codec: codecOf(codec),
     dataPageOffset: offset + chunk.dictionaryPageBytes,
     statistics: chunk.statistics,
   };
@@ -120,26 +146,64 @@ function columnMetaData(column: PreparedColumn, chunk: EncodedColumnChunk, offse
   return meta;
 }
 
+/** How ParquetColumnFileWriter encodes (log parts: src/parts/part-writer.ts). */
+export interface ColumnFileOptions {
+  pageBytes?: number;
+  /** rows per row group; default one row group */
+  rowGroupRows?: number;
+  codec?: PageCodec;
+  tryDeltaInt64?: boolean;
+  tryPlainStrings?: boolean;
+  /**
+   * Every column OPTIONAL, also one without nulls (a level run per page), so
+   * column chunks of files with different null patterns are interchangeable
+   * (a merge concatenates them, src/parts/parquet/concatenate.ts).
+   */
+  allOptional?: boolean;
+}
+
+interface BufferedChunk {
+  meta: ColumnMetaData;
+  parts: Uint8Array[];
+  /** offsets in meta are relative to the chunk's first byte until written */
+  bytes: number;
+  uncompressedBytes: number;
+}
+
 /**
- * A file of one row group written column by column with synchronous writes,
- * so each column's arrays can be dropped once added (the flush's regrouping
- * in a worker thread, src/parts/sorted-run.ts). Not fsynced, no temporary
- * name: for files nobody reads before finish() returns.
+ * A file written column by column, so each column's arrays can be dropped
+ * once added (the flush's regrouping in a worker thread,
+ * src/parts/sorted-run.ts). One row group: each chunk is written as it
+ * comes. Several: the encoded chunks wait in memory (compressed, they are
+ * small) and are written row group by row group at finish(). Not fsynced, no
+ * temporary name: for files nobody reads before finish() returns.
  */
 export class ParquetColumnFileWriter {
   private readonly fd: number;
   private offset = MAGIC.length;
   private readonly leaves: LeafSchema[] = [];
-  private readonly chunks: ColumnMetaData[] = [];
+  /** per row group, its chunks in column order */
+  private readonly groups: BufferedChunk[][];
   private readonly names = new Set<string>();
+  private readonly chunkOptions: ChunkOptions;
+  private readonly groupRows: number;
 
   constructor(
     readonly path: string,
     private readonly rowCount: number,
-    private readonly pageBytes = PAGE_BYTES,
+    private readonly options: ColumnFileOptions = {},
   ) {
     assertLittleEndian();
     if (!Number.isSafeInteger(rowCount) || rowCount < 0) throw new Error(`parquet: row count ${rowCount} is not a non-negative integer`);
+    this.groupRows = Math.max(1, options.rowGroupRows ?? rowCount);
+    this.groups = Array.from({ length: rowCount === 0 ? 0 : Math.ceil(rowCount / this.groupRows) }, () => []);
+    this.chunkOptions = {
+      tryDictionary: true,
+      pageBytes: options.pageBytes ?? PAGE_BYTES,
+      ...(options.codec !== undefined ? { codec: options.codec } : {}),
+      tryDeltaInt64: options.tryDeltaInt64 ?? false,
+      tryPlainStrings: options.tryPlainStrings ?? false,
+    };
     this.fd = openSync(path, 'w');
     writeFullySync(this.fd, MAGIC);
   }
@@ -147,20 +211,39 @@ export class ParquetColumnFileWriter {
   add(column: ParquetColumn): void {
     if (this.names.has(column.name)) throw new Error(`parquet: duplicate column "${column.name}"`);
     this.names.add(column.name);
-    const prepared = prepareColumn(column, this.rowCount);
-    const chunk = encodeColumnChunk(prepared, 0, this.rowCount, { tryDictionary: true, pageBytes: this.pageBytes });
-    this.chunks.push(columnMetaData(prepared, chunk, this.offset, this.rowCount));
+    const prepared = prepareColumn(column, this.rowCount, this.options.allOptional ?? false);
     this.leaves.push(leafSchema(prepared));
-    for (const part of chunk.parts) writeFullySync(this.fd, part);
-    this.offset += chunk.byteLength;
+    this.groups.forEach((chunks, g) => {
+      const start = g * this.groupRows;
+      const end = Math.min(this.rowCount, start + this.groupRows);
+      const chunk = encodeColumnChunk(prepared, start, end, this.chunkOptions);
+      const buffered = { meta: columnMetaData(prepared, chunk, 0, end - start, this.options.codec), parts: chunk.parts, bytes: chunk.byteLength, uncompressedBytes: chunk.uncompressedByteLength };
+      if (this.groups.length === 1) {
+        // the only row group: write the chunk now, keep its metadata
+        this.place(buffered);
+        chunks.push({ ...buffered, parts: [] });
+      } else {
+        chunks.push(buffered);
+      }
+    });
   }
 
   /** Writes the footer and closes the file; returns its size. */
   finish(): number {
     if (this.leaves.length === 0) throw new Error('parquet: a file needs at least one column');
     try {
-      const rowGroups: RowGroup[] =
-        this.rowCount > 0 ? [{ columns: this.chunks, numRows: this.rowCount, fileOffset: MAGIC.length, totalBytes: this.offset - MAGIC.length, ordinal: 0 }] : [];
+      const rowGroups: RowGroup[] = this.groups.map((chunks, g) => {
+        const fileOffset = this.groups.length === 1 ? MAGIC.length : this.offset;
+        if (this.groups.length > 1) for (const c of chunks) this.place(c);
+        return {
+          columns: chunks.map((c) => c.meta),
+          numRows: Math.min(this.groupRows, this.rowCount - g * this.groupRows),
+          fileOffset,
+          totalBytes: chunks.reduce((n, c) => n + c.bytes, 0),
+          totalUncompressedBytes: chunks.reduce((n, c) => n + c.uncompressedBytes, 0),
+          ordinal: g,
+        };
+      });
       const footer = encodeFileMetaData({ leaves: this.leaves, numRows: this.rowCount, rowGroups, keyValueMetadata: [], createdBy: CREATED_BY });
       const tail = new Uint8Array(8);
       new DataView(tail.buffer).setUint32(0, footer.length, true);
@@ -171,6 +254,14 @@ export class ParquetColumnFileWriter {
     } finally {
       closeSync(this.fd);
     }
+  }
+
+  /** Writes a chunk at the current offset and makes its metadata's offsets absolute. */
+  private place(chunk: BufferedChunk): void {
+    chunk.meta.dataPageOffset += this.offset;
+    if (chunk.meta.dictionaryPageOffset !== undefined) chunk.meta.dictionaryPageOffset += this.offset;
+    for (const part of chunk.parts) writeFullySync(this.fd, part);
+    this.offset += chunk.bytes;
   }
 
   /** Closes and deletes the unfinished file. */

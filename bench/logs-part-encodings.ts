@@ -1,0 +1,128 @@
+// Rewrites one log part with our Parquet writer under several encoding and
+// compression choices and prints the bytes of each column per record, beside
+// the part as it is: the measurements behind the log parts' encodings
+// (docs/storage.md, "Log parts").
+//
+//   node --import tsx bench/logs-part-encodings.ts <part.parquet> [rows]
+
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../src/engine/sql-quote.js';
+import { writeParquetFile, type ParquetColumn, type ParquetWriteOptions } from '../src/parts/parquet/writer.js';
+
+async function columnsOf(conn: DuckDBConnection, path: string, rows: number): Promise<{ columns: ParquetColumn[]; rows: number }> {
+  const types = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`)).getRowObjectsJS();
+  const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(path)}) LIMIT ${rows}`);
+  const n = reader.currentRowCount;
+  const all = reader.getColumnsJS();
+  const columns: ParquetColumn[] = [];
+  types.forEach((t, c) => {
+    const name = String(t['column_name']);
+    const type = String(t['column_type']);
+    const values = all[c] as unknown[];
+    const nulls = new Uint8Array(n);
+    values.forEach((v, i) => (nulls[i] = v === null ? 1 : 0));
+    switch (type) {
+      case 'BIGINT':
+        columns.push({ name, kind: 'int64', values: BigInt64Array.from(values, (v) => (v === null ? 0n : (v as bigint))), nulls });
+        break;
+      case 'INTEGER':
+        columns.push({ name, kind: 'int32', values: Int32Array.from(values, (v) => (v === null ? 0 : (v as number))), nulls });
+        break;
+      case 'DOUBLE':
+        columns.push({ name, kind: 'double', values: Float64Array.from(values, (v) => (v === null ? 0 : (v as number))), nulls });
+        break;
+      case 'BOOLEAN':
+        columns.push({ name, kind: 'boolean', values: Uint8Array.from(values, (v) => (v === true ? 1 : 0)), nulls });
+        break;
+      case 'VARCHAR':
+        columns.push({ name, kind: 'string', values: values.map((v) => (v === null ? undefined : String(v))) });
+        break;
+      default:
+        if (values.every((v) => v === null)) columns.push({ name, kind: 'string', values: values.map(() => undefined) });
+        else console.error(`skipped ${name} (${type})`);
+    }
+  });
+  return { columns, rows: n };
+}
+
+async function columnBytes(conn: DuckDBConnection, path: string): Promise<Map<string, number>> {
+  const rows = (
+    await conn.runAndReadAll(`SELECT path_in_schema AS c, sum(total_compressed_size)::BIGINT AS b FROM parquet_metadata(${sqlString(path)}) GROUP BY c`)
+  ).getRowObjectsJS();
+  return new Map(rows.map((r) => [String(r['c']), Number(r['b'])]));
+}
+
+/** Variants to write: VARIANTS=name,name (default all but the slow brotli-11). */
+async function variants(): Promise<Record<string, ParquetWriteOptions>> {
+  const all: Record<string, ParquetWriteOptions> = {
+    'gzip-9': { codec: { codec: 'gzip', level: 9 } },
+    'brotli-9': { codec: { codec: 'brotli', quality: 9 } },
+    'brotli-5+delta+plain': { codec: { codec: 'brotli', quality: 5 }, tryDeltaInt64: true, tryPlainStrings: true },
+    'brotli-6+delta+plain': { codec: { codec: 'brotli', quality: 6 }, tryDeltaInt64: true, tryPlainStrings: true },
+    'brotli-7+delta+plain': { codec: { codec: 'brotli', quality: 7 }, tryDeltaInt64: true, tryPlainStrings: true },
+    'brotli-9+delta+plain': { codec: { codec: 'brotli', quality: 9 }, tryDeltaInt64: true, tryPlainStrings: true },
+    'brotli-11+delta+plain': { codec: { codec: 'brotli', quality: 11 }, tryDeltaInt64: true, tryPlainStrings: true },
+  };
+  // ZSTD_WASM=<folder of an installed @bokuweb/zstd-wasm>: zstd variants too (not a dependency of the project)
+  if (process.env['ZSTD_WASM']) {
+    const zstd = (await import(join(process.env['ZSTD_WASM'], 'dist/common/index.node.js'))) as { init(): Promise<void>; compress(b: Uint8Array, level: number): Uint8Array };
+    await zstd.init();
+    for (const level of [3, 9, 15, 19]) {
+      all[`zstd-${level}+delta+plain`] = { codec: { codec: 'zstd', compress: (b) => zstd.compress(b, level) }, tryDeltaInt64: true, tryPlainStrings: true };
+    }
+  }
+  const wanted = process.env['VARIANTS']?.split(',');
+  return Object.fromEntries(Object.entries(all).filter(([name]) => (wanted ? wanted.includes(name) : name !== 'brotli-11+delta+plain')));
+}
+
+async function main(): Promise<void> {
+  const [path, rowsArg] = process.argv.slice(2);
+  if (!path) throw new Error('usage: logs-part-encodings.ts <part.parquet> [rows]');
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const conn = await instance.connect();
+  const { columns, rows } = await columnsOf(conn, path, Number(rowsArg ?? 1 << 30));
+  const table: Record<string, Record<string, number>> = {};
+  const totals: Record<string, number> = {};
+  const base = await columnBytes(conn, path);
+  for (const [c, b] of base) (table[c] ??= {})['part'] = b / rows;
+  totals['part'] = (await stat(path)).size / rows;
+  const dir = await mkdtemp(join(tmpdir(), 'marquetry-encodings-'));
+  try {
+    // the peer: DuckDB's COPY as log parts were written before (zstd 9, v1 encodings), from an uncompressed copy
+    const plainCopy = join(dir, 'uncompressed.parquet');
+    await conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(path)}) LIMIT ${rows}) TO ${sqlString(plainCopy)} (FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE 16384)`);
+    const duckOut = join(dir, 'duckdb.parquet');
+    const cpu0 = process.cpuUsage();
+    await conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(plainCopy)})) TO ${sqlString(duckOut)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 9, ROW_GROUP_SIZE 16384)`);
+    const duckCpu = process.cpuUsage(cpu0);
+    totals['duckdb-zstd-9'] = (await stat(duckOut)).size / rows;
+    for (const [c, b] of await columnBytes(conn, duckOut)) (table[c] ??= {})['duckdb-zstd-9'] = b / rows;
+    console.error(`duckdb-zstd-9: ${totals['duckdb-zstd-9'].toFixed(2)} B/record, ${Math.round((duckCpu.user + duckCpu.system) / 1000)} ms CPU to write`);
+    for (const [variant, options] of Object.entries(await variants())) {
+      const out = join(dir, `${variant}.parquet`);
+      const cpu0 = process.cpuUsage();
+      const { bytes } = await writeParquetFile(out, rows, columns, { rowGroupRows: 16 * 1024, durable: false, ...options });
+      const cpu = process.cpuUsage(cpu0);
+      const ms = (cpu.user + cpu.system) / 1000;
+      totals[variant] = bytes / rows;
+      for (const [c, b] of await columnBytes(conn, out)) (table[c] ??= {})[variant] = b / rows;
+      // read back: every value the same as the part's
+      const diff = await conn.runAndReadAll(
+        `SELECT count(*) AS n FROM ((SELECT * FROM read_parquet(${sqlString(path)}) LIMIT ${rows}) EXCEPT ALL (SELECT * FROM read_parquet(${sqlString(out)})))`,
+      );
+      console.error(`${variant}: ${(bytes / rows).toFixed(2)} B/record, ${Math.round(ms)} ms CPU to write, rows differing from the part: ${String(diff.getRowObjectsJS()[0]!['n'])}`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const names = Object.keys(totals);
+  console.log(['column', ...names].join('\t'));
+  const sorted = Object.entries(table).sort((a, b) => (b[1]['part'] ?? 0) - (a[1]['part'] ?? 0));
+  for (const [c, v] of sorted) console.log([c, ...names.map((n) => (v[n] ?? 0).toFixed(3))].join('\t'));
+  console.log(['file', ...names.map((n) => totals[n]!.toFixed(3))].join('\t'));
+}
+
+await main();

@@ -1,0 +1,164 @@
+// Log part encodings read back by DuckDB and ClickHouse (chdb): compressed
+// pages (Brotli, gzip), DELTA_BINARY_PACKED int64s, PLAIN strings chosen over
+// a dictionary, several row groups written column by column, every column
+// OPTIONAL, and files concatenated chunk by chunk.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { query } from 'chdb';
+import { concatenateParquet } from './concatenate.js';
+import { deltaBinaryPacked } from './encoding.js';
+import { readParquetFooter } from './footer.js';
+import { expectedRows, queryRows, readParquetRows, seededRandom, sqlString, stringEntriesColumn, withDuckDB, withTempDir } from './testing.js';
+import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn, writeParquetFile } from './writer.js';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Columns shaped like a log part's: times, a counter, extremes, text, repeated ids, doubles, booleans. */
+function logLikeColumns(rows: number, seed: number): ParquetColumn[] {
+  const r = seededRandom(seed);
+  const times = new BigInt64Array(rows);
+  let t = 1_795_000_000_000_000_000n;
+  for (let i = 0; i < rows; i++) times[i] = t += BigInt(Math.floor(r() * 20_000)) * 1000n;
+  const sparse = Uint8Array.from({ length: rows }, () => (r() < 0.7 ? 1 : 0));
+  const ids = Array.from({ length: rows }, (_, i) => `req-${Math.floor(i / 3).toString(16).padStart(12, '0')}`);
+  return [
+    { name: 'time_unix_nano', kind: 'int64', values: times },
+    { name: 'seq', kind: 'int64', values: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)) },
+    {
+      name: 'extremes',
+      kind: 'int64',
+      values: BigInt64Array.from({ length: rows }, (_, i) => [INT64_MIN, INT64_MAX, 0n, -1n, BigInt(Math.floor(r() * 1e15)) - 500_000_000_000_000n][i % 5]!),
+      nulls: Uint8Array.from({ length: rows }, (_, i) => (i % 7 === 3 ? 1 : 0)),
+    },
+    { name: 'sparse', kind: 'int64', values: BigInt64Array.from({ length: rows }, () => BigInt(Math.floor(r() * 100))), nulls: sparse },
+    { name: 'msg', kind: 'string', values: Array.from({ length: rows }, (_, i) => (i % 11 === 5 ? undefined : `order ${Math.floor(r() * 1e7)} created é😀`)) },
+    stringEntriesColumn('req_id', ids),
+    { name: 'duration', kind: 'double', values: Float64Array.from({ length: rows }, () => Math.round(r() * 200_000) / 100) },
+    { name: 'ok', kind: 'boolean', values: Uint8Array.from({ length: rows }, () => (r() < 0.9 ? 1 : 0)) },
+    { name: 'status', kind: 'int32', values: Int32Array.from({ length: rows }, () => (r() < 0.9 ? 200 : 500)) },
+  ];
+}
+
+const LOG_PART_OPTIONS: ColumnFileOptions = {
+  rowGroupRows: 1000,
+  codec: { codec: 'brotli', quality: 5 },
+  tryDeltaInt64: true,
+  tryPlainStrings: true,
+  allOptional: true,
+};
+
+function writeColumnFile(path: string, rows: number, columns: readonly ParquetColumn[], options: ColumnFileOptions): void {
+  const writer = new ParquetColumnFileWriter(path, rows, options);
+  for (const c of columns) writer.add(c);
+  writer.finish();
+}
+
+describe('DELTA_BINARY_PACKED', () => {
+  it('writes the header, a block of min delta and bit widths, and packed miniblocks', () => {
+    // values 1..5: deltas all 1, min delta 1, every adjusted delta 0 → width 0, no packed bytes
+    const bytes = deltaBinaryPacked(BigInt64Array.of(1n, 2n, 3n, 4n, 5n), 0, 5, undefined, 5);
+    // 128, 4, count 5, first value zigzag(1) = 2, min delta zigzag(1) = 2, widths 0 0 0 0
+    assert.deepEqual([...bytes], [0x80, 0x01, 4, 5, 2, 2, 0, 0, 0, 0]);
+  });
+});
+
+describe('log part encodings read back', () => {
+  for (const codec of [{ codec: 'brotli', quality: 5 } as const, { codec: 'gzip', level: 6 } as const]) {
+    it(`${codec.codec}: DuckDB reads every value of a file written column by column in row groups`, async () => {
+      const rows = 4321;
+      const columns = logLikeColumns(rows, 7);
+      await withTempDir((dir) =>
+        withDuckDB(async (connection) => {
+          const path = join(dir, 'part.parquet');
+          writeColumnFile(path, rows, columns, { ...LOG_PART_OPTIONS, codec });
+          assert.deepEqual(await readParquetRows(connection, path), expectedRows(rows, columns));
+          const meta = await queryRows(
+            connection,
+            `SELECT path_in_schema AS c, any_value(compression) AS codec, string_agg(DISTINCT encodings, ',') AS enc, count(*)::INT AS groups
+               FROM parquet_metadata(${sqlString(path)}) GROUP BY c`,
+          );
+          const byName = new Map(meta.map((m) => [String(m['c']), m]));
+          for (const m of meta) assert.equal(m['codec'], codec.codec.toUpperCase());
+          assert.equal(byName.get('seq')!['groups'], 5);
+          // a counter and sorted times delta-code smaller; uniform random extremes do not
+          assert.match(String(byName.get('seq')!['enc']), /DELTA_BINARY_PACKED/);
+          assert.match(String(byName.get('time_unix_nano')!['enc']), /DELTA_BINARY_PACKED/);
+          const schema = await queryRows(connection, `SELECT name, repetition_type FROM parquet_schema(${sqlString(path)}) WHERE name <> 'schema'`);
+          for (const s of schema) assert.equal(s['repetition_type'], 'OPTIONAL', String(s['name']));
+        }),
+      );
+    });
+  }
+
+  it('DuckDB reads deltas that wrap around int64, with nulls, across pages', async () => {
+    const rows = 3000;
+    const r = seededRandom(3);
+    const values = BigInt64Array.from({ length: rows }, (_, i) => (i % 3 === 0 ? INT64_MIN + BigInt(i) : i % 3 === 1 ? INT64_MAX - BigInt(Math.floor(r() * 1e9)) : BigInt(Math.floor(r() * 2 ** 40)) - 2n ** 39n));
+    const nulls = Uint8Array.from({ length: rows }, (_, i) => (i % 13 === 0 ? 1 : 0));
+    const columns: ParquetColumn[] = [{ name: 'v', kind: 'int64', values, nulls }];
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const path = join(dir, 'wrap.parquet');
+        // pages of 500 values; random values stay PLAIN (smaller), their sorted copy delta-codes, its deltas wrapping
+        await writeParquetFile(path, rows, columns, { tryDeltaInt64: true, pageBytes: 500, rowGroupRows: 1700, codec: { codec: 'gzip', level: 1 } });
+        assert.deepEqual(await readParquetRows(connection, path), expectedRows(rows, columns));
+        const sorted: ParquetColumn[] = [{ name: 'v', kind: 'int64', values: values.slice().sort(), nulls }];
+        await writeParquetFile(path, rows, sorted, { tryDeltaInt64: true, pageBytes: 500, rowGroupRows: 1700 });
+        assert.deepEqual(await readParquetRows(connection, path), expectedRows(rows, sorted));
+        const enc = await queryRows(connection, `SELECT DISTINCT encodings FROM parquet_metadata(${sqlString(path)})`);
+        assert.ok(enc.some((e) => String(e['encodings']).includes('DELTA_BINARY_PACKED')));
+      }),
+    );
+  });
+
+  it('ClickHouse (chdb) reads the same file', async () => {
+    const rows = 2500;
+    const columns = logLikeColumns(rows, 11);
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'part.parquet');
+      writeColumnFile(path, rows, columns, LOG_PART_OPTIONS);
+      const out = query(`SELECT toString(time_unix_nano) AS t, toString(seq) AS s, toString(extremes) AS e, msg, req_id, duration FROM file('${path}', Parquet)`, 'JSONEachRow')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const expected = expectedRows(rows, columns).map((row) => ({
+        t: String(row['time_unix_nano']),
+        s: String(row['seq']),
+        e: row['extremes'] === null ? null : String(row['extremes']),
+        msg: row['msg'],
+        req_id: row['req_id'],
+        duration: row['duration'],
+      }));
+      assert.deepEqual(out, expected);
+    });
+  });
+
+  it('concatenates files of different columns chunk by chunk; refuses files another writer wrote', async () => {
+    const a = logLikeColumns(2100, 1);
+    const b = logLikeColumns(1500, 2).filter((c) => c.name !== 'msg' && c.name !== 'ok');
+    b.push({ name: 'extra', kind: 'string', values: Array.from({ length: 1500 }, (_, i) => `x${i % 4}`) });
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const pa = join(dir, 'a.parquet');
+        const pb = join(dir, 'b.parquet');
+        const merged = join(dir, 'merged.parquet');
+        writeColumnFile(pa, 2100, a, LOG_PART_OPTIONS);
+        writeColumnFile(pb, 1500, b, LOG_PART_OPTIONS);
+        assert.equal(concatenateParquet([pa, pb], merged, LOG_PART_OPTIONS.codec), true);
+        const expected: Record<string, unknown>[] = [...(await readParquetRows(connection, pa)), ...(await readParquetRows(connection, pb))];
+        const got = await queryRows(connection, `SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(merged)}, file_row_number = true) ORDER BY file_row_number`);
+        assert.deepEqual(got, expected.map((row) => Object.fromEntries(Object.keys(got[0]!).map((k) => [k, row[k] ?? null]))));
+        assert.deepEqual(Object.keys(got[0]!), [...a.map((c) => c.name), 'extra']);
+        // row groups kept: 3 of a (1000, 1000, 100), 2 of b
+        assert.deepEqual(readParquetFooter(merged).rowGroups.map((g) => g.numRows), [1000, 1000, 100, 1000, 500]);
+        // a file DuckDB wrote is not ours to concatenate
+        const duck = join(dir, 'duck.parquet');
+        await connection.run(`COPY (SELECT * FROM read_parquet(${sqlString(pa)})) TO ${sqlString(duck)} (FORMAT parquet)`);
+        assert.equal(concatenateParquet([pa, duck], join(dir, 'no.parquet'), LOG_PART_OPTIONS.codec), false);
+      }),
+    );
+  });
+});

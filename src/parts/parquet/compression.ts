@@ -1,0 +1,36 @@
+// Page compression for files kept long (log parts): each page body — the
+// definition levels and values of a data page, or a dictionary page's values
+// — compressed on its own, as Parquet's codecs are applied. Node's zlib has
+// gzip and Brotli (no zstd in Node 20); DuckDB and ClickHouse read both.
+
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+export type PageCodec =
+  | { codec: 'brotli'; quality: number }
+  | { codec: 'gzip'; level: number }
+  /** zstd frames from a compressor the caller brings (Node 20's zlib has none) */
+  | { codec: 'zstd'; compress: (body: Uint8Array) => Uint8Array };
+
+/** CompressionCodec of parquet.thrift */
+export const CompressionCodec = { UNCOMPRESSED: 0, GZIP: 2, BROTLI: 4, ZSTD: 6 } as const;
+export type CompressionCodec = (typeof CompressionCodec)[keyof typeof CompressionCodec];
+
+/** Brotli window: 4 MiB, above any page (PAGE_BYTES is 1 MiB), within what every decoder takes (24 bits). */
+const BROTLI_WINDOW_BITS = 22;
+
+export function codecOf(codec: PageCodec | undefined): CompressionCodec {
+  if (codec === undefined) return CompressionCodec.UNCOMPRESSED;
+  return codec.codec === 'brotli' ? CompressionCodec.BROTLI : codec.codec === 'zstd' ? CompressionCodec.ZSTD : CompressionCodec.GZIP;
+}
+
+export function compressPage(body: Uint8Array, codec: PageCodec): Uint8Array {
+  if (codec.codec === 'gzip') return gzipSync(body, { level: codec.level });
+  if (codec.codec === 'zstd') return codec.compress(body);
+  return brotliCompressSync(body, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: codec.quality,
+      [constants.BROTLI_PARAM_LGWIN]: BROTLI_WINDOW_BITS,
+      [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+    },
+  });
+}
