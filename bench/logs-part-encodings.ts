@@ -10,11 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../src/engine/sql-quote.js';
-import { writeParquetFile, type ParquetColumn, type ParquetWriteOptions } from '../src/parts/parquet/writer.js';
+import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from '../src/parts/parquet/writer.js';
 
 async function columnsOf(conn: DuckDBConnection, path: string, rows: number): Promise<{ columns: ParquetColumn[]; rows: number }> {
   const types = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`)).getRowObjectsJS();
-  const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(path)}) LIMIT ${rows}`);
+  // CLUSTER=<column>: rows of each 16 Ki-row group ordered by that column, then as they were (what clustering would save)
+  const cluster = process.env['CLUSTER'];
+  const order = cluster ? `ORDER BY file_row_number // 16384, ${JSON.stringify(cluster)}, file_row_number` : 'ORDER BY file_row_number';
+  const reader = await conn.runAndReadAll(
+    `SELECT * EXCLUDE (file_row_number) FROM (SELECT * FROM read_parquet(${sqlString(path)}, file_row_number = true) WHERE file_row_number < ${rows}) ${order}`,
+  );
   const n = reader.currentRowCount;
   const all = reader.getColumnsJS();
   const columns: ParquetColumn[] = [];
@@ -55,13 +60,37 @@ async function columnBytes(conn: DuckDBConnection, path: string): Promise<Map<st
   return new Map(rows.map((r) => [String(r['c']), Number(r['b'])]));
 }
 
+/**
+ * CPU ms (this process, DuckDB's threads included) of reading the file back,
+ * median of 5: the message column of every row (what a word search's text
+ * check decodes), and every column of one 16 Ki-row group (a search's fetch).
+ */
+async function readCost(conn: DuckDBConnection, path: string): Promise<{ msgScanMs: number; rowGroupFetchMs: number }> {
+  const cpuMs = async (sql: string): Promise<number> => {
+    const runs: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const c0 = process.cpuUsage();
+      await conn.runAndReadAll(sql);
+      const c = process.cpuUsage(c0);
+      runs.push((c.user + c.system) / 1000);
+    }
+    return Math.round(runs.sort((a, b) => a - b)[2]!);
+  };
+  const src = `read_parquet(${sqlString(path)}, file_row_number = true)`;
+  return {
+    msgScanMs: await cpuMs(`SELECT count(*) FROM ${src} WHERE contains(lower("body.msg"), 'quokkaflux')`),
+    rowGroupFetchMs: await cpuMs(`SELECT * FROM ${src} WHERE file_row_number BETWEEN 32768 AND 49151`),
+  };
+}
+
 /** Variants to write: VARIANTS=name,name (default all but the slow brotli-11). */
-async function variants(): Promise<Record<string, ParquetWriteOptions>> {
-  const all: Record<string, ParquetWriteOptions> = {
+async function variants(): Promise<Record<string, ColumnFileOptions>> {
+  const all: Record<string, ColumnFileOptions> = {
     'gzip-9': { codec: { codec: 'gzip', level: 9 } },
     'brotli-9': { codec: { codec: 'brotli', quality: 9 } },
     'brotli-5+delta+plain': { codec: { codec: 'brotli', quality: 5 }, tryDeltaInt64: true, tryPlainStrings: true },
     'brotli-6+delta+plain': { codec: { codec: 'brotli', quality: 6 }, tryDeltaInt64: true, tryPlainStrings: true },
+    'brotli-6+delta+plain+optional': { codec: { codec: 'brotli', quality: 6 }, tryDeltaInt64: true, tryPlainStrings: true, allOptional: true },
     'brotli-7+delta+plain': { codec: { codec: 'brotli', quality: 7 }, tryDeltaInt64: true, tryPlainStrings: true },
     'brotli-9+delta+plain': { codec: { codec: 'brotli', quality: 9 }, tryDeltaInt64: true, tryPlainStrings: true },
     'brotli-11+delta+plain': { codec: { codec: 'brotli', quality: 11 }, tryDeltaInt64: true, tryPlainStrings: true },
@@ -100,20 +129,25 @@ async function main(): Promise<void> {
     const duckCpu = process.cpuUsage(cpu0);
     totals['duckdb-zstd-9'] = (await stat(duckOut)).size / rows;
     for (const [c, b] of await columnBytes(conn, duckOut)) (table[c] ??= {})['duckdb-zstd-9'] = b / rows;
-    console.error(`duckdb-zstd-9: ${totals['duckdb-zstd-9'].toFixed(2)} B/record, ${Math.round((duckCpu.user + duckCpu.system) / 1000)} ms CPU to write`);
+    console.error(`duckdb-zstd-9: ${totals['duckdb-zstd-9'].toFixed(2)} B/record, ${Math.round((duckCpu.user + duckCpu.system) / 1000)} ms CPU to write, read: ${JSON.stringify(await readCost(conn, duckOut))}`);
     for (const [variant, options] of Object.entries(await variants())) {
       const out = join(dir, `${variant}.parquet`);
       const cpu0 = process.cpuUsage();
-      const { bytes } = await writeParquetFile(out, rows, columns, { rowGroupRows: 16 * 1024, durable: false, ...options });
+      // as a flush writes a part: column by column, row groups of 16 Ki rows
+      const writer = new ParquetColumnFileWriter(out, rows, { rowGroupRows: 16 * 1024, ...options });
+      for (const c of columns) writer.add(c);
+      const bytes = writer.finish();
       const cpu = process.cpuUsage(cpu0);
       const ms = (cpu.user + cpu.system) / 1000;
       totals[variant] = bytes / rows;
       for (const [c, b] of await columnBytes(conn, out)) (table[c] ??= {})[variant] = b / rows;
-      // read back: every value the same as the part's
+      // read back: every value the same as the part's (as a multiset: CLUSTER reorders rows)
       const diff = await conn.runAndReadAll(
         `SELECT count(*) AS n FROM ((SELECT * FROM read_parquet(${sqlString(path)}) LIMIT ${rows}) EXCEPT ALL (SELECT * FROM read_parquet(${sqlString(out)})))`,
       );
-      console.error(`${variant}: ${(bytes / rows).toFixed(2)} B/record, ${Math.round(ms)} ms CPU to write, rows differing from the part: ${String(diff.getRowObjectsJS()[0]!['n'])}`);
+      console.error(
+        `${variant}: ${(bytes / rows).toFixed(2)} B/record, ${Math.round(ms)} ms CPU to write, rows differing from the part: ${String(diff.getRowObjectsJS()[0]!['n'])}, read: ${JSON.stringify(await readCost(conn, out))}`,
+      );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -200,8 +200,8 @@ function encodeStrings(
 }
 
 /**
- * Rows [start, end) of pre-encoded strings: the entries they use, numbered in
- * order of first use, become the dictionary — or, when every row uses an
+ * Rows [start, end) of pre-encoded strings: the distinct values of the entries
+ * they use, numbered in order of first use, become the dictionary — or, when every row uses an
  * entry of its own, the PLAIN values (first-use order is then row order).
  */
 function encodeStringEntries(
@@ -221,15 +221,26 @@ function encodeStringEntries(
   let usedCount = 0;
   let usedBytes = 0;
   let p = 0;
+  // Entries of equal bytes are one dictionary entry: rows gathered from several
+  // staging files (src/parts/sorted-run.ts) bring each file's own copy of a value.
+  const localOfBytes = new Map<string, number>();
+  const bytes = Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength);
   for (let i = start; i < end; i++) {
     if (nulls !== undefined && nulls[i] !== 0) continue;
     const e = indices[i]!;
     let l = localOf[e]!;
     if (l < 0) {
-      l = usedCount++;
+      const key = bytes.toString('latin1', entryStarts[e]!, entryStarts[e + 1]!);
+      const same = localOfBytes.get(key);
+      if (same !== undefined) {
+        l = same;
+      } else {
+        l = usedCount++;
+        localOfBytes.set(key, l);
+        used[l] = e;
+        usedBytes += entryStarts[e + 1]! - entryStarts[e]!;
+      }
       localOf[e] = l;
-      used[l] = e;
-      usedBytes += entryStarts[e + 1]! - entryStarts[e]!;
     }
     local[p++] = l;
   }

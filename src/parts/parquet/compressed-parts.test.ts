@@ -65,6 +65,38 @@ describe('DELTA_BINARY_PACKED', () => {
   });
 });
 
+describe('string entries gathered from several files', () => {
+  it('makes one dictionary entry of equal values that came as different entries', async () => {
+    const rows = 2000;
+    const values = Array.from({ length: rows }, (_, i) => ['cart', 'checkout', 'payment'][i % 3]!);
+    const once = stringEntriesColumn('service', values);
+    // the same values with every entry present twice, rows alternating between the copies (two staging files' dictionaries)
+    const e = once as Extract<ParquetColumn, { kind: 'string-entries' }>;
+    const n = e.entryStarts.length - 1;
+    const entries = new Uint8Array(e.entries.length * 2);
+    entries.set(e.entries);
+    entries.set(e.entries, e.entries.length);
+    const entryStarts = new Uint32Array(2 * n + 1);
+    for (let k = 0; k <= n; k++) entryStarts[k] = e.entryStarts[k]!;
+    for (let k = 1; k <= n; k++) entryStarts[n + k] = e.entries.length + e.entryStarts[k]!;
+    const indices = e.indices.map((x, i) => (i % 2 === 0 ? x : x + n));
+    const twice: ParquetColumn = { name: 'service', kind: 'string-entries', entries, entryStarts, indices };
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const sizes: number[] = [];
+        for (const [k, column] of [once, twice].entries()) {
+          const path = join(dir, `s${k}.parquet`);
+          writeColumnFile(path, rows, [column], LOG_PART_OPTIONS);
+          assert.deepEqual(await readParquetRows(connection, path), expectedRows(rows, [once]));
+          const [m] = await queryRows(connection, `SELECT sum(total_compressed_size)::INT AS b FROM parquet_metadata(${sqlString(path)})`);
+          sizes.push(Number(m!['b']));
+        }
+        assert.equal(sizes[1], sizes[0], 'the same bytes as one entry per value');
+      }),
+    );
+  });
+});
+
 describe('log part encodings read back', () => {
   for (const codec of [{ codec: 'brotli', quality: 5 } as const, { codec: 'gzip', level: 6 } as const]) {
     it(`${codec.codec}: DuckDB reads every value of a file written column by column in row groups`, async () => {
