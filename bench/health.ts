@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfig, type ServerConfig } from '../src/config/config.js';
 import { Engine } from '../src/engine/duckdb.js';
-import { TraceStore, WalRecordType } from '../src/store/trace-store.js';
+import { TraceStore } from '../src/store/trace-store.js';
 import { encodeExportTraceServiceRequest } from '../src/receive/otlp-proto-encode.js';
 import { datasetBatch, generateDataset } from '../src/analysis/health-dataset.js';
 import { ServiceHealth } from '../src/analysis/health-service.js';
@@ -138,7 +138,7 @@ export async function benchHealth(partial: Partial<HealthBenchOptions> = {}): Pr
     const ingest = await timed(async () => {
       for (let i = 0; i < sorted.length; i += BATCH_SPANS) {
         const batch = datasetBatch(sorted, i, Math.min(sorted.length, i + BATCH_SPANS));
-        await store.ingest(batch, WalRecordType.OtlpProto, encodeExportTraceServiceRequest(batch));
+        await store.ingestOtlp('proto', encodeExportTraceServiceRequest(batch));
         if ((i + BATCH_SPANS) % FLUSH_EVERY_SPANS === 0) flushMs += (await timed(() => store.flush())).ms;
       }
       flushMs += (await timed(() => store.flush())).ms;

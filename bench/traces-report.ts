@@ -89,6 +89,8 @@ export function tracesMetrics(f: TracesFigures): SuiteReport {
       metric('other-cpu-cores-during-ingest', f.ingest.otherCpuCores, 'cores'),
       metric('server-max-status-ms-during-ingest', f.ingest.maxStatusMs, 'ms'),
       metric('shutdown-flush-s', f.shutdownFlushMs / 1000, 's'),
+      // all the work of the ingesting server per span: decode, WAL, staging, every flush (start-up included)
+      metric('server-cpu-us-per-span-ingest-and-flush', (f.ingestServerCpuS * 1e6) / f.ingest.summary.spans, 'µs'),
       metric('restart-s', f.restartMs / 1000, 's'),
       metric('compaction-wait-s', f.compaction.ms / 1000, 's'),
       metric('parts', f.usage.parts, 'parts'),

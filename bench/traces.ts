@@ -40,6 +40,8 @@ export interface TracesFigures {
   ingest: IngestResult;
   shutdownFlushMs: number;
   peakRssWithFlushBytes: number;
+  /** CPU seconds of the ingesting server from its start to its exit (ingest and every flush, up to 200 ms short) */
+  ingestServerCpuS: number;
   restartMs: number;
   compaction: { ms: number; done: boolean };
   usage: Awaited<ReturnType<typeof folderUsage>>;
@@ -52,13 +54,18 @@ export interface TracesFigures {
   queryServerPeakRssBytes: number;
 }
 
-/** Stops the server while sampling its memory: the shutdown flush can be the peak. */
-async function stopSampling(server: ServerProcess, timeLimitMs: number): Promise<{ ms: number; peakRssBytes: number }> {
+/**
+ * Stops the server while sampling its memory (the shutdown flush can be the
+ * peak) and CPU: the last sample before it exits is about all the CPU it used.
+ */
+async function stopSampling(server: ServerProcess, timeLimitMs: number): Promise<{ ms: number; peakRssBytes: number; cpuSeconds: number }> {
   let peak = 0;
+  let cpuSeconds = 0;
   const sample = (): void => {
+    const p = sampleProc(server.pid);
     // An exiting process's /proc status has no Vm* lines (NaN), which would make the peak NaN.
-    const hwm = sampleProc(server.pid)?.hwmBytes;
-    if (hwm !== undefined && Number.isFinite(hwm)) peak = Math.max(peak, hwm);
+    if (p && Number.isFinite(p.hwmBytes)) peak = Math.max(peak, p.hwmBytes);
+    if (p && Number.isFinite(p.cpuSeconds)) cpuSeconds = Math.max(cpuSeconds, p.cpuSeconds);
   };
   sample();
   const timer = setInterval(sample, 200);
@@ -66,7 +73,7 @@ async function stopSampling(server: ServerProcess, timeLimitMs: number): Promise
     const stopped = await server.stop(timeLimitMs);
     if (stopped.killed) console.error(`bench: server needed SIGKILL after ${timeLimitMs} ms`);
     else if (stopped.code !== 0) console.error(`bench: server exited with code ${stopped.code}: ${server.tail(500)}`);
-    return { ms: stopped.ms, peakRssBytes: peak };
+    return { ms: stopped.ms, peakRssBytes: peak, cpuSeconds };
   } finally {
     clearInterval(timer);
   }
@@ -124,6 +131,7 @@ export async function benchTraces(o: TracesOptions): Promise<SuiteReport> {
       ingest,
       shutdownFlushMs: flush.ms,
       peakRssWithFlushBytes: flush.peakRssBytes,
+      ingestServerCpuS: flush.cpuSeconds,
       restartMs,
       compaction,
       usage,

@@ -14,7 +14,7 @@ import { hexOf } from '../model/hex.js';
 import { generateTraces } from '../loadgen/trace-generator.js';
 import { Rng } from '../loadgen/rng.js';
 import { encodeExportTraceServiceRequest } from '../receive/otlp-proto-encode.js';
-import { TraceStore, WalRecordType } from '../store/trace-store.js';
+import { TraceStore } from '../store/trace-store.js';
 import type { CompareRequest } from './compare-types.js';
 
 export const DATASET_NOW_NS = 1_750_000_000_000_000_000n;
@@ -102,7 +102,7 @@ export async function storeDataset(batch: SpanBatch): Promise<StoredDataset> {
   const dataDir = await mkdtemp(join(tmpdir(), 'marquetry-compare-'));
   const store = await TraceStore.open({ ...defaultConfig(), dataDir, walFsync: false, flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000 });
   // one append, then flush: nothing is appended while the head seals
-  await store.ingest(batch, WalRecordType.OtlpProto, encodeExportTraceServiceRequest(batch));
+  await store.ingestOtlp('proto', encodeExportTraceServiceRequest(batch));
   await store.flush();
   const engine = await Engine.create({ dataDir, threads: 2, memoryLimit: '1GB' });
   return {

@@ -12,7 +12,7 @@ import type { Engine, Row } from '../engine/duckdb.js';
 import { readParquetSql } from '../engine/duckdb.js';
 import { encodeExportTraceServiceRequest } from '../receive/otlp-proto-encode.js';
 import { searchFiles, type SearchInput } from '../query/search.js';
-import { TraceStore, WalRecordType } from '../store/trace-store.js';
+import { TraceStore } from '../store/trace-store.js';
 import type { Dimension } from './compare-dimensions.js';
 import { planComparison } from './compare-plan.js';
 import { planCubeComparison, type RangeFile } from './compare-cube.js';
@@ -160,7 +160,7 @@ describe('span cubes', () => {
           batch.startTimeUnixNano[i] = batch.startTimeUnixNano[i]! + shift;
           batch.endTimeUnixNano[i] = batch.endTimeUnixNano[i]! + shift;
         }
-        await store.ingest(batch, WalRecordType.OtlpProto, encodeExportTraceServiceRequest(batch));
+        await store.ingestOtlp('proto', encodeExportTraceServiceRequest(batch));
         await store.flush();
       }
       const [early, late] = [...store.catalog.snapshot.parts].sort((a, b) => (BigInt(a.minStartNs) < BigInt(b.minStartNs) ? -1 : 1));
@@ -192,7 +192,7 @@ describe('span cubes', () => {
     try {
       for (let i = 0; i < 4; i++) {
         const batch = generateBackground(400, 100 + i, 0.03);
-        await store.ingest(batch, WalRecordType.OtlpProto, encodeExportTraceServiceRequest(batch));
+        await store.ingestOtlp('proto', encodeExportTraceServiceRequest(batch));
         await store.flush();
       }
       const parts = store.catalog.snapshot.parts;

@@ -11,7 +11,7 @@ import { defaultConfig } from '../config/config.js';
 import { Engine, readParquetSql } from '../engine/duckdb.js';
 import { encodeExportTraceServiceRequest } from '../receive/otlp-proto-encode.js';
 import { generateBackground } from '../analysis/compare-test-helpers.js';
-import { TraceStore, WalRecordType } from './trace-store.js';
+import { TraceStore } from './trace-store.js';
 
 async function sumOf(engine: Engine, path: string, column: string): Promise<number> {
   const [row] = await engine.all(`SELECT coalesce(sum(${column}), 0)::BIGINT AS n FROM ${readParquetSql([path])}`);
@@ -25,7 +25,7 @@ describe('a flush split into several parts of one day', () => {
     const engine = await Engine.create({ dataDir, threads: 1, memoryLimit: '512MB' });
     try {
       const batch = generateBackground(400, 5, 0.05);
-      await store.ingest(batch, WalRecordType.OtlpProto, encodeExportTraceServiceRequest(batch));
+      await store.ingestOtlp('proto', encodeExportTraceServiceRequest(batch));
       await store.flush();
       const parts = store.catalog.snapshot.parts;
       assert.ok(parts.length >= 2, `${batch.length} spans in parts of at most 2000: ${parts.length} part(s)`);

@@ -127,25 +127,15 @@ export class LogStore extends SignalStore<LogTicket> {
    */
   async ingestJsonLines(options: JsonLinesOptions, body: Uint8Array, walPayload: Uint8Array): Promise<JsonLinesIngested> {
     const { ticket, errors } = await this.thread.decodeJsonLines(body, options);
-    await this.ingestTicket(ticket, LogWalType.JsonLines, walPayload);
+    await this.ingestHeld(ticket, LogWalType.JsonLines, walPayload, this.thread);
     return { accepted: ticket.length, errors };
   }
 
   /** An OTLP logs request (`body` decompressed); `walPayload` the request as received. */
   async ingestOtlp(format: 'proto' | 'json', body: Uint8Array, walType: number, walPayload: Uint8Array): Promise<OtlpLogsIngested> {
     const { ticket, rejected, rejectMessage } = await this.thread.decodeOtlp(format, body);
-    await this.ingestTicket(ticket, walType, walPayload);
+    await this.ingestHeld(ticket, walType, walPayload, this.thread);
     return { rejected, rejectMessage };
-  }
-
-  private async ingestTicket(ticket: LogTicket, walType: number, walPayload: Uint8Array): Promise<void> {
-    if (ticket.length === 0) return;
-    try {
-      await this.ingest(ticket, walType, walPayload);
-    } catch (err) {
-      this.thread.discard(ticket);
-      throw err;
-    }
   }
 
   override async close(): Promise<void> {

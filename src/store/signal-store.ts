@@ -174,6 +174,17 @@ export class SignalStore<B extends { length: number }> {
     this.head.append(batch, seq);
   }
 
+  /** ingest() of a batch an ingest thread holds (a ticket): dropped there when it does not become durable. */
+  protected async ingestHeld(ticket: B, walType: number, walPayload: Uint8Array, thread: { discard(ticket: B): void }): Promise<void> {
+    if (ticket.length === 0) return;
+    try {
+      await this.ingest(ticket, walType, walPayload);
+    } catch (err) {
+      thread.discard(ticket);
+      throw err;
+    }
+  }
+
   /** Files to query: every committed part and every staged file, sealed just now. */
   async snapshot(): Promise<SignalSnapshot> {
     await this.head.seal();

@@ -2,43 +2,40 @@
 // WAL records that are OTLP requests as received, and service-health rollups,
 // span cubes and trace summaries kept beside every part.
 
-import { gunzipSync } from 'node:zlib';
-import type { SpanBatch } from '../model/span-batch.js';
 import { TRACE_PART_LAYOUT } from '../parts/part-writer.js';
-import { spanStagingSchema } from '../parts/span-columns.js';
-import { decodeExportTraceServiceRequest } from '../receive/otlp-proto-decode.js';
+import { WalRecordType } from '../receive/trace-wal-records.js';
 import type { ServerConfig } from '../config/config.js';
 import { RollupStore } from '../analysis/rollup-store.js';
 import { CubeStore } from '../analysis/cube-store.js';
 import { TraceSummaries } from './trace-summary-store.js';
 import { SignalStore, type SignalDefinition, type SignalSnapshot } from './signal-store.js';
+import type { Ticket } from './ingest-thread.js';
+import { TraceIngestThread } from './trace-ingest-thread.js';
 
 export type { StoreStats } from './signal-store.js';
-
-/** WAL record types of the traces stream. */
-export const WalRecordType = {
-  /** ExportTraceServiceRequest protobuf, as received */
-  OtlpProto: 1,
-  /** the same, gzip-compressed as received (smaller WAL) */
-  OtlpProtoGzip: 2,
-} as const;
+export { WalRecordType } from '../receive/trace-wal-records.js';
 
 export const TRACES_STREAM = TRACE_PART_LAYOUT.stream;
 
 /** The files one trace query reads, held until release(). */
 export type TraceSnapshot = SignalSnapshot;
 
-export function traceSignal(config: ServerConfig): SignalDefinition<SpanBatch> {
+function traceSignal(thread: TraceIngestThread): SignalDefinition<Ticket> {
   return {
-    staging: spanStagingSchema(config.dedicatedColumns),
+    staging: thread,
     layout: TRACE_PART_LAYOUT,
     rowNoun: 'spans',
-    decodeWalRecord: (record) =>
-      decodeExportTraceServiceRequest(record.type === WalRecordType.OtlpProtoGzip ? gunzipSync(record.payload) : record.payload).batch,
+    decodeWalRecord: (record) => thread.decodeWalRecord(record.type, record.payload),
   };
 }
 
-export class TraceStore extends SignalStore<SpanBatch> {
+export interface OtlpTracesIngested {
+  accepted: number;
+  rejected: number;
+  rejectMessage: string;
+}
+
+export class TraceStore extends SignalStore<Ticket> {
   /** service-health rollups beside the parts (src/analysis/rollup-store.ts) */
   readonly rollups: RollupStore;
   /** span cubes beside the parts, for comparisons (src/analysis/cube-store.ts) */
@@ -46,8 +43,14 @@ export class TraceStore extends SignalStore<SpanBatch> {
   /** trace summaries beside the parts, for search answers (src/store/trace-summary-store.ts) */
   readonly summaries: TraceSummaries;
 
-  private constructor(config: ServerConfig, parts: Awaited<ReturnType<typeof SignalStore.openParts<SpanBatch>>>) {
-    super(config, parts.dataDir, traceSignal(config), { flushMaxRows: config.flushMaxSpans, partMaxRows: config.partMaxSpans, maxHeadRows: config.maxHeadSpans }, parts.wal, parts.head, parts.catalog, parts.writeEngine);
+  private constructor(
+    config: ServerConfig,
+    signal: SignalDefinition<Ticket>,
+    parts: Awaited<ReturnType<typeof SignalStore.openParts<Ticket>>>,
+    /** decodes requests and writes staging files (trace-ingest-thread.ts) */
+    private readonly thread: TraceIngestThread,
+  ) {
+    super(config, parts.dataDir, signal, { flushMaxRows: config.flushMaxSpans, partMaxRows: config.partMaxSpans, maxHeadRows: config.maxHeadSpans }, parts.wal, parts.head, parts.catalog, parts.writeEngine);
     const rollups = new RollupStore(parts.dataDir, this.leases);
     this.rollups = rollups;
     this.addCompanion({
@@ -62,8 +65,16 @@ export class TraceStore extends SignalStore<SpanBatch> {
   }
 
   static async open(config: ServerConfig): Promise<TraceStore> {
-    const store = new TraceStore(config, await SignalStore.openParts(config, traceSignal(config)));
-    await store.start();
+    const thread = new TraceIngestThread({ dedicatedColumns: config.dedicatedColumns });
+    let store: TraceStore;
+    try {
+      const signal = traceSignal(thread);
+      store = new TraceStore(config, signal, await SignalStore.openParts(config, signal), thread);
+      await store.start();
+    } catch (err) {
+      await thread.close();
+      throw err;
+    }
     // Rollups: load every part's into memory in the background, so the first overview is fast.
     void store.rollups.warm(store.writeEngine, store.catalog.snapshot.parts).catch(() => undefined);
     // Cubes of parts written before them, built in the background; comparisons read those parts' spans meanwhile.
@@ -71,5 +82,27 @@ export class TraceStore extends SignalStore<SpanBatch> {
     const cubes = store.cubes.backfill(store.writeEngine, store.catalog, store.leases);
     void store.summaries.backfill(store.writeEngine, store.catalog, store.leases, cubes);
     return store;
+  }
+
+  /**
+   * An OTLP trace request (`body` decompressed; `gzipped` the bytes as
+   * received when they came gzipped, which the WAL keeps): decoded in the
+   * ingest thread, its accepted spans made durable, then visible. Nothing is
+   * stored when it does not decode (DecodeError).
+   */
+  async ingestOtlp(format: 'proto' | 'json', body: Uint8Array, gzipped?: Uint8Array): Promise<OtlpTracesIngested> {
+    const decoded = await this.thread.decodeOtlp(format, body);
+    const walType = format === 'proto' && gzipped ? WalRecordType.OtlpProtoGzip : WalRecordType.OtlpProto;
+    const walPayload = format === 'json' ? decoded.walPayload! : (gzipped ?? body);
+    await this.ingestHeld(decoded.ticket, walType, walPayload, this.thread);
+    return { accepted: decoded.ticket.length, rejected: decoded.rejected, rejectMessage: decoded.rejectMessage };
+  }
+
+  override async close(): Promise<void> {
+    try {
+      await super.close();
+    } finally {
+      await this.thread.close();
+    }
   }
 }

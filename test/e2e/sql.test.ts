@@ -22,7 +22,6 @@ import type { SpanBatch } from '../../src/model/span-batch.js';
 import { Rng } from '../../src/loadgen/rng.js';
 import { generateTraces } from '../../src/loadgen/trace-generator.js';
 import { encodeExportTraceServiceRequest } from '../../src/receive/otlp-proto-encode.js';
-import { WalRecordType } from '../../src/store/trace-store.js';
 import { SqlService } from '../../src/query/sql/sql-service.js';
 import { traceIdSetFilterSql } from '../../src/query/sql/trace-id-sets.js';
 import { mountSql } from '../../src/api/sql-route.js';
@@ -117,7 +116,7 @@ describe('read-only SQL over the span views', () => {
     const builder = new SpanBatchBuilder();
     generateTraces(builder, { traces: 1500, rng: new Rng(11), nowUnixNano: BigInt(Date.now()) * 1_000_000n });
     loadgen = builder.finish();
-    await server.store.ingest(loadgen, WalRecordType.OtlpProto, encodeExportTraceServiceRequest(loadgen));
+    await server.store.ingestOtlp('proto', encodeExportTraceServiceRequest(loadgen));
     const now = BigInt(Date.now()) * 1_000_000n;
     assert.equal((await postOtlpJson(server.otlpUrl, plantedRequest(ids, now, planted, 3))).status, 200);
     await server.store.flush(); // into a part, with DuckDB's Parquet bloom filter on trace_id

@@ -1,0 +1,125 @@
+// A signal store's ingest thread: a worker that decodes the signal's requests
+// and writes the head's staging files, so that the main thread is left HTTP,
+// the WAL and the flush. The batches stay in the worker (moving their
+// strings between threads would cost about what decoding them does); the
+// head holds tickets for them (Stager). The worker's body is the signal's
+// own module, built on serveIngestThread (ingest-worker.ts). Used by logs
+// (log-ingest-thread.ts) and traces (trace-ingest-thread.ts).
+
+import type { Worker, WorkerOptions } from 'node:worker_threads';
+import { DecodeError } from '../model/errors.js';
+import { startModuleWorker } from '../parts/module-worker.js';
+import type { Stager, StagedContent } from '../head/head.js';
+
+/** A batch held by the ingest thread: its id there and its row count. */
+export interface Ticket {
+  /** 0 for an empty batch, which the thread does not keep */
+  id: number;
+  length: number;
+}
+
+export type IngestRequest =
+  /** decode a request with the signal's decoder `decoder` (`args`: what it needs beside the body) */
+  | { op: 'decode'; call: number; decoder: string; body: Uint8Array; args: unknown }
+  | { op: 'walRecord'; call: number; type: number; payload: Uint8Array }
+  | { op: 'stage'; call: number; tickets: number[]; path: string; rows: number }
+  /** batches that will not be staged (the request failed after decoding); no answer */
+  | { op: 'discard'; tickets: number[] };
+
+/** A decoded request: the ticket of its batch and whatever else its decoder answers. */
+export type Decoded<Extra> = { ticket: Ticket } & Extra;
+
+export type IngestAnswer =
+  | { call: number; result: Decoded<object> | Ticket | StagedContent }
+  /** `decode`: the input was bad (DecodeError), else the thread failed */
+  | { call: number; error: { decode: boolean; message: string } };
+
+type Call = Exclude<IngestRequest, { op: 'discard' }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export class IngestThread implements Stager<Ticket> {
+  private readonly worker: Worker;
+  private readonly calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private nextCall = 1;
+  private failure: Error | undefined;
+  private closing = false;
+
+  /** `label` names the thread in errors ('log ingest thread'); the worker runs `name` beside `callerUrl` (startModuleWorker). */
+  constructor(
+    private readonly label: string,
+    callerUrl: string,
+    name: string,
+    options: WorkerOptions = {},
+  ) {
+    this.worker = startModuleWorker(callerUrl, name, options);
+    // referenced only while a call waits for it: an idle thread keeps no process alive
+    this.worker.unref();
+    this.worker.on('message', (a: IngestAnswer) => {
+      const call = this.calls.get(a.call);
+      if (!call) return;
+      this.settled(a.call);
+      if ('error' in a) call.reject(a.error.decode ? new DecodeError(a.error.message) : new Error(`${this.label}: ${a.error.message}`));
+      else call.resolve(a.result);
+    });
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', (code) => this.fail(new Error(`${this.label}: exited with code ${code}`)));
+  }
+
+  /**
+   * A request decoded by the signal's decoder `decoder`. `body` is moved to
+   * the thread (detached here) when `move` and it is a whole buffer of its
+   * own; else copied (only its bytes: a view is not cloned with its buffer).
+   */
+  protected decode<Extra>(decoder: string, body: Uint8Array, args: unknown, move = false): Promise<Decoded<Extra>> {
+    const whole = body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.byteLength === body.buffer.byteLength;
+    if (whole) return this.call({ op: 'decode', decoder, body, args }, move ? [body.buffer as ArrayBuffer] : []);
+    return this.call({ op: 'decode', decoder, body: body.slice(), args });
+  }
+
+  /** A WAL record (replay), decoded as at ingest. */
+  decodeWalRecord(type: number, payload: Uint8Array): Promise<Ticket> {
+    return this.call({ op: 'walRecord', type, payload: payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength ? payload : payload.slice() });
+  }
+
+  /** Stager: the batches of `tickets` into a staging file; the thread forgets them once it is written. */
+  stage(tickets: readonly Ticket[], path: string, rows: number): Promise<StagedContent> {
+    return this.call({ op: 'stage', tickets: tickets.map((t) => t.id), path, rows });
+  }
+
+  /** Drops the batch of a request that failed after decoding. */
+  discard(ticket: Ticket): void {
+    if (ticket.id !== 0 && !this.failure) this.worker.postMessage({ op: 'discard', tickets: [ticket.id] } satisfies IngestRequest);
+  }
+
+  /** Stops the thread; calls still waiting, and any later, fail. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.fail(new Error(`${this.label}: closed`));
+    await this.worker.terminate();
+  }
+
+  private call<T>(request: DistributiveOmit<Call, 'call'>, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    const call = this.nextCall++;
+    return new Promise<T>((resolve, reject) => {
+      if (this.calls.size === 0) this.worker.ref();
+      this.calls.set(call, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...request, call } as Call, transfer);
+    });
+  }
+
+  private settled(call: number): void {
+    this.calls.delete(call);
+    if (this.calls.size === 0) this.worker.unref();
+  }
+
+  /** The thread is gone: every waiting and later call fails (acknowledged records are in the WAL; a restart replays them). */
+  private fail(err: Error): void {
+    if (!this.failure) this.failure = err;
+    if (!this.closing) console.error(`${this.label}: ${String(err)}`);
+    for (const [call, { reject }] of [...this.calls]) {
+      this.settled(call);
+      reject(this.failure);
+    }
+  }
+}

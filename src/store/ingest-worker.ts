@@ -1,0 +1,86 @@
+// The body of an ingest thread (ingest-thread.ts), given a signal's decoders
+// and staging schema: keeps decoded batches by ticket until the head has them
+// staged, or discarded.
+
+import { parentPort } from 'node:worker_threads';
+import { DecodeError } from '../model/errors.js';
+import { stageRows, type RowStagingSchema, type StagedContent } from '../head/head.js';
+import type { IngestAnswer, IngestRequest, Ticket } from './ingest-thread.js';
+
+/** What a decoder makes of a request: its batch, and what to answer beside the ticket. */
+export interface DecoderResult<B> {
+  batch: B;
+  extra: object;
+  /** buffers of `extra` to move rather than copy */
+  transfer?: ArrayBuffer[];
+}
+
+export interface IngestSignal<B extends { length: number }> {
+  schema: RowStagingSchema<B>;
+  /** by IngestRequest.decoder */
+  decoders: Record<string, (body: Uint8Array, args: unknown) => DecoderResult<B>>;
+  decodeWalRecord(type: number, payload: Uint8Array): B;
+  /** the typed arrays of a staged file's sidecar, moved rather than copied */
+  sidecarBuffers?(sidecar: unknown): ArrayBuffer[];
+}
+
+/** Answers the ingest thread's calls on this worker's parent port. */
+export function serveIngestThread<B extends { length: number }>(signal: IngestSignal<B>): void {
+  const port = parentPort!;
+  const batches = new Map<number, B>();
+  let nextTicket = 1;
+
+  const keep = (batch: B): Ticket => {
+    if (batch.length === 0) return { id: 0, length: 0 };
+    const id = nextTicket++;
+    batches.set(id, batch);
+    return { id, length: batch.length };
+  };
+
+  const stage = async (tickets: readonly number[], path: string, rows: number): Promise<StagedContent> => {
+    const staged = tickets.map((id) => {
+      const batch = batches.get(id);
+      if (!batch) throw new Error(`no batch for ticket ${id}`);
+      return batch;
+    });
+    const content = await stageRows(signal.schema, staged, path, rows);
+    // only once the file is written: a failed seal is tried again with the same tickets
+    for (const id of tickets) batches.delete(id);
+    return content;
+  };
+
+  /** The typed arrays a staged file's description carries, moved rather than copied. */
+  const buffersOf = (content: StagedContent): ArrayBuffer[] => {
+    const out = new Set<ArrayBuffer>(signal.sidecarBuffers?.(content.sidecar) ?? []);
+    for (const a of [content.traceIds, content.startNs]) if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+    return [...out];
+  };
+
+  const answer = async (m: Exclude<IngestRequest, { op: 'discard' }>): Promise<[IngestAnswer, ArrayBuffer[]]> => {
+    switch (m.op) {
+      case 'decode': {
+        const decoder = signal.decoders[m.decoder];
+        if (!decoder) throw new Error(`no decoder ${m.decoder}`);
+        const decoded = decoder(m.body, m.args);
+        return [{ call: m.call, result: { ticket: keep(decoded.batch), ...decoded.extra } }, decoded.transfer ?? []];
+      }
+      case 'walRecord':
+        return [{ call: m.call, result: keep(signal.decodeWalRecord(m.type, m.payload)) }, []];
+      case 'stage': {
+        const content = await stage(m.tickets, m.path, m.rows);
+        return [{ call: m.call, result: content }, buffersOf(content)];
+      }
+    }
+  };
+
+  port.on('message', (m: IngestRequest) => {
+    if (m.op === 'discard') {
+      for (const id of m.tickets) batches.delete(id);
+      return;
+    }
+    answer(m).then(
+      ([a, transfer]) => port.postMessage(a, transfer),
+      (err: unknown) => port.postMessage({ call: m.call, error: { decode: err instanceof DecodeError, message: err instanceof Error ? err.message : String(err) } } satisfies IngestAnswer),
+    );
+  });
+}
