@@ -17,7 +17,7 @@ import { generateBackground, resourceValues } from '../analysis/compare-test-hel
 import { search, type SearchResponse } from '../query/search.js';
 import { TraceIndexCache } from '../query/trace-lookup.js';
 import type { PartInfo } from '../parts/catalog.js';
-import { TraceStore, WalRecordType } from './trace-store.js';
+import { TraceStore } from './trace-store.js';
 
 const QUERIES = [
   '{ status = error }',
@@ -51,7 +51,7 @@ function laterHalf(seed: number): SpanBatch {
 }
 
 async function ingest(store: TraceStore, batch: SpanBatch): Promise<void> {
-  await store.ingest(batch, WalRecordType.OtlpProto, encodeExportTraceServiceRequest(batch));
+  await store.ingestOtlp('proto', encodeExportTraceServiceRequest(batch));
 }
 
 function withoutSummaries(parts: readonly PartInfo[]): PartInfo[] {
