@@ -118,7 +118,7 @@ function parsePlan(argv: string[]): Plan {
     seed: positiveInt('seed', values.seed, 1),
     lookups,
     coldLookups: Math.min(50, lookups),
-    searchWarmRuns: 3,
+    searchWarmRuns: 10,
     peer: !values['no-peer'],
     // Generous: a run this slow is itself the finding; the figures report what was sent.
     ingestTimeLimitMs: 60_000 + (spans / 10_000) * 1000,
