@@ -60,6 +60,9 @@ export interface StoreStats {
   walCheckpointSeq: number;
 }
 
+/** Most rows admitted and not yet sealed into a staging file (~0.45 GB of decoded log batches). */
+const MAX_UNSEALED_ROWS = 1_000_000;
+
 /** Replay seals the head every this many rows, so staging files stay small. */
 const REPLAY_SEAL_ROWS = 200_000;
 
@@ -159,6 +162,11 @@ export class SignalStore<B extends { length: number }> {
     const inHead = this.head.pendingRows + this.head.stagedRows;
     if (inHead + rows > this.limits.maxHeadRows) {
       throw new OverloadedError(`store: ${this.stream} head holds ${inHead} ${this.signal.rowNoun}, flush is behind`, 2);
+    }
+    // Unsealed rows live as decoded batches in memory (the ingest thread's heap):
+    // bounded on their own, whatever room the staging files leave.
+    if (this.head.pendingRows + rows > MAX_UNSEALED_ROWS) {
+      throw new OverloadedError(`store: ${this.stream} head holds ${this.head.pendingRows} ${this.signal.rowNoun} not yet staged, sealing is behind`, 1);
     }
   }
 
