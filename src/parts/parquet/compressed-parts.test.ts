@@ -152,7 +152,8 @@ describe('log part encodings read back', () => {
     await withTempDir(async (dir) => {
       const path = join(dir, 'part.parquet');
       writeColumnFile(path, rows, columns, LOG_PART_OPTIONS);
-      const out = query(`SELECT toString(time_unix_nano) AS t, toString(seq) AS s, toString(extremes) AS e, msg, req_id, duration FROM file('${path}', Parquet)`, 'JSONEachRow')
+      // row groups are read in parallel: in file order only when asked
+      const out = query(`SELECT toString(time_unix_nano) AS t, toString(seq) AS s, toString(extremes) AS e, msg, req_id, duration FROM file('${path}', Parquet) SETTINGS input_format_parquet_preserve_order = 1`, 'JSONEachRow')
         .split('\n')
         .filter((l) => l !== '')
         .map((l) => JSON.parse(l) as Record<string, unknown>);
