@@ -6,7 +6,7 @@
 // compiler's semantics, no second implementation).
 
 import { sqlString, type Engine } from '../engine/duckdb.js';
-import type { FieldExpr, SpansetExpr } from '../query/traceql/ast.js';
+import { everyFieldLeaf, type FieldLeaf, type SpansetExpr } from '../query/traceql/ast.js';
 import { Cells, accumulate, grainFor } from './rollup-cells.js';
 import type { RollupSource } from './rollup-store.js';
 import type { RollupKeys } from './rollup-table.js';
@@ -28,17 +28,13 @@ const BY_FIELDS: Readonly<Record<string, KeyField>> = {
   'span:status': 'status',
 };
 
-function filterUsesKeysOnly(e: FieldExpr): boolean {
-  switch (e.kind) {
-    case 'logical':
-    case 'comparison':
-      return filterUsesKeysOnly(e.left) && filterUsesKeysOnly(e.right);
-    case 'not':
-      return filterUsesKeysOnly(e.operand);
+/** Whether a filter reads only what rollup keys hold: service, span name, kind, status (no durations). */
+function keyOnlyLeaf(leaf: FieldLeaf): boolean {
+  switch (leaf.kind) {
     case 'intrinsic':
-      return e.name === 'span:name' || e.name === 'span:kind' || e.name === 'span:status';
+      return leaf.name === 'span:name' || leaf.name === 'span:kind' || leaf.name === 'span:status';
     case 'attribute':
-      return e.scope === 'resource' && e.name === 'service.name';
+      return leaf.scope === 'resource' && leaf.name === 'service.name';
     case 'duration':
       return false;
     default:
@@ -48,7 +44,7 @@ function filterUsesKeysOnly(e: FieldExpr): boolean {
 
 /** Whether rollups can answer `q` exactly in counts (and within 1% in quantiles). */
 export function rollupsCanAnswer(q: MetricsQuery, ast: SpansetExpr, iv: Intervals): boolean {
-  if (ast.kind !== 'spansetFilter' || !filterUsesKeysOnly(ast.expr)) return false;
+  if (ast.kind !== 'spansetFilter' || !everyFieldLeaf(ast.expr, keyOnlyLeaf)) return false;
   if (!q.by.every((b) => BY_FIELDS[b] !== undefined)) return false;
   if (q.fn === 'min_over_time') return false;
   if (q.attribute !== undefined && q.attribute !== 'duration' && q.attribute !== 'span:duration') return false;

@@ -308,9 +308,6 @@ export function stagedSource(files: readonly StagedFile[], rowOrder?: SignalDefi
 /** The part ids (file names up to their first dot) of every file the catalogued parts own. */
 function livePartIds(dataDir: string, parts: readonly PartInfo[]): Set<string> {
   const ids = new Set<string>();
-  for (const p of parts) {
-    ids.add(p.id);
-    for (const f of partFilePaths(dataDir, p)) ids.add(partIdOf(basename(f)));
-  }
+  for (const p of parts) for (const f of partFilePaths(dataDir, p)) ids.add(partIdOf(basename(f)));
   return ids;
 }

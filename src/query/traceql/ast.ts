@@ -136,3 +136,24 @@ export const SPAN_KIND_CODE: Readonly<Record<KindValue, number>> = {
   producer: 4,
   consumer: 5,
 };
+
+/** An attribute, intrinsic or literal: what a field expression is built of. */
+export type FieldLeaf = AttributeRef | IntrinsicRef | Literal;
+
+/** Whether `test` holds for every leaf of `e` (the operands of its `&&`, `||`, `!` and comparisons). */
+export function everyFieldLeaf(e: FieldExpr, test: (leaf: FieldLeaf) => boolean): boolean {
+  switch (e.kind) {
+    case 'logical':
+    case 'comparison':
+      return everyFieldLeaf(e.left, test) && everyFieldLeaf(e.right, test);
+    case 'not':
+      return everyFieldLeaf(e.operand, test);
+    default:
+      return test(e);
+  }
+}
+
+/** Whether `test` holds for the expression of every spanset filter of `e`. */
+export function everySpansetFilter(e: SpansetExpr, test: (expr: FieldExpr) => boolean): boolean {
+  return e.kind === 'spansetFilter' ? test(e.expr) : everySpansetFilter(e.left, test) && everySpansetFilter(e.right, test);
+}

@@ -10,7 +10,7 @@
 // so an attribute nobody ever sent compiles to FALSE instead of a SQL error.
 
 import { BadQueryError, UnsupportedQueryError } from '../../model/errors.js';
-import { isLiteral, type Comparison, type ComparisonOp, type FieldExpr, type Intrinsic, type SpansetExpr } from './ast.js';
+import { everyFieldLeaf, everySpansetFilter, isLiteral, type Comparison, type FieldLeaf, type ComparisonOp, type FieldExpr, type Intrinsic, type SpansetExpr } from './ast.js';
 import {
   checkOperator,
   compileAttributeComparison,
@@ -89,23 +89,8 @@ const WHOLE_TRACE_INTRINSICS: ReadonlySet<Intrinsic> = new Set<Intrinsic>(['trac
  * search can find traces from trace summaries instead of spans.
  */
 export function isSpanFree(query: string): boolean {
-  const fieldFree = (e: FieldExpr): boolean => {
-    switch (e.kind) {
-      case 'logical':
-      case 'comparison':
-        return fieldFree(e.left) && fieldFree(e.right);
-      case 'not':
-        return fieldFree(e.operand);
-      case 'attribute':
-        return false;
-      case 'intrinsic':
-        return WHOLE_TRACE_INTRINSICS.has(e.name);
-      default:
-        return true; // literals
-    }
-  };
-  const spansetsFree = (e: SpansetExpr): boolean => (e.kind === 'spansetFilter' ? fieldFree(e.expr) : spansetsFree(e.left) && spansetsFree(e.right));
-  return spansetsFree(parseTraceQL(query));
+  const leafFree = (leaf: FieldLeaf): boolean => (leaf.kind === 'attribute' ? false : leaf.kind === 'intrinsic' ? WHOLE_TRACE_INTRINSICS.has(leaf.name) : true);
+  return everySpansetFilter(parseTraceQL(query), (expr) => everyFieldLeaf(expr, leafFree));
 }
 
 /** A field expression in boolean position: the body of `{ … }`, an operand of `&&`, `||`, `!`. */
