@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../src/engine/sql-quote.js';
+import { loadZstd } from '../src/parts/parquet/zstd.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from '../src/parts/parquet/writer.js';
 
 async function columnsOf(conn: DuckDBConnection, path: string, rows: number): Promise<{ columns: ParquetColumn[]; rows: number }> {
@@ -95,13 +96,9 @@ async function variants(): Promise<Record<string, ColumnFileOptions>> {
     'brotli-9+delta+plain': { codec: { codec: 'brotli', quality: 9 }, tryDeltaInt64: true, tryPlainStrings: true },
     'brotli-11+delta+plain': { codec: { codec: 'brotli', quality: 11 }, tryDeltaInt64: true, tryPlainStrings: true },
   };
-  // ZSTD_WASM=<folder of an installed @bokuweb/zstd-wasm>: zstd variants too (not a dependency of the project)
-  if (process.env['ZSTD_WASM']) {
-    const zstd = (await import(join(process.env['ZSTD_WASM'], 'dist/common/index.node.js'))) as { init(): Promise<void>; compress(b: Uint8Array, level: number): Uint8Array };
-    await zstd.init();
-    for (const level of [3, 9, 15, 19]) {
-      all[`zstd-${level}+delta+plain`] = { codec: { codec: 'zstd', compress: (b) => zstd.compress(b, level) }, tryDeltaInt64: true, tryPlainStrings: true };
-    }
+  await loadZstd();
+  for (const level of [3, 6, 9, 15, 19]) {
+    all[`zstd-${level}+delta+plain`] = { codec: { codec: 'zstd', level }, tryDeltaInt64: true, tryPlainStrings: true };
   }
   const wanted = process.env['VARIANTS']?.split(',');
   return Object.fromEntries(Object.entries(all).filter(([name]) => (wanted ? wanted.includes(name) : name !== 'brotli-11+delta+plain')));

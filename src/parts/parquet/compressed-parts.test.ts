@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { query } from 'chdb';
 import { concatenateParquet } from './concatenate.js';
+import { loadZstd, zstdCompress, zstdDecompress } from './zstd.js';
 import { deltaBinaryPacked } from './encoding.js';
 import { readParquetFooter } from './footer.js';
 import { expectedRows, queryRows, readParquetRows, seededRandom, sqlString, stringEntriesColumn, withDuckDB, withTempDir } from './testing.js';
@@ -98,8 +99,9 @@ describe('string entries gathered from several files', () => {
 });
 
 describe('log part encodings read back', () => {
-  for (const codec of [{ codec: 'brotli', quality: 5 } as const, { codec: 'gzip', level: 6 } as const]) {
+  for (const codec of [{ codec: 'brotli', quality: 5 } as const, { codec: 'gzip', level: 6 } as const, { codec: 'zstd', level: 9 } as const]) {
     it(`${codec.codec}: DuckDB reads every value of a file written column by column in row groups`, async () => {
+      await loadZstd();
       const rows = 4321;
       const columns = logLikeColumns(rows, 7);
       await withTempDir((dir) =>
@@ -146,12 +148,13 @@ describe('log part encodings read back', () => {
     );
   });
 
-  it('ClickHouse (chdb) reads the same file', async () => {
+  for (const codec of [LOG_PART_OPTIONS.codec!, { codec: 'zstd', level: 3 } as const]) it(`ClickHouse (chdb) reads the same file (${codec.codec})`, async () => {
+    await loadZstd();
     const rows = 2500;
     const columns = logLikeColumns(rows, 11);
     await withTempDir(async (dir) => {
       const path = join(dir, 'part.parquet');
-      writeColumnFile(path, rows, columns, LOG_PART_OPTIONS);
+      writeColumnFile(path, rows, columns, { ...LOG_PART_OPTIONS, codec });
       // row groups are read in parallel: in file order only when asked
       const out = query(`SELECT toString(time_unix_nano) AS t, toString(seq) AS s, toString(extremes) AS e, msg, req_id, duration FROM file('${path}', Parquet) SETTINGS input_format_parquet_preserve_order = 1`, 'JSONEachRow')
         .split('\n')
@@ -193,5 +196,22 @@ describe('log part encodings read back', () => {
         assert.equal(concatenateParquet([pa, duck], join(dir, 'no.parquet'), LOG_PART_OPTIONS.codec), false);
       }),
     );
+  });
+});
+
+describe('zstd (WebAssembly)', () => {
+  it('round-trips pages of every size through one reused context, at several levels', async () => {
+    await loadZstd();
+    const r = seededRandom(5);
+    for (const size of [0, 1, 100, 65_536, 3 << 20]) {
+      // half repetitive text, half random bytes, so both match finding and literals are exercised
+      const body = Uint8Array.from({ length: size }, (_, i) => (i % 2 === 0 ? 97 + (i % 7) : Math.floor(r() * 256)));
+      for (const level of [1, 3, 9]) {
+        const frame = zstdCompress(body, level);
+        assert.deepEqual(zstdDecompress(frame), body, `size ${size} level ${level}`);
+      }
+    }
+    const text = new TextEncoder().encode('GET /api/cart 200\n'.repeat(5000));
+    assert.ok(zstdCompress(text, 3).length < text.length / 50, 'repetitive text compresses');
   });
 });

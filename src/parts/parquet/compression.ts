@@ -1,15 +1,17 @@
 // Page compression for files kept long (log parts): each page body — the
 // definition levels and values of a data page, or a dictionary page's values
 // — compressed on its own, as Parquet's codecs are applied. Node's zlib has
-// gzip and Brotli (no zstd in Node 20); DuckDB and ClickHouse read both.
+// gzip and Brotli; zstd comes from WebAssembly (./zstd.ts, loadZstd() first).
+// DuckDB and ClickHouse read all three.
 
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { zstdCompress } from './zstd.js';
 
 export type PageCodec =
   | { codec: 'brotli'; quality: number }
   | { codec: 'gzip'; level: number }
-  /** zstd frames from a compressor the caller brings (Node 20's zlib has none) */
-  | { codec: 'zstd'; compress: (body: Uint8Array) => Uint8Array };
+  /** zstd frames (./zstd.ts: the thread must have awaited loadZstd()) */
+  | { codec: 'zstd'; level: number };
 
 /** CompressionCodec of parquet.thrift */
 export const CompressionCodec = { UNCOMPRESSED: 0, GZIP: 2, BROTLI: 4, ZSTD: 6 } as const;
@@ -25,7 +27,7 @@ export function codecOf(codec: PageCodec | undefined): CompressionCodec {
 
 export function compressPage(body: Uint8Array, codec: PageCodec): Uint8Array {
   if (codec.codec === 'gzip') return gzipSync(body, { level: codec.level });
-  if (codec.codec === 'zstd') return codec.compress(body);
+  if (codec.codec === 'zstd') return zstdCompress(body, codec.level);
   return brotliCompressSync(body, {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: codec.quality,

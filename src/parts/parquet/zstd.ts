@@ -1,0 +1,97 @@
+// zstd for Parquet pages. Node 20's zlib has no zstd, so this runs the
+// reference C library compiled to WebAssembly (`@bokuweb/zstd-wasm`, MIT,
+// the .wasm ships inside the npm package: nothing is fetched at install or
+// run time). The package's own compress() creates and frees a compression
+// context per call, whose tables at level 9 cost more than a 64 KiB page;
+// here one context per thread is kept and reused.
+
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+interface ZstdModule {
+  init(wasm: Uint8Array): void;
+  HEAPU8: Uint8Array;
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+  _ZSTD_compressBound(size: number): number;
+  _ZSTD_isError(code: number): number;
+  _ZSTD_createCCtx(): number;
+  _ZSTD_createDCtx(): number;
+  _ZSTD_compress_usingDict(cctx: number, dst: number, dstCapacity: number, src: number, srcSize: number, dict: number, dictSize: number, level: number): number;
+  _ZSTD_decompress(dst: number, dstCapacity: number, src: number, srcSize: number): number;
+  _ZSTD_getFrameContentSize(src: number, srcSize: number): number;
+}
+
+interface Loaded {
+  module: ZstdModule;
+  context: number;
+  /** one scratch region in wasm memory, grown as pages need */
+  scratch: number;
+  scratchBytes: number;
+}
+
+let loading: Promise<Loaded> | undefined;
+let loaded: Loaded | undefined;
+
+/** Loads the WebAssembly module once per thread; call (and await) before zstdCompress. */
+export function loadZstd(): Promise<void> {
+  loading ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const entry = require.resolve('@bokuweb/zstd-wasm');
+    const moduleFile = require(join(dirname(entry), 'module.js')) as { Module: ZstdModule; waitInitialized(): Promise<void> };
+    moduleFile.Module.init(await readFile(join(dirname(entry), 'zstd.wasm')));
+    await moduleFile.waitInitialized();
+    const module = moduleFile.Module;
+    const context = module._ZSTD_createCCtx();
+    if (context === 0) throw new Error('zstd: cannot create a compression context');
+    loaded = { module, context, scratch: 0, scratchBytes: 0 };
+    return loaded;
+  })();
+  return loading.then(() => undefined);
+}
+
+function scratchOf(state: Loaded, bytes: number): number {
+  if (state.scratchBytes < bytes) {
+    if (state.scratch !== 0) state.module._free(state.scratch);
+    const size = Math.max(bytes, state.scratchBytes * 2, 1 << 20);
+    state.scratch = state.module._malloc(size);
+    if (state.scratch === 0) throw new Error(`zstd: cannot allocate ${size} bytes`);
+    state.scratchBytes = size;
+  }
+  return state.scratch;
+}
+
+function ready(): Loaded {
+  if (loaded === undefined) throw new Error('zstd: loadZstd() was not awaited in this thread');
+  return loaded;
+}
+
+/** One zstd frame of `body` at `level` (1–22), with the content size in its header. */
+export function zstdCompress(body: Uint8Array, level: number): Uint8Array {
+  const state = ready();
+  const bound = state.module._ZSTD_compressBound(body.length);
+  const base = scratchOf(state, body.length + bound);
+  // HEAPU8 is re-read after the malloc above: growing wasm memory replaces its buffer.
+  state.module.HEAPU8.set(body, base);
+  const destination = base + body.length;
+  const size = state.module._ZSTD_compress_usingDict(state.context, destination, bound, base, body.length, 0, 0, level);
+  if (state.module._ZSTD_isError(size)) throw new Error(`zstd: compression failed (code ${size})`);
+  return state.module.HEAPU8.slice(destination, destination + size);
+}
+
+/** The content of one zstd frame that records its size (as zstdCompress writes them). */
+export function zstdDecompress(frame: Uint8Array): Uint8Array {
+  const state = ready();
+  const source = scratchOf(state, frame.length);
+  state.module.HEAPU8.set(frame, source);
+  const contentSize = state.module._ZSTD_getFrameContentSize(source, frame.length);
+  // getFrameContentSize returns unsigned long long; its error values arrive as negative or huge numbers.
+  if (!(contentSize >= 0 && contentSize < 2 ** 31)) throw new Error('zstd: frame without a content size');
+  const base = scratchOf(state, frame.length + contentSize);
+  state.module.HEAPU8.set(frame, base);
+  const destination = base + frame.length;
+  const size = state.module._ZSTD_decompress(destination, contentSize, base, frame.length);
+  if (state.module._ZSTD_isError(size)) throw new Error(`zstd: decompression failed (code ${size})`);
+  return state.module.HEAPU8.slice(destination, destination + size);
+}
