@@ -14,7 +14,7 @@
 //
 // Measured alternatives and figures: docs/analysis.md, "Root-cause comparison".
 
-import type { ColumnCatalog } from '../query/traceql/compile-sql.js';
+import { readsTraceLevel, type ColumnCatalog } from '../query/traceql/compile-sql.js';
 import { sqlIdent } from '../engine/sql-quote.js';
 import { readParquetSql } from '../engine/duckdb.js';
 import { dimensionsOf, sharesTuple, type Dimension } from './compare-dimensions.js';
@@ -31,6 +31,12 @@ export interface PlanInput {
   traceIdSetSql?: TraceIdSetSql;
   /** span level: a grouping set per dimension, no shared tuple (the earlier plan, to check the tuple against and to measure it) */
   setPerDimension?: boolean;
+  /**
+   * Each trace's trace-level values (search-trace-level.ts, a FROM item):
+   * TraceQL selections may then use trace:duration, trace:rootService and
+   * trace:rootName, joined to the span rows only when they do.
+   */
+  traceLevelSql?: string;
 }
 
 export interface ComparePlan {
@@ -103,7 +109,7 @@ class SetLayers {
 }
 
 export function planComparison(input: PlanInput, req: CompareRequest): ComparePlan {
-  const has: ColumnCatalog = { has: (c) => input.columns.has(c) };
+  const has: ColumnCatalog = { has: (c) => input.columns.has(c), traceLevel: input.traceLevelSql !== undefined };
   const sets = new SetLayers(input.traceIdSetSql);
   const sel = selectionSql(req.target, req.baseline, req.level, has, sets.membership);
   const { dimensions, excluded } = chooseDimensions(input.columns, req, sel.definedBy);
@@ -126,6 +132,6 @@ export function planComparison(input: PlanInput, req: CompareRequest): ComparePl
   const keyed: KeyedDimensions = { dimensions, indexes: dimensions.map((_, k) => k).filter((k) => !derived.has(k)) };
   const tupled = new Set(input.setPerDimension ? [] : keyed.indexes.filter((k) => sharesTuple(dimensions[k]!)));
   const counts = req.level === 'span' ? spanCountLayers(keyed, derived, tupled) : traceCountLayers(keyed);
-  const sql = candidatesSql([...sets.layers(input.files, rangeWhere), ...rowLayers(input.files, where, sel, keyed), ...counts]);
+  const sql = candidatesSql([...sets.layers(input.files, rangeWhere), ...rowLayers(input.files, where, sel, keyed, sel.definedBy.some(readsTraceLevel) ? input.traceLevelSql : undefined), ...counts]);
   return { sql, dimensions, excluded, sampleFraction };
 }

@@ -2,6 +2,7 @@
 // Every function returns `name AS (…)` entries for one `WITH`.
 
 import { readParquetSql } from '../engine/duckdb.js';
+import { withTraceLevelSql } from '../query/search-trace-level.js';
 import { bucketLowerSql, type Dimension } from './compare-dimensions.js';
 import type { SelectionSql } from './compare-selection.js';
 import { MIN_LATENCY_SPANS } from './compare-score.js';
@@ -38,12 +39,16 @@ export interface KeyedDimensions {
  * rows are decoded once, and the per-operation (`oq`, `ob`) and per-trace
  * (`tr`) aggregates read a handful of columns and are joined back.
  */
-export function rowLayers(files: readonly string[], where: readonly string[], sel: SelectionSql, keyed: KeyedDimensions): string[] {
+/**
+ * @param traceLevelSql each trace's trace-level values (a FROM item), joined
+ *   to the span rows when the selection reads them
+ */
+export function rowLayers(files: readonly string[], where: readonly string[], sel: SelectionSql, keyed: KeyedDimensions, traceLevelSql?: string): string[] {
   const thr = sel.quantile !== undefined ? `, quantile_cont(duration_nano, ${sel.quantile}) AS _thr` : '';
   const source = sel.quantile !== undefined ? 's JOIN (SELECT service_name, name, _thr FROM oq) USING (service_name, name)' : 's';
   const opt = sel.operationHasTarget;
   const layers = [
-    `s AS NOT MATERIALIZED (SELECT * FROM ${readParquetSql(files)} WHERE ${where.join(' AND ')})`,
+    `s AS NOT MATERIALIZED (SELECT * FROM ${traceLevelSql ? withTraceLevelSql(readParquetSql(files), traceLevelSql) : readParquetSql(files)} WHERE ${where.join(' AND ')})`,
     // per operation: its p90 (for aboveP90Share) and the slow threshold
     `oq AS (SELECT service_name, name, quantile_cont(duration_nano, 0.9) AS _p90${thr} FROM s GROUP BY service_name, name)`,
     `fl AS NOT MATERIALIZED (SELECT *${list(sel.rowFlags)}, ${DURATION_BUCKET_SQL} AS _bk FROM ${source})`,

@@ -7,6 +7,7 @@ import { BadQueryError } from '../model/errors.js';
 import type { Engine } from '../engine/duckdb.js';
 import { searchFiles, type SearchInput } from '../query/search.js';
 import { traceIdSetFilterSql } from '../query/sql/trace-id-sets.js';
+import { traceLevelRelationSql } from '../query/search-trace-level.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { planComparison } from './compare-plan.js';
 import { cubeIneligible, planCubeComparison, type CubePlan, type RangeFile } from './compare-cube.js';
@@ -106,7 +107,7 @@ export async function compareSpans(engine: Engine, input: SearchInput, req: Comp
   const estimatedSpans = estimateSpans(input, req.startNs, req.endNs);
   // TraceQL errors surface even when the range holds no data
   const traceIdSetSql = (id: string): string => traceIdSetFilterSql(input.dataDir, id);
-  const plan = planComparison({ files, columns, estimatedSpans, traceIdSetSql }, req);
+  const plan = planComparison({ files, columns, estimatedSpans, traceIdSetSql, traceLevelSql: traceLevelRelationSql(input) }, req);
   if (files.length === 0) return emptyResponse(req);
   const fromCubes = await compareFromCubes(engine, input, req, columns);
   if (typeof fromCubes !== 'string') return fromCubes;

@@ -1,12 +1,15 @@
 // TraceQL metrics over spans: one scan of the files in range, the spanset
 // filter compiled by the TraceQL compiler, grouped by interval and the `by`
 // values, aggregated by DuckDB (quantiles exact, with quantile_disc).
+// Filters on trace-level intrinsics (trace:duration, trace:rootService,
+// trace:rootName) join each span row with its trace's values, as search does.
 
 import { readParquetSql, type Engine, type Row } from '../engine/duckdb.js';
 import { BadQueryError } from '../model/errors.js';
 import { ValueType } from '../model/span-batch.js';
 import { searchFiles } from '../query/search.js';
-import { compileTraceQL } from '../query/traceql/compile-sql.js';
+import { compileTraceQL, usesTraceLevel } from '../query/traceql/compile-sql.js';
+import { traceLevelRelationSql, withTraceLevelSql } from '../query/search-trace-level.js';
 import { groupingSql, numericSql } from './health-group-by.js';
 import type { SpanFilesInput } from './health-raw.js';
 import type { MetricsQuery } from './traceql-metrics-parse.js';
@@ -57,7 +60,7 @@ export async function metricsFromSpans(engine: Engine, input: SpanFilesInput, q:
   const endNs = iv.startNs + BigInt(iv.count) * iv.stepNs;
   const { files, columns, bytes } = searchFiles(input, { query: '{}', limit: 1, spss: 1, startNs: iv.startNs, endNs: endNs - 1n });
   const catalog = { has: (c: string) => columns.has(c) };
-  const plan = compileTraceQL(q.filter, catalog);
+  const plan = compileTraceQL(q.filter, { ...catalog, traceLevel: true });
   const by = q.by.map((b) => groupingSql(b, catalog));
   const value = q.attribute !== undefined ? numericSql(q.attribute, catalog) : undefined;
   if (files.length === 0) return { groups: [], spans: 0, bytes, files: 0 };
@@ -67,7 +70,7 @@ export async function metricsFromSpans(engine: Engine, input: SpanFilesInput, q:
   if (q.fn === 'quantile_over_time') select.push(`quantile_disc(${value}, [${q.quantiles.join(', ')}]) AS q`);
   else if (AGGREGATE[q.fn]) select.push(`${AGGREGATE[q.fn]}(${value})::DOUBLE AS v`);
   const sql =
-    `SELECT ${select.join(', ')} FROM ${readParquetSql(files)} ` +
+    `SELECT ${select.join(', ')} FROM ${usesTraceLevel(plan) ? withTraceLevelSql(readParquetSql(files), traceLevelRelationSql(input)) : readParquetSql(files)} ` +
     `WHERE start_time_unix_nano >= ${iv.startNs} AND start_time_unix_nano < ${endNs} AND (${plan.spansets[0]}) GROUP BY ALL`;
   const rows: Row[] = await engine.all(sql).catch((err: unknown) => {
     throw regexError(err, q.filter);

@@ -166,6 +166,16 @@ describe('TraceQL metrics (/api/metrics/query_range)', () => {
     assertSamplesClose(samplesOf(quantiles.body.series), { '{p="0.5"}': [[0, 0.1], [2, 0.2]] }, 1e-12);
   });
 
+  it('filters on trace-level intrinsics, joining each span with its trace (every span here is its own trace)', async () => {
+    const byRoot = await query('{ trace:rootService = "pay" } | count_over_time()');
+    assert.equal(byRoot.status, 200, JSON.stringify(byRoot.body));
+    assert.equal(byRoot.source, 'spans');
+    assertSamplesClose(samplesOf(byRoot.body.series), { '{__name__="count_over_time"}': [[0, 1], [1, 0], [2, 2]] }, 0);
+    // head and part alike: 30 ms and 40 ms cart traces (part), 100–300 ms pay traces (head)
+    const long = await query('{ traceDuration >= 30ms && rootName != "POST /pay" } | count_over_time() by (resource.service.name)');
+    assertSamplesClose(samplesOf(long.body.series), { '{resource.service.name="cart"}': [[0, 1], [1, 1], [2, 0]] }, 0);
+  });
+
   it('agrees between rollups and spans on the same question', async () => {
     const fromRollups = await query('{ } | count_over_time() by (resource.service.name, kind)');
     const fromSpans = await query('{ duration >= 0 } | count_over_time() by (resource.service.name, kind)');

@@ -129,6 +129,27 @@ describe('POST /api/v1/compare', () => {
     assert.deepEqual(r.body.excluded, ['resource.service.name', 'status']);
   });
 
+  it('selects by trace-level intrinsics (root service, trace duration), joined from the trace summaries', async () => {
+    const byRoot = await post(api, {
+      start,
+      end,
+      target: { kind: 'traceql', query: '{ trace:rootService = "frontend" && status = error }' },
+      baseline: { kind: 'traceql', query: '{ trace:rootService = "frontend" }' },
+    });
+    assert.equal(byRoot.status, 200, JSON.stringify(byRoot.body));
+    assert.equal(top(byRoot.body), 'span.app.user.id=99');
+    assert.ok(byRoot.body.target.spans > 0 && byRoot.body.baseline.spans > byRoot.body.target.spans);
+    // no root service named so: nothing selected (not a 400)
+    const none = await post(api, { start, end, target: { kind: 'traceql', query: '{ trace:rootService = "no-such-service" }' } });
+    assert.equal(none.status, 200, JSON.stringify(none.body));
+    assert.equal(none.body.target.spans, 0);
+    // every trace is at least as long as each of its spans
+    const long = await post(api, { start, end, target: { kind: 'traceql', query: '{ traceDuration >= 0ms }' }, baseline: { kind: 'traceql', query: '{ }' } });
+    const all = await post(api, { start, end, target: { kind: 'traceql', query: '{ duration >= 0ms }' }, baseline: { kind: 'traceql', query: '{ }' } });
+    assert.equal(long.status, 200, JSON.stringify(long.body));
+    assert.equal(long.body.target.spans, all.body.target.spans);
+  });
+
   it('combines spansets at trace level', async () => {
     const r = await post(api, { start, end, level: 'trace', target: { kind: 'traceql', query: '{ status = error } && { kind = server }' } });
     assert.equal(r.status, 200, JSON.stringify(r.body));

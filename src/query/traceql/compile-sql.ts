@@ -49,7 +49,12 @@ export interface CompiledTraceQL {
  * carry a scope prefix); a string literal spelling one only costs a join.
  */
 export function usesTraceLevel(plan: CompiledTraceQL): boolean {
-  return Object.values(TRACE_LEVEL_COLUMNS).some((c) => plan.anySpanset.includes(c));
+  return readsTraceLevel(plan.anySpanset);
+}
+
+/** Does this compiled SQL (a spanset's condition) read a trace-level column? */
+export function readsTraceLevel(sql: string): boolean {
+  return Object.values(TRACE_LEVEL_COLUMNS).some((c) => sql.includes(c));
 }
 
 /**
