@@ -4,6 +4,10 @@
 // (docs/storage.md, "Log parts").
 //
 //   node --import tsx bench/logs-part-encodings.ts <part.parquet> [rows]
+//
+// TIME_US=1 writes the ns time columns divided by 1000 (each must be whole
+// µs): what a µs time column would take (docs/storage.md, "Log parts");
+// every row then differs from the part's in the read-back count.
 
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,9 +35,17 @@ async function columnsOf(conn: DuckDBConnection, path: string, rows: number): Pr
     const nulls = new Uint8Array(n);
     values.forEach((v, i) => (nulls[i] = v === null ? 1 : 0));
     switch (type) {
-      case 'BIGINT':
-        columns.push({ name, kind: 'int64', values: BigInt64Array.from(values, (v) => (v === null ? 0n : (v as bigint))), nulls });
+      case 'BIGINT': {
+        const ints = BigInt64Array.from(values, (v) => (v === null ? 0n : (v as bigint)));
+        if (process.env['TIME_US'] === '1' && name.endsWith('time_unix_nano')) {
+          for (let i = 0; i < n; i++) {
+            if (ints[i]! % 1000n !== 0n) throw new Error(`${name} row ${i} is not whole µs`);
+            ints[i] = ints[i]! / 1000n;
+          }
+        }
+        columns.push({ name, kind: 'int64', values: ints, nulls });
         break;
+      }
       case 'INTEGER':
         columns.push({ name, kind: 'int32', values: Int32Array.from(values, (v) => (v === null ? 0 : (v as number))), nulls });
         break;

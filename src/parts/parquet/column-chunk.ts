@@ -18,7 +18,8 @@ import {
   int32Bounds,
   int64Bounds,
 } from './statistics.js';
-import { type DictionaryStrings, encodeDictionaryStrings, encodePlainStrings } from './strings.js';
+import { type Dictionary, encodeDictionaryStrings, encodePlainStrings } from './strings.js';
+import { encodeDictionaryInts } from './int-dictionary.js';
 
 /** Default target size of a data page's values, so readers never need huge page buffers. */
 export const PAGE_BYTES = 1 << 20;
@@ -81,9 +82,7 @@ export interface ChunkOptions {
 
 /** Encodes rows [start, end) of `column`. */
 export function encodeColumnChunk(column: PreparedColumn, start: number, end: number, options: ChunkOptions): EncodedColumnChunk {
-  if (column.kind === 'int64' && options.tryDeltaInt64) {
-    return smaller(encodeChunkAs(column, start, end, options, Encoding.PLAIN), encodeChunkAs(column, start, end, options, Encoding.DELTA_BINARY_PACKED));
-  }
+  if (column.kind === 'int64' || column.kind === 'int32') return encodeIntChunk(column, start, end, options);
   if ((column.kind === 'string' || column.kind === 'string-entries') && options.tryPlainStrings && options.codec !== undefined) {
     const chosen = encodeChunkAs(column, start, end, options, Encoding.RLE_DICTIONARY);
     // a dictionary of few entries is smaller for sure; one of many (ids shared by a few rows each) may not be
@@ -91,6 +90,29 @@ export function encodeColumnChunk(column: PreparedColumn, start: number, end: nu
     return manyEntries ? smaller(chosen, encodeChunkAs(column, start, end, options, Encoding.PLAIN)) : chosen;
   }
   return encodeChunkAs(column, start, end, options, Encoding.RLE_DICTIONARY);
+}
+
+/**
+ * An integer chunk: PLAIN, or (int64 with tryDeltaInt64) DELTA_BINARY_PACKED,
+ * or (with a codec) a dictionary of its distinct values — whichever is
+ * smallest as stored. A dictionary pays for few distinct values that do not
+ * follow each other in order (`http.status`, `severity_number`): its indices
+ * take a few bits a row before compression, PLAIN values 4 or 8 bytes.
+ */
+function encodeIntChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32' }>, start: number, end: number, options: ChunkOptions): EncodedColumnChunk {
+  let best = encodeChunkAs(column, start, end, options, Encoding.PLAIN);
+  if (column.kind === 'int64' && options.tryDeltaInt64) best = smaller(best, encodeChunkAs(column, start, end, options, Encoding.DELTA_BINARY_PACKED));
+  if (options.codec !== undefined && options.tryDictionary) {
+    const chunk = new ChunkBuilder(column.nulls, start, end, options.codec);
+    const present = end - start - chunk.nullCount;
+    const limits = { maxEntries: Math.floor(present / 2), maxBytes: MAX_DICTIONARY_BYTES };
+    const dictionary = limits.maxEntries > 0 ? encodeDictionaryInts(column, start, end, present, limits) : undefined;
+    if (dictionary !== undefined) {
+      addDictionaryPages(chunk, dictionary, start, end, options.pageBytes);
+      best = smaller(best, chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, fixedKindBounds(column, start, end))));
+    }
+  }
+  return best;
 }
 
 function smaller(a: EncodedColumnChunk, b: EncodedColumnChunk): EncodedColumnChunk {
@@ -143,13 +165,17 @@ function encodeChunkAs(column: PreparedColumn, start: number, end: number, optio
       bounds = encodeStringEntries(chunk, column, start, end, options.pageBytes, encoding === Encoding.RLE_DICTIONARY);
       break;
   }
-  const statistics: Statistics = { nullCount: chunk.nullCount };
+  return chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, bounds));
+}
+
+function chunkStatistics(column: PreparedColumn, start: number, end: number, nullCount: number, bounds: Bounds | undefined): Statistics {
+  const statistics: Statistics = { nullCount };
   if (bounds !== undefined) {
     statistics.minValue = bounds.min;
     statistics.maxValue = bounds.max;
   }
   if (column.kind === 'double') statistics.nanCount = countNaN(column.values, start, end, column.nulls);
-  return chunk.finish(statistics);
+  return statistics;
 }
 
 function fixedKindBounds(column: PreparedColumn, start: number, end: number): Bounds | undefined {
@@ -291,7 +317,7 @@ function rowValues(column: Extract<PreparedColumn, { kind: 'string-entries' }>, 
 }
 
 /** Dictionary page, then data pages of `bit width byte, hybrid indices`. */
-function addDictionaryPages(chunk: ChunkBuilder, dictionary: DictionaryStrings, start: number, end: number, pageBytes: number): void {
+function addDictionaryPages(chunk: ChunkBuilder, dictionary: Dictionary, start: number, end: number, pageBytes: number): void {
   chunk.addDictionaryPage(dictionary.dictionary, dictionary.entries);
   const bitWidth = bitWidthFor(dictionary.entries - 1);
   const rowsPerPage = Math.max(8, Math.floor((pageBytes * 8) / bitWidth));

@@ -120,6 +120,8 @@ describe('log part encodings read back', () => {
           // a counter and sorted times delta-code smaller; uniform random extremes do not
           assert.match(String(byName.get('seq')!['enc']), /DELTA_BINARY_PACKED/);
           assert.match(String(byName.get('time_unix_nano')!['enc']), /DELTA_BINARY_PACKED/);
+          // two status codes: a dictionary of 2 entries, 1 bit a row, beats 4 bytes a row
+          assert.match(String(byName.get('status')!['enc']), /RLE_DICTIONARY/);
           const schema = await queryRows(connection, `SELECT name, repetition_type FROM parquet_schema(${sqlString(path)}) WHERE name <> 'schema'`);
           for (const s of schema) assert.equal(s['repetition_type'], 'OPTIONAL', String(s['name']));
         }),
@@ -148,6 +150,38 @@ describe('log part encodings read back', () => {
     );
   });
 
+  it('DuckDB reads int32 and int64 dictionaries: negative values, nulls, several pages; values beyond ±2^52 stay undictionaried', async () => {
+    const rows = 5000;
+    const r = seededRandom(9);
+    const small = [-7n, 0n, 3n, -(2n ** 52n), 2n ** 52n - 1n, 404n];
+    const int64 = BigInt64Array.from({ length: rows }, () => small[Math.floor(r() * small.length)]!);
+    const huge = BigInt64Array.from({ length: rows }, (_, i) => (i % 2 === 0 ? INT64_MAX : INT64_MIN));
+    const int32 = Int32Array.from({ length: rows }, () => [-2147483648, 2147483647, 9, 17][Math.floor(r() * 4)]!);
+    const nulls = Uint8Array.from({ length: rows }, (_, i) => (i % 9 === 4 ? 1 : 0));
+    const columns: ParquetColumn[] = [
+      { name: 'a', kind: 'int64', values: int64, nulls },
+      { name: 'b', kind: 'int32', values: int32 },
+      { name: 'c', kind: 'int64', values: huge },
+    ];
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const path = join(dir, 'dict.parquet');
+        // pages of 300 rows at 3 bits and 2 bits a row
+        await writeParquetFile(path, rows, columns, { tryDeltaInt64: true, pageBytes: 100, rowGroupRows: 2048, codec: { codec: 'gzip', level: 6 } });
+        assert.deepEqual(await readParquetRows(connection, path), expectedRows(rows, columns));
+        const meta = await queryRows(connection, `SELECT path_in_schema AS c, string_agg(DISTINCT encodings, ',') AS enc FROM parquet_metadata(${sqlString(path)}) GROUP BY c`);
+        const enc = new Map(meta.map((m) => [String(m['c']), String(m['enc'])]));
+        assert.match(enc.get('a')!, /RLE_DICTIONARY/);
+        assert.match(enc.get('b')!, /RLE_DICTIONARY/);
+        assert.doesNotMatch(enc.get('c')!, /RLE_DICTIONARY/);
+        // statistics still bound the values: a filter skips nothing it should not
+        const [count] = await queryRows(connection, `SELECT count(*)::INT AS n FROM read_parquet(${sqlString(path)}) WHERE a = -7 AND b < 0`);
+        const expected = expectedRows(rows, columns).filter((row) => row['a'] === -7n && (row['b'] as number) < 0).length;
+        assert.equal(count!['n'], expected);
+      }),
+    );
+  });
+
   for (const codec of [LOG_PART_OPTIONS.codec!, { codec: 'zstd', level: 3 } as const]) it(`ClickHouse (chdb) reads the same file (${codec.codec})`, async () => {
     await loadZstd();
     const rows = 2500;
@@ -156,7 +190,11 @@ describe('log part encodings read back', () => {
       const path = join(dir, 'part.parquet');
       writeColumnFile(path, rows, columns, { ...LOG_PART_OPTIONS, codec });
       // row groups are read in parallel: in file order only when asked
-      const out = query(`SELECT toString(time_unix_nano) AS t, toString(seq) AS s, toString(extremes) AS e, msg, req_id, duration FROM file('${path}', Parquet) SETTINGS input_format_parquet_preserve_order = 1`, 'JSONEachRow')
+      const out = query(
+        `SELECT toString(time_unix_nano) AS t, toString(seq) AS s, toString(extremes) AS e, toString(sparse) AS sp, status, msg, req_id, duration
+           FROM file('${path}', Parquet) SETTINGS input_format_parquet_preserve_order = 1`,
+        'JSONEachRow',
+      )
         .split('\n')
         .filter((l) => l !== '')
         .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -164,6 +202,8 @@ describe('log part encodings read back', () => {
         t: String(row['time_unix_nano']),
         s: String(row['seq']),
         e: row['extremes'] === null ? null : String(row['extremes']),
+        sp: row['sparse'] === null ? null : String(row['sparse']),
+        status: row['status'],
         msg: row['msg'],
         req_id: row['req_id'],
         duration: row['duration'],

@@ -107,7 +107,7 @@ function estimateBytes(values: ReadonlyArray<string | undefined>, start: number,
   return Math.ceil((end - start) * perValue * 1.25) + 1024;
 }
 
-export interface DictionaryStrings {
+export interface Dictionary {
   /** Distinct values in first-seen order, PLAIN encoded: the dictionary page body. */
   dictionary: Uint8Array;
   entries: number;
@@ -127,8 +127,8 @@ export interface DictionaryLimits {
 let indexScratch = new Uint32Array(0);
 
 /** After this many values a column this distinct is taken for high-cardinality. */
-const EARLY_CHECK_VALUES = 4096;
-const EARLY_CHECK_MAX_DISTINCT_RATIO = 0.9;
+export const EARLY_CHECK_VALUES = 4096;
+export const EARLY_CHECK_MAX_DISTINCT_RATIO = 0.9;
 
 /**
  * Dictionary encoding of rows [start, end) holding `nonNull` values, or
@@ -141,7 +141,7 @@ export function encodeDictionaryStrings(
   end: number,
   nonNull: number,
   limits: DictionaryLimits,
-): DictionaryStrings | undefined {
+): Dictionary | undefined {
   const positions = new Map<string, number>();
   const builder = new ByteArrayBuilder(Math.min(limits.maxBytes, 4096));
   if (indexScratch.length < nonNull) indexScratch = new Uint32Array(Math.max(nonNull, indexScratch.length * 2));
