@@ -25,6 +25,7 @@ import { accountCpu, type CpuAccount } from './cpu-account.js';
 import { readCatalog } from './storage.js';
 import { PartReader, sqlList } from './part-reader.js';
 import { seededRandom } from '../src/model/seeded-random.js';
+import { withLogTimeSql } from '../src/parts/log-time-micros.js';
 
 export interface LogsOptions {
   records: number;
@@ -198,10 +199,12 @@ async function searchLatency(server: ServerProcess, query: string, runs: number)
 }
 
 /** DuckDB alone over our part files: the same word match on `body.msg`, newest first, limit 100, no token index. */
-async function duckdbOverParts(reader: PartReader, files: readonly string[], o: LogsOptions): Promise<{ rareMs: number; commonMs: number }> {
+async function duckdbOverParts(reader: PartReader, files: readonly string[], columns: readonly string[], o: LogsOptions): Promise<{ rareMs: number; commonMs: number }> {
+  // the time in ns also from parts that hold it in µs (src/parts/log-time-micros.ts)
+  const relation = withLogTimeSql(`read_parquet(${sqlList(files)}, union_by_name = true, hive_partitioning = false)`, columns);
   const search = async (word: string): Promise<number> => {
     const q =
-      `SELECT * FROM read_parquet(${sqlList(files)}, union_by_name = true, hive_partitioning = false) ` +
+      `SELECT * FROM ${relation} ` +
       `WHERE regexp_matches("body.msg", '(?i)(^|[^\\p{L}\\p{N}_])${word}($|[^\\p{L}\\p{N}_])') ORDER BY time_unix_nano DESC LIMIT 100`;
     await reader.rows(q);
     const ms: number[] = [];
@@ -281,7 +284,7 @@ export async function benchLogs(o: LogsOptions): Promise<SuiteReport> {
     let partsPeer: { rareMs: number; commonMs: number };
     try {
       topColumns = Object.fromEntries((await reader.columnBytes(partFiles)).slice(0, 15).map((c) => [c.column, round(c.bytes / rows, 3)]));
-      partsPeer = await duckdbOverParts(reader, partFiles, o);
+      partsPeer = await duckdbOverParts(reader, partFiles, catalog.parts.flatMap((p) => p.columns), o);
     } finally {
       reader.close();
     }

@@ -68,6 +68,12 @@ export interface PartLayout {
    * (docs/storage.md, "Log parts").
    */
   encoding?: ColumnFileOptions;
+  /**
+   * With encoding: a part whose times are all whole µs stores timeColumn as
+   * this column in µs (log parts: src/parts/log-time-micros.ts); its
+   * catalog entry lists this column instead of timeColumn.
+   */
+  wholeMicrosTimeColumn?: string;
 }
 
 export const TRACE_PART_LAYOUT: PartLayout = {
@@ -288,7 +294,7 @@ export async function writeParts(
           day,
           level,
           createdAtMs: Date.now(),
-          columns: [...source.columns].sort(),
+          columns: partColumns(source, layout, runs?.micros[c] === true),
           // A flush spanning days or split by trace id lists, per part, only the services stored in it.
           services: runs ? runs.services[c]! : days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
         });
@@ -327,7 +333,7 @@ async function regroupRows(
   chunks: readonly { first: number; end: number }[],
   /** the rows of the only run, in order (written with layout.encoding); else by trace, per chunk */
   partRows?: Uint32Array,
-): Promise<{ paths: string[]; services: string[][] }> {
+): Promise<{ paths: string[]; services: string[][]; micros: boolean[] }> {
   const dir = sortedRunDir(dataDir, layout);
   await mkdir(dir, { recursive: true });
   let runs: SortedRun[];
@@ -342,8 +348,17 @@ async function regroupRows(
   }
   const sources = source.paths.map((path, f) => ({ path, layout: layouts[f]! }));
   const write = partRows ? { ...layout.encoding, rowGroupRows: layout.rowGroupRows } : undefined;
-  const result = await writeSortedRunsInWorker({ sources, runs, distinctColumn: 'service_name', ...(write ? { write } : {}) });
-  return { paths: runs.map((r) => r.outPath), services: result.distinct };
+  const wholeMicros = write && layout.wholeMicrosTimeColumn !== undefined ? { column: layout.timeColumn, as: layout.wholeMicrosTimeColumn } : undefined;
+  const result = await writeSortedRunsInWorker({ sources, runs, distinctColumn: 'service_name', ...(write ? { write } : {}), ...(wholeMicros ? { wholeMicros } : {}) });
+  return { paths: runs.map((r) => r.outPath), services: result.distinct, micros: result.micros };
+}
+
+/** The columns of a flushed part: the source's, the time column renamed where the part holds it in µs. */
+function partColumns(source: PartSource, layout: PartLayout, micros: boolean): string[] {
+  const columns = [...source.columns];
+  const at = columns.indexOf(layout.timeColumn);
+  if (micros && layout.wholeMicrosTimeColumn !== undefined && at >= 0) columns[at] = layout.wholeMicrosTimeColumn;
+  return columns.sort();
 }
 
 /** parts/<stream>/date=<day>/<id>.parquet under the data folder */

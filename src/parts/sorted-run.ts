@@ -10,6 +10,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { startModuleWorker } from './module-worker.js';
 import { decodeChunk, type ChunkLayout, type DecodedChunk, type FileLayout, type StoredKind } from './parquet/layout.js';
+import { wholeMicros } from './log-time-micros.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from './parquet/writer.js';
 
 export interface SortedRunSource {
@@ -30,11 +31,18 @@ export interface SortedRunJob {
   distinctColumn?: string;
   /** how the runs are encoded; default one uncompressed row group (DuckDB compresses it into a part) */
   write?: ColumnFileOptions;
+  /**
+   * An int64 ns column written as `as` in µs in each run whose values are all
+   * whole µs (log parts' time: src/parts/log-time-micros.ts).
+   */
+  wholeMicros?: { column: string; as: string };
 }
 
 export interface SortedRunResult {
   /** per run: the distinct values of job.distinctColumn */
   distinct: string[][];
+  /** per run: whether job.wholeMicros's column was written in µs */
+  micros: boolean[];
 }
 
 /** Writes every run of `job`; synchronous (the worker's body, and tests). */
@@ -59,6 +67,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     return first;
   });
   const distinct: string[][] = runs.map(() => []);
+  const micros: boolean[] = runs.map(() => false);
   // where each source row goes: which run, which row of it (-1: none)
   const runOfRow = new Int32Array(totalRows).fill(-1);
   const posInRun = new Int32Array(totalRows);
@@ -89,7 +98,14 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
       const all = joinChunks(decoded, firstRow, totalRows);
       const positions = valuePositions(all, runs, runOfRow, posInRun);
       runs.forEach((_, r) => {
-        const column = gather(name, kind!, all, positions[r]!);
+        let column = gather(name, kind!, all, positions[r]!);
+        if (name === job.wholeMicros?.column && column.kind === 'int64') {
+          const us = wholeMicros(column.values, column.values.length, column.nulls);
+          if (us !== undefined) {
+            column = { ...column, name: job.wholeMicros.as, values: us };
+            micros[r] = true;
+          }
+        }
         writers[r]!.add(column);
         if (name === job.distinctColumn && column.kind === 'string-entries') distinct[r] = distinctStrings(column);
       });
@@ -101,7 +117,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   } finally {
     for (const fd of fds) closeSync(fd);
   }
-  return { distinct };
+  return { distinct, micros };
 }
 
 /** Runs writeSortedRuns in a worker thread. */

@@ -9,6 +9,7 @@
 import type { PartLayout } from '../parts/part-writer.js';
 import { TOKEN_CHUNK_ROWS } from '../parts/token-index.js';
 import { LOG_TIME_COLUMN } from '../parts/log-columns.js';
+import { LOG_TIME_US_COLUMN } from '../parts/log-time-micros.js';
 import { LogWalType } from '../receive/log-wal-records.js';
 import type { JsonLinesOptions, LineError } from '../receive/json-lines-decode.js';
 import type { ServerConfig } from '../config/config.js';
@@ -54,6 +55,8 @@ export const LOG_PART_LAYOUT: PartLayout = {
   // Written by our own writer: Brotli pages, delta-coded int64s, PLAIN or dictionary strings by size
   // (docs/storage.md, "Log parts"), every column OPTIONAL so a merge concatenates chunks.
   encoding: LOG_PART_ENCODING,
+  // times that are all whole µs stored in µs: ~1.2 B/record less (src/parts/log-time-micros.ts)
+  wholeMicrosTimeColumn: LOG_TIME_US_COLUMN,
 };
 
 function logSignal(thread: LogIngestThread): SignalDefinition<LogTicket> {

@@ -11,16 +11,17 @@ import type { StagedFile } from '../head/head.js';
 import { tokenChunksOf, type ExpectedRow } from '../parts/log-token-chunks.js';
 import { readTokenIndex, writeTokenIndex, type TokenChunk } from '../parts/token-index.js';
 import { LOG_TIME_COLUMN } from '../parts/log-columns.js';
+import { withLogTimeSql } from '../parts/log-time-micros.js';
 import type { PartCompanion } from './part-companion.js';
 
 const TOKEN_INDEX_SUFFIX = '.tokens';
 const NS_PER_DAY = 86_400_000_000_000n;
 
 /** Rows of `path` that differ from what the index expects (by row number, time and service). */
-async function unexpectedRows(engine: Engine, path: string, expected: readonly ExpectedRow[]): Promise<number> {
+async function unexpectedRows(engine: Engine, path: string, columns: readonly string[], expected: readonly ExpectedRow[]): Promise<number> {
   if (expected.length === 0) return 0;
   const rows = await engine.all(
-    `SELECT file_row_number AS r, ${LOG_TIME_COLUMN} AS t, service_name AS s FROM ${readParquetSql([path], { fileRowNumber: true })} ` +
+    `SELECT file_row_number AS r, ${LOG_TIME_COLUMN} AS t, service_name AS s FROM ${withLogTimeSql(readParquetSql([path], { fileRowNumber: true }), columns)} ` +
       `WHERE file_row_number IN (${expected.map((e) => e.row).join(', ')})`,
   );
   const found = new Map(rows.map((r) => [Number(r['r']), r]));
@@ -43,7 +44,7 @@ export class LogTokenIndexes implements PartCompanion {
       const from = BigInt(Date.parse(`${part.day}T00:00:00Z`)) * 1_000_000n;
       const { chunks, expected } = tokenChunksOf(staged, from, from + NS_PER_DAY);
       // The index locates rows by number: should the part's order ever differ from the one computed here, it is left without one.
-      const bad = await unexpectedRows(engine, join(this.dataDir, part.path), expected);
+      const bad = await unexpectedRows(engine, join(this.dataDir, part.path), part.columns, expected);
       if (bad > 0) {
         console.error(`logs: part ${part.path}: ${bad} rows not where the token index expects them; the part is searched without one`);
         out.push(part);

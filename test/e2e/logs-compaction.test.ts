@@ -32,20 +32,25 @@ describe('log parts through compaction and retention', () => {
     const server = await startTestServer({ flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000 });
     try {
       const base = Math.floor(Date.now() / 86_400_000) * 86_400 + 60; // a minute into today (UTC), in seconds
+      // batch 4's times have a nanosecond beyond whole µs: its part keeps them in ns, the others in µs (src/parts/log-time-micros.ts)
+      const timeOf = (k: number, i: number): number | string => (k === 4 ? new Date((base + k * 40 + i) * 1000).toISOString().replace('Z', '000001Z') : base + k * 40 + i);
       for (let k = 0; k < 5; k++) {
-        const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ t: base + k * 40 + i, msg: `batch ${k} line ${i}${i === 7 ? ` marker${k}` : ''}` }));
+        const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ t: timeOf(k, i), msg: `batch ${k} line ${i}${i === 7 ? ` marker${k}` : ''}` }));
         const r = await getJson(`${server.apiUrl}/api/v1/ingest/merge-${k % 2}?time_field=t`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: lines.join('\n') });
         assert.equal(r.body.accepted, 40);
         await server.logs.flush();
       }
       const before = server.logs.catalog.snapshot.parts;
       assert.equal(before.length, 5);
+      const timeColumns = (columns: readonly string[]): string[] => columns.filter((c) => c.startsWith('time_unix'));
+      assert.deepEqual(before.map((p) => timeColumns(p.columns)), [['time_unix_us'], ['time_unix_us'], ['time_unix_us'], ['time_unix_us'], ['time_unix_nano']]);
       // flushed by our own writer: Brotli pages (docs/storage.md, "Log parts")
       for (const p of before) assert.deepEqual(await partEncodings(join(server.config.dataDir, p.path)), { codecs: ['BROTLI'], createdBy: ['marquetry version 0.1.0'] });
       assert.equal(await server.logs.compact(), 5);
       const after = server.logs.catalog.snapshot.parts;
       assert.equal(after.length, 1);
       assert.equal(after[0]!.rows, 200);
+      assert.deepEqual(timeColumns(after[0]!.columns), ['time_unix_nano', 'time_unix_us']);
       // merged by concatenating the parts' chunks: still ours, still Brotli, and ClickHouse reads every row
       const merged = join(server.config.dataDir, after[0]!.path);
       assert.deepEqual(await partEncodings(merged), { codecs: ['BROTLI'], createdBy: ['marquetry version 0.1.0'] });
@@ -62,6 +67,11 @@ describe('log parts through compaction and retention', () => {
       }
       const all = await getJson(`${server.apiUrl}/api/v1/logs?limit=1000`);
       assert.equal(all.body.records.length, 200);
+      // every record at its time in ns, from either column of the merged part, newest first
+      const expectedTimes = Array.from({ length: 200 }, (_, n) => (BigInt(base + n) * 1_000_000_000n + (n >= 160 ? 1n : 0n)).toString()).reverse();
+      assert.deepEqual(all.body.records.map((x: any) => x.timeUnixNano), expectedTimes);
+      const lastBatch = await getJson(`${server.apiUrl}/api/v1/logs?limit=1000&start=${BigInt(base + 150) * 1_000_000_000n}&end=${BigInt(base + 170) * 1_000_000_000n}`);
+      assert.equal(lastBatch.body.records.length, 20, 'a time range over both columns');
       assert.equal(new Set(all.body.records.map((x: any) => x.body.msg)).size, 200, 'each record once');
     } finally {
       await server.dispose();

@@ -25,6 +25,7 @@ import { chunkMayContain, type TokenChunk } from '../../parts/token-index.js';
 import { tokenHash } from '../../parts/log-tokens.js';
 import { compareUtf8, stagedTokenChunks } from '../../parts/log-token-chunks.js';
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
+import { logicalLogColumns, withLogTimeSql } from '../../parts/log-time-micros.js';
 import { isSearchableLogColumn, logPredicate, logPredicateSql, logTextSql, servicesOf, termRegExp } from './log-sql.js';
 import type { LogQuery } from './log-query.js';
 import { logColumnRoles, logRecordOf, type LogRecordJson } from './log-record.js';
@@ -57,7 +58,10 @@ export interface LogSearchInput {
 /** One read: a file, or only rows [first, last] of it. */
 export interface ScanUnit {
   path: string;
+  /** the columns as queries see them (the ns time column, never the µs one: src/parts/log-time-micros.ts) */
   columns: ReadonlySet<string>;
+  /** the columns stored in the file */
+  fileColumns: readonly string[];
   rows?: { first: number; last: number };
   /** oldest and newest row time the unit may hold */
   minNs: bigint;
@@ -115,11 +119,12 @@ function chunkMatches(c: TokenChunk, f: ChunkFilter): boolean {
 }
 
 /** The units of one file: its matching chunks, or the whole file when it has no chunks. */
-function fileUnits(path: string, columns: ReadonlySet<string>, minNs: bigint, maxNs: bigint, chunks: readonly TokenChunk[], filter: ChunkFilter, mode: ScanMode): { units: ScanUnit[]; skipped: number } {
-  if (chunks.length === 0) return { units: [{ path, columns, minNs, maxNs }], skipped: 0 };
+function fileUnits(path: string, fileColumns: readonly string[], minNs: bigint, maxNs: bigint, chunks: readonly TokenChunk[], filter: ChunkFilter, mode: ScanMode): { units: ScanUnit[]; skipped: number } {
+  const columns = new Set(logicalLogColumns(fileColumns));
+  if (chunks.length === 0) return { units: [{ path, columns, fileColumns, minNs, maxNs }], skipped: 0 };
   const hits = chunks.filter((c) => chunkMatches(c, filter));
   const skipped = chunks.length - hits.length;
-  if (mode === 'all' && hits.length > MAX_CHUNKS_PER_FILE) return { units: [{ path, columns, minNs, maxNs }], skipped };
+  if (mode === 'all' && hits.length > MAX_CHUNKS_PER_FILE) return { units: [{ path, columns, fileColumns, minNs, maxNs }], skipped };
   const units: ScanUnit[] = [];
   for (const c of hits) {
     const last = units[units.length - 1];
@@ -128,7 +133,7 @@ function fileUnits(path: string, columns: ReadonlySet<string>, minNs: bigint, ma
       last.rows.last = c.firstRow + c.rows - 1;
       if (c.minTimeNs < last.minNs) last.minNs = c.minTimeNs;
       if (c.maxTimeNs > last.maxNs) last.maxNs = c.maxTimeNs;
-    } else units.push({ path, columns, rows: { first: c.firstRow, last: c.firstRow + c.rows - 1 }, minNs: c.minTimeNs, maxNs: c.maxTimeNs });
+    } else units.push({ path, columns, fileColumns, rows: { first: c.firstRow, last: c.firstRow + c.rows - 1 }, minNs: c.minTimeNs, maxNs: c.maxTimeNs });
   }
   return { units, skipped };
 }
@@ -150,12 +155,12 @@ export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequ
     const maxNs = BigInt(p.maxStartNs);
     if (!overlaps(minNs, maxNs, req)) continue;
     if (services && !p.services.some((s) => services.has(s))) continue;
-    add(fileUnits(join(input.dataDir, p.path), new Set(p.columns), minNs, maxNs, await input.chunksOf(p), filter, mode));
+    add(fileUnits(join(input.dataDir, p.path), p.columns, minNs, maxNs, await input.chunksOf(p), filter, mode));
   }
   for (const f of input.staged) {
     if (!overlaps(f.minStartNs, f.maxStartNs, req)) continue;
     if (services && ![...f.services].some((s) => services.has(s))) continue;
-    add(fileUnits(f.path, new Set(f.columns), f.minStartNs, f.maxStartNs, stagedTokenChunks(f), filter, mode));
+    add(fileUnits(f.path, f.columns, f.minStartNs, f.maxStartNs, stagedTokenChunks(f), filter, mode));
   }
   units.sort((a, b) => (a.maxNs > b.maxNs ? -1 : a.maxNs < b.maxNs ? 1 : 0));
   return { units, filesInRange, chunksSkipped };
@@ -168,9 +173,9 @@ function timeBoundsSql(req: Pick<LogSearchRequest, 'startNs' | 'endNs'>): string
   return out;
 }
 
-/** The file of a unit, with `file_row_number`. */
+/** The file of a unit, with `file_row_number` and the time in ns. */
 export function unitSourceSql(unit: ScanUnit): string {
-  return `read_parquet(${sqlString(unit.path)}, file_row_number = true, hive_partitioning = false)`;
+  return withLogTimeSql(`read_parquet(${sqlString(unit.path)}, file_row_number = true, hive_partitioning = false)`, unit.fileColumns);
 }
 
 /** The WHERE of one unit (over unitSourceSql): its rows, the request's time bounds, the query. */
