@@ -24,6 +24,7 @@ import type { SpanBatch } from '../src/model/span-batch.js';
 import { Engine } from '../src/engine/duckdb.js';
 import { TRACE_PART_LAYOUT, writeParts, type PartSource } from '../src/parts/part-writer.js';
 import type { PartInfo } from '../src/parts/catalog.js';
+import type { StagedFile } from '../src/head/head.js';
 
 const STAGING_FILE_SPANS = 55_000;
 const MIB = 1024 * 1024;
@@ -61,33 +62,38 @@ function withoutLayouts(source: PartSource): PartSource {
   return rest;
 }
 
+/** Loadgen requests decoded and sealed into staging files under `root` as the head does; the files and the CPU it took. */
+export async function stageLoadgenSpans(root: string, spanCount: number, seed: number): Promise<{ files: StagedFile[]; spans: number; stageCpuS: number }> {
+  const pool = buildRequestPool({ encode: encodeExportTraceServiceRequest, requests: 200, spansPerRequest: 1000, rng: new Rng(seed), nowUnixNano: BigInt(Date.now()) * 1_000_000n });
+  const head = await Head.open<SpanBatch>({ stagingDir: join(root, 'staging'), schema: spanStagingSchema(DEFAULT_DEDICATED_COLUMNS) });
+  const rng = new Rng(seed + 1);
+  const scratch = new Uint8Array(Math.max(...pool.map((p) => p.body.length)));
+  let spans = 0;
+  let pending = 0;
+  let stageCpuS = 0;
+  for (let seq = 1; spans < spanCount; seq++) {
+    const mask = new Uint8Array(16);
+    rng.fillBytes(mask, 0, 16);
+    const body = rewriteRequest(pool[seq % pool.length]!, scratch, mask, 0);
+    const cpu0 = process.cpuUsage();
+    const batch = decodeExportTraceServiceRequest(body).batch;
+    head.append(batch, seq);
+    spans += batch.length;
+    pending += batch.length;
+    if (pending >= STAGING_FILE_SPANS || spans >= spanCount) {
+      await head.seal();
+      pending = 0;
+    }
+    const cpu = process.cpuUsage(cpu0);
+    stageCpuS += (cpu.user + cpu.system) / 1e6;
+  }
+  return { files: [...head.staged], spans, stageCpuS };
+}
+
 export async function benchFlush(o: FlushOptions): Promise<SuiteReport> {
   const root = trackDir(await mkdtemp(join(tmpdir(), 'marquetry-bench-flush-')));
   try {
-    const pool = buildRequestPool({ encode: encodeExportTraceServiceRequest, requests: 200, spansPerRequest: 1000, rng: new Rng(o.seed), nowUnixNano: BigInt(Date.now()) * 1_000_000n });
-    const head = await Head.open<SpanBatch>({ stagingDir: join(root, 'staging'), schema: spanStagingSchema(DEFAULT_DEDICATED_COLUMNS) });
-    const rng = new Rng(o.seed + 1);
-    const scratch = new Uint8Array(Math.max(...pool.map((p) => p.body.length)));
-    let spans = 0;
-    let pending = 0;
-    let stageCpuS = 0;
-    for (let seq = 1; spans < o.spans; seq++) {
-      const mask = new Uint8Array(16);
-      rng.fillBytes(mask, 0, 16);
-      const body = rewriteRequest(pool[seq % pool.length]!, scratch, mask, 0);
-      const cpu0 = process.cpuUsage();
-      const batch = decodeExportTraceServiceRequest(body).batch;
-      head.append(batch, seq);
-      spans += batch.length;
-      pending += batch.length;
-      if (pending >= STAGING_FILE_SPANS || spans >= o.spans) {
-        await head.seal();
-        pending = 0;
-      }
-      const cpu = process.cpuUsage(cpu0);
-      stageCpuS += (cpu.user + cpu.system) / 1e6;
-    }
-    const files = head.staged;
+    const { files, spans, stageCpuS } = await stageLoadgenSpans(root, o.spans, o.seed);
     console.error(`bench: ${spans} spans decoded and sealed into ${files.length} staging files; flushing them as the server does`);
     const engine = await Engine.create({ dataDir: root, threads: 1, memoryLimit: '1GB' });
     try {

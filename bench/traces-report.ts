@@ -91,6 +91,8 @@ export function tracesMetrics(f: TracesFigures): SuiteReport {
       metric('shutdown-flush-s', f.shutdownFlushMs / 1000, 's'),
       // all the work of the ingesting server per span: decode, WAL, staging, every flush (start-up included)
       metric('server-cpu-us-per-span-ingest-and-flush', (f.ingestServerCpuS * 1e6) / f.ingest.summary.spans, 'µs'),
+      // what that CPU allows with both of this machine's cores on ingest and flush alone: the sustained rate the target means
+      metric('sustained-spans-per-s-on-2-cores', (2 * f.ingest.summary.spans) / f.ingestServerCpuS, 'spans/s', '>= 150000'),
       metric('restart-s', f.restartMs / 1000, 's'),
       metric('compaction-wait-s', f.compaction.ms / 1000, 's'),
       metric('parts', f.usage.parts, 'parts'),

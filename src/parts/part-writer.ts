@@ -130,20 +130,43 @@ interface DayTraces {
 }
 
 function tracesIn(source: PartSource, from: bigint, to: bigint): DayTraces {
-  const at = new Map<string, number>();
+  // Trace ids in an open-addressing table keyed by their first 32 bits (ids
+  // are random), compared by their four words: no string per row.
+  const ids = source.traceIds.byteOffset % 4 === 0 ? source.traceIds : source.traceIds.slice();
+  const words = new Int32Array(ids.buffer, ids.byteOffset, ids.byteLength >>> 2);
+  const rows = source.startNs.length;
+  let capacity = 16;
+  while (capacity < rows * 2) capacity *= 2;
+  const mask = capacity - 1;
+  /** per slot: a row holding the trace, + 1 (0: empty) */
+  const slotRow = new Int32Array(capacity);
+  const slotTrace = new Int32Array(capacity);
+  const firstRow: number[] = [];
   const counts: number[] = [];
   const minNs: bigint[] = [];
   const maxNs: bigint[] = [];
-  const buf = Buffer.from(source.traceIds.buffer, source.traceIds.byteOffset, source.traceIds.byteLength);
-  const rowTrace = new Int32Array(source.startNs.length).fill(-1);
-  for (let i = 0; i < source.startNs.length; i++) {
+  const rowTrace = new Int32Array(rows).fill(-1);
+  for (let i = 0; i < rows; i++) {
     const t = source.startNs[i]!;
     if (t < from || t >= to) continue;
-    const key = buf.toString('latin1', i * ID_BYTES, (i + 1) * ID_BYTES);
-    const k = at.get(key);
-    rowTrace[i] = k ?? counts.length;
-    if (k === undefined) {
-      at.set(key, counts.length);
+    const w = i * 4;
+    let slot = Math.imul(words[w]! ^ words[w + 3]!, 0x9e3779b1) & mask;
+    let k = -1;
+    for (;;) {
+      const r = slotRow[slot]! - 1;
+      if (r < 0) break;
+      const v = r * 4;
+      if (words[v] === words[w] && words[v + 1] === words[w + 1] && words[v + 2] === words[w + 2] && words[v + 3] === words[w + 3]) {
+        k = slotTrace[slot]!;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (k < 0) {
+      k = counts.length;
+      slotRow[slot] = i + 1;
+      slotTrace[slot] = k;
+      firstRow.push(i);
       counts.push(1);
       minNs.push(t);
       maxNs.push(t);
@@ -152,15 +175,17 @@ function tracesIn(source: PartSource, from: bigint, to: bigint): DayTraces {
       if (t < minNs[k]!) minNs[k] = t;
       if (t > maxNs[k]!) maxNs[k] = t;
     }
+    rowTrace[i] = k;
   }
   // latin1 strings compare by code unit, i.e. byte by byte: the order DuckDB sorts BLOBs in
-  const keys = [...at.keys()].sort();
+  const buf = Buffer.from(source.traceIds.buffer, source.traceIds.byteOffset, source.traceIds.byteLength);
+  const keys = firstRow.map((row, k) => ({ key: buf.toString('latin1', row * ID_BYTES, (row + 1) * ID_BYTES), k }));
+  keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const out: DayTraces = { ids: new Uint8Array(keys.length * ID_BYTES), counts: new Uint32Array(keys.length), minNs: new BigInt64Array(keys.length), maxNs: new BigInt64Array(keys.length), rowTrace };
   const rankOf = new Int32Array(keys.length);
-  keys.forEach((key, i) => {
-    const k = at.get(key)!;
+  keys.forEach(({ k }, i) => {
     rankOf[k] = i;
-    out.ids.set(Buffer.from(key, 'latin1'), i * ID_BYTES);
+    out.ids.set(source.traceIds.subarray(firstRow[k]! * ID_BYTES, (firstRow[k]! + 1) * ID_BYTES), i * ID_BYTES);
     out.counts[i] = counts[k]!;
     out.minNs[i] = minNs[k]!;
     out.maxNs[i] = maxNs[k]!;
@@ -235,7 +260,8 @@ export async function writeParts(
   if (source.startNs.length === 0) return [];
   const days = new Set<bigint>();
   for (let i = 0; i < source.startNs.length; i++) days.add(source.startNs[i]! / NS_PER_DAY - (source.startNs[i]! < 0n ? 1n : 0n));
-  const ownWriter = layout.encoding !== undefined && source.rowOrder !== undefined;
+  // our writer needs the part order in advance: the source's (logs) or by trace id (traces)
+  const ownWriter = layout.encoding !== undefined && (source.rowOrder !== undefined || layout.splitByTraceId === true);
   const layouts = layout.splitByTraceId || ownWriter ? usableLayouts(source) : undefined;
   const parts: PartInfo[] = [];
   for (const d of [...days].sort()) {
@@ -245,7 +271,7 @@ export async function writeParts(
     const traces = tracesIn(source, from, to);
     const chunks = layout.splitByTraceId ? chunksOf(traces, maxPartRows) : [{ first: 0, end: traces.counts.length, rows: -1 }];
     const runs = layouts
-      ? await regroupRows(dataDir, layout, source, layouts, traces, chunks, ownWriter ? source.rowOrder!(from, to) : undefined).catch((err) => {
+      ? await regroupRows(dataDir, layout, source, layouts, traces, chunks, ownWriter, source.rowOrder?.(from, to)).catch((err) => {
           // a flush must not fail for good over this: DuckDB can still sort
           console.error(`${layout.stream} flush: regrouping rows failed, DuckDB sorts them instead: ${String(err)}`);
           return undefined;
@@ -331,7 +357,9 @@ async function regroupRows(
   layouts: readonly FileLayout[],
   traces: DayTraces,
   chunks: readonly { first: number; end: number }[],
-  /** the rows of the only run, in order (written with layout.encoding); else by trace, per chunk */
+  /** the runs are the parts, written with layout.encoding (else uncompressed, for DuckDB to encode) */
+  asParts: boolean,
+  /** the rows of the only run, in order; else by trace, per chunk */
   partRows?: Uint32Array,
 ): Promise<{ paths: string[]; services: string[][]; micros: boolean[] }> {
   const dir = sortedRunDir(dataDir, layout);
@@ -347,7 +375,7 @@ async function regroupRows(
     }));
   }
   const sources = source.paths.map((path, f) => ({ path, layout: layouts[f]! }));
-  const write = partRows ? { ...layout.encoding, rowGroupRows: layout.rowGroupRows } : undefined;
+  const write = asParts ? { ...layout.encoding, rowGroupRows: layout.rowGroupRows } : undefined;
   const wholeMicros = write && layout.wholeMicrosTimeColumn !== undefined ? { column: layout.timeColumn, as: layout.wholeMicrosTimeColumn } : undefined;
   const result = await writeSortedRunsInWorker({ sources, runs, distinctColumn: 'service_name', ...(write ? { write } : {}), ...(wholeMicros ? { wholeMicros } : {}) });
   return { paths: runs.map((r) => r.outPath), services: result.distinct, micros: result.micros };

@@ -2,5 +2,8 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeSortedRuns, type SortedRunJob } from './sorted-run.js';
+import { loadZstd } from './parquet/zstd.js';
 
-parentPort!.postMessage(writeSortedRuns(workerData as SortedRunJob));
+const job = workerData as SortedRunJob;
+if (job.write?.codec?.codec === 'zstd') await loadZstd();
+parentPort!.postMessage(writeSortedRuns(job));

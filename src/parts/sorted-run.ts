@@ -214,7 +214,53 @@ function joinChunks(decoded: readonly (DecodedChunk | undefined)[], firstRow: re
     }
   });
   entryStarts[entryBase] = byteBase;
+  if (entryBase > 1) {
+    // one entry per distinct value, so the writer need not compare bytes per row group
+    const canonical = firstEqualEntries(entries, entryStarts, entryBase);
+    for (let g = 0; g < totalRows; g++) if (at[g]! >= 0) at[g] = canonical[at[g]!]!;
+  }
   return { at, present, values, entries, entryStarts };
+}
+
+/**
+ * Per entry, the first entry of equal bytes (itself when none before it):
+ * each staging file brings its own dictionary, so most values arrive once
+ * per file. An open-addressing table of entry numbers keyed by an FNV-1a
+ * hash of the bytes: no string per entry.
+ */
+function firstEqualEntries(entries: Uint8Array, entryStarts: Uint32Array, count: number): Int32Array {
+  const canonical = new Int32Array(count);
+  let capacity = 16;
+  while (capacity < count * 2) capacity *= 2;
+  const mask = capacity - 1;
+  const slots = new Int32Array(capacity).fill(-1);
+  for (let e = 0; e < count; e++) {
+    const from = entryStarts[e]!;
+    const to = entryStarts[e + 1]!;
+    let hash = 0x811c9dc5;
+    for (let b = from; b < to; b++) hash = Math.imul(hash ^ entries[b]!, 0x01000193);
+    let slot = hash & mask;
+    for (;;) {
+      const other = slots[slot]!;
+      if (other < 0) {
+        slots[slot] = e;
+        canonical[e] = e;
+        break;
+      }
+      if (equalBytes(entries, entryStarts[other]!, entryStarts[other + 1]!, from, to)) {
+        canonical[e] = other;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  return canonical;
+}
+
+function equalBytes(bytes: Uint8Array, aFrom: number, aTo: number, bFrom: number, bTo: number): boolean {
+  if (aTo - aFrom !== bTo - bFrom) return false;
+  for (let i = 0; i < aTo - aFrom; i++) if (bytes[aFrom + i] !== bytes[bFrom + i]) return false;
+  return true;
 }
 
 /**
@@ -253,7 +299,7 @@ function gather(name: string, kind: StoredKind, all: JoinedColumn, positions: In
         indices[k] = 0;
       }
     }
-    return { name, kind: 'string-entries', entries: all.entries, entryStarts: all.entryStarts, indices, nulls };
+    return { name, kind: 'string-entries', entries: all.entries, entryStarts: all.entryStarts, indices, nulls, distinctEntries: true };
   }
   if (kind === 'boolean') {
     const values = new Uint8Array(n);

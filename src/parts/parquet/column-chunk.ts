@@ -248,7 +248,8 @@ function encodeStringEntries(
   let usedBytes = 0;
   let p = 0;
   // Entries of equal bytes are one dictionary entry: rows gathered from several
-  // staging files (src/parts/sorted-run.ts) bring each file's own copy of a value.
+  // staging files bring each file's own copy of a value (src/parts/sorted-run.ts
+  // merges them once per column and says so: distinctEntries).
   const localOfBytes = new Map<string, number>();
   const bytes = Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength);
   for (let i = start; i < end; i++) {
@@ -256,13 +257,13 @@ function encodeStringEntries(
     const e = indices[i]!;
     let l = localOf[e]!;
     if (l < 0) {
-      const key = bytes.toString('latin1', entryStarts[e]!, entryStarts[e + 1]!);
-      const same = localOfBytes.get(key);
+      const key = column.distinctEntries ? undefined : bytes.toString('latin1', entryStarts[e]!, entryStarts[e + 1]!);
+      const same = key === undefined ? undefined : localOfBytes.get(key);
       if (same !== undefined) {
         l = same;
       } else {
         l = usedCount++;
-        localOfBytes.set(key, l);
+        if (key !== undefined) localOfBytes.set(key, l);
         used[l] = e;
         usedBytes += entryStarts[e + 1]! - entryStarts[e]!;
       }

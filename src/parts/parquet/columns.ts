@@ -22,9 +22,11 @@ export type ParquetColumn =
    * more element, the end), and row i holds entry indices[i]. Written as a
    * dictionary of the entries the rows use, or PLAIN when every row uses its
    * own; no JS string is made (src/parts/sorted-run.ts regroups staging-file
-   * bytes with it).
+   * bytes with it). `distinctEntries`: no two entries the rows use have
+   * equal bytes (the caller merged them), so the writer need not compare
+   * them; without it, equal entries still become one dictionary entry.
    */
-  | { name: string; kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; nulls?: Uint8Array };
+  | { name: string; kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; nulls?: Uint8Array; distinctEntries?: boolean };
 
 export type ParquetColumnKind = ParquetColumn['kind'];
 
@@ -41,7 +43,7 @@ export type PreparedColumn =
   | (PreparedBase & { kind: 'fixed16' | 'fixed8'; bytes: Uint8Array; width: 16 | 8 })
   | (PreparedBase & { kind: 'boolean'; values: Uint8Array })
   | (PreparedBase & { kind: 'string'; values: ReadonlyArray<string | undefined> })
-  | (PreparedBase & { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array });
+  | (PreparedBase & { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; distinctEntries: boolean });
 
 const INT32_MAX = 0x7fffffff;
 
@@ -80,7 +82,7 @@ function prepareRequiredWhereNoNull(column: ParquetColumn, rowCount: number): Pr
       if (column.entryStarts.length < 1 || column.entryStarts[column.entryStarts.length - 1]! > column.entries.length) {
         throw new Error(`parquet: column "${name}" entryStarts must end with the byte length of its entries`);
       }
-      return { name, kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, indices: column.indices, nulls };
+      return { name, kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, indices: column.indices, nulls, distinctEntries: column.distinctEntries ?? false };
     case 'fixed16':
     case 'fixed8': {
       const width = column.kind === 'fixed16' ? 16 : 8;
