@@ -147,18 +147,26 @@ export function encodeDictionaryStrings(
   if (indexScratch.length < nonNull) indexScratch = new Uint32Array(Math.max(nonNull, indexScratch.length * 2));
   const indices = indexScratch;
   let k = 0;
+  // Runs of one value are common (a resource's attributes repeat on each of
+  // its spans' rows): the previous value's index is reused without a lookup.
+  let last: string | undefined;
+  let lastIndex = 0;
   for (let i = start; i < end; i++) {
     const value = values[i];
     if (value === undefined) continue;
-    let index = positions.get(value);
-    if (index === undefined) {
-      index = positions.size;
-      if (index >= limits.maxEntries) return undefined;
-      positions.set(value, index);
-      builder.append(value);
-      if (builder.length > limits.maxBytes) return undefined;
+    if (value !== last) {
+      let index = positions.get(value);
+      if (index === undefined) {
+        index = positions.size;
+        if (index >= limits.maxEntries) return undefined;
+        positions.set(value, index);
+        builder.append(value);
+        if (builder.length > limits.maxBytes) return undefined;
+      }
+      last = value;
+      lastIndex = index;
     }
-    indices[k++] = index;
+    indices[k++] = lastIndex;
     if (k === EARLY_CHECK_VALUES && positions.size > EARLY_CHECK_VALUES * EARLY_CHECK_MAX_DISTINCT_RATIO) return undefined;
   }
   return { dictionary: builder.bytes.subarray(0, builder.length), entries: positions.size, indices: indices.subarray(0, nonNull) };
