@@ -3,10 +3,13 @@
 // server runs per record — decoding, then the head's seal (row columns, token
 // hashes, the staging Parquet file), then the flush's token index chunks —
 // with the CPU time of each, per record.
-// With FLUSH=1, also the flush's part writing (DuckDB, one thread, as the
-// server's write engine; process CPU, so DuckDB's threads count).
-//   [FLUSH=1] node --import tsx bench/logs-ingest-profile.ts [records] [runs]
-import { mkdtemp, rm } from 'node:fs/promises';
+// With FLUSH=1, also the flush's part writing as the server does it (our
+// writer in a worker thread, rows in part order; process CPU, so the
+// worker's counts). CODEC=brotli-6 or zstd-9 (…) and PAGE_KIB=64 override
+// the log parts' codec and page size, to compare them on the same records.
+// KEEP_PART=<path> keeps the (last) part written, for bench/logs-part-encodings.ts.
+//   [FLUSH=1 [CODEC=zstd-9] [PAGE_KIB=64] [KEEP_PART=…]] node --import tsx bench/logs-ingest-profile.ts [records] [runs]
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ndjsonLines } from './logs-dataset.js';
@@ -20,6 +23,9 @@ import { Engine } from '../src/engine/duckdb.js';
 import { writeParts } from '../src/parts/part-writer.js';
 import { LOG_PART_LAYOUT } from '../src/store/log-store.js';
 import { stagedSource } from '../src/store/signal-store.js';
+import { logPartRows } from '../src/parts/log-token-chunks.js';
+import type { PageCodec } from '../src/parts/parquet/compression.js';
+import type { PartLayout } from '../src/parts/part-writer.js';
 
 const records = Number(process.argv[2] ?? 200_000);
 const runs = Number(process.argv[3] ?? 3);
@@ -30,6 +36,20 @@ const bodies: Uint8Array[] = [];
 for (let i = 0; i < records; i += LINES_PER_BODY) bodies.push(encoder.encode(ndjsonLines(1, i, Math.min(records, i + LINES_PER_BODY), records)));
 const dir = await mkdtemp(join(tmpdir(), 'marquetry-ingest-profile-'));
 const engine = process.env['FLUSH'] ? await Engine.create({ dataDir: dir, threads: 1, memoryLimit: '1GB' }) : undefined;
+const flushLayout = partLayout(process.env['CODEC'], process.env['PAGE_KIB']);
+
+function partLayout(codecName: string | undefined, pageKiB: string | undefined): PartLayout {
+  const encoding = { ...LOG_PART_LAYOUT.encoding };
+  const named = codecName?.match(/^(brotli|zstd|gzip)-(\d+)$/);
+  if (codecName !== undefined && !named) throw new Error(`CODEC=${codecName}: expected brotli-N, zstd-N or gzip-N`);
+  if (named) {
+    const level = Number(named[2]);
+    const codec: PageCodec = named[1] === 'brotli' ? { codec: 'brotli', quality: level } : named[1] === 'zstd' ? { codec: 'zstd', level } : { codec: 'gzip', level };
+    encoding.codec = codec;
+  }
+  if (pageKiB !== undefined) encoding.pageBytes = Number(pageKiB) * 1024;
+  return { ...LOG_PART_LAYOUT, encoding };
+}
 
 const cpuUs = (): number => {
   const u = process.cpuUsage();
@@ -48,6 +68,7 @@ const timed = async <T>(stage: string, run: number, fn: () => T | Promise<T>): P
   return v;
 };
 
+let partBytes = 0;
 for (let run = 0; run < runs; run++) {
   const staged: StagedFile[] = [];
   let pending: LogBatch[] = [];
@@ -74,8 +95,11 @@ for (let run = 0; run < runs; run++) {
   if (pendingRows > 0) await seal();
   await timed('token chunks (flush)', run, () => tokenChunksOf(staged, 0n, 2n ** 62n));
   if (engine) {
-    const parts = await timed('flush parts', run, () => writeParts(engine, dir, LOG_PART_LAYOUT, stagedSource(staged), 0));
-    for (const p of parts) await rm(join(dir, p.path));
+    const parts = await timed('flush parts', run, () => writeParts(engine, dir, flushLayout, stagedSource(staged, logPartRows), 0));
+    partBytes = parts.reduce((n, p) => n + p.bytes, 0);
+    const keep = process.env['KEEP_PART'];
+    if (keep !== undefined && parts.length === 1) await rename(join(dir, parts[0]!.path), keep);
+    for (const p of parts) await rm(join(dir, p.path), { force: true });
   }
   for (const f of staged) await rm(f.path);
 }
@@ -90,4 +114,5 @@ for (const [stage, perRun] of totals) {
   sum += best;
 }
 line['total'] = Math.round(sum * 100) / 100;
-console.log(JSON.stringify({ records, runs, cpuUsPerRecord: line }));
+const flush = engine ? { codec: flushLayout.encoding!.codec, pageBytes: flushLayout.encoding!.pageBytes, partBytesPerRecord: Math.round((partBytes / records) * 100) / 100 } : {};
+console.log(JSON.stringify({ records, runs, ...flush, cpuUsPerRecord: line }));

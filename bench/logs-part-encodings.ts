@@ -3,8 +3,9 @@
 // the part as it is: the measurements behind the log parts' encodings
 // (docs/storage.md, "Log parts").
 //
-//   node --import tsx bench/logs-part-encodings.ts <part.parquet> [rows]
+//   [VARIANTS=a,b] [PAGE_KIB=n] node --import tsx bench/logs-part-encodings.ts <part.parquet> [rows]
 //
+// PAGE_KIB=64 writes every variant with pages of that size (default 1 MiB).
 // TIME_US=1 writes the ns time columns divided by 1000 (each must be whole
 // µs): what a µs time column would take (docs/storage.md, "Log parts");
 // every row then differs from the part's in the read-back count.
@@ -109,11 +110,16 @@ async function variants(): Promise<Record<string, ColumnFileOptions>> {
     'brotli-11+delta+plain': { codec: { codec: 'brotli', quality: 11 }, tryDeltaInt64: true, tryPlainStrings: true },
   };
   await loadZstd();
-  for (const level of [3, 6, 9, 15, 19]) {
+  for (const level of [1, 3, 6, 9, 15, 19]) {
     all[`zstd-${level}+delta+plain`] = { codec: { codec: 'zstd', level }, tryDeltaInt64: true, tryPlainStrings: true };
   }
   const wanted = process.env['VARIANTS']?.split(',');
-  return Object.fromEntries(Object.entries(all).filter(([name]) => (wanted ? wanted.includes(name) : name !== 'brotli-11+delta+plain')));
+  const pageKiB = process.env['PAGE_KIB'];
+  return Object.fromEntries(
+    Object.entries(all)
+      .filter(([name]) => (wanted ? wanted.includes(name) : name !== 'brotli-11+delta+plain'))
+      .map(([name, options]) => (pageKiB === undefined ? [name, options] : [`${name}@${pageKiB}KiB`, { ...options, pageBytes: Number(pageKiB) * 1024 }])),
+  );
 }
 
 async function main(): Promise<void> {

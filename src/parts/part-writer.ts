@@ -17,6 +17,7 @@ import type { FileLayout } from './parquet/layout.js';
 import { writeSortedRunsInWorker, type SortedRun } from './sorted-run.js';
 import type { ColumnFileOptions } from './parquet/writer.js';
 import { concatenateParquet } from './parquet/concatenate.js';
+import { loadPageCodec } from './parquet/compression.js';
 
 /** Beside each part: its trace index (docs/format/trace-index.md). */
 export const TRACE_INDEX_SUFFIX = '.tidx';
@@ -435,6 +436,10 @@ export async function copyConcatenated(engine: Engine, paths: readonly string[],
  * wrote (before log parts were our own), DuckDB's copyConcatenated.
  */
 export async function mergeParts(engine: Engine, paths: readonly string[], path: string, layout: PartLayout): Promise<void> {
-  if (layout.encoding && concatenateParquet(paths, path, layout.encoding.codec)) return;
+  if (layout.encoding) {
+    // a column an input lacks is written as an all-null chunk in the layout's codec
+    await loadPageCodec(layout.encoding.codec);
+    if (concatenateParquet(paths, path, layout.encoding.codec)) return;
+  }
   await copyConcatenated(engine, paths, path, layout);
 }

@@ -1,9 +1,10 @@
 // Worker thread body of writeSortedRunsInWorker (src/parts/sorted-run.ts).
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadPageCodec } from './parquet/compression.js';
 import { writeSortedRuns, type SortedRunJob } from './sorted-run.js';
-import { loadZstd } from './parquet/zstd.js';
 
 const job = workerData as SortedRunJob;
-if (job.write?.codec?.codec === 'zstd') await loadZstd();
+// zstd pages need the WebAssembly module loaded in this thread first
+await loadPageCodec(job.write?.codec);
 parentPort!.postMessage(writeSortedRuns(job));

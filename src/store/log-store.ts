@@ -25,18 +25,18 @@ import { logPartRows } from '../parts/log-token-chunks.js';
 import type { ColumnFileOptions } from '../parts/parquet/writer.js';
 
 /**
- * Encodings of log parts (docs/storage.md, "Log parts"). Brotli quality 6:
- * on 100 k of the logs bench's records, with delta-coded int64s and PLAIN
- * strings where smaller, 24.17 B/record for ~6 µs of CPU per record, against
- * DuckDB's zstd-9 at 25.7 B for ~3.6 µs; quality 7 gives 24.00 for 1.3 × the
- * CPU, 9 23.75 for 6 ×. Pages of 64 KiB, not 1 MiB: a search's fetch of a
- * few rows decompresses every column of their row group, and Brotli
- * decompresses slower than zstd — with 64 KiB pages that fetch cost what it
- * did with DuckDB's files (1 MiB: +55 %), for 1.7 % more bytes.
+ * Encodings of log parts (docs/storage.md, "How log parts are written").
+ * zstd level 1 (WebAssembly, src/parts/parquet/zstd.ts), pages of 256 KiB:
+ * on 200 k of the logs bench's records its pages cost ~0.8 µs of CPU per
+ * record to compress against ~3 for Brotli 6 (64 KiB pages), for 25.4
+ * against 24.3 B/record, and DuckDB decompresses zstd faster than Brotli
+ * (a search's text scan ~20 % less CPU). Levels 2–5 are no smaller than 1
+ * here; 6 is Brotli 6's size for as much CPU; 9 is 1 B/record smaller for 6 ×
+ * level 1's CPU. Int64 columns delta-coded and strings PLAIN where smaller.
  */
 export const LOG_PART_ENCODING: ColumnFileOptions = {
-  codec: { codec: 'brotli', quality: 6 },
-  pageBytes: 64 * 1024,
+  codec: { codec: 'zstd', level: 1 },
+  pageBytes: 256 * 1024,
   tryDeltaInt64: true,
   tryPlainStrings: true,
   allOptional: true,
@@ -52,7 +52,7 @@ export const LOG_PART_LAYOUT: PartLayout = {
   tieBreakBySourceRow: true,
   // One chunk of the token index is one row group: a word in one chunk reads 16 Ki rows, not 64 Ki.
   rowGroupRows: TOKEN_CHUNK_ROWS,
-  // Written by our own writer: Brotli pages, delta-coded int64s, PLAIN or dictionary strings by size
+  // Written by our own writer: zstd pages, delta-coded int64s, PLAIN or dictionary strings by size
   // (docs/storage.md, "Log parts"), every column OPTIONAL so a merge concatenates chunks.
   encoding: LOG_PART_ENCODING,
   // times that are all whole µs stored in µs: ~1.2 B/record less (src/parts/log-time-micros.ts)

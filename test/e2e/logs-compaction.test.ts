@@ -35,7 +35,8 @@ describe('log parts through compaction and retention', () => {
       // batch 4's times have a nanosecond beyond whole µs: its part keeps them in ns, the others in µs (src/parts/log-time-micros.ts)
       const timeOf = (k: number, i: number): number | string => (k === 4 ? new Date((base + k * 40 + i) * 1000).toISOString().replace('Z', '000001Z') : base + k * 40 + i);
       for (let k = 0; k < 5; k++) {
-        const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ t: timeOf(k, i), msg: `batch ${k} line ${i}${i === 7 ? ` marker${k}` : ''}` }));
+        // batch 3 has a field the others lack: the merge writes its column's null chunks for the other parts
+        const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ t: timeOf(k, i), msg: `batch ${k} line ${i}${i === 7 ? ` marker${k}` : ''}`, ...(k === 3 ? { only3: i } : {}) }));
         const r = await getJson(`${server.apiUrl}/api/v1/ingest/merge-${k % 2}?time_field=t`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: lines.join('\n') });
         assert.equal(r.body.accepted, 40);
         await server.logs.flush();
@@ -44,22 +45,27 @@ describe('log parts through compaction and retention', () => {
       assert.equal(before.length, 5);
       const timeColumns = (columns: readonly string[]): string[] => columns.filter((c) => c.startsWith('time_unix'));
       assert.deepEqual(before.map((p) => timeColumns(p.columns)), [['time_unix_us'], ['time_unix_us'], ['time_unix_us'], ['time_unix_us'], ['time_unix_nano']]);
-      // flushed by our own writer: Brotli pages (docs/storage.md, "Log parts")
-      for (const p of before) assert.deepEqual(await partEncodings(join(server.config.dataDir, p.path)), { codecs: ['BROTLI'], createdBy: ['marquetry version 0.1.0'] });
+      // flushed by our own writer: zstd pages (docs/storage.md, "Log parts")
+      for (const p of before) assert.deepEqual(await partEncodings(join(server.config.dataDir, p.path)), { codecs: ['ZSTD'], createdBy: ['marquetry version 0.1.0'] });
       assert.equal(await server.logs.compact(), 5);
       const after = server.logs.catalog.snapshot.parts;
       assert.equal(after.length, 1);
       assert.equal(after[0]!.rows, 200);
       assert.deepEqual(timeColumns(after[0]!.columns), ['time_unix_nano', 'time_unix_us']);
-      // merged by concatenating the parts' chunks: still ours, still Brotli, and ClickHouse reads every row
+      // merged by concatenating the parts' chunks (the main thread writes the null chunks: zstd loaded there too):
+      // still ours, still zstd, and ClickHouse reads every row
       const merged = join(server.config.dataDir, after[0]!.path);
-      assert.deepEqual(await partEncodings(merged), { codecs: ['BROTLI'], createdBy: ['marquetry version 0.1.0'] });
-      const fromClickHouse = chdbQuery(`SELECT \`body.msg\` AS msg FROM file('${merged}', Parquet) ORDER BY msg`, 'JSONEachRow')
+      assert.deepEqual(await partEncodings(merged), { codecs: ['ZSTD'], createdBy: ['marquetry version 0.1.0'] });
+      const fromClickHouse = chdbQuery(`SELECT \`body.msg\` AS msg, \`body.only3::int\` AS only3 FROM file('${merged}', Parquet) ORDER BY msg`, 'JSONEachRow')
         .split('\n')
         .filter((l) => l !== '')
-        .map((l) => (JSON.parse(l) as { msg: string }).msg);
+        .map((l) => JSON.parse(l) as { msg: string; only3: number | null });
       assert.equal(fromClickHouse.length, 200);
-      assert.equal(new Set(fromClickHouse).size, 200);
+      assert.equal(new Set(fromClickHouse.map((r) => r.msg)).size, 200);
+      assert.deepEqual(
+        fromClickHouse.filter((r) => r.only3 !== null).map((r) => r.msg),
+        fromClickHouse.filter((r) => r.msg.startsWith('batch 3 ')).map((r) => r.msg),
+      );
       assert.ok(after[0]!.tokenIndexPath && (await exists(join(server.config.dataDir, after[0]!.tokenIndexPath))));
       for (let k = 0; k < 5; k++) {
         const r = await getJson(`${server.apiUrl}/api/v1/logs?query=marker${k}`);

@@ -80,14 +80,52 @@ export interface ChunkOptions {
   tryPlainStrings?: boolean;
 }
 
-/** Encodes rows [start, end) of `column`. */
-export function encodeColumnChunk(column: PreparedColumn, start: number, end: number, options: ChunkOptions): EncodedColumnChunk {
-  if (column.kind === 'int64' || column.kind === 'int32') return encodeIntChunk(column, start, end, options);
+/**
+ * Row groups between two trials of a column's encodings (PLAIN, delta or
+ * dictionary for integers; dictionary or PLAIN for strings) in one file: a
+ * trial compresses the chunk once per candidate, and on the logs bench the
+ * losing candidates were half of a flush's compression CPU (the message
+ * text's dictionary, the times' PLAIN bytes), while a column keeps its
+ * character from one row group to the next (docs/storage.md, "How log parts
+ * are written").
+ */
+export const GROUPS_PER_ENCODING_TRIAL = 8;
+
+/**
+ * What the trials of one column chose, carried from row group to row group
+ * of a file (ParquetColumnFileWriter): the winner is reused until the next
+ * trial, every GROUPS_PER_ENCODING_TRIAL groups.
+ */
+export class EncodingChoice {
+  private chosen: Encoding | undefined;
+  private sinceTrial = 0;
+
+  /** The encoding to use without a trial, or undefined: try them. */
+  reuse(): Encoding | undefined {
+    if (this.chosen === undefined || this.sinceTrial >= GROUPS_PER_ENCODING_TRIAL - 1) return undefined;
+    this.sinceTrial++;
+    return this.chosen;
+  }
+
+  remember(encoding: Encoding): void {
+    this.chosen = encoding;
+    this.sinceTrial = 0;
+  }
+}
+
+/**
+ * Encodes rows [start, end) of `column`. `choice`: the column's choice in the
+ * file's earlier row groups, where the options leave more than one encoding.
+ */
+export function encodeColumnChunk(column: PreparedColumn, start: number, end: number, options: ChunkOptions, choice?: EncodingChoice): EncodedColumnChunk {
+  if (column.kind === 'int64' || column.kind === 'int32') return encodeIntChunk(column, start, end, options, choice);
   if ((column.kind === 'string' || column.kind === 'string-entries') && options.tryPlainStrings && options.codec !== undefined) {
+    const reused = choice?.reuse();
+    if (reused !== undefined) return encodeChunkAs(column, start, end, options, reused);
     const chosen = encodeChunkAs(column, start, end, options, Encoding.RLE_DICTIONARY);
     // a dictionary of few entries is smaller for sure; one of many (ids shared by a few rows each) may not be
     const manyEntries = chosen.dictionary !== undefined && chosen.dictionary.entries * PLAIN_TRIAL_MIN_USES > end - start - chosen.statistics.nullCount;
-    return manyEntries ? smaller(chosen, encodeChunkAs(column, start, end, options, Encoding.PLAIN)) : chosen;
+    return manyEntries ? smallest([chosen, encodeChunkAs(column, start, end, options, Encoding.PLAIN)], choice) : chosen;
   }
   return encodeChunkAs(column, start, end, options, Encoding.RLE_DICTIONARY);
 }
@@ -99,31 +137,50 @@ export function encodeColumnChunk(column: PreparedColumn, start: number, end: nu
  * follow each other in order (`http.status`, `severity_number`): its indices
  * take a few bits a row before compression, PLAIN values 4 or 8 bytes.
  */
-function encodeIntChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32' }>, start: number, end: number, options: ChunkOptions): EncodedColumnChunk {
-  let best = encodeChunkAs(column, start, end, options, Encoding.PLAIN);
-  if (column.kind === 'int64' && options.tryDeltaInt64) best = smaller(best, encodeChunkAs(column, start, end, options, Encoding.DELTA_BINARY_PACKED));
-  if (options.codec !== undefined && options.tryDictionary) {
-    const chunk = new ChunkBuilder(column.nulls, start, end, options.codec);
-    const present = end - start - chunk.nullCount;
-    const limits = { maxEntries: Math.floor(present / 2), maxBytes: MAX_DICTIONARY_BYTES };
-    const dictionary = limits.maxEntries > 0 ? encodeDictionaryInts(column, start, end, present, limits) : undefined;
-    if (dictionary !== undefined) {
-      addDictionaryPages(chunk, dictionary, start, end, options.pageBytes);
-      best = smaller(best, chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, fixedKindBounds(column, start, end))));
-    }
+function encodeIntChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32' }>, start: number, end: number, options: ChunkOptions, choice: EncodingChoice | undefined): EncodedColumnChunk {
+  const reused = choice?.reuse();
+  if (reused === Encoding.RLE_DICTIONARY) {
+    // a dictionary that no longer fits this row group's values: try them all again
+    const dictionary = intDictionaryChunk(column, start, end, options);
+    if (dictionary !== undefined) return dictionary;
+  } else if (reused !== undefined) {
+    return encodeChunkAs(column, start, end, options, reused);
   }
+  const candidates = [encodeChunkAs(column, start, end, options, Encoding.PLAIN)];
+  if (column.kind === 'int64' && options.tryDeltaInt64) candidates.push(encodeChunkAs(column, start, end, options, Encoding.DELTA_BINARY_PACKED));
+  const dictionary = intDictionaryChunk(column, start, end, options);
+  if (dictionary !== undefined) candidates.push(dictionary);
+  return smallest(candidates, choice);
+}
+
+/** The chunk as a dictionary of its values (with a codec), or undefined when that does not fit. */
+function intDictionaryChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32' }>, start: number, end: number, options: ChunkOptions): EncodedChunkAs | undefined {
+  if (options.codec === undefined || !options.tryDictionary) return undefined;
+  const chunk = new ChunkBuilder(column.nulls, start, end, options.codec);
+  const present = end - start - chunk.nullCount;
+  const limits = { maxEntries: Math.floor(present / 2), maxBytes: MAX_DICTIONARY_BYTES };
+  const dictionary = limits.maxEntries > 0 ? encodeDictionaryInts(column, start, end, present, limits) : undefined;
+  if (dictionary === undefined) return undefined;
+  addDictionaryPages(chunk, dictionary, start, end, options.pageBytes);
+  return { ...chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, fixedKindBounds(column, start, end))), valuesEncoding: Encoding.RLE_DICTIONARY };
+}
+
+/** The smallest chunk as stored; where there was a choice, its values' encoding remembered in `choice`. */
+function smallest(candidates: readonly EncodedChunkAs[], choice: EncodingChoice | undefined): EncodedColumnChunk {
+  let best = candidates[0]!;
+  for (const c of candidates) if (c.byteLength < best.byteLength) best = c;
+  if (candidates.length > 1) choice?.remember(best.valuesEncoding);
   return best;
 }
 
-function smaller(a: EncodedColumnChunk, b: EncodedColumnChunk): EncodedColumnChunk {
-  return b.byteLength < a.byteLength ? b : a;
-}
+/** A chunk encoded as asked: `valuesEncoding` what was asked (a string dictionary that did not pay is PLAIN all the same). */
+type EncodedChunkAs = EncodedColumnChunk & { valuesEncoding: Encoding };
 
 /**
  * The chunk with values in `encoding` where the kind has a choice: int64
  * PLAIN or DELTA_BINARY_PACKED; strings RLE_DICTIONARY (when it pays) or PLAIN.
  */
-function encodeChunkAs(column: PreparedColumn, start: number, end: number, options: ChunkOptions, encoding: Encoding): EncodedColumnChunk {
+function encodeChunkAs(column: PreparedColumn, start: number, end: number, options: ChunkOptions, encoding: Encoding): EncodedChunkAs {
   const chunk = new ChunkBuilder(column.nulls, start, end, options.codec);
   let bounds: Bounds | undefined;
   switch (column.kind) {
@@ -165,7 +222,7 @@ function encodeChunkAs(column: PreparedColumn, start: number, end: number, optio
       bounds = encodeStringEntries(chunk, column, start, end, options.pageBytes, encoding === Encoding.RLE_DICTIONARY);
       break;
   }
-  return chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, bounds));
+  return { ...chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, bounds)), valuesEncoding: encoding };
 }
 
 function chunkStatistics(column: PreparedColumn, start: number, end: number, nullCount: number, bounds: Bounds | undefined): Statistics {
@@ -239,6 +296,12 @@ function encodeStringEntries(
   /** false: PLAIN values even when rows share entries */
   allowDictionary = true,
 ): Bounds | undefined {
+  if (!allowDictionary) {
+    // no dictionary wanted: nothing to deduplicate (the flush's text columns, once a trial chose PLAIN)
+    const values = rowValues(column, start, end);
+    addPlainEntryPages(chunk, values, column.nulls, start, end, pageBytes);
+    return byteArrayBounds(values, values.length);
+  }
   const { entries, entryStarts, indices, nulls } = column;
   const present = end - start - chunk.nullCount;
   const localOf = new Int32Array(entryStarts.length - 1).fill(-1);
@@ -279,26 +342,30 @@ function encodeStringEntries(
     data.set(entries.subarray(from, to), at);
     at += to - from;
   }
-  if (usedCount === present || !allowDictionary) {
-    // one entry per row (or PLAIN asked for): PLAIN pages of about pageBytes, cut at row boundaries
-    const values = usedCount === present ? data : rowValues(column, start, end);
-    let a = start;
-    let byteStart = 0;
-    let at = 0;
-    for (let i = start; i < end; i++) {
-      if (nulls !== undefined && nulls[i] !== 0) continue;
-      at += 4 + ((values[at]! | (values[at + 1]! << 8) | (values[at + 2]! << 16) | (values[at + 3]! << 24)) >>> 0);
-      if (at - byteStart >= pageBytes) {
-        chunk.addDataPage(a, i + 1, Encoding.PLAIN, values.subarray(byteStart, at));
-        a = i + 1;
-        byteStart = at;
-      }
-    }
-    if (a < end || a === start) chunk.addDataPage(a, end, Encoding.PLAIN, values.subarray(byteStart, at));
+  if (usedCount === present) {
+    // one entry per row: PLAIN, first-use order being row order
+    addPlainEntryPages(chunk, data, nulls, start, end, pageBytes);
   } else {
     addDictionaryPages(chunk, { dictionary: data, entries: usedCount, indices: local }, start, end, pageBytes);
   }
   return byteArrayBounds(data, data.length);
+}
+
+/** PLAIN pages of the rows' values (`values`: one `u32 length, bytes` per non-null row) of about pageBytes, cut at row boundaries. */
+function addPlainEntryPages(chunk: ChunkBuilder, values: Uint8Array, nulls: Uint8Array | undefined, start: number, end: number, pageBytes: number): void {
+  let a = start;
+  let byteStart = 0;
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    at += 4 + ((values[at]! | (values[at + 1]! << 8) | (values[at + 2]! << 16) | (values[at + 3]! << 24)) >>> 0);
+    if (at - byteStart >= pageBytes) {
+      chunk.addDataPage(a, i + 1, Encoding.PLAIN, values.subarray(byteStart, at));
+      a = i + 1;
+      byteStart = at;
+    }
+  }
+  if (a < end || a === start) chunk.addDataPage(a, end, Encoding.PLAIN, values.subarray(byteStart, at));
 }
 
 /** The PLAIN values of the non-null rows [start, end), one entry per row. */
@@ -311,7 +378,9 @@ function rowValues(column: Extract<PreparedColumn, { kind: 'string-entries' }>, 
     if (nulls !== undefined && nulls[i] !== 0) continue;
     const from = entryStarts[indices[i]!]!;
     const to = entryStarts[indices[i]! + 1]!;
-    out.set(entries.subarray(from, to), at);
+    // short values byte by byte: a subarray per row costs more than the copy
+    if (to - from > 64) out.set(entries.subarray(from, to), at);
+    else for (let k = from, o = at; k < to; k++, o++) out[o] = entries[k]!;
     at += to - from;
   }
   return out;

@@ -1,13 +1,15 @@
 // Log part encodings read back by DuckDB and ClickHouse (chdb): compressed
-// pages (Brotli, gzip), DELTA_BINARY_PACKED int64s, PLAIN strings chosen over
-// a dictionary, several row groups written column by column, every column
-// OPTIONAL, and files concatenated chunk by chunk.
+// pages (zstd as log parts are written now, Brotli as session 4 wrote them,
+// gzip), DELTA_BINARY_PACKED int64s, PLAIN strings chosen over a
+// dictionary, several row groups written column by column, every column
+// OPTIONAL, and files concatenated chunk by chunk, also of different codecs.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { query } from 'chdb';
 import { concatenateParquet } from './concatenate.js';
+import { GROUPS_PER_ENCODING_TRIAL } from './column-chunk.js';
 import { loadZstd, zstdCompress, zstdDecompress } from './zstd.js';
 import { deltaBinaryPacked } from './encoding.js';
 import { readParquetFooter } from './footer.js';
@@ -43,13 +45,17 @@ function logLikeColumns(rows: number, seed: number): ParquetColumn[] {
   ];
 }
 
+/** As log parts are written (LOG_PART_ENCODING, src/store/log-store.ts), in row groups of 1000 rows. */
 const LOG_PART_OPTIONS: ColumnFileOptions = {
   rowGroupRows: 1000,
-  codec: { codec: 'brotli', quality: 5 },
+  codec: { codec: 'zstd', level: 1 },
+  pageBytes: 256 * 1024,
   tryDeltaInt64: true,
   tryPlainStrings: true,
   allOptional: true,
 };
+/** As session 4 wrote log parts: data folders still hold such parts. */
+const BROTLI_PART_OPTIONS: ColumnFileOptions = { ...LOG_PART_OPTIONS, codec: { codec: 'brotli', quality: 6 } };
 
 function writeColumnFile(path: string, rows: number, columns: readonly ParquetColumn[], options: ColumnFileOptions): void {
   const writer = new ParquetColumnFileWriter(path, rows, options);
@@ -68,6 +74,7 @@ describe('DELTA_BINARY_PACKED', () => {
 
 describe('string entries gathered from several files', () => {
   it('makes one dictionary entry of equal values that came as different entries', async () => {
+    await loadZstd();
     const rows = 2000;
     const values = Array.from({ length: rows }, (_, i) => ['cart', 'checkout', 'payment'][i % 3]!);
     const once = stringEntriesColumn('service', values);
@@ -99,8 +106,8 @@ describe('string entries gathered from several files', () => {
 });
 
 describe('log part encodings read back', () => {
-  for (const codec of [{ codec: 'brotli', quality: 5 } as const, { codec: 'gzip', level: 6 } as const, { codec: 'zstd', level: 9 } as const]) {
-    it(`${codec.codec}: DuckDB reads every value of a file written column by column in row groups`, async () => {
+  for (const codec of [LOG_PART_OPTIONS.codec!, { codec: 'brotli', quality: 5 } as const, { codec: 'gzip', level: 6 } as const, { codec: 'zstd', level: 9 } as const]) {
+    it(`${codec.codec} ${'level' in codec ? codec.level : codec.quality}: DuckDB reads every value of a file written column by column in row groups`, async () => {
       await loadZstd();
       const rows = 4321;
       const columns = logLikeColumns(rows, 7);
@@ -182,7 +189,7 @@ describe('log part encodings read back', () => {
     );
   });
 
-  for (const codec of [LOG_PART_OPTIONS.codec!, { codec: 'zstd', level: 3 } as const]) it(`ClickHouse (chdb) reads the same file (${codec.codec})`, async () => {
+  for (const codec of [LOG_PART_OPTIONS.codec!, BROTLI_PART_OPTIONS.codec!]) it(`ClickHouse (chdb) reads the same file (${codec.codec} ${'level' in codec ? codec.level : codec.quality})`, async () => {
     await loadZstd();
     const rows = 2500;
     const columns = logLikeColumns(rows, 11);
@@ -213,6 +220,7 @@ describe('log part encodings read back', () => {
   });
 
   it('concatenates files of different columns chunk by chunk; refuses files another writer wrote', async () => {
+    await loadZstd();
     const a = logLikeColumns(2100, 1);
     const b = logLikeColumns(1500, 2).filter((c) => c.name !== 'msg' && c.name !== 'ok');
     b.push({ name: 'extra', kind: 'string', values: Array.from({ length: 1500 }, (_, i) => `x${i % 4}`) });
@@ -234,6 +242,69 @@ describe('log part encodings read back', () => {
         const duck = join(dir, 'duck.parquet');
         await connection.run(`COPY (SELECT * FROM read_parquet(${sqlString(pa)})) TO ${sqlString(duck)} (FORMAT parquet)`);
         assert.equal(concatenateParquet([pa, duck], join(dir, 'no.parquet'), LOG_PART_OPTIONS.codec), false);
+      }),
+    );
+  });
+});
+
+describe('log parts of both codecs', () => {
+  it('concatenates a Brotli part (an older data folder) and a zstd part: each chunk keeps its codec, DuckDB and chdb read every row', async () => {
+    await loadZstd();
+    const a = logLikeColumns(1800, 21);
+    const b = logLikeColumns(1300, 22).filter((c) => c.name !== 'ok');
+    b.push({ name: 'extra', kind: 'string', values: Array.from({ length: 1300 }, (_, i) => `y${i % 5}`) });
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const brotli = join(dir, 'old.parquet');
+        const zstd = join(dir, 'new.parquet');
+        const merged = join(dir, 'merged.parquet');
+        writeColumnFile(brotli, 1800, a, BROTLI_PART_OPTIONS);
+        writeColumnFile(zstd, 1300, b, LOG_PART_OPTIONS);
+        // the merge writes the columns an input lacks (`extra` in the old part, `ok` in the new) in the log parts' codec
+        assert.equal(concatenateParquet([brotli, zstd], merged, LOG_PART_OPTIONS.codec), true);
+        const expected = [...(await readParquetRows(connection, brotli)), ...(await readParquetRows(connection, zstd))];
+        const got = await queryRows(connection, `SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(merged)}, file_row_number = true) ORDER BY file_row_number`);
+        assert.deepEqual(got, expected.map((row) => Object.fromEntries(Object.keys(got[0]!).map((k) => [k, row[k] ?? null]))));
+        const codecs = await queryRows(
+          connection,
+          `SELECT row_group_id::INT AS g, path_in_schema AS c, compression AS codec FROM parquet_metadata(${sqlString(merged)}) ORDER BY g, c`,
+        );
+        const codecOf = (g: number, c: string): unknown => codecs.find((m) => m['g'] === g && m['c'] === c)?.['codec'];
+        // row groups 0 and 1 from the old part, 2 and 3 from the new one
+        assert.equal(codecOf(0, 'msg'), 'BROTLI');
+        assert.equal(codecOf(0, 'extra'), 'ZSTD');
+        assert.equal(codecOf(2, 'msg'), 'ZSTD');
+        assert.equal(codecOf(2, 'ok'), 'ZSTD');
+        const fromClickHouse = query(`SELECT msg, extra FROM file('${merged}', Parquet) SETTINGS input_format_parquet_preserve_order = 1`, 'JSONEachRow')
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        assert.deepEqual(fromClickHouse, expected.map((row) => ({ msg: row['msg'] ?? null, extra: row['extra'] ?? null })));
+      }),
+    );
+  });
+});
+
+describe('encoding trials carried across row groups', () => {
+  it(`tries PLAIN against DELTA_BINARY_PACKED every ${GROUPS_PER_ENCODING_TRIAL} row groups and reuses the winner in between`, async () => {
+    await loadZstd();
+    const groupRows = 200;
+    const groups = 2 * GROUPS_PER_ENCODING_TRIAL + 2;
+    const rows = groups * groupRows;
+    const r = seededRandom(9);
+    // the first row group random (PLAIN wins its trial), every later one a counter (delta wins a trial)
+    const values = BigInt64Array.from({ length: rows }, (_, i) => (i < groupRows ? BigInt(Math.floor(r() * 2 ** 52)) * 2047n : BigInt(i)));
+    const columns: ParquetColumn[] = [{ name: 'v', kind: 'int64', values }];
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const path = join(dir, 'trials.parquet');
+        writeColumnFile(path, rows, columns, { ...LOG_PART_OPTIONS, rowGroupRows: groupRows });
+        assert.deepEqual(await readParquetRows(connection, path), expectedRows(rows, columns));
+        const meta = await queryRows(connection, `SELECT row_group_id::INT AS g, encodings AS e FROM parquet_metadata(${sqlString(path)}) ORDER BY g`);
+        const delta = meta.map((m) => String(m['e']).includes('DELTA_BINARY_PACKED'));
+        // PLAIN kept until the next trial, then the counter's delta coding
+        const expected = Array.from({ length: groups }, (_, g) => g >= GROUPS_PER_ENCODING_TRIAL);
+        assert.deepEqual(delta, expected);
       }),
     );
   });

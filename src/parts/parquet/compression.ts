@@ -5,7 +5,7 @@
 // DuckDB and ClickHouse read all three.
 
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { zstdCompress } from './zstd.js';
+import { loadZstd, zstdCompress } from './zstd.js';
 
 export type PageCodec =
   | { codec: 'brotli'; quality: number }
@@ -23,6 +23,15 @@ const BROTLI_WINDOW_BITS = 22;
 export function codecOf(codec: PageCodec | undefined): CompressionCodec {
   if (codec === undefined) return CompressionCodec.UNCOMPRESSED;
   return codec.codec === 'brotli' ? CompressionCodec.BROTLI : codec.codec === 'zstd' ? CompressionCodec.ZSTD : CompressionCodec.GZIP;
+}
+
+/**
+ * Makes `codec` usable in this thread: zstd's WebAssembly module is loaded
+ * once per thread (every thread that writes or merges compressed pages
+ * awaits this first); zlib's codecs need nothing.
+ */
+export async function loadPageCodec(codec: PageCodec | undefined): Promise<void> {
+  if (codec?.codec === 'zstd') await loadZstd();
 }
 
 export function compressPage(body: Uint8Array, codec: PageCodec): Uint8Array {

@@ -5,7 +5,7 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type ChunkOptions, type EncodedColumnChunk, PAGE_BYTES, encodeColumnChunk } from './column-chunk.js';
+import { type ChunkOptions, type EncodedColumnChunk, EncodingChoice, PAGE_BYTES, encodeColumnChunk } from './column-chunk.js';
 import { type ParquetColumn, type PreparedColumn, leafSchema, physicalType, prepareColumn } from './columns.js';
 import { type ColumnMetaData, type LeafSchema, type RowGroup, encodeFileMetaData } from './metadata.js';
 import type { ChunkLayout, FileLayout, StoredKind } from './layout.js';
@@ -213,10 +213,11 @@ export class ParquetColumnFileWriter {
     this.names.add(column.name);
     const prepared = prepareColumn(column, this.rowCount, this.options.allOptional ?? false);
     this.leaves.push(leafSchema(prepared));
+    const choice = new EncodingChoice();
     this.groups.forEach((chunks, g) => {
       const start = g * this.groupRows;
       const end = Math.min(this.rowCount, start + this.groupRows);
-      const chunk = encodeColumnChunk(prepared, start, end, this.chunkOptions);
+      const chunk = encodeColumnChunk(prepared, start, end, this.chunkOptions, choice);
       const buffered = { meta: columnMetaData(prepared, chunk, 0, end - start, this.options.codec), parts: chunk.parts, bytes: chunk.byteLength, uncompressedBytes: chunk.uncompressedByteLength };
       if (this.groups.length === 1) {
         // the only row group: write the chunk now, keep its metadata
