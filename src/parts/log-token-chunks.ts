@@ -173,6 +173,21 @@ export interface ExpectedRow {
  * pairs over the files sorted by path.
  */
 function partOrder(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): { set: RowSet; order: Uint32Array } {
+  const last = lastPartOrder.get(staged);
+  if (last !== undefined && last.fromNs === fromNs && last.toNs === toNs) return last.result;
+  const result = computePartOrder(staged, fromNs, toNs);
+  lastPartOrder.set(staged, { fromNs, toNs, result });
+  return result;
+}
+
+/**
+ * A flush asks for the same order twice — its part writer (logPartRows),
+ * then its token index (tokenChunksOf) — over the same array of files: the
+ * sort is done once (~0.2 µs a record on the main thread).
+ */
+const lastPartOrder = new WeakMap<readonly StagedFile[], { fromNs: bigint; toNs: bigint; result: { set: RowSet; order: Uint32Array } }>();
+
+function computePartOrder(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): { set: RowSet; order: Uint32Array } {
   const files = [...staged].sort((a, b) => compareUtf8(a.path, b.path));
   let total = 0;
   for (const f of files) total += f.rows;
