@@ -68,10 +68,15 @@ interface ColumnPlan {
   type: ValueType;
 }
 
-/** Attribute columns of a result, by scope, computed once per result. */
+/**
+ * Attribute columns of a result, by scope, computed once per result; in
+ * name order, so attributes come in the same order however the rows were
+ * read (the page reader's rows have no null columns, DuckDB's column
+ * groups come in weight order).
+ */
 function planColumns(columns: readonly string[]): Record<AttributeScope, ColumnPlan[]> {
   const plan: Record<AttributeScope, ColumnPlan[]> = { span: [], resource: [], scope: [] };
-  for (const name of columns) {
+  for (const name of [...columns].sort()) {
     const ref = parseAttributeColumnName(name);
     if (ref) plan[ref.scope].push({ name, ...ref });
   }

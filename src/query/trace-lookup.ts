@@ -20,6 +20,7 @@ import { TraceBloom } from '../parts/trace-bloom.js';
 import { TraceIndex, type RowRange } from '../parts/trace-index.js';
 import type { PartInfo } from '../parts/catalog.js';
 import type { StagedFile } from '../head/head.js';
+import { readMatchingRows, UnsupportedPartError, type PartPagesCache } from './part-pages.js';
 
 /** Parses a trace id in hex (Tempo also accepts ids shorter than 32 chars, left-padded). */
 export function parseTraceId(hex: string): Uint8Array {
@@ -240,12 +241,39 @@ async function partsHolding(engine: Engine, parts: SpanFile[], id: Uint8Array): 
   return parts.filter((_, i) => Number(counts[i]![0]?.['n'] ?? 0) > 0);
 }
 
-/** Every span row of the trace (empty when unknown). */
-export async function lookupTrace(engine: Engine, input: TraceLookupInput, id: Uint8Array, indexes: TraceIndexCache): Promise<Row[]> {
+/** Parts the page reader could not read, each reported once. */
+const readWithDuckDb = new Set<string>();
+
+/**
+ * The trace's rows of one part from its pages (part-pages.ts); a part the
+ * page reader cannot read is read with DuckDB, as before it.
+ */
+async function partRowsFromPages(engine: Engine, file: SpanFile, id: Uint8Array, pages: PartPagesCache): Promise<Row[]> {
+  try {
+    return await readMatchingRows(pages.get(file.path), file.rows ?? [], 'trace_id', id);
+  } catch (err) {
+    if (!readWithDuckDb.has(file.path)) {
+      readWithDuckDb.add(file.path);
+      const why = err instanceof Error ? err.message : String(err);
+      console.error(`trace lookup: ${file.path} read with DuckDB${err instanceof UnsupportedPartError ? '' : ' after an error'}: ${why}`);
+    }
+    return (await partsHolding(engine, [file], id)).length > 0 ? partRows(engine, file, id) : [];
+  }
+}
+
+/**
+ * Every span row of the trace (empty when unknown). With `pages`, parts are
+ * read by the page reader (null columns left out of the rows); without, by
+ * DuckDB.
+ */
+export async function lookupTrace(engine: Engine, input: TraceLookupInput, id: Uint8Array, indexes: TraceIndexCache, pages?: PartPagesCache): Promise<Row[]> {
   const files = await candidateFiles(input, [id], indexes);
   const staged = files.filter((f) => f.rows === undefined).map((f) => f.path);
-  const parts = await partsHolding(engine, files.filter((f) => f.rows !== undefined), id);
-  const reads: Promise<Row[]>[] = parts.map((f) => partRows(engine, f, id));
+  const partFiles = files.filter((f) => f.rows !== undefined);
+  // The page reader checks each candidate's trace ids itself: no counting first.
+  const reads: Promise<Row[]>[] = pages
+    ? partFiles.map((f) => partRowsFromPages(engine, f, id, pages))
+    : (await partsHolding(engine, partFiles, id)).map((f) => partRows(engine, f, id));
   if (staged.length > 0) reads.push(engine.all(`SELECT * FROM ${readParquetSql(staged)} WHERE ${traceIdFilter(id)}`));
   return (await Promise.all(reads)).flat();
 }

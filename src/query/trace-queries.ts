@@ -1,10 +1,12 @@
 // The trace questions the API asks, each over a leased snapshot of the store
 // (parts + staging files), so files stay in place while a query reads them.
 
+import { join } from 'node:path';
 import { NotFoundError } from '../model/errors.js';
 import { Engine, readParquetSql, sqlString, type Row } from '../engine/duckdb.js';
 import type { TraceSnapshot, TraceStore } from '../store/trace-store.js';
 import { TraceIndexCache, lookupTrace, parseTraceId } from './trace-lookup.js';
+import { PartPagesCache } from './part-pages.js';
 import { assembleResourceSpans, type OtlpResourceSpans } from './otlp-assemble.js';
 import { search, searchFiles, type SearchRequest, type SearchResponse } from './search.js';
 import { tagNames, tagValues, type TagScope, type TagValue } from './tags.js';
@@ -18,6 +20,7 @@ export interface OperationSummary {
 
 export class TraceQueries {
   private readonly indexes = new TraceIndexCache();
+  private readonly pages = new PartPagesCache();
 
   /**
    * @param engine searches and scans (several threads)
@@ -34,6 +37,7 @@ export class TraceQueries {
     const snap = await this.store.snapshot();
     try {
       this.indexes.retain(snap.parts);
+      this.pages.retain(snap.parts.map((p) => join(snap.dataDir, p.path)));
       return await fn(snap);
     } finally {
       snap.release();
@@ -44,7 +48,7 @@ export class TraceQueries {
   traceById(hex: string): Promise<OtlpResourceSpans[]> {
     const id = parseTraceId(hex);
     return this.withSnapshot(async (s) => {
-      const rows = await lookupTrace(this.lookupEngine, s, id, this.indexes);
+      const rows = await lookupTrace(this.lookupEngine, s, id, this.indexes, this.pages);
       if (rows.length === 0) throw new NotFoundError(`trace ${hex} not found`);
       return assembleResourceSpans(rows);
     });

@@ -10,12 +10,19 @@ import type { ColumnMetaData, Encoding, LeafSchema, PhysicalType, Repetition, Ro
 /** Compact protocol type ids */
 const T = { TRUE: 1, FALSE: 2, BYTE: 3, I16: 4, I32: 5, I64: 6, DOUBLE: 7, BINARY: 8, LIST: 9, SET: 10, MAP: 11, STRUCT: 12 } as const;
 
-type Value = boolean | number | bigint | Uint8Array | Value[] | Struct;
-type Struct = Map<number, Value>;
+export type Value = boolean | number | bigint | Uint8Array | Value[] | Struct;
+export type Struct = Map<number, Value>;
 
-class ThriftCompactReader {
-  private pos = 0;
-  constructor(private readonly bytes: Uint8Array) {}
+export class ThriftCompactReader {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private pos = 0,
+  ) {}
+
+  /** where the next read starts (after a struct: its end) */
+  get offset(): number {
+    return this.pos;
+  }
 
   struct(): Struct {
     const out: Struct = new Map();
@@ -115,8 +122,20 @@ class ThriftCompactReader {
   }
 }
 
+/** What a leaf's values mean beyond its physical type (ids of parquet.thrift), for readers that convert values. */
+export interface LeafAnnotation {
+  /** ConvertedType (UTF8 = 0, INT_32 = 17, …) */
+  convertedType?: number;
+  /** the LogicalType union's field id (STRING = 1, INTEGER = 10, …) */
+  logicalType?: number;
+  /** INTEGER's bit width and signedness */
+  integer?: { bitWidth: number; signed: boolean };
+}
+
 export interface ParquetFooter {
   leaves: LeafSchema[];
+  /** per leaf, as `leaves` */
+  annotations: LeafAnnotation[];
   numRows: number;
   rowGroups: RowGroup[];
   createdBy: string | undefined;
@@ -169,6 +188,18 @@ function parseFileMetaData(meta: Struct): ParquetFooter {
     if (e.has(2)) leaf.typeLength = num(e.get(2), 'type_length');
     return leaf;
   });
+  const annotations = schema.slice(1).map((e): LeafAnnotation => {
+    const out: LeafAnnotation = {};
+    if (e.has(6)) out.convertedType = num(e.get(6), 'converted_type');
+    const logical = e.get(10);
+    if (logical instanceof Map) {
+      for (const [id, value] of logical) {
+        out.logicalType = id;
+        if (id === 10 && value instanceof Map) out.integer = { bitWidth: num(value.get(1), 'bit_width'), signed: value.get(2) === true };
+      }
+    }
+    return out;
+  });
   const rowGroups: RowGroup[] = ((meta.get(4) ?? []) as Struct[]).map((g, ordinal) => {
     const columns = (g.get(1) as Struct[]).map((chunk) => parseColumnMetaData(chunk.get(3) as Struct));
     return {
@@ -181,7 +212,7 @@ function parseFileMetaData(meta: Struct): ParquetFooter {
     };
   });
   const createdBy = meta.get(6);
-  return { leaves, numRows: num(meta.get(3), 'num_rows'), rowGroups, createdBy: createdBy instanceof Uint8Array ? text.decode(createdBy) : undefined };
+  return { leaves, annotations, numRows: num(meta.get(3), 'num_rows'), rowGroups, createdBy: createdBy instanceof Uint8Array ? text.decode(createdBy) : undefined };
 }
 
 function parseColumnMetaData(m: Struct): ColumnMetaData {

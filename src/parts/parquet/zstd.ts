@@ -20,12 +20,15 @@ interface ZstdModule {
   _ZSTD_createDCtx(): number;
   _ZSTD_compress_usingDict(cctx: number, dst: number, dstCapacity: number, src: number, srcSize: number, dict: number, dictSize: number, level: number): number;
   _ZSTD_decompress(dst: number, dstCapacity: number, src: number, srcSize: number): number;
+  _ZSTD_decompress_usingDict(dctx: number, dst: number, dstCapacity: number, src: number, srcSize: number, dict: number, dictSize: number): number;
   _ZSTD_getFrameContentSize(src: number, srcSize: number): number;
 }
 
 interface Loaded {
   module: ZstdModule;
   context: number;
+  /** decompression context, made on first use (reused: ZSTD_decompress allocates one per call) */
+  decompression: number;
   /** one scratch region in wasm memory, grown as pages need */
   scratch: number;
   scratchBytes: number;
@@ -45,7 +48,7 @@ export function loadZstd(): Promise<void> {
     const module = moduleFile.Module;
     const context = module._ZSTD_createCCtx();
     if (context === 0) throw new Error('zstd: cannot create a compression context');
-    loaded = { module, context, scratch: 0, scratchBytes: 0 };
+    loaded = { module, context, decompression: 0, scratch: 0, scratchBytes: 0 };
     return loaded;
   })();
   return loading.then(() => undefined);
@@ -93,5 +96,25 @@ export function zstdDecompress(frame: Uint8Array): Uint8Array {
   const destination = base + frame.length;
   const size = state.module._ZSTD_decompress(destination, contentSize, base, frame.length);
   if (state.module._ZSTD_isError(size)) throw new Error(`zstd: decompression failed (code ${size})`);
+  return state.module.HEAPU8.slice(destination, destination + size);
+}
+
+/**
+ * A Parquet page body: the zstd frame(s) `compressed` holding exactly
+ * `size` bytes (the page header's uncompressed size, whatever the frame
+ * header records), through one reused decompression context.
+ */
+export function zstdDecompressPage(compressed: Uint8Array, size: number): Uint8Array {
+  const state = ready();
+  if (state.decompression === 0) {
+    state.decompression = state.module._ZSTD_createDCtx();
+    if (state.decompression === 0) throw new Error('zstd: cannot create a decompression context');
+  }
+  const base = scratchOf(state, compressed.length + size);
+  state.module.HEAPU8.set(compressed, base);
+  const destination = base + compressed.length;
+  const got = state.module._ZSTD_decompress_usingDict(state.decompression, destination, size, base, compressed.length, 0, 0);
+  if (state.module._ZSTD_isError(got)) throw new Error(`zstd: decompression failed (code ${got})`);
+  if (got !== size) throw new Error(`zstd: page holds ${got} bytes, its header says ${size}`);
   return state.module.HEAPU8.slice(destination, destination + size);
 }

@@ -1,0 +1,232 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine, type Row } from '../engine/duckdb.js';
+import { seededRandom } from '../model/seeded-random.js';
+import { encodeHybrid, hybridMaxBytes } from '../parts/parquet/encoding.js';
+import { decodeHybrid } from '../parts/parquet/layout.js';
+import { writeParquetFile, type ParquetColumn } from '../parts/parquet/writer.js';
+import { loadZstd } from '../parts/parquet/zstd.js';
+import type { PartInfo } from '../parts/catalog.js';
+import { definedIndexes, hybridValuesAt, PartPagesCache, readMatchingRows, UnsupportedPartError } from './part-pages.js';
+import { lookupTrace, TraceIndexCache } from './trace-lookup.js';
+import { assembleResourceSpans } from './otlp-assemble.js';
+
+const ROWS = 7000;
+/** rows of the second 2048-row group: the column "span.sometimes" is null in all of them */
+const QUIET_FROM = 2048;
+const QUIET_TO = 4096;
+
+interface Spans {
+  ids: Uint8Array[];
+  /** trace of each row (ascending) */
+  traceOf: Int32Array;
+  columns: ParquetColumn[];
+}
+
+/** Spans sorted by trace id, 1–40 rows per trace, columns of every kind with nulls in many patterns. */
+function spans(seed: number): Spans {
+  const next = seededRandom(seed);
+  const traceOf = new Int32Array(ROWS);
+  let traces = 0;
+  for (let row = 0; row < ROWS; traces++) {
+    const length = 1 + Math.floor(next() * 40);
+    for (let k = 0; k < length && row < ROWS; k++) traceOf[row++] = traces;
+  }
+  const ids = Array.from({ length: traces }, () => Uint8Array.from({ length: 16 }, () => Math.floor(next() * 256)));
+  ids.sort((a, b) => Buffer.compare(a, b));
+  const traceIds = new Uint8Array(ROWS * 16);
+  for (let row = 0; row < ROWS; row++) traceIds.set(ids[traceOf[row]!]!, row * 16);
+  const nullsWhere = (p: number): Uint8Array => Uint8Array.from({ length: ROWS }, () => (next() < p ? 1 : 0));
+  const words = ['GET /api/cart', 'SELECT cart', 'checkout', 'ünïcödé ✓', '', 'x'.repeat(300)];
+  const doubles = [0, -0, 1.5, -2.25e300, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 5e-324];
+  const columns: ParquetColumn[] = [
+    { name: 'trace_id', kind: 'fixed16', values: traceIds },
+    { name: 'span_id', kind: 'fixed8', values: Uint8Array.from({ length: ROWS * 8 }, () => Math.floor(next() * 256)) },
+    { name: 'name', kind: 'string', values: Array.from({ length: ROWS }, () => words[Math.floor(next() * words.length)]!) },
+    { name: 'start_time_unix_nano', kind: 'int64', values: BigInt64Array.from({ length: ROWS }, (_, i) => 1_700_000_000_000_000_000n + BigInt(i) * 1_000_003n - BigInt(Math.floor(next() * 1000))) },
+    { name: 'duration_nano', kind: 'int64', values: BigInt64Array.from({ length: ROWS }, () => BigInt(Math.floor(next() * 2 ** 20))) },
+    { name: 'span.size::int', kind: 'int64', values: BigInt64Array.from({ length: ROWS }, () => BigInt(Math.floor(next() * 2 ** 40)) * (next() < 0.01 ? -1n : 1n)), nulls: nullsWhere(0.2) },
+    { name: 'kind', kind: 'int32', values: Int32Array.from({ length: ROWS }, () => Math.floor(next() * 6) - (next() < 0.01 ? 2 ** 31 : 0)) },
+    { name: 'has_exception', kind: 'boolean', values: Uint8Array.from({ length: ROWS }, () => (next() < 0.3 ? 1 : 0)), nulls: nullsWhere(0.5) },
+    { name: 'span.ratio::double', kind: 'double', values: Float64Array.from({ length: ROWS }, () => doubles[Math.floor(next() * doubles.length)]!), nulls: nullsWhere(0.7) },
+    { name: 'span.sometimes', kind: 'string', values: Array.from({ length: ROWS }, (_, row) => (row >= QUIET_FROM && row < QUIET_TO) || next() < 0.5 ? undefined : `v${Math.floor(next() * 50)}`) },
+    { name: 'span.rare::int', kind: 'int64', values: BigInt64Array.from({ length: ROWS }, () => BigInt(Math.floor(next() * 1e9))), nulls: nullsWhere(0.995) },
+    { name: 'span.never', kind: 'string', values: new Array<string | undefined>(ROWS).fill(undefined) },
+    { name: 'span.unique', kind: 'string', values: Array.from({ length: ROWS }, (_, row) => `row ${row} ${next()}`) },
+  ];
+  return { ids, traceOf, columns };
+}
+
+function rowsOf(s: Spans, trace: number): { from: number; to: number } {
+  const from = s.traceOf.indexOf(trace);
+  return { from, to: s.traceOf.lastIndexOf(trace) + 1 };
+}
+
+function withoutNulls(rows: Row[]): Row[] {
+  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null)));
+}
+
+async function withEngine(fn: (engine: Engine, dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'part-pages-'));
+  const engine = await Engine.create({ dataDir: dir, threads: 1, memoryLimit: '256MB' });
+  try {
+    await loadZstd();
+    await fn(engine, dir);
+  } finally {
+    engine.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** DuckDB's rows of the trace (nulls dropped), in file order. */
+async function duckDbRows(engine: Engine, path: string, id: Uint8Array): Promise<Row[]> {
+  const hex = Buffer.from(id).toString('hex');
+  const rows = await engine.all(
+    `SELECT * EXCLUDE (file_row_number) FROM read_parquet('${path}', file_row_number = true) WHERE trace_id BETWEEN from_hex('${hex}') AND from_hex('${hex}') ORDER BY file_row_number`,
+  );
+  return withoutNulls(rows);
+}
+
+/** Traces of the file read by the page reader (its rows, wider, the whole file, split ranges) equals DuckDB's rows. */
+async function assertSameAsDuckDb(engine: Engine, path: string, s: Spans): Promise<void> {
+  const part = new PartPagesCache().get(path);
+  // every 5th trace and the last: DuckDB's query per trace is the test's time
+  for (let trace = 0; trace < s.ids.length; trace = trace === s.ids.length - 1 ? trace + 1 : Math.min(trace + 5, s.ids.length - 1)) {
+    const id = s.ids[trace]!;
+    const expected = await duckDbRows(engine, path, id);
+    assert.equal(expected.length, rowsOf(s, trace).to - rowsOf(s, trace).from);
+    const exact = rowsOf(s, trace);
+    const wide = { from: Math.max(0, exact.from - 2100), to: Math.min(ROWS, exact.to + 2100) };
+    for (const ranges of [[exact], [wide], [{ from: 0, to: ROWS }], [{ from: 0, to: exact.from + 1 }, { from: exact.from + 1, to: exact.to + 5 }, { from: exact.to + 7, to: ROWS + 7 }]]) {
+      assert.deepEqual(await readMatchingRows(part, ranges, 'trace_id', id), expected, `trace ${trace} in ${JSON.stringify(ranges)}`);
+    }
+  }
+  assert.deepEqual(await readMatchingRows(part, [{ from: 0, to: ROWS }], 'trace_id', new Uint8Array(16).fill(0xff)), []);
+}
+
+describe('readMatchingRows', () => {
+  it('reads what DuckDB reads from a DuckDB-written part (zstd, dictionaries, a row group where some columns are all null)', async () => {
+    await withEngine(async (engine, dir) => {
+      const s = spans(1);
+      const source = join(dir, 'source.parquet');
+      await writeParquetFile(source, ROWS, s.columns, { durable: false });
+      const path = join(dir, 'part.parquet');
+      // trace_id as a BLOB (BYTE_ARRAY), as the flush's COPY writes it; 2048-row groups (DuckDB's smallest)
+      await engine.run(
+        `COPY (SELECT * REPLACE (trace_id::BLOB AS trace_id) FROM read_parquet('${source}')) TO '${path}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 9, ROW_GROUP_SIZE 2048, WRITE_BLOOM_FILTER false)`,
+      );
+      const quiet = await engine.all(`SELECT stats_null_count = row_group_num_rows AS all_null FROM parquet_metadata('${path}') WHERE path_in_schema = 'span.sometimes' AND row_group_id = 1`);
+      assert.deepEqual(quiet, [{ all_null: true }], 'the second row group has no value of span.sometimes');
+      await assertSameAsDuckDb(engine, path, s);
+    });
+  });
+
+  for (const [label, codec] of [
+    ['zstd', { codec: 'zstd', level: 3 }],
+    ['gzip', { codec: 'gzip', level: 6 }],
+    ['brotli', { codec: 'brotli', quality: 4 }],
+    ['uncompressed', undefined],
+  ] as const) {
+    it(`reads what DuckDB reads from our writer's files (${label}, small pages, DELTA and PLAIN)`, async () => {
+      await withEngine(async (engine, dir) => {
+        const s = spans(2);
+        const path = join(dir, 'ours.parquet');
+        await writeParquetFile(path, ROWS, s.columns, {
+          durable: false,
+          rowGroupRows: 3000,
+          pageBytes: 4096,
+          ...(codec ? { codec, tryDeltaInt64: true, tryPlainStrings: true } : {}),
+        });
+        await assertSameAsDuckDb(engine, path, s);
+      });
+    });
+  }
+
+  it('refuses types it does not convert as DuckDB does, and the lookup then reads the part with DuckDB', async () => {
+    await withEngine(async (engine, dir) => {
+      const id = '0a'.repeat(16);
+      const path = join(dir, 'dated.parquet');
+      await engine.run(
+        `COPY (SELECT from_hex('${id}') AS trace_id, i::BIGINT AS start_time_unix_nano, 0::BIGINT AS duration_nano, DATE '2025-01-01' + i::INT AS day, i::UBIGINT AS big FROM range(3) t(i)) TO '${path}' (FORMAT parquet)`,
+      );
+      await assert.rejects(readMatchingRows(new PartPagesCache().get(path), [{ from: 0, to: 3 }], 'trace_id', Buffer.from(id, 'hex')), UnsupportedPartError);
+      const part: PartInfo = { id: 'dated', path: 'dated.parquet', rows: 3, bytes: 1, minStartNs: '0', maxStartNs: '0', day: '2025-01-01', level: 0, createdAtMs: 0, columns: ['trace_id', 'start_time_unix_nano', 'duration_nano', 'day', 'big'], services: [] };
+      const input = { dataDir: dir, parts: [part], staged: [] };
+      const viaPages = await lookupTrace(engine, input, Buffer.from(id, 'hex'), new TraceIndexCache(), new PartPagesCache());
+      const viaDuckDb = await lookupTrace(engine, input, Buffer.from(id, 'hex'), new TraceIndexCache());
+      assert.equal(viaPages.length, 3);
+      assert.deepEqual(viaPages, viaDuckDb);
+    });
+  });
+});
+
+describe('lookupTrace with the page reader', () => {
+  it('answers the same OTLP JSON as with DuckDB, over several candidate parts', async () => {
+    await withEngine(async (engine, dir) => {
+      const columns = spans(3).columns;
+      const s = spans(3);
+      // the same traces in two parts (a trace split by a flush boundary), one part missing a column
+      const files = [
+        { path: 'p1.parquet', columns },
+        { path: 'p2.parquet', columns: columns.filter((c) => c.name !== 'span.unique') },
+      ];
+      await writeParquetFile(join(dir, files[0]!.path), ROWS, files[0]!.columns, { durable: false, rowGroupRows: 2048, codec: { codec: 'zstd', level: 3 } });
+      await writeParquetFile(join(dir, files[1]!.path), ROWS, files[1]!.columns, { durable: false });
+      const parts: PartInfo[] = files.map((f, i) => ({ id: `p${i}`, path: f.path, rows: ROWS, bytes: 1, minStartNs: '0', maxStartNs: '0', day: '2025-01-01', level: 0, createdAtMs: 0, columns: f.columns.map((c) => c.name), services: [] }));
+      const input = { dataDir: dir, parts, staged: [] };
+      const indexes = new TraceIndexCache();
+      const pages = new PartPagesCache();
+      for (const trace of [0, 1, Math.floor(s.ids.length / 2), s.ids.length - 1]) {
+        const id = s.ids[trace]!;
+        const viaPages = await lookupTrace(engine, input, id, indexes, pages);
+        const viaDuckDb = await lookupTrace(engine, input, id, indexes);
+        assert.equal(viaPages.length, 2 * (rowsOf(s, trace).to - rowsOf(s, trace).from));
+        assert.equal(JSON.stringify(assembleResourceSpans(viaPages)), JSON.stringify(assembleResourceSpans(viaDuckDb)));
+      }
+    });
+  });
+});
+
+describe('RLE/bit-packed hybrid random access', () => {
+  it('finds the values and the non-null positions decodeHybrid finds', () => {
+    const next = seededRandom(4);
+    for (const bitWidth of [1, 3, 8, 13, 24]) {
+      for (let round = 0; round < 20; round++) {
+        const count = 1 + Math.floor(next() * 3000);
+        const values = new Uint32Array(count);
+        // runs and noise, so both run kinds occur
+        for (let i = 0; i < count; ) {
+          const run = 1 + Math.floor(next() * 40);
+          const value = Math.floor(next() * 2 ** bitWidth);
+          const noisy = next() < 0.5;
+          for (let k = 0; k < run && i < count; k++) values[i++] = noisy ? Math.floor(next() * 2 ** bitWidth) : value;
+        }
+        const buffer = new Uint8Array(hybridMaxBytes(count, bitWidth));
+        const bytes = buffer.subarray(0, encodeHybrid(values, 0, count, bitWidth, buffer, 0));
+        const all = new Uint32Array(count);
+        decodeHybrid(bytes, 0, bytes.length, Math.max(1, bitWidth), all, count);
+        const wanted = Int32Array.from({ length: count }, (_, i) => i).filter(() => next() < 0.1);
+        const got = new Int32Array(wanted.length);
+        hybridValuesAt(bytes, 0, bytes.length, bitWidth, wanted, got);
+        assert.deepEqual([...got], [...wanted].map((i) => all[i]!));
+        if (bitWidth === 1) {
+          const at = new Int32Array(wanted.length);
+          definedIndexes(bytes, 0, bytes.length, wanted, at);
+          let ones = 0;
+          const expected: number[] = [];
+          for (let i = 0, k = 0; i < count; i++) {
+            if (i === wanted[k]) {
+              expected.push(all[i] ? ones : -1);
+              k++;
+            }
+            if (all[i]) ones++;
+          }
+          assert.deepEqual([...at], expected);
+        }
+      }
+    }
+  });
+});

@@ -1,0 +1,560 @@
+// A trace's rows read straight from a part's pages, without DuckDB: the
+// trace index names the rows that may hold the trace, the part's footer
+// (parsed once: parts are immutable) where their row group's column chunks
+// lie, and of each chunk only the pages holding those rows are decompressed
+// and only the values of the trace's rows decoded.
+//
+// Why: DuckDB decodes every value of every column chunk of the row group it
+// reads (65,536 rows, ~130 columns) to return a few dozen rows, and sets up
+// each column per query; the lookup's time was that decoding
+// (docs/storage.md). Here the cost is decompressing the pages (the same
+// bytes DuckDB decompresses, zstd in WebAssembly) plus decoding values up to
+// the trace's last row; a column null in all of the trace's rows costs its
+// definition levels only, and the answer's row objects carry no nulls.
+//
+// Only flat files with v1 data pages are read: PLAIN, dictionary,
+// DELTA_BINARY_PACKED and RLE (booleans) values; zstd, gzip, Brotli or no
+// compression; the physical and logical types DuckDB and our writer give
+// span columns. Anything else throws UnsupportedPartError, and the lookup
+// reads that part with DuckDB instead. Values are the JS values DuckDB's
+// getRowObjectsJS gives (BIGINT → bigint, BLOB → Uint8Array, VARCHAR →
+// string), so the OTLP answer is the same either way.
+
+import { open } from 'node:fs/promises';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { readParquetFooter, ThriftCompactReader, type LeafAnnotation, type ParquetFooter, type Struct } from '../parts/parquet/footer.js';
+import { PhysicalType, Repetition, type ColumnMetaData, type LeafSchema } from '../parts/parquet/metadata.js';
+import { CompressionCodec } from '../parts/parquet/compression.js';
+import { loadZstd, zstdDecompressPage } from '../parts/parquet/zstd.js';
+import type { RowRange } from '../parts/trace-index.js';
+import type { Row } from '../engine/duckdb.js';
+
+/** The file uses something this reader does not (the caller reads it with DuckDB). */
+export class UnsupportedPartError extends Error {}
+
+/** How a column's stored values become JS values. */
+type Conversion = 'string' | 'bytes' | 'int32' | 'int64' | 'double' | 'float' | 'boolean';
+
+const ConvertedType = { UTF8: 0, INT_32: 17, INT_64: 18 } as const;
+const LogicalType = { STRING: 1, INTEGER: 10 } as const;
+const PageType = { DATA_PAGE: 0, INDEX_PAGE: 1, DICTIONARY_PAGE: 2, DATA_PAGE_V2: 3 } as const;
+const ValueEncoding = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE: 3, DELTA_BINARY_PACKED: 5, RLE_DICTIONARY: 8 } as const;
+/** FLOAT is not among the types our writer writes (metadata.ts) */
+const FLOAT = 4;
+
+function integerMatches(a: LeafAnnotation, bits: number, converted: number): boolean {
+  if (a.convertedType !== undefined && a.convertedType !== converted) return false;
+  if (a.logicalType === undefined) return true;
+  return a.logicalType === LogicalType.INTEGER && a.integer?.bitWidth === bits && a.integer.signed;
+}
+
+/** undefined: a type DuckDB returns as something else than these (dates, decimals, unsigned, UUID, JSON…). */
+function conversionOf(leaf: LeafSchema, a: LeafAnnotation): Conversion | undefined {
+  const plain = a.convertedType === undefined && a.logicalType === undefined;
+  switch (leaf.type as number) {
+    case PhysicalType.BOOLEAN:
+      return plain ? 'boolean' : undefined;
+    case PhysicalType.INT32:
+      return integerMatches(a, 32, ConvertedType.INT_32) ? 'int32' : undefined;
+    case PhysicalType.INT64:
+      return integerMatches(a, 64, ConvertedType.INT_64) ? 'int64' : undefined;
+    case PhysicalType.DOUBLE:
+      return plain ? 'double' : undefined;
+    case FLOAT:
+      return plain ? 'float' : undefined;
+    case PhysicalType.BYTE_ARRAY:
+      if (plain) return 'bytes';
+      return (a.convertedType === undefined || a.convertedType === ConvertedType.UTF8) && (a.logicalType === undefined || a.logicalType === LogicalType.STRING) ? 'string' : undefined;
+    case PhysicalType.FIXED_LEN_BYTE_ARRAY:
+      return plain ? 'bytes' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A part's footer, parsed once, and what the reader needs of it. */
+export interface PartPages {
+  path: string;
+  footer: ParquetFooter;
+  /** first row of each row group */
+  firstRows: number[];
+  conversions: (Conversion | undefined)[];
+}
+
+function partPagesOf(path: string): PartPages {
+  let footer: ParquetFooter;
+  try {
+    footer = readParquetFooter(path);
+  } catch (err) {
+    // nested schemas and the like; a missing file is an error of its own
+    if (err instanceof Error && /parquet footer: nested/.test(err.message)) throw new UnsupportedPartError(err.message);
+    throw err;
+  }
+  const firstRows: number[] = [];
+  let row = 0;
+  for (const g of footer.rowGroups) {
+    firstRows.push(row);
+    row += g.numRows;
+  }
+  return { path, footer, firstRows, conversions: footer.leaves.map((leaf, i) => conversionOf(leaf, footer.annotations[i]!)) };
+}
+
+/** Parsed footers by file path; parts are immutable, so entries never go stale. */
+export class PartPagesCache {
+  private readonly parts = new Map<string, PartPages>();
+
+  get(path: string): PartPages {
+    let part = this.parts.get(path);
+    if (!part) {
+      part = partPagesOf(path);
+      this.parts.set(path, part);
+    }
+    return part;
+  }
+
+  /** Drops entries of files no longer in use. */
+  retain(paths: Iterable<string>): void {
+    const live = new Set(paths);
+    for (const path of this.parts.keys()) if (!live.has(path)) this.parts.delete(path);
+  }
+}
+
+const utf8 = new TextDecoder();
+
+function readU32(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+function decompress(codec: number | undefined, body: Uint8Array, size: number): Uint8Array {
+  switch (codec ?? CompressionCodec.UNCOMPRESSED) {
+    case CompressionCodec.UNCOMPRESSED:
+      return body;
+    case CompressionCodec.ZSTD:
+      return zstdDecompressPage(body, size);
+    case CompressionCodec.GZIP:
+      return gunzipSync(body);
+    case CompressionCodec.BROTLI:
+      return brotliDecompressSync(body);
+    default:
+      throw new UnsupportedPartError(`part pages: compression codec ${String(codec)}`);
+  }
+}
+
+function num(v: unknown, what: string): number {
+  if (typeof v !== 'number') throw new Error(`part pages: page header without ${what}`);
+  return v;
+}
+
+/** A column chunk's values at some of its rows, decoded as the chunk is walked. */
+class ChunkReader {
+  private dictionaryPage: { body: Uint8Array; size: number; entries: number } | undefined;
+  private dictionary: Dictionary | undefined;
+
+  constructor(
+    private readonly leaf: LeafSchema,
+    private readonly meta: ColumnMetaData,
+    private readonly conversion: Conversion,
+  ) {}
+
+  /**
+   * Values at `rows` (ascending, within the row group), null where null.
+   * `bytes` hold the row group's chunks from file offset `base` on.
+   */
+  read(bytes: Uint8Array, base: number, rows: Int32Array): unknown[] {
+    const out: unknown[] = new Array<unknown>(rows.length).fill(null);
+    const dictionaryAt = this.meta.dictionaryPageOffset;
+    let at = (dictionaryAt !== undefined && dictionaryAt > 0 && dictionaryAt < this.meta.dataPageOffset ? dictionaryAt : this.meta.dataPageOffset) - base;
+    const end = at + this.meta.totalBytes;
+    let pageFirst = 0;
+    let r = 0;
+    while (r < rows.length) {
+      if (at >= end) throw new Error(`part pages: column "${this.leaf.name}" ends before row ${rows[r]}`);
+      const reader = new ThriftCompactReader(bytes, at);
+      const header = reader.struct();
+      const size = num(header.get(2), 'uncompressed_page_size');
+      const stored = num(header.get(3), 'compressed_page_size');
+      const body = bytes.subarray(reader.offset, reader.offset + stored);
+      at = reader.offset + stored;
+      const type = header.get(1);
+      if (type === PageType.DICTIONARY_PAGE) {
+        const h = header.get(7) as Struct;
+        const encoding = num(h.get(2), 'dictionary encoding');
+        if (encoding !== ValueEncoding.PLAIN && encoding !== ValueEncoding.PLAIN_DICTIONARY) throw new UnsupportedPartError(`part pages: dictionary encoding ${encoding}`);
+        this.dictionaryPage = { body, size, entries: num(h.get(1), 'dictionary num_values') };
+        this.dictionary = undefined;
+        continue;
+      }
+      if (type === PageType.DATA_PAGE_V2) throw new UnsupportedPartError('part pages: v2 data pages');
+      if (type !== PageType.DATA_PAGE) continue;
+      const h = header.get(5) as Struct;
+      const pageRows = num(h.get(1), 'num_values');
+      const pageEnd = pageFirst + pageRows;
+      if (rows[r]! >= pageEnd) {
+        pageFirst = pageEnd;
+        continue;
+      }
+      let last = r;
+      while (last + 1 < rows.length && rows[last + 1]! < pageEnd) last++;
+      this.readPage(decompress(this.meta.codec, body, size), num(h.get(2), 'encoding'), pageFirst, rows, r, last, out);
+      r = last + 1;
+      pageFirst = pageEnd;
+    }
+    return out;
+  }
+
+  /** rows[first..last] lie in this page, whose first row is `pageFirst`. */
+  private readPage(page: Uint8Array, encoding: number, pageFirst: number, rows: Int32Array, first: number, last: number, out: unknown[]): void {
+    const local = new Int32Array(last - first + 1);
+    for (let k = 0; k < local.length; k++) local[k] = rows[first + k]! - pageFirst;
+    // value index (among the page's non-null values) of each wanted row, -1 for null
+    let valueAt = local;
+    let pos = 0;
+    if (this.leaf.repetition === Repetition.OPTIONAL) {
+      const levelBytes = readU32(page, 0);
+      valueAt = new Int32Array(local.length);
+      definedIndexes(page, 4, 4 + levelBytes, local, valueAt);
+      pos = 4 + levelBytes;
+    }
+    let wanted = 0;
+    for (const v of valueAt) if (v >= 0) wanted++;
+    if (wanted === 0) return;
+    const indexes = new Int32Array(wanted);
+    wanted = 0;
+    for (const v of valueAt) if (v >= 0) indexes[wanted++] = v;
+    const values = this.values(page, pos, encoding, indexes);
+    let w = 0;
+    for (let k = 0; k < valueAt.length; k++) if (valueAt[k]! >= 0) out[first + k] = values[w++];
+  }
+
+  /** The page's values at `indexes` (ascending), its values starting at byte `pos`. */
+  private values(page: Uint8Array, pos: number, encoding: number, indexes: Int32Array): unknown[] {
+    const count = indexes[indexes.length - 1]! + 1;
+    switch (encoding) {
+      case ValueEncoding.PLAIN: {
+        const source = plainValues(page, pos, this.leaf, this.conversion, count);
+        return Array.from(indexes, (i) => source.at(i));
+      }
+      case ValueEncoding.PLAIN_DICTIONARY:
+      case ValueEncoding.RLE_DICTIONARY: {
+        const bitWidth = page[pos]!;
+        const keys = new Int32Array(indexes.length);
+        if (bitWidth > 0) hybridValuesAt(page, pos + 1, page.length, bitWidth, indexes, keys);
+        const dictionary = this.dictionaryValues();
+        return Array.from(keys, (key) => dictionary.at(key));
+      }
+      case ValueEncoding.DELTA_BINARY_PACKED: {
+        if (this.conversion !== 'int64' && this.conversion !== 'int32') throw new UnsupportedPartError(`part pages: DELTA_BINARY_PACKED ${this.conversion}`);
+        const ints = deltaBinaryPacked(page, pos, count);
+        // int32 deltas may wrap around as 32-bit arithmetic: the value is its low 32 bits
+        return Array.from(indexes, (i) => (this.conversion === 'int64' ? ints[i]! : Number(BigInt.asIntN(32, ints[i]!))));
+      }
+      case ValueEncoding.RLE: {
+        if (this.conversion !== 'boolean') throw new UnsupportedPartError(`part pages: RLE ${this.conversion}`);
+        const bits = new Int32Array(indexes.length);
+        hybridValuesAt(page, pos + 4, pos + 4 + readU32(page, pos), 1, indexes, bits);
+        return Array.from(bits, (b) => b === 1);
+      }
+      default:
+        throw new UnsupportedPartError(`part pages: value encoding ${encoding}`);
+    }
+  }
+
+  private dictionaryValues(): Dictionary {
+    if (this.dictionary) return this.dictionary;
+    const page = this.dictionaryPage;
+    if (!page) throw new Error(`part pages: column "${this.leaf.name}" has dictionary-encoded values but no dictionary page`);
+    this.dictionary = new Dictionary(plainValues(decompress(this.meta.codec, page.body, page.size), 0, this.leaf, this.conversion, page.entries));
+    return this.dictionary;
+  }
+}
+
+interface ValueSource {
+  at(index: number): unknown;
+}
+
+/** Dictionary entries, each converted once however many rows name it. */
+class Dictionary implements ValueSource {
+  private readonly converted = new Map<number, unknown>();
+  constructor(private readonly entries: ValueSource) {}
+
+  at(index: number): unknown {
+    let v = this.converted.get(index);
+    if (v === undefined) {
+      v = this.entries.at(index);
+      this.converted.set(index, v);
+    }
+    return v;
+  }
+}
+
+/** `count` PLAIN values of the leaf's type from bytes[pos…]. */
+function plainValues(bytes: Uint8Array, pos: number, leaf: LeafSchema, conversion: Conversion, count: number): ValueSource {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fixed = (width: number): void => {
+    if (pos + width * count > bytes.length) throw new Error(`part pages: column "${leaf.name}" holds fewer than ${count} values`);
+  };
+  switch (conversion) {
+    case 'boolean':
+      if (pos + Math.ceil(count / 8) > bytes.length) throw new Error(`part pages: column "${leaf.name}" holds fewer than ${count} values`);
+      return { at: (i) => ((bytes[pos + (i >>> 3)]! >>> (i & 7)) & 1) === 1 };
+    case 'int32':
+      fixed(4);
+      return { at: (i) => view.getInt32(pos + 4 * i, true) };
+    case 'int64':
+      fixed(8);
+      return { at: (i) => view.getBigInt64(pos + 8 * i, true) };
+    case 'double':
+      fixed(8);
+      return { at: (i) => view.getFloat64(pos + 8 * i, true) };
+    case 'float':
+      fixed(4);
+      return { at: (i) => view.getFloat32(pos + 4 * i, true) };
+    default:
+      break;
+  }
+  // byte arrays: FIXED_LEN_BYTE_ARRAY at a fixed stride, BYTE_ARRAY length-prefixed
+  const starts = new Uint32Array(count);
+  const lengths = new Uint32Array(count);
+  if (leaf.type === PhysicalType.FIXED_LEN_BYTE_ARRAY) {
+    const width = leaf.typeLength ?? 0;
+    fixed(width);
+    for (let i = 0; i < count; i++) {
+      starts[i] = pos + width * i;
+      lengths[i] = width;
+    }
+  } else {
+    let at = pos;
+    for (let i = 0; i < count; i++) {
+      if (at + 4 > bytes.length) throw new Error(`part pages: column "${leaf.name}" holds fewer than ${count} values`);
+      const length = readU32(bytes, at);
+      starts[i] = at + 4;
+      lengths[i] = length;
+      at += 4 + length;
+    }
+    if (at > bytes.length) throw new Error(`part pages: column "${leaf.name}" has a truncated value`);
+  }
+  return conversion === 'string'
+    ? { at: (i) => utf8.decode(bytes.subarray(starts[i]!, starts[i]! + lengths[i]!)) }
+    : // a copy, as a Buffer: what DuckDB's node client returns for a BLOB
+      { at: (i) => Buffer.from(bytes.subarray(starts[i]!, starts[i]! + lengths[i]!)) };
+}
+
+/** Set bits per byte value. */
+const ONES = Uint8Array.from({ length: 256 }, (_, b) => {
+  let n = 0;
+  for (let v = b; v > 0; v >>>= 1) n += v & 1;
+  return n;
+});
+
+/** An RLE/bit-packed hybrid run header (a ULEB128 varint) at bytes[state.pos]. */
+function runHeader(bytes: Uint8Array, state: { pos: number }, to: number): number {
+  let header = 0;
+  let shift = 0;
+  for (;;) {
+    if (state.pos >= to) throw new Error('part pages: RLE/bit-packed stream ends early');
+    const b = bytes[state.pos++]!;
+    header += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return header;
+    shift += 7;
+  }
+}
+
+/**
+ * Values at `indexes` (ascending) of the RLE/bit-packed hybrid stream in
+ * bytes[from, to) at `bitWidth` (≤ 24): only the run headers before the last
+ * index are read, and of bit-packed runs only the wanted values.
+ */
+export function hybridValuesAt(bytes: Uint8Array, from: number, to: number, bitWidth: number, indexes: ArrayLike<number>, out: Int32Array): void {
+  if (bitWidth < 1 || bitWidth > 24) throw new UnsupportedPartError(`part pages: RLE/bit-packed width ${bitWidth}`);
+  const state = { pos: from };
+  const mask = (1 << bitWidth) - 1;
+  const valueBytes = (bitWidth + 7) >>> 3;
+  let base = 0;
+  let k = 0;
+  while (k < indexes.length) {
+    const header = runHeader(bytes, state, to);
+    if (header % 2 === 0) {
+      const end = base + header / 2;
+      let value = 0;
+      for (let b = 0; b < valueBytes; b++) value |= bytes[state.pos++]! << (8 * b);
+      while (k < indexes.length && indexes[k]! < end) out[k++] = value;
+      base = end;
+    } else {
+      const groups = (header - 1) / 2;
+      const end = base + groups * 8;
+      const at = state.pos;
+      while (k < indexes.length && indexes[k]! < end) {
+        const bit = (indexes[k]! - base) * bitWidth;
+        const byte = at + (bit >>> 3);
+        // bitWidth + 7 ≤ 31 bits: four bytes hold the value (past the end of the array read as 0)
+        const word = (bytes[byte] ?? 0) | ((bytes[byte + 1] ?? 0) << 8) | ((bytes[byte + 2] ?? 0) << 16) | ((bytes[byte + 3] ?? 0) << 24);
+        out[k++] = (word >>> (bit & 7)) & mask;
+      }
+      state.pos += groups * bitWidth;
+      base = end;
+    }
+  }
+}
+
+/**
+ * Definition levels (bit width 1) in bytes[from, to): for each of `rows`
+ * (ascending), -1 when its level is 0 (null), else how many non-null values
+ * precede it — its index among the page's values.
+ */
+export function definedIndexes(bytes: Uint8Array, from: number, to: number, rows: ArrayLike<number>, out: Int32Array): void {
+  const state = { pos: from };
+  let base = 0;
+  let ones = 0;
+  let k = 0;
+  while (k < rows.length) {
+    const header = runHeader(bytes, state, to);
+    if (header % 2 === 0) {
+      const length = header / 2;
+      const set = bytes[state.pos++]! & 1;
+      while (k < rows.length && rows[k]! < base + length) {
+        out[k] = set ? ones + (rows[k]! - base) : -1;
+        k++;
+      }
+      if (set) ones += length;
+      base += length;
+    } else {
+      const groups = (header - 1) / 2;
+      const at = state.pos;
+      // ones in the run's bytes before `scanned`
+      let scanned = 0;
+      let before = 0;
+      while (k < rows.length && rows[k]! < base + groups * 8) {
+        const j = rows[k]! - base;
+        const byte = j >>> 3;
+        for (; scanned < byte; scanned++) before += ONES[bytes[at + scanned]!]!;
+        const bits = bytes[at + byte]!;
+        out[k] = (bits >>> (j & 7)) & 1 ? ones + before + ONES[bits & ((1 << (j & 7)) - 1)]! : -1;
+        k++;
+      }
+      for (; scanned < groups; scanned++) before += ONES[bytes[at + scanned]!]!;
+      ones += before;
+      state.pos += groups;
+      base += groups * 8;
+    }
+  }
+}
+
+function varint(bytes: Uint8Array, state: { pos: number }): bigint {
+  let out = 0n;
+  let shift = 0n;
+  for (;;) {
+    if (state.pos >= bytes.length) throw new Error('part pages: DELTA_BINARY_PACKED header ends early');
+    const b = bytes[state.pos++]!;
+    out |= BigInt(b & 0x7f) << shift;
+    if (b < 0x80) return out;
+    shift += 7n;
+  }
+}
+
+/** The first `count` values of a DELTA_BINARY_PACKED stream at bytes[pos…] (int32 values widen losslessly). */
+export function deltaBinaryPacked(bytes: Uint8Array, pos: number, count: number): BigInt64Array {
+  const state = { pos };
+  const blockSize = Number(varint(bytes, state));
+  const miniblocks = Number(varint(bytes, state));
+  const total = Number(varint(bytes, state));
+  const zigzag = (v: bigint): bigint => (v >> 1n) ^ -(v & 1n);
+  let value = zigzag(varint(bytes, state));
+  if (count > total) throw new Error(`part pages: DELTA_BINARY_PACKED holds ${total} values, ${count} wanted`);
+  if (miniblocks === 0 || blockSize % miniblocks !== 0) throw new Error('part pages: DELTA_BINARY_PACKED block layout');
+  const perMiniblock = blockSize / miniblocks;
+  const out = new BigInt64Array(count);
+  if (count === 0) return out;
+  out[0] = value;
+  let n = 1;
+  while (n < count) {
+    const minDelta = zigzag(varint(bytes, state));
+    const widths = bytes.subarray(state.pos, state.pos + miniblocks);
+    state.pos += miniblocks;
+    for (let m = 0; m < miniblocks && n < count; m++) {
+      const width = widths[m]!;
+      let bitPos = state.pos * 8;
+      for (let k = 0; k < perMiniblock && n < count; k++) {
+        let delta = 0n;
+        if (width > 0) {
+          // LSB first, up to 64 bits: gather in 32-bit steps
+          let got = 0;
+          while (got < width) {
+            const byte = bitPos >>> 3;
+            const shift = bitPos & 7;
+            const take = Math.min(8 - shift, width - got);
+            const bits = (bytes[byte]! >>> shift) & ((1 << take) - 1);
+            delta |= BigInt(bits) << BigInt(got);
+            got += take;
+            bitPos += take;
+          }
+        }
+        value = BigInt.asIntN(64, value + minDelta + delta);
+        out[n++] = value;
+      }
+      state.pos += (perMiniblock * width) / 8;
+    }
+  }
+  return out;
+}
+
+/** Rows of the ranges that fall in [from, to), relative to `from`, ascending. */
+function rowsIn(ranges: readonly RowRange[], from: number, to: number): Int32Array {
+  let count = 0;
+  for (const r of ranges) count += Math.max(0, Math.min(r.to, to) - Math.max(r.from, from));
+  const out = new Int32Array(count);
+  let k = 0;
+  for (const r of ranges) for (let row = Math.max(r.from, from); row < Math.min(r.to, to); row++) out[k++] = row - from;
+  return out;
+}
+
+function sameBytes(a: unknown, b: Uint8Array): boolean {
+  if (!(a instanceof Uint8Array) || a.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The rows of `part` within `ranges` (ascending, disjoint; file row numbers)
+ * whose `keyColumn` equals `key`, in file order, as DuckDB would return
+ * them, minus the null columns.
+ */
+export async function readMatchingRows(part: PartPages, ranges: readonly RowRange[], keyColumn: string, key: Uint8Array): Promise<Row[]> {
+  const { footer } = part;
+  const keyLeaf = footer.leaves.findIndex((l) => l.name === keyColumn);
+  if (keyLeaf < 0) throw new UnsupportedPartError(`part pages: no column ${keyColumn}`);
+  for (let i = 0; i < footer.leaves.length; i++) if (!part.conversions[i] || footer.leaves[i]!.repetition > Repetition.OPTIONAL) throw new UnsupportedPartError(`part pages: column "${footer.leaves[i]!.name}" of a type read otherwise by DuckDB`);
+  await loadZstd();
+  const file = await open(part.path, 'r');
+  try {
+    const out: Row[] = [];
+    for (let g = 0; g < footer.rowGroups.length; g++) {
+      const group = footer.rowGroups[g]!;
+      const candidates = rowsIn(ranges, part.firstRows[g]!, part.firstRows[g]! + group.numRows);
+      if (candidates.length === 0) continue;
+      let start = Infinity;
+      let end = 0;
+      for (const c of group.columns) {
+        const first = c.dictionaryPageOffset !== undefined && c.dictionaryPageOffset > 0 && c.dictionaryPageOffset < c.dataPageOffset ? c.dictionaryPageOffset : c.dataPageOffset;
+        start = Math.min(start, first);
+        end = Math.max(end, first + c.totalBytes);
+      }
+      const bytes = new Uint8Array(end - start);
+      const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
+      if (bytesRead !== bytes.length) throw new Error(`part pages: ${part.path} ends early`);
+      const reader = (leaf: number): ChunkReader => new ChunkReader(footer.leaves[leaf]!, group.columns[leaf]!, part.conversions[leaf]!);
+      const keys = reader(keyLeaf).read(bytes, start, candidates);
+      const hits = candidates.filter((_, i) => sameBytes(keys[i], key));
+      if (hits.length === 0) continue;
+      const rows: Row[] = Array.from({ length: hits.length }, () => ({}));
+      for (let leaf = 0; leaf < footer.leaves.length; leaf++) {
+        const name = footer.leaves[leaf]!.name;
+        const values = reader(leaf).read(bytes, start, hits);
+        for (let i = 0; i < hits.length; i++) if (values[i] !== null) rows[i]![name] = values[i];
+      }
+      out.push(...rows);
+    }
+    return out;
+  } finally {
+    await file.close();
+  }
+}
