@@ -125,12 +125,13 @@ function readU32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
-function decompress(codec: number | undefined, body: Uint8Array, size: number): Uint8Array {
+/** A page body uncompressed; `transient`: zstd's is valid only until the next zstd call (zstdDecompressPage). */
+function decompress(codec: number | undefined, body: Uint8Array, size: number, transient: boolean): Uint8Array {
   switch (codec ?? CompressionCodec.UNCOMPRESSED) {
     case CompressionCodec.UNCOMPRESSED:
       return body;
     case CompressionCodec.ZSTD:
-      return zstdDecompressPage(body, size);
+      return zstdDecompressPage(body, size, transient);
     case CompressionCodec.GZIP:
       return gunzipSync(body);
     case CompressionCodec.BROTLI:
@@ -195,7 +196,8 @@ class ChunkReader {
       }
       let last = r;
       while (last + 1 < rows.length && rows[last + 1]! < pageEnd) last++;
-      this.readPage(decompress(this.meta.codec, body, size), num(h.get(2), 'encoding'), pageFirst, rows, r, last, out);
+      // decoded before the next page (or the dictionary) is decompressed: no copy
+      this.readPage(decompress(this.meta.codec, body, size, true), num(h.get(2), 'encoding'), pageFirst, rows, r, last, out);
       r = last + 1;
       pageFirst = pageEnd;
     }
@@ -263,7 +265,8 @@ class ChunkReader {
     if (this.dictionary) return this.dictionary;
     const page = this.dictionaryPage;
     if (!page) throw new Error(`part pages: column "${this.leaf.name}" has dictionary-encoded values but no dictionary page`);
-    this.dictionary = new Dictionary(plainValues(decompress(this.meta.codec, page.body, page.size), 0, this.leaf, this.conversion, page.entries));
+    // kept while later pages of the chunk are decompressed: a copy
+    this.dictionary = new Dictionary(plainValues(decompress(this.meta.codec, page.body, page.size, false), 0, this.leaf, this.conversion, page.entries));
     return this.dictionary;
   }
 }
@@ -538,7 +541,8 @@ export async function readMatchingRows(part: PartPages, ranges: readonly RowRang
         start = Math.min(start, first);
         end = Math.max(end, first + c.totalBytes);
       }
-      const bytes = new Uint8Array(end - start);
+      // not zeroed: every byte is read over
+      const bytes = Buffer.allocUnsafeSlow(end - start);
       const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
       if (bytesRead !== bytes.length) throw new Error(`part pages: ${part.path} ends early`);
       const reader = (leaf: number): ChunkReader => new ChunkReader(footer.leaves[leaf]!, group.columns[leaf]!, part.conversions[leaf]!);
@@ -547,6 +551,8 @@ export async function readMatchingRows(part: PartPages, ranges: readonly RowRang
       if (hits.length === 0) continue;
       const rows: Row[] = Array.from({ length: hits.length }, () => ({}));
       for (let leaf = 0; leaf < footer.leaves.length; leaf++) {
+        // null in every row of the group (footers without null counts say 0): nothing to read
+        if (group.columns[leaf]!.statistics.nullCount === group.numRows) continue;
         const name = footer.leaves[leaf]!.name;
         const values = reader(leaf).read(bytes, start, hits);
         for (let i = 0; i < hits.length; i++) if (values[i] !== null) rows[i]![name] = values[i];

@@ -102,9 +102,12 @@ export function zstdDecompress(frame: Uint8Array): Uint8Array {
 /**
  * A Parquet page body: the zstd frame(s) `compressed` holding exactly
  * `size` bytes (the page header's uncompressed size, whatever the frame
- * header records), through one reused decompression context.
+ * header records), through one reused decompression context. With `view`,
+ * the bytes are not copied out of WebAssembly memory: the array is valid
+ * only until the next zstd call of this thread (which may overwrite or
+ * move that memory), for a caller that decodes the page at once.
  */
-export function zstdDecompressPage(compressed: Uint8Array, size: number): Uint8Array {
+export function zstdDecompressPage(compressed: Uint8Array, size: number, view = false): Uint8Array {
   const state = ready();
   if (state.decompression === 0) {
     state.decompression = state.module._ZSTD_createDCtx();
@@ -116,5 +119,5 @@ export function zstdDecompressPage(compressed: Uint8Array, size: number): Uint8A
   const got = state.module._ZSTD_decompress_usingDict(state.decompression, destination, size, base, compressed.length, 0, 0);
   if (state.module._ZSTD_isError(got)) throw new Error(`zstd: decompression failed (code ${got})`);
   if (got !== size) throw new Error(`zstd: page holds ${got} bytes, its header says ${size}`);
-  return state.module.HEAPU8.slice(destination, destination + size);
+  return view ? state.module.HEAPU8.subarray(destination, destination + size) : state.module.HEAPU8.slice(destination, destination + size);
 }
