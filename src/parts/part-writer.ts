@@ -66,7 +66,9 @@ export interface PartLayout {
    * pages, delta-coded int64s), rows in the order the source gives
    * (PartSource.rowOrder), instead of by DuckDB's COPY; DuckDB still writes
    * them when the source lacks page layouts or an order. Log parts
-   * (docs/storage.md, "Log parts").
+   * (docs/storage.md, "Log parts"); trace parts can be written so (split by
+   * trace id, runs in trace order) but are not: measured in docs/storage.md,
+   * "Trace parts by our own writer".
    */
   encoding?: ColumnFileOptions;
   /**
@@ -436,7 +438,10 @@ export async function copyConcatenated(engine: Engine, paths: readonly string[],
  * wrote (before log parts were our own), DuckDB's copyConcatenated.
  */
 export async function mergeParts(engine: Engine, paths: readonly string[], path: string, layout: PartLayout): Promise<void> {
-  if (layout.encoding) {
+  // Not trace parts: concatenating keeps each input's row groups, small ones
+  // of small flushes included, and a trace lookup pays per row group; DuckDB
+  // writes 64 Ki-row groups again.
+  if (layout.encoding && !layout.splitByTraceId) {
     // a column an input lacks is written as an all-null chunk in the layout's codec
     await loadPageCodec(layout.encoding.codec);
     if (concatenateParquet(paths, path, layout.encoding.codec)) return;
