@@ -23,7 +23,7 @@
 import { open } from 'node:fs/promises';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { readParquetFooter, ThriftCompactReader, type LeafAnnotation, type ParquetFooter, type Struct } from '../parts/parquet/footer.js';
-import { PhysicalType, Repetition, type ColumnMetaData, type LeafSchema } from '../parts/parquet/metadata.js';
+import { chunkStartOffset, PhysicalType, Repetition, type ColumnMetaData, type LeafSchema } from '../parts/parquet/metadata.js';
 import { CompressionCodec } from '../parts/parquet/compression.js';
 import { loadZstd, zstdDecompressPage } from '../parts/parquet/zstd.js';
 import type { RowRange } from '../parts/trace-index.js';
@@ -163,8 +163,7 @@ class ChunkReader {
    */
   read(bytes: Uint8Array, base: number, rows: Int32Array): unknown[] {
     const out: unknown[] = new Array<unknown>(rows.length).fill(null);
-    const dictionaryAt = this.meta.dictionaryPageOffset;
-    let at = (dictionaryAt !== undefined && dictionaryAt > 0 && dictionaryAt < this.meta.dataPageOffset ? dictionaryAt : this.meta.dataPageOffset) - base;
+    let at = chunkStartOffset(this.meta) - base;
     const end = at + this.meta.totalBytes;
     let pageFirst = 0;
     let r = 0;
@@ -537,7 +536,7 @@ export async function readMatchingRows(part: PartPages, ranges: readonly RowRang
       let start = Infinity;
       let end = 0;
       for (const c of group.columns) {
-        const first = c.dictionaryPageOffset !== undefined && c.dictionaryPageOffset > 0 && c.dictionaryPageOffset < c.dataPageOffset ? c.dictionaryPageOffset : c.dataPageOffset;
+        const first = chunkStartOffset(c);
         start = Math.min(start, first);
         end = Math.max(end, first + c.totalBytes);
       }

@@ -310,27 +310,16 @@ function encodeStringEntries(
   let usedCount = 0;
   let usedBytes = 0;
   let p = 0;
-  // Entries of equal bytes are one dictionary entry: rows gathered from several
-  // staging files bring each file's own copy of a value (src/parts/sorted-run.ts
-  // merges them once per column and says so: distinctEntries).
-  const localOfBytes = new Map<string, number>();
-  const bytes = Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength);
+  // (entries of equal bytes were merged when the column was prepared: columns.ts)
   for (let i = start; i < end; i++) {
     if (nulls !== undefined && nulls[i] !== 0) continue;
     const e = indices[i]!;
     let l = localOf[e]!;
     if (l < 0) {
-      const key = column.distinctEntries ? undefined : bytes.toString('latin1', entryStarts[e]!, entryStarts[e + 1]!);
-      const same = key === undefined ? undefined : localOfBytes.get(key);
-      if (same !== undefined) {
-        l = same;
-      } else {
-        l = usedCount++;
-        if (key !== undefined) localOfBytes.set(key, l);
-        used[l] = e;
-        usedBytes += entryStarts[e + 1]! - entryStarts[e]!;
-      }
+      l = usedCount++;
       localOf[e] = l;
+      used[l] = e;
+      usedBytes += entryStarts[e + 1]! - entryStarts[e]!;
     }
     local[p++] = l;
   }

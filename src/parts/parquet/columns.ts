@@ -3,6 +3,7 @@
 // a null mask, and whether the column needs definition levels at all.
 
 import { type LeafSchema, PhysicalType, Repetition } from './metadata.js';
+import { firstEqualEntries } from './strings.js';
 
 export type ParquetColumn =
   /** nulls[i] = 1 → null; absent → no nulls */
@@ -22,9 +23,9 @@ export type ParquetColumn =
    * more element, the end), and row i holds entry indices[i]. Written as a
    * dictionary of the entries the rows use, or PLAIN when every row uses its
    * own; no JS string is made (src/parts/sorted-run.ts regroups staging-file
-   * bytes with it). `distinctEntries`: no two entries the rows use have
-   * equal bytes (the caller merged them), so the writer need not compare
-   * them; without it, equal entries still become one dictionary entry.
+   * bytes with it). `distinctEntries`: no two entries have equal bytes (the
+   * caller merged them); without it the writer merges them once per column,
+   * so equal entries still become one dictionary entry.
    */
   | { name: string; kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; nulls?: Uint8Array; distinctEntries?: boolean };
 
@@ -43,7 +44,8 @@ export type PreparedColumn =
   | (PreparedBase & { kind: 'fixed16' | 'fixed8'; bytes: Uint8Array; width: 16 | 8 })
   | (PreparedBase & { kind: 'boolean'; values: Uint8Array })
   | (PreparedBase & { kind: 'string'; values: ReadonlyArray<string | undefined> })
-  | (PreparedBase & { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; distinctEntries: boolean });
+  /** indices name no two entries of equal bytes (merged when preparing) */
+  | (PreparedBase & { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array });
 
 const INT32_MAX = 0x7fffffff;
 
@@ -82,7 +84,7 @@ function prepareRequiredWhereNoNull(column: ParquetColumn, rowCount: number): Pr
       if (column.entryStarts.length < 1 || column.entryStarts[column.entryStarts.length - 1]! > column.entries.length) {
         throw new Error(`parquet: column "${name}" entryStarts must end with the byte length of its entries`);
       }
-      return { name, kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, indices: column.indices, nulls, distinctEntries: column.distinctEntries ?? false };
+      return { name, kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, indices: column.distinctEntries ? column.indices : distinctIndices(column), nulls };
     case 'fixed16':
     case 'fixed8': {
       const width = column.kind === 'fixed16' ? 16 : 8;
@@ -152,4 +154,12 @@ function widenInt32(column: string, values: Int32Array | Uint32Array | Uint8Arra
 
 function byteView(values: BigInt64Array | Float64Array | Int32Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** The rows' entry indices with entries of equal bytes merged into the first of them. */
+function distinctIndices(column: Extract<ParquetColumn, { kind: 'string-entries' }>): Uint32Array {
+  const entryCount = column.entryStarts.length - 1;
+  if (entryCount < 2) return column.indices;
+  const canonical = firstEqualEntries(column.entries, column.entryStarts, entryCount);
+  return column.indices.map((e) => (e < entryCount ? canonical[e]! : e));
 }

@@ -12,7 +12,7 @@ import { encodeColumnChunk } from './column-chunk.js';
 import { prepareColumn, type ParquetColumn } from './columns.js';
 import { codecOf, type PageCodec } from './compression.js';
 import { readFully, readParquetFooter, type ParquetFooter } from './footer.js';
-import { type ColumnMetaData, type LeafSchema, PhysicalType, Repetition, type RowGroup, encodeFileMetaData } from './metadata.js';
+import { chunkStartOffset, type ColumnMetaData, type LeafSchema, PhysicalType, Repetition, type RowGroup, encodeFileMetaData } from './metadata.js';
 import { CREATED_BY } from './writer.js';
 
 const MAGIC = Uint8Array.of(0x50, 0x41, 0x52, 0x31);
@@ -75,7 +75,7 @@ export function concatenateParquet(paths: readonly string[], outPath: string, co
             const chunk = byName.get(leaf.name);
             const start = offset;
             if (chunk) {
-              const from = chunk.dictionaryPageOffset ?? chunk.dataPageOffset;
+              const from = chunkStartOffset(chunk);
               const bytes = new Uint8Array(chunk.totalBytes);
               readFully(fd, bytes, from);
               write(bytes);

@@ -5,7 +5,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { CompressionCodec } from './compression.js';
-import type { ColumnMetaData, Encoding, LeafSchema, PhysicalType, Repetition, RowGroup, Statistics } from './metadata.js';
+import { chunkStartOffset, type ColumnMetaData, type Encoding, type LeafSchema, type PhysicalType, type Repetition, type RowGroup, type Statistics } from './metadata.js';
 
 /** Compact protocol type ids */
 const T = { TRUE: 1, FALSE: 2, BYTE: 3, I16: 4, I32: 5, I64: 6, DOUBLE: 7, BINARY: 8, LIST: 9, SET: 10, MAP: 11, STRUCT: 12 } as const;
@@ -205,7 +205,7 @@ function parseFileMetaData(meta: Struct): ParquetFooter {
     return {
       columns,
       numRows: num(g.get(3), 'num_rows'),
-      fileOffset: g.has(5) ? num(g.get(5), 'file_offset') : (columns[0]?.dictionaryPageOffset ?? columns[0]?.dataPageOffset ?? 0),
+      fileOffset: g.has(5) ? num(g.get(5), 'file_offset') : (columns[0] ? chunkStartOffset(columns[0]) : 0),
       totalBytes: columns.reduce((n, c) => n + c.totalBytes, 0),
       totalUncompressedBytes: num(g.get(2), 'total_byte_size'),
       ordinal,

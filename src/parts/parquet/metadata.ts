@@ -61,6 +61,15 @@ export interface ColumnMetaData {
   statistics: Statistics;
 }
 
+/**
+ * File offset of a column chunk's first page: its dictionary page when it has
+ * one (some writers record 0 or an offset past the data pages for none).
+ */
+export function chunkStartOffset(chunk: ColumnMetaData): number {
+  const dictionary = chunk.dictionaryPageOffset;
+  return dictionary !== undefined && dictionary > 0 && dictionary < chunk.dataPageOffset ? dictionary : chunk.dataPageOffset;
+}
+
 export interface RowGroup {
   columns: readonly ColumnMetaData[];
   numRows: number;

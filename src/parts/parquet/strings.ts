@@ -171,3 +171,45 @@ export function encodeDictionaryStrings(
   }
   return { dictionary: builder.bytes.subarray(0, builder.length), entries: positions.size, indices: indices.subarray(0, nonNull) };
 }
+
+/**
+ * Per entry, the first entry of equal bytes (itself when none before it), of
+ * PLAIN byte arrays entry e at entries[entryStarts[e], entryStarts[e + 1]):
+ * rows gathered from several staging files bring each file's own copy of a
+ * value (src/parts/sorted-run.ts). An open-addressing table of entry numbers keyed by an FNV-1a
+ * hash of the bytes: no string per entry.
+ */
+export function firstEqualEntries(entries: Uint8Array, entryStarts: Uint32Array, count: number): Int32Array {
+  const canonical = new Int32Array(count);
+  let capacity = 16;
+  while (capacity < count * 2) capacity *= 2;
+  const mask = capacity - 1;
+  const slots = new Int32Array(capacity).fill(-1);
+  for (let e = 0; e < count; e++) {
+    const from = entryStarts[e]!;
+    const to = entryStarts[e + 1]!;
+    let hash = 0x811c9dc5;
+    for (let b = from; b < to; b++) hash = Math.imul(hash ^ entries[b]!, 0x01000193);
+    let slot = hash & mask;
+    for (;;) {
+      const other = slots[slot]!;
+      if (other < 0) {
+        slots[slot] = e;
+        canonical[e] = e;
+        break;
+      }
+      if (equalBytes(entries, entryStarts[other]!, entryStarts[other + 1]!, from, to)) {
+        canonical[e] = other;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  return canonical;
+}
+
+function equalBytes(bytes: Uint8Array, aFrom: number, aTo: number, bFrom: number, bTo: number): boolean {
+  if (aTo - aFrom !== bTo - bFrom) return false;
+  for (let i = 0; i < aTo - aFrom; i++) if (bytes[aFrom + i] !== bytes[bFrom + i]) return false;
+  return true;
+}

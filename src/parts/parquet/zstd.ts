@@ -19,9 +19,7 @@ interface ZstdModule {
   _ZSTD_createCCtx(): number;
   _ZSTD_createDCtx(): number;
   _ZSTD_compress_usingDict(cctx: number, dst: number, dstCapacity: number, src: number, srcSize: number, dict: number, dictSize: number, level: number): number;
-  _ZSTD_decompress(dst: number, dstCapacity: number, src: number, srcSize: number): number;
   _ZSTD_decompress_usingDict(dctx: number, dst: number, dstCapacity: number, src: number, srcSize: number, dict: number, dictSize: number): number;
-  _ZSTD_getFrameContentSize(src: number, srcSize: number): number;
 }
 
 interface Loaded {
@@ -80,22 +78,6 @@ export function zstdCompress(body: Uint8Array, level: number): Uint8Array {
   const destination = base + body.length;
   const size = state.module._ZSTD_compress_usingDict(state.context, destination, bound, base, body.length, 0, 0, level);
   if (state.module._ZSTD_isError(size)) throw new Error(`zstd: compression failed (code ${size})`);
-  return state.module.HEAPU8.slice(destination, destination + size);
-}
-
-/** The content of one zstd frame that records its size (as zstdCompress writes them). */
-export function zstdDecompress(frame: Uint8Array): Uint8Array {
-  const state = ready();
-  const source = scratchOf(state, frame.length);
-  state.module.HEAPU8.set(frame, source);
-  const contentSize = state.module._ZSTD_getFrameContentSize(source, frame.length);
-  // getFrameContentSize returns unsigned long long; its error values arrive as negative or huge numbers.
-  if (!(contentSize >= 0 && contentSize < 2 ** 31)) throw new Error('zstd: frame without a content size');
-  const base = scratchOf(state, frame.length + contentSize);
-  state.module.HEAPU8.set(frame, base);
-  const destination = base + frame.length;
-  const size = state.module._ZSTD_decompress(destination, contentSize, base, frame.length);
-  if (state.module._ZSTD_isError(size)) throw new Error(`zstd: decompression failed (code ${size})`);
   return state.module.HEAPU8.slice(destination, destination + size);
 }
 
