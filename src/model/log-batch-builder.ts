@@ -4,13 +4,13 @@
 import { SPAN_ID_BYTES, TRACE_ID_BYTES } from './span-batch.js';
 import { AttributeBuilder, INITIAL_CAPACITY, ResourceScopeBuilder, grow } from './span-batch-builder.js';
 import type { LogBatch } from './log-batch.js';
+import { FieldColumnsBuilder } from './field-columns.js';
 
 /** A position to roll back to when a record is rejected. */
 export interface LogMark {
   records: number;
   attributes: number;
   body: number;
-  bodyFields: number;
 }
 
 export class LogBatchBuilder extends ResourceScopeBuilder {
@@ -30,7 +30,7 @@ export class LogBatchBuilder extends ResourceScopeBuilder {
   scope = new Uint32Array(0);
   readonly attributes = new AttributeBuilder();
   readonly body = new AttributeBuilder();
-  readonly bodyFields = new AttributeBuilder();
+  readonly bodyFields = new FieldColumnsBuilder();
 
   /** Makes room for `records` records in all (a decoder that knows how many are coming). */
   reserve(records: number): void {
@@ -72,8 +72,14 @@ export class LogBatchBuilder extends ResourceScopeBuilder {
     return i;
   }
 
+  /** Record `i`'s row time: its time, or its observed time when it has none (0). */
+  rowTime(i: number): bigint {
+    const t = this.timeUnixNano[i]!;
+    return t !== 0n ? t : this.observedTimeUnixNano[i]!;
+  }
+
   mark(): LogMark {
-    return { records: this.length, attributes: this.attributes.length, body: this.body.length, bodyFields: this.bodyFields.length };
+    return { records: this.length, attributes: this.attributes.length, body: this.body.length };
   }
 
   /** Undoes everything added since `m` (a record found invalid half-way through decoding). */
@@ -84,7 +90,7 @@ export class LogBatchBuilder extends ResourceScopeBuilder {
     this.stream.length = m.records;
     this.attributes.truncate(m.attributes);
     this.body.truncate(m.body);
-    this.bodyFields.truncate(m.bodyFields);
+    this.bodyFields.rollback(m.records);
   }
 
   finish(): LogBatch {

@@ -4,6 +4,7 @@
 // Resources and scopes are shared with spans (span-batch.ts).
 
 import type { AttributeColumns, ResourceColumns, ScopeColumns } from './span-batch.js';
+import type { FieldColumn } from './field-columns.js';
 
 export interface LogBatch {
   length: number;
@@ -21,10 +22,13 @@ export interface LogBatch {
    */
   body: AttributeColumns;
   /**
-   * The fields of map bodies, flattened: key = dotted path (`http.status`),
-   * one row per leaf, typed; arrays as plain JSON text, null as Empty.
+   * The fields of map bodies, flattened (receive/log-body-fields.ts): one
+   * column per dotted path (`http.status`) and type; arrays as plain JSON
+   * text, null as Empty, the record's time as text as its digits.
    */
-  bodyFields: AttributeColumns;
+  bodyFields: FieldColumn[];
+  /** the word hashes of each record's text, when the decoder made them (JSON lines); else the seal does */
+  tokens?: RecordTokens;
   attributes: AttributeColumns;
   droppedAttributesCount: Uint32Array;
   flags: Uint32Array;
@@ -42,6 +46,12 @@ export interface LogBatch {
   scope: Uint32Array;
   resources: ResourceColumns;
   scopes: ScopeColumns;
+}
+
+/** Word hashes of a batch's records, in record order: record r's are hashes[offsets[r], offsets[r + 1]). */
+export interface RecordTokens {
+  offsets: Uint32Array;
+  hashes: Uint32Array;
 }
 
 /** The stream name of records that came in over OTLP. */

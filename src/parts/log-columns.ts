@@ -21,7 +21,9 @@ import { bodyColumnName, bodyFieldColumnName, logAttributeColumnName } from './l
 export { bodyFieldColumnName, logAttributeColumnName };
 import { DynamicColumns, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
 import { logTokensOf } from './log-token-chunks.js';
-import { TIME_TEXT_SUFFIX, mayBeTimeText, timeTextDigits } from './log-time-text.js';
+import { TIME_TEXT_SUFFIX } from './log-time-text.js';
+import type { FieldColumn } from '../model/field-columns.js';
+import { int64Halves } from '../model/int64-halves.js';
 
 /** The row time: when the event happened, else when it was observed. */
 export const LOG_TIME_COLUMN = 'time_unix_nano';
@@ -111,17 +113,7 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
     }
     fillRowAttributes(dyn, b.attributes, row0, logAttributeColumnName);
     fillRowAttributes(dyn, b.body, row0, bodyColumnName);
-    // A body field holding the record's time as canonical text is stored as its fraction digits (log-time-text.ts).
-    fillRowAttributes(dyn, b.bodyFields, row0, bodyFieldColumnName, (i, row) => {
-      if (b.bodyFields.type[i] !== ValueType.String || !mayBeTimeText(b.bodyFields.str[i]!)) return false;
-      const digits = timeTextDigits(b.bodyFields.str[i]!, time[row]!);
-      if (digits < 0) return false;
-      const col = dyn.named(`body.${b.bodyFields.key[i]!}${TIME_TEXT_SUFFIX}`, ValueType.Int);
-      if (col.kind !== 'int64') return false;
-      col.values[row] = BigInt(digits);
-      col.nulls[row] = 0;
-      return true;
-    });
+    fillFieldColumns(dyn, b.bodyFields, row0);
     fillOwnerAttributes(dyn, 'resource', resources.attributes, resources.length, b.resource, b.length, row0, true);
     fillOwnerAttributes(dyn, 'scope', scopes.attributes, scopes.length, b.scope, b.length, row0, false);
     row0 += b.length;
@@ -147,6 +139,53 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
     { name: 'scope_dropped_attributes_count', kind: 'int64', values: scopeDropped },
   ];
   return [...hot, ...dyn.toParquet()];
+}
+
+/**
+ * The body fields of a batch into the row columns, a column at a time: one
+ * name and one lookup per column and batch, then a copy per value.
+ */
+function fillFieldColumns(dyn: DynamicColumns, fields: readonly FieldColumn[], row0: number): void {
+  for (const f of fields) {
+    const name = f.timeText ? `body.${f.key}${TIME_TEXT_SUFFIX}` : bodyFieldColumnName(f.key, f.type);
+    const col = dyn.named(name, f.type);
+    const rows = f.rows;
+    const n = f.length;
+    switch (col.kind) {
+      case 'string':
+        for (let i = 0; i < n; i++) col.values[row0 + rows[i]!] = f.str[i];
+        break;
+      case 'int64': {
+        // 32-bit halves: copied without a bigint per value
+        const to = int64Halves(col.values);
+        const from = int64Halves(f.int);
+        for (let i = 0; i < n; i++) {
+          const r = row0 + rows[i]!;
+          to[2 * r] = from[2 * i]!;
+          to[2 * r + 1] = from[2 * i + 1]!;
+          col.nulls[r] = 0;
+        }
+        break;
+      }
+      case 'double':
+        for (let i = 0; i < n; i++) {
+          const r = row0 + rows[i]!;
+          col.values[r] = f.num[i]!;
+          col.nulls[r] = 0;
+        }
+        break;
+      case 'boolean': {
+        // Empty values are stored as `true` in their ::empty column: "present, no value".
+        const empty = f.type === ValueType.Empty;
+        for (let i = 0; i < n; i++) {
+          const r = row0 + rows[i]!;
+          col.values[r] = empty || f.num[i] ? 1 : 0;
+          col.nulls[r] = 0;
+        }
+        break;
+      }
+    }
+  }
 }
 
 /** How the head stages log records: log rows, by record time, with trace ids for the part blooms. */

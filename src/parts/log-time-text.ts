@@ -36,20 +36,28 @@ export function mayBeTimeText(text: string): boolean {
 
 /**
  * How many fraction digits `text` has if it is `timeNs` in the canonical
- * form; -1 if it is not. Runs for every text field of every record (twice:
- * row columns and token hashes), so the text is read by character codes and
- * compared with the time as numbers; the canonical text is never built.
+ * form; -1 if it is not.
  */
 export function timeTextDigits(text: string, timeNs: bigint): number {
   if (!mayBeTimeText(text) || timeNs < 0n) return -1;
+  const wholeSeconds = timeNs / NS_PER_SECOND;
+  return timeTextDigitsAt(text, Number(wholeSeconds), Number(timeNs - wholeSeconds * NS_PER_SECOND));
+}
+
+/**
+ * timeTextDigits of the time `seconds` + `nanos` (nanos in [0, 10^9)), as
+ * numbers. Runs for every text field of every JSON-lines record, so the text
+ * is read by character codes and compared with the time as numbers; the
+ * canonical text is never built.
+ */
+export function timeTextDigitsAt(text: string, seconds: number, nanos: number): number {
+  if (seconds < 0 || !mayBeTimeText(text)) return -1;
   const n = text.length;
   const digits = n === 20 ? 0 : n - 21;
-  const seconds = civilSecondsAt(text);
+  const textSeconds = civilSecondsAt(text);
   const fraction = digits === 0 ? 0 : digitsAt(text, 20, digits);
-  if (seconds === undefined || fraction < 0) return -1;
+  if (textSeconds === undefined || fraction < 0) return -1;
   // timeText writes the whole seconds, then the first `digits` digits of the nanoseconds
-  const wholeSeconds = timeNs / NS_PER_SECOND;
-  if (Number(wholeSeconds) !== seconds) return -1;
-  const nanos = Number(timeNs - wholeSeconds * NS_PER_SECOND);
+  if (textSeconds !== seconds) return -1;
   return Math.floor(nanos / 10 ** (9 - digits)) === fraction ? digits : -1;
 }

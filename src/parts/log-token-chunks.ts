@@ -1,5 +1,6 @@
-// Builds the token index of log parts (token-index.ts). At seal time the
-// head hashes every record's words (LogTokens, kept with the staged file). A
+// Builds the token index of log parts (token-index.ts). Every record's words
+// are hashed — by the JSON-lines decoder as it reads them, else at seal time —
+// and kept with the staged file in row order (LogTokens). A
 // flush writes a part's rows in an order this module reproduces exactly —
 // service, time, then staging file and row (LOG_PART_LAYOUT) — and cuts them
 // into chunks of TOKEN_CHUNK_ROWS rows, the part's row groups, one bloom
@@ -7,11 +8,10 @@
 // (isSearchableLogColumn). Staged files get chunks too, in their own row
 // order, built when a search first asks (stagedTokenChunks).
 
-import type { LogBatch } from '../model/log-batch.js';
+import type { LogBatch, RecordTokens } from '../model/log-batch.js';
 import { ValueType, type AttributeColumns } from '../model/span-batch.js';
 import type { StagedFile } from '../head/head.js';
 import { maxTokenCount, tokenHashesInto } from './log-tokens.js';
-import { mayBeTimeText, timeTextDigits } from './log-time-text.js';
 import { TOKEN_CHUNK_ROWS, buildChunkBloom, distinctHashes, type TokenChunk } from './token-index.js';
 
 /** Token hashes of a staged file's rows, in row order. */
@@ -52,53 +52,70 @@ function isTextType(type: number): boolean {
   return type === ValueType.String || type === ValueType.Array;
 }
 
-/** `timeOf(record)`: for body fields, the record's time — a field that is that time as text is not stored as text, so not indexed either. */
-function addTextValues(a: AttributeColumns, row0: number, pairs: TokenPairs, timeOf?: (record: number) => bigint): void {
-  for (let i = 0; i < a.length; i++) {
-    if (!isTextType(a.type[i]!)) continue;
-    if (timeOf && a.type[i] === ValueType.String && mayBeTimeText(a.str[i]!) && timeTextDigits(a.str[i]!, timeOf(a.owner[i]!)) >= 0) continue;
-    pairs.addText(row0 + a.owner[i]!, a.str[i]!);
+function addTextValues(a: AttributeColumns, pairs: TokenPairs): void {
+  for (let i = 0; i < a.length; i++) if (isTextType(a.type[i]!)) pairs.addText(a.owner[i]!, a.str[i]!);
+}
+
+/**
+ * The word hashes of a batch whose decoder did not make them (OTLP): of the
+ * event names, bodies, attributes and body fields (a body field holding the
+ * record's time as text is not stored as text, so not indexed either),
+ * sorted by record.
+ */
+function recordTokensOf(b: LogBatch): RecordTokens {
+  const pairs = new TokenPairs();
+  for (let i = 0; i < b.length; i++) if (b.eventName[i]) pairs.addText(i, b.eventName[i]!);
+  addTextValues(b.body, pairs);
+  addTextValues(b.attributes, pairs);
+  for (const f of b.bodyFields) {
+    if (f.timeText || !isTextType(f.type)) continue;
+    for (let i = 0; i < f.length; i++) pairs.addText(f.rows[i]!, f.str[i]!);
   }
+  // counting sort of the (record, hash) pairs by record
+  const offsets = new Uint32Array(b.length + 1);
+  for (let i = 0; i < pairs.length; i++) offsets[pairs.rows[i]! + 1]!++;
+  for (let r = 0; r < b.length; r++) offsets[r + 1]! += offsets[r]!;
+  const fill = offsets.slice(0, b.length);
+  const hashes = new Uint32Array(pairs.length);
+  for (let i = 0; i < pairs.length; i++) hashes[fill[pairs.rows[i]!]!++] = pairs.hashes[i]!;
+  return { offsets, hashes };
 }
 
 /** Hashes the words of every record's text fields (StagingSchema.sidecar of logs). */
 export function logTokensOf(batches: readonly LogBatch[]): LogTokens {
   let rows = 0;
-  for (const b of batches) rows += b.length;
-  const pairs = new TokenPairs();
+  let hashCount = 0;
+  const perBatch = batches.map((b) => {
+    const tokens = b.tokens ?? recordTokensOf(b);
+    rows += b.length;
+    hashCount += tokens.hashes.length;
+    return tokens;
+  });
+  const offsets = new Uint32Array(rows + 1);
+  const hashes = new Uint32Array(hashCount);
   const serviceIndex = new Map<string, number>();
   const serviceOfRow = new Uint32Array(rows);
   let row0 = 0;
-  for (const b of batches) {
-    for (let i = 0; i < b.length; i++) {
-      const name = b.resources.serviceName[b.resource[i]!]!;
+  let at = 0;
+  for (let k = 0; k < batches.length; k++) {
+    const b = batches[k]!;
+    // services by resource, then each row's by its resource: one lookup per resource, not per row
+    const serviceOfResource = b.resources.serviceName.map((name) => {
       let s = serviceIndex.get(name);
       if (s === undefined) {
         s = serviceIndex.size;
         serviceIndex.set(name, s);
       }
-      serviceOfRow[row0 + i] = s;
-      if (b.eventName[i]) pairs.addText(row0 + i, b.eventName[i]!);
+      return s;
+    });
+    const tokens = perBatch[k]!;
+    hashes.set(tokens.hashes, at);
+    for (let i = 0; i < b.length; i++) {
+      serviceOfRow[row0 + i] = serviceOfResource[b.resource[i]!]!;
+      offsets[row0 + i + 1] = at + tokens.offsets[i + 1]!;
     }
-    addTextValues(b.body, row0, pairs);
-    addTextValues(b.attributes, row0, pairs);
-    addTextValues(b.bodyFields, row0, pairs, (i) => (b.timeUnixNano[i] !== 0n ? b.timeUnixNano[i]! : b.observedTimeUnixNano[i]!));
+    at += tokens.hashes.length;
     row0 += b.length;
-  }
-  // Counting sort of the (row, hash) pairs by row; JSON lines (body fields only) come in row order already.
-  const offsets = new Uint32Array(rows + 1);
-  let inRowOrder = true;
-  for (let i = 0; i < pairs.length; i++) {
-    offsets[pairs.rows[i]! + 1]!++;
-    if (i > 0 && pairs.rows[i]! < pairs.rows[i - 1]!) inRowOrder = false;
-  }
-  for (let r = 0; r < rows; r++) offsets[r + 1]! += offsets[r]!;
-  let hashes: Uint32Array;
-  if (inRowOrder) hashes = pairs.hashes.slice(0, pairs.length);
-  else {
-    const fill = offsets.slice(0, rows);
-    hashes = new Uint32Array(pairs.length);
-    for (let i = 0; i < pairs.length; i++) hashes[fill[pairs.rows[i]!]!++] = pairs.hashes[i]!;
   }
   return { offsets, hashes, services: [...serviceIndex.keys()], serviceOfRow };
 }

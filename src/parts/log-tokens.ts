@@ -4,6 +4,8 @@
 // (FNV-1a over the lower-cased UTF-16 code units) straight from the string,
 // without slicing it; the token index (token-index.ts) holds these hashes.
 
+import type { RecordTokens } from '../model/log-batch.js';
+
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -70,6 +72,49 @@ export function tokenHashesInto(text: string, out: Uint32Array, at: number): num
   }
   if (inToken) out[k++] = h;
   return k;
+}
+
+/**
+ * The word hashes of a batch's records, made while they are decoded (JSON
+ * lines: the text is at hand, and the hashes come in record order, so the
+ * seal neither visits the values again nor sorts the hashes by record).
+ */
+export class RecordTokensBuilder {
+  private hashes = new Uint32Array(4096);
+  private length = 0;
+  /** offsets[r + 1]: the end of record r's hashes */
+  private offsets = new Uint32Array(257);
+
+  /** Adds the hashes of `text`'s words to the record being decoded. */
+  addText(text: string): void {
+    const need = this.length + maxTokenCount(text);
+    if (need > this.hashes.length) {
+      const hashes = new Uint32Array(Math.max(need, this.hashes.length * 2));
+      hashes.set(this.hashes.subarray(0, this.length));
+      this.hashes = hashes;
+    }
+    this.length = tokenHashesInto(text, this.hashes, this.length);
+  }
+
+  /** Ends record `record` (records end in order, each once). */
+  endRecord(record: number): void {
+    if (record + 2 > this.offsets.length) {
+      const offsets = new Uint32Array(Math.max(record + 2, this.offsets.length * 2));
+      offsets.set(this.offsets);
+      this.offsets = offsets;
+    }
+    this.offsets[record + 1] = this.length;
+  }
+
+  /** Drops the hashes added since record `record` began (a record refused half-way through). */
+  rollback(record: number): void {
+    this.length = this.offsets[record]!;
+  }
+
+  /** The hashes of records 0 to `records` - 1. */
+  finish(records: number): RecordTokens {
+    return { offsets: this.offsets.slice(0, records + 1), hashes: this.hashes.slice(0, this.offsets[records]!) };
+  }
 }
 
 let scratch = new Uint32Array(256);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ValueType, type AttributeColumns } from '../model/span-batch.js';
+import { ValueType } from '../model/span-batch.js';
+import { fieldsOfRecord, type FieldColumn } from '../model/field-columns.js';
 import { decodeJsonLines, rfc3339Nanos } from './json-lines-decode.js';
 
 const OPTIONS = { stream: 'app', timeField: 'ts', severityField: 'level', receivedNs: 5n };
@@ -9,15 +10,9 @@ function decode(text: string | Uint8Array) {
   return decodeJsonLines(typeof text === 'string' ? Buffer.from(text) : text, OPTIONS);
 }
 
-/** Record `owner`'s fields as [path, type, value]. */
-function fieldsOf(a: AttributeColumns, owner: number): [string, number, unknown][] {
-  const out: [string, number, unknown][] = [];
-  for (let i = 0; i < a.length; i++) {
-    if (a.owner[i] !== owner) continue;
-    const t = a.type[i]!;
-    out.push([a.key[i]!, t, t === ValueType.Int ? a.int[i] : t === ValueType.Double || t === ValueType.Bool ? a.num[i] : a.str[i]]);
-  }
-  return out;
+/** Record `record`'s fields as [path, type, value]. */
+function fieldsOf(columns: readonly FieldColumn[], record: number): [string, number, unknown][] {
+  return fieldsOfRecord(columns, record);
 }
 
 describe('decodeJsonLines', () => {
@@ -29,14 +24,15 @@ describe('decodeJsonLines', () => {
     assert.equal(batch.observedTimeUnixNano[0], 5n);
     assert.equal(batch.severityNumber[0], 13);
     assert.deepEqual(fieldsOf(batch.bodyFields, 0), [
-      ['ts', ValueType.String, '2026-03-01T10:00:00.5Z'],
+      // the record's time as canonical text: stored as its fraction digits (log-time-text.ts)
+      ['ts::time', ValueType.Int, 1n],
       ['level', ValueType.String, 'warn'],
       ['a.b.c', ValueType.String, 'd'],
       ['a.n', ValueType.Int, 2n],
       ['a.x', ValueType.Double, 1.5],
       ['arr', ValueType.Array, '[1,{"k":null}]'],
       ['e', ValueType.KvList, '{}'],
-      ['z', ValueType.Empty, ''],
+      ['z', ValueType.Empty, undefined],
       ['t', ValueType.Bool, 1],
       ['a^.b', ValueType.Int, 3n],
     ]);

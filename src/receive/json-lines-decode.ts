@@ -5,16 +5,21 @@
 // A line that is not a JSON object gets an error naming its line number and
 // the other lines are stored. Empty lines are skipped.
 //
-// One JSON.parse per line, then the flattening; integer literals beyond 2^53
-// are kept exact (int64, or their digits as text beyond it), never rounded to
-// a double. A hand-written scanner straight into fields, without the parsed
+// One JSON.parse per line, then the flattening straight into the batch's
+// field columns (field-columns.ts), the words of the text hashed on the way
+// (the seal has nothing left to visit); integer literals beyond 2^53 are kept
+// exact (int64, or their digits as text beyond it), never rounded to a
+// double. The time and the integers go into their int64 arrays as numbers,
+// without a bigint each (int64-halves.ts). A hand-written scanner straight into fields, without the parsed
 // objects, was tried and removed: no cheaper than JSON.parse, and its strings
 // cost more downstream (docs/logs.md, "Ingest cost").
 
 import { isAscii, isUtf8 } from 'node:buffer';
 import { LogBatchBuilder } from '../model/log-batch-builder.js';
 import type { LogBatch } from '../model/log-batch.js';
-import { RoundedIntegerError, flattenJsonObject, plainJson } from './log-body-fields.js';
+import { JsonRecordFields, RoundedIntegerError, plainJson } from './log-body-fields.js';
+import { RecordTokensBuilder } from '../parts/log-tokens.js';
+import { int64Halves, setInt64OfSecondsNanos } from '../model/int64-halves.js';
 import { markLongIntegers, reviveMarkedIntegers } from './json-exact-integers.js';
 import { civilSecondsAt, digitsAt } from '../model/civil-time.js';
 
@@ -49,27 +54,52 @@ export function decodeJsonLines(body: Uint8Array, options: JsonLinesOptions): De
   b.setResourceServiceName(resource, options.stream);
   const scope = b.addScope('', '', '', 0);
   const errors: LineError[] = [];
-  // room for every line up front, sized by the lines and fields of the last body
-  const lines = Math.ceil(body.length / bytesPerLine);
-  b.reserve(lines);
-  // (a field takes 4 bytes of JSON at least: a body cannot make it reserve more than it holds)
-  b.bodyFields.reserve(Math.ceil(Math.min(lines * fieldsPerRecord, body.length / 4)));
+  // room for every line up front, sized by the lines of the last body
+  b.reserve(Math.ceil(body.length / bytesPerLine));
+  const tokens = new RecordTokensBuilder();
+  const decoder: LineDecoder = {
+    b,
+    options,
+    resource,
+    scope,
+    fields: new JsonRecordFields(b.bodyFields, tokens),
+    tokens,
+    receivedSeconds: Number(options.receivedNs / 1_000_000_000n),
+    receivedNanos: Number(options.receivedNs % 1_000_000_000n),
+    timeArray: b.timeUnixNano,
+    timeHalves: int64Halves(b.timeUnixNano),
+  };
   const add = (line: string, lineNumber: number): void => {
-    const reason = addLine(b, line, options, resource, scope);
+    const reason = addLine(decoder, line);
     if (reason !== undefined) errors.push({ line: lineNumber, reason });
   };
   const text = bodyText(body);
   if (text !== undefined) forEachLine(text, add);
   else forEachUtf8Line(body, add, (lineNumber) => errors.push({ line: lineNumber, reason: 'not valid UTF-8' }));
-  if (b.length > 0) {
-    fieldsPerRecord = b.bodyFields.length / b.length;
-    bytesPerLine = Math.max(MIN_LINE_BYTES, body.length / b.length);
-  }
-  return { batch: b.finish(), errors };
+  if (b.length > 0) bytesPerLine = Math.max(MIN_LINE_BYTES, body.length / b.length);
+  const batch = b.finish();
+  batch.tokens = tokens.finish(batch.length);
+  return { batch, errors };
 }
 
-/** Fields per record, and bytes per line, of the last body decoded: to size the next one's arrays. */
-let fieldsPerRecord = 8;
+/** What decoding a body's lines appends to. */
+interface LineDecoder {
+  b: LogBatchBuilder;
+  options: JsonLinesOptions;
+  resource: number;
+  scope: number;
+  fields: JsonRecordFields;
+  /** the word hashes of the records' text, made as the fields are added */
+  tokens: RecordTokensBuilder;
+  /** the arrival time (options.receivedNs) in whole seconds and nanoseconds */
+  receivedSeconds: number;
+  receivedNanos: number;
+  /** b.timeUnixNano and its 32-bit view (int64Halves), remade when the builder grows it */
+  timeArray: BigInt64Array;
+  timeHalves: Int32Array<ArrayBufferLike>;
+}
+
+/** Bytes per line of the last body decoded: to size the next one's arrays. */
 let bytesPerLine = 256;
 const MIN_LINE_BYTES = 16;
 
@@ -129,7 +159,7 @@ function isBlank(line: string): boolean {
 }
 
 /** Adds one line as a record; returns why it cannot be, or undefined. */
-function addLine(b: LogBatchBuilder, line: string, options: JsonLinesOptions, resource: number, scope: number): string | undefined {
+function addLine(d: LineDecoder, line: string): string | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -137,34 +167,59 @@ function addLine(b: LogBatchBuilder, line: string, options: JsonLinesOptions, re
     if (isBlank(line)) return undefined;
     return `not valid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`;
   }
-  const mark = b.mark();
+  const mark = d.b.mark();
   try {
-    return addRecord(b, value, options, resource, scope, true);
+    return addRecord(d, value, true);
   } catch (e) {
     if (!(e instanceof RoundedIntegerError)) throw e;
   }
   // Rare: an integer literal beyond 2^53, which JSON.parse rounded. Read the
   // line again with such literals kept exact (bigints).
-  b.rollback(mark);
-  return addRecord(b, JSON.parse(markLongIntegers(line), reviveMarkedIntegers), options, resource, scope, false);
+  d.b.rollback(mark);
+  d.tokens.rollback(mark.records);
+  return addRecord(d, JSON.parse(markLongIntegers(line), reviveMarkedIntegers), false);
 }
 
-function addRecord(b: LogBatchBuilder, value: unknown, options: JsonLinesOptions, resource: number, scope: number, refuseRounded: boolean): string | undefined {
+function addRecord(d: LineDecoder, value: unknown, refuseRounded: boolean): string | undefined {
+  const { b, options } = d;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
   }
   const record = value as { readonly [key: string]: unknown };
-  let time = options.receivedNs;
+  // The record's time: from RFC 3339 text as numbers (no bigint: most records), else a bigint.
+  let seconds = d.receivedSeconds;
+  let nanos = d.receivedNanos;
+  let bigTime: bigint | undefined;
   if (options.timeField !== '') {
     const field = record[options.timeField];
-    if (field !== undefined) {
-      const t = timeOf(field);
-      if (t === undefined) return `field "${options.timeField}" is not a time: ${plainJson(field).slice(0, 64)}`;
-      time = t;
+    if (typeof field === 'string' && readRfc3339(field)) {
+      seconds = parsedTime.seconds;
+      nanos = parsedTime.nanos;
+    } else if (field !== undefined) {
+      bigTime = timeOf(field);
+      if (bigTime === undefined) return `field "${options.timeField}" is not a time: ${plainJson(field).slice(0, 64)}`;
     }
   }
-  const i = b.addRecord(resource, scope, options.stream);
-  b.timeUnixNano[i] = time;
+  const i = b.addRecord(d.resource, d.scope, options.stream);
+  if (bigTime !== undefined) {
+    b.timeUnixNano[i] = bigTime;
+    // the row time as numbers, for body fields that are it as text (none before 1970)
+    if (bigTime !== 0n) {
+      seconds = bigTime < 0n ? -1 : Number(bigTime / 1_000_000_000n);
+      nanos = bigTime < 0n ? 0 : Number(bigTime % 1_000_000_000n);
+    }
+  } else {
+    if (d.timeArray !== b.timeUnixNano) {
+      d.timeArray = b.timeUnixNano;
+      d.timeHalves = int64Halves(b.timeUnixNano);
+    }
+    setInt64OfSecondsNanos(b.timeUnixNano, d.timeHalves, i, seconds, nanos);
+    // a time of 0: the row time is the observed time
+    if (seconds === 0 && nanos === 0) {
+      seconds = d.receivedSeconds;
+      nanos = d.receivedNanos;
+    }
+  }
   b.observedTimeUnixNano[i] = options.receivedNs;
   if (options.severityField !== '') {
     const s = record[options.severityField];
@@ -175,7 +230,8 @@ function addRecord(b: LogBatchBuilder, value: unknown, options: JsonLinesOptions
       b.severityNumber[i] = s;
     }
   }
-  flattenJsonObject(record, b.bodyFields, i, refuseRounded);
+  d.fields.add(record, i, seconds, nanos, refuseRounded);
+  d.tokens.endRecord(i);
   return undefined;
 }
 
@@ -203,17 +259,28 @@ const DIGIT_0 = 0x30;
 /**
  * RFC 3339 / ISO 8601 text with up to nanosecond fractions
  * (`2026-03-01T10:00:00.123456789Z`, `T` or a space, `Z`, `±hh:mm`, `±hhmm`
- * or no zone = UTC); undefined when not one. Read by character codes: it
- * runs once per JSON-lines record.
+ * or no zone = UTC); undefined when not one.
  */
 export function rfc3339Nanos(input: string): bigint | undefined {
+  return readRfc3339(input) ? BigInt(parsedTime.seconds) * 1_000_000_000n + BigInt(parsedTime.nanos) : undefined;
+}
+
+/** The time readRfc3339 last read: whole unix seconds and nanoseconds [0, 10^9). */
+const parsedTime = { seconds: 0, nanos: 0 };
+
+/**
+ * Whether `input` is RFC 3339 text as rfc3339Nanos reads it; if so, its time
+ * is in parsedTime. Read by character codes, into numbers: it runs once per
+ * JSON-lines record.
+ */
+function readRfc3339(input: string): boolean {
   const text = input.length > 0 && input.charCodeAt(0) > 0x20 && input.charCodeAt(input.length - 1) > 0x20 ? input : input.trim();
   const n = text.length;
-  if (n < 19) return undefined;
+  if (n < 19) return false;
   const separator = text.charCodeAt(10);
-  if (separator !== 0x54 && separator !== 0x74 && separator !== 0x20) return undefined;
+  if (separator !== 0x54 && separator !== 0x74 && separator !== 0x20) return false;
   const civilSeconds = civilSecondsAt(text);
-  if (civilSeconds === undefined) return undefined;
+  if (civilSeconds === undefined) return false;
   let at = 19;
   let fraction = 0;
   if (at < n && text.charCodeAt(at) === 0x2e) {
@@ -224,7 +291,7 @@ export function rfc3339Nanos(input: string): bigint | undefined {
       fraction = fraction * 10 + d;
       at++;
     }
-    if (at === first) return undefined;
+    if (at === first) return false;
     for (let k = at - first; k < 9; k++) fraction *= 10;
   }
   let offsetMinutes = 0;
@@ -233,17 +300,18 @@ export function rfc3339Nanos(input: string): bigint | undefined {
     if (zone === 0x5a || zone === 0x7a) at++;
     else if (zone === 0x2b || zone === 0x2d) {
       const colon = text.charCodeAt(at + 3) === 0x3a ? 1 : 0;
-      if (n !== at + 5 + colon) return undefined;
+      if (n !== at + 5 + colon) return false;
       const hours = digitsAt(text, at + 1, 2);
       const minutes = digitsAt(text, at + 3 + colon, 2);
-      if (hours < 0 || minutes < 0) return undefined;
+      if (hours < 0 || minutes < 0) return false;
       offsetMinutes = (zone === 0x2d ? -1 : 1) * (hours * 60 + minutes);
       at = n;
     }
   }
-  if (at !== n) return undefined;
-  const seconds = civilSeconds - offsetMinutes * 60;
-  return BigInt(seconds) * 1_000_000_000n + BigInt(fraction);
+  if (at !== n) return false;
+  parsedTime.seconds = civilSeconds - offsetMinutes * 60;
+  parsedTime.nanos = fraction;
+  return true;
 }
 
 /** OTLP SeverityNumber of common level names (logs data model's mapping); 0 when unknown. */

@@ -10,8 +10,10 @@
 // `{"a":{"b":1}}` (path `a.b`) stay apart and every record reads back as sent.
 
 import { ValueType } from '../model/span-batch.js';
-import type { AttributeBuilder } from '../model/span-batch-builder.js';
+import { TIME_TEXT_SLOT, type FieldColumnBuilder, type FieldColumnsBuilder } from '../model/field-columns.js';
 import { escapeAttributeKey, unescapeAttributeKey } from '../parts/schema.js';
+import type { RecordTokensBuilder } from '../parts/log-tokens.js';
+import { timeTextDigits, timeTextDigitsAt } from '../parts/log-time-text.js';
 
 // Keys repeat from record to record: escape each once (bounded, for hostile input).
 const segmentCache = new Map<string, string>();
@@ -51,11 +53,23 @@ export const MAX_FLATTEN_DEPTH = 32;
 /**
  * A field path, with its children by key: records repeat their keys, so each
  * path is built (escaped, joined) once and a value costs one Map lookup
- * instead of a string concatenation per nesting level.
+ * instead of a string concatenation per nesting level. It also remembers its
+ * columns in the batch being decoded, by value type (no lookup by path).
  */
 class FieldPath {
   readonly children = new Map<string, FieldPath>();
+  /** the builder `columns` belong to */
+  builder: FieldColumnsBuilder | undefined;
+  columns: (FieldColumnBuilder | undefined)[] = [];
   constructor(readonly path: string) {}
+
+  column(builder: FieldColumnsBuilder, type: ValueType, timeText = false): FieldColumnBuilder {
+    if (this.builder !== builder) {
+      this.builder = builder;
+      this.columns = [];
+    }
+    return (this.columns[timeText ? TIME_TEXT_SLOT : type] ??= builder.column(this.path, type, timeText));
+  }
 }
 
 // Bounded for hostile input (a new key on every line): the tree starts over.
@@ -79,9 +93,10 @@ function childPath(parent: FieldPath, key: string): FieldPath {
 }
 
 /**
- * Thrown by flattenJsonObject when `refuseRounded` and the object holds an integer
- * beyond 2^53 as a number: JSON.parse rounded its literal, so the caller reads
- * the text again with such literals kept exact (json-exact-integers.ts).
+ * Thrown by JsonRecordFields.add when refusing rounded integers and the object
+ * holds an integer beyond 2^53 as a number: JSON.parse rounded its literal, so
+ * the caller reads the text again with such literals kept exact
+ * (json-exact-integers.ts).
  */
 export class RoundedIntegerError extends Error {
   constructor() {
@@ -89,26 +104,90 @@ export class RoundedIntegerError extends Error {
   }
 }
 
+
 /**
- * Appends the leaves of a plain JSON object (a JSON-lines record) as fields
- * of `owner`. With `refuseRounded`, an integral number beyond 2^53 throws
- * RoundedIntegerError; without, it is kept as the double it is.
+ * Appends plain JSON objects (JSON-lines records) as the flattened fields of
+ * their records, straight into the batch's columns, with the words of their
+ * text hashed into `tokens` as they pass.
  */
-export function flattenJsonObject(object: { readonly [key: string]: unknown }, out: AttributeBuilder, owner: number, refuseRounded = false): void {
-  addObjectFields(object, out, owner, rootPath, 0, refuseRounded);
+export class JsonRecordFields {
+  private record = 0;
+  private timeSeconds = 0;
+  private timeNanos = 0;
+  private refuseRounded = true;
+
+  constructor(
+    private readonly out: FieldColumnsBuilder,
+    private readonly tokens: RecordTokensBuilder,
+  ) {}
+
+  /**
+   * The leaves of `object` as fields of record `record`, whose row time is
+   * `seconds` + `nanos` (nanos in [0, 10^9); seconds < 0: a time before 1970,
+   * which no text field stands for). With `refuseRounded`, an integral number
+   * beyond 2^53 throws RoundedIntegerError; without, it is kept as the double
+   * it is. The caller ends the record in `tokens`.
+   */
+  add(object: { readonly [key: string]: unknown }, record: number, seconds: number, nanos: number, refuseRounded: boolean): void {
+    this.record = record;
+    this.timeSeconds = seconds;
+    this.timeNanos = nanos;
+    this.refuseRounded = refuseRounded;
+    this.addObject(object, rootPath, 0);
+  }
+
+  private addObject(object: { readonly [key: string]: unknown }, parent: FieldPath, depth: number): void {
+    for (const key in object) this.addValue(object[key], childPath(parent, key), depth);
+  }
+
+  private addValue(v: unknown, field: FieldPath, depth: number): void {
+    switch (typeof v) {
+      case 'string':
+        this.addString(field, v);
+        return;
+      case 'number':
+        if (Number.isSafeInteger(v) && !Object.is(v, -0)) field.column(this.out, ValueType.Int).addSafeInt(this.record, v);
+        else if (this.refuseRounded && Number.isInteger(v) && !Object.is(v, -0)) throw new RoundedIntegerError();
+        else field.column(this.out, ValueType.Double).addNumber(this.record, v);
+        return;
+      case 'boolean':
+        field.column(this.out, ValueType.Bool).addNumber(this.record, v ? 1 : 0);
+        return;
+      case 'bigint':
+        if (v >= MIN_INT64 && v <= MAX_INT64) field.column(this.out, ValueType.Int).addInt(this.record, v);
+        else this.addString(field, v.toString());
+        return;
+      case 'object':
+        if (v === null) field.column(this.out, ValueType.Empty).addEmpty(this.record);
+        else if (Array.isArray(v)) {
+          if (this.refuseRounded && holdsRoundedInteger(v)) throw new RoundedIntegerError();
+          const json = plainJson(v);
+          field.column(this.out, ValueType.Array).addString(this.record, json);
+          this.tokens.addText(json);
+        } else if (isEmptyObject(v)) field.column(this.out, ValueType.KvList).addString(this.record, '{}');
+        else if (depth >= MAX_FLATTEN_DEPTH) {
+          if (this.refuseRounded && holdsRoundedInteger(v)) throw new RoundedIntegerError();
+          field.column(this.out, ValueType.KvList).addString(this.record, plainJson(v));
+        } else this.addObject(v as { readonly [key: string]: unknown }, field, depth + 1);
+        return;
+      default:
+        field.column(this.out, ValueType.Empty).addEmpty(this.record);
+    }
+  }
+
+  private addString(field: FieldPath, v: string): void {
+    const digits = timeTextDigitsAt(v, this.timeSeconds, this.timeNanos);
+    if (digits >= 0) field.column(this.out, ValueType.Int, true).addSafeInt(this.record, digits);
+    else {
+      field.column(this.out, ValueType.String).addString(this.record, v);
+      this.tokens.addText(v);
+    }
+  }
 }
 
-function addObjectFields(object: { readonly [key: string]: unknown }, out: AttributeBuilder, owner: number, parent: FieldPath, depth: number, refuseRounded: boolean): void {
-  for (const key in object) addJsonValue(object[key], out, owner, childPath(parent, key), depth, refuseRounded);
-}
-
-function isRoundedInteger(v: number): boolean {
-  return !Number.isSafeInteger(v) && Number.isInteger(v);
-}
-
-/** Whether an array or object holds, at any depth, a number isRoundedInteger. */
+/** Whether an array or object holds, at any depth, an integral number beyond 2^53 (rounded by JSON.parse). */
 function holdsRoundedInteger(v: unknown): boolean {
-  if (typeof v === 'number') return isRoundedInteger(v);
+  if (typeof v === 'number') return !Number.isSafeInteger(v) && Number.isInteger(v);
   if (typeof v !== 'object' || v === null) return false;
   if (Array.isArray(v)) return v.some(holdsRoundedInteger);
   for (const key in v) if (holdsRoundedInteger((v as Record<string, unknown>)[key])) return true;
@@ -117,47 +196,6 @@ function holdsRoundedInteger(v: unknown): boolean {
 
 const MIN_INT64 = -(2n ** 63n);
 const MAX_INT64 = 2n ** 63n - 1n;
-
-function addJsonValue(v: unknown, out: AttributeBuilder, owner: number, field: FieldPath, depth: number, refuseRounded: boolean): void {
-  const path = field.path;
-  switch (typeof v) {
-    case 'string':
-      out.addString(owner, path, v);
-      return;
-    case 'number':
-      if (refuseRounded && isRoundedInteger(v)) throw new RoundedIntegerError();
-      addJsonNumber(out, owner, path, v);
-      return;
-    case 'boolean':
-      out.addBool(owner, path, v);
-      return;
-    case 'bigint':
-      addJsonNumber(out, owner, path, v);
-      return;
-    case 'object':
-      if (v === null) out.addEmpty(owner, path);
-      else if (Array.isArray(v) || isEmptyObject(v) || depth >= MAX_FLATTEN_DEPTH) {
-        if (refuseRounded && holdsRoundedInteger(v)) throw new RoundedIntegerError();
-        out.addComplex(owner, path, Array.isArray(v) ? ValueType.Array : ValueType.KvList, plainJson(v));
-      } else addObjectFields(v as { readonly [key: string]: unknown }, out, owner, field, depth + 1, refuseRounded);
-      return;
-    default:
-      out.addEmpty(owner, path);
-  }
-}
-
-/**
- * A JSON number as its field: an integer (by value: `2.0` too) within 2^53 as
- * int, other numbers as double; an exact integer literal beyond 2^53 (a
- * bigint, json-lines-decode.ts) as int, or its digits as text beyond int64.
- */
-function addJsonNumber(out: AttributeBuilder, owner: number, path: string, v: number | bigint): void {
-  if (typeof v === 'bigint') {
-    if (v >= MIN_INT64 && v <= MAX_INT64) out.addInt(owner, path, v);
-    else out.addString(owner, path, v.toString());
-  } else if (Number.isSafeInteger(v) && !Object.is(v, -0)) out.addInt(owner, path, BigInt(v));
-  else out.addDouble(owner, path, v);
-}
 
 function isEmptyObject(v: object): boolean {
   for (const _ in v) return false;
@@ -186,12 +224,12 @@ type AnyValueJson = { readonly [member: string]: unknown };
  * (`{"kvlistValue":{"values":[…]}}`, any-value-json.ts), to `owner`.
  * Nested kvlists flatten; arrays become plain JSON text.
  */
-export function flattenOtlpKvlist(canonicalJson: string, out: AttributeBuilder, owner: number): void {
+export function flattenOtlpKvlist(canonicalJson: string, out: FieldColumnsBuilder, owner: number, timeNs: bigint): void {
   const root = JSON.parse(canonicalJson) as AnyValueJson;
-  addKvlist(root['kvlistValue'] as AnyValueJson, out, owner, '', 0);
+  addKvlist(root['kvlistValue'] as AnyValueJson, out, owner, timeNs, '', 0);
 }
 
-function addKvlist(list: AnyValueJson, out: AttributeBuilder, owner: number, prefix: string, depth: number): void {
+function addKvlist(list: AnyValueJson, out: FieldColumnsBuilder, owner: number, timeNs: bigint, prefix: string, depth: number): void {
   const values = (list['values'] ?? []) as { key: string; value?: AnyValueJson }[];
   for (const kv of values) {
     const path = prefix === '' ? bodyPathSegment(kv.key) : `${prefix}.${bodyPathSegment(kv.key)}`;
@@ -199,8 +237,13 @@ function addKvlist(list: AnyValueJson, out: AttributeBuilder, owner: number, pre
     if ('kvlistValue' in v && depth < MAX_FLATTEN_DEPTH) {
       const inner = v['kvlistValue'] as AnyValueJson;
       if (((inner['values'] ?? []) as unknown[]).length === 0) out.addComplex(owner, path, ValueType.KvList, '{}');
-      else addKvlist(inner, out, owner, path, depth + 1);
-    } else if ('stringValue' in v) out.addString(owner, path, v['stringValue'] as string);
+      else addKvlist(inner, out, owner, timeNs, path, depth + 1);
+    } else if ('stringValue' in v) {
+      const text = v['stringValue'] as string;
+      const digits = timeTextDigits(text, timeNs);
+      if (digits >= 0) out.column(path, ValueType.Int, true).addSafeInt(owner, digits);
+      else out.addString(owner, path, text);
+    }
     else if ('intValue' in v) out.addInt(owner, path, BigInt(v['intValue'] as string));
     else if ('doubleValue' in v) out.addDouble(owner, path, Number(v['doubleValue']));
     else if ('boolValue' in v) out.addBool(owner, path, v['boolValue'] as boolean);

@@ -8,6 +8,7 @@ import { decodeExportLogsServiceRequest } from './otlp-logs-proto-decode.js';
 import { decodeOtlpJsonLogs } from './otlp-logs-json-decode.js';
 import { ValueType } from '../model/span-batch.js';
 import { hexOf } from '../model/hex.js';
+import { fieldsOfRecord } from '../model/field-columns.js';
 
 async function sdkRecords(): Promise<ReadableLogRecord[]> {
   const memory = new InMemoryLogRecordExporter();
@@ -45,7 +46,7 @@ describe('OTLP logs decoders', () => {
     assert.equal(b.eventName[2], 'evt');
     // bodies: a string, a map (kept whole and flattened), an array
     assert.deepEqual([...b.body.type], [ValueType.String, ValueType.KvList, ValueType.Array]);
-    const fields = Object.fromEntries([...Array(b.bodyFields.length).keys()].map((i) => [b.bodyFields.key[i], [b.bodyFields.type[i], b.bodyFields.str[i] || String(b.bodyFields.int[i])]]));
+    const fields = Object.fromEntries(fieldsOfRecord(b.bodyFields, 1).map(([key, type, value]) => [key, [type, String(value ?? 0)]]));
     assert.deepEqual(fields, {
       'a^.b': [ValueType.Int, '1'],
       'a.b': [ValueType.String, 'two'],

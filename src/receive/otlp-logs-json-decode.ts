@@ -65,7 +65,7 @@ function readLogRecord(o: JsonObject, b: LogBatchBuilder, rejections: Rejections
     } catch (e) {
       within(e, 'body');
     }
-    if (b.body.type[at] === ValueType.KvList) flattenOtlpKvlist(b.body.str[at]!, b.bodyFields, i);
+    if (b.body.type[at] === ValueType.KvList) flattenOtlpKvlist(b.body.str[at]!, b.bodyFields, i, b.rowTime(i));
   }
   if (badId !== '') {
     b.rollback(mark);

@@ -116,5 +116,5 @@ function decodeLogRecord(r: ProtoReader, b: LogBatchBuilder, resource: number, s
 function addBody(r: ProtoReader, b: LogBatchBuilder, i: number): void {
   const at = b.body.length;
   addAnyValue(r, b.body, i, '');
-  if (b.body.type[at] === ValueType.KvList) flattenOtlpKvlist(b.body.str[at]!, b.bodyFields, i);
+  if (b.body.type[at] === ValueType.KvList) flattenOtlpKvlist(b.body.str[at]!, b.bodyFields, i, b.rowTime(i));
 }

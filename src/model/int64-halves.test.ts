@@ -1,0 +1,23 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { int64Halves, setInt64OfSecondsNanos, setSafeInt64 } from './int64-halves.js';
+
+describe('int64 halves', () => {
+  it('write safe integers exactly, negative ones too', () => {
+    const values = [0, 1, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, -(2 ** 32), 2 ** 53 - 1, -(2 ** 53 - 1), 123456789012345, -987654321098];
+    for (let k = 0; k < 1000; k++) values.push(Math.round((Math.random() * 2 - 1) * 2 ** (1 + Math.random() * 52)));
+    const int = new BigInt64Array(values.length);
+    const halves = int64Halves(int);
+    values.forEach((v, i) => setSafeInt64(int, halves, i, v));
+    assert.deepEqual([...int], values.map((v) => BigInt(v)));
+  });
+
+  it('write seconds and nanoseconds as nanoseconds, before 1970 too, wrapping beyond int64 as a BigInt64Array does', () => {
+    const times: [number, number][] = [[0, 0], [0, 999_999_999], [-1, 500_000_000], [1763510400, 237_000], [253402300799, 999_999_999], [-62135596800, 1], [2 ** 33 + 7, 123]];
+    for (let k = 0; k < 1000; k++) times.push([Math.floor((Math.random() * 2 - 1) * 2.6e11), Math.floor(Math.random() * 1e9)]);
+    const int = new BigInt64Array(times.length);
+    const halves = int64Halves(int);
+    times.forEach(([s, n], i) => setInt64OfSecondsNanos(int, halves, i, s, n));
+    assert.deepEqual([...int], times.map(([s, n]) => BigInt.asIntN(64, BigInt(s) * 1_000_000_000n + BigInt(n))));
+  });
+});

@@ -1,0 +1,49 @@
+// int64 values written into a BigInt64Array through a 32-bit view of its
+// buffer, from numbers: no bigint is made. Decoding a JSON-lines record writes
+// several (its integers, its time); a bigint each was a heap object each.
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO_TO_16 = 65536;
+const TWO_TO_32 = 4294967296;
+
+/** A 32-bit view of a BigInt64Array's elements (two per element, low half first on little-endian machines). */
+export function int64Halves(a: BigInt64Array<ArrayBufferLike>): Int32Array<ArrayBufferLike> {
+  return new Int32Array(a.buffer, a.byteOffset, a.length * 2);
+}
+
+/** `int[i] = v` for a safe integer `v` (|v| ≤ 2^53 - 1); `halves` is int64Halves(int). */
+export function setSafeInt64(int: BigInt64Array<ArrayBufferLike>, halves: Int32Array<ArrayBufferLike>, i: number, v: number): void {
+  if (!LITTLE_ENDIAN) {
+    int[i] = BigInt(v);
+    return;
+  }
+  const high = Math.floor(v / TWO_TO_32);
+  halves[2 * i] = (v - high * TWO_TO_32) | 0;
+  halves[2 * i + 1] = high | 0;
+}
+
+/**
+ * `int[i] = seconds * 10^9 + nanos` (a time in unix nanoseconds) for whole
+ * `seconds` within ±2^37 (years 0000-9999 and more) and `nanos` in
+ * [0, 10^9), wrapped to 64 bits as a bigint stored there would be: the
+ * product exceeds 2^53, so it is put together from parts that each stay
+ * exact as doubles.
+ */
+export function setInt64OfSecondsNanos(int: BigInt64Array<ArrayBufferLike>, halves: Int32Array<ArrayBufferLike>, i: number, seconds: number, nanos: number): void {
+  if (!LITTLE_ENDIAN) {
+    int[i] = BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
+    return;
+  }
+  // seconds = sHigh * 2^16 + sLow; value = (sHigh * 10^9) * 2^16 + (sLow * 10^9 + nanos)
+  const sHigh = Math.floor(seconds / TWO_TO_16);
+  const sLow = seconds - sHigh * TWO_TO_16;
+  const a = sHigh * 1e9; // |a| < 2^52
+  const b = sLow * 1e9 + nanos; // 0 <= b < 2^46
+  // a * 2^16 = aHigh * 2^32 + aLow * 2^16
+  const aHigh = Math.floor(a / TWO_TO_16);
+  const aLow = a - aHigh * TWO_TO_16;
+  const low = aLow * TWO_TO_16 + b; // < 2^47
+  const carry = Math.floor(low / TWO_TO_32);
+  halves[2 * i] = (low - carry * TWO_TO_32) | 0;
+  halves[2 * i + 1] = (aHigh + carry) | 0;
+}
