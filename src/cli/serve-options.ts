@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { defaultConfig, parseBytes, parseDurationMs, type ServerConfig } from '../config/config.js';
 import { parseDedicatedColumnSpec } from '../parts/schema.js';
+import { FLUSH_MEMORY_HEADROOM } from '../store/memory-bound.js';
 
 interface Setting {
   flag: string;
@@ -24,6 +25,7 @@ const SETTINGS: Setting[] = [
   { flag: 'flush-max-spans', env: 'MARQUETRY_FLUSH_MAX_SPANS', yaml: 'flush_max_spans', help: '…or as soon as the head holds this many spans (default 1000000)', apply: (c, v) => (c.flushMaxSpans = positiveInt('flush-max-spans', v)) },
   { flag: 'part-max-spans', env: 'MARQUETRY_PART_MAX_SPANS', yaml: 'part_max_spans', help: 'most spans in one part a flush writes; a bigger flush is split by trace-id range (default 524288)', apply: (c, v) => (c.partMaxSpans = positiveInt('part-max-spans', v)) },
   { flag: 'max-head-spans', env: 'MARQUETRY_MAX_HEAD_SPANS', yaml: 'max_head_spans', help: 'answer 503 + Retry-After beyond this many unflushed spans (default 6000000)', apply: (c, v) => (c.maxHeadSpans = positiveInt('max-head-spans', v)) },
+  { flag: 'max-memory', env: 'MARQUETRY_MAX_MEMORY', yaml: 'max_memory', help: `keep resident memory under this, e.g. 1.5GiB: ingest answers 503 + Retry-After while RSS plus room for a flush (${FLUSH_MEMORY_HEADROOM / 2 ** 20} MiB) exceeds it (default 1.5GiB, 0 = no bound)`, apply: (c, v) => (c.maxMemoryBytes = parseBytes(v)) },
   { flag: 'retention', env: 'MARQUETRY_RETENTION', yaml: 'retention', help: 'delete parts older than this, e.g. 7d (default 0 = keep forever)', apply: (c, v) => (c.retentionMs = parseDurationMs(v)) },
   { flag: 'compact-interval', env: 'MARQUETRY_COMPACT_INTERVAL', yaml: 'compact_interval', help: 'look for parts to merge and expire this often (default 60s)', apply: (c, v) => (c.compactIntervalMs = parseDurationMs(v)) },
   { flag: 'max-request-size', env: 'MARQUETRY_MAX_REQUEST_SIZE', yaml: 'max_request_size', help: 'largest request body, after gzip, e.g. 64MiB; larger gets 413', apply: (c, v) => (c.maxRequestBytes = parseBytes(v)) },

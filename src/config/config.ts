@@ -20,6 +20,8 @@ export interface ServerConfig {
   partMaxSpans: number;
   /** beyond this many spans in the head (not yet in parts), ingest answers 503 */
   maxHeadSpans: number;
+  /** ingest answers 503 while resident memory plus room for a flush exceeds this (bytes; 0 = no bound) */
+  maxMemoryBytes: number;
   /** 0 = keep forever */
   retentionMs: number;
   compactIntervalMs: number;
@@ -58,6 +60,7 @@ export function defaultConfig(): ServerConfig {
     flushMaxSpans: 1_000_000,
     partMaxSpans: PART_FLUSH_ROWS,
     maxHeadSpans: 6_000_000,
+    maxMemoryBytes: 1536 * 1024 * 1024,
     retentionMs: 0,
     compactIntervalMs: 60_000,
     maxRequestBytes: 64 * 1024 * 1024,

@@ -18,6 +18,7 @@ import { Engine } from '../engine/duckdb.js';
 import type { ServerConfig } from '../config/config.js';
 import { Compactor } from './compactor.js';
 import type { PartCompanion } from './part-companion.js';
+import { ResidentMemoryBound } from './memory-bound.js';
 
 export interface SignalDefinition<B extends { length: number }> {
   /** the row layout of staging files */
@@ -75,6 +76,7 @@ export class SignalStore<B extends { length: number }> {
   readonly leases = new FileLeases();
   private readonly compactor: Compactor;
   private readonly companions: PartCompanion[] = [];
+  private readonly memory: ResidentMemoryBound;
 
   protected constructor(
     readonly config: ServerConfig,
@@ -87,6 +89,7 @@ export class SignalStore<B extends { length: number }> {
     /** flushes and compaction get their own single-threaded engine so ingest keeps a core */
     protected readonly writeEngine: Engine,
   ) {
+    this.memory = new ResidentMemoryBound(config.maxMemoryBytes);
     this.compactor = new Compactor(writeEngine, dataDir, catalog, this.leases, config, signal.layout, this.companions);
   }
 
@@ -159,6 +162,7 @@ export class SignalStore<B extends { length: number }> {
   /** Checks that the head has room; throws OverloadedError (→ 503 + Retry-After) when not. */
   admit(rows: number): void {
     if (this.closed) throw new OverloadedError('store: shutting down', 5);
+    this.admitMemory();
     const inHead = this.head.pendingRows + this.head.stagedRows;
     if (inHead + rows > this.limits.maxHeadRows) {
       throw new OverloadedError(`store: ${this.stream} head holds ${inHead} ${this.signal.rowNoun}, flush is behind`, 2);
@@ -168,6 +172,19 @@ export class SignalStore<B extends { length: number }> {
     if (this.head.pendingRows + rows > MAX_UNSEALED_ROWS) {
       throw new OverloadedError(`store: ${this.stream} head holds ${this.head.pendingRows} ${this.signal.rowNoun} not yet staged, sealing is behind`, 1);
     }
+  }
+
+  /**
+   * Throws OverloadedError (→ 503 + Retry-After) while the process's resident
+   * memory, with room for a flush, exceeds --max-memory and this store holds
+   * rows a seal or flush will release. With nothing held, waiting would not
+   * free anything (and an empty head would never admit again): admitted.
+   */
+  admitMemory(): void {
+    const rss = this.memory.exceeded();
+    if (rss === undefined) return;
+    if (this.head.pendingRows === 0 && this.head.staged.length === 0 && !this.flushing) return;
+    throw new OverloadedError(`store: resident memory ${mib(rss)} MiB leaves no room for a flush under --max-memory ${mib(this.memory.maxBytes)} MiB; ${this.stream} wait for the head to flush`, 1);
   }
 
   /**
@@ -303,6 +320,10 @@ export function stagedSource(files: readonly StagedFile[], rowOrder?: SignalDefi
   const source: PartSource = { paths: files.map((f) => f.path), traceIds, startNs, columns, services, layouts: files.map((f) => f.layout) };
   if (rowOrder) source.rowOrder = (fromNs, toNs) => rowOrder(files, fromNs, toNs);
   return source;
+}
+
+function mib(bytes: number): string {
+  return Math.round(bytes / 2 ** 20).toLocaleString('en-US');
 }
 
 /** The part ids (file names up to their first dot) of every file the catalogued parts own. */

@@ -91,6 +91,8 @@ export class TraceStore extends SignalStore<Ticket> {
    * stored when it does not decode (DecodeError).
    */
   async ingestOtlp(format: 'proto' | 'json', body: Uint8Array, gzipped?: Uint8Array): Promise<OtlpTracesIngested> {
+    // before decoding: a request refused for memory should not cost the thread's work and heap first
+    this.admitMemory();
     const decoded = await this.thread.decodeOtlp(format, body);
     const walType = format === 'proto' && gzipped ? WalRecordType.OtlpProtoGzip : WalRecordType.OtlpProto;
     const walPayload = format === 'json' ? decoded.walPayload! : (gzipped ?? body);

@@ -242,6 +242,40 @@ describe('overload', () => {
   });
 });
 
+describe('overload: memory bound', () => {
+  let server: TestServer;
+  before(async () => {
+    // 1 MiB: any process is over it, so the bound holds whenever the head holds spans
+    server = await startTestServer({ maxMemoryBytes: 1024 * 1024, flushIntervalMs: 3_600_000 });
+  });
+  after(async () => {
+    await server.dispose();
+  });
+
+  it('answers 503 with Retry-After (gRPC: UNAVAILABLE) beyond --max-memory while the head holds spans, and accepts again once it is flushed', async () => {
+    const first = await postOtlpProto(server.otlpUrl, encodeExportTraceServiceRequest(syntheticBatch(1, 30)));
+    assert.equal(first.status, 200, 'an empty head admits: waiting would free nothing');
+
+    const proto = await postOtlpProto(server.otlpUrl, encodeExportTraceServiceRequest(syntheticBatch(1, 30)));
+    assert.equal(proto.status, 503);
+    assert.match(proto.headers.get('retry-after') ?? '', /^\d+$/);
+    assert.match(decodeRpcStatus(proto.body).message, /resident memory [\d,]+ MiB leaves no room for a flush under --max-memory 1 MiB/);
+
+    const grpc = await grpcExport(`127.0.0.1:${server.otlpGrpcPort}`, encodeExportTraceServiceRequest(syntheticBatch(1, 30)));
+    assert.equal(grpc.ok, false);
+    if (!grpc.ok) {
+      assert.equal(grpc.code, GrpcStatus.UNAVAILABLE);
+      assert.match(String(grpc.metadata.get('retry-after')[0]), /^\d+$/);
+    }
+
+    await server.store.flush();
+    const again = await postOtlpProto(server.otlpUrl, encodeExportTraceServiceRequest(syntheticBatch(1, 30)));
+    assert.equal(again.status, 200);
+    const stats = server.store.stats();
+    assert.equal(stats.partRows + stats.headPendingRows + stats.headStagedRows, 60, 'the first and the last request, nothing of the refused ones');
+  });
+});
+
 describe('bearer token auth', () => {
   const token = 's3cret-token';
   let server: TestServer;
