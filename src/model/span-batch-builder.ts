@@ -88,6 +88,12 @@ export class AttributeBuilder {
     this.next(owner, key, ValueType.Empty);
   }
 
+  /** Starts over, keeping the arrays' room (a decoder reuses one builder for every request). */
+  reset(): void {
+    // the string arrays too keep their room: rows past `length` are overwritten before finish() reads them
+    this.length = 0;
+  }
+
   /** Drops every row from index `length` on (used to undo a rejected span). */
   truncate(length: number): void {
     this.length = length;
@@ -146,6 +152,22 @@ export class ResourceScopeBuilder {
     this.resourceDropped[i] = droppedAttributesCount;
     this.resourceServiceName[i] = '';
     return i;
+  }
+
+  /** Starts over, keeping the arrays' room. */
+  protected resetResourcesAndScopes(): void {
+    // few rows each: emptied (finishResources reads resourceDropped whole)
+    this.resourceCount = 0;
+    this.resourceServiceName.length = 0;
+    this.resourceSchemaUrl.length = 0;
+    this.resourceDropped.length = 0;
+    this.resourceAttributes.reset();
+    this.scopeCount = 0;
+    this.scopeName.length = 0;
+    this.scopeVersion.length = 0;
+    this.scopeSchemaUrl.length = 0;
+    this.scopeDropped.length = 0;
+    this.scopeAttributes.reset();
   }
 
   /**
@@ -330,6 +352,21 @@ export class SpanBatchBuilder extends ResourceScopeBuilder {
     this.linkTraceId.fill(0, i * TRACE_ID_BYTES, (i + 1) * TRACE_ID_BYTES);
     this.linkSpanId.fill(0, i * SPAN_ID_BYTES, (i + 1) * SPAN_ID_BYTES);
     return i;
+  }
+
+  /**
+   * Starts over for the next request, keeping the typed arrays' room: a
+   * builder per request grew each array step by step from INITIAL_CAPACITY
+   * (finish() copies the rows out, so the batch shares nothing with it).
+   */
+  reset(): void {
+    this.length = 0;
+    this.attributes.reset();
+    this.eventCount = 0;
+    this.eventAttributes.reset();
+    this.linkCount = 0;
+    this.linkAttributes.reset();
+    this.resetResourcesAndScopes();
   }
 
   mark(): SpanMark {

@@ -4,11 +4,13 @@
 
 import { ValueType, type AttributeColumns } from '../model/span-batch.js';
 import type { ParquetColumn } from './parquet/writer.js';
+import { StringEntries } from './parquet/strings.js';
 import { ownerOffsets } from './otlp-json-text.js';
 import { attributeColumnKind, attributeColumnName, type AttributeColumnRef, type AttributeScope } from './schema.js';
 
 export type DynamicColumn =
-  | { kind: 'string'; values: (string | undefined)[] }
+  /** row r holds entry indices[r] of `entries` unless nulls[r] */
+  | { kind: 'string'; entries: StringEntries; indices: Uint32Array; nulls: Uint8Array }
   | { kind: 'int64'; values: BigInt64Array; nulls: Uint8Array }
   | { kind: 'double'; values: Float64Array; nulls: Uint8Array }
   | { kind: 'boolean'; values: Uint8Array; nulls: Uint8Array };
@@ -22,14 +24,15 @@ function newDynamicColumn(type: ValueType, rows: number): DynamicColumn {
     case 'boolean':
       return { kind: 'boolean', values: new Uint8Array(rows), nulls: new Uint8Array(rows).fill(1) };
     default:
-      return { kind: 'string', values: new Array<string | undefined>(rows).fill(undefined) };
+      return { kind: 'string', entries: new StringEntries(), indices: new Uint32Array(rows), nulls: new Uint8Array(rows).fill(1) };
   }
 }
 
 export function setValue(col: DynamicColumn, row: number, a: AttributeColumns, i: number): void {
   switch (col.kind) {
     case 'string':
-      col.values[row] = a.str[i];
+      col.indices[row] = col.entries.entry(a.str[i]!);
+      col.nulls[row] = 0;
       return;
     case 'int64':
       col.values[row] = a.int[i]!;
@@ -77,7 +80,12 @@ export class DynamicColumns {
     const out: ParquetColumn[] = [];
     for (const name of [...this.columns.keys()].sort()) {
       const c = this.columns.get(name)!;
-      out.push(c.kind === 'string' ? { name, kind: 'string', values: c.values } : { name, ...c });
+      if (c.kind !== 'string') {
+        out.push({ name, ...c });
+        continue;
+      }
+      const { entries, entryStarts } = c.entries.encoded();
+      out.push({ name, kind: 'string-entries', entries, entryStarts, indices: c.indices, nulls: c.nulls, distinctEntries: c.entries.distinct });
     }
     return out;
   }
@@ -126,16 +134,65 @@ export function fillOwnerAttributes(
   if (a.length === 0) return;
   const offsets = ownerOffsets(a.owner, a.length, owners);
   const cols: DynamicColumn[] = new Array(a.length);
+  // a string value's entry, numbered once for all the rows of its owner
+  const entryOf = new Int32Array(a.length);
   for (let i = 0; i < a.length; i++) {
     // service.name as a string lives in the hot service_name column only.
     if (skipServiceName && a.key[i] === 'service.name' && a.type[i] === ValueType.String) continue;
-    cols[i] = dyn.column(scope, a.key[i]!, a.type[i] as ValueType);
+    const col = (cols[i] = dyn.column(scope, a.key[i]!, a.type[i] as ValueType));
+    if (col.kind === 'string') entryOf[i] = col.entries.entry(a.str[i]!);
   }
   for (let s = 0; s < rows; s++) {
     const o = rowOwner[s]!;
+    const row = row0 + s;
     for (let i = offsets[o]!; i < offsets[o + 1]!; i++) {
       const col = cols[i];
-      if (col) setValue(col, row0 + s, a, i);
+      if (col === undefined) continue;
+      if (col.kind === 'string') {
+        col.indices[row] = entryOf[i]!;
+        col.nulls[row] = 0;
+      } else setValue(col, row, a, i);
     }
+  }
+}
+
+/**
+ * A string column whose rows take their owner's value (service_name and the
+ * other resource and scope fields): each owner's value is numbered once per
+ * batch and each row holds the number.
+ */
+export class OwnerStringColumn {
+  private readonly entries = new StringEntries();
+  private readonly indices: Uint32Array;
+  private readonly nulls: Uint8Array;
+
+  /** `emptyIsNull`: an owner's '' is a null row. */
+  constructor(
+    readonly name: string,
+    rows: number,
+    private readonly emptyIsNull: boolean,
+  ) {
+    this.indices = new Uint32Array(rows);
+    this.nulls = new Uint8Array(rows);
+  }
+
+  /** Rows row0.. of a batch of `rows` rows: row i takes `ownerValues[rowOwner[i]]`. */
+  fill(ownerValues: readonly string[], rowOwner: Uint32Array, rows: number, row0: number): void {
+    const entryOf = new Int32Array(ownerValues.length);
+    for (let o = 0; o < ownerValues.length; o++) {
+      const value = ownerValues[o]!;
+      entryOf[o] = this.emptyIsNull && value === '' ? -1 : this.entries.entry(value);
+    }
+    const { indices, nulls } = this;
+    for (let i = 0; i < rows; i++) {
+      const e = entryOf[rowOwner[i]!]!;
+      if (e < 0) nulls[row0 + i] = 1;
+      else indices[row0 + i] = e;
+    }
+  }
+
+  toParquet(): ParquetColumn {
+    const { entries, entryStarts } = this.entries.encoded();
+    return { name: this.name, kind: 'string-entries', entries, entryStarts, indices: this.indices, nulls: this.nulls, distinctEntries: this.entries.distinct };
   }
 }

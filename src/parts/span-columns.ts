@@ -9,7 +9,7 @@ import type { ParquetColumn } from './parquet/writer.js';
 import type { RowStagingSchema } from '../head/head.js';
 import { eventsJsonPerSpan, linksJsonPerSpan } from './otlp-json-text.js';
 import { attributeColumnName, type AttributeColumnRef } from './schema.js';
-import { DynamicColumns, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
+import { DynamicColumns, OwnerStringColumn, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
 
 const spanAttributeColumnName = (key: string, type: ValueType): string => attributeColumnName('span', key, type);
 
@@ -30,7 +30,7 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
   const spanId = new Uint8Array(rows * SPAN_ID_BYTES);
   const parentSpanId = new Uint8Array(rows * SPAN_ID_BYTES);
   const parentNull = new Uint8Array(rows);
-  const serviceName: string[] = new Array(rows);
+  const serviceName = new OwnerStringColumn('service_name', rows, false);
   const name: string[] = new Array(rows);
   const kind = new Int32Array(rows);
   const start = new BigInt64Array(rows);
@@ -40,10 +40,10 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
   const hasException = new Uint8Array(rows);
   const traceState: (string | undefined)[] = new Array(rows);
   const flags = new BigInt64Array(rows);
-  const scopeName: (string | undefined)[] = new Array(rows);
-  const scopeVersion: (string | undefined)[] = new Array(rows);
-  const scopeSchemaUrl: (string | undefined)[] = new Array(rows);
-  const resourceSchemaUrl: (string | undefined)[] = new Array(rows);
+  const scopeName = new OwnerStringColumn('scope_name', rows, true);
+  const scopeVersion = new OwnerStringColumn('scope_version', rows, true);
+  const scopeSchemaUrl = new OwnerStringColumn('scope_schema_url', rows, true);
+  const resourceSchemaUrl = new OwnerStringColumn('resource_schema_url', rows, true);
   const droppedAttributes = new BigInt64Array(rows);
   const droppedEvents = new BigInt64Array(rows);
   const droppedLinks = new BigInt64Array(rows);
@@ -68,7 +68,6 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
       parentNull[r] = isAllZero(b.parentSpanId, i * SPAN_ID_BYTES, SPAN_ID_BYTES) ? 1 : 0;
       const res = b.resource[i]!;
       const sc = b.scope[i]!;
-      serviceName[r] = resources.serviceName[res]!;
       name[r] = b.name[i]!;
       kind[r] = b.kind[i]!;
       start[r] = b.startTimeUnixNano[i]!;
@@ -78,10 +77,6 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
       hasException[r] = b.hasException[i]!;
       traceState[r] = b.traceState[i] || undefined;
       flags[r] = BigInt(b.flags[i]!);
-      scopeName[r] = scopes.name[sc] || undefined;
-      scopeVersion[r] = scopes.version[sc] || undefined;
-      scopeSchemaUrl[r] = scopes.schemaUrl[sc] || undefined;
-      resourceSchemaUrl[r] = resources.schemaUrl[res] || undefined;
       droppedAttributes[r] = BigInt(b.droppedAttributesCount[i]!);
       droppedEvents[r] = BigInt(b.droppedEventsCount[i]!);
       droppedLinks[r] = BigInt(b.droppedLinksCount[i]!);
@@ -90,6 +85,11 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
       events[r] = ev[i];
       links[r] = ln[i];
     }
+    serviceName.fill(resources.serviceName, b.resource, b.length, row0);
+    resourceSchemaUrl.fill(resources.schemaUrl, b.resource, b.length, row0);
+    scopeName.fill(scopes.name, b.scope, b.length, row0);
+    scopeVersion.fill(scopes.version, b.scope, b.length, row0);
+    scopeSchemaUrl.fill(scopes.schemaUrl, b.scope, b.length, row0);
     fillRowAttributes(dyn, b.attributes, row0, spanAttributeColumnName);
     fillOwnerAttributes(dyn, 'resource', resources.attributes, resources.length, b.resource, b.length, row0, true);
     fillOwnerAttributes(dyn, 'scope', scopes.attributes, scopes.length, b.scope, b.length, row0, false);
@@ -100,7 +100,7 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
     { name: 'trace_id', kind: 'fixed16', values: traceId },
     { name: 'span_id', kind: 'fixed8', values: spanId },
     { name: 'parent_span_id', kind: 'fixed8', values: parentSpanId, nulls: parentNull },
-    { name: 'service_name', kind: 'string', values: serviceName },
+    serviceName.toParquet(),
     { name: 'name', kind: 'string', values: name },
     { name: 'kind', kind: 'int32', values: kind },
     { name: 'start_time_unix_nano', kind: 'int64', values: start },
@@ -110,10 +110,10 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
     { name: 'has_exception', kind: 'boolean', values: hasException },
     { name: 'trace_state', kind: 'string', values: traceState },
     { name: 'flags', kind: 'int64', values: flags },
-    { name: 'scope_name', kind: 'string', values: scopeName },
-    { name: 'scope_version', kind: 'string', values: scopeVersion },
-    { name: 'scope_schema_url', kind: 'string', values: scopeSchemaUrl },
-    { name: 'resource_schema_url', kind: 'string', values: resourceSchemaUrl },
+    scopeName.toParquet(),
+    scopeVersion.toParquet(),
+    scopeSchemaUrl.toParquet(),
+    resourceSchemaUrl.toParquet(),
     { name: 'dropped_attributes_count', kind: 'int64', values: droppedAttributes },
     { name: 'dropped_events_count', kind: 'int64', values: droppedEvents },
     { name: 'dropped_links_count', kind: 'int64', values: droppedLinks },

@@ -785,6 +785,18 @@ describe('decodeExportTraceServiceRequest', () => {
     }
   });
 
+  it('hands out batches that share nothing with the requests decoded after them (the builder is reused)', () => {
+    const small = serialize(handBuiltSpans().slice(0, 2));
+    const first = decodeExportTraceServiceRequest(small);
+    const kept = structuredClone(first);
+    const spans = handBuiltSpans();
+    const big = decodeExportTraceServiceRequest(serialize([...spans, ...spans, ...spans])).batch;
+    assert.equal(big.length, spans.length * 3);
+    assertDecodeErrorOrResult(serialize(spans).subarray(0, 40));
+    assert.deepEqual(decodeExportTraceServiceRequest(small), kept, 'decoded again after a larger and a failed request');
+    assert.deepEqual(first, kept, 'the first batch untouched by the later decodes');
+  });
+
   it('decodes a request held in a larger buffer at a non-zero offset', () => {
     const bytes = serialize(handBuiltSpans());
     const padded = new Uint8Array(bytes.length + 11);

@@ -40,12 +40,25 @@ const SPAN_GROUPS = { request: 'ExportTraceServiceRequest', resource: 'ResourceS
 const MAX_NAME_IN_MESSAGE = 100;
 
 
+/**
+ * One builder for every request (decoding is synchronous): its arrays keep
+ * their room between requests instead of growing step by step in each. One
+ * left larger than this by a big request is dropped, not kept.
+ */
+let builder = new SpanBatchBuilder();
+const REUSED_BUILDER_MAX_SPANS = 1 << 16;
+
 /** Decodes an OTLP/protobuf trace export request; throws DecodeError on malformed input. */
 export function decodeExportTraceServiceRequest(bytes: Uint8Array): DecodedTraces {
-  const b = new SpanBatchBuilder();
+  const b = builder;
+  b.reset();
   const rejections = new Rejections();
-  decodeExportRequest(bytes, b, SPAN_GROUPS, (r, b, resource, scope) => decodeSpan(r, b, resource, scope, rejections));
-  return { batch: b.finish(), rejectedSpans: rejections.count, rejectMessage: rejections.message() };
+  try {
+    decodeExportRequest(bytes, b, SPAN_GROUPS, (r, b, resource, scope) => decodeSpan(r, b, resource, scope, rejections));
+    return { batch: b.finish(), rejectedSpans: rejections.count, rejectMessage: rejections.message() };
+  } finally {
+    if (b.length > REUSED_BUILDER_MAX_SPANS) builder = new SpanBatchBuilder();
+  }
 }
 
 // Span:  1 trace_id (bytes)           2 span_id (bytes)          3 trace_state (string)

@@ -213,3 +213,56 @@ function equalBytes(bytes: Uint8Array, aFrom: number, aTo: number, bFrom: number
   for (let i = 0; i < aTo - aFrom; i++) if (bytes[aFrom + i] !== bytes[bFrom + i]) return false;
   return true;
 }
+
+/**
+ * The distinct strings of one column as they are added, UTF-8 encoded into
+ * PLAIN byte arrays (the `entries` of a 'string-entries' column, columns.ts)
+ * and numbered in first-seen order: a caller that has a value once for many
+ * rows (a resource attribute) numbers it once and stores the number on each
+ * row, and no array of JS strings per row is kept for the writer.
+ *
+ * A column nearly every value of which is new (ids) stops looking values up
+ * after EARLY_CHECK_VALUES of them: each later value is an entry of its own,
+ * as a PLAIN chunk would hold it, and the entries are no longer distinct
+ * (`distinct` false; the writer merges equal ones).
+ */
+export class StringEntries {
+  private readonly numbers = new Map<string, number>();
+  private readonly bytes = new ByteArrayBuilder(1024);
+  private starts = new Uint32Array(64);
+  private looked = 0;
+  count = 0;
+  distinct = true;
+
+  /** The entry number of `value`, added when new. */
+  entry(value: string): number {
+    if (!this.distinct) return this.append(value);
+    let e = this.numbers.get(value);
+    if (e === undefined) {
+      e = this.append(value);
+      this.numbers.set(value, e);
+    }
+    if (++this.looked === EARLY_CHECK_VALUES && this.count > EARLY_CHECK_VALUES * EARLY_CHECK_MAX_DISTINCT_RATIO) {
+      this.distinct = false;
+      this.numbers.clear();
+    }
+    return e;
+  }
+
+  private append(value: string): number {
+    const e = this.count++;
+    if (this.count >= this.starts.length) {
+      const grown = new Uint32Array(this.starts.length * 2);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    this.bytes.append(value);
+    this.starts[e + 1] = this.bytes.length;
+    return e;
+  }
+
+  /** PLAIN byte arrays of the entries, and where each starts (one more: the end). */
+  encoded(): { entries: Uint8Array; entryStarts: Uint32Array } {
+    return { entries: this.bytes.bytes.subarray(0, this.bytes.length), entryStarts: this.starts.subarray(0, this.count + 1) };
+  }
+}
