@@ -30,9 +30,11 @@ describe('StringEntries', () => {
     values.push('user-0', 'user-0');
     const numbers = values.map((v) => entries.entry(v));
     assert.equal(entries.distinct, false);
-    assert.equal(entries.count, values.length);
-    assert.deepEqual(numbers, values.map((_, i) => i));
-    assert.deepEqual(decoded(entries), values);
+    // 'user-0' again is a new entry; the run of it, one
+    const unique = values.length - 1;
+    assert.equal(entries.count, unique);
+    assert.deepEqual(numbers, [...values.slice(0, unique).map((_, i) => i), unique - 1]);
+    assert.deepEqual(decoded(entries), values.slice(0, unique));
   });
 
   it('keeps looking values up in a column that repeats them', () => {

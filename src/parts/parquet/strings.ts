@@ -231,12 +231,17 @@ export class StringEntries {
   private readonly bytes = new ByteArrayBuilder(1024);
   private starts = new Uint32Array(64);
   private looked = 0;
+  private lastValue: string | undefined;
+  private lastEntry = 0;
   count = 0;
   distinct = true;
 
   /** The entry number of `value`, added when new. */
   entry(value: string): number {
-    if (!this.distinct) return this.append(value);
+    // runs of one value are common (GET on many spans in a row): no lookup for them
+    if (value === this.lastValue) return this.lastEntry;
+    this.lastValue = value;
+    if (!this.distinct) return (this.lastEntry = this.append(value));
     let e = this.numbers.get(value);
     if (e === undefined) {
       e = this.append(value);
@@ -246,7 +251,7 @@ export class StringEntries {
       this.distinct = false;
       this.numbers.clear();
     }
-    return e;
+    return (this.lastEntry = e);
   }
 
   private append(value: string): number {
