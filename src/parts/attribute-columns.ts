@@ -11,14 +11,17 @@ import { attributeColumnKind, attributeColumnName, type AttributeColumnRef, type
 export type DynamicColumn =
   /** row r holds entry indices[r] of `entries` unless nulls[r] */
   | { kind: 'string'; entries: StringEntries; indices: Uint32Array; nulls: Uint8Array }
-  | { kind: 'int64'; values: BigInt64Array; nulls: Uint8Array }
+  /** `halves`: `values` as 32-bit halves, to copy a value without a BigInt */
+  | { kind: 'int64'; values: BigInt64Array; halves: Int32Array; nulls: Uint8Array }
   | { kind: 'double'; values: Float64Array; nulls: Uint8Array }
   | { kind: 'boolean'; values: Uint8Array; nulls: Uint8Array };
 
 function newDynamicColumn(type: ValueType, rows: number): DynamicColumn {
   switch (attributeColumnKind(type)) {
-    case 'int64':
-      return { kind: 'int64', values: new BigInt64Array(rows), nulls: new Uint8Array(rows).fill(1) };
+    case 'int64': {
+      const values = new BigInt64Array(rows);
+      return { kind: 'int64', values, halves: new Int32Array(values.buffer), nulls: new Uint8Array(rows).fill(1) };
+    }
     case 'double':
       return { kind: 'double', values: new Float64Array(rows), nulls: new Uint8Array(rows).fill(1) };
     case 'boolean':
@@ -28,14 +31,22 @@ function newDynamicColumn(type: ValueType, rows: number): DynamicColumn {
   }
 }
 
-export function setValue(col: DynamicColumn, row: number, a: AttributeColumns, i: number): void {
+/** `a.int` as 32-bit halves (intHalves below). */
+function intHalvesOf(a: AttributeColumns): Int32Array {
+  return new Int32Array(a.int.buffer, a.int.byteOffset, a.int.length * 2);
+}
+
+/** Stores value `i` of `a` in row `row` of `col`; `intHalves` = intHalvesOf(a). */
+function setValue(col: DynamicColumn, row: number, a: AttributeColumns, i: number, intHalves: Int32Array): void {
   switch (col.kind) {
     case 'string':
       col.indices[row] = col.entries.entry(a.str[i]!);
       col.nulls[row] = 0;
       return;
     case 'int64':
-      col.values[row] = a.int[i]!;
+      // halves, not a.int[i]: reading a BigInt64Array makes a BigInt
+      col.halves[2 * row] = intHalves[2 * i]!;
+      col.halves[2 * row + 1] = intHalves[2 * i + 1]!;
       col.nulls[row] = 0;
       return;
     case 'double':
@@ -80,6 +91,10 @@ export class DynamicColumns {
     const out: ParquetColumn[] = [];
     for (const name of [...this.columns.keys()].sort()) {
       const c = this.columns.get(name)!;
+      if (c.kind === 'int64') {
+        out.push({ name, kind: 'int64', values: c.values, nulls: c.nulls });
+        continue;
+      }
       if (c.kind !== 'string') {
         out.push({ name, ...c });
         continue;
@@ -109,14 +124,21 @@ export function fillRowAttributes(
   columnName: (key: string, type: ValueType) => string,
   storedOtherwise?: (i: number, row: number) => boolean,
 ): void {
-  // A row's attributes have different keys, so look columns up by key, not by name.
+  // A row's attributes have different keys, so look columns up by key, not by name
+  // (and without a closure per value for cachedColumn: it was most of what this allocated).
   const cache: ColumnsByKey = new Map();
+  const intHalves = intHalvesOf(a);
   for (let i = 0; i < a.length; i++) {
     if (storedOtherwise?.(i, row0 + a.owner[i]!)) continue;
     const key = a.key[i]!;
     const type = a.type[i]! as ValueType;
-    const col = cachedColumn(cache, key, type, () => dyn.named(columnName(key, type), type));
-    setValue(col, row0 + a.owner[i]!, a, i);
+    let byType = cache.get(key);
+    if (byType === undefined) {
+      byType = [];
+      cache.set(key, byType);
+    }
+    const col = (byType[type] ??= dyn.named(columnName(key, type), type));
+    setValue(col, row0 + a.owner[i]!, a, i, intHalves);
   }
 }
 
@@ -133,6 +155,7 @@ export function fillOwnerAttributes(
 ): void {
   if (a.length === 0) return;
   const offsets = ownerOffsets(a.owner, a.length, owners);
+  const intHalves = intHalvesOf(a);
   const cols: DynamicColumn[] = new Array(a.length);
   // a string value's entry, numbered once for all the rows of its owner
   const entryOf = new Int32Array(a.length);
@@ -151,7 +174,7 @@ export function fillOwnerAttributes(
       if (col.kind === 'string') {
         col.indices[row] = entryOf[i]!;
         col.nulls[row] = 0;
-      } else setValue(col, row, a, i);
+      } else setValue(col, row, a, i, intHalves);
     }
   }
 }

@@ -76,12 +76,13 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
       statusMessage[r] = b.statusMessage[i] || undefined;
       hasException[r] = b.hasException[i]!;
       traceState[r] = b.traceState[i] || undefined;
-      flags[r] = BigInt(b.flags[i]!);
-      droppedAttributes[r] = BigInt(b.droppedAttributesCount[i]!);
-      droppedEvents[r] = BigInt(b.droppedEventsCount[i]!);
-      droppedLinks[r] = BigInt(b.droppedLinksCount[i]!);
-      resourceDropped[r] = BigInt(resources.droppedAttributesCount[res]!);
-      scopeDropped[r] = BigInt(scopes.droppedAttributesCount[sc]!);
+      // counts and flags are nearly always 0, which the new arrays hold already: no BigInt per row for them
+      if (b.flags[i] !== 0) flags[r] = BigInt(b.flags[i]!);
+      if (b.droppedAttributesCount[i] !== 0) droppedAttributes[r] = BigInt(b.droppedAttributesCount[i]!);
+      if (b.droppedEventsCount[i] !== 0) droppedEvents[r] = BigInt(b.droppedEventsCount[i]!);
+      if (b.droppedLinksCount[i] !== 0) droppedLinks[r] = BigInt(b.droppedLinksCount[i]!);
+      if (resources.droppedAttributesCount[res] !== 0) resourceDropped[r] = BigInt(resources.droppedAttributesCount[res]!);
+      if (scopes.droppedAttributesCount[sc] !== 0) scopeDropped[r] = BigInt(scopes.droppedAttributesCount[sc]!);
       events[r] = ev[i];
       links[r] = ln[i];
     }
