@@ -5,6 +5,7 @@
 import { ValueType, type AttributeColumns } from '../model/span-batch.js';
 import type { ParquetColumn } from './parquet/writer.js';
 import { StringEntries } from './parquet/strings.js';
+import { int64Halves } from '../model/int64-halves.js';
 import { ownerOffsets } from './otlp-json-text.js';
 import { attributeColumnKind, attributeColumnName, type AttributeColumnRef, type AttributeScope } from './schema.js';
 
@@ -12,7 +13,7 @@ export type DynamicColumn =
   /** row r holds entry indices[r] of `entries` unless nulls[r] */
   | { kind: 'string'; entries: StringEntries; indices: Uint32Array; nulls: Uint8Array }
   /** `halves`: `values` as 32-bit halves, to copy a value without a BigInt */
-  | { kind: 'int64'; values: BigInt64Array; halves: Int32Array; nulls: Uint8Array }
+  | { kind: 'int64'; values: BigInt64Array; halves: Int32Array<ArrayBufferLike>; nulls: Uint8Array }
   | { kind: 'double'; values: Float64Array; nulls: Uint8Array }
   | { kind: 'boolean'; values: Uint8Array; nulls: Uint8Array };
 
@@ -20,7 +21,7 @@ function newDynamicColumn(type: ValueType, rows: number): DynamicColumn {
   switch (attributeColumnKind(type)) {
     case 'int64': {
       const values = new BigInt64Array(rows);
-      return { kind: 'int64', values, halves: new Int32Array(values.buffer), nulls: new Uint8Array(rows).fill(1) };
+      return { kind: 'int64', values, halves: int64Halves(values), nulls: new Uint8Array(rows).fill(1) };
     }
     case 'double':
       return { kind: 'double', values: new Float64Array(rows), nulls: new Uint8Array(rows).fill(1) };
@@ -31,13 +32,8 @@ function newDynamicColumn(type: ValueType, rows: number): DynamicColumn {
   }
 }
 
-/** `a.int` as 32-bit halves (intHalves below). */
-function intHalvesOf(a: AttributeColumns): Int32Array {
-  return new Int32Array(a.int.buffer, a.int.byteOffset, a.int.length * 2);
-}
-
-/** Stores value `i` of `a` in row `row` of `col`; `intHalves` = intHalvesOf(a). */
-function setValue(col: DynamicColumn, row: number, a: AttributeColumns, i: number, intHalves: Int32Array): void {
+/** Stores value `i` of `a` in row `row` of `col`; `intHalves` = int64Halves(a.int). */
+function setValue(col: DynamicColumn, row: number, a: AttributeColumns, i: number, intHalves: Int32Array<ArrayBufferLike>): void {
   switch (col.kind) {
     case 'string':
       col.indices[row] = col.entries.entry(a.str[i]!);
@@ -127,7 +123,7 @@ export function fillRowAttributes(
   // A row's attributes have different keys, so look columns up by key, not by name
   // (and without a closure per value for cachedColumn: it was most of what this allocated).
   const cache: ColumnsByKey = new Map();
-  const intHalves = intHalvesOf(a);
+  const intHalves = int64Halves(a.int);
   for (let i = 0; i < a.length; i++) {
     if (storedOtherwise?.(i, row0 + a.owner[i]!)) continue;
     const key = a.key[i]!;
@@ -155,7 +151,7 @@ export function fillOwnerAttributes(
 ): void {
   if (a.length === 0) return;
   const offsets = ownerOffsets(a.owner, a.length, owners);
-  const intHalves = intHalvesOf(a);
+  const intHalves = int64Halves(a.int);
   const cols: DynamicColumn[] = new Array(a.length);
   // a string value's entry, numbered once for all the rows of its owner
   const entryOf = new Int32Array(a.length);

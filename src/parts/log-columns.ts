@@ -153,7 +153,11 @@ function fillFieldColumns(dyn: DynamicColumns, fields: readonly FieldColumn[], r
     const n = f.length;
     switch (col.kind) {
       case 'string':
-        for (let i = 0; i < n; i++) col.values[row0 + rows[i]!] = f.str[i];
+        for (let i = 0; i < n; i++) {
+          const r = row0 + rows[i]!;
+          col.indices[r] = col.entries.entry(f.str[i]!);
+          col.nulls[r] = 0;
+        }
         break;
       case 'int64': {
         // 32-bit halves: copied without a bigint per value
