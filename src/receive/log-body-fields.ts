@@ -61,6 +61,14 @@ class FieldPath {
   /** the builder `columns` belong to */
   builder: FieldColumnsBuilder | undefined;
   columns: (FieldColumnBuilder | undefined)[] = [];
+  /**
+   * The keys of the last object seen here, in order, and their paths: the
+   * next record's object mostly has the same keys in the same order, found
+   * by comparing keys (JSON.parse gives the same key string each time)
+   * rather than by a Map lookup each.
+   */
+  readonly lastKeys: string[] = [];
+  readonly lastChildren: FieldPath[] = [];
   constructor(readonly path: string) {}
 
   column(builder: FieldColumnsBuilder, type: ValueType, timeText = false): FieldColumnBuilder {
@@ -137,7 +145,20 @@ export class JsonRecordFields {
   }
 
   private addObject(object: { readonly [key: string]: unknown }, parent: FieldPath, depth: number): void {
-    for (const key in object) this.addValue(object[key], childPath(parent, key), depth);
+    const keys = parent.lastKeys;
+    const children = parent.lastChildren;
+    let k = 0;
+    for (const key in object) {
+      let child: FieldPath;
+      if (keys[k] === key) child = children[k]!;
+      else {
+        child = childPath(parent, key);
+        keys[k] = key;
+        children[k] = child;
+      }
+      k++;
+      this.addValue(object[key], child, depth);
+    }
   }
 
   private addValue(v: unknown, field: FieldPath, depth: number): void {
