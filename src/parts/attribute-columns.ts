@@ -32,6 +32,11 @@ function newDynamicColumn(type: ValueType, rows: number): DynamicColumn {
   }
 }
 
+/** A boolean column's value of row `i`. Empty values are stored as `true` in their ::empty column: "present, no value". */
+function booleanValue(a: AttributeColumns, i: number): number {
+  return a.type[i] === ValueType.Empty ? 1 : a.num[i]! ? 1 : 0;
+}
+
 /** Stores value `i` of `a` in row `row` of `col`; `intHalves` = int64Halves(a.int). */
 function setValue(col: DynamicColumn, row: number, a: AttributeColumns, i: number, intHalves: Int32Array<ArrayBufferLike>): void {
   switch (col.kind) {
@@ -50,8 +55,7 @@ function setValue(col: DynamicColumn, row: number, a: AttributeColumns, i: numbe
       col.nulls[row] = 0;
       return;
     case 'boolean':
-      // Empty values are stored as `true` in their ::empty column: "present, no value".
-      col.values[row] = a.type[i] === ValueType.Empty ? 1 : a.num[i]! ? 1 : 0;
+      col.values[row] = booleanValue(a, i);
       col.nulls[row] = 0;
       return;
   }
@@ -138,7 +142,7 @@ export function fillRowAttributes(
   }
 }
 
-/** Resource/scope attributes: resolved once per owner, then copied to each of its rows. */
+/** Resource/scope attributes: resolved once per owner, then filled into each run of its rows. */
 export function fillOwnerAttributes(
   dyn: DynamicColumns,
   scope: AttributeScope,
@@ -151,7 +155,6 @@ export function fillOwnerAttributes(
 ): void {
   if (a.length === 0) return;
   const offsets = ownerOffsets(a.owner, a.length, owners);
-  const intHalves = int64Halves(a.int);
   const cols: DynamicColumn[] = new Array(a.length);
   // a string value's entry, numbered once for all the rows of its owner
   const entryOf = new Int32Array(a.length);
@@ -161,17 +164,43 @@ export function fillOwnerAttributes(
     const col = (cols[i] = dyn.column(scope, a.key[i]!, a.type[i] as ValueType));
     if (col.kind === 'string') entryOf[i] = col.entries.entry(a.str[i]!);
   }
-  for (let s = 0; s < rows; s++) {
-    const o = rowOwner[s]!;
-    const row = row0 + s;
+  forEachOwnerRun(rowOwner, rows, (o, from, to) => {
+    from += row0;
+    to += row0;
     for (let i = offsets[o]!; i < offsets[o + 1]!; i++) {
       const col = cols[i];
       if (col === undefined) continue;
-      if (col.kind === 'string') {
-        col.indices[row] = entryOf[i]!;
-        col.nulls[row] = 0;
-      } else setValue(col, row, a, i, intHalves);
+      col.nulls.fill(0, from, to);
+      switch (col.kind) {
+        case 'string':
+          col.indices.fill(entryOf[i]!, from, to);
+          break;
+        case 'int64':
+          col.values.fill(a.int[i]!, from, to);
+          break;
+        case 'double':
+          col.values.fill(a.num[i]!, from, to);
+          break;
+        case 'boolean':
+          col.values.fill(booleanValue(a, i), from, to);
+          break;
+      }
     }
+  });
+}
+
+/**
+ * Calls `run(owner, from, to)` for each run of rows [from, to) of one owner:
+ * a batch's spans come resource by resource, so an owner's value is filled
+ * into a run of rows at once.
+ */
+function forEachOwnerRun(rowOwner: Uint32Array, rows: number, run: (owner: number, from: number, to: number) => void): void {
+  for (let from = 0; from < rows; ) {
+    const owner = rowOwner[from]!;
+    let to = from + 1;
+    while (to < rows && rowOwner[to] === owner) to++;
+    run(owner, from, to);
+    from = to;
   }
 }
 
@@ -202,12 +231,11 @@ export class OwnerStringColumn {
       const value = ownerValues[o]!;
       entryOf[o] = this.emptyIsNull && value === '' ? -1 : this.entries.entry(value);
     }
-    const { indices, nulls } = this;
-    for (let i = 0; i < rows; i++) {
-      const e = entryOf[rowOwner[i]!]!;
-      if (e < 0) nulls[row0 + i] = 1;
-      else indices[row0 + i] = e;
-    }
+    forEachOwnerRun(rowOwner, rows, (o, from, to) => {
+      const e = entryOf[o]!;
+      if (e < 0) this.nulls.fill(1, row0 + from, row0 + to);
+      else this.indices.fill(e, row0 + from, row0 + to);
+    });
   }
 
   toParquet(): ParquetColumn {
