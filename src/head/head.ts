@@ -61,6 +61,8 @@ export interface RowStagingSchema<B extends { length: number }> {
   services(batches: readonly B[]): Iterable<string>;
   /** anything else a flush needs from the batches, kept with the staged file (logs: token hashes) */
   sidecar?(batches: readonly B[]): unknown;
+  /** the columns of a staging file now written, no longer used by the head (their arrays may be reused) */
+  recycle?(columns: readonly ParquetColumn[]): void;
 }
 
 export interface HeadOptions<B extends { length: number }> {
@@ -169,6 +171,8 @@ export async function stageRows<B extends { length: number }>(schema: RowStaging
     if (t < minStartNs) minStartNs = t;
     if (t > maxStartNs) maxStartNs = t;
   }
+  // the file is written: the columns' arrays may serve the next one (not the two kept below)
+  schema.recycle?.(columns.filter((c) => c.name !== schema.traceIdColumn && c.name !== schema.timeColumn));
   return {
     rows,
     minStartNs,

@@ -6,6 +6,7 @@ import { ValueType, type AttributeColumns } from '../model/span-batch.js';
 import type { ParquetColumn } from './parquet/writer.js';
 import { StringEntries } from './parquet/strings.js';
 import { int64Halves } from '../model/int64-halves.js';
+import { type ColumnArrays, FRESH_ARRAYS } from './column-array-pool.js';
 import { ownerOffsets } from './otlp-json-text.js';
 import { attributeColumnKind, attributeColumnName, type AttributeColumnRef, type AttributeScope } from './schema.js';
 
@@ -17,18 +18,18 @@ export type DynamicColumn =
   | { kind: 'double'; values: Float64Array; nulls: Uint8Array }
   | { kind: 'boolean'; values: Uint8Array; nulls: Uint8Array };
 
-function newDynamicColumn(type: ValueType, rows: number): DynamicColumn {
+function newDynamicColumn(type: ValueType, rows: number, arrays: ColumnArrays): DynamicColumn {
   switch (attributeColumnKind(type)) {
     case 'int64': {
-      const values = new BigInt64Array(rows);
-      return { kind: 'int64', values, halves: int64Halves(values), nulls: new Uint8Array(rows).fill(1) };
+      const values = arrays.bigint64(rows);
+      return { kind: 'int64', values, halves: int64Halves(values), nulls: arrays.uint8(rows, 1) };
     }
     case 'double':
-      return { kind: 'double', values: new Float64Array(rows), nulls: new Uint8Array(rows).fill(1) };
+      return { kind: 'double', values: arrays.float64(rows), nulls: arrays.uint8(rows, 1) };
     case 'boolean':
-      return { kind: 'boolean', values: new Uint8Array(rows), nulls: new Uint8Array(rows).fill(1) };
+      return { kind: 'boolean', values: arrays.uint8(rows, 0), nulls: arrays.uint8(rows, 1) };
     default:
-      return { kind: 'string', entries: new StringEntries(), indices: new Uint32Array(rows), nulls: new Uint8Array(rows).fill(1) };
+      return { kind: 'string', entries: new StringEntries(), indices: arrays.uint32(rows), nulls: arrays.uint8(rows, 1) };
   }
 }
 
@@ -67,7 +68,11 @@ type ColumnsByKey = Map<string, (DynamicColumn | undefined)[]>;
 export class DynamicColumns {
   private readonly columns = new Map<string, DynamicColumn>();
   private readonly byScope: Record<AttributeScope, ColumnsByKey> = { span: new Map(), resource: new Map(), scope: new Map() };
-  constructor(private readonly rows: number) {}
+  /** `arrays`: where the columns' typed arrays come from. */
+  constructor(
+    private readonly rows: number,
+    private readonly arrays: ColumnArrays = FRESH_ARRAYS,
+  ) {}
 
   column(scope: AttributeScope, key: string, type: ValueType): DynamicColumn {
     return cachedColumn(this.byScope[scope], key, type, () => this.named(attributeColumnName(scope, key, type), type));
@@ -77,7 +82,7 @@ export class DynamicColumns {
   named(name: string, type: ValueType): DynamicColumn {
     let col = this.columns.get(name);
     if (!col) {
-      col = newDynamicColumn(type, this.rows);
+      col = newDynamicColumn(type, this.rows, this.arrays);
       this.columns.set(name, col);
     }
     return col;
@@ -219,9 +224,10 @@ export class OwnerStringColumn {
     readonly name: string,
     rows: number,
     private readonly emptyIsNull: boolean,
+    arrays: ColumnArrays = FRESH_ARRAYS,
   ) {
-    this.indices = new Uint32Array(rows);
-    this.nulls = new Uint8Array(rows);
+    this.indices = arrays.uint32(rows);
+    this.nulls = arrays.uint8(rows, 0);
   }
 
   /** Rows row0.. of a batch of `rows` rows: row i takes `ownerValues[rowOwner[i]]`. */

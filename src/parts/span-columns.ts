@@ -10,6 +10,7 @@ import type { RowStagingSchema } from '../head/head.js';
 import { eventsJsonPerSpan, linksJsonPerSpan } from './otlp-json-text.js';
 import { attributeColumnName, type AttributeColumnRef } from './schema.js';
 import { DynamicColumns, OwnerStringColumn, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
+import { type ColumnArrays, ColumnArrayPool, FRESH_ARRAYS } from './column-array-pool.js';
 
 const spanAttributeColumnName = (key: string, type: ValueType): string => attributeColumnName('span', key, type);
 
@@ -24,13 +25,13 @@ export function countSpans(batches: readonly SpanBatch[]): number {
  * Flattens batches into span-row columns. `dedicated` columns are emitted even
  * when no span carries them, so every file has them.
  */
-export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonly AttributeColumnRef[]): ParquetColumn[] {
+export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonly AttributeColumnRef[], arrays: ColumnArrays = FRESH_ARRAYS): ParquetColumn[] {
   const rows = countSpans(batches);
   const traceId = new Uint8Array(rows * TRACE_ID_BYTES);
   const spanId = new Uint8Array(rows * SPAN_ID_BYTES);
   const parentSpanId = new Uint8Array(rows * SPAN_ID_BYTES);
   const parentNull = new Uint8Array(rows);
-  const serviceName = new OwnerStringColumn('service_name', rows, false);
+  const serviceName = new OwnerStringColumn('service_name', rows, false, arrays);
   const name: string[] = new Array(rows);
   const kind = new Int32Array(rows);
   const start = new BigInt64Array(rows);
@@ -40,10 +41,10 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
   const hasException = new Uint8Array(rows);
   const traceState: (string | undefined)[] = new Array(rows);
   const flags = new BigInt64Array(rows);
-  const scopeName = new OwnerStringColumn('scope_name', rows, true);
-  const scopeVersion = new OwnerStringColumn('scope_version', rows, true);
-  const scopeSchemaUrl = new OwnerStringColumn('scope_schema_url', rows, true);
-  const resourceSchemaUrl = new OwnerStringColumn('resource_schema_url', rows, true);
+  const scopeName = new OwnerStringColumn('scope_name', rows, true, arrays);
+  const scopeVersion = new OwnerStringColumn('scope_version', rows, true, arrays);
+  const scopeSchemaUrl = new OwnerStringColumn('scope_schema_url', rows, true, arrays);
+  const resourceSchemaUrl = new OwnerStringColumn('resource_schema_url', rows, true, arrays);
   const droppedAttributes = new BigInt64Array(rows);
   const droppedEvents = new BigInt64Array(rows);
   const droppedLinks = new BigInt64Array(rows);
@@ -51,7 +52,7 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
   const scopeDropped = new BigInt64Array(rows);
   const events: (string | undefined)[] = new Array(rows);
   const links: (string | undefined)[] = new Array(rows);
-  const dyn = new DynamicColumns(rows);
+  const dyn = new DynamicColumns(rows, arrays);
   for (const ref of dedicated) dyn.ensure(ref);
 
   let row0 = 0;
@@ -128,8 +129,10 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
 
 /** How the head stages spans: span rows, by start time, with trace ids for the part blooms. */
 export function spanStagingSchema(dedicated: readonly AttributeColumnRef[]): RowStagingSchema<SpanBatch> {
+  const pool = new ColumnArrayPool();
   return {
-    rowColumns: (batches) => spanRowColumns(batches, dedicated),
+    rowColumns: (batches) => spanRowColumns(batches, dedicated, pool),
+    recycle: (columns) => pool.recycle(columns),
     timeColumn: 'start_time_unix_nano',
     traceIdColumn: 'trace_id',
     services: function* (batches) {
