@@ -11,6 +11,7 @@ import { Rng } from '../src/loadgen/rng.js';
 import { generateTraces } from '../src/loadgen/trace-generator.js';
 import { ClickHousePeer } from './clickhouse.js';
 import { PartReader } from './part-reader.js';
+import { writeSortedRuns } from '../src/parts/sorted-run.js';
 
 // Recent times: seed 001's TTL (3 days) would drop older rows on OPTIMIZE FINAL.
 const NOW_NS = BigInt(Date.now()) * 1_000_000n;
@@ -52,6 +53,22 @@ describe('ClickHouse peer', () => {
       assert.equal(traces.length, 10);
       const stats = peer.lookupTraces(traces);
       assert.equal(stats.wrong, 0);
+
+      // the same spans regrouped as a flush writes them, events compact: ClickHouse gets the same events
+      const compactPart = join(dir, 'compact.parquet');
+      const { layout } = await writeParquetFile(join(dir, 'staged.parquet'), batch.length, spanRowColumns([batch], DEFAULT_DEDICATED_COLUMNS));
+      const result = writeSortedRuns({
+        sources: [{ path: join(dir, 'staged.parquet'), layout: layout! }],
+        runs: [{ outPath: compactPart, rows: Uint32Array.from({ length: batch.length }, (_, i) => i) }],
+        compactEvents: true,
+      });
+      assert.deepEqual(result.compactEvents, [true]);
+      const events = 'SELECT SpanId, `Events.Timestamp`, `Events.Name`, `Events.Attributes` FROM otel_traces ORDER BY SpanId';
+      const fromJson = peer.rows(events);
+      assert.ok(fromJson.filter((r) => (r['Events.Name'] as unknown[]).length > 0).length > 10, 'spans with events');
+      peer.rows('TRUNCATE TABLE otel_traces');
+      peer.load([compactPart]);
+      assert.deepEqual(peer.rows(events), fromJson);
     } finally {
       peer?.close();
       reader.close();

@@ -3,7 +3,7 @@
 // OpenTelemetry Collector's ClickHouse exporter writes them: hex id strings,
 // '' for an absent parent/state/message, SPAN_KIND_* / STATUS_CODE_* strings,
 // every attribute value turned into a string inside a Map, events and links
-// from our OTLP JSON columns into the Events.* / Links.* arrays.
+// from our JSON columns into the Events.* / Links.* arrays.
 //
 // (Building the maps in DuckDB and exporting one Parquet file was tried
 // first: DuckDB's map/list construction over ~130 attribute columns ran at
@@ -14,6 +14,7 @@
 
 import { parseAttributeColumnName } from '../src/parts/schema.js';
 import { ValueType } from '../src/model/span-batch.js';
+import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN } from '../src/parts/events-compact.js';
 
 export const OTEL_TRACES_COLUMNS = [
   'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'TraceState', 'SpanName', 'SpanKind', 'ServiceName',
@@ -68,6 +69,32 @@ function scopeMap(columns: readonly string[], scope: 'resource' | 'span', extra:
   return `mapApply((k, v) -> (k, assumeNotNull(v)), mapFilter((k, v) -> isNotNull(v), map(${pairs.join(', ')})))`;
 }
 
+/**
+ * A span's events as an array of raw JSON elements: OTLP JSON objects from
+ * `events`, `[offset, name, attributes]` arrays from `events_compact`
+ * (src/parts/events-compact.ts); a merged part may hold both columns.
+ */
+function eventListSql(columns: readonly string[]): string {
+  const json = columns.includes(EVENTS_JSON_COLUMN) ? `JSONExtractArrayRaw(ifNull(${EVENTS_JSON_COLUMN}, '[]'))` : '[]';
+  const compact = columns.includes(EVENTS_COMPACT_COLUMN) ? `JSONExtractArrayRaw(ifNull(${EVENTS_COMPACT_COLUMN}, '[]'))` : '[]';
+  return `arrayConcat(${json}, ${compact})`;
+}
+
+/** Events.Timestamp, Events.Name, Events.Attributes of `evs` (eventListSql): each element an object or a compact array. */
+function eventColumns(columns: readonly string[]): string[] {
+  const compact = (e: string): string => `startsWith(${e}, '[')`;
+  // the offset may be a quoted string of digits (beyond ±2^53)
+  const offset = (e: string): string => `toInt64(trim(BOTH '"' FROM JSONExtractRaw(${e}, 1)))`;
+  const time = (e: string): string =>
+    `if(${compact(e)}, assumeNotNull(start_time_unix_nano) + ${offset(e)}, toInt64(JSONExtractString(${e}, 'timeUnixNano')))`;
+  const raw = columns.includes(EVENTS_COMPACT_COLUMN);
+  return [
+    `arrayMap(e -> fromUnixTimestamp64Nano(${raw ? time('e') : `toInt64(JSONExtractString(e, 'timeUnixNano'))`}), evs)`,
+    `arrayMap(e -> ${raw ? `if(${compact('e')}, JSONExtractString(e, 2), JSONExtractString(e, 'name'))` : `JSONExtractString(e, 'name')`}, evs)`,
+    `arrayMap(e -> ${attributesMap(raw ? `if(${compact('e')}, JSONExtractArrayRaw(e, 3), JSONExtractArrayRaw(e, 'attributes'))` : `JSONExtractArrayRaw(e, 'attributes')`)}, evs)`,
+  ];
+}
+
 /** INSERT of one part file, given its column names. */
 export function otelInsertSql(partPath: string, columns: readonly string[]): string {
   const select = [
@@ -84,9 +111,7 @@ export function otelInsertSql(partPath: string, columns: readonly string[]): str
     'duration_nano',
     enumName('status_code', STATUSES),
     `ifNull(status_message, '')`,
-    `arrayMap(e -> fromUnixTimestamp64Nano(toInt64(JSONExtractString(e, 'timeUnixNano'))), evs)`,
-    `arrayMap(e -> JSONExtractString(e, 'name'), evs)`,
-    `arrayMap(e -> ${attributesMap(`JSONExtractArrayRaw(e, 'attributes')`)}, evs)`,
+    ...eventColumns(columns),
     `arrayMap(l -> JSONExtractString(l, 'traceId'), lks)`,
     `arrayMap(l -> JSONExtractString(l, 'spanId'), lks)`,
     `arrayMap(l -> JSONExtractString(l, 'traceState'), lks)`,
@@ -94,7 +119,7 @@ export function otelInsertSql(partPath: string, columns: readonly string[]): str
   ];
   return (
     `INSERT INTO otel_traces (${OTEL_TRACES_COLUMNS.map(ident).join(', ')}) SELECT ${select.join(', ')} ` +
-    `FROM (SELECT *, JSONExtractArrayRaw(ifNull(events, '[]')) AS evs, JSONExtractArrayRaw(ifNull(links, '[]')) AS lks ` +
+    `FROM (SELECT *, ${eventListSql(columns)} AS evs, JSONExtractArrayRaw(ifNull(links, '[]')) AS lks ` +
     `FROM file(${quote(partPath)}, Parquet))`
   );
 }

@@ -7,7 +7,9 @@
 //
 //   node --import tsx bench/trace-part-encodings.ts [spans=300000] [variant,…]
 //
-// variants: duckdb, uncompressed-1024k, zstd<1-6|9>-<64|256|1024>k (level, page bytes); default all
+// variants: duckdb (events compact, as the server flushes), duckdb-json (events as OTLP JSON, before),
+// ours (TRACE_PART_ENCODING: per-column zstd levels), uncompressed-1024k,
+// zstd<1-6|9>-<64|256|1024>k (level, page bytes, one level for every column); default all
 
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,7 @@ import { removeDir, trackDir } from './cleanup.js';
 import { stageLoadgenSpans } from './flush.js';
 import { stagedSource } from '../src/store/signal-store.js';
 import { Engine, readParquetSql } from '../src/engine/duckdb.js';
-import { TRACE_PART_LAYOUT, writeParts, type PartLayout } from '../src/parts/part-writer.js';
+import { TRACE_PART_ENCODING, TRACE_PART_LAYOUT, writeParts, type PartLayout } from '../src/parts/part-writer.js';
 import type { ColumnFileOptions } from '../src/parts/parquet/writer.js';
 
 const spanCount = Number(process.argv[2] ?? 300_000);
@@ -32,8 +34,10 @@ const ours = (level: number, pageBytes: number, extra: Partial<ColumnFileOptions
 });
 
 const KIB = 1024;
-const variants: Record<string, ColumnFileOptions | undefined> = {
+const variants: Record<string, ColumnFileOptions | 'json' | undefined> = {
   duckdb: undefined,
+  'duckdb-json': 'json',
+  ours: TRACE_PART_ENCODING,
   [`uncompressed-${KIB}k`]: ours(0, KIB * KIB),
   ...Object.fromEntries([1, 2, 3, 4, 5, 6, 9].flatMap((level) => [64, 256, KIB].map((k) => [`zstd${level}-${k}k`, ours(level, k * KIB)]))),
 };
@@ -43,9 +47,10 @@ try {
   const { files, spans } = await stageLoadgenSpans(root, spanCount, 7);
   const engine = await Engine.create({ dataDir: root, threads: 1, memoryLimit: '1GB' });
   try {
-    for (const [name, encoding] of Object.entries(variants)) {
-      if (only && !only.includes(name)) continue;
-      const layout: PartLayout = encoding ? { ...TRACE_PART_LAYOUT, encoding } : TRACE_PART_LAYOUT;
+    for (const name of only ?? Object.keys(variants)) {
+      if (!(name in variants)) throw new Error(`unknown variant ${name}`);
+      const encoding = variants[name];
+      const layout: PartLayout = encoding === 'json' ? { ...TRACE_PART_LAYOUT, compactEvents: false } : encoding ? { ...TRACE_PART_LAYOUT, encoding } : TRACE_PART_LAYOUT;
       const cpu0 = process.cpuUsage();
       const parts = await writeParts(engine, root, layout, stagedSource(files), 0);
       const cpu = process.cpuUsage(cpu0);

@@ -18,6 +18,7 @@ import { writeSortedRunsInWorker, type SortedRun } from './sorted-run.js';
 import type { ColumnFileOptions } from './parquet/writer.js';
 import { concatenateParquet } from './parquet/concatenate.js';
 import { loadPageCodec } from './parquet/compression.js';
+import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN } from './events-compact.js';
 
 /** Beside each part: its trace index (docs/format/trace-index.md). */
 export const TRACE_INDEX_SUFFIX = '.tidx';
@@ -77,7 +78,33 @@ export interface PartLayout {
    * catalog entry lists this column instead of timeColumn.
    */
   wholeMicrosTimeColumn?: string;
+  /**
+   * Regrouped parts hold `events_compact` instead of `events`: each event's
+   * time relative to its span's start (src/parts/events-compact.ts,
+   * docs/format/events-compact.md); parts DuckDB sorts keep `events`.
+   */
+  compactEvents?: boolean;
 }
+
+/**
+ * How our own writer encodes trace parts (docs/storage.md, "Trace parts by
+ * our own writer"): zstd 4 in pages of 1 MiB; the columns where the
+ * WebAssembly zstd's level pays more than it costs a level of their own —
+ * the events (compact, ~40 B a span before compression) at 9, the start
+ * times at 6; int64s delta-coded or dictionary-encoded where smaller,
+ * strings PLAIN where smaller than their dictionary.
+ */
+export const TRACE_PART_ENCODING: ColumnFileOptions = {
+  codec: { codec: 'zstd', level: 4 },
+  pageBytes: 1 << 20,
+  tryDeltaInt64: true,
+  tryPlainStrings: true,
+  allOptional: true,
+  columnCodecs: {
+    events_compact: { codec: 'zstd', level: 9 },
+    start_time_unix_nano: { codec: 'zstd', level: 6 },
+  },
+};
 
 export const TRACE_PART_LAYOUT: PartLayout = {
   stream: 'traces',
@@ -85,6 +112,7 @@ export const TRACE_PART_LAYOUT: PartLayout = {
   sortSql: 'trace_id, start_time_unix_nano',
   splitByTraceId: true,
   rowGroupRows: PART_ROW_GROUP_ROWS,
+  compactEvents: true,
 };
 
 export interface PartSource {
@@ -323,7 +351,7 @@ export async function writeParts(
           day,
           level,
           createdAtMs: Date.now(),
-          columns: partColumns(source, layout, runs?.micros[c] === true),
+          columns: partColumns(source, layout, runs?.micros[c] === true, runs?.compactEvents[c] === true),
           // A flush spanning days or split by trace id lists, per part, only the services stored in it.
           services: runs ? runs.services[c]! : days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
         });
@@ -364,7 +392,7 @@ async function regroupRows(
   asParts: boolean,
   /** the rows of the only run, in order; else by trace, per chunk */
   partRows?: Uint32Array,
-): Promise<{ paths: string[]; services: string[][]; micros: boolean[] }> {
+): Promise<{ paths: string[]; services: string[][]; micros: boolean[]; compactEvents: boolean[] }> {
   const dir = sortedRunDir(dataDir, layout);
   await mkdir(dir, { recursive: true });
   let runs: SortedRun[];
@@ -380,15 +408,26 @@ async function regroupRows(
   const sources = source.paths.map((path, f) => ({ path, layout: layouts[f]! }));
   const write = asParts ? { ...layout.encoding, rowGroupRows: layout.rowGroupRows } : undefined;
   const wholeMicros = write && layout.wholeMicrosTimeColumn !== undefined ? { column: layout.timeColumn, as: layout.wholeMicrosTimeColumn } : undefined;
-  const result = await writeSortedRunsInWorker({ sources, runs, distinctColumn: 'service_name', ...(write ? { write } : {}), ...(wholeMicros ? { wholeMicros } : {}) });
-  return { paths: runs.map((r) => r.outPath), services: result.distinct, micros: result.micros };
+  const result = await writeSortedRunsInWorker({
+    sources,
+    runs,
+    distinctColumn: 'service_name',
+    ...(write ? { write } : {}),
+    ...(wholeMicros ? { wholeMicros } : {}),
+    ...(layout.compactEvents ? { compactEvents: true } : {}),
+  });
+  return { paths: runs.map((r) => r.outPath), services: result.distinct, micros: result.micros, compactEvents: result.compactEvents };
 }
 
-/** The columns of a flushed part: the source's, the time column renamed where the part holds it in µs. */
-function partColumns(source: PartSource, layout: PartLayout, micros: boolean): string[] {
+/** The columns of a flushed part: the source's, the time column renamed where the part holds it in µs, events where compact. */
+function partColumns(source: PartSource, layout: PartLayout, micros: boolean, compactEvents: boolean): string[] {
   const columns = [...source.columns];
-  const at = columns.indexOf(layout.timeColumn);
-  if (micros && layout.wholeMicrosTimeColumn !== undefined && at >= 0) columns[at] = layout.wholeMicrosTimeColumn;
+  const renamed = (from: string, to: string): void => {
+    const at = columns.indexOf(from);
+    if (at >= 0) columns[at] = to;
+  };
+  if (micros && layout.wholeMicrosTimeColumn !== undefined) renamed(layout.timeColumn, layout.wholeMicrosTimeColumn);
+  if (compactEvents) renamed(EVENTS_JSON_COLUMN, EVENTS_COMPACT_COLUMN);
   return columns.sort();
 }
 

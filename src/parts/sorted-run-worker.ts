@@ -7,4 +7,5 @@ import { writeSortedRuns, type SortedRunJob } from './sorted-run.js';
 const job = workerData as SortedRunJob;
 // zstd pages need the WebAssembly module loaded in this thread first
 await loadPageCodec(job.write?.codec);
+for (const codec of Object.values(job.write?.columnCodecs ?? {})) await loadPageCodec(codec);
 parentPort!.postMessage(writeSortedRuns(job));

@@ -13,6 +13,7 @@ import { decodeChunk, type ChunkLayout, type DecodedChunk, type FileLayout, type
 import { wholeMicros } from './log-time-micros.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from './parquet/writer.js';
 import { firstEqualEntries } from './parquet/strings.js';
+import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsColumn } from './events-compact.js';
 
 export interface SortedRunSource {
   path: string;
@@ -37,6 +38,8 @@ export interface SortedRunJob {
    * whole µs (log parts' time: src/parts/log-time-micros.ts).
    */
   wholeMicros?: { column: string; as: string };
+  /** Trace parts: `events` written as `events_compact`, times relative to each span's start (events-compact.ts). */
+  compactEvents?: boolean;
 }
 
 export interface SortedRunResult {
@@ -44,6 +47,8 @@ export interface SortedRunResult {
   distinct: string[][];
   /** per run: whether job.wholeMicros's column was written in µs */
   micros: boolean[];
+  /** per run: whether its events were written as events_compact */
+  compactEvents: boolean[];
 }
 
 /** Writes every run of `job`; synchronous (the worker's body, and tests). */
@@ -69,6 +74,9 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   });
   const distinct: string[][] = runs.map(() => []);
   const micros: boolean[] = runs.map(() => false);
+  const compactEvents: boolean[] = runs.map(() => false);
+  /** per run, with job.compactEvents: its rows' start times, gathered before the events (column order) */
+  const starts: (BigInt64Array | undefined)[] = runs.map(() => undefined);
   // where each source row goes: which run, which row of it (-1: none)
   const runOfRow = new Int32Array(totalRows).fill(-1);
   const posInRun = new Int32Array(totalRows);
@@ -107,6 +115,13 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
             micros[r] = true;
           }
         }
+        if (job.compactEvents && name === EVENTS_START_COLUMN && column.kind === 'int64') starts[r] = column.values;
+        if (job.compactEvents && name === EVENTS_JSON_COLUMN && column.kind === 'string-entries') {
+          const startNs = starts[r];
+          if (startNs === undefined) throw new Error(`sorted run: "${EVENTS_JSON_COLUMN}" comes before "${EVENTS_START_COLUMN}"`);
+          column = { name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls! }, startNs) };
+          compactEvents[r] = true;
+        }
         writers[r]!.add(column);
         if (name === job.distinctColumn && column.kind === 'string-entries') distinct[r] = distinctStrings(column);
       });
@@ -118,7 +133,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   } finally {
     for (const fd of fds) closeSync(fd);
   }
-  return { distinct, micros };
+  return { distinct, micros, compactEvents };
 }
 
 /** Runs writeSortedRuns in a worker thread. */

@@ -7,6 +7,7 @@ import { hexOf } from '../model/hex.js';
 import { ValueType } from '../model/span-batch.js';
 import { parseAttributeColumnName, type AttributeScope } from '../parts/schema.js';
 import type { Row } from '../engine/duckdb.js';
+import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, expandEvents } from '../parts/events-compact.js';
 
 export interface OtlpKeyValue {
   key: string;
@@ -134,6 +135,14 @@ export function assembleResourceSpans(rows: readonly Row[]): OtlpResourceSpans[]
   return [...resources.values()];
 }
 
+/** The span's events from whichever column its file holds them in (parts: compact; staging files, older parts: OTLP JSON). */
+function spanEvents(row: Row, start: bigint): unknown[] {
+  const compact = row[EVENTS_COMPACT_COLUMN];
+  if (compact !== null && compact !== undefined) return expandEvents(String(compact), start);
+  const json = row[EVENTS_JSON_COLUMN];
+  return json ? (JSON.parse(String(json)) as unknown[]) : [];
+}
+
 function spanOf(row: Row, spanCols: readonly ColumnPlan[]): Record<string, unknown> {
   const start = BigInt(row['start_time_unix_nano'] as bigint);
   const end = start + BigInt(row['duration_nano'] as bigint);
@@ -152,7 +161,7 @@ function spanOf(row: Row, spanCols: readonly ColumnPlan[]): Record<string, unkno
     endTimeUnixNano: String(end),
     attributes: attributesOf(row, spanCols),
     droppedAttributesCount: num(row['dropped_attributes_count']),
-    events: row['events'] ? JSON.parse(String(row['events'])) : [],
+    events: spanEvents(row, start),
     droppedEventsCount: num(row['dropped_events_count']),
     links: row['links'] ? JSON.parse(String(row['links'])) : [],
     droppedLinksCount: num(row['dropped_links_count']),

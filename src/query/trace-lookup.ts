@@ -146,6 +146,7 @@ export const LOOKUP_ENGINE_MEMORY = '1GB';
  */
 const COLUMN_WEIGHT: Readonly<Record<string, number>> = {
   events: 6,
+  events_compact: 4,
   span_id: 4,
   parent_span_id: 4,
   start_time_unix_nano: 2,

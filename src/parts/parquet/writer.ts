@@ -160,6 +160,12 @@ export interface ColumnFileOptions {
    * (a merge concatenates them, src/parts/parquet/concatenate.ts).
    */
   allOptional?: boolean;
+  /**
+   * Per column name, a codec other than `codec` (zstd levels by column: a
+   * higher level where a column is small before compression, so it costs
+   * little, a cheap one for the big ones; docs/storage.md).
+   */
+  columnCodecs?: Readonly<Record<string, PageCodec>>;
 }
 
 interface BufferedChunk {
@@ -203,7 +209,7 @@ export class ParquetColumnFileWriter {
       ...(options.codec !== undefined ? { codec: options.codec } : {}),
       tryDeltaInt64: options.tryDeltaInt64 ?? false,
       tryPlainStrings: options.tryPlainStrings ?? false,
-    };
+      };
     this.fd = openSync(path, 'w');
     writeFullySync(this.fd, MAGIC);
   }
@@ -214,11 +220,13 @@ export class ParquetColumnFileWriter {
     const prepared = prepareColumn(column, this.rowCount, this.options.allOptional ?? false);
     this.leaves.push(leafSchema(prepared));
     const choice = new EncodingChoice();
+    const codec = this.options.columnCodecs?.[column.name] ?? this.options.codec;
+    const chunkOptions = codec === this.options.codec ? this.chunkOptions : { ...this.chunkOptions, ...(codec !== undefined ? { codec } : {}) };
     this.groups.forEach((chunks, g) => {
       const start = g * this.groupRows;
       const end = Math.min(this.rowCount, start + this.groupRows);
-      const chunk = encodeColumnChunk(prepared, start, end, this.chunkOptions, choice);
-      const buffered = { meta: columnMetaData(prepared, chunk, 0, end - start, this.options.codec), parts: chunk.parts, bytes: chunk.byteLength, uncompressedBytes: chunk.uncompressedByteLength };
+      const chunk = encodeColumnChunk(prepared, start, end, chunkOptions, choice);
+      const buffered = { meta: columnMetaData(prepared, chunk, 0, end - start, codec), parts: chunk.parts, bytes: chunk.byteLength, uncompressedBytes: chunk.uncompressedByteLength };
       if (this.groups.length === 1) {
         // the only row group: write the chunk now, keep its metadata
         this.place(buffered);

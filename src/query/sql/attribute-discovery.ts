@@ -36,14 +36,21 @@ export class AttributeDiscovery {
   }
 
   /** Leaves of `source` over `files`, sorted by path then type, at most MAX_LEAVES. */
-  async leaves(conn: DuckDBConnection, source: AttributeListSource, files: readonly string[]): Promise<AttributeLeaf[]> {
-    const missing = files.filter((f) => !this.cache.has(`${source.id}\u0000${f}`));
-    if (missing.length > 0) {
-      const found = await discover(conn, source, missing);
-      for (const f of missing) this.cache.set(`${source.id}\u0000${f}`, found.get(f) ?? []);
-    }
+  leaves(conn: DuckDBConnection, source: AttributeListSource, files: readonly string[]): Promise<AttributeLeaf[]> {
+    return this.leavesOf(conn, [{ source, files }]);
+  }
+
+  /** Leaves of several sources, each over its files (one column stored two ways), merged as by leaves(). */
+  async leavesOf(conn: DuckDBConnection, sources: readonly { source: AttributeListSource; files: readonly string[] }[]): Promise<AttributeLeaf[]> {
     const merged = new Map<string, AttributeLeaf>();
-    for (const f of files) for (const leaf of this.cache.get(`${source.id}\u0000${f}`)!) merged.set(leafId(leaf), leaf);
+    for (const { source, files } of sources) {
+      const missing = files.filter((f) => !this.cache.has(`${source.id}\u0000${f}`));
+      if (missing.length > 0) {
+        const found = await discover(conn, source, missing);
+        for (const f of missing) this.cache.set(`${source.id}\u0000${f}`, found.get(f) ?? []);
+      }
+      for (const f of files) for (const leaf of this.cache.get(`${source.id}\u0000${f}`)!) merged.set(leafId(leaf), leaf);
+    }
     return [...merged.values()].sort(compareLeaves).slice(0, MAX_LEAVES);
   }
 }

@@ -14,6 +14,7 @@ import { DUCKDB_TYPE, HOT_COLUMNS, attributeColumnName, attributeColumnKind, typ
 import { ATTRIBUTE_LIST_STRUCTURE, kvlistEntriesSql, leafColumnName, leafValueSql, type AttributeLeaf } from './any-value-sql.js';
 import { AttributeDiscovery, type AttributeListSource } from './attribute-discovery.js';
 import type { SqlView, ViewScope } from './view-registry.js';
+import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, expandEventsSql } from '../../parts/events-compact.js';
 
 export interface SpanFileSource {
   snapshot(): Promise<TraceSnapshot>;
@@ -43,6 +44,14 @@ function attributeListsOf(column: 'events' | 'links'): AttributeListSource {
       `FROM (SELECT filename, unnest(json_transform(${column}, '[{"attributes":"JSON"}]')) AS x FROM ${rel} WHERE ${column} IS NOT NULL)`,
   };
 }
+
+/** Attribute lists of the events of parts that hold them compact (events-compact.ts). */
+const COMPACT_EVENT_LISTS: AttributeListSource = {
+  id: EVENTS_COMPACT_COLUMN,
+  listsSql: (rel) =>
+    `SELECT filename, json_transform(json_extract(x, '$[2]'), ${sqlString(ATTRIBUTE_LIST_STRUCTURE)}) AS l ` +
+    `FROM (SELECT filename, unnest(CAST(${EVENTS_COMPACT_COLUMN} AS JSON[])) AS x FROM ${rel} WHERE ${EVENTS_COMPACT_COLUMN} IS NOT NULL)`,
+};
 
 function kvlistColumnSource(column: string): AttributeListSource {
   return {
@@ -108,6 +117,21 @@ export class SpanViews {
     return `(SELECT ${columns.join(', ')} LIMIT 0)`;
   }
 
+  /**
+   * The stored rows with `events` as OTLP JSON in every row: parts that hold
+   * them compact (events-compact.ts) have them expanded, so the view is the
+   * same whichever way a file stores them.
+   */
+  private spanRelation(files: readonly SpanFile[]): string {
+    if (!files.some((f) => f.columns.includes(EVENTS_COMPACT_COLUMN))) return this.relation(files);
+    const expanded = `CAST(to_json(${expandEventsSql(EVENTS_COMPACT_COLUMN, EVENTS_START_COLUMN)}) AS VARCHAR)`;
+    const events = sqlIdent(EVENTS_JSON_COLUMN);
+    const select = files.some((f) => f.columns.includes(EVENTS_JSON_COLUMN))
+      ? `* EXCLUDE (${EVENTS_COMPACT_COLUMN}) REPLACE (coalesce(${events}, ${expanded}) AS ${events})`
+      : `* EXCLUDE (${EVENTS_COMPACT_COLUMN}), ${expanded} AS ${events}`;
+    return `(SELECT ${select} FROM ${this.relation(files)})`;
+  }
+
   private async spansSql(scope: ViewScope): Promise<string> {
     const files = await this.files(scope);
     const stored = new Set<string>(HOT_COLUMNS.map((c) => c.name));
@@ -131,7 +155,7 @@ export class SpanViews {
       'make_timestamp_ns(start_time_unix_nano) AS start_time',
       ...flattened,
     ];
-    const rel = this.relation(files);
+    const rel = this.spanRelation(files);
     if (lists.length === 0) return `SELECT *, ${computed.join(', ')} FROM ${rel}`;
     const aliases = lists.map((_, i) => `__kv${i}`).join(', ');
     return `SELECT * EXCLUDE (${aliases}), ${computed.join(', ')} FROM (SELECT *, ${lists.join(', ')} FROM ${rel})`;
@@ -139,7 +163,13 @@ export class SpanViews {
 
   private async eventsSql(scope: ViewScope): Promise<string> {
     const files = await this.files(scope);
-    const leaves = await this.discovery.leaves(scope.conn, attributeListsOf('events'), files.map((f) => f.path));
+    // events as OTLP JSON (staging files, older parts) and compact (parts since events-compact.ts): a merged part may hold both
+    const compact = files.filter((f) => f.columns.includes(EVENTS_COMPACT_COLUMN));
+    const json = files.length === 0 ? [] : files.filter((f) => f.columns.includes(EVENTS_JSON_COLUMN));
+    const leaves = await this.discovery.leavesOf(scope.conn, [
+      { source: attributeListsOf('events'), files: json.map((f) => f.path) },
+      { source: COMPACT_EVENT_LISTS, files: compact.map((f) => f.path) },
+    ]);
     const fixed = ['trace_id', 'span_id', 'trace_id_hex', 'span_id_hex', 'service_name', 'span_name', 'time_unix_nano', 'time', 'name', 'dropped_attributes_count', 'attributes'];
     const columns = [
       'trace_id, span_id, trace_id_hex, span_id_hex, service_name, span_name',
@@ -150,7 +180,12 @@ export class SpanViews {
       'CAST(x.attributes AS VARCHAR) AS attributes',
       ...leafColumns('event', '__attrs', leaves, new Set(fixed)),
     ];
-    return this.expandSql(files, 'events', EVENT_STRUCTURE, columns);
+    const unnested: string[] = [];
+    if (json.length > 0 || compact.length === 0) unnested.push(this.unnestSql(this.relation(json), 'events', `json_transform(events, ${sqlString(EVENT_STRUCTURE)})`));
+    if (compact.length > 0) {
+      unnested.push(this.unnestSql(this.relation(compact), EVENTS_COMPACT_COLUMN, expandEventsSql(EVENTS_COMPACT_COLUMN, EVENTS_START_COLUMN)));
+    }
+    return this.expandSql(unnested.join(' UNION ALL '), columns);
   }
 
   private async linksSql(scope: ViewScope): Promise<string> {
@@ -170,17 +205,20 @@ export class SpanViews {
       'CAST(x.attributes AS VARCHAR) AS attributes',
       ...leafColumns('link', '__attrs', leaves, new Set(fixed)),
     ];
-    return this.expandSql(files, 'links', LINK_STRUCTURE, columns);
+    return this.expandSql(this.unnestSql(this.relation(files), 'links', `json_transform(links, ${sqlString(LINK_STRUCTURE)})`), columns);
+  }
+
+  /** One row per element of the list `listSql` makes of `column`, with the span's key columns: `x` the element. */
+  private unnestSql(rel: string, column: string, listSql: string): string {
+    return `SELECT ${SPAN_KEY_COLUMNS}, unnest(${listSql}) AS x FROM ${rel} WHERE ${sqlIdent(column)} IS NOT NULL`;
   }
 
   /**
-   * One row per element of a JSON array column. UNNEST in the select list,
-   * not a lateral join in FROM: measured 8× faster on DuckDB 1.5.6.
+   * The rows of `unnested` (unnestSql) with the element's attributes parsed.
+   * UNNEST in the select list, not a lateral join in FROM: measured 8×
+   * faster on DuckDB 1.5.6.
    */
-  private expandSql(files: readonly SpanFile[], column: 'events' | 'links', structure: string, columns: readonly string[]): string {
-    const unnested =
-      `SELECT ${SPAN_KEY_COLUMNS}, unnest(json_transform(${column}, ${sqlString(structure)})) AS x ` +
-      `FROM ${this.relation(files)} WHERE ${column} IS NOT NULL`;
+  private expandSql(unnested: string, columns: readonly string[]): string {
     const withAttrs = `SELECT *, json_transform(x.attributes, ${sqlString(ATTRIBUTE_LIST_STRUCTURE)}) AS __attrs FROM (${unnested})`;
     return `SELECT ${columns.join(', ')} FROM (${withAttrs})`;
   }
