@@ -7,7 +7,8 @@ import { Engine, type Row } from '../engine/duckdb.js';
 import { seededRandom } from '../model/seeded-random.js';
 import { encodeHybrid, hybridMaxBytes } from '../parts/parquet/encoding.js';
 import { decodeHybrid } from '../parts/parquet/layout.js';
-import { writeParquetFile, type ParquetColumn } from '../parts/parquet/writer.js';
+import { ParquetColumnFileWriter, writeParquetFile, type ParquetColumn } from '../parts/parquet/writer.js';
+import { TRACE_PART_ENCODING } from '../parts/part-writer.js';
 import { loadZstd } from '../parts/parquet/zstd.js';
 import type { PartInfo } from '../parts/catalog.js';
 import { definedIndexes, hybridValuesAt, PartPagesCache, readMatchingRows, UnsupportedPartError } from './part-pages.js';
@@ -144,6 +145,17 @@ describe('readMatchingRows', () => {
       });
     });
   }
+
+  it("reads what DuckDB reads from a trace part as the flush writes it (TRACE_PART_ENCODING: every column OPTIONAL, a zstd level per column, row groups written column by column)", async () => {
+    await withEngine(async (engine, dir) => {
+      const s = spans(5);
+      const path = join(dir, 'flushed.parquet');
+      const writer = new ParquetColumnFileWriter(path, ROWS, { ...TRACE_PART_ENCODING, rowGroupRows: 3000, pageBytes: 4096 });
+      for (const c of s.columns) writer.add(c);
+      writer.finish();
+      await assertSameAsDuckDb(engine, path, s);
+    });
+  });
 
   it('refuses types it does not convert as DuckDB does, and the lookup then reads the part with DuckDB', async () => {
     await withEngine(async (engine, dir) => {
