@@ -2,8 +2,9 @@
 // range of at most PART_FLUSH_ROWS rows — sorted in the signal's order
 // (traces: by trace id then start time, so a trace's spans sit together, a
 // lookup reads one row group and ids compress by dictionary/RLE), zstd,
-// Parquet v1 encodings (smaller than v2's delta encodings once zstd runs),
-// each with its trace index. The figures behind each choice are in
+// Parquet v1 pages, each with its trace index; written by our own writer
+// (PartLayout.encoding), or by DuckDB's COPY where the rows cannot be
+// regrouped and for trace merges. The figures behind each choice are in
 // docs/storage.md.
 
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -67,9 +68,9 @@ export interface PartLayout {
    * pages, delta-coded int64s), rows in the order the source gives
    * (PartSource.rowOrder), instead of by DuckDB's COPY; DuckDB still writes
    * them when the source lacks page layouts or an order. Log parts
-   * (docs/storage.md, "Log parts"); trace parts can be written so (split by
-   * trace id, runs in trace order) but are not: measured in docs/storage.md,
-   * "Trace parts by our own writer".
+   * (docs/storage.md, "Log parts") and, since session 6, trace parts (split
+   * by trace id, runs in trace order: docs/storage.md, "Trace parts by our
+   * own writer"); trace parts are still merged by DuckDB (mergeParts).
    */
   encoding?: ColumnFileOptions;
   /**
@@ -113,6 +114,7 @@ export const TRACE_PART_LAYOUT: PartLayout = {
   splitByTraceId: true,
   rowGroupRows: PART_ROW_GROUP_ROWS,
   compactEvents: true,
+  encoding: TRACE_PART_ENCODING,
 };
 
 export interface PartSource {

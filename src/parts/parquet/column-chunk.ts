@@ -439,7 +439,7 @@ class ChunkBuilder {
 
   /** A v1 data page of rows [start, end): definition levels (OPTIONAL only), then `values`. */
   addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array): void {
-    const levels = this.nulls === undefined ? undefined : encodeDefinitionLevels(this.nulls, start, end);
+    const levels = this.nulls === undefined ? undefined : encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end));
     const bodyBytes = (levels?.length ?? 0) + values.length;
     this.encodings.add(encoding);
     if (this.codec !== undefined) {

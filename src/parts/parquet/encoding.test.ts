@@ -103,6 +103,15 @@ describe('encodeDefinitionLevels', () => {
   it('writes a column without nulls as one RLE run', () => {
     assert.deepEqual([...encodeDefinitionLevels(new Uint8Array(64), 0, 64)], [3, 0, 0, 0, 0x80, 0x01, 0x01]);
   });
+
+  it('writes a page the caller says is all present or all null as one RLE run of any length', () => {
+    // 13 rows: varint 26, value 1 (present) or 0 (null)
+    assert.deepEqual([...encodeDefinitionLevels(new Uint8Array(20), 7, 20, 13)], [2, 0, 0, 0, 26, 1]);
+    assert.deepEqual([...encodeDefinitionLevels(new Uint8Array(20).fill(1), 7, 20, 0)], [2, 0, 0, 0, 26, 0]);
+    // 1000 rows: a two-byte varint
+    const all = encodeDefinitionLevels(new Uint8Array(1000), 0, 1000, 1000);
+    assert.deepEqual(decodeHybrid(all.subarray(4), 1, 1000), new Array<number>(1000).fill(1));
+  });
 });
 
 describe('bitWidthFor', () => {

@@ -74,9 +74,20 @@ export function encodeHybrid(
  * page v1 wants them: u32 byte length, then the hybrid at bit width 1. Works
  * on 8-row groups straight from the null mask: two or more whole groups that
  * are all present or all null become one RLE run, the rest is bit-packed.
+ * `present`, when the caller knows it (the rows with a value): a page all
+ * present or all null is one RLE run, without a look at the mask — most
+ * pages of a part (every column OPTIONAL, ~130 mostly empty attribute
+ * columns) are one or the other.
  */
-export function encodeDefinitionLevels(nulls: Uint8Array, start: number, end: number): Uint8Array {
+export function encodeDefinitionLevels(nulls: Uint8Array, start: number, end: number, present = -1): Uint8Array {
   const count = end - start;
+  if (count > 0 && (present === 0 || present === count)) {
+    const out = new Uint8Array(4 + 5 + 1);
+    const pos = writeVarint(out, 4, count * 2);
+    out[pos] = present === 0 ? 0 : 1;
+    new DataView(out.buffer).setUint32(0, pos + 1 - 4, true);
+    return out.subarray(0, pos + 1);
+  }
   const groupCount = (count + 7) >>> 3;
   const wholeGroups = count >>> 3;
   const groups = new Uint8Array(groupCount);
