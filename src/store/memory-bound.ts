@@ -2,7 +2,7 @@
 // Retry-After while the process's RSS plus room for a flush exceeds
 // --max-memory. A flush (the regrouping worker, then DuckDB's COPY of up to
 // 512 Ki rows) adds ~0.3–0.4 GiB on top of whatever is resident when it
-// starts, so ingest must stop that much below the bound (docs/storage.md,
+// starts, so between flushes ingest stops that much below the bound (docs/storage.md,
 // "Memory"). RSS, not an estimate: the memory is spread over V8 heaps of
 // three threads, typed arrays, DuckDB's allocator and page tables, and only
 // the total is what the bound is about.
@@ -24,13 +24,17 @@ export class ResidentMemoryBound {
     private readonly readRss: () => number = () => process.memoryUsage.rss(),
   ) {}
 
-  /** Resident bytes when ingest has to wait, or undefined when there is room. */
-  exceeded(nowMs = performance.now()): number | undefined {
+  /**
+   * Resident bytes when ingest has to wait, or undefined when there is room.
+   * While a flush runs its memory is resident already: no headroom on top,
+   * which would count it twice and refuse ingest below the bound.
+   */
+  exceeded(flushRunning: boolean, nowMs = performance.now()): number | undefined {
     if (this.maxBytes === 0) return undefined;
     if (nowMs - this.sampledAtMs >= SAMPLE_MS) {
       this.rssBytes = this.readRss();
       this.sampledAtMs = nowMs;
     }
-    return this.rssBytes + this.headroomBytes > this.maxBytes ? this.rssBytes : undefined;
+    return this.rssBytes + (flushRunning ? 0 : this.headroomBytes) > this.maxBytes ? this.rssBytes : undefined;
   }
 }

@@ -176,12 +176,13 @@ export class SignalStore<B extends { length: number }> {
 
   /**
    * Throws OverloadedError (→ 503 + Retry-After) while the process's resident
-   * memory, with room for a flush, exceeds --max-memory and this store holds
+   * memory, with room for a flush unless one runs (its memory is then
+   * resident already), exceeds --max-memory and this store holds
    * rows a seal or flush will release. With nothing held, waiting would not
    * free anything (and an empty head would never admit again): admitted.
    */
   admitMemory(): void {
-    const rss = this.memory.exceeded();
+    const rss = this.memory.exceeded(this.flushing !== undefined);
     if (rss === undefined) return;
     if (this.head.pendingRows === 0 && this.head.staged.length === 0 && !this.flushing) return;
     throw new OverloadedError(`store: resident memory ${mib(rss)} MiB leaves no room for a flush under --max-memory ${mib(this.memory.maxBytes)} MiB; ${this.stream} wait for the head to flush`, 1);
