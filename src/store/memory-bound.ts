@@ -1,7 +1,7 @@
 // The server's resident memory as an admission bound: ingest answers 503 +
 // Retry-After while the process's RSS plus room for a flush exceeds
-// --max-memory. A flush (the regrouping worker, then DuckDB's COPY of up to
-// 512 Ki rows) adds ~0.3–0.4 GiB on top of whatever is resident when it
+// --max-memory. A flush (the regrouping worker writing parts of up to 512 Ki
+// rows; DuckDB's COPY for merges and the fallback sort) adds ~0.3–0.4 GiB on top of whatever is resident when it
 // starts, so between flushes ingest stops that much below the bound (docs/storage.md,
 // "Memory"). RSS, not an estimate: the memory is spread over V8 heaps of
 // three threads, typed arrays, DuckDB's allocator and page tables, and only
