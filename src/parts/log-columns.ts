@@ -161,7 +161,7 @@ function fillFieldColumns(dyn: DynamicColumns, fields: readonly FieldColumn[], r
         break;
       case 'int64': {
         // 32-bit halves: copied without a bigint per value
-        const to = int64Halves(col.values);
+        const to = col.halves;
         const from = int64Halves(f.int);
         for (let i = 0; i < n; i++) {
           const r = row0 + rows[i]!;
