@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { trackChild } from './cleanup.js';
+import { procCpuSeconds, type ThreadCpuSeconds } from '../src/store/thread-cpu.js';
 
 export interface ServerPorts {
   otlpHttp: number;
@@ -76,6 +77,19 @@ export class ServerProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Where the server's CPU went from start to exit, by thread: the line it prints when it stops cleanly. */
+  threadCpuAtExit(): ThreadCpuSeconds | undefined {
+    const at = this.output.text.lastIndexOf('{"msg":"marquetry thread cpu"');
+    if (at < 0) return undefined;
+    const end = this.output.text.indexOf('\n', at);
+    const line = this.output.text.slice(at, end < 0 ? undefined : end);
+    try {
+      return (JSON.parse(line) as { seconds: ThreadCpuSeconds }).seconds;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The last lines the server printed (for error messages). */
   tail(chars = 2000): string {
     return this.output.text.slice(-chars);
@@ -120,11 +134,7 @@ export function sampleProc(pid: number): ProcSample | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return { atMs: performance.now(), rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM'), cpuSeconds: ticks / CLOCK_TICKS_PER_S };
+    return { atMs: performance.now(), rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM'), cpuSeconds: procCpuSeconds(String(pid)) };
   } catch {
     return undefined;
   }

@@ -6,6 +6,7 @@ import type { LookupStats, SearchStats } from './queries.js';
 import { median, metric, round, type Metric, type PeerReport, type SuiteReport } from './report.js';
 import type { TableSize } from './clickhouse.js';
 import type { TracesFigures } from './traces.js';
+import { THREAD_ROLES, type ThreadCpuSeconds } from '../src/store/thread-cpu.js';
 
 const MIB = 1024 * 1024;
 const TOP_COLUMNS = 12;
@@ -56,6 +57,24 @@ function thin<T>(points: readonly T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => points[Math.floor(i * step)]!).concat(points[points.length - 1]!);
 }
 
+/**
+ * The ingest-and-flush CPU per span by thread (the server's own count, start
+ * to exit): main (HTTP, WAL, head, flush orchestration), the ingest threads
+ * (decode, staging files), the flush's sort workers, V8's platform threads
+ * (concurrent GC, compilers), libuv's pool (DuckDB's queries and COPYs, async
+ * fs, zlib) and the rest (DuckDB's own worker threads).
+ */
+function threadCpuMetrics(cpu: ThreadCpuSeconds | undefined, spans: number): Metric[] {
+  const perSpan = (seconds: number | undefined): number => ((seconds ?? NaN) * 1e6) / spans;
+  return [
+    metric('server-cpu-us-per-span-main', perSpan(cpu?.main), 'µs'),
+    ...THREAD_ROLES.map((role) => metric(`server-cpu-us-per-span-${role}`, perSpan(cpu?.workers[role]), 'µs')),
+    metric('server-cpu-us-per-span-v8-platform', perSpan(cpu?.v8Platform), 'µs'),
+    metric('server-cpu-us-per-span-libuv-pool', perSpan(cpu?.libuvPool), 'µs'),
+    metric('server-cpu-us-per-span-other', perSpan(cpu?.other), 'µs'),
+  ];
+}
+
 export function tracesMetrics(f: TracesFigures): SuiteReport {
   const s = f.ingest.summary;
   const seconds = s.durationMs / 1000;
@@ -93,6 +112,7 @@ export function tracesMetrics(f: TracesFigures): SuiteReport {
       metric('server-cpu-us-per-span-ingest-and-flush', (f.ingestServerCpuS * 1e6) / f.ingest.summary.spans, 'µs'),
       // what that CPU allows with both of this machine's cores on ingest and flush alone: the sustained rate the target means
       metric('sustained-spans-per-s-on-2-cores', (2 * f.ingest.summary.spans) / f.ingestServerCpuS, 'spans/s', '>= 150000'),
+      ...threadCpuMetrics(f.ingestThreadCpu, f.ingest.summary.spans),
       metric('restart-s', f.restartMs / 1000, 's'),
       metric('compaction-wait-s', f.compaction.ms / 1000, 's'),
       metric('parts', f.usage.parts, 'parts'),

@@ -16,6 +16,7 @@ import { lookupTraces, runSearches, searchCases, type LookupStats, type SearchSt
 import { peerReport, tracesMetrics, type PeerFigures } from './traces-report.js';
 import type { SuiteReport } from './report.js';
 import { sampleProc, ServerProcess } from './server-process.js';
+import type { ThreadCpuSeconds } from '../src/store/thread-cpu.js';
 import { folderUsage, readCatalog, waitForCompaction } from './storage.js';
 
 export interface TracesOptions {
@@ -42,6 +43,8 @@ export interface TracesFigures {
   peakRssWithFlushBytes: number;
   /** CPU seconds of the ingesting server from its start to its exit (ingest and every flush, up to 200 ms short) */
   ingestServerCpuS: number;
+  /** the same by thread, as the server counted it at its exit (undefined if it did not stop cleanly) */
+  ingestThreadCpu: ThreadCpuSeconds | undefined;
   restartMs: number;
   compaction: { ms: number; done: boolean };
   usage: Awaited<ReturnType<typeof folderUsage>>;
@@ -132,6 +135,7 @@ export async function benchTraces(o: TracesOptions): Promise<SuiteReport> {
       shutdownFlushMs: flush.ms,
       peakRssWithFlushBytes: flush.peakRssBytes,
       ingestServerCpuS: flush.cpuSeconds,
+      ingestThreadCpu: a.threadCpuAtExit(),
       restartMs,
       compaction,
       usage,

@@ -9,6 +9,7 @@ import type { SearchRequest } from '../query/search.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { errorResponse } from './error-status.js';
 import { checkBearer } from './auth.js';
+import { threadCpuSeconds } from '../store/thread-cpu.js';
 import { INTRINSIC_TAGS } from '../query/tags.js';
 import type { DurationHistogramRequest } from '../query/duration-histogram.js';
 
@@ -144,7 +145,8 @@ export function createQueryApi(store: TraceStore, queries: TraceQueries, options
     return c.json({ service: c.req.param('service'), operations: await queries.operations(c.req.param('service'), range(c)) });
   });
 
-  app.get('/api/v1/status', (c) => c.json(jsonSafe(store.stats())));
+  // threadCpuSeconds: where the process's CPU went so far, by thread (the traces bench reads it)
+  app.get('/api/v1/status', (c) => c.json({ ...jsonSafe(store.stats()), threadCpuSeconds: threadCpuSeconds() }));
 
   app.notFound((c) => c.json({ error: `api: no route for ${c.req.method} ${c.req.path}` }, 404));
   return app;

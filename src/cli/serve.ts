@@ -2,6 +2,7 @@
 
 import { startServer } from '../server/server.js';
 import { parseServeOptions, serveHelp } from './serve-options.js';
+import { threadCpuSeconds } from '../store/thread-cpu.js';
 
 export async function runServe(argv: string[]): Promise<void> {
   const config = parseServeOptions(argv);
@@ -16,7 +17,11 @@ export async function runServe(argv: string[]): Promise<void> {
     stopping = true;
     console.log(JSON.stringify({ msg: 'marquetry stopping', signal }));
     server.close().then(
-      () => process.exit(0),
+      () => {
+        // where the process's CPU went, start to exit (the traces bench reads this line)
+        console.log(JSON.stringify({ msg: 'marquetry thread cpu', seconds: threadCpuSeconds() }));
+        process.exit(0);
+      },
       (err: unknown) => {
         console.error(`serve: stop failed: ${String(err)}`);
         process.exit(1);

@@ -10,6 +10,7 @@ import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { DecodeError } from '../model/errors.js';
 import { startModuleWorker } from '../parts/module-worker.js';
 import type { Stager, StagedContent } from '../head/head.js';
+import { retireWorker } from './thread-cpu.js';
 
 /** A batch held by the ingest thread: its id there and its row count. */
 export interface Ticket {
@@ -95,6 +96,7 @@ export class IngestThread implements Stager<Ticket> {
   async close(): Promise<void> {
     this.closing = true;
     this.fail(new Error(`${this.label}: closed`));
+    retireWorker(this.worker);
     await this.worker.terminate();
   }
 

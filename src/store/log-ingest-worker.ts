@@ -12,6 +12,9 @@ import { decodeLogWalRecord } from '../receive/log-wal-records.js';
 import { LOG_STAGING_SCHEMA } from '../parts/log-columns.js';
 import type { LogTokens } from '../parts/log-token-chunks.js';
 import { serveIngestThread } from './ingest-worker.js';
+import { registerThisThread } from './thread-cpu.js';
+
+registerThisThread('log-ingest');
 
 serveIngestThread<LogBatch>({
   schema: LOG_STAGING_SCHEMA,

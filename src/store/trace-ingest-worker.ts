@@ -10,9 +10,11 @@ import { encodeExportTraceServiceRequest } from '../receive/otlp-proto-encode.js
 import { decodeTraceWalRecord } from '../receive/trace-wal-records.js';
 import { spanStagingSchema } from '../parts/span-columns.js';
 import { serveIngestThread } from './ingest-worker.js';
+import { registerThisThread } from './thread-cpu.js';
 import type { TraceIngestOptions } from './trace-ingest-thread.js';
 
 const options = workerData as TraceIngestOptions;
+registerThisThread('trace-ingest');
 
 serveIngestThread<SpanBatch>({
   schema: spanStagingSchema(options.dedicatedColumns),
