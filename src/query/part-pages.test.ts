@@ -1,17 +1,20 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, type Row } from '../engine/duckdb.js';
 import { seededRandom } from '../model/seeded-random.js';
-import { encodeHybrid, hybridMaxBytes } from '../parts/parquet/encoding.js';
+import { deltaBinaryPacked, encodeHybrid, hybridMaxBytes } from '../parts/parquet/encoding.js';
 import { decodeHybrid } from '../parts/parquet/layout.js';
+import { ThriftCompactReader } from '../parts/parquet/footer.js';
+import { chunkStartOffset } from '../parts/parquet/metadata.js';
 import { ParquetColumnFileWriter, writeParquetFile, type ParquetColumn } from '../parts/parquet/writer.js';
 import { TRACE_PART_ENCODING } from '../parts/part-writer.js';
 import { loadZstd } from '../parts/parquet/zstd.js';
 import type { PartInfo } from '../parts/catalog.js';
-import { definedIndexes, hybridValuesAt, PartPagesCache, readMatchingRows, UnsupportedPartError } from './part-pages.js';
+import { definedIndexes, deltaBinaryPackedAt, hybridValuesAt, PartPagesCache, readMatchingRows, UnsupportedPartError, type PartPages } from './part-pages.js';
 import { lookupTrace, TraceIndexCache } from './trace-lookup.js';
 import { assembleResourceSpans } from './otlp-assemble.js';
 
@@ -92,6 +95,23 @@ async function duckDbRows(engine: Engine, path: string, id: Uint8Array): Promise
 }
 
 /** Traces of the file read by the page reader (its rows, wider, the whole file, split ranges) equals DuckDB's rows. */
+/** Data pages of each column chunk of row group `g`, by column name. */
+function dataPagesOf(part: PartPages, g: number): Map<string, number> {
+  const bytes = readFileSync(part.path);
+  const out = new Map<string, number>();
+  part.footer.rowGroups[g]!.columns.forEach((chunk, i) => {
+    let pages = 0;
+    for (let at = chunkStartOffset(chunk); at < chunkStartOffset(chunk) + chunk.totalBytes; ) {
+      const reader = new ThriftCompactReader(bytes, at);
+      const header = reader.struct();
+      at = reader.offset + (header.get(3) as number);
+      if (header.get(1) === 0) pages++;
+    }
+    out.set(part.footer.leaves[i]!.name, pages);
+  });
+  return out;
+}
+
 async function assertSameAsDuckDb(engine: Engine, path: string, s: Spans): Promise<void> {
   const part = new PartPagesCache().get(path);
   // every 5th trace and the last: DuckDB's query per trace is the test's time
@@ -153,6 +173,20 @@ describe('readMatchingRows', () => {
       const writer = new ParquetColumnFileWriter(path, ROWS, { ...TRACE_PART_ENCODING, rowGroupRows: 3000, pageBytes: 4096 });
       for (const c of s.columns) writer.add(c);
       writer.finish();
+      await assertSameAsDuckDb(engine, path, s);
+    });
+  });
+
+  it('reads a part whose columns have pages of their own sizes (columnPageBytes), the others one page per chunk', async () => {
+    await withEngine(async (engine, dir) => {
+      const s = spans(6);
+      const path = join(dir, 'paged.parquet');
+      const writer = new ParquetColumnFileWriter(path, ROWS, { ...TRACE_PART_ENCODING, rowGroupRows: 3000, columnPageBytes: { trace_id: 1024, span_id: 2000 } });
+      for (const c of s.columns) writer.add(c);
+      writer.finish();
+      const pages = dataPagesOf(new PartPagesCache().get(path), 0);
+      // 3000 rows: 16-byte trace ids 64 a page, 8-byte span ids 250 a page, times (1 MiB pages) one page
+      assert.deepEqual([pages.get('trace_id'), pages.get('span_id'), pages.get('start_time_unix_nano')], [Math.ceil(3000 / 64), 3000 / 250, 1]);
       await assertSameAsDuckDb(engine, path, s);
     });
   });
@@ -238,6 +272,35 @@ describe('RLE/bit-packed hybrid random access', () => {
           }
           assert.deepEqual([...at], expected);
         }
+      }
+    }
+  });
+});
+
+describe('DELTA_BINARY_PACKED random access', () => {
+  it('finds the values at any positions, whatever the bit widths (sums of skipped miniblocks included)', () => {
+    const next = seededRandom(9);
+    // value generators: sorted times near 2^60, small counters, random durations up to 2^34, full-range int64s
+    const kinds: ((i: number, prev: bigint) => bigint)[] = [
+      (_, prev) => prev + BigInt(Math.floor(next() * 5000)),
+      () => BigInt(Math.floor(next() * 300)),
+      () => BigInt(Math.floor(next() * 2 ** 34)),
+      () => BigInt.asIntN(64, (BigInt(Math.floor(next() * 2 ** 32)) << 32n) | BigInt(Math.floor(next() * 2 ** 32))),
+      (i) => (i % 2 === 0 ? -(2n ** 63n) : 2n ** 63n - 1n),
+    ];
+    for (const [kind, value] of kinds.entries()) {
+      for (let round = 0; round < 12; round++) {
+        const count = 1 + Math.floor(next() * 5000);
+        const values = new BigInt64Array(count);
+        let prev = kind === 0 ? 2n ** 60n : 0n;
+        for (let i = 0; i < count; i++) values[i] = prev = BigInt.asIntN(64, value(i, prev));
+        const bytes = deltaBinaryPacked(values, 0, count, undefined, count);
+        // a few positions, a run of them (a trace's rows), or the first and the last
+        const wanted = round % 3 === 0 ? [0, count - 1].filter((v, i, a) => a.indexOf(v) === i) : round % 3 === 1 ? Array.from({ length: count }, (_, i) => i).filter(() => next() < 0.02) : (() => {
+          const from = Math.floor(next() * count);
+          return Array.from({ length: Math.min(count - from, 1 + Math.floor(next() * 40)) }, (_, i) => from + i);
+        })();
+        assert.deepEqual(deltaBinaryPackedAt(bytes, 0, wanted), wanted.map((i) => values[i]!), `kind ${kind}, ${count} values`);
       }
     }
   });

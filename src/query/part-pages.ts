@@ -245,9 +245,9 @@ class ChunkReader {
       }
       case ValueEncoding.DELTA_BINARY_PACKED: {
         if (this.conversion !== 'int64' && this.conversion !== 'int32') throw new UnsupportedPartError(`part pages: DELTA_BINARY_PACKED ${this.conversion}`);
-        const ints = deltaBinaryPacked(page, pos, count);
+        const ints = deltaBinaryPackedAt(page, pos, indexes);
         // int32 deltas may wrap around as 32-bit arithmetic: the value is its low 32 bits
-        return Array.from(indexes, (i) => (this.conversion === 'int64' ? ints[i]! : Number(BigInt.asIntN(32, ints[i]!))));
+        return this.conversion === 'int64' ? ints : ints.map((v) => Number(BigInt.asIntN(32, v)));
       }
       case ValueEncoding.RLE: {
         if (this.conversion !== 'boolean') throw new UnsupportedPartError(`part pages: RLE ${this.conversion}`);
@@ -453,47 +453,83 @@ function varint(bytes: Uint8Array, state: { pos: number }): bigint {
   }
 }
 
-/** The first `count` values of a DELTA_BINARY_PACKED stream at bytes[pos…] (int32 values widen losslessly). */
-export function deltaBinaryPacked(bytes: Uint8Array, pos: number, count: number): BigInt64Array {
+const zigzag = (v: bigint): bigint => (v >> 1n) ^ -(v & 1n);
+
+/** `width` (≤ 24) bits at bit `bitPos` of bytes, LSB first (bytes past the end read as 0). */
+function bitsAt(bytes: Uint8Array, bitPos: number, width: number): number {
+  const byte = bitPos >>> 3;
+  // width + 7 ≤ 31 bits: four bytes hold the value
+  const word = (bytes[byte] ?? 0) | ((bytes[byte + 1] ?? 0) << 8) | ((bytes[byte + 2] ?? 0) << 16) | ((bytes[byte + 3] ?? 0) << 24);
+  return (word >>> (bitPos & 7)) & ((1 << width) - 1);
+}
+
+/** A packed value of `width` (≤ 48) bits as a Number: in pieces of ≤ 24 bits. */
+function packedAt(bytes: Uint8Array, bitPos: number, width: number): number {
+  if (width <= 24) return width === 0 ? 0 : bitsAt(bytes, bitPos, width);
+  return bitsAt(bytes, bitPos, 24) + bitsAt(bytes, bitPos + 24, width - 24) * 0x1000000;
+}
+
+/** A packed value of any width up to 64 bits. */
+function packedBigAt(bytes: Uint8Array, bitPos: number, width: number): bigint {
+  if (width <= 48) return BigInt(packedAt(bytes, bitPos, width));
+  return BigInt(packedAt(bytes, bitPos, 32)) + (BigInt(packedAt(bytes, bitPos + 32, width - 32)) << 32n);
+}
+
+/** Widths up to this sum a miniblock's packed values as Numbers: 32 values < 2^48 stay below 2^53. */
+const NUMBER_SUM_WIDTH = 48;
+
+/**
+ * Values at `indexes` (ascending) of the DELTA_BINARY_PACKED stream at
+ * bytes[pos…] (int32 values widen losslessly). A value is the first plus
+ * every delta before it, so the stream is walked up to the last index, but
+ * a miniblock holding no wanted index is only summed — its packed values as
+ * Numbers, its min deltas once — not decoded value by value as BigInts.
+ */
+export function deltaBinaryPackedAt(bytes: Uint8Array, pos: number, indexes: ArrayLike<number>): bigint[] {
+  const out: bigint[] = [];
+  if (indexes.length === 0) return out;
   const state = { pos };
   const blockSize = Number(varint(bytes, state));
   const miniblocks = Number(varint(bytes, state));
   const total = Number(varint(bytes, state));
-  const zigzag = (v: bigint): bigint => (v >> 1n) ^ -(v & 1n);
   let value = zigzag(varint(bytes, state));
-  if (count > total) throw new Error(`part pages: DELTA_BINARY_PACKED holds ${total} values, ${count} wanted`);
-  if (miniblocks === 0 || blockSize % miniblocks !== 0) throw new Error('part pages: DELTA_BINARY_PACKED block layout');
+  const need = indexes[indexes.length - 1]! + 1;
+  if (need > total) throw new Error(`part pages: DELTA_BINARY_PACKED holds ${total} values, ${need} wanted`);
+  if (miniblocks === 0 || blockSize % miniblocks !== 0 || (blockSize / miniblocks) % 8 !== 0) throw new Error('part pages: DELTA_BINARY_PACKED block layout');
   const perMiniblock = blockSize / miniblocks;
-  const out = new BigInt64Array(count);
-  if (count === 0) return out;
-  out[0] = value;
+  let k = 0;
+  if (indexes[0] === 0) {
+    out.push(value);
+    k++;
+  }
+  // values produced so far: the current one has index n - 1
   let n = 1;
-  while (n < count) {
+  while (n < need) {
     const minDelta = zigzag(varint(bytes, state));
-    const widths = bytes.subarray(state.pos, state.pos + miniblocks);
+    const widths = state.pos;
     state.pos += miniblocks;
-    for (let m = 0; m < miniblocks && n < count; m++) {
-      const width = widths[m]!;
-      let bitPos = state.pos * 8;
-      for (let k = 0; k < perMiniblock && n < count; k++) {
-        let delta = 0n;
-        if (width > 0) {
-          // LSB first, up to 64 bits: gather in 32-bit steps
-          let got = 0;
-          while (got < width) {
-            const byte = bitPos >>> 3;
-            const shift = bitPos & 7;
-            const take = Math.min(8 - shift, width - got);
-            const bits = (bytes[byte]! >>> shift) & ((1 << take) - 1);
-            delta |= BigInt(bits) << BigInt(got);
-            got += take;
-            bitPos += take;
+    if (state.pos > bytes.length) throw new Error('part pages: DELTA_BINARY_PACKED block ends early');
+    for (let m = 0; m < miniblocks && n < need; m++) {
+      const width = bytes[widths + m]!;
+      if (width > 64) throw new Error(`part pages: DELTA_BINARY_PACKED bit width ${width}`);
+      const count = Math.min(perMiniblock, need - n);
+      const bitStart = state.pos * 8;
+      if (indexes[k]! >= n + count && width <= NUMBER_SUM_WIDTH) {
+        // no wanted value in this miniblock: only the sum of its deltas matters
+        let sum = 0;
+        for (let i = 0; i < count; i++) sum += packedAt(bytes, bitStart + i * width, width);
+        value = BigInt.asIntN(64, value + minDelta * BigInt(count) + BigInt(sum));
+      } else {
+        for (let i = 0; i < count; i++) {
+          value = BigInt.asIntN(64, value + minDelta + packedBigAt(bytes, bitStart + i * width, width));
+          if (indexes[k] === n + i) {
+            out.push(value);
+            k++;
           }
         }
-        value = BigInt.asIntN(64, value + minDelta + delta);
-        out[n++] = value;
       }
       state.pos += (perMiniblock * width) / 8;
+      n += count;
     }
   }
   return out;
@@ -553,7 +589,8 @@ export async function readMatchingRows(part: PartPages, ranges: readonly RowRang
         // null in every row of the group (footers without null counts say 0): nothing to read
         if (group.columns[leaf]!.statistics.nullCount === group.numRows) continue;
         const name = footer.leaves[leaf]!.name;
-        const values = reader(leaf).read(bytes, start, hits);
+        // the key column's values at the hits are known: its page (a whole row group's ids, 1 MiB) is not decompressed twice
+        const values = leaf === keyLeaf ? keys.filter((k) => sameBytes(k, key)) : reader(leaf).read(bytes, start, hits);
         for (let i = 0; i < hits.length; i++) if (values[i] !== null) rows[i]![name] = values[i];
       }
       out.push(...rows);
