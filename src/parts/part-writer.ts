@@ -105,6 +105,10 @@ export const TRACE_PART_ENCODING: ColumnFileOptions = {
     events_compact: { codec: 'zstd', level: 9 },
     start_time_unix_nano: { codec: 'zstd', level: 6 },
   },
+  // A lookup decompresses the trace id page holding its candidate rows (≤ 4096,
+  // two fences of the trace index): 1 MiB pages held a whole row group's ids;
+  // 64 KiB pages (4096 ids) are as small stored (docs/storage.md, "Trace lookup").
+  columnPageBytes: { trace_id: 64 * 1024 },
 };
 
 export const TRACE_PART_LAYOUT: PartLayout = {

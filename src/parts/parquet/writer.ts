@@ -166,6 +166,12 @@ export interface ColumnFileOptions {
    * little, a cheap one for the big ones; docs/storage.md).
    */
   columnCodecs?: Readonly<Record<string, PageCodec>>;
+  /**
+   * Per column name, a page size other than `pageBytes`: smaller pages where
+   * a reader fetching a few rows would otherwise decompress a whole row
+   * group's worth (trace parts' ids and times, docs/storage.md).
+   */
+  columnPageBytes?: Readonly<Record<string, number>>;
 }
 
 interface BufferedChunk {
@@ -221,7 +227,11 @@ export class ParquetColumnFileWriter {
     this.leaves.push(leafSchema(prepared));
     const choice = new EncodingChoice();
     const codec = this.options.columnCodecs?.[column.name] ?? this.options.codec;
-    const chunkOptions = codec === this.options.codec ? this.chunkOptions : { ...this.chunkOptions, ...(codec !== undefined ? { codec } : {}) };
+    const pageBytes = this.options.columnPageBytes?.[column.name];
+    const chunkOptions =
+      codec === this.options.codec && pageBytes === undefined
+        ? this.chunkOptions
+        : { ...this.chunkOptions, ...(codec !== undefined ? { codec } : {}), ...(pageBytes !== undefined ? { pageBytes } : {}) };
     this.groups.forEach((chunks, g) => {
       const start = g * this.groupRows;
       const end = Math.min(this.rowCount, start + this.groupRows);
