@@ -229,12 +229,9 @@ class ChunkReader {
 
   /** The page's values at `indexes` (ascending), its values starting at byte `pos`. */
   private values(page: Uint8Array, pos: number, encoding: number, indexes: Int32Array): unknown[] {
-    const count = indexes[indexes.length - 1]! + 1;
     switch (encoding) {
-      case ValueEncoding.PLAIN: {
-        const source = plainValues(page, pos, this.leaf, this.conversion, count);
-        return Array.from(indexes, (i) => source.at(i));
-      }
+      case ValueEncoding.PLAIN:
+        return plainValuesAt(page, pos, this.leaf, this.conversion, indexes);
       case ValueEncoding.PLAIN_DICTIONARY:
       case ValueEncoding.RLE_DICTIONARY: {
         const bitWidth = page[pos]!;
@@ -314,31 +311,58 @@ function plainValues(bytes: Uint8Array, pos: number, leaf: LeafSchema, conversio
     default:
       break;
   }
-  // byte arrays: FIXED_LEN_BYTE_ARRAY at a fixed stride, BYTE_ARRAY length-prefixed
-  const starts = new Uint32Array(count);
-  const lengths = new Uint32Array(count);
+  const convert = byteArrayConversion(conversion);
   if (leaf.type === PhysicalType.FIXED_LEN_BYTE_ARRAY) {
+    // at a fixed stride
     const width = leaf.typeLength ?? 0;
     fixed(width);
-    for (let i = 0; i < count; i++) {
-      starts[i] = pos + width * i;
-      lengths[i] = width;
-    }
-  } else {
-    let at = pos;
-    for (let i = 0; i < count; i++) {
-      if (at + 4 > bytes.length) throw new Error(`part pages: column "${leaf.name}" holds fewer than ${count} values`);
-      const length = readU32(bytes, at);
-      starts[i] = at + 4;
-      lengths[i] = length;
-      at += 4 + length;
-    }
-    if (at > bytes.length) throw new Error(`part pages: column "${leaf.name}" has a truncated value`);
+    return { at: (i) => convert(bytes.subarray(pos + width * i, pos + width * (i + 1))) };
   }
+  // length-prefixed (dictionary pages: every entry may be wanted)
+  const starts = new Uint32Array(count);
+  const lengths = new Uint32Array(count);
+  let at = pos;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > bytes.length) throw new Error(`part pages: column "${leaf.name}" holds fewer than ${count} values`);
+    const length = readU32(bytes, at);
+    starts[i] = at + 4;
+    lengths[i] = length;
+    at += 4 + length;
+  }
+  if (at > bytes.length) throw new Error(`part pages: column "${leaf.name}" has a truncated value`);
+  return { at: (i) => convert(bytes.subarray(starts[i]!, starts[i]! + lengths[i]!)) };
+}
+
+function byteArrayConversion(conversion: Conversion): (bytes: Uint8Array) => unknown {
   return conversion === 'string'
-    ? { at: (i) => utf8.decode(bytes.subarray(starts[i]!, starts[i]! + lengths[i]!)) }
+    ? (bytes) => utf8.decode(bytes)
     : // a copy, as a Buffer: what DuckDB's node client returns for a BLOB
-      { at: (i) => Buffer.from(bytes.subarray(starts[i]!, starts[i]! + lengths[i]!)) };
+      (bytes) => Buffer.from(bytes);
+}
+
+/**
+ * The PLAIN values at `indexes` (ascending) from bytes[pos…]: length-prefixed
+ * byte arrays walked once up to the last index, nothing kept of the others.
+ */
+function plainValuesAt(bytes: Uint8Array, pos: number, leaf: LeafSchema, conversion: Conversion, indexes: Int32Array): unknown[] {
+  const count = indexes[indexes.length - 1]! + 1;
+  if ((conversion !== 'string' && conversion !== 'bytes') || leaf.type === PhysicalType.FIXED_LEN_BYTE_ARRAY) {
+    const source = plainValues(bytes, pos, leaf, conversion, count);
+    return Array.from(indexes, (i) => source.at(i));
+  }
+  const convert = byteArrayConversion(conversion);
+  const out = new Array<unknown>(indexes.length);
+  let at = pos;
+  for (let i = 0, k = 0; k < indexes.length; i++) {
+    if (at + 4 > bytes.length) throw new Error(`part pages: column "${leaf.name}" holds fewer than ${count} values`);
+    const length = readU32(bytes, at);
+    if (i === indexes[k]) {
+      if (at + 4 + length > bytes.length) throw new Error(`part pages: column "${leaf.name}" has a truncated value`);
+      out[k++] = convert(bytes.subarray(at + 4, at + 4 + length));
+    }
+    at += 4 + length;
+  }
+  return out;
 }
 
 /** Set bits per byte value. */
@@ -347,6 +371,20 @@ const ONES = Uint8Array.from({ length: 256 }, (_, b) => {
   for (let v = b; v > 0; v >>>= 1) n += v & 1;
   return n;
 });
+
+/** Set bits of bytes[from, to): four bytes at a time, then byte by byte. */
+function setBits(bytes: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    let v = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    v -= (v >>> 1) & 0x55555555;
+    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+    n += Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+  }
+  for (; i < to; i++) n += ONES[bytes[i]!]!;
+  return n;
+}
 
 /** An RLE/bit-packed hybrid run header (a ULEB128 varint) at bytes[state.pos]. */
 function runHeader(bytes: Uint8Array, state: { pos: number }, to: number): number {
@@ -428,13 +466,15 @@ export function definedIndexes(bytes: Uint8Array, from: number, to: number, rows
       while (k < rows.length && rows[k]! < base + groups * 8) {
         const j = rows[k]! - base;
         const byte = j >>> 3;
-        for (; scanned < byte; scanned++) before += ONES[bytes[at + scanned]!]!;
+        before += setBits(bytes, at + scanned, at + byte);
+        scanned = byte;
         const bits = bytes[at + byte]!;
         out[k] = (bits >>> (j & 7)) & 1 ? ones + before + ONES[bits & ((1 << (j & 7)) - 1)]! : -1;
         k++;
       }
-      for (; scanned < groups; scanned++) before += ONES[bytes[at + scanned]!]!;
-      ones += before;
+      // the rest of the run counts only for rows after it
+      if (k === rows.length) return;
+      ones += before + setBits(bytes, at + scanned, at + groups);
       state.pos += groups;
       base += groups * 8;
     }
