@@ -515,6 +515,25 @@ function packedBigAt(bytes: Uint8Array, bitPos: number, width: number): bigint {
   return BigInt(packedAt(bytes, bitPos, 32)) + (BigInt(packedAt(bytes, bitPos + 32, width - 32)) << 32n);
 }
 
+/** Sum of `count` packed values of `width` (1–24) bits from bytes[at…], whose bytes (+3) lie within the array. */
+function packedSum(bytes: Uint8Array, at: number, width: number, count: number): number {
+  const mask = (1 << width) - 1;
+  let sum = 0;
+  for (let i = 0, bit = 0; i < count; i++, bit += width) {
+    const byte = at + (bit >>> 3);
+    const word = bytes[byte]! | (bytes[byte + 1]! << 8) | (bytes[byte + 2]! << 16) | (bytes[byte + 3]! << 24);
+    sum += (word >>> (bit & 7)) & mask;
+  }
+  return sum;
+}
+
+/** The same for any width up to NUMBER_SUM_WIDTH and near the end of the page. */
+function slowPackedSum(bytes: Uint8Array, bitStart: number, width: number, count: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += packedAt(bytes, bitStart + i * width, width);
+  return sum;
+}
+
 /** Widths up to this sum a miniblock's packed values as Numbers: 32 values < 2^48 stay below 2^53. */
 const NUMBER_SUM_WIDTH = 48;
 
@@ -556,8 +575,7 @@ export function deltaBinaryPackedAt(bytes: Uint8Array, pos: number, indexes: Arr
       const bitStart = state.pos * 8;
       if (indexes[k]! >= n + count && width <= NUMBER_SUM_WIDTH) {
         // no wanted value in this miniblock: only the sum of its deltas matters
-        let sum = 0;
-        for (let i = 0; i < count; i++) sum += packedAt(bytes, bitStart + i * width, width);
+        const sum = width <= 24 && state.pos + width * 4 + 3 < bytes.length ? packedSum(bytes, state.pos, width, count) : slowPackedSum(bytes, bitStart, width, count);
         value = BigInt.asIntN(64, value + minDelta * BigInt(count) + BigInt(sum));
       } else {
         for (let i = 0; i < count; i++) {
@@ -573,6 +591,30 @@ export function deltaBinaryPackedAt(bytes: Uint8Array, pos: number, indexes: Arr
     }
   }
   return out;
+}
+
+/**
+ * One row group's bytes (~2.4 MB) are read per part a lookup touches. A new
+ * buffer each time is memory outside the JS heap that V8 reclaims only by
+ * full collections, so the largest buffer is kept for the next lookup
+ * (values never point into it: they are copied or converted out).
+ */
+let spareReadBuffer: Buffer | undefined;
+/** a spare above this is not kept (a row group of unusually wide rows) */
+const MAX_SPARE_READ_BYTES = 64 << 20;
+
+function takeReadBuffer(bytes: number): Buffer {
+  const spare = spareReadBuffer;
+  if (spare && spare.length >= bytes) {
+    spareReadBuffer = undefined;
+    return spare;
+  }
+  // not zeroed: every byte is read over
+  return Buffer.allocUnsafeSlow(bytes);
+}
+
+function giveBackReadBuffer(buffer: Buffer): void {
+  if (buffer.length <= MAX_SPARE_READ_BYTES && (!spareReadBuffer || spareReadBuffer.length < buffer.length)) spareReadBuffer = buffer;
 }
 
 /** Rows of the ranges that fall in [from, to), relative to `from`, ascending. */
@@ -603,6 +645,7 @@ export async function readMatchingRows(part: PartPages, ranges: readonly RowRang
   for (let i = 0; i < footer.leaves.length; i++) if (!part.conversions[i] || footer.leaves[i]!.repetition > Repetition.OPTIONAL) throw new UnsupportedPartError(`part pages: column "${footer.leaves[i]!.name}" of a type read otherwise by DuckDB`);
   await loadZstd();
   const file = await open(part.path, 'r');
+  const held: Buffer[] = [];
   try {
     const out: Row[] = [];
     for (let g = 0; g < footer.rowGroups.length; g++) {
@@ -616,8 +659,9 @@ export async function readMatchingRows(part: PartPages, ranges: readonly RowRang
         start = Math.min(start, first);
         end = Math.max(end, first + c.totalBytes);
       }
-      // not zeroed: every byte is read over
-      const bytes = Buffer.allocUnsafeSlow(end - start);
+      const buffer = takeReadBuffer(end - start);
+      held.push(buffer);
+      const bytes = buffer.subarray(0, end - start);
       const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
       if (bytesRead !== bytes.length) throw new Error(`part pages: ${part.path} ends early`);
       const reader = (leaf: number): ChunkReader => new ChunkReader(footer.leaves[leaf]!, group.columns[leaf]!, part.conversions[leaf]!);
@@ -637,6 +681,7 @@ export async function readMatchingRows(part: PartPages, ranges: readonly RowRang
     }
     return out;
   } finally {
+    for (const buffer of held) giveBackReadBuffer(buffer);
     await file.close();
   }
 }
