@@ -1,11 +1,12 @@
 // Regroups the rows of staging files into files in a given row order —
 // the flush's sort, done on bytes: every column of every staging file is
 // decoded from its recorded page layout (no footer parsing, no JS value per
-// row), the rows are gathered in the order the caller computed (trace id,
-// then start), and each output file is written column by column. DuckDB then
-// only compresses the result into a part (no ORDER BY): its sort of ~130
-// wide columns cost half the flush's CPU and most of its memory
-// (docs/storage.md). Runs in a worker thread, so ingest keeps the main one.
+// row) into its non-null values and their rows, the values are scattered to
+// their rows in the order the caller computed (trace id, then start), and
+// each output file is written column by column (trace parts by our own
+// writer: docs/storage.md). DuckDB's sort of ~130 wide columns cost half the
+// flush's CPU and most of its memory. Runs in a worker thread, so ingest
+// keeps the main one.
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { startModuleWorker } from './module-worker.js';
@@ -104,10 +105,10 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         kind = chunk.kind;
         decoded.push(decodeChunk(chunk, sources[f]!.layout.rows, readChunk(fds[f]!, chunk)));
       }
-      const all = joinChunks(decoded, firstRow, totalRows);
-      const positions = valuePositions(all, runs, runOfRow, posInRun);
-      runs.forEach((_, r) => {
-        let column = gather(name, kind!, all, positions[r]!);
+      // events are rewritten (compact), and their equal entries merged by the writer then
+      const columns = scatterColumn(name, kind!, decoded, { firstRow, runs, runOfRow, posInRun }, !(job.compactEvents && name === EVENTS_JSON_COLUMN));
+      runs.forEach((run, r) => {
+        let column = columns[r]!;
         if (name === job.wholeMicros?.column && column.kind === 'int64') {
           const us = wholeMicros(column.values, column.values.length, column.nulls);
           if (us !== undefined) {
@@ -119,7 +120,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         if (job.compactEvents && name === EVENTS_JSON_COLUMN && column.kind === 'string-entries') {
           const startNs = starts[r];
           if (startNs === undefined) throw new Error(`sorted run: "${EVENTS_JSON_COLUMN}" comes before "${EVENTS_START_COLUMN}"`);
-          column = { name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls! }, startNs) };
+          column = { name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls ?? new Uint8Array(run.rows.length) }, startNs) };
           compactEvents[r] = true;
         }
         writers[r]!.add(column);
@@ -165,160 +166,160 @@ function readChunk(fd: number, chunk: ChunkLayout): Uint8Array {
   return bytes;
 }
 
-/**
- * One column over all sources: `at[row]` (rows numbered across the sources)
- * is the row's value — its index in `values` (fixed width, booleans) or its
- * entry (strings) — or -1 for null (also where a source lacks the column).
- */
-interface JoinedColumn {
-  at: Int32Array;
-  /** rows with a value */
-  present: number;
-  /** fixed-width values, width bytes each; booleans one byte each */
-  values: Uint8Array;
-  /** strings: every source's entries one after another */
-  entries: Uint8Array;
-  entryStarts: Uint32Array;
+/** Where the sources' rows go. */
+interface RowPlacement {
+  /** per source, the number of its first row (rows are numbered across the sources in order) */
+  firstRow: readonly number[];
+  runs: readonly SortedRun[];
+  /** per row: its run, -1 for none */
+  runOfRow: Int32Array;
+  /** per row: its row in that run */
+  posInRun: Int32Array;
 }
 
-function joinChunks(decoded: readonly (DecodedChunk | undefined)[], firstRow: readonly number[], totalRows: number): JoinedColumn {
-  const at = new Int32Array(totalRows).fill(-1);
+/**
+ * One column of every run, its values scattered straight from the decoded
+ * staging chunks to their rows in the runs: one pass over the values, none
+ * over the rows, so a column few spans have (most attribute columns) costs
+ * what its values cost. A run's rows without a value are null; a column
+ * every row has comes without a null mask.
+ */
+function scatterColumn(
+  name: string,
+  kind: StoredKind,
+  decoded: readonly (DecodedChunk | undefined)[],
+  placement: RowPlacement,
+  /** strings: merge entries of equal bytes (not worth it for a column that is rewritten, events) */
+  mergeEqualEntries: boolean,
+): ParquetColumn[] {
+  const { firstRow, runs, runOfRow, posInRun } = placement;
   let present = 0;
-  let valueBytes = 0;
+  for (const d of decoded) if (d !== undefined) present += d.valueRows.length;
+  const nulls = runs.map(({ rows }) => (present === runOfRow.length ? undefined : new Uint8Array(rows.length).fill(1)));
+  if (nulls[0] !== undefined) {
+    for (let f = 0; f < decoded.length; f++) {
+      const valueRows = decoded[f]?.valueRows;
+      if (valueRows === undefined) continue;
+      const row0 = firstRow[f]!;
+      for (let v = 0; v < valueRows.length; v++) {
+        const g = row0 + valueRows[v]!;
+        const r = runOfRow[g]!;
+        if (r >= 0) nulls[r]![posInRun[g]!] = 0;
+      }
+    }
+  }
+  if (kind === 'string') return scatterStrings(name, decoded, placement, mergeEqualEntries, nulls);
+  if (kind === 'boolean') {
+    const outs = runs.map(({ rows }) => new Uint8Array(rows.length));
+    decoded.forEach((d, f) => {
+      if (d?.kind !== 'boolean') return;
+      const { valueRows, values } = d;
+      const row0 = firstRow[f]!;
+      for (let v = 0; v < valueRows.length; v++) {
+        const g = row0 + valueRows[v]!;
+        const r = runOfRow[g]!;
+        if (r >= 0) outs[r]![posInRun[g]!] = values[v]!;
+      }
+    });
+    return outs.map((values, r) => withNulls({ name, kind, values }, nulls[r]));
+  }
+  const words = fixedWidth(kind) >>> 2;
+  const outs = runs.map(({ rows }) => new Int32Array(rows.length * words));
+  decoded.forEach((d, f) => {
+    if (d?.kind !== 'fixed') return;
+    const valueRows = d.valueRows;
+    // decodeChunk's values are a fresh array (offset 0): 32-bit lanes line up
+    const src = new Int32Array(d.values.buffer, 0, d.values.length >>> 2);
+    const row0 = firstRow[f]!;
+    if (words === 2) {
+      for (let v = 0; v < valueRows.length; v++) {
+        const g = row0 + valueRows[v]!;
+        const r = runOfRow[g]!;
+        if (r < 0) continue;
+        const out = outs[r]!;
+        const k = posInRun[g]!;
+        out[2 * k] = src[2 * v]!;
+        out[2 * k + 1] = src[2 * v + 1]!;
+      }
+    } else {
+      for (let v = 0; v < valueRows.length; v++) {
+        const g = row0 + valueRows[v]!;
+        const r = runOfRow[g]!;
+        if (r < 0) continue;
+        const out = outs[r]!;
+        for (let w = 0, from = v * words, to = posInRun[g]! * words; w < words; w++) out[to + w] = src[from + w]!;
+      }
+    }
+  });
+  return outs.map((out, r) => withNulls(fixedColumn(name, kind, out), nulls[r]));
+}
+
+function scatterStrings(
+  name: string,
+  decoded: readonly (DecodedChunk | undefined)[],
+  { firstRow, runs, runOfRow, posInRun }: RowPlacement,
+  mergeEqualEntries: boolean,
+  nulls: readonly (Uint8Array | undefined)[],
+): ParquetColumn[] {
+  // every source's entries one after another
   let entryBytes = 0;
   let entryCount = 0;
   for (const d of decoded) {
-    if (d === undefined) continue;
-    present += d.kind === 'strings' ? d.indices.length : d.kind === 'fixed' ? d.values.length / d.width : d.values.length;
-    if (d.kind === 'strings') {
-      entryBytes += d.entries.length;
-      entryCount += d.entryStarts.length - 1;
-    } else {
-      valueBytes += d.values.length;
-    }
+    if (d?.kind !== 'strings') continue;
+    entryBytes += d.entries.length;
+    entryCount += d.entryStarts.length - 1;
   }
-  const values = new Uint8Array(valueBytes);
   const entries = new Uint8Array(entryBytes);
   const entryStarts = new Uint32Array(entryCount + 1);
-  let valueBase = 0;
+  const entryBase = new Uint32Array(decoded.length);
   let byteBase = 0;
-  let entryBase = 0;
+  let base = 0;
   decoded.forEach((d, f) => {
-    if (d === undefined) return;
-    const present = d.present;
+    if (d?.kind !== 'strings') return;
+    entries.set(d.entries, byteBase);
+    const n = d.entryStarts.length - 1;
+    for (let k = 0; k < n; k++) entryStarts[base + k] = byteBase + d.entryStarts[k]!;
+    entryBase[f] = base;
+    byteBase += d.entries.length;
+    base += n;
+  });
+  entryStarts[base] = byteBase;
+  // one entry per distinct value, so the writer need not compare bytes per row group
+  const canonical = mergeEqualEntries && base > 1 ? firstEqualEntries(entries, entryStarts, base) : undefined;
+  const outs = runs.map(({ rows }) => new Uint32Array(rows.length));
+  decoded.forEach((d, f) => {
+    if (d?.kind !== 'strings') return;
+    const { valueRows, indices } = d;
     const row0 = firstRow[f]!;
-    if (d.kind === 'strings') {
-      entries.set(d.entries, byteBase);
-      const n = d.entryStarts.length - 1;
-      for (let k = 0; k < n; k++) entryStarts[entryBase + k] = byteBase + d.entryStarts[k]!;
-      const indices = d.indices;
-      for (let r = 0; r < present.length; r++) {
-        const p = present[r]!;
-        if (p >= 0) at[row0 + r] = entryBase + indices[p]!;
-      }
-      byteBase += d.entries.length;
-      entryBase += n;
-    } else {
-      values.set(d.values, byteBase);
-      const valueWidth = d.kind === 'fixed' ? d.width : 1;
-      for (let r = 0; r < present.length; r++) {
-        const p = present[r]!;
-        if (p >= 0) at[row0 + r] = valueBase + p;
-      }
-      byteBase += d.values.length;
-      valueBase += d.values.length / valueWidth;
+    const e0 = entryBase[f]!;
+    for (let v = 0; v < valueRows.length; v++) {
+      const g = row0 + valueRows[v]!;
+      const r = runOfRow[g]!;
+      if (r < 0) continue;
+      const e = e0 + indices[v]!;
+      outs[r]![posInRun[g]!] = canonical === undefined ? e : canonical[e]!;
     }
   });
-  entryStarts[entryBase] = byteBase;
-  if (entryBase > 1) {
-    // one entry per distinct value, so the writer need not compare bytes per row group
-    const canonical = firstEqualEntries(entries, entryStarts, entryBase);
-    for (let g = 0; g < totalRows; g++) if (at[g]! >= 0) at[g] = canonical[at[g]!]!;
-  }
-  return { at, present, values, entries, entryStarts };
+  const distinctEntries = canonical !== undefined || base < 2;
+  return outs.map((indices, r) => withNulls({ name, kind: 'string-entries', entries, entryStarts, indices, distinctEntries }, nulls[r]));
 }
 
-/**
- * Per run, per output row: the position of its value in `all` (its entry,
- * for strings), or -1 for null. A dense column is gathered run row by run
- * row; a sparse one (most columns of span attributes) is scattered from its
- * few values, in source order, so the cost follows the values, not the rows.
- */
-function valuePositions(all: JoinedColumn, runs: readonly SortedRun[], runOfRow: Int32Array, posInRun: Int32Array): Int32Array[] {
-  const at = all.at;
-  if (all.present * 4 >= at.length) {
-    return runs.map(({ rows }) => {
-      const out = new Int32Array(rows.length);
-      for (let k = 0; k < rows.length; k++) out[k] = at[rows[k]!]!;
-      return out;
-    });
-  }
-  const outs = runs.map(({ rows }) => new Int32Array(rows.length).fill(-1));
-  for (let g = 0; g < at.length; g++) {
-    const v = at[g]!;
-    if (v < 0) continue;
-    const r = runOfRow[g]!;
-    if (r >= 0) outs[r]![posInRun[g]!] = v;
-  }
-  return outs;
+function withNulls<C extends ParquetColumn>(column: C, nulls: Uint8Array | undefined): C {
+  if (nulls !== undefined) (column as { nulls?: Uint8Array }).nulls = nulls;
+  return column;
 }
 
-function gather(name: string, kind: StoredKind, all: JoinedColumn, positions: Int32Array): ParquetColumn {
-  const n = positions.length;
-  const nulls = new Uint8Array(n);
-  if (kind === 'string') {
-    const indices = new Uint32Array(positions.buffer, positions.byteOffset, n);
-    for (let k = 0; k < n; k++) {
-      if (positions[k]! < 0) {
-        nulls[k] = 1;
-        indices[k] = 0;
-      }
-    }
-    return { name, kind: 'string-entries', entries: all.entries, entryStarts: all.entryStarts, indices, nulls, distinctEntries: true };
-  }
-  if (kind === 'boolean') {
-    const values = new Uint8Array(n);
-    for (let k = 0; k < n; k++) {
-      const p = positions[k]!;
-      if (p < 0) nulls[k] = 1;
-      else values[k] = all.values[p]!;
-    }
-    return { name, kind, values, nulls };
-  }
-  const words = fixedWidth(kind) >>> 2;
-  const out = new Int32Array(n * words);
-  // a fresh array (offset 0), so 32-bit lanes line up
-  const src = new Int32Array(all.values.buffer, 0, all.values.length >>> 2);
-  if (words === 2) {
-    for (let k = 0; k < n; k++) {
-      const p = positions[k]!;
-      if (p < 0) {
-        nulls[k] = 1;
-        continue;
-      }
-      out[2 * k] = src[2 * p]!;
-      out[2 * k + 1] = src[2 * p + 1]!;
-    }
-  } else {
-    for (let k = 0; k < n; k++) {
-      const p = positions[k]!;
-      if (p < 0) {
-        nulls[k] = 1;
-        continue;
-      }
-      for (let w = 0, from = p * words, to = k * words; w < words; w++) out[to + w] = src[from + w]!;
-    }
-  }
+function fixedColumn(name: string, kind: StoredKind, out: Int32Array): ParquetColumn {
   switch (kind) {
     case 'int64':
-      return { name, kind, values: new BigInt64Array(out.buffer), nulls };
+      return { name, kind, values: new BigInt64Array(out.buffer) };
     case 'int32':
-      return { name, kind, values: out, nulls };
+      return { name, kind, values: out };
     case 'double':
-      return { name, kind, values: new Float64Array(out.buffer), nulls };
+      return { name, kind, values: new Float64Array(out.buffer) };
     case 'fixed16':
     case 'fixed8':
-      return { name, kind, values: new Uint8Array(out.buffer), nulls };
+      return { name, kind, values: new Uint8Array(out.buffer) };
     default:
       throw new Error(`sorted run: column "${name}" has kind ${kind}`);
   }
@@ -341,7 +342,7 @@ function fixedWidth(kind: StoredKind): number {
 
 function distinctStrings(column: Extract<ParquetColumn, { kind: 'string-entries' }>): string[] {
   const used = new Set<number>();
-  for (let k = 0; k < column.indices.length; k++) if (column.nulls?.[k] === 0) used.add(column.indices[k]!);
+  for (let k = 0; k < column.indices.length; k++) if (column.nulls === undefined || column.nulls[k] === 0) used.add(column.indices[k]!);
   const decoder = new TextDecoder();
   const out = new Set<string>();
   for (const e of used) {

@@ -156,7 +156,7 @@ function encodeIntChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32
 /** The chunk as a dictionary of its values (with a codec), or undefined when that does not fit. */
 function intDictionaryChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32' }>, start: number, end: number, options: ChunkOptions): EncodedChunkAs | undefined {
   if (options.codec === undefined || !options.tryDictionary) return undefined;
-  const chunk = new ChunkBuilder(column.nulls, start, end, options.codec);
+  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec);
   const present = end - start - chunk.nullCount;
   const limits = { maxEntries: Math.floor(present / 2), maxBytes: MAX_DICTIONARY_BYTES };
   const dictionary = limits.maxEntries > 0 ? encodeDictionaryInts(column, start, end, present, limits) : undefined;
@@ -181,7 +181,7 @@ type EncodedChunkAs = EncodedColumnChunk & { valuesEncoding: Encoding };
  * PLAIN or DELTA_BINARY_PACKED; strings RLE_DICTIONARY (when it pays) or PLAIN.
  */
 function encodeChunkAs(column: PreparedColumn, start: number, end: number, options: ChunkOptions, encoding: Encoding): EncodedChunkAs {
-  const chunk = new ChunkBuilder(column.nulls, start, end, options.codec);
+  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec);
   let bounds: Bounds | undefined;
   switch (column.kind) {
     case 'int64':
@@ -410,14 +410,15 @@ class ChunkBuilder {
   /** Nulls in the chunk's rows. */
   readonly nullCount: number;
 
-  /** `nulls`: mask of the whole column; undefined when it is REQUIRED (no levels). */
+  /** `nulls`: mask of the whole column, undefined without a null row; `optional`: pages carry definition levels. */
   constructor(
     readonly nulls: Uint8Array | undefined,
+    private readonly optional: boolean,
     private readonly start: number,
     private readonly end: number,
     private readonly codec?: PageCodec,
   ) {
-    if (nulls !== undefined) this.encodings.add(Encoding.RLE);
+    if (optional) this.encodings.add(Encoding.RLE);
     this.nullCount = countNulls(nulls, start, end);
   }
 
@@ -439,7 +440,7 @@ class ChunkBuilder {
 
   /** A v1 data page of rows [start, end): definition levels (OPTIONAL only), then `values`. */
   addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array): void {
-    const levels = this.nulls === undefined ? undefined : encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end));
+    const levels = this.optional ? encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end)) : undefined;
     const bodyBytes = (levels?.length ?? 0) + values.length;
     this.encodings.add(encoding);
     if (this.codec !== undefined) {

@@ -33,8 +33,13 @@ export type ParquetColumnKind = ParquetColumn['kind'];
 
 interface PreparedBase {
   name: string;
-  /** undefined when the column has no null row in the file (REQUIRED). */
+  /** undefined when the column has no null row in the file */
   nulls: Uint8Array | undefined;
+  /**
+   * OPTIONAL (pages carry definition levels): a column with a null row, or
+   * every column when asked (ColumnFileOptions.allOptional); else REQUIRED.
+   */
+  optional: boolean;
 }
 
 export type PreparedColumn =
@@ -52,7 +57,8 @@ const INT32_MAX = 0x7fffffff;
 /** `optional`: OPTIONAL (definition levels) even without a null row. */
 export function prepareColumn(column: ParquetColumn, rowCount: number, optional = false): PreparedColumn {
   const prepared = prepareRequiredWhereNoNull(column, rowCount);
-  if (optional && prepared.nulls === undefined) prepared.nulls = new Uint8Array(rowCount);
+  // without a null row the levels are one run per page: no mask to read
+  if (optional) prepared.optional = true;
   return prepared;
 }
 
@@ -60,42 +66,44 @@ function prepareRequiredWhereNoNull(column: ParquetColumn, rowCount: number): Pr
   const name = column.name;
   if (column.kind === 'string') {
     requireLength(name, 'values', column.values.length, rowCount);
-    return { name, kind: 'string', values: column.values, nulls: stringNulls(column.values, rowCount) };
+    const nulls = stringNulls(column.values, rowCount);
+    return { name, kind: 'string', values: column.values, nulls, optional: nulls !== undefined };
   }
   if (column.nulls !== undefined) requireLength(name, 'nulls', column.nulls.length, rowCount);
   const nulls = column.nulls !== undefined && hasNull(column.nulls, rowCount) ? column.nulls : undefined;
+  const optional = nulls !== undefined;
   switch (column.kind) {
     case 'int64':
       requireLength(name, 'values', column.values.length, rowCount);
-      return { name, kind: 'int64', values: column.values, bytes: byteView(column.values), width: 8, nulls };
+      return { name, kind: 'int64', values: column.values, bytes: byteView(column.values), width: 8, nulls, optional };
     case 'double':
       requireLength(name, 'values', column.values.length, rowCount);
-      return { name, kind: 'double', values: column.values, bytes: byteView(column.values), width: 8, nulls };
+      return { name, kind: 'double', values: column.values, bytes: byteView(column.values), width: 8, nulls, optional };
     case 'int32': {
       requireLength(name, 'values', column.values.length, rowCount);
       const values = widenInt32(name, column.values, rowCount, nulls);
-      return { name, kind: 'int32', values, bytes: byteView(values), width: 4, nulls };
+      return { name, kind: 'int32', values, bytes: byteView(values), width: 4, nulls, optional };
     }
     case 'boolean':
       requireLength(name, 'values', column.values.length, rowCount);
-      return { name, kind: 'boolean', values: column.values, nulls };
+      return { name, kind: 'boolean', values: column.values, nulls, optional };
     case 'string-entries':
       requireLength(name, 'indices', column.indices.length, rowCount);
       if (column.entryStarts.length < 1 || column.entryStarts[column.entryStarts.length - 1]! > column.entries.length) {
         throw new Error(`parquet: column "${name}" entryStarts must end with the byte length of its entries`);
       }
-      return { name, kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, indices: column.distinctEntries ? column.indices : distinctIndices(column), nulls };
+      return { name, kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, indices: column.distinctEntries ? column.indices : distinctIndices(column), nulls, optional };
     case 'fixed16':
     case 'fixed8': {
       const width = column.kind === 'fixed16' ? 16 : 8;
       requireLength(name, 'values', column.values.length, rowCount * width);
-      return { name, kind: column.kind, bytes: column.values, width, nulls };
+      return { name, kind: column.kind, bytes: column.values, width, nulls, optional };
     }
   }
 }
 
 export function leafSchema(column: PreparedColumn): LeafSchema {
-  const repetition = column.nulls === undefined ? Repetition.REQUIRED : Repetition.OPTIONAL;
+  const repetition = column.optional ? Repetition.OPTIONAL : Repetition.REQUIRED;
   const leaf: LeafSchema = { name: column.name, type: physicalType(column.kind), repetition, utf8: column.kind === 'string' || column.kind === 'string-entries' };
   if (column.kind === 'fixed16' || column.kind === 'fixed8') leaf.typeLength = column.width;
   return leaf;

@@ -77,23 +77,25 @@ export function encodeHybrid(
  * `present`, when the caller knows it (the rows with a value): a page all
  * present or all null is one RLE run, without a look at the mask — most
  * pages of a part (every column OPTIONAL, ~130 mostly empty attribute
- * columns) are one or the other.
+ * columns) are one or the other. `nulls` undefined: no row is null.
  */
-export function encodeDefinitionLevels(nulls: Uint8Array, start: number, end: number, present = -1): Uint8Array {
+export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: number, end: number, present = -1): Uint8Array {
   const count = end - start;
-  if (count > 0 && (present === 0 || present === count)) {
+  if (count > 0 && (nulls === undefined || present === 0 || present === count)) {
     const out = new Uint8Array(4 + 5 + 1);
     const pos = writeVarint(out, 4, count * 2);
-    out[pos] = present === 0 ? 0 : 1;
+    out[pos] = nulls !== undefined && present === 0 ? 0 : 1;
     new DataView(out.buffer).setUint32(0, pos + 1 - 4, true);
     return out.subarray(0, pos + 1);
   }
   const groupCount = (count + 7) >>> 3;
   const wholeGroups = count >>> 3;
   const groups = new Uint8Array(groupCount);
+  // (no mask only when there are no rows)
+  const mask = nulls ?? groups;
   for (let g = 0, i = start; g < groupCount; g++) {
     let byte = 0;
-    for (let bit = 0; bit < 8 && i < end; bit++, i++) if (nulls[i] === 0) byte |= 1 << bit;
+    for (let bit = 0; bit < 8 && i < end; bit++, i++) if (mask[i] === 0) byte |= 1 << bit;
     groups[g] = byte;
   }
   const out = new Uint8Array(4 + hybridMaxBytes(count, 1));

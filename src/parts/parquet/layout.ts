@@ -33,38 +33,41 @@ export interface FileLayout {
   chunks: ChunkLayout[];
 }
 
-/** One column of one file, decoded to arrays indexed by row. */
+/** One column of one file, decoded to arrays of its non-null values. */
 export type DecodedChunk =
-  /** `values`: non-null values packed width × present; present[row] = index among them, -1 for null */
-  | { kind: 'fixed'; width: number; values: Uint8Array; present: Int32Array }
+  /** `values`: non-null values packed width × valueRows.length; value v is of row valueRows[v] */
+  | { kind: 'fixed'; width: number; values: Uint8Array; valueRows: Uint32Array }
   /** one byte per non-null value */
-  | { kind: 'boolean'; values: Uint8Array; present: Int32Array }
+  | { kind: 'boolean'; values: Uint8Array; valueRows: Uint32Array }
   /**
    * PLAIN byte arrays (`u32 length, bytes`) in `entries`, entry e at
    * entryStarts[e] (one more element: the end); value v of the non-null ones
    * is entry indices[v]
    */
-  | { kind: 'strings'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; present: Int32Array };
+  | { kind: 'strings'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; valueRows: Uint32Array };
+
+/** Reused across chunks: rows of the non-null values, before they are copied out at their count. */
+let rowScratch = new Uint32Array(0);
 
 /** Decodes `chunk` of a file with `rows` rows from `bytes`, the chunk's bytes (layout.at onwards). */
 export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array): DecodedChunk {
-  const present = new Int32Array(rows);
+  if (rowScratch.length < rows) rowScratch = new Uint32Array(Math.max(rows, rowScratch.length * 2));
   /** non-null values per page */
   const pageValues = new Int32Array(layout.pages.length);
   let count = 0;
   let row = 0;
-  const levels = new Uint8Array(rows);
   layout.pages.forEach((page, p) => {
     const before = count;
     if (page.levelsBytes === 0) {
-      for (let i = 0; i < page.rows; i++) present[row++] = count++;
+      for (let i = 0; i < page.rows; i++) rowScratch[count++] = row + i;
     } else {
-      decodeHybrid(bytes, page.bodyAt + 4, page.bodyAt + page.levelsBytes, 1, levels, page.rows);
-      for (let i = 0; i < page.rows; i++) present[row++] = levels[i] ? count++ : -1;
+      count = presentRows(bytes, page.bodyAt + 4, page.bodyAt + page.levelsBytes, page.rows, row, rowScratch, count);
     }
+    row += page.rows;
     pageValues[p] = count - before;
   });
   if (row !== rows) throw new Error(`parquet layout: column "${layout.name}" pages hold ${row} rows, the file ${rows}`);
+  const valueRows = rowScratch.slice(0, count);
   switch (layout.kind) {
     case 'boolean': {
       const values = new Uint8Array(count);
@@ -73,10 +76,10 @@ export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array
         const at = page.bodyAt + page.levelsBytes;
         for (let k = 0; k < pageValues[p]!; k++) values[v++] = (bytes[at + (k >>> 3)]! >>> (k & 7)) & 1;
       });
-      return { kind: 'boolean', values, present };
+      return { kind: 'boolean', values, valueRows };
     }
     case 'string':
-      return decodeStrings(layout, bytes, present, count, pageValues);
+      return decodeStrings(layout, bytes, valueRows, pageValues);
     default: {
       const width = layout.width;
       const values = new Uint8Array(count * width);
@@ -87,8 +90,53 @@ export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array
         o += page.valuesBytes;
       }
       if (o !== values.length) throw new Error(`parquet layout: column "${layout.name}" holds ${o} value bytes, expected ${values.length}`);
-      return { kind: 'fixed', width, values, present };
+      return { kind: 'fixed', width, values, valueRows };
     }
+  }
+}
+
+/**
+ * The rows with a value (definition level 1) among `rows` rows from
+ * `firstRow` on, decoded from their levels' hybrid stream at bit width 1 in
+ * bytes[from, to), appended to `out` at `count`; returns the new count. A run
+ * of nulls costs nothing per row: most columns of a part are attributes few
+ * spans have.
+ */
+function presentRows(bytes: Uint8Array, from: number, to: number, rows: number, firstRow: number, out: Uint32Array, count: number): number {
+  const cursor = { pos: from };
+  let n = 0;
+  while (n < rows) {
+    if (cursor.pos >= to) throw new Error('parquet layout: definition levels end early');
+    const header = readRunHeader(bytes, cursor);
+    let pos = cursor.pos;
+    if (header % 2 === 0) {
+      const last = Math.min(rows, n + header / 2);
+      if (bytes[pos++]! & 1) for (let i = n; i < last; i++) out[count++] = firstRow + i;
+      n = last;
+      cursor.pos = pos;
+    } else {
+      const groups = (header - 1) / 2;
+      for (let g = 0; g < groups; g++) {
+        const byte = bytes[pos++]!;
+        if (byte !== 0) for (let bit = 0; bit < 8; bit++) if ((byte >>> bit) & 1 && n + bit < rows) out[count++] = firstRow + n + bit;
+        n += 8;
+      }
+      if (n > rows) n = rows;
+      cursor.pos = pos;
+    }
+  }
+  return count;
+}
+
+/** The varint header of a hybrid run at cursor.pos (count << 1 | packed), the cursor moved past it. */
+function readRunHeader(bytes: Uint8Array, cursor: { pos: number }): number {
+  let header = 0;
+  let shift = 0;
+  for (;;) {
+    const b = bytes[cursor.pos++]!;
+    header += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return header;
+    shift += 7;
   }
 }
 
@@ -96,7 +144,8 @@ function readU32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
-function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, present: Int32Array, count: number, pageValues: Int32Array): DecodedChunk {
+function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, valueRows: Uint32Array, pageValues: Int32Array): DecodedChunk {
+  const count = valueRows.length;
   // entries: the dictionary's, then the PLAIN values of any page without one
   let plainBytes = 0;
   for (const page of layout.pages) if (!page.dictionaryIndices) plainBytes += page.valuesBytes;
@@ -134,7 +183,7 @@ function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, present: Int32Arr
     v += n;
   });
   if (plainEntry !== e) throw new Error(`parquet layout: column "${layout.name}" holds ${e - dictionaryEntries} PLAIN strings, expected ${plainEntry - dictionaryEntries}`);
-  return { kind: 'strings', entries, entryStarts: entryStarts.subarray(0, e + 1), indices, present };
+  return { kind: 'strings', entries, entryStarts: entryStarts.subarray(0, e + 1), indices, valueRows };
 }
 
 /**
@@ -143,20 +192,14 @@ function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, present: Int32Arr
  */
 export function decodeHybrid(bytes: Uint8Array, from: number, to: number, bitWidth: number, out: Uint8Array | Uint32Array, count: number): void {
   if (bitWidth < 1 || bitWidth > 24) throw new Error(`parquet layout: hybrid bit width ${bitWidth} outside 1..24`);
-  let pos = from;
+  const cursor = { pos: from };
   let n = 0;
   const valueBytes = (bitWidth + 7) >>> 3;
   const mask = (1 << bitWidth) - 1;
   while (n < count) {
-    if (pos >= to) throw new Error('parquet layout: hybrid stream ends early');
-    let header = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[pos++]!;
-      header += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-      shift += 7;
-    }
+    if (cursor.pos >= to) throw new Error('parquet layout: hybrid stream ends early');
+    const header = readRunHeader(bytes, cursor);
+    let pos = cursor.pos;
     if (header % 2 === 0) {
       let value = 0;
       for (let k = 0; k < valueBytes; k++) value |= bytes[pos++]! << (8 * k);
@@ -178,5 +221,6 @@ export function decodeHybrid(bytes: Uint8Array, from: number, to: number, bitWid
         bits -= bitWidth;
       }
     }
+    cursor.pos = pos;
   }
 }

@@ -95,7 +95,7 @@ export function encodeParquetWithLayout(rowCount: number, columns: readonly Parq
         name: column.name,
         kind: storedKind(column.kind),
         width: 'width' in column ? column.width : 0,
-        optional: column.nulls !== undefined,
+        optional: column.optional,
         at: offset,
         bytes: chunk.byteLength,
         dictionary: chunk.dictionary,
