@@ -3,7 +3,7 @@
 // caller, which knows where the chunk lands in the file.
 
 import type { PreparedColumn } from './columns.js';
-import { bitWidthFor, deltaBinaryPacked, encodeDefinitionLevels, encodeHybrid, hybridMaxBytes, plainBooleans, plainFixedWidth } from './encoding.js';
+import { bitWidthFor, countNulls, deltaBinaryPacked, encodeDefinitionLevels, encodeHybrid, hybridMaxBytes, plainBooleans, plainFixedWidth } from './encoding.js';
 import { type PageCodec, compressPage } from './compression.js';
 import { Encoding, type Statistics } from './metadata.js';
 import { encodeDataPageHeader, encodeDictionaryPageHeader } from './page.js';
@@ -146,23 +146,25 @@ function encodeIntChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32
   } else if (reused !== undefined) {
     return encodeChunkAs(column, start, end, options, reused);
   }
-  const candidates = [encodeChunkAs(column, start, end, options, Encoding.PLAIN)];
-  if (column.kind === 'int64' && options.tryDeltaInt64) candidates.push(encodeChunkAs(column, start, end, options, Encoding.DELTA_BINARY_PACKED));
-  const dictionary = intDictionaryChunk(column, start, end, options);
+  // what every candidate shares, computed once
+  const facts: ChunkFacts = { nullCount: countNulls(column.nulls, start, end), bounds: fixedKindBounds(column, start, end) };
+  const candidates = [encodeChunkAs(column, start, end, options, Encoding.PLAIN, facts)];
+  if (column.kind === 'int64' && options.tryDeltaInt64) candidates.push(encodeChunkAs(column, start, end, options, Encoding.DELTA_BINARY_PACKED, facts));
+  const dictionary = intDictionaryChunk(column, start, end, options, facts);
   if (dictionary !== undefined) candidates.push(dictionary);
   return smallest(candidates, choice);
 }
 
 /** The chunk as a dictionary of its values (with a codec), or undefined when that does not fit. */
-function intDictionaryChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32' }>, start: number, end: number, options: ChunkOptions): EncodedChunkAs | undefined {
+function intDictionaryChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32' }>, start: number, end: number, options: ChunkOptions, facts?: ChunkFacts): EncodedChunkAs | undefined {
   if (options.codec === undefined || !options.tryDictionary) return undefined;
-  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec);
+  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec, facts?.nullCount);
   const present = end - start - chunk.nullCount;
   const limits = { maxEntries: Math.floor(present / 2), maxBytes: MAX_DICTIONARY_BYTES };
   const dictionary = limits.maxEntries > 0 ? encodeDictionaryInts(column, start, end, present, limits) : undefined;
   if (dictionary === undefined) return undefined;
   addDictionaryPages(chunk, dictionary, start, end, options.pageBytes);
-  return { ...chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, fixedKindBounds(column, start, end))), valuesEncoding: Encoding.RLE_DICTIONARY };
+  return { ...chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, facts ? facts.bounds : fixedKindBounds(column, start, end))), valuesEncoding: Encoding.RLE_DICTIONARY };
 }
 
 /** The smallest chunk as stored; where there was a choice, its values' encoding remembered in `choice`. */
@@ -173,6 +175,12 @@ function smallest(candidates: readonly EncodedChunkAs[], choice: EncodingChoice 
   return best;
 }
 
+/** Of one chunk's rows, whichever way its values are encoded (an integer chunk's candidates share them). */
+interface ChunkFacts {
+  nullCount: number;
+  bounds: Bounds | undefined;
+}
+
 /** A chunk encoded as asked: `valuesEncoding` what was asked (a string dictionary that did not pay is PLAIN all the same). */
 type EncodedChunkAs = EncodedColumnChunk & { valuesEncoding: Encoding };
 
@@ -180,8 +188,8 @@ type EncodedChunkAs = EncodedColumnChunk & { valuesEncoding: Encoding };
  * The chunk with values in `encoding` where the kind has a choice: int64
  * PLAIN or DELTA_BINARY_PACKED; strings RLE_DICTIONARY (when it pays) or PLAIN.
  */
-function encodeChunkAs(column: PreparedColumn, start: number, end: number, options: ChunkOptions, encoding: Encoding): EncodedChunkAs {
-  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec);
+function encodeChunkAs(column: PreparedColumn, start: number, end: number, options: ChunkOptions, encoding: Encoding, facts?: ChunkFacts): EncodedChunkAs {
+  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec, facts?.nullCount);
   let bounds: Bounds | undefined;
   switch (column.kind) {
     case 'int64':
@@ -203,7 +211,7 @@ function encodeChunkAs(column: PreparedColumn, start: number, end: number, optio
           chunk.addDataPage(a, b, Encoding.PLAIN, plainFixedWidth(column.bytes, column.width, a, b, column.nulls, chunk.presentIn(a, b)));
         }
       }
-      bounds = fixedKindBounds(column, start, end);
+      bounds = facts ? facts.bounds : fixedKindBounds(column, start, end);
       break;
     }
     case 'boolean': {
@@ -283,6 +291,13 @@ function encodeStrings(
 }
 
 /**
+ * encodeStringEntries' map from a column's entries to a chunk's, kept across
+ * chunks (all -1 between calls): a column of many entries (ids, the events)
+ * would otherwise allocate and fill one per row group.
+ */
+let localScratch = new Int32Array(0);
+
+/**
  * Rows [start, end) of pre-encoded strings: the distinct values of the entries
  * they use, numbered in order of first use, become the dictionary — or, when every row uses an
  * entry of its own, the PLAIN values (first-use order is then row order).
@@ -304,7 +319,9 @@ function encodeStringEntries(
   }
   const { entries, entryStarts, indices, nulls } = column;
   const present = end - start - chunk.nullCount;
-  const localOf = new Int32Array(entryStarts.length - 1).fill(-1);
+  // per entry of the column, its number in this chunk (-1: not used yet); left all -1 again below
+  if (localScratch.length < entryStarts.length - 1) localScratch = new Int32Array(Math.max(entryStarts.length - 1, localScratch.length * 2)).fill(-1);
+  const localOf = localScratch;
   const used = new Uint32Array(present);
   const local = new Uint32Array(present);
   let usedCount = 0;
@@ -326,9 +343,12 @@ function encodeStringEntries(
   const data = new Uint8Array(usedBytes);
   for (let l = 0, at = 0; l < usedCount; l++) {
     const e = used[l]!;
+    localOf[e] = -1;
     const from = entryStarts[e]!;
     const to = entryStarts[e + 1]!;
-    data.set(entries.subarray(from, to), at);
+    // short values byte by byte: a subarray per entry costs more than the copy
+    if (to - from > 64) data.set(entries.subarray(from, to), at);
+    else for (let k = from, o = at; k < to; k++, o++) data[o] = entries[k]!;
     at += to - from;
   }
   if (usedCount === present) {
@@ -392,13 +412,6 @@ function addDictionaryPages(chunk: ChunkBuilder, dictionary: Dictionary, start: 
   }
 }
 
-function countNulls(nulls: Uint8Array | undefined, start: number, end: number): number {
-  if (nulls === undefined) return 0;
-  let count = 0;
-  for (let i = start; i < end; i++) if (nulls[i] !== 0) count++;
-  return count;
-}
-
 class ChunkBuilder {
   private readonly parts: Uint8Array[] = [];
   private readonly pages: PageLayout[] = [];
@@ -417,9 +430,11 @@ class ChunkBuilder {
     private readonly start: number,
     private readonly end: number,
     private readonly codec?: PageCodec,
+    /** the rows' nulls, when the caller has counted them */
+    nullCount?: number,
   ) {
     if (optional) this.encodings.add(Encoding.RLE);
-    this.nullCount = countNulls(nulls, start, end);
+    this.nullCount = nullCount ?? countNulls(nulls, start, end);
   }
 
   /** Non-null rows in [a, b) ⊆ the chunk; counted again only for a page smaller than the chunk. */
