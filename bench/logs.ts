@@ -25,7 +25,7 @@ import { accountCpu, type CpuAccount } from './cpu-account.js';
 import { readCatalog } from './storage.js';
 import { PartReader, sqlList } from './part-reader.js';
 import { seededRandom } from '../src/model/seeded-random.js';
-import { withLogTimeSql } from '../src/parts/log-time-micros.js';
+import { withLogPartSql } from '../src/parts/log-part-projection.js';
 
 export interface LogsOptions {
   records: number;
@@ -201,7 +201,7 @@ async function searchLatency(server: ServerProcess, query: string, runs: number)
 /** DuckDB alone over our part files: the same word match on `body.msg`, newest first, limit 100, no token index. */
 async function duckdbOverParts(reader: PartReader, files: readonly string[], columns: readonly string[], o: LogsOptions): Promise<{ rareMs: number; commonMs: number }> {
   // the time in ns also from parts that hold it in µs (src/parts/log-time-micros.ts)
-  const relation = withLogTimeSql(`read_parquet(${sqlList(files)}, union_by_name = true, hive_partitioning = false)`, columns);
+  const relation = withLogPartSql(`read_parquet(${sqlList(files)}, union_by_name = true, hive_partitioning = false)`, columns);
   const search = async (word: string): Promise<number> => {
     const q =
       `SELECT * FROM ${relation} ` +

@@ -85,6 +85,12 @@ export interface PartLayout {
    * docs/format/events-compact.md); parts DuckDB sorts keep `events`.
    */
   compactEvents?: boolean;
+  /**
+   * With encoding: body text columns stored as template + numbers where that
+   * measures smaller (log parts: src/parts/log-text-template.ts); the
+   * catalog entry lists the stored columns.
+   */
+  templateText?: boolean;
 }
 
 /**
@@ -357,7 +363,7 @@ export async function writeParts(
           day,
           level,
           createdAtMs: Date.now(),
-          columns: partColumns(source, layout, runs?.micros[c] === true, runs?.compactEvents[c] === true),
+          columns: partColumns(source, layout, runs?.micros[c] === true, runs?.compactEvents[c] === true, runs?.storedAs[c] ?? {}),
           // A flush spanning days or split by trace id lists, per part, only the services stored in it.
           services: runs ? runs.services[c]! : days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
         });
@@ -398,7 +404,7 @@ async function regroupRows(
   asParts: boolean,
   /** the rows of the only run, in order; else by trace, per chunk */
   partRows?: Uint32Array,
-): Promise<{ paths: string[]; services: string[][]; micros: boolean[]; compactEvents: boolean[] }> {
+): Promise<{ paths: string[]; services: string[][]; micros: boolean[]; compactEvents: boolean[]; storedAs: Record<string, string[]>[] }> {
   const dir = sortedRunDir(dataDir, layout);
   await mkdir(dir, { recursive: true });
   let runs: SortedRun[];
@@ -421,13 +427,15 @@ async function regroupRows(
     ...(write ? { write } : {}),
     ...(wholeMicros ? { wholeMicros } : {}),
     ...(layout.compactEvents ? { compactEvents: true } : {}),
+    ...(write && layout.templateText ? { templateText: true } : {}),
   });
-  return { paths: runs.map((r) => r.outPath), services: result.distinct, micros: result.micros, compactEvents: result.compactEvents };
+  return { paths: runs.map((r) => r.outPath), services: result.distinct, micros: result.micros, compactEvents: result.compactEvents, storedAs: result.storedAs };
 }
 
-/** The columns of a flushed part: the source's, the time column renamed where the part holds it in µs, events where compact. */
-function partColumns(source: PartSource, layout: PartLayout, micros: boolean, compactEvents: boolean): string[] {
-  const columns = [...source.columns];
+/** The columns of a flushed part: the source's, the time column renamed where the part holds it in µs, events where compact, columns stored as others replaced by those. */
+function partColumns(source: PartSource, layout: PartLayout, micros: boolean, compactEvents: boolean, storedAs: Readonly<Record<string, string[]>>): string[] {
+  const columns = [...source.columns].filter((c) => storedAs[c] === undefined);
+  for (const stored of Object.values(storedAs)) columns.push(...stored);
   const renamed = (from: string, to: string): void => {
     const at = columns.indexOf(from);
     if (at >= 0) columns[at] = to;

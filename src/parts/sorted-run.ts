@@ -14,6 +14,7 @@ import { decodeChunk, type ChunkLayout, type DecodedChunk, type FileLayout, type
 import { wholeMicros } from './log-time-micros.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from './parquet/writer.js';
 import { firstEqualEntries } from './parquet/strings.js';
+import { isTemplateCandidate, templateTextColumn, type TemplatedText } from './log-text-template.js';
 import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsColumn } from './events-compact.js';
 
 export interface SortedRunSource {
@@ -41,6 +42,11 @@ export interface SortedRunJob {
   wholeMicros?: { column: string; as: string };
   /** Trace parts: `events` written as `events_compact`, times relative to each span's start (events-compact.ts). */
   compactEvents?: boolean;
+  /**
+   * Log parts: body text columns written as template + numbers in each run
+   * where that measures smaller on its first row group (log-text-template.ts).
+   */
+  templateText?: boolean;
 }
 
 export interface SortedRunResult {
@@ -50,6 +56,8 @@ export interface SortedRunResult {
   micros: boolean[];
   /** per run: whether its events were written as events_compact */
   compactEvents: boolean[];
+  /** per run: the columns written as other columns, and those columns (job.templateText) */
+  storedAs: Record<string, string[]>[];
 }
 
 /** Writes every run of `job`; synchronous (the worker's body, and tests). */
@@ -76,6 +84,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   const distinct: string[][] = runs.map(() => []);
   const micros: boolean[] = runs.map(() => false);
   const compactEvents: boolean[] = runs.map(() => false);
+  const storedAs: Record<string, string[]>[] = runs.map(() => ({}));
   /** per run, with job.compactEvents: its rows' start times, gathered before the events (column order) */
   const starts: (BigInt64Array | undefined)[] = runs.map(() => undefined);
   // where each source row goes: which run, which row of it (-1: none)
@@ -123,7 +132,13 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
           column = { name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls ?? new Uint8Array(run.rows.length) }, startNs) };
           compactEvents[r] = true;
         }
-        writers[r]!.add(column);
+        const templated = job.templateText && column.kind === 'string-entries' && isTemplateCandidate(name) ? smallerAsTemplates(writers[r]!, column) : undefined;
+        if (templated) {
+          for (const c of templated) writers[r]!.add(c);
+          storedAs[r]![name] = templated.map((c) => c.name);
+        } else {
+          writers[r]!.add(column);
+        }
         if (name === job.distinctColumn && column.kind === 'string-entries') distinct[r] = distinctStrings(column);
       });
     }
@@ -134,7 +149,42 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   } finally {
     for (const fd of fds) closeSync(fd);
   }
-  return { distinct, micros, compactEvents };
+  return { distinct, micros, compactEvents, storedAs };
+}
+
+/** Whether at least half of a column's values had a number taken out: else no trial (ids in hex, words). */
+function mostlyNumbered(templated: TemplatedText): boolean {
+  const first = templated.numbers[0]!;
+  let values = 0;
+  let numbered = 0;
+  for (let r = 0; r < first.nulls!.length; r++) {
+    if (templated.template.nulls![r] !== 0) continue;
+    values++;
+    if (first.nulls![r] === 0) numbered++;
+  }
+  return numbered * 2 >= values;
+}
+
+/**
+ * Templates must be this much smaller than the text to be kept: a query's
+ * field condition on the column rebuilds the text of every row it reads.
+ */
+const TEMPLATES_MOST_BYTES_OF_TEXT = 0.9;
+
+/**
+ * `column` as template + numbers when those measure smaller than the text
+ * (by TEMPLATES_MOST_BYTES_OF_TEXT) on the file's first row group; else
+ * undefined. Only the sample is split for a column that stays text.
+ */
+function smallerAsTemplates(writer: ParquetColumnFileWriter, column: Extract<ParquetColumn, { kind: 'string-entries' }>): ParquetColumn[] | undefined {
+  const rows = column.indices.length;
+  const sampleRows = Math.min(rows, writer.rowGroupRows);
+  const sample = { ...column, indices: column.indices.subarray(0, sampleRows), ...(column.nulls ? { nulls: column.nulls.subarray(0, sampleRows) } : {}) };
+  const sampled = templateTextColumn(sample);
+  if (sampled === undefined || !mostlyNumbered(sampled)) return undefined;
+  if (writer.groupBytes([sampled.template, ...sampled.numbers], sampleRows) > TEMPLATES_MOST_BYTES_OF_TEXT * writer.groupBytes([sample], sampleRows)) return undefined;
+  const templated = sampleRows === rows ? sampled : templateTextColumn(column);
+  return templated && [templated.template, ...templated.numbers];
 }
 
 /** Runs writeSortedRuns in a worker thread. */

@@ -226,12 +226,7 @@ export class ParquetColumnFileWriter {
     const prepared = prepareColumn(column, this.rowCount, this.options.allOptional ?? false);
     this.leaves.push(leafSchema(prepared));
     const choice = new EncodingChoice();
-    const codec = this.options.columnCodecs?.[column.name] ?? this.options.codec;
-    const pageBytes = this.options.columnPageBytes?.[column.name];
-    const chunkOptions =
-      codec === this.options.codec && pageBytes === undefined
-        ? this.chunkOptions
-        : { ...this.chunkOptions, ...(codec !== undefined ? { codec } : {}), ...(pageBytes !== undefined ? { pageBytes } : {}) };
+    const { codec, chunkOptions } = this.encodingOf(column.name);
     this.groups.forEach((chunks, g) => {
       const start = g * this.groupRows;
       const end = Math.min(this.rowCount, start + this.groupRows);
@@ -245,6 +240,38 @@ export class ParquetColumnFileWriter {
         chunks.push(buffered);
       }
     });
+  }
+
+  /**
+   * Bytes that `columns` — `rows` rows each, at most a row group's —
+   * would take as this file encodes a row group, nothing written: a caller
+   * choosing between two representations of a column measures both on a
+   * sample of its rows.
+   */
+  groupBytes(columns: readonly ParquetColumn[], rows: number): number {
+    if (rows > this.groupRows) throw new Error(`parquet: ${rows} rows are more than a row group's ${this.groupRows}`);
+    let bytes = 0;
+    for (const column of columns) {
+      const prepared = prepareColumn(column, rows, this.options.allOptional ?? false);
+      bytes += encodeColumnChunk(prepared, 0, rows, this.encodingOf(column.name).chunkOptions, new EncodingChoice()).byteLength;
+    }
+    return bytes;
+  }
+
+  /** Rows per row group. */
+  get rowGroupRows(): number {
+    return this.groupRows;
+  }
+
+  /** The codec and chunk options of a column (columnCodecs and columnPageBytes, else the file's). */
+  private encodingOf(name: string): { codec: PageCodec | undefined; chunkOptions: ChunkOptions } {
+    const codec = this.options.columnCodecs?.[name] ?? this.options.codec;
+    const pageBytes = this.options.columnPageBytes?.[name];
+    const chunkOptions =
+      codec === this.options.codec && pageBytes === undefined
+        ? this.chunkOptions
+        : { ...this.chunkOptions, ...(codec !== undefined ? { codec } : {}), ...(pageBytes !== undefined ? { pageBytes } : {}) };
+    return { codec, chunkOptions };
   }
 
   /** Writes the footer and closes the file; returns its size. */

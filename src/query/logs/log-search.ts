@@ -25,7 +25,7 @@ import { chunkMayContain, type TokenChunk } from '../../parts/token-index.js';
 import { tokenHash } from '../../parts/log-tokens.js';
 import { compareUtf8, stagedTokenChunks } from '../../parts/log-token-chunks.js';
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
-import { logicalLogColumns, withLogTimeSql } from '../../parts/log-time-micros.js';
+import { searchLogColumns, withLogPartSql } from '../../parts/log-part-projection.js';
 import { isSearchableLogColumn, logPredicate, logPredicateSql, logTextSql, servicesOf, termRegExp } from './log-sql.js';
 import type { LogQuery } from './log-query.js';
 import { logColumnRoles, logRecordOf, type LogRecordJson } from './log-record.js';
@@ -58,7 +58,7 @@ export interface LogSearchInput {
 /** One read: a file, or only rows [first, last] of it. */
 export interface ScanUnit {
   path: string;
-  /** the columns as queries see them (the ns time column, never the µs one: src/parts/log-time-micros.ts) */
+  /** the columns as unitSourceSql gives them (the ns time column, never the µs one; templated text rebuilt, its pieces kept: src/parts/log-part-projection.ts) */
   columns: ReadonlySet<string>;
   /** the columns stored in the file */
   fileColumns: readonly string[];
@@ -120,7 +120,7 @@ function chunkMatches(c: TokenChunk, f: ChunkFilter): boolean {
 
 /** The units of one file: its matching chunks, or the whole file when it has no chunks. */
 function fileUnits(path: string, fileColumns: readonly string[], minNs: bigint, maxNs: bigint, chunks: readonly TokenChunk[], filter: ChunkFilter, mode: ScanMode): { units: ScanUnit[]; skipped: number } {
-  const columns = new Set(logicalLogColumns(fileColumns));
+  const columns = searchLogColumns(fileColumns);
   if (chunks.length === 0) return { units: [{ path, columns, fileColumns, minNs, maxNs }], skipped: 0 };
   const hits = chunks.filter((c) => chunkMatches(c, filter));
   const skipped = chunks.length - hits.length;
@@ -175,7 +175,7 @@ function timeBoundsSql(req: Pick<LogSearchRequest, 'startNs' | 'endNs'>): string
 
 /** The file of a unit, with `file_row_number` and the time in ns. */
 export function unitSourceSql(unit: ScanUnit): string {
-  return withLogTimeSql(`read_parquet(${sqlString(unit.path)}, file_row_number = true, hive_partitioning = false)`, unit.fileColumns);
+  return withLogPartSql(`read_parquet(${sqlString(unit.path)}, file_row_number = true, hive_partitioning = false)`, unit.fileColumns, { keepStored: true });
 }
 
 /** The WHERE of one unit (over unitSourceSql): its rows, the request's time bounds, the query. */

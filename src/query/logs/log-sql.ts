@@ -15,6 +15,8 @@ import { sqlIdent, sqlString } from '../../engine/sql-quote.js';
 import { ValueType } from '../../model/span-batch.js';
 import { escapeAttributeKey } from '../../parts/schema.js';
 import { logColumnRole } from './log-record.js';
+import { MAX_TEMPLATE_NUMBER, TEMPLATE_SUFFIX, templateNumberColumn } from '../../parts/log-text-template.js';
+import { storedTextColumn } from '../../parts/log-part-projection.js';
 import { severityNumber, type FieldCondition, type LogQuery, type TextTerm } from './log-query.js';
 
 const NOT_WORD = '[^\\p{L}\\p{N}_]';
@@ -146,8 +148,8 @@ export function logPredicate(query: LogQuery, columns: ReadonlySet<string>): Log
   for (const t of query.terms) {
     if (t.negate) continue;
     // Column by column: half the time of one test over the joined text (no long string built for every row).
-    const longest = sqlString(t.words.reduce((a, b) => (b.length > a.length ? b : a)));
-    cheap.push(textColumns.length === 0 ? 'FALSE' : `(${textColumns.map((c) => `coalesce(contains(lower(${sqlIdent(c)}), ${longest}), false)`).join(' OR ')})`);
+    const longest = t.words.reduce((a, b) => (b.length > a.length ? b : a));
+    cheap.push(textColumns.length === 0 ? 'FALSE' : `(${textColumns.map((c) => wordTestSql(c, longest, columns)).join(' OR ')})`);
   }
   return {
     cheap,
@@ -156,6 +158,30 @@ export function logPredicate(query: LogQuery, columns: ReadonlySet<string>): Log
       ...query.regexes.map((re) => `coalesce(regexp_matches(${x}, ${sqlString(re)}), false)`),
     ],
   };
+}
+
+/** A number as log parts take it out of a text into its template's numbers (src/parts/log-text-template.ts). */
+function isTemplateNumber(word: string): boolean {
+  return /^(0|[1-9][0-9]{0,9})$/.test(word) && Number(word) <= MAX_TEMPLATE_NUMBER;
+}
+
+/**
+ * Whether `column`'s text may hold `word` (lower case), as a substring: a
+ * test that is never false where the word is in the text, made over the
+ * stored columns. A column stored as template + numbers (search units keep
+ * them: src/parts/log-part-projection.ts) holds each word of its text whole
+ * in the template or as one of its numbers, so no template is rebuilt here.
+ */
+function wordTestSql(column: string, word: string, columns: ReadonlySet<string>): string {
+  const literal = sqlString(word);
+  const template = `${column}${TEMPLATE_SUFFIX}`;
+  if (!columns.has(template)) return `coalesce(contains(lower(${sqlIdent(column)}), ${literal}), false)`;
+  const tests = [`contains(lower(${sqlIdent(template)}), ${literal})`];
+  if (columns.has(storedTextColumn(column))) tests.push(`contains(lower(${sqlIdent(storedTextColumn(column))}), ${literal})`);
+  if (isTemplateNumber(word)) {
+    for (let k = 0; columns.has(templateNumberColumn(column, k)); k++) tests.push(`${sqlIdent(templateNumberColumn(column, k))} = ${word}`);
+  }
+  return tests.map((t) => `coalesce(${t}, false)`).join(' OR ');
 }
 
 /** The predicate of `query` over a file with `columns` in one expression; 'TRUE' when the query has no filter. */

@@ -13,7 +13,7 @@ import { readParquetSql, sqlIdent, sqlString } from '../../engine/duckdb.js';
 import type { SignalSnapshot } from '../../store/signal-store.js';
 import { DUCKDB_TYPE } from '../../parts/schema.js';
 import { LOG_HOT_COLUMNS, bodyFieldColumnName } from '../../parts/log-columns.js';
-import { withLogTimeSql } from '../../parts/log-time-micros.js';
+import { withLogPartSql } from '../../parts/log-part-projection.js';
 import { bodyPathSegment } from '../../receive/log-body-fields.js';
 import { ValueType } from '../../model/span-batch.js';
 import type { SqlView, SqlViewFamily, ViewScope } from './view-registry.js';
@@ -66,7 +66,7 @@ export class LogViews {
   }
 
   private relation(files: readonly LogFile[]): string {
-    if (files.length > 0) return withLogTimeSql(readParquetSql(files.map((f) => f.path)), files.flatMap((f) => f.columns));
+    if (files.length > 0) return withLogPartSql(readParquetSql(files.map((f) => f.path)), files.flatMap((f) => f.columns));
     return `(SELECT ${LOG_HOT_COLUMNS.map((c) => `CAST(NULL AS ${DUCKDB_TYPE[c.kind]}) AS ${sqlIdent(c.name)}`).join(', ')} LIMIT 0)`;
   }
 

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { query } from 'chdb';
+import { concatenateParquet } from './parquet/concatenate.js';
+import { queryRows, seededRandom, sqlString, stringEntriesColumn, withDuckDB, withTempDir } from './parquet/testing.js';
+import { ParquetColumnFileWriter, type ParquetColumn } from './parquet/writer.js';
+import { isTemplateCandidate, templateNumberColumn, templateTextColumn, templatedColumnOf } from './log-text-template.js';
+import { searchLogColumns, withLogPartSql } from './log-part-projection.js';
+
+type Entries = Extract<ParquetColumn, { kind: 'string-entries' }>;
+
+const TRICKY = [
+  'order 4711 created with 3 items',
+  'user u-123 logged in from 10.1.22.255',
+  'leading 007 zero, 0 alone, -5 negative, 3.05 and 3.50',
+  'braces {0} {{1}} } { and %d %s',
+  'in words: a1 2b x_1 1_x é12 12é ١٢ 12',
+  'sixteen digits 1234567890123456 and fifteen 123456789012345, 2147483647 2147483648 4294967296',
+  'nine: 1 2 3 4 5 6 7 8 9',
+  '42',
+  '',
+  'no numbers at all',
+  'separator\u001e7\u001e',
+  'emoji 😀5 5😀 tab\t9\tnewline\n10',
+  '[{"sku":"SKU-12","qty":3},{"sku":"SKU-4999","qty":1}]',
+];
+
+function randomMessages(n: number): (string | undefined)[] {
+  const r = seededRandom(9);
+  return Array.from({ length: n }, (_, i) => (i % 17 === 5 ? undefined : i % 3 === 0 ? TRICKY[i % TRICKY.length]! : `request ${Math.floor(r() * 1e6)} served in ${Math.floor(r() * 900)} ms by db-${Math.floor(r() * 8)}:5432`));
+}
+
+function write(path: string, columns: ParquetColumn[], rows: number): void {
+  const writer = new ParquetColumnFileWriter(path, rows, { rowGroupRows: 64, codec: { codec: 'gzip', level: 6 }, tryDeltaInt64: true, tryPlainStrings: true, allOptional: true });
+  for (const c of columns) writer.add(c);
+  writer.finish();
+}
+
+describe('text as template + numbers', () => {
+  it('takes out only whole-word canonical numbers, at most 8 per value', () => {
+    const values = ['a 12 b', 'x1 007 0 -5', 'n 1 2 3 4 5 6 7 8 9', '{3} é4 4'];
+    const p = (k: number): string => `\u0011${k}`;
+    const t = templateTextColumn(stringEntriesColumn('body.msg', values) as Entries)!;
+    const templates = [...t.template.indices].map((e) => {
+      const from = t.template.entryStarts[e]!;
+      return Buffer.from(t.template.entries.subarray(from + 4, t.template.entryStarts[e + 1]!)).toString('utf8');
+    });
+    assert.deepEqual(templates, [`a ${p(0)} b`, `x1 007 ${p(0)} -${p(1)}`, `n ${[0, 1, 2, 3, 4, 5, 6, 7].map(p).join(' ')} 9`, `{${p(0)}} é4 ${p(1)}`]);
+    assert.equal(t.numbers.length, 8);
+    assert.deepEqual([...t.numbers[0]!.values], [12, 0, 1, 3]);
+    assert.deepEqual([...t.numbers[1]!.nulls!], [1, 0, 0, 0]);
+    assert.equal(templateTextColumn(stringEntriesColumn('body.msg', ['no numbers', undefined]) as Entries), undefined);
+    assert.equal(templateTextColumn(stringEntriesColumn('body.msg', ['a 1', 'b \u00110 2']) as Entries), undefined, 'text holding the placeholder byte stays text');
+  });
+
+  it('keeps thousands of distinct templates apart', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? `again ${i}` : `key${i % 3000} = ${i}`));
+    const t = templateTextColumn(stringEntriesColumn('body.msg', values) as Entries)!;
+    assert.equal(t.template.entryStarts.length - 1, new Set(values.map((v) => v.replace(/ \d+$/, ''))).size);
+    const rebuilt = [...t.template.indices].map((e, r) => {
+      const from = t.template.entryStarts[e]!;
+      const template = Buffer.from(t.template.entries.subarray(from + 4, t.template.entryStarts[e + 1]!)).toString('utf8');
+      return template.replace(/\u0011(\d)/g, (_m, k: string) => String(t.numbers[Number(k)]!.values[r]));
+    });
+    assert.deepEqual(rebuilt, values);
+  });
+
+  it('names its pieces so readers find the text column again', () => {
+    assert.equal(templatedColumnOf('body.msg::template'), 'body.msg');
+    assert.equal(templatedColumnOf(templateNumberColumn('body.items::array', 3)), 'body.items::array');
+    assert.equal(templatedColumnOf('body.msg'), undefined);
+    assert.equal(templatedColumnOf('body.msg::template.text'), undefined);
+    assert.ok(isTemplateCandidate('body.msg') && isTemplateCandidate('body.items::array') && isTemplateCandidate('body'));
+    assert.ok(!isTemplateCandidate('body.n::int') && !isTemplateCandidate('log.msg') && !isTemplateCandidate('body::kvlist') && !isTemplateCandidate('service_name'));
+  });
+
+  it('reads back every value exactly through DuckDB, also concatenated with a part holding the text', async () => {
+    const rows = 500;
+    const values = randomMessages(rows);
+    const column = stringEntriesColumn('body.msg', values) as Entries;
+    const t = templateTextColumn(column)!;
+    const seq: ParquetColumn = { name: 'seq', kind: 'int64', values: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)) };
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const templated = join(dir, 'templated.parquet');
+        const text = join(dir, 'text.parquet');
+        const templatedColumns = ['seq', t.template.name, ...t.numbers.map((c) => c.name)];
+        write(templated, [seq, t.template, ...t.numbers], rows);
+        write(text, [seq, column], rows);
+        const read = async (relation: string): Promise<(string | null)[]> =>
+          (await queryRows(connection, `SELECT "body.msg" AS m FROM ${relation} ORDER BY seq`)).map((r) => r['m'] as string | null);
+        const expected = values.map((v) => v ?? null);
+        assert.deepEqual(await read(withLogPartSql(`read_parquet(${sqlString(templated)})`, templatedColumns)), expected);
+        const [row] = await queryRows(connection, `SELECT * FROM ${withLogPartSql(`read_parquet(${sqlString(templated)})`, templatedColumns)} LIMIT 1`);
+        assert.deepEqual(Object.keys(row!).sort(), ['body.msg', 'seq'], 'views see the text only');
+        const merged = join(dir, 'merged.parquet');
+        assert.equal(concatenateParquet([text, templated], merged, { codec: 'gzip', level: 6 }), true);
+        const both = ['seq', 'body.msg', ...templatedColumns.slice(1)];
+        const mergedRows = (await queryRows(connection, `SELECT "body.msg" AS m, "body.msg::template.text" AS stored FROM ${withLogPartSql(`read_parquet(${sqlString(merged)})`, both, { keepStored: true })} ORDER BY seq, stored NULLS LAST`)).map(
+          (r) => r['m'] as string | null,
+        );
+        assert.deepEqual(mergedRows, expected.flatMap((v) => [v, v]));
+        assert.ok(searchLogColumns(both).has('body.msg::template.text'));
+      }),
+    );
+  });
+
+  it('reads back through ClickHouse (chdb) with the rebuild docs/format/log-text-template.md gives', async () => {
+    const rows = 300;
+    const values = randomMessages(rows);
+    const t = templateTextColumn(stringEntriesColumn('body.msg', values) as Entries)!;
+    const seq: ParquetColumn = { name: 'seq', kind: 'int64', values: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)) };
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'templated.parquet');
+      write(path, [seq, t.template, ...t.numbers], rows);
+      let text = '`body.msg::template`';
+      for (let k = 0; k < t.numbers.length; k++) text = `replaceAll(${text}, '\\x11${k}', ifNull(toString(\`body.msg::template.${k}\`), ''))`;
+      const out = query(`SELECT ${text} AS m FROM file('${path}', Parquet) ORDER BY seq`, 'JSONEachRow')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => (JSON.parse(l) as { m: string | null }).m);
+      assert.deepEqual(out, values.map((v) => v ?? null));
+    });
+  });
+});

@@ -1,0 +1,98 @@
+// Log parts whose message text is stored as template + numbers
+// (src/parts/log-text-template.ts): full-text search stays exact — words in
+// the template, numbers, phrases across both, case-insensitively — and the
+// API, field conditions, expand and SQL views give the text as sent.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { seededRandom } from '../../src/model/seeded-random.js';
+
+const MESSAGES: ((n: (m: number) => number) => string)[] = [
+  (n) => `order ${n(100_000)} created with ${1 + n(9)} items`,
+  (n) => `user u-${n(5000)} logged in from 10.${n(255)}.${n(255)}.${n(255)}`,
+  (n) => `query took ${n(2000)} ms: SELECT * FROM orders WHERE user_id = ${n(1000)}`,
+  (n) => `connection refused by db-${n(8)}:5432, retrying in ${n(10)} s`,
+  (n) => `Timeout after ${n(30)}000 ms calling inventory-service`,
+];
+const SPECIAL = ['agent 007 reporting, code 0', 'ORDER 4711 Created With 3 Items', 'order x4711 and 47110 and 4711.5', 'big 12345678901234567 and 2147483648 and 2147483647', 'braces {0} %d \\ "quoted" 4711'];
+
+function lines(count: number, base: number): { line: string; record: Record<string, unknown> }[] {
+  const r = seededRandom(5);
+  const n = (m: number): number => Math.floor(r() * m);
+  return Array.from({ length: count }, (_, i) => {
+    const msg = i % 97 === 3 ? SPECIAL[((i / 97) | 0) % SPECIAL.length]! : MESSAGES[n(MESSAGES.length)]!(n);
+    const record: Record<string, unknown> = { t: base + i, msg, seq: i };
+    if (i % 5 === 0) record['items'] = Array.from({ length: 1 + n(3) }, () => ({ sku: `SKU-${n(500)}`, qty: 1 + n(5) }));
+    return { line: JSON.stringify(record), record };
+  });
+}
+
+const WORD = (w: string): RegExp => new RegExp(`(^|[^\\p{L}\\p{N}_])${w}($|[^\\p{L}\\p{N}_])`, 'iu');
+
+describe('log parts with message templates', () => {
+  let server: TestServer;
+  const base = Math.floor(Date.now() / 86_400_000) * 86_400 + 60;
+  const sent = lines(3000, base);
+
+  before(async () => {
+    server = await startTestServer({ flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000 });
+    const r = await getJson(`${server.apiUrl}/api/v1/ingest/app?time_field=t`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: sent.map((l) => l.line).join('\n') });
+    assert.equal(r.body.accepted, sent.length);
+    await server.logs.flush();
+  });
+  after(() => server.close());
+
+  const search = async (query: string): Promise<number[]> => {
+    const r = await getJson(`${server.apiUrl}/api/v1/logs?limit=5000&query=${encodeURIComponent(query)}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.records.map((x: any) => x.body.seq as number).sort((a: number, b: number) => a - b);
+  };
+  /** seq of the records whose text (the message and the items' JSON, as search reads them) passes `test` */
+  const expected = (test: (text: string) => boolean): number[] =>
+    sent.filter((l) => test(`${l.record['msg'] as string}\u001e${l.record['items'] === undefined ? '' : JSON.stringify(l.record['items'])}`)).map((l) => l.record['seq'] as number);
+
+  it('stores the message and the items as template + numbers', () => {
+    const [part] = server.logs.catalog.snapshot.parts;
+    assert.ok(part);
+    assert.ok(part.columns.includes('body.msg::template') && part.columns.includes('body.msg::template.0'), part.columns.join(', '));
+    assert.ok(!part.columns.includes('body.msg'));
+  });
+
+  it('finds words of the template, numbers and phrases across both, exactly and case-insensitively', async () => {
+    for (const word of ['created', 'CREATED', 'refused', 'u', 'timeout', '5432', '4711', '007', '0', '10', '2147483647', '2147483648', '12345678901234567', 'x4711']) {
+      const got = await search(word);
+      const want = expected((m) => WORD(word).test(m));
+      const extra = got.filter((x) => !want.includes(x)).map((x) => sent[x]!.record['msg']);
+      const missing = want.filter((x) => !got.includes(x)).map((x) => sent[x]!.record['msg']);
+      assert.deepEqual({ extra: extra.slice(0, 5), missing: missing.slice(0, 5) }, { extra: [], missing: [] }, word);
+    }
+    const phrase = (text: string): RegExp => WORD(text.split(' ').join('[^\\p{L}\\p{N}_]+'));
+    for (const p of ['order 4711 created', 'retrying in 3 s', 'db 3 5432', 'from 10', '4711 and 47110']) {
+      assert.deepEqual(await search(`"${p}"`), expected((m) => phrase(p).test(m)), p);
+    }
+  });
+
+  it('gives every record back as sent, and the text to field conditions, expand and SQL', async () => {
+    const all = await getJson(`${server.apiUrl}/api/v1/logs?limit=5000`);
+    const bySeq = new Map(all.body.records.map((x: any) => [x.body.seq, x.body]));
+    assert.equal(bySeq.size, sent.length);
+    for (const { record } of sent) assert.deepEqual(bySeq.get(record['seq']), record);
+    const one = sent[1234]!.record['msg'] as string;
+    assert.deepEqual(await search(`| msg = "${one.replaceAll('"', '\\"')}"`), expected((text) => text.split('\u001e')[0] === one));
+    const sql = await getJson(`${server.apiUrl}/api/v1/sql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: `SELECT "body.msg", "body.items::array" FROM logs ORDER BY "body.seq::int"`, format: 'json' }),
+    });
+    assert.equal(sql.status, 200, JSON.stringify(sql.body));
+    assert.deepEqual(
+      sql.body.rows,
+      sent.map((l) => [l.record['msg'], l.record['items'] === undefined ? null : JSON.stringify(l.record['items'])]),
+    );
+    const skus = await getJson(`${server.apiUrl}/api/v1/logs/expand?field=items&limit=1000&where=${encodeURIComponent('items.qty >= 5')}`);
+    assert.equal(skus.status, 200, JSON.stringify(skus.body));
+    const expectedSkus = sent.flatMap((l) => ((l.record['items'] as { sku: string; qty: number }[] | undefined) ?? []).filter((x) => x.qty >= 5).map((x) => x.sku)).sort();
+    assert.deepEqual(skus.body.rows.map((x: any) => x.fields['items.sku']).sort(), expectedSkus);
+  });
+});
