@@ -8,8 +8,9 @@
 // worker's counts). CODEC=brotli-6 or zstd-9 (…) and PAGE_KIB=64 override
 // the log parts' codec and page size, to compare them on the same records.
 // KEEP_PART=<path> keeps the (last) part written, for bench/logs-part-encodings.ts.
-// TEMPLATES=0 writes text columns as text (no template + numbers: src/parts/log-text-template.ts).
-//   [FLUSH=1 [CODEC=zstd-9] [PAGE_KIB=64] [KEEP_PART=…] [TEMPLATES=0]] node --import tsx bench/logs-ingest-profile.ts [records] [runs]
+// COMPACT_FIELDS=0 writes body fields as they are (no template + numbers, no decimals:
+// src/parts/log-text-template.ts, log-decimal-double.ts).
+//   [FLUSH=1 [CODEC=zstd-9] [PAGE_KIB=64] [KEEP_PART=…] [COMPACT_FIELDS=0]] node --import tsx bench/logs-ingest-profile.ts [records] [runs]
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ function partLayout(codecName: string | undefined, pageKiB: string | undefined):
     encoding.codec = codec;
   }
   if (pageKiB !== undefined) encoding.pageBytes = Number(pageKiB) * 1024;
-  return { ...LOG_PART_LAYOUT, encoding, ...(process.env['TEMPLATES'] === '0' ? { templateText: false } : {}) };
+  return { ...LOG_PART_LAYOUT, encoding, ...(process.env['COMPACT_FIELDS'] === '0' ? { compactBodyFields: false } : {}) };
 }
 
 const cpuUs = (): number => {

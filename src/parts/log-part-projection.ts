@@ -1,13 +1,14 @@
 // How marquetry reads log parts: one projection puts back what a part stores
 // in another form — the record time in ns from `time_unix_us`
-// (log-time-micros.ts) and text columns from their templates and numbers
-// (log-text-template.ts) — so every query, view and API sees the columns as
-// they were ingested.
+// (log-time-micros.ts), text columns from their templates and numbers
+// (log-text-template.ts), doubles from their decimals (log-decimal-double.ts)
+// — so every query, view and API sees the columns as they were ingested.
 
 import { sqlIdent } from '../engine/sql-quote.js';
 import { LOG_TIME_COLUMN } from './log-columns.js';
 import { LOG_TIME_US_COLUMN, logicalLogColumns } from './log-time-micros.js';
 import { TEMPLATE_SUFFIX, templateRebuildSql, templatedColumnOf } from './log-text-template.js';
+import { decimalRebuildSql, parseDecimalColumn } from './log-decimal-double.js';
 
 /**
  * Where a file holds a text column both as text and as template + numbers
@@ -19,9 +20,9 @@ export function storedTextColumn(column: string): string {
   return `${column}${TEMPLATE_SUFFIX}.text`;
 }
 
-/** Whether a column is one of the stored pieces of a templated text column (no field of a record). */
-export function isTemplatePiece(column: string): boolean {
-  return column.includes(TEMPLATE_SUFFIX);
+/** Whether a column is a stored piece of another (a template, its numbers, decimals): no field of a record. */
+export function isStoredPiece(column: string): boolean {
+  return column.includes(TEMPLATE_SUFFIX) || parseDecimalColumn(column) !== undefined;
 }
 
 /** The text columns `columns` hold as template + numbers. */
@@ -29,6 +30,16 @@ function templatedColumns(columns: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (const c of columns) if (c.endsWith(TEMPLATE_SUFFIX)) out.push(templatedColumnOf(c)!);
   return out.sort();
+}
+
+/** The double columns `columns` hold as decimals. */
+function decimalColumns(columns: ReadonlySet<string>): string[] {
+  const out = new Set<string>();
+  for (const c of columns) {
+    const decimal = parseDecimalColumn(c);
+    if (decimal) out.add(decimal.column);
+  }
+  return [...out].sort();
 }
 
 export interface LogPartProjectionOptions {
@@ -57,16 +68,19 @@ export function logPartProjectionSql(columns: Iterable<string>, options: LogPart
     if (has.has(LOG_TIME_COLUMN)) replace.push(`coalesce(${LOG_TIME_COLUMN}, ${fromUs}) AS ${LOG_TIME_COLUMN}`);
     else leading.push(`${fromUs} AS ${LOG_TIME_COLUMN}`);
   }
-  for (const column of templatedColumns(has)) {
-    const rebuilt = templateRebuildSql(column, has, sqlIdent)!;
+  const rebuilds: [string, string, boolean][] = [
+    ...templatedColumns(has).map((c): [string, string, boolean] => [c, templateRebuildSql(c, has, sqlIdent)!, true]),
+    ...decimalColumns(has).map((c): [string, string, boolean] => [c, decimalRebuildSql(c, has, sqlIdent)!, false]),
+  ];
+  for (const [column, rebuilt, text] of rebuilds) {
     if (has.has(column)) {
       replace.push(`${rebuilt} AS ${sqlIdent(column)}`);
-      if (options.keepStored) trailing.push(`${sqlIdent(column)} AS ${sqlIdent(storedTextColumn(column))}`);
+      if (options.keepStored && text) trailing.push(`${sqlIdent(column)} AS ${sqlIdent(storedTextColumn(column))}`);
     } else {
       trailing.push(`${rebuilt} AS ${sqlIdent(column)}`);
     }
   }
-  if (!options.keepStored) for (const c of has) if (isTemplatePiece(c)) exclude.push(c);
+  if (!options.keepStored) for (const c of has) if (isStoredPiece(c)) exclude.push(c);
   if (leading.length === 0 && exclude.length === 0 && replace.length === 0 && trailing.length === 0) return '*';
   const star = `*${exclude.length ? ` EXCLUDE (${exclude.map(sqlIdent).join(', ')})` : ''}${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}`;
   return [...leading, star, ...trailing].join(', ');
@@ -90,5 +104,6 @@ export function searchLogColumns(fileColumns: readonly string[]): Set<string> {
     if (out.has(column)) out.add(storedTextColumn(column));
     out.add(column);
   }
+  for (const column of decimalColumns(out)) out.add(column);
   return out;
 }

@@ -86,11 +86,12 @@ export interface PartLayout {
    */
   compactEvents?: boolean;
   /**
-   * With encoding: body text columns stored as template + numbers where that
-   * measures smaller (log parts: src/parts/log-text-template.ts); the
-   * catalog entry lists the stored columns.
+   * With encoding: body text columns stored as template + numbers, doubles
+   * as decimals, where that measures smaller (log parts:
+   * src/parts/log-text-template.ts, log-decimal-double.ts); the catalog
+   * entry lists the stored columns.
    */
-  templateText?: boolean;
+  compactBodyFields?: boolean;
 }
 
 /**
@@ -427,7 +428,7 @@ async function regroupRows(
     ...(write ? { write } : {}),
     ...(wholeMicros ? { wholeMicros } : {}),
     ...(layout.compactEvents ? { compactEvents: true } : {}),
-    ...(write && layout.templateText ? { templateText: true } : {}),
+    ...(write && layout.compactBodyFields ? { compactBodyFields: true } : {}),
   });
   return { paths: runs.map((r) => r.outPath), services: result.distinct, micros: result.micros, compactEvents: result.compactEvents, storedAs: result.storedAs };
 }

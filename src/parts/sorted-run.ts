@@ -15,6 +15,7 @@ import { wholeMicros } from './log-time-micros.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from './parquet/writer.js';
 import { firstEqualEntries } from './parquet/strings.js';
 import { isTemplateCandidate, templateTextColumn, type TemplatedText } from './log-text-template.js';
+import { decimalDoubleColumn, isDecimalCandidate } from './log-decimal-double.js';
 import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsColumn } from './events-compact.js';
 
 export interface SortedRunSource {
@@ -43,10 +44,11 @@ export interface SortedRunJob {
   /** Trace parts: `events` written as `events_compact`, times relative to each span's start (events-compact.ts). */
   compactEvents?: boolean;
   /**
-   * Log parts: body text columns written as template + numbers in each run
-   * where that measures smaller on its first row group (log-text-template.ts).
+   * Log parts: body text columns written as template + numbers, doubles as
+   * decimals, in each run where that measures smaller on its first row group
+   * (log-text-template.ts, log-decimal-double.ts).
    */
-  templateText?: boolean;
+  compactBodyFields?: boolean;
 }
 
 export interface SortedRunResult {
@@ -56,7 +58,7 @@ export interface SortedRunResult {
   micros: boolean[];
   /** per run: whether its events were written as events_compact */
   compactEvents: boolean[];
-  /** per run: the columns written as other columns, and those columns (job.templateText) */
+  /** per run: the columns written as other columns, and those columns (job.compactBodyFields) */
   storedAs: Record<string, string[]>[];
 }
 
@@ -132,10 +134,10 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
           column = { name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls ?? new Uint8Array(run.rows.length) }, startNs) };
           compactEvents[r] = true;
         }
-        const templated = job.templateText && column.kind === 'string-entries' && isTemplateCandidate(name) ? smallerAsTemplates(writers[r]!, column) : undefined;
-        if (templated) {
-          for (const c of templated) writers[r]!.add(c);
-          storedAs[r]![name] = templated.map((c) => c.name);
+        const compact = job.compactBodyFields ? compactBodyField(writers[r]!, column) : undefined;
+        if (compact) {
+          for (const c of compact) writers[r]!.add(c);
+          storedAs[r]![name] = compact.map((c) => c.name);
         } else {
           writers[r]!.add(column);
         }
@@ -150,6 +152,20 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     for (const fd of fds) closeSync(fd);
   }
   return { distinct, micros, compactEvents, storedAs };
+}
+
+/** A body field column in the forms that measured smaller (text as template + numbers, doubles as decimals); undefined: as it is. */
+function compactBodyField(writer: ParquetColumnFileWriter, column: ParquetColumn): ParquetColumn[] | undefined {
+  if (column.kind === 'string-entries' && isTemplateCandidate(column.name)) return smallerAsTemplates(writer, column);
+  if (column.kind === 'double' && isDecimalCandidate(column.name)) {
+    const decimal = decimalDoubleColumn(column);
+    if (decimal === undefined) return undefined;
+    const rows = Math.min(column.values.length, writer.rowGroupRows);
+    const nulls = column.nulls?.subarray(0, rows);
+    const asDecimals = writer.groupBytes([{ ...decimal, values: decimal.values.subarray(0, rows), ...(nulls ? { nulls } : {}) }], rows);
+    return asDecimals < writer.groupBytes([{ ...column, values: column.values.subarray(0, rows), ...(nulls ? { nulls } : {}) }], rows) ? [decimal] : undefined;
+  }
+  return undefined;
 }
 
 /** Whether at least half of a column's values had a number taken out: else no trial (ids in hex, words). */

@@ -57,8 +57,9 @@ export const LOG_PART_LAYOUT: PartLayout = {
   encoding: LOG_PART_ENCODING,
   // times that are all whole µs stored in µs: ~1.2 B/record less (src/parts/log-time-micros.ts)
   wholeMicrosTimeColumn: LOG_TIME_US_COLUMN,
-  // message-like text as template + numbers where smaller (src/parts/log-text-template.ts)
-  templateText: true,
+  // message-like text as template + numbers, decimal doubles as int32s, where smaller
+  // (src/parts/log-text-template.ts, log-decimal-double.ts)
+  compactBodyFields: true,
 };
 
 function logSignal(thread: LogIngestThread): SignalDefinition<LogTicket> {

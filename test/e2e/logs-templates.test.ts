@@ -1,7 +1,8 @@
 // Log parts whose message text is stored as template + numbers
-// (src/parts/log-text-template.ts): full-text search stays exact — words in
-// the template, numbers, phrases across both, case-insensitively — and the
-// API, field conditions, expand and SQL views give the text as sent.
+// (src/parts/log-text-template.ts) and doubles as decimals
+// (log-decimal-double.ts): full-text search stays exact — words in the
+// template, numbers, phrases across both, case-insensitively — and the API,
+// field conditions, expand and SQL views give the fields as sent.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +23,7 @@ function lines(count: number, base: number): { line: string; record: Record<stri
   const n = (m: number): number => Math.floor(r() * m);
   return Array.from({ length: count }, (_, i) => {
     const msg = i % 97 === 3 ? SPECIAL[((i / 97) | 0) % SPECIAL.length]! : MESSAGES[n(MESSAGES.length)]!(n);
-    const record: Record<string, unknown> = { t: base + i, msg, seq: i };
+    const record: Record<string, unknown> = { t: base + i, msg, seq: i, duration_ms: Math.round(r() * 200_000) / 100 };
     if (i % 5 === 0) record['items'] = Array.from({ length: 1 + n(3) }, () => ({ sku: `SKU-${n(500)}`, qty: 1 + n(5) }));
     return { line: JSON.stringify(record), record };
   });
@@ -52,11 +53,12 @@ describe('log parts with message templates', () => {
   const expected = (test: (text: string) => boolean): number[] =>
     sent.filter((l) => test(`${l.record['msg'] as string}\u001e${l.record['items'] === undefined ? '' : JSON.stringify(l.record['items'])}`)).map((l) => l.record['seq'] as number);
 
-  it('stores the message and the items as template + numbers', () => {
+  it('stores the message and the items as template + numbers, the duration as decimals', () => {
     const [part] = server.logs.catalog.snapshot.parts;
     assert.ok(part);
     assert.ok(part.columns.includes('body.msg::template') && part.columns.includes('body.msg::template.0'), part.columns.join(', '));
     assert.ok(!part.columns.includes('body.msg'));
+    assert.ok(part.columns.includes('body.duration_ms::double::decimal.2') && !part.columns.includes('body.duration_ms::double'), part.columns.join(', '));
   });
 
   it('finds words of the template, numbers and phrases across both, exactly and case-insensitively', async () => {
@@ -80,15 +82,17 @@ describe('log parts with message templates', () => {
     for (const { record } of sent) assert.deepEqual(bySeq.get(record['seq']), record);
     const one = sent[1234]!.record['msg'] as string;
     assert.deepEqual(await search(`| msg = "${one.replaceAll('"', '\\"')}"`), expected((text) => text.split('\u001e')[0] === one));
+    const slow = (await getJson(`${server.apiUrl}/api/v1/logs?limit=5000&query=${encodeURIComponent('| duration_ms > 1500.5')}`)).body.records.map((x: any) => x.body.seq).sort((a: number, b: number) => a - b);
+    assert.deepEqual(slow, sent.filter((l) => (l.record['duration_ms'] as number) > 1500.5).map((l) => l.record['seq']));
     const sql = await getJson(`${server.apiUrl}/api/v1/sql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sql: `SELECT "body.msg", "body.items::array" FROM logs ORDER BY "body.seq::int"`, format: 'json' }),
+      body: JSON.stringify({ sql: `SELECT "body.msg", "body.items::array", "body.duration_ms::double" FROM logs ORDER BY "body.seq::int"`, format: 'json' }),
     });
     assert.equal(sql.status, 200, JSON.stringify(sql.body));
     assert.deepEqual(
       sql.body.rows,
-      sent.map((l) => [l.record['msg'], l.record['items'] === undefined ? null : JSON.stringify(l.record['items'])]),
+      sent.map((l) => [l.record['msg'], l.record['items'] === undefined ? null : JSON.stringify(l.record['items']), Number.isInteger(l.record['duration_ms']) ? null : l.record['duration_ms']]),
     );
     const skus = await getJson(`${server.apiUrl}/api/v1/logs/expand?field=items&limit=1000&where=${encodeURIComponent('items.qty >= 5')}`);
     assert.equal(skus.status, 200, JSON.stringify(skus.body));

@@ -8,7 +8,7 @@ import { splitTypedColumnName, unescapeAttributeKey } from '../../parts/schema.j
 import { anyValuePlain, splitBodyPath } from '../../receive/log-body-fields.js';
 import type { LogRecordJson, Plain } from './log-record-types.js';
 import { TIME_TEXT_SUFFIX, timeText } from '../../parts/log-time-text.js';
-import { isTemplatePiece } from '../../parts/log-part-projection.js';
+import { isStoredPiece } from '../../parts/log-part-projection.js';
 
 export type { LogRecordJson, Plain };
 
@@ -22,8 +22,8 @@ export type LogColumnRole =
 
 /** Undefined for hot columns (other than `body`) and anything unknown. */
 export function logColumnRole(column: string): LogColumnRole | undefined {
-  // a text's template and numbers: the projection gives the text under its own name
-  if (isTemplatePiece(column)) return undefined;
+  // a template and its numbers, decimals: the projection gives the field under its own name
+  if (isStoredPiece(column)) return undefined;
   if (column.startsWith('body.') && column.endsWith(TIME_TEXT_SUFFIX)) return { role: 'bodyTime', path: column.slice(5, -TIME_TEXT_SUFFIX.length), type: ValueType.Int };
   const { base, type } = splitTypedColumnName(column);
   if (base === 'body') return { role: 'body', type };
