@@ -267,3 +267,21 @@ export function templateRebuildSql(column: string, columns: ReadonlySet<string>,
   }
   return columns.has(column) ? `coalesce(${ident(column)}, ${rebuilt})` : rebuilt;
 }
+
+/**
+ * How the flush stores one value: its template and numbers ({ template:
+ * value, numbers: [] } for a value without numbers), or undefined for a
+ * value holding PLACEHOLDER_BYTE (a column holding one stays text). Equal
+ * values have equal splits and unequal ones unequal: a condition `= value`
+ * compares the stored pieces, no text rebuilt.
+ */
+export function splitText(value: string): { template: string; numbers: number[] } | undefined {
+  const bytes = Buffer.from(value, 'utf8');
+  const entries = new Uint8Array(4 + bytes.length);
+  new DataView(entries.buffer).setUint32(0, bytes.length, true);
+  entries.set(bytes, 4);
+  const one = templateTextColumn({ name: 'value', kind: 'string-entries', entries, entryStarts: Uint32Array.of(0, entries.length), indices: Uint32Array.of(0), distinctEntries: true });
+  if (one === undefined) return bytes.includes(PLACEHOLDER_BYTE) ? undefined : { template: value, numbers: [] };
+  const t = one.template;
+  return { template: Buffer.from(t.entries.subarray(4, t.entryStarts[1]!)).toString('utf8'), numbers: one.numbers.map((n) => n.values[0]!) };
+}

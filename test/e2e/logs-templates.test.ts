@@ -82,6 +82,10 @@ describe('log parts with message templates', () => {
     for (const { record } of sent) assert.deepEqual(bySeq.get(record['seq']), record);
     const one = sent[1234]!.record['msg'] as string;
     assert.deepEqual(await search(`| msg = "${one.replaceAll('"', '\\"')}"`), expected((text) => text.split('\u001e')[0] === one));
+    assert.deepEqual(await search(`| msg != "${one.replaceAll('"', '\\"')}"`), expected((text) => text.split('\u001e')[0] !== one));
+    for (const other of ['agent 007 reporting, code 0', 'no such message', 'too many 1 2 3 4 5 6 7 8 9 numbers']) {
+      assert.deepEqual(await search(`| msg = "${other}"`), expected((text) => text.split('\u001e')[0] === other), other);
+    }
     const slow = (await getJson(`${server.apiUrl}/api/v1/logs?limit=5000&query=${encodeURIComponent('| duration_ms > 1500.5')}`)).body.records.map((x: any) => x.body.seq).sort((a: number, b: number) => a - b);
     assert.deepEqual(slow, sent.filter((l) => (l.record['duration_ms'] as number) > 1500.5).map((l) => l.record['seq']));
     const sql = await getJson(`${server.apiUrl}/api/v1/sql`, {

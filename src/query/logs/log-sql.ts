@@ -15,7 +15,7 @@ import { sqlIdent, sqlString } from '../../engine/sql-quote.js';
 import { ValueType } from '../../model/span-batch.js';
 import { escapeAttributeKey } from '../../parts/schema.js';
 import { logColumnRole } from './log-record.js';
-import { MAX_TEMPLATE_NUMBER, TEMPLATE_SUFFIX, templateNumberColumn } from '../../parts/log-text-template.js';
+import { MAX_TEMPLATE_NUMBER, PLACEHOLDER_BYTE, TEMPLATE_SUFFIX, splitText, templateNumberColumn } from '../../parts/log-text-template.js';
 import { storedTextColumn } from '../../parts/log-part-projection.js';
 import { severityNumber, type FieldCondition, type LogQuery, type TextTerm } from './log-query.js';
 
@@ -58,6 +58,26 @@ function comparison(column: string, op: FieldCondition['op'], literal: string): 
   }
 }
 
+/**
+ * A text column compared with `value`: where the file holds it as template +
+ * numbers, equality compares the value's split with the stored pieces (the
+ * text is not rebuilt for every row); other comparisons read the rebuilt text.
+ */
+function textComparison(column: string, op: FieldCondition['op'], value: string, has: (column: string) => boolean): string {
+  if ((op !== '=' && op !== '!=') || !has(`${column}${TEMPLATE_SUFFIX}`)) return comparison(column, op, sqlString(value));
+  const split = splitText(value);
+  const forms: string[] = [];
+  // a value with more numbers than any row of the file has no row equal to it in that form
+  if (split !== undefined && split.numbers.every((_, k) => has(templateNumberColumn(column, k)))) {
+    const template = split.template.split(String.fromCharCode(PLACEHOLDER_BYTE)).map(sqlString).join(` || chr(${PLACEHOLDER_BYTE}) || `);
+    forms.push([`${sqlIdent(`${column}${TEMPLATE_SUFFIX}`)} = ${template}`, ...split.numbers.map((n, k) => `${sqlIdent(templateNumberColumn(column, k))} = ${n}`)].join(' AND '));
+  }
+  // a merge of a part holding the text: its rows compare the text
+  if (has(storedTextColumn(column))) forms.push(`${sqlIdent(storedTextColumn(column))} = ${sqlString(value)}`);
+  const equal = forms.length === 0 ? 'FALSE' : forms.map((f) => `coalesce(${f}, false)`).join(' OR ');
+  return op === '=' ? `(${equal})` : `NOT (${equal})`;
+}
+
 function conditionSql(cond: FieldCondition, has: (column: string) => boolean): string {
   const hot = HOT_FIELDS[cond.field];
   if (cond.field === 'trace_id' || cond.field === 'span_id') {
@@ -85,7 +105,7 @@ function conditionSql(cond: FieldCondition, has: (column: string) => boolean): s
   for (const base of bases) {
     // A number compares with the numeric forms; with the text form only for (in)equality.
     const textForm = !numeric || cond.op === '=' || cond.op === '!=' || cond.op === '=~' || cond.op === '!~';
-    if (textForm && has(base)) parts.push(comparison(base, cond.op, sqlString(String(cond.value))));
+    if (textForm && has(base)) parts.push(textComparison(base, cond.op, String(cond.value), has));
     if (numeric && cond.op !== '=~' && cond.op !== '!~') {
       for (const suffix of ['::int', '::double']) if (has(base + suffix)) parts.push(comparison(base + suffix, cond.op, String(Number(cond.value))));
     }
