@@ -83,16 +83,21 @@ function taskIds(): number[] {
  * libuv's thread pool: asynchronous fs, zlib and DuckDB's queries (the node
  * binding runs them as N-API async work there; DuckDB's own worker threads
  * do the rest). Found by asking the pool itself: an async readlink of
- * /proc/thread-self runs on a pool thread and names it. Many at once, so
- * that every pool thread takes some; asked again at every report.
+ * /proc/thread-self runs on a pool thread and names it. Many at once, in
+ * rounds until every thread of the pool has answered (one thread can take a
+ * whole round of such short jobs before the others wake).
  */
 const libuvPool = new Set<number>();
-function discoverPoolThreads(): void {
-  if (!isMainThread) return;
+const LIBUV_POOL_SIZE = Math.min(1024, Math.max(1, Number(process.env['UV_THREADPOOL_SIZE']) || 4));
+const DISCOVERY_ROUNDS = 50;
+function discoverPoolThreads(round = 0): void {
+  if (!isMainThread || libuvPool.size >= LIBUV_POOL_SIZE) return;
+  let pending = 32;
   for (let i = 0; i < 32; i++) {
     readlink('/proc/thread-self', (err, link) => {
       const tid = err ? 0 : Number(link.split('/').pop());
       if (tid > 0 && tid !== process.pid) libuvPool.add(tid);
+      if (--pending === 0 && round + 1 < DISCOVERY_ROUNDS) setTimeout(() => discoverPoolThreads(round + 1), 20).unref();
     });
   }
 }
