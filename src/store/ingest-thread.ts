@@ -20,8 +20,12 @@ export interface Ticket {
 }
 
 export type IngestRequest =
-  /** decode a request with the signal's decoder `decoder` (`args`: what it needs beside the body) */
-  | { op: 'decode'; call: number; decoder: string; body: Uint8Array; args: unknown }
+  /**
+   * decode a request with the signal's decoder `decoder` (`args`: what it
+   * needs beside the body); `lend`: the body's buffer came moved and goes
+   * back, moved, with the answer (Lent)
+   */
+  | { op: 'decode'; call: number; decoder: string; body: Uint8Array; args: unknown; lend?: boolean }
   | { op: 'walRecord'; call: number; type: number; payload: Uint8Array }
   | { op: 'stage'; call: number; tickets: number[]; path: string; rows: number }
   /** batches that will not be staged (the request failed after decoding); no answer */
@@ -29,6 +33,19 @@ export type IngestRequest =
 
 /** A decoded request: the ticket of its batch and whatever else its decoder answers. */
 export type Decoded<Extra> = { ticket: Ticket } & Extra;
+
+/** A body lent to the thread comes back with the answer, here; undefined when it was copied (the caller's is intact). */
+export interface Lent {
+  lent?: Uint8Array;
+}
+
+/**
+ * How a body goes to the thread: `copy` (the caller keeps using it), `move`
+ * (the caller is done with it) or `lend` (moved there and back: the caller
+ * needs it after decoding, e.g. for the WAL, and takes it from Lent). A body
+ * that is a view into a larger buffer is copied whatever the mode.
+ */
+export type BodyPassing = 'copy' | 'move' | 'lend';
 
 export type IngestAnswer =
   | { call: number; result: Decoded<object> | Ticket | StagedContent }
@@ -67,14 +84,17 @@ export class IngestThread implements Stager<Ticket> {
   }
 
   /**
-   * A request decoded by the signal's decoder `decoder`. `body` is moved to
-   * the thread (detached here) when `move` and it is a whole buffer of its
-   * own; else copied (only its bytes: a view is not cloned with its buffer).
+   * A request decoded by the signal's decoder `decoder`. `body` passes as
+   * `passing` says when it is a whole buffer of its own (moved: detached
+   * here); else it is copied (only its bytes: a view is not cloned with its
+   * buffer). Moving spares the copy and the thread an allocation of the
+   * body's size per request, which drives its young-generation collections.
    */
-  protected decode<Extra>(decoder: string, body: Uint8Array, args: unknown, move = false): Promise<Decoded<Extra>> {
+  protected decode<Extra>(decoder: string, body: Uint8Array, args: unknown, passing: BodyPassing = 'copy'): Promise<Decoded<Extra> & Lent> {
     const whole = body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.byteLength === body.buffer.byteLength;
-    if (whole) return this.call({ op: 'decode', decoder, body, args }, move ? [body.buffer as ArrayBuffer] : []);
-    return this.call({ op: 'decode', decoder, body: body.slice(), args });
+    if (!whole) return this.call({ op: 'decode', decoder, body: body.slice(), args });
+    if (passing === 'copy') return this.call({ op: 'decode', decoder, body, args });
+    return this.call({ op: 'decode', decoder, body, args, lend: passing === 'lend' }, [body.buffer as ArrayBuffer]);
   }
 
   /** A WAL record (replay), decoded as at ingest. */

@@ -62,7 +62,10 @@ export function serveIngestThread<B extends { length: number }>(signal: IngestSi
         const decoder = signal.decoders[m.decoder];
         if (!decoder) throw new Error(`no decoder ${m.decoder}`);
         const decoded = decoder(m.body, m.args);
-        return [{ call: m.call, result: { ticket: keep(decoded.batch), ...decoded.extra } }, decoded.transfer ?? []];
+        const transfer = decoded.transfer ?? [];
+        // decoders keep no view of the body (their strings and ids are copies): it can go back
+        if (m.lend) transfer.push(m.body.buffer as ArrayBuffer);
+        return [{ call: m.call, result: { ticket: keep(decoded.batch), ...decoded.extra, ...(m.lend ? { lent: m.body } : {}) } }, transfer];
       }
       case 'walRecord':
         return [{ call: m.call, result: keep(signal.decodeWalRecord(m.type, m.payload)) }, []];

@@ -20,7 +20,7 @@ export class LogIngestThread extends IngestThread {
 
   /** `body` is moved to the thread (detached here) when it is a whole buffer of its own; else copied. */
   decodeJsonLines(body: Uint8Array, options: JsonLinesOptions): Promise<JsonLinesDecoded> {
-    return this.decode('jsonLines', body, options, true);
+    return this.decode('jsonLines', body, options, 'move');
   }
 
   decodeOtlp(format: 'proto' | 'json', body: Uint8Array): Promise<OtlpLogsDecoded> {

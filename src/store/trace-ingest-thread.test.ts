@@ -28,8 +28,8 @@ describe('trace ingest thread', () => {
   it('decodes protobuf and JSON requests and WAL records, and stages their spans in the order of their tickets', async () => {
     await withThread(async (thread, dir) => {
       const proto = encodeExportTraceServiceRequest(syntheticBatch(3, 4, 'first'));
-      const first = await thread.decodeOtlp('proto', proto);
-      assert.deepEqual([first.ticket.length, first.rejected, first.walPayload], [12, 0, undefined]);
+      const first = await thread.decodeOtlp('proto', proto, false);
+      assert.deepEqual([first.ticket.length, first.rejected, first.walPayload, first.lent], [12, 0, undefined, undefined]);
 
       const json = {
         resourceSpans: [
@@ -46,7 +46,7 @@ describe('trace ingest thread', () => {
           },
         ],
       };
-      const second = await thread.decodeOtlp('json', Buffer.from(JSON.stringify(json)));
+      const second = await thread.decodeOtlp('json', Buffer.from(JSON.stringify(json)), false);
       assert.deepEqual([second.ticket.length, second.rejected], [1, 1]);
       assert.match(second.rejectMessage, /invalid traceId/);
       // the WAL keeps the protobuf of what was accepted
@@ -54,7 +54,7 @@ describe('trace ingest thread', () => {
 
       const replayed = await thread.decodeWalRecord(WalRecordType.OtlpProtoGzip, gzipSync(encodeExportTraceServiceRequest(syntheticBatch(1, 2, 'third'))));
       assert.equal(replayed.length, 2);
-      const dropped = await thread.decodeOtlp('proto', proto);
+      const dropped = await thread.decodeOtlp('proto', proto, false);
       thread.discard(dropped.ticket);
 
       const path = join(dir, 'a.parquet');
@@ -77,10 +77,33 @@ describe('trace ingest thread', () => {
 
   it('answers a malformed request with its DecodeError and goes on working', async () => {
     await withThread(async (thread) => {
-      await assert.rejects(thread.decodeOtlp('proto', Uint8Array.of(0x0a, 0x7f)), (err: unknown) => err instanceof DecodeError);
-      await assert.rejects(thread.decodeOtlp('json', Buffer.from('{"resourceSpans": 3')), (err: unknown) => err instanceof DecodeError);
-      const ok = await thread.decodeOtlp('proto', encodeExportTraceServiceRequest(syntheticBatch(1, 1)));
+      await assert.rejects(thread.decodeOtlp('proto', Uint8Array.of(0x0a, 0x7f), true), (err: unknown) => err instanceof DecodeError);
+      await assert.rejects(thread.decodeOtlp('json', Buffer.from('{"resourceSpans": 3'), false), (err: unknown) => err instanceof DecodeError);
+      const ok = await thread.decodeOtlp('proto', encodeExportTraceServiceRequest(syntheticBatch(1, 1)), true);
       assert.equal(ok.ticket.length, 1);
+    });
+  });
+
+  it('lends a body of its own to the thread and back, uncopied; copies a view', async () => {
+    await withThread(async (thread, dir) => {
+      const proto = new Uint8Array(encodeExportTraceServiceRequest(syntheticBatch(2, 3, 'lent')));
+      const body = new Uint8Array(proto); // a buffer of its own
+      const lent = await thread.decodeOtlp('proto', body, true);
+      assert.equal(body.byteLength, 0, 'moved to the thread: detached here');
+      assert.deepEqual(lent.lent, proto, 'back with the answer, unchanged');
+      assert.equal(lent.lent!.buffer.byteLength, proto.byteLength);
+
+      const padded = new Uint8Array(proto.byteLength + 8);
+      padded.set(proto, 4);
+      const view = padded.subarray(4, 4 + proto.byteLength);
+      const copied = await thread.decodeOtlp('proto', view, true);
+      assert.equal(copied.lent, undefined, 'a view is copied: the caller keeps it');
+      assert.deepEqual(view, proto);
+
+      // the batch kept nothing of the lent body: its spans stage intact
+      const staged = await thread.stage([lent.ticket, copied.ticket], join(dir, 'lent.parquet'), 12);
+      assert.deepEqual([staged.rows, [...staged.services]], [12, ['lent']]);
+      assert.deepEqual(staged.traceIds.subarray(0, 16), decodeExportTraceServiceRequest(proto).batch.traceId.subarray(0, 16));
     });
   });
 });

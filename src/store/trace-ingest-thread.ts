@@ -5,7 +5,7 @@
 // encoding were most of a span's CPU on the main thread (docs/storage.md).
 
 import type { AttributeColumnRef } from '../parts/schema.js';
-import { IngestThread, type Decoded } from './ingest-thread.js';
+import { IngestThread, type Decoded, type Lent } from './ingest-thread.js';
 
 /** What the worker needs to stage spans (passed as its workerData). */
 export interface TraceIngestOptions {
@@ -20,8 +20,12 @@ export class TraceIngestThread extends IngestThread {
     super('trace ingest thread', import.meta.url, './trace-ingest-worker', { workerData: options });
   }
 
-  /** `body` decompressed; copied to the thread (the WAL still writes it). */
-  decodeOtlp(format: 'proto' | 'json', body: Uint8Array): Promise<OtlpTracesDecoded> {
-    return this.decode('otlp', body, format);
+  /**
+   * `body` decompressed. `walKeepsBody`: the WAL writes it after decoding, so
+   * it is lent to the thread and comes back as `lent` (use that, `body` is
+   * detached if it was moved); else it is moved for good.
+   */
+  decodeOtlp(format: 'proto' | 'json', body: Uint8Array, walKeepsBody: boolean): Promise<OtlpTracesDecoded & Lent> {
+    return this.decode('otlp', body, format, walKeepsBody ? 'lend' : 'move');
   }
 }

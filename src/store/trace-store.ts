@@ -88,14 +88,17 @@ export class TraceStore extends SignalStore<Ticket> {
    * An OTLP trace request (`body` decompressed; `gzipped` the bytes as
    * received when they came gzipped, which the WAL keeps): decoded in the
    * ingest thread, its accepted spans made durable, then visible. Nothing is
-   * stored when it does not decode (DecodeError).
+   * stored when it does not decode (DecodeError). `body` is moved to the
+   * thread when it is a buffer of its own: detached once this returns.
    */
   async ingestOtlp(format: 'proto' | 'json', body: Uint8Array, gzipped?: Uint8Array): Promise<OtlpTracesIngested> {
     // before decoding: a request refused for memory should not cost the thread's work and heap first
     this.admitMemory();
-    const decoded = await this.thread.decodeOtlp(format, body);
+    // the WAL keeps a protobuf body as received: gzipped if it came so, else the body itself
+    const walKeepsBody = format === 'proto' && !gzipped;
+    const decoded = await this.thread.decodeOtlp(format, body, walKeepsBody);
     const walType = format === 'proto' && gzipped ? WalRecordType.OtlpProtoGzip : WalRecordType.OtlpProto;
-    const walPayload = format === 'json' ? decoded.walPayload! : (gzipped ?? body);
+    const walPayload = format === 'json' ? decoded.walPayload! : (gzipped ?? decoded.lent ?? body);
     await this.ingestHeld(decoded.ticket, walType, walPayload, this.thread);
     return { accepted: decoded.ticket.length, rejected: decoded.rejected, rejectMessage: decoded.rejectMessage };
   }

@@ -1,10 +1,13 @@
 /**
  * Records that become durable together: written with one writev, synced with
  * one fdatasync. Every append in the group shares one `durable` promise, so a
- * group of thousands costs one promise, not thousands.
+ * group of thousands costs one promise, not thousands. A record is its
+ * header and its payload as the caller gave it (not copied: the caller
+ * leaves it alone until the record is durable).
  */
 export class CommitGroup {
-  readonly frames: Buffer[] = [];
+  readonly headers: Buffer[] = [];
+  readonly payloads: Uint8Array[] = [];
   bytes = 0;
   readonly durable: Promise<void>;
   resolve!: () => void;
@@ -23,8 +26,25 @@ export class CommitGroup {
     this.durable.catch(() => undefined);
   }
 
-  add(frame: Buffer): void {
-    this.frames.push(frame);
-    this.bytes += frame.length;
+  add(header: Buffer, payload: Uint8Array): void {
+    this.headers.push(header);
+    this.payloads.push(payload);
+    this.bytes += header.length + payload.length;
+  }
+
+  get records(): number {
+    return this.headers.length;
+  }
+
+  /** Bytes of record `i`, header included. */
+  recordBytes(i: number): number {
+    return this.headers[i]!.length + this.payloads[i]!.length;
+  }
+
+  /** Records [from, to) as the buffers to write, in order. */
+  buffers(from: number, to: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let i = from; i < to; i++) out.push(this.headers[i]!, this.payloads[i]!);
+    return out;
   }
 }

@@ -63,15 +63,24 @@ function recordChecksum(record: Uint8Array, payloadBytes: number): number {
   return crc32(record.subarray(8, RECORD_HEADER_BYTES + payloadBytes), lengthCrc);
 }
 
-/** Header plus a copy of the payload, checksummed: the exact bytes written to disk. */
+/**
+ * The 17-byte header of a record of `payload`, checksummed: written just
+ * before the payload's own bytes (one writev), so a request body is not
+ * copied into a frame of its own.
+ */
+export function recordHeader(type: number, seq: number, payload: Uint8Array): Buffer {
+  const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
+  header.writeUInt32LE(payload.length, 0);
+  header[8] = type;
+  writeU64(header, seq, 9);
+  const crc = crc32(header.subarray(8, RECORD_HEADER_BYTES), crc32(header.subarray(0, 4), 0));
+  header.writeUInt32LE(crc32(payload, crc), 4);
+  return header;
+}
+
+/** Header and payload in one buffer: the exact bytes of a record on disk. */
 export function frameRecord(type: number, seq: number, payload: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
-  frame.writeUInt32LE(payload.length, 0);
-  frame[8] = type;
-  writeU64(frame, seq, 9);
-  frame.set(payload, RECORD_HEADER_BYTES);
-  frame.writeUInt32LE(recordChecksum(frame, payload.length), 4);
-  return frame;
+  return Buffer.concat([recordHeader(type, seq, payload), payload]);
 }
 
 /** Payload length from a record header (first 4 bytes); not yet trusted. */

@@ -5,7 +5,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClosedError, OverloadedError, TooLargeError, WalCorruptError } from '../model/errors.js';
-import { MAX_RECORD_PAYLOAD_BYTES, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES, frameRecord } from './format.js';
+import { MAX_RECORD_PAYLOAD_BYTES, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES, recordHeader } from './format.js';
 import { CommitGroup } from './commit-group.js';
 import { recoverDirectory, type Recovery } from './recovery.js';
 import { SegmentReader, type WalRecord } from './segment-reader.js';
@@ -170,7 +170,9 @@ export class Wal {
    * Frames the record into the pending group and returns its seq at once;
    * `durable` resolves when the group is fsynced and rejects if writing
    * fails. Throws OverloadedError when maxPendingBytes would be exceeded
-   * (a single record is always accepted when nothing is pending).
+   * (a single record is always accepted when nothing is pending). `payload`
+   * is written from the caller's buffer, not a copy: leave it unchanged
+   * until `durable` settles.
    */
   append(type: number, payload: Uint8Array): { seq: number; durable: Promise<void> } {
     if (this.failure !== undefined) throw this.failure;
@@ -190,7 +192,7 @@ export class Wal {
     }
     const seq = this.nextSeq++;
     const group = (this.queued ??= new CommitGroup(seq));
-    group.add(frameRecord(type, seq, payload));
+    group.add(recordHeader(type, seq, payload), payload);
     this.appendedSinceOpen = true;
     this.counters.appends++;
     this.startWriter();
@@ -238,7 +240,7 @@ export class Wal {
           return;
         }
         this.inflightBytes = 0;
-        this.durableSeqValue = group.firstSeq + group.frames.length - 1;
+        this.durableSeqValue = group.firstSeq + group.records - 1;
         group.resolve();
       }
     } finally {
@@ -247,9 +249,9 @@ export class Wal {
   }
 
   private async writeGroup(group: CommitGroup): Promise<void> {
-    const { frames } = group;
+    const records = group.records;
     let i = 0;
-    while (i < frames.length) {
+    while (i < records) {
       let handle = this.active;
       if (handle === undefined || (this.activeBytes >= this.maxSegmentBytes && this.activeBytes > SEGMENT_HEADER_BYTES)) {
         handle = await this.rotate(group.firstSeq + i);
@@ -257,9 +259,9 @@ export class Wal {
       // Fill the segment up to maxSegmentBytes (at least one record), so a segment overshoots by one record at most.
       let end = i;
       let bytes = 0;
-      do bytes += frames[end++]!.length;
-      while (end < frames.length && this.activeBytes + bytes < this.maxSegmentBytes);
-      await writeFully(handle, i === 0 && end === frames.length ? frames : frames.slice(i, end), this.activeBytes);
+      do bytes += group.recordBytes(end++);
+      while (end < records && this.activeBytes + bytes < this.maxSegmentBytes);
+      await writeFully(handle, group.buffers(i, end), this.activeBytes);
       this.activeBytes += bytes;
       this.counters.bytesWritten += bytes;
       i = end;
