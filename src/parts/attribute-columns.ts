@@ -7,7 +7,7 @@ import type { ParquetColumn } from './parquet/writer.js';
 import { StringEntries } from './parquet/strings.js';
 import { int64Halves } from '../model/int64-halves.js';
 import { type ColumnArrays, FRESH_ARRAYS } from './column-array-pool.js';
-import { ownerOffsets } from './otlp-json-text.js';
+import { ownerOffsets } from './otlp-json-bytes.js';
 import { attributeColumnKind, attributeColumnName, type AttributeColumnRef, type AttributeScope } from './schema.js';
 
 export type DynamicColumn =

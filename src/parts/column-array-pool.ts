@@ -13,6 +13,10 @@ export interface ColumnArrays {
   uint8(rows: number, fill: number): Uint8Array;
   bigint64(rows: number): BigInt64Array;
   float64(rows: number): Float64Array;
+  /** at least `length` bytes, not cleared (all of a pooled buffer: its length may be more) */
+  bytes(length: number): Uint8Array;
+  /** an array from bytes() given up before its file was written (it grew into a larger one) */
+  release(array: Uint8Array): void;
 }
 
 /** Fresh arrays each time (no pool). */
@@ -21,6 +25,8 @@ export const FRESH_ARRAYS: ColumnArrays = {
   uint8: (rows, fill) => new Uint8Array(rows).fill(fill),
   bigint64: (rows) => new BigInt64Array(rows),
   float64: (rows) => new Float64Array(rows),
+  bytes: (length) => new Uint8Array(length),
+  release: () => undefined,
 };
 
 /** Bytes of free buffers kept at most; more are left to the garbage collector. */
@@ -52,9 +58,18 @@ export class ColumnArrayPool implements ColumnArrays {
     return new Float64Array(this.take(rows * 8), 0, rows).fill(0);
   }
 
+  bytes(length: number): Uint8Array {
+    return new Uint8Array(this.take(length));
+  }
+
+  release(array: Uint8Array): void {
+    this.giveBack(array);
+  }
+
   /** The arrays of written columns, for later ones: those this pool lent come back. */
   recycle(columns: readonly ParquetColumn[]): void {
     for (const c of columns) {
+      this.giveBack('entries' in c ? c.entries : undefined);
       this.giveBack('values' in c ? c.values : undefined);
       this.giveBack('indices' in c ? c.indices : undefined);
       this.giveBack('nulls' in c ? c.nulls : undefined);

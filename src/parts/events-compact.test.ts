@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { SpanBatchBuilder } from '../model/span-batch-builder.js';
 import { Rng } from '../loadgen/rng.js';
 import { generateTraces } from '../loadgen/trace-generator.js';
-import { eventsJsonPerSpan } from './otlp-json-text.js';
+import { JsonEntriesColumn, writeEventsJson } from './otlp-json-bytes.js';
+import { FRESH_ARRAYS } from './column-array-pool.js';
 import { compactEventsColumn, compactEventsJson, expandEvents, expandEventsSql } from './events-compact.js';
 import { queryRows, sqlString, withDuckDB } from './parquet/testing.js';
 
@@ -16,7 +17,7 @@ function compact(json: string, startNs: bigint): string {
   return decoder.decode(out.subarray(0, compactEventsJson(bytes, 0, bytes.length, startNs, out, 0)));
 }
 
-/** Events JSON as otlp-json-text.ts writes it, with names and values that look like the structure around them. */
+/** Events JSON as otlp-json-bytes.ts writes it, with names and values that look like the structure around them. */
 const TRICKY = [
   {
     json:
@@ -56,35 +57,16 @@ describe('events_compact', () => {
     const builder = new SpanBatchBuilder();
     generateTraces(builder, { traces: 200, rng: new Rng(5), nowUnixNano: 1_795_000_000_000_000_000n, errorRate: 0.3 });
     const batch = builder.finish();
-    const json = eventsJsonPerSpan(batch);
-    // as the flush's worker holds the column: entries (u32 length, bytes), an index per row, nulls
-    const parts: Uint8Array[] = [];
-    const indices = new Uint32Array(batch.length);
-    const nulls = new Uint8Array(batch.length);
-    const starts: number[] = [];
-    let at = 0;
-    json.forEach((j, i) => {
-      if (j === undefined) {
-        nulls[i] = 1;
-        return;
-      }
-      const bytes = encoder.encode(j);
-      const entry = new Uint8Array(4 + bytes.length);
-      new DataView(entry.buffer).setUint32(0, bytes.length, true);
-      entry.set(bytes, 4);
-      indices[i] = starts.length;
-      starts.push(at);
-      parts.push(entry);
-      at += entry.length;
-    });
-    starts.push(at);
-    const entries = new Uint8Array(at);
-    let o = 0;
-    for (const p of parts) {
-      entries.set(p, o);
-      o += p.length;
-    }
-    const out = compactEventsColumn({ entries, entryStarts: Uint32Array.from(starts), indices, nulls }, batch.startTimeUnixNano);
+    // the column as a staging file holds it and the flush's worker reads it: entries (u32 length, bytes), an index per row, nulls
+    const column = new JsonEntriesColumn('events', batch.length, FRESH_ARRAYS);
+    writeEventsJson(column, batch.events, batch.length, 0);
+    const written = column.toParquet();
+    assert.equal(written.kind, 'string-entries');
+    if (written.kind !== 'string-entries') return;
+    const { entries, entryStarts, indices } = written;
+    const nulls = written.nulls!;
+    const json = Array.from(indices, (e, i) => (nulls[i] ? undefined : decoder.decode(entries.subarray(entryStarts[e]! + 4, entryStarts[e + 1]!))));
+    const out = compactEventsColumn({ entries, entryStarts, indices, nulls }, batch.startTimeUnixNano);
     let withEvents = 0;
     let exceptions = 0;
     for (let i = 0; i < batch.length; i++) {

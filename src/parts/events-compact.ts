@@ -51,7 +51,7 @@ const DROPPED_KEY = encoder.encode(',"droppedAttributesCount":');
 
 /**
  * Rewrites the canonical events JSON of one span (`json[from, to)`, as
- * src/parts/otlp-json-text.ts writes it) into `out` at `at`; returns the end.
+ * src/parts/otlp-json-bytes.ts writes it) into `out` at `at`; returns the end.
  * `out` needs room for to − from bytes (the compact form is shorter: an
  * offset has at most a sign and two quotes more than the time, and the
  * keys it drops are longer).

@@ -7,7 +7,7 @@ import { SPAN_ID_BYTES, TRACE_ID_BYTES, ValueType, type SpanBatch } from '../mod
 import { isAllZero } from '../model/hex.js';
 import type { ParquetColumn } from './parquet/writer.js';
 import type { RowStagingSchema } from '../head/head.js';
-import { eventsJsonPerSpan, linksJsonPerSpan } from './otlp-json-text.js';
+import { JsonEntriesColumn, writeEventsJson, writeLinksJson } from './otlp-json-bytes.js';
 import { attributeColumnName, type AttributeColumnRef } from './schema.js';
 import { DynamicColumns, OwnerStringColumn, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
 import { type ColumnArrays, ColumnArrayPool, FRESH_ARRAYS } from './column-array-pool.js';
@@ -19,6 +19,13 @@ export function countSpans(batches: readonly SpanBatch[]): number {
   let n = 0;
   for (const b of batches) n += b.length;
   return n;
+}
+
+/** Room to start the events column with: ~600 bytes an event of a loadgen batch (exception stack traces). */
+function eventsBytesGuess(batches: readonly SpanBatch[]): number {
+  let events = 0;
+  for (const b of batches) events += b.events.length;
+  return events * 600;
 }
 
 /**
@@ -50,8 +57,8 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
   const droppedLinks = new BigInt64Array(rows);
   const resourceDropped = new BigInt64Array(rows);
   const scopeDropped = new BigInt64Array(rows);
-  const events: (string | undefined)[] = new Array(rows);
-  const links: (string | undefined)[] = new Array(rows);
+  const events = new JsonEntriesColumn('events', rows, arrays, eventsBytesGuess(batches));
+  const links = new JsonEntriesColumn('links', rows, arrays, 0);
   const dyn = new DynamicColumns(rows, arrays);
   for (const ref of dedicated) dyn.ensure(ref);
 
@@ -60,8 +67,8 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
     traceId.set(b.traceId.subarray(0, b.length * TRACE_ID_BYTES), row0 * TRACE_ID_BYTES);
     spanId.set(b.spanId.subarray(0, b.length * SPAN_ID_BYTES), row0 * SPAN_ID_BYTES);
     parentSpanId.set(b.parentSpanId.subarray(0, b.length * SPAN_ID_BYTES), row0 * SPAN_ID_BYTES);
-    const ev = eventsJsonPerSpan(b);
-    const ln = linksJsonPerSpan(b);
+    writeEventsJson(events, b.events, b.length, row0);
+    writeLinksJson(links, b.links, b.length, row0);
     const resources = b.resources;
     const scopes = b.scopes;
     for (let i = 0; i < b.length; i++) {
@@ -84,8 +91,6 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
       if (b.droppedLinksCount[i] !== 0) droppedLinks[r] = BigInt(b.droppedLinksCount[i]!);
       if (resources.droppedAttributesCount[res] !== 0) resourceDropped[r] = BigInt(resources.droppedAttributesCount[res]!);
       if (scopes.droppedAttributesCount[sc] !== 0) scopeDropped[r] = BigInt(scopes.droppedAttributesCount[sc]!);
-      events[r] = ev[i];
-      links[r] = ln[i];
     }
     serviceName.fill(resources.serviceName, b.resource, b.length, row0);
     resourceSchemaUrl.fill(resources.schemaUrl, b.resource, b.length, row0);
@@ -121,8 +126,8 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
     { name: 'dropped_links_count', kind: 'int64', values: droppedLinks },
     { name: 'resource_dropped_attributes_count', kind: 'int64', values: resourceDropped },
     { name: 'scope_dropped_attributes_count', kind: 'int64', values: scopeDropped },
-    { name: 'events', kind: 'string', values: events },
-    { name: 'links', kind: 'string', values: links },
+    events.toParquet(),
+    links.toParquet(),
   ];
   return [...hot, ...dyn.toParquet()];
 }
