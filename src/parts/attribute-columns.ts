@@ -75,7 +75,9 @@ export class DynamicColumns {
   ) {}
 
   column(scope: AttributeScope, key: string, type: ValueType): DynamicColumn {
-    return cachedColumn(this.byScope[scope], key, type, () => this.named(attributeColumnName(scope, key, type), type));
+    const byType = typesOf(this.byScope[scope], key);
+    // no closure to create the column: this runs for every resource and scope attribute of every batch
+    return (byType[type] ??= this.named(attributeColumnName(scope, key, type), type));
   }
 
   /** The column `name` holding values of `type`, created (all null) on first use. */
@@ -111,13 +113,14 @@ export class DynamicColumns {
   }
 }
 
-function cachedColumn(cache: ColumnsByKey, key: string, type: ValueType, create: () => DynamicColumn): DynamicColumn {
+/** The columns of `key` by value type. */
+function typesOf(cache: ColumnsByKey, key: string): (DynamicColumn | undefined)[] {
   let byType = cache.get(key);
   if (!byType) {
     byType = [];
     cache.set(key, byType);
   }
-  return (byType[type] ??= create());
+  return byType;
 }
 
 /** Attributes owned by rows (span or log record attributes): row = row0 + owner. */
@@ -130,19 +133,14 @@ export function fillRowAttributes(
   storedOtherwise?: (i: number, row: number) => boolean,
 ): void {
   // A row's attributes have different keys, so look columns up by key, not by name
-  // (and without a closure per value for cachedColumn: it was most of what this allocated).
+  // (and without a closure per value to create a column: it was most of what this allocated).
   const cache: ColumnsByKey = new Map();
   const intHalves = int64Halves(a.int);
   for (let i = 0; i < a.length; i++) {
     if (storedOtherwise?.(i, row0 + a.owner[i]!)) continue;
     const key = a.key[i]!;
     const type = a.type[i]! as ValueType;
-    let byType = cache.get(key);
-    if (byType === undefined) {
-      byType = [];
-      cache.set(key, byType);
-    }
-    const col = (byType[type] ??= dyn.named(columnName(key, type), type));
+    const col = (typesOf(cache, key)[type] ??= dyn.named(columnName(key, type), type));
     setValue(col, row0 + a.owner[i]!, a, i, intHalves);
   }
 }
