@@ -6,16 +6,17 @@ import { retireWorker, threadCpuSeconds } from './thread-cpu.js';
 
 const linux = process.platform === 'linux';
 
-/** A registered worker that has spun `cpuMs` of CPU and waits to be terminated (or has retired itself). */
+/** A registered worker that has spun `cpuMs` of its CPU and waits to be terminated (or has retired itself and ends). */
 async function busyWorker(cpuMs: number, retire: boolean) {
   const worker = startModuleWorker(import.meta.url, './thread-cpu-test-worker', { workerData: { cpuMs, retire } });
+  const exited = once(worker, 'exit');
   await once(worker, 'message');
-  return worker;
+  return { worker, exited };
 }
 
 test('a worker\'s CPU is counted under its role while it runs and after it is gone', { skip: !linux && 'needs /proc' }, async () => {
   const before = threadCpuSeconds().workers['log-ingest'];
-  const live = await busyWorker(400, false);
+  const { worker: live } = await busyWorker(400, false);
   const running = threadCpuSeconds();
   // /proc counts in 10 ms ticks; the worker spun 400 ms of its own CPU
   assert.ok(running.workers['log-ingest'] - before >= 0.35, `live worker counted ${running.workers['log-ingest'] - before} s`);
@@ -25,7 +26,7 @@ test('a worker\'s CPU is counted under its role while it runs and after it is go
   assert.ok(afterTerminate - before >= 0.35, `terminated worker counted ${afterTerminate - before} s`);
 
   const ended = await busyWorker(300, true);
-  await once(ended, 'exit');
+  await ended.exited;
   const afterEnd = threadCpuSeconds();
   assert.ok(afterEnd.workers['log-ingest'] - afterTerminate >= 0.25, `ended worker counted ${afterEnd.workers['log-ingest'] - afterTerminate} s`);
 
