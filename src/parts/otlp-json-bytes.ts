@@ -17,6 +17,7 @@ import { ValueType, type AttributeColumns, type EventColumns, type LinkColumns }
 import type { ParquetColumn } from './parquet/writer.js';
 import type { ColumnArrays } from './column-array-pool.js';
 import { hexOf } from '../model/hex.js';
+import { boolValueJson, doubleValueJson, intValueJson } from '../receive/any-value-json.js';
 
 /** Characters JSON.stringify escapes (and surrogates, whose pairing it checks): such strings take its way. */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
@@ -118,27 +119,23 @@ export class JsonEntriesColumn {
   }
 }
 
-/** OTLP JSON AnyValue of attribute row `i`. */
+/** OTLP JSON AnyValue of attribute row `i` (the text any-value-json.ts writes at decode). */
 function writeAnyValue(out: JsonEntriesColumn, a: AttributeColumns, i: number): void {
   switch (a.type[i]) {
     case ValueType.String:
-      out.ascii('{"stringValue":');
+    case ValueType.Bytes:
+      out.ascii(a.type[i] === ValueType.String ? '{"stringValue":' : '{"bytesValue":');
       out.string(a.str[i]!);
       out.ascii('}');
       return;
     case ValueType.Bool:
-      out.ascii(a.num[i] ? '{"boolValue":true}' : '{"boolValue":false}');
+      out.ascii(boolValueJson(a.num[i] !== 0));
       return;
     case ValueType.Int:
-      out.ascii(`{"intValue":"${a.int[i]}"}`);
+      out.ascii(intValueJson(a.int[i]!));
       return;
     case ValueType.Double:
-      out.ascii(`{"doubleValue":${doubleJson(a.num[i]!)}}`);
-      return;
-    case ValueType.Bytes:
-      out.ascii('{"bytesValue":');
-      out.string(a.str[i]!);
-      out.ascii('}');
+      out.ascii(doubleValueJson(a.num[i]!));
       return;
     case ValueType.Array:
     case ValueType.KvList:
@@ -147,11 +144,6 @@ function writeAnyValue(out: JsonEntriesColumn, a: AttributeColumns, i: number): 
     default:
       out.ascii('{}');
   }
-}
-
-function doubleJson(v: number): string {
-  if (Number.isFinite(v)) return Object.is(v, -0) ? '-0' : String(v);
-  return Number.isNaN(v) ? '"NaN"' : v > 0 ? '"Infinity"' : '"-Infinity"';
 }
 
 /** `[{"key":…,"value":…},…]` of attribute rows [from, to). */
