@@ -74,6 +74,15 @@ describe('encodeHybrid', () => {
     }
   });
 
+  it('writes values in short runs as RLE runs only where that is smaller than packing them', () => {
+    // width 7: a run of 2-3 as one header byte and one value byte (16 bits) against 14-21 bits packed
+    const runs = Uint32Array.of(5, 5, 90, 90, 90, 17, 17, 5, 5, 5);
+    assert.deepEqual([...encode(runs, 7)], [4, 5, 6, 90, 4, 17, 6, 5]);
+    // width 2: packing (2 bits a value) stays smaller than a run of 3 (16 bits)
+    const narrow = Uint32Array.of(1, 1, 1, 2, 2, 2, 3, 3);
+    assert.deepEqual([...encode(narrow, 2)], [0x03, 0b10010101, 0b11111010]);
+  });
+
   it('rejects bit widths it cannot pack', () => {
     assert.throws(() => encodeHybrid(new Uint32Array(1), 0, 1, 25, new Uint8Array(64), 0), /parquet: hybrid bit width 25 outside 1..24/);
   });

@@ -44,16 +44,12 @@ export function encodeHybrid(
     throw new Error(`parquet: hybrid bit width ${bitWidth} outside 1..${MAX_HYBRID_BIT_WIDTH}`);
   }
   const valueBytes = (bitWidth + 7) >>> 3;
+  if (runsOnlyIsSmaller(values, start, end, bitWidth, valueBytes)) return encodeRuns(values, start, end, valueBytes, out, pos);
   let i = start;
   while (i < end) {
     const run = repeatLength(values, i, end);
     if (run >= MIN_RLE_RUN) {
-      pos = writeVarint(out, pos, run * 2);
-      let value = values[i]!;
-      for (let b = 0; b < valueBytes; b++) {
-        out[pos++] = value & 0xff;
-        value >>>= 8;
-      }
+      pos = writeRleRun(out, pos, run, values[i]!, valueBytes);
       i += run;
       continue;
     }
@@ -65,6 +61,43 @@ export function encodeHybrid(
     pos = writeVarint(out, pos, groups * 2 + 1);
     pos = bitPack(values, i, Math.min(packedEnd, end), groups, bitWidth, out, pos);
     i = packedEnd;
+  }
+  return pos;
+}
+
+/**
+ * Whether every run of values[start, end) as an RLE run of its own — one
+ * header byte and the value's bytes a run — takes fewer bytes than
+ * bit-packing them: values in short runs (rows of one unit of work next to
+ * each other in a log part, its host or service repeated 2-6 times) that
+ * MIN_RLE_RUN leaves bit-packed.
+ */
+function runsOnlyIsSmaller(values: Uint8Array | Uint32Array, start: number, end: number, bitWidth: number, valueBytes: number): boolean {
+  const packedBytes = ((end - start) * bitWidth) / 8;
+  const mostRuns = Math.floor(packedBytes / (1 + valueBytes));
+  let runs = start < end ? 1 : 0;
+  for (let i = start + 1; i < end; i++) {
+    if (values[i] !== values[i - 1] && ++runs > mostRuns) return false;
+  }
+  return runs <= mostRuns && runs > 0;
+}
+
+/** Every run of values[start, end) as an RLE run. */
+function encodeRuns(values: Uint8Array | Uint32Array, start: number, end: number, valueBytes: number, out: Uint8Array, pos: number): number {
+  for (let i = start; i < end; ) {
+    const run = repeatLength(values, i, end);
+    pos = writeRleRun(out, pos, run, values[i]!, valueBytes);
+    i += run;
+  }
+  return pos;
+}
+
+/** An RLE run: varint(count << 1), then the value in `valueBytes` bytes, little-endian. */
+function writeRleRun(out: Uint8Array, pos: number, count: number, value: number, valueBytes: number): number {
+  pos = writeVarint(out, pos, count * 2);
+  for (let b = 0; b < valueBytes; b++) {
+    out[pos++] = value & 0xff;
+    value >>>= 8;
   }
   return pos;
 }

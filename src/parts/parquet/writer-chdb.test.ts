@@ -58,4 +58,19 @@ describe('ClickHouse (chdb) reading the writer output', () => {
       assert.deepEqual(rows, expected);
     });
   });
+
+  it('reads dictionary indices written as short RLE runs', async () => {
+    // values repeated 1-6 times in a row (a log part's rows of one request): every run its own RLE run
+    const rowCount = 3000;
+    const hosts = Array.from({ length: rowCount }, (_, i) => `host-${Math.floor((i * 7) / 23) % 100}`);
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'runs.parquet');
+      await writeParquetFile(path, rowCount, [{ name: 'host', kind: 'string', values: hosts }], { rowGroupRows: 1000 });
+      const rows = jsonRows(`SELECT host FROM file('${path}', Parquet)`);
+      assert.deepEqual(
+        rows.map((r) => r['host']),
+        hosts,
+      );
+    });
+  });
 });

@@ -4,7 +4,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { expectedRows, queryRows, readParquetRows, sqlString, withDuckDB, withTempDir } from './testing.js';
+import { expectedRows, queryRows, readParquetRows, seededRandom, sqlString, withDuckDB, withTempDir } from './testing.js';
 import { CREATED_BY, type ParquetColumn, type ParquetWriteOptions, encodeParquet, writeParquetFile } from './writer.js';
 
 const INT64_MIN = -(2n ** 63n);
@@ -184,6 +184,22 @@ describe('encodeParquet / writeParquetFile read back by DuckDB', () => {
         assert.deepEqual(distinct, [{ n: 5n, present: 857n }]);
       });
     }
+  });
+
+  it('writes dictionary indices in short runs as RLE runs that DuckDB reads back', async () => {
+    // hosts repeated 1-6 times in a row, as a log part's rows of one request are
+    const rowCount = 5000;
+    const random = seededRandom(3);
+    const hosts: (string | undefined)[] = [];
+    while (hosts.length < rowCount) {
+      const host = random() < 0.1 ? undefined : `host-${Math.floor(random() * 100)}`;
+      for (let k = 1 + Math.floor(random() * 6); k > 0 && hosts.length < rowCount; k--) hosts.push(host);
+    }
+    const columns: ParquetColumn[] = [{ name: 'host', kind: 'string', values: hosts }];
+    await withWrittenFile(rowCount, columns, { rowGroupRows: 2000 }, async (path, connection) => {
+      assert.deepEqual(await readParquetRows(connection, path), expectedRows(rowCount, columns));
+      assert.ok((await metadataRows(connection, path)).every((row) => row['dictionary_page_offset'] !== null));
+    });
   });
 
   it('reads column names with dots and colons back as single flat fields', async () => {
