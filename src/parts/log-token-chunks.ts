@@ -1,8 +1,9 @@
 // Builds the token index of log parts (token-index.ts). Every record's words
 // are hashed — by the JSON-lines decoder as it reads them, else at seal time —
 // and kept with the staged file in row order (LogTokens). A
-// flush writes a part's rows in an order this module reproduces exactly —
-// service, time, then staging file and row (LOG_PART_LAYOUT) — and cuts them
+// flush writes a part's rows in an order this module computes — service,
+// unit of work (rows sharing a correlation key, log-correlation.ts), time,
+// then staging file and row — and cuts them
 // into chunks of TOKEN_CHUNK_ROWS rows, the part's row groups, one bloom
 // filter each. The text fields hashed are those the SQL check reads
 // (isSearchableLogColumn). Staged files get chunks too, in their own row
@@ -12,6 +13,7 @@ import type { LogBatch, RecordTokens } from '../model/log-batch.js';
 import { ValueType, type AttributeColumns } from '../model/span-batch.js';
 import type { StagedFile } from '../head/head.js';
 import { maxTokenCount, tokenHashesInto } from './log-tokens.js';
+import { correlationKeysOf } from './log-correlation.js';
 import { TOKEN_CHUNK_ROWS, buildChunkBloom, distinctHashes, type TokenChunk } from './token-index.js';
 
 /** Token hashes of a staged file's rows, in row order. */
@@ -22,6 +24,8 @@ export interface LogTokens {
   /** distinct service names, and each row's index into them */
   services: string[];
   serviceOfRow: Uint32Array;
+  /** each row's correlation key hash, 0 for none (log-correlation.ts): a part puts a key's rows together */
+  correlation: Uint32Array;
 }
 
 /** (row, token hash) pairs, in the order the text values were visited. */
@@ -117,7 +121,7 @@ export function logTokensOf(batches: readonly LogBatch[]): LogTokens {
     at += tokens.hashes.length;
     row0 += b.length;
   }
-  return { offsets, hashes, services: [...serviceIndex.keys()], serviceOfRow };
+  return { offsets, hashes, services: [...serviceIndex.keys()], serviceOfRow, correlation: correlationKeysOf(batches) };
 }
 
 /** Strings in UTF-8 byte order, as DuckDB sorts VARCHAR. */
@@ -186,8 +190,8 @@ export interface ExpectedRow {
 
 /**
  * The rows of `staged` within [fromNs, toNs) in a log part's order — service
- * (UTF-8 bytes), time, staging file path, row in that file — as (file, row)
- * pairs over the files sorted by path.
+ * (UTF-8 bytes), unit of work (groupedByKey), time, staging file path, row in
+ * that file — as (file, row) pairs over the files sorted by path.
  */
 function partOrder(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): { set: RowSet; order: Uint32Array } {
   const last = lastPartOrder.get(staged);
@@ -215,6 +219,7 @@ function computePartOrder(staged: readonly StagedFile[], fromNs: bigint, toNs: b
   const rankOf = new Map([...serviceNames].sort(compareUtf8).map((s, i) => [s, i]));
   const serviceRank = new Uint32Array(total);
   const time = new Float64Array(total);
+  const correlation = new Uint32Array(total);
   files.forEach((f, fi) => {
     const tokens = f.sidecar as LogTokens;
     const ranks = tokens.services.map((s) => rankOf.get(s)!);
@@ -226,13 +231,57 @@ function computePartOrder(staged: readonly StagedFile[], fromNs: bigint, toNs: b
       set.row[k] = r;
       serviceRank[k] = ranks[tokens.serviceOfRow[r]!]!;
       time[k] = Number(t - fromNs);
+      correlation[k] = tokens.correlation[r]!;
     }
   });
   // Rows were enumerated file by file in path order, row by row: the index breaks ties exactly as (file, row) does.
-  const order = new Uint32Array(set.length);
-  for (let k = 0; k < order.length; k++) order[k] = k;
-  order.sort((a, b) => serviceRank[a]! - serviceRank[b]! || time[a]! - time[b]! || a - b);
-  return { set, order };
+  const byTime = new Uint32Array(set.length);
+  for (let k = 0; k < byTime.length; k++) byTime[k] = k;
+  byTime.sort((a, b) => serviceRank[a]! - serviceRank[b]! || time[a]! - time[b]! || a - b);
+  return { set, order: groupedByKey(byTime, serviceRank, time, correlation) };
+}
+
+/**
+ * How long after its first row a unit of work's rows still join it: a row
+ * group's rows then end at most this much after its last unit's start, so
+ * row groups stay as narrow in time as in time order, nearly.
+ */
+export const LONGEST_UNIT_NS = 10e9;
+
+/**
+ * `byTime` (service, time, row) reordered so that each unit of work — the
+ * rows of one service with one correlation key, within LONGEST_UNIT_NS of
+ * the unit's first row — is together: units in order of their first row,
+ * each unit's rows in time order. A row without a key is a unit by itself.
+ */
+function groupedByKey(byTime: Uint32Array, serviceRank: Uint32Array, time: Float64Array, correlation: Uint32Array): Uint32Array {
+  const n = byTime.length;
+  const unitOf = new Uint32Array(n);
+  const unitStart: number[] = [];
+  const openUnit = new Map<number, number>();
+  let units = 0;
+  for (let p = 0; p < n; p++) {
+    const k = byTime[p]!;
+    if (p > 0 && serviceRank[k] !== serviceRank[byTime[p - 1]!]) openUnit.clear();
+    const key = correlation[k]!;
+    let unit = key === 0 ? undefined : openUnit.get(key);
+    if (unit === undefined || time[k]! - unitStart[unit]! > LONGEST_UNIT_NS) {
+      unit = units++;
+      unitStart.push(time[k]!);
+      if (key !== 0) openUnit.set(key, unit);
+    }
+    unitOf[k] = unit;
+  }
+  // units are numbered in order of their first row: a counting sort by unit keeps each unit's rows in time order
+  const at = new Uint32Array(units + 1);
+  for (let k = 0; k < n; k++) at[unitOf[k]! + 1]!++;
+  for (let u = 0; u < units; u++) at[u + 1]! += at[u]!;
+  const order = new Uint32Array(n);
+  for (let p = 0; p < n; p++) {
+    const k = byTime[p]!;
+    order[at[unitOf[k]!]!++] = k;
+  }
+  return order;
 }
 
 /**
@@ -258,7 +307,7 @@ export function logPartRows(staged: readonly StagedFile[], fromNs: bigint, toNs:
 /**
  * The chunks of the part a flush writes from `staged` for the UTC day
  * [fromNs, fromNs + 1 day): its rows in the part's order — service (UTF-8
- * bytes), time, staging file path, row in that file (LOG_PART_LAYOUT's sort) —
+ * bytes), unit of work, time, staging file path, row in that file —
  * cut every TOKEN_CHUNK_ROWS rows. `expected`: the first and last row of
  * each chunk, to check the part against.
  */

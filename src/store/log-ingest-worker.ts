@@ -32,7 +32,7 @@ serveIngestThread<LogBatch>({
   sidecarBuffers: (sidecar) => {
     const tokens = sidecar as LogTokens | undefined;
     const out: ArrayBuffer[] = [];
-    for (const a of [tokens?.offsets, tokens?.hashes, tokens?.serviceOfRow]) if (a && a.buffer instanceof ArrayBuffer && !out.includes(a.buffer)) out.push(a.buffer);
+    for (const a of [tokens?.offsets, tokens?.hashes, tokens?.serviceOfRow, tokens?.correlation]) if (a && a.buffer instanceof ArrayBuffer && !out.includes(a.buffer)) out.push(a.buffer);
     return out;
   },
 });

@@ -4,7 +4,8 @@
 // (receive/log-wal-records.ts) — so replay decodes them again exactly as
 // ingest did. Requests are decoded, and their rows staged, in the store's
 // ingest thread (log-ingest-thread.ts); the head holds tickets for the
-// batches there. Parts are sorted by service, then time (docs/logs.md).
+// batches there. Parts are sorted by service, then unit of work (rows
+// sharing a request or trace id together), then time (docs/logs.md).
 
 import type { PartLayout } from '../parts/part-writer.js';
 import { TOKEN_CHUNK_ROWS } from '../parts/token-index.js';
@@ -46,7 +47,9 @@ export const LOG_PART_LAYOUT: PartLayout = {
   stream: 'logs',
   timeColumn: LOG_TIME_COLUMN,
   // A service's records sit together (similar text compresses and the token
-  // index of a row group stays selective); time orders them within it.
+  // index of a row group stays selective). A flush orders them within it by
+  // unit of work, then time (logPartRows); this is DuckDB's order where the
+  // flush cannot regroup the rows itself (the part then gets no token index).
   sortSql: `service_name, ${LOG_TIME_COLUMN}`,
   // ties in a known order: the token index is built for the part's rows before DuckDB writes them
   tieBreakBySourceRow: true,
