@@ -16,30 +16,31 @@ import { fsyncFile } from '../parts/fsync.js';
 import { dimensionsOf, DURATION_RANGE_SQL } from './compare-dimensions.js';
 import { isHighCardinality } from './compare-score.js';
 import { DURATION_BUCKET_SQL } from './compare-sql.js';
+import {
+  CUBE_DURATION_BUCKET,
+  CUBE_DURATION_RANGE,
+  CUBE_FORMAT_VERSION,
+  CUBE_LOG_DURATION_SUM,
+  CUBE_SAMPLE_ROWS,
+  CUBE_SPAN_COUNT,
+  cubeMetadata,
+  type CubeColumns,
+} from './cube-builder.js';
 
 export const CUBE_FILE_SUFFIX = '.cube.parquet';
-export const CUBE_FORMAT_VERSION = 1;
-
-/** Columns every cube has besides the dimension columns. */
-export const CUBE_DURATION_BUCKET = 'duration_bucket';
-export const CUBE_DURATION_RANGE = 'duration_range_ms';
-export const CUBE_SPAN_COUNT = 'span_count';
-export const CUBE_LOG_DURATION_SUM = 'log_duration_sum';
+/** Columns every cube has besides the dimension columns, the format version, the sample size: shared with cube-builder.ts. */
+export { CUBE_DURATION_BUCKET, CUBE_DURATION_RANGE, CUBE_FORMAT_VERSION, CUBE_LOG_DURATION_SUM, CUBE_SAMPLE_ROWS, CUBE_SPAN_COUNT, type CubeColumns };
 
 /** Columns the comparison needs for its target, baseline and operations: always in the cube, whatever their cardinality. */
 const ALWAYS_IN_CUBE: ReadonlySet<string> = new Set(['service_name', 'name', 'kind', 'status_code', 'has_exception']);
 
-/** Rows sampled from the head of a part's spans to find its high-cardinality columns. */
-export const CUBE_SAMPLE_ROWS = 20_000;
 
-export interface CubeColumns {
-  /** dimension columns grouped by in the cube */
-  grouped: string[];
-  /** dimension columns of the part too diverse for the cube */
-  highCardinality: string[];
+/** The part's dimension columns (by value), as the comparison would key them, and those never left out. */
+export function cubeCandidateColumns(columns: Iterable<string>): { candidates: string[]; always: string[] } {
+  const candidates = valueColumns([...columns]);
+  return { candidates, always: candidates.filter((c) => ALWAYS_IN_CUBE.has(c)) };
 }
 
-/** The part's dimension columns (by value), as the comparison would key them. */
 function valueColumns(columns: readonly string[]): string[] {
   const out = new Set<string>();
   for (const d of dimensionsOf(columns, false)) if (d.mode === 'value') out.add(d.column);
@@ -64,7 +65,7 @@ export async function chooseCubeColumns(engine: Engine, sourceSql: string, colum
 }
 
 function metadataSql(high: readonly string[]): string {
-  return `{marquetry_cube: '${CUBE_FORMAT_VERSION}', high_cardinality: ${sqlString(JSON.stringify(high))}}`;
+  return `{${Object.entries(cubeMetadata(high)).map(([k, v]) => `${k}: ${sqlString(v)}`).join(', ')}}`;
 }
 
 /**

@@ -30,11 +30,16 @@ export class CubeStore extends BackfilledCompanion {
     return writeCubeFromSpans(engine, [join(this.dataDir, part.path)], part.columns, range, path);
   }
 
-  /** Flush: one cube beside each new part, from the staging files it was written from (the part's time range of them), or from the part file when the flush split its day (splitDays). */
+  /** Flush: one cube beside each new part the writer gave none, from the staging files it was written from (the part's time range of them), or from the part file when the flush split its day (splitDays). */
   async afterFlush(engine: Engine, staged: readonly StagedFile[], parts: readonly PartInfo[]): Promise<PartInfo[]> {
     const out: PartInfo[] = [];
     const split = splitDays(parts);
     for (const part of parts) {
+      // written with the part by the flush's regrouping worker (cube-builder.ts)
+      if (part.cubePath !== undefined) {
+        out.push(part);
+        continue;
+      }
       const path = this.cubeFileOf(part);
       const range = { fromNs: BigInt(part.minStartNs), toNs: BigInt(part.maxStartNs) };
       const cube = split.has(part.day)

@@ -20,6 +20,8 @@ import type { ColumnFileOptions } from './parquet/writer.js';
 import { concatenateParquet } from './parquet/concatenate.js';
 import { loadPageCodec } from './parquet/compression.js';
 import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN } from './events-compact.js';
+import { CUBE_FILE_SUFFIX, cubeCandidateColumns } from '../analysis/cube-file.js';
+import type { CubeColumns } from '../analysis/cube-builder.js';
 
 /** Beside each part: its trace index (docs/format/trace-index.md). */
 export const TRACE_INDEX_SUFFIX = '.tidx';
@@ -92,6 +94,13 @@ export interface PartLayout {
    * entry lists the stored columns.
    */
   compactBodyFields?: boolean;
+  /**
+   * With encoding: the regrouping worker also writes each part's span cube
+   * (`<id>.cube.parquet`, src/analysis/cube-builder.ts) and the part's
+   * catalog entry names it; parts DuckDB writes get theirs from the cube
+   * store (src/analysis/cube-store.ts).
+   */
+  spanCubes?: boolean;
 }
 
 /**
@@ -126,6 +135,7 @@ export const TRACE_PART_LAYOUT: PartLayout = {
   rowGroupRows: PART_ROW_GROUP_ROWS,
   compactEvents: true,
   encoding: TRACE_PART_ENCODING,
+  spanCubes: true,
 };
 
 export interface PartSource {
@@ -327,9 +337,17 @@ export async function writeParts(
         const path = partFilePath(dataDir, layout, day, id);
         const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
         await mkdir(dirname(path), { recursive: true });
+        let cube: Pick<PartInfo, 'cubePath' | 'cubeHighCardinality'> = {};
         if (runs && ownWriter) {
           // the run is the part
           await rename(runs.paths[c]!, path);
+          const cubeColumns = runs.cubes?.[c];
+          if (cubeColumns) {
+            const cubePath = path.replace(/\.parquet$/, CUBE_FILE_SUFFIX);
+            await rename(cubePathOf(runs.paths[c]!), cubePath);
+            await fsyncFile(cubePath);
+            cube = { cubePath: relative(dataDir, cubePath), cubeHighCardinality: cubeColumns.highCardinality };
+          }
         } else if (runs) {
           // rows already in part order: DuckDB only encodes and compresses
           await copyConcatenated(engine, [runs.paths[c]!], path, layout);
@@ -367,10 +385,11 @@ export async function writeParts(
           columns: partColumns(source, layout, runs?.micros[c] === true, runs?.compactEvents[c] === true, runs?.storedAs[c] ?? {}),
           // A flush spanning days or split by trace id lists, per part, only the services stored in it.
           services: runs ? runs.services[c]! : days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
+          ...cube,
         });
       }
     } finally {
-      if (runs) for (const p of runs.paths) await rm(p, { force: true });
+      if (runs) for (const p of runs.paths) await Promise.all([rm(p, { force: true }), rm(cubePathOf(p), { force: true })]);
     }
   }
   return parts;
@@ -405,7 +424,7 @@ async function regroupRows(
   asParts: boolean,
   /** the rows of the only run, in order; else by trace, per chunk */
   partRows?: Uint32Array,
-): Promise<{ paths: string[]; services: string[][]; micros: boolean[]; compactEvents: boolean[]; storedAs: Record<string, string[]>[] }> {
+): Promise<{ paths: string[]; services: string[][]; micros: boolean[]; compactEvents: boolean[]; storedAs: Record<string, string[]>[]; cubes?: (CubeColumns | null)[] }> {
   const dir = sortedRunDir(dataDir, layout);
   await mkdir(dir, { recursive: true });
   let runs: SortedRun[];
@@ -429,8 +448,21 @@ async function regroupRows(
     ...(wholeMicros ? { wholeMicros } : {}),
     ...(layout.compactEvents ? { compactEvents: true } : {}),
     ...(write && layout.compactBodyFields ? { compactBodyFields: true } : {}),
+    ...(write && layout.spanCubes ? { spanCubes: { ...cubeCandidateColumns(source.columns), paths: runs.map((r) => cubePathOf(r.outPath)), ...(write.codec ? { codec: write.codec } : {}) } } : {}),
   });
-  return { paths: runs.map((r) => r.outPath), services: result.distinct, micros: result.micros, compactEvents: result.compactEvents, storedAs: result.storedAs };
+  return {
+    paths: runs.map((r) => r.outPath),
+    services: result.distinct,
+    micros: result.micros,
+    compactEvents: result.compactEvents,
+    storedAs: result.storedAs,
+    ...(result.cubes ? { cubes: result.cubes } : {}),
+  };
+}
+
+/** Where the worker writes the span cube of the run at `runPath`. */
+function cubePathOf(runPath: string): string {
+  return runPath.replace(/\.parquet$/, CUBE_FILE_SUFFIX);
 }
 
 /** The columns of a flushed part: the source's, the time column renamed where the part holds it in µs, events where compact, columns stored as others replaced by those. */

@@ -17,6 +17,7 @@ import { firstEqualEntries } from './parquet/strings.js';
 import { isTemplateCandidate, templateTextColumn, type TemplatedText } from './log-text-template.js';
 import { decimalDoubleColumn, isDecimalCandidate } from './log-decimal-double.js';
 import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsColumn } from './events-compact.js';
+import { SpanCubeBuilder, type CubeColumns, type SpanCubeJob } from '../analysis/cube-builder.js';
 
 export interface SortedRunSource {
   path: string;
@@ -49,6 +50,8 @@ export interface SortedRunJob {
    * (log-text-template.ts, log-decimal-double.ts).
    */
   compactBodyFields?: boolean;
+  /** Trace parts: each run's span cube, from the columns as they are written (src/analysis/cube-builder.ts). */
+  spanCubes?: SpanCubeJob;
 }
 
 export interface SortedRunResult {
@@ -60,6 +63,8 @@ export interface SortedRunResult {
   compactEvents: boolean[];
   /** per run: the columns written as other columns, and those columns (job.compactBodyFields) */
   storedAs: Record<string, string[]>[];
+  /** per run, with job.spanCubes: the columns its cube groups by and leaves out (null: no cube written) */
+  cubes?: (CubeColumns | null)[];
 }
 
 /** Writes every run of `job`; synchronous (the worker's body, and tests). */
@@ -103,6 +108,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   try {
     for (const s of sources) fds.push(openSync(s.path, 'r'));
     for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length, job.write));
+    const cubes = job.spanCubes && new SpanCubeBuilder(runs.map((r) => r.rows.length), job.spanCubes);
     for (const name of order) {
       const decoded: (DecodedChunk | undefined)[] = [];
       let kind: StoredKind | undefined;
@@ -134,6 +140,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
           column = { name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls ?? new Uint8Array(run.rows.length) }, startNs) };
           compactEvents[r] = true;
         }
+        cubes?.add(r, column);
         const compact = job.compactBodyFields ? compactBodyField(writers[r]!, column) : undefined;
         if (compact) {
           for (const c of compact) writers[r]!.add(c);
@@ -145,13 +152,14 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
       });
     }
     for (const w of writers) w.finish();
+    const cubeColumns = cubes?.finish();
+    return { distinct, micros, compactEvents, storedAs, ...(cubeColumns ? { cubes: cubeColumns } : {}) };
   } catch (err) {
     for (const w of writers) w.abort();
     throw err;
   } finally {
     for (const fd of fds) closeSync(fd);
   }
-  return { distinct, micros, compactEvents, storedAs };
 }
 
 /** A body field column in the forms that measured smaller (text as template + numbers, doubles as decimals); undefined: as it is. */

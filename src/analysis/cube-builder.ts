@@ -1,0 +1,437 @@
+// Span cubes (docs/format/span-cube.md) built by the flush's regrouping
+// worker (src/parts/sorted-run.ts) from the columns it already holds, instead
+// of by DuckDB re-reading the staging files: DuckDB's GROUP BY over the ~110
+// dimension columns and its COPY of the cube cost ~4.5 CPU µs per span, the
+// largest part of the libuv pool's work during ingest (docs/storage.md).
+//
+// Grouping without a per-row key: each row's group id is refined column by
+// column — (group so far, value of this column) → next group id — in a table
+// indexed directly when groups × values is small, else a Map. Each refinement
+// step keeps, per new group, its parent group and value, so the key of a
+// final group is read back step by step at the end; the columns themselves
+// need not be kept. The result is the same cube as cube-file.ts's
+// writeCubeFromSpans writes: one row per distinct (dimension values…,
+// duration bucket, duration range) with a span count and Σ ln(duration + 1),
+// ordered by service and span name, the same key-value metadata.
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { encodeParquet, type ParquetColumn } from '../parts/parquet/writer.js';
+import type { PageCodec } from '../parts/parquet/compression.js';
+import { isHighCardinality } from './compare-score.js';
+
+/** Cube column names and metadata (cube-file.ts re-exports them). */
+export const CUBE_DURATION_BUCKET = 'duration_bucket';
+export const CUBE_DURATION_RANGE = 'duration_range_ms';
+export const CUBE_SPAN_COUNT = 'span_count';
+export const CUBE_LOG_DURATION_SUM = 'log_duration_sum';
+export const CUBE_FORMAT_VERSION = 1;
+/** Rows sampled from the head of a part's spans to find its high-cardinality columns. */
+export const CUBE_SAMPLE_ROWS = 20_000;
+
+export interface CubeColumns {
+  /** dimension columns grouped by in the cube */
+  grouped: string[];
+  /** dimension columns of the part too diverse for the cube */
+  highCardinality: string[];
+}
+
+/** The cube's key-value metadata: its format version and the columns it leaves out. */
+export function cubeMetadata(highCardinality: readonly string[]): Record<string, string> {
+  return { marquetry_cube: String(CUBE_FORMAT_VERSION), high_cardinality: JSON.stringify(highCardinality) };
+}
+
+/** What the worker needs to build the cubes of its runs. */
+export interface SpanCubeJob {
+  /** dimension columns in cube order (cube-file.ts, cubeCandidateColumns) */
+  candidates: string[];
+  /** those always in the cube, whatever their cardinality (not sampled) */
+  always: string[];
+  /** per run, where its cube file goes */
+  paths: string[];
+  /** page codec of the cube files (loaded in the worker) */
+  codec?: PageCodec;
+}
+
+/** The duration bucket of DURATION_BUCKET_SQL (compare-sql.ts): floor(ln(duration + 1) * 16). */
+export function durationBucket(durationNs: number): number {
+  return Math.floor(Math.log(durationNs + 1) * 16);
+}
+
+/** 10^e as DuckDB's pow(10, e) gives it: the correctly rounded value, which `1eN` literals are. */
+const POWERS_OF_TEN = new Map<number, number>();
+function powerOfTen(e: number): number {
+  let p = POWERS_OF_TEN.get(e);
+  if (p === undefined) {
+    p = Number(`1e${e}`);
+    POWERS_OF_TEN.set(e, p);
+  }
+  return p;
+}
+
+/** The 1-2-5 duration range of DURATION_RANGE_SQL (compare-dimensions.ts), in ms. */
+export function durationRangeMs(durationNs: number): number {
+  const ms = durationNs / 1e6;
+  if (ms === 0) return 0;
+  const magnitude = Math.abs(ms);
+  const p = powerOfTen(Math.floor(Math.log10(magnitude) + 1e-12));
+  const ratio = magnitude / p;
+  return Math.sign(ms) * p * (ratio < 2 ? 1 : ratio < 5 ? 2 : 5);
+}
+
+/** Turns vid (a column's value id per row, 0 = null) back into a cube column. */
+type ValueTable =
+  | { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; distinctEntries: boolean; entryOfVid: Int32Array }
+  | { kind: 'int32' | 'boolean'; values: number[] }
+  | { kind: 'int64'; values: bigint[] }
+  | { kind: 'double'; values: number[] };
+
+interface Step {
+  /** index of the column in the run's grouped columns */
+  column: number;
+  /** per group after this step: the group it was refined from */
+  parent: Int32Array;
+  /** per group after this step: its value id in the column */
+  vid: Int32Array;
+}
+
+interface RunCube {
+  rows: number;
+  /** per row, its group so far */
+  group: Int32Array;
+  groups: number;
+  steps: Step[];
+  grouped: { name: string; table: ValueTable }[];
+  high: string[];
+  durations?: { values: BigInt64Array; nulls: Uint8Array | undefined };
+}
+
+/** Direct refinement tables up to this many (group, value) pairs; a Map beyond. */
+const DIRECT_PAIRS = 1 << 22;
+
+/**
+ * Builds the span cube of each run from the run's columns as the worker
+ * writes them (add), then writes the cube files (finish).
+ */
+export class SpanCubeBuilder {
+  private readonly runs: RunCube[];
+  private readonly candidates: Set<string>;
+  private readonly always: Set<string>;
+
+  constructor(
+    runRows: readonly number[],
+    private readonly job: SpanCubeJob,
+  ) {
+    this.candidates = new Set(job.candidates);
+    this.always = new Set(job.always);
+    this.runs = runRows.map((rows) => ({ rows, group: new Int32Array(rows), groups: 1, steps: [], grouped: [], high: [] }));
+  }
+
+  /** One column of run `r` (every column may come; only dimensions and the duration are used). */
+  add(r: number, column: ParquetColumn): void {
+    const run = this.runs[r]!;
+    if (column.name === 'duration_nano' && column.kind === 'int64') {
+      run.durations = { values: column.values, nulls: column.nulls };
+      return;
+    }
+    if (!this.candidates.has(column.name)) return;
+    const ids = valueIds(column, run.rows);
+    if (ids === undefined) {
+      run.high.push(column.name); // ids, not values to compare: left out, answered from spans
+      return;
+    }
+    if (!this.always.has(column.name) && sampledHighCardinality(ids.vid, run.rows)) {
+      run.high.push(column.name);
+      return;
+    }
+    run.grouped.push({ name: column.name, table: ids.table });
+    refine(run, run.grouped.length - 1, ids.vid, ids.count);
+  }
+
+  /**
+   * Writes each run's cube file (not fsynced); returns its grouped and
+   * left-out columns, or null for a run without durations (no cube file: the
+   * cube store builds one, or fails, as for parts DuckDB writes).
+   */
+  finish(): (CubeColumns | null)[] {
+    return this.runs.map((run, r) => this.finishRun(run, this.job.paths[r]!));
+  }
+
+  private finishRun(run: RunCube, path: string): CubeColumns | null {
+    if (!run.durations) return null;
+    const present = new Set([...run.grouped.map((g) => g.name), ...run.high]);
+    // a candidate no column came for: left out (answered from spans), never guessed
+    for (const c of this.job.candidates) if (!present.has(c)) run.high.push(c);
+    const { values: durations, nulls: durationNulls } = run.durations;
+    // the bucket and the range as two more steps
+    const bucketIds = new Int32Array(run.rows);
+    const rangeIds = new Int32Array(run.rows);
+    const buckets: number[] = [0];
+    const ranges: number[] = [0];
+    const bucketVid = new Map<number, number>();
+    const rangeVid = new Map<number, number>();
+    const logDuration = new Float64Array(run.rows);
+    for (let i = 0; i < run.rows; i++) {
+      if (durationNulls !== undefined && durationNulls[i] !== 0) continue;
+      const d = Number(durations[i]!);
+      logDuration[i] = Math.log(d + 1);
+      const b = Math.floor(logDuration[i]! * 16);
+      let vb = bucketVid.get(b);
+      if (vb === undefined) bucketVid.set(b, (vb = buckets.push(b) - 1));
+      bucketIds[i] = vb;
+      const m = durationRangeMs(d);
+      let vr = rangeVid.get(m);
+      if (vr === undefined) rangeVid.set(m, (vr = ranges.push(m) - 1));
+      rangeIds[i] = vr;
+    }
+    const bucketColumn = run.grouped.length;
+    run.grouped.push({ name: CUBE_DURATION_BUCKET, table: { kind: 'int32', values: buckets } });
+    refine(run, bucketColumn, bucketIds, buckets.length);
+    run.grouped.push({ name: CUBE_DURATION_RANGE, table: { kind: 'double', values: ranges } });
+    refine(run, bucketColumn + 1, rangeIds, ranges.length);
+
+    const groups = run.groups;
+    const counts = new BigInt64Array(groups);
+    const sums = new Float64Array(groups);
+    const summed = new Uint8Array(groups);
+    for (let i = 0; i < run.rows; i++) {
+      const g = run.group[i]!;
+      counts[g]!++;
+      if (durationNulls !== undefined && durationNulls[i] !== 0) continue;
+      sums[g] += logDuration[i]!;
+      summed[g] = 1;
+    }
+    // each group's value id per grouped column, read back through the steps
+    const vids = run.grouped.map(() => new Int32Array(groups));
+    const at = new Int32Array(groups);
+    for (let g = 0; g < groups; g++) at[g] = g;
+    for (let s = run.steps.length - 1; s >= 0; s--) {
+      const { column, parent, vid } = run.steps[s]!;
+      const out = vids[column]!;
+      for (let g = 0; g < groups; g++) {
+        out[g] = vid[at[g]!]!;
+        at[g] = parent[at[g]!]!;
+      }
+    }
+    const order = groupOrder(run, vids, groups);
+    const columns: ParquetColumn[] = run.grouped.map((g, c) => cubeColumn(g.name, g.table, vids[c]!, order));
+    columns.push({ name: CUBE_SPAN_COUNT, kind: 'int64', values: permuted(counts, order) });
+    const sumNulls = new Uint8Array(groups);
+    for (let k = 0; k < groups; k++) sumNulls[k] = summed[order[k]!] ? 0 : 1;
+    columns.push({ name: CUBE_LOG_DURATION_SUM, kind: 'double', values: permuted(sums, order), nulls: sumNulls });
+    // the dimension columns in candidate order, then the cube's own (as cube-file.ts's COPY lists them)
+    const rank = new Map(this.job.candidates.map((c, i) => [c, i]));
+    const dims = columns.slice(0, bucketColumn).sort((a, b) => rank.get(a.name)! - rank.get(b.name)!);
+    const high = [...run.high].sort();
+    writeFile(path, encodeParquet(groups, [...dims, ...columns.slice(bucketColumn)], { keyValueMetadata: cubeMetadata(high), ...(this.job.codec ? { codec: this.job.codec } : {}) }));
+    return { grouped: dims.map((d) => d.name), highCardinality: high };
+  }
+}
+
+/** Per row a value id (0 = null, then 1, 2, … by first appearance) and the table turning ids back into values; undefined for id-like kinds. */
+function valueIds(column: ParquetColumn, rows: number): { vid: Int32Array; count: number; table: ValueTable } | undefined {
+  const vid = new Int32Array(rows);
+  const nulls = 'nulls' in column ? column.nulls : undefined;
+  switch (column.kind) {
+    case 'string-entries': {
+      const entries = column.entryStarts.length - 1;
+      const vidOfEntry = new Int32Array(entries);
+      const entryOfVid: number[] = [-1];
+      const distinct = column.distinctEntries === true;
+      // entries of equal bytes must share an id: merged by their text where the caller did not
+      const byText = distinct ? undefined : new Map<string, number>();
+      const text = distinct ? undefined : Buffer.from(column.entries.buffer, column.entries.byteOffset, column.entries.byteLength);
+      for (let i = 0; i < rows; i++) {
+        if (nulls !== undefined && nulls[i] !== 0) continue;
+        const e = column.indices[i]!;
+        let v = vidOfEntry[e]!;
+        if (v === 0) {
+          if (byText !== undefined) {
+            const key = text!.toString('latin1', column.entryStarts[e]! + 4, column.entryStarts[e + 1]!);
+            v = byText.get(key) ?? 0;
+            if (v === 0) byText.set(key, (v = entryOfVid.push(e) - 1));
+          } else {
+            v = entryOfVid.push(e) - 1;
+          }
+          vidOfEntry[e] = v;
+        }
+        vid[i] = v;
+      }
+      return {
+        vid,
+        count: entryOfVid.length,
+        table: { kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, distinctEntries: distinct, entryOfVid: Int32Array.from(entryOfVid) },
+      };
+    }
+    case 'int32':
+    case 'boolean':
+    case 'double': {
+      const values: number[] = [0];
+      const ids = new Map<number, number>();
+      for (let i = 0; i < rows; i++) {
+        if (nulls !== undefined && nulls[i] !== 0) continue;
+        let x = column.values[i]!;
+        if (column.kind === 'boolean') x = x === 0 ? 0 : 1;
+        let v = ids.get(x);
+        if (v === undefined) ids.set(x, (v = values.push(x) - 1));
+        vid[i] = v;
+      }
+      return { vid, count: values.length, table: { kind: column.kind, values } };
+    }
+    case 'int64': {
+      const values: bigint[] = [0n];
+      const words = new Int32Array(column.values.buffer, column.values.byteOffset, column.values.length * 2);
+      const ids = new Map<number | bigint, number>();
+      for (let i = 0; i < rows; i++) {
+        if (nulls !== undefined && nulls[i] !== 0) continue;
+        const hi = words[2 * i + 1]!;
+        // exact as a double while |value| < 2^52; a bigint key beyond
+        const key = hi >= -0x100000 && hi < 0x100000 ? hi * 4294967296 + (words[2 * i]! >>> 0) : column.values[i]!;
+        let v = ids.get(key);
+        if (v === undefined) ids.set(key, (v = values.push(column.values[i]!) - 1));
+        vid[i] = v;
+      }
+      return { vid, count: values.length, table: { kind: 'int64', values } };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The rule of cube-file.ts's chooseCubeColumns over the first CUBE_SAMPLE_ROWS rows: distinct values and rows with one. */
+function sampledHighCardinality(vid: Int32Array, rows: number): boolean {
+  const sample = Math.min(rows, CUBE_SAMPLE_ROWS);
+  const seen = new Set<number>();
+  let withValue = 0;
+  for (let i = 0; i < sample; i++) {
+    const v = vid[i]!;
+    if (v === 0) continue;
+    withValue++;
+    seen.add(v);
+  }
+  return isHighCardinality(seen.size, withValue);
+}
+
+/** Refines every row's group by its value id in one more grouped column (a step). */
+function refine(run: RunCube, column: number, vid: Int32Array, count: number): void {
+  const { group, rows } = run;
+  const parent: number[] = [];
+  const vidOf: number[] = [];
+  if (run.groups * count <= DIRECT_PAIRS) {
+    const next = new Int32Array(run.groups * count).fill(-1);
+    for (let i = 0; i < rows; i++) {
+      const pair = group[i]! * count + vid[i]!;
+      let g = next[pair]!;
+      if (g < 0) {
+        g = next[pair] = parent.length;
+        parent.push(group[i]!);
+        vidOf.push(vid[i]!);
+      }
+      group[i] = g;
+    }
+  } else {
+    const next = new Map<number, number>();
+    for (let i = 0; i < rows; i++) {
+      const pair = group[i]! * count + vid[i]!;
+      let g = next.get(pair);
+      if (g === undefined) {
+        g = parent.length;
+        next.set(pair, g);
+        parent.push(group[i]!);
+        vidOf.push(vid[i]!);
+      }
+      group[i] = g;
+    }
+  }
+  run.groups = parent.length;
+  run.steps.push({ column, parent: Int32Array.from(parent), vid: Int32Array.from(vidOf) });
+}
+
+/** Groups by service name, then span name (the cube's ORDER BY), as their UTF-8 bytes compare. */
+function groupOrder(run: RunCube, vids: readonly Int32Array[], groups: number): Uint32Array {
+  const keys: Buffer[][] = [];
+  for (const name of ['service_name', 'name']) {
+    const c = run.grouped.findIndex((g) => g.name === name);
+    if (c < 0) continue;
+    const table = run.grouped[c]!.table;
+    if (table.kind !== 'string-entries') continue;
+    const all = Buffer.from(table.entries.buffer, table.entries.byteOffset, table.entries.byteLength);
+    const text = Array.from(table.entryOfVid, (e) => (e < 0 ? NULL_LAST : all.subarray(table.entryStarts[e]! + 4, table.entryStarts[e + 1]!)));
+    // nulls sort last, as DuckDB's ORDER BY puts them
+    keys.push(Array.from(vids[c]!, (v) => (v === 0 ? NULL_LAST : text[v]!)));
+  }
+  const order = Uint32Array.from({ length: groups }, (_, g) => g);
+  order.sort((a, b) => {
+    for (const k of keys) {
+      const x = k[a]!;
+      const y = k[b]!;
+      if (x === y) continue;
+      if (x === NULL_LAST) return 1;
+      if (y === NULL_LAST) return -1;
+      const c = Buffer.compare(x, y);
+      if (c !== 0) return c;
+    }
+    return a - b;
+  });
+  return order;
+}
+
+const NULL_LAST = Buffer.alloc(0);
+
+function permuted<T extends BigInt64Array | Float64Array>(values: T, order: Uint32Array): T {
+  const out = new (values.constructor as new (n: number) => T)(order.length);
+  for (let k = 0; k < order.length; k++) out[k] = values[order[k]!]!;
+  return out;
+}
+
+/** A cube column: each cube row's value of `name`, null where its value id is 0. */
+function cubeColumn(name: string, table: ValueTable, vids: Int32Array, order: Uint32Array): ParquetColumn {
+  const n = order.length;
+  const nulls = new Uint8Array(n);
+  let anyNull = false;
+  for (let k = 0; k < n; k++) {
+    if (vids[order[k]!] === 0) {
+      nulls[k] = 1;
+      anyNull = true;
+    }
+  }
+  const withNulls = anyNull ? { nulls } : {};
+  switch (table.kind) {
+    case 'string-entries': {
+      const indices = new Uint32Array(n);
+      for (let k = 0; k < n; k++) {
+        const v = vids[order[k]!]!;
+        indices[k] = v === 0 ? 0 : table.entryOfVid[v]!;
+      }
+      return { name, kind: 'string-entries', entries: table.entries, entryStarts: table.entryStarts, indices, distinctEntries: table.distinctEntries, ...withNulls };
+    }
+    case 'int64': {
+      const values = new BigInt64Array(n);
+      for (let k = 0; k < n; k++) values[k] = table.values[vids[order[k]!]!]!;
+      return { name, kind: 'int64', values, ...withNulls };
+    }
+    case 'double': {
+      const values = new Float64Array(n);
+      for (let k = 0; k < n; k++) values[k] = table.values[vids[order[k]!]!]!;
+      return { name, kind: 'double', values, ...withNulls };
+    }
+    case 'int32': {
+      const values = new Int32Array(n);
+      for (let k = 0; k < n; k++) values[k] = table.values[vids[order[k]!]!]!;
+      return { name, kind: 'int32', values, ...withNulls };
+    }
+    case 'boolean': {
+      const values = new Uint8Array(n);
+      for (let k = 0; k < n; k++) values[k] = table.values[vids[order[k]!]!]!;
+      return { name, kind: 'boolean', values, ...withNulls };
+    }
+  }
+}
+
+function writeFile(path: string, parts: readonly Uint8Array[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const part of parts) for (let at = 0; at < part.length; ) at += writeSync(fd, part, at, part.length - at);
+  } finally {
+    closeSync(fd);
+  }
+}
