@@ -5,10 +5,12 @@
 // largest part of the libuv pool's work during ingest (docs/storage.md).
 //
 // Grouping without a per-row key: each row's group id is refined column by
-// column — (group so far, value of this column) → next group id — in a table
-// indexed directly when groups × values is small, else a Map. Each refinement
-// step keeps, per new group, its parent group and value, so the key of a
-// final group is read back step by step at the end; the columns themselves
+// column — (group so far, value of this column) → a new group id — in one
+// open-addressing table. A row without a value keeps its group id, so a
+// column few spans have (most attribute columns) costs only its values; ids
+// only grow, and each refinement step keeps, per id it made, its parent id
+// and value, so the key of a final group is read back step by step at the
+// end (an id older than the step: no value there); the columns themselves
 // need not be kept. The result is the same cube as cube-file.ts's
 // writeCubeFromSpans writes: one row per distinct (dimension values…,
 // duration bucket, duration range) with a span count and Σ ln(duration + 1),
@@ -88,25 +90,113 @@ type ValueTable =
 interface Step {
   /** index of the column in the run's grouped columns */
   column: number;
-  /** per group after this step: the group it was refined from */
+  /** the first id this step made; ids below it had no value in the column */
+  first: number;
+  /** per id this step made (from `first`): the id it was refined from */
   parent: Int32Array;
-  /** per group after this step: its value id in the column */
+  /** per id this step made: its value id in the column */
   vid: Int32Array;
 }
 
 interface RunCube {
   rows: number;
-  /** per row, its group so far */
+  /** per row, its group id so far */
   group: Int32Array;
-  groups: number;
+  /** ids made so far */
+  ids: number;
   steps: Step[];
   grouped: { name: string; table: ValueTable }[];
   high: string[];
   durations?: { values: BigInt64Array; nulls: Uint8Array | undefined };
 }
 
-/** Direct refinement tables up to this many (group, value) pairs; a Map beyond. */
-const DIRECT_PAIRS = 1 << 22;
+/**
+ * (id, value id) → new id: open addressing, cleared by the slots it used.
+ * Sized by the pairs a step makes (at most the cube's rows, far fewer than
+ * spans), grown when they outnumber half its slots: a small table stays in
+ * cache.
+ */
+class PairTable {
+  private keys = new Float64Array(1 << 16).fill(-1);
+  private values = new Int32Array(1 << 16);
+  private mask = (1 << 16) - 1;
+  private used: Int32Array;
+  private usedCount = 0;
+  /** per id a step makes: its parent and value id, until copied into the step */
+  private readonly parent: Int32Array;
+  private readonly vidOf: Int32Array;
+
+  constructor(maxPairs: number) {
+    this.used = new Int32Array(maxPairs);
+    this.parent = new Int32Array(maxPairs);
+    this.vidOf = new Int32Array(maxPairs);
+  }
+
+  /** Refines every row with a value (vid ≠ 0) in one more grouped column. */
+  refine(run: RunCube, column: number, vid: Int32Array, count: number): void {
+    const { group, rows } = run;
+    const { parent, vidOf } = this;
+    const first = run.ids;
+    let next = first;
+    for (let i = 0; i < rows; i++) {
+      const v = vid[i]!;
+      if (v === 0) continue;
+      const g = group[i]!;
+      const pair = g * count + v;
+      const keys = this.keys;
+      let slot = pairSlot(g, v) & this.mask;
+      for (;;) {
+        const k = keys[slot]!;
+        if (k === pair) break;
+        if (k === -1) {
+          keys[slot] = pair;
+          this.values[slot] = next;
+          this.used[this.usedCount++] = slot;
+          parent[next - first] = g;
+          vidOf[next - first] = v;
+          next++;
+          if (this.usedCount * 2 > this.mask) slot = this.grow(pair, count);
+          break;
+        }
+        slot = (slot + 1) & this.mask;
+      }
+      group[i] = this.values[slot]!;
+    }
+    for (let k = 0; k < this.usedCount; k++) this.keys[this.used[k]!] = -1;
+    this.usedCount = 0;
+    run.ids = next;
+    run.steps.push({ column, first, parent: parent.slice(0, next - first), vid: vidOf.slice(0, next - first) });
+  }
+
+  /** Twice the slots, the pairs placed anew; returns the new slot of `pair`. */
+  private grow(pair: number, count: number): number {
+    const capacity = (this.mask + 1) * 2;
+    const keys = new Float64Array(capacity).fill(-1);
+    const values = new Int32Array(capacity);
+    const mask = capacity - 1;
+    let found = -1;
+    for (let k = 0; k < this.usedCount; k++) {
+      const old = this.used[k]!;
+      const key = this.keys[old]!;
+      const g = Math.floor(key / count);
+      let slot = pairSlot(g, key - g * count) & mask;
+      while (keys[slot] !== -1) slot = (slot + 1) & mask;
+      keys[slot] = key;
+      values[slot] = this.values[old]!;
+      this.used[k] = slot;
+      if (key === pair) found = slot;
+    }
+    this.keys = keys;
+    this.values = values;
+    this.mask = mask;
+    return found;
+  }
+}
+
+function pairSlot(g: number, v: number): number {
+  const h = Math.imul(g, 0x9e3779b1) ^ Math.imul(v, 0x85ebca6b);
+  return h ^ (h >>> 15);
+}
 
 /**
  * Builds the span cube of each run from the run's columns as the worker
@@ -116,6 +206,9 @@ export class SpanCubeBuilder {
   private readonly runs: RunCube[];
   private readonly candidates: Set<string>;
   private readonly always: Set<string>;
+  private readonly pairs: PairTable;
+  /** value ids of the column being added (reused) */
+  private readonly vid: Int32Array;
 
   constructor(
     runRows: readonly number[],
@@ -123,7 +216,9 @@ export class SpanCubeBuilder {
   ) {
     this.candidates = new Set(job.candidates);
     this.always = new Set(job.always);
-    this.runs = runRows.map((rows) => ({ rows, group: new Int32Array(rows), groups: 1, steps: [], grouped: [], high: [] }));
+    this.runs = runRows.map((rows) => ({ rows, group: new Int32Array(rows), ids: 1, steps: [], grouped: [], high: [] }));
+    this.pairs = new PairTable(Math.max(0, ...runRows));
+    this.vid = new Int32Array(Math.max(0, ...runRows));
   }
 
   /** One column of run `r` (every column may come; only dimensions and the duration are used). */
@@ -134,17 +229,14 @@ export class SpanCubeBuilder {
       return;
     }
     if (!this.candidates.has(column.name)) return;
-    const ids = valueIds(column, run.rows);
-    if (ids === undefined) {
-      run.high.push(column.name); // ids, not values to compare: left out, answered from spans
-      return;
-    }
-    if (!this.always.has(column.name) && sampledHighCardinality(ids.vid, run.rows)) {
+    const ids = valueIds(column, run.rows, this.vid.subarray(0, run.rows), !this.always.has(column.name));
+    // too diverse, or ids rather than values to compare: left out, answered from spans
+    if (ids === undefined || ids === 'high') {
       run.high.push(column.name);
       return;
     }
     run.grouped.push({ name: column.name, table: ids.table });
-    refine(run, run.grouped.length - 1, ids.vid, ids.count);
+    this.pairs.refine(run, run.grouped.length - 1, ids.vid, ids.count);
   }
 
   /**
@@ -185,16 +277,23 @@ export class SpanCubeBuilder {
     }
     const bucketColumn = run.grouped.length;
     run.grouped.push({ name: CUBE_DURATION_BUCKET, table: { kind: 'int32', values: buckets } });
-    refine(run, bucketColumn, bucketIds, buckets.length);
+    this.pairs.refine(run, bucketColumn, bucketIds, buckets.length);
     run.grouped.push({ name: CUBE_DURATION_RANGE, table: { kind: 'double', values: ranges } });
-    refine(run, bucketColumn + 1, rangeIds, ranges.length);
+    this.pairs.refine(run, bucketColumn + 1, rangeIds, ranges.length);
 
-    const groups = run.groups;
+    // the ids rows ended with, numbered densely: the cube's groups
+    const groupOfId = new Int32Array(run.ids).fill(-1);
+    const idOfGroup: number[] = [];
+    for (let i = 0; i < run.rows; i++) {
+      const id = run.group[i]!;
+      if (groupOfId[id]! < 0) groupOfId[id] = idOfGroup.push(id) - 1;
+    }
+    const groups = idOfGroup.length;
     const counts = new BigInt64Array(groups);
     const sums = new Float64Array(groups);
     const summed = new Uint8Array(groups);
     for (let i = 0; i < run.rows; i++) {
-      const g = run.group[i]!;
+      const g = groupOfId[run.group[i]!]!;
       counts[g]!++;
       if (durationNulls !== undefined && durationNulls[i] !== 0) continue;
       sums[g] += logDuration[i]!;
@@ -202,14 +301,15 @@ export class SpanCubeBuilder {
     }
     // each group's value id per grouped column, read back through the steps
     const vids = run.grouped.map(() => new Int32Array(groups));
-    const at = new Int32Array(groups);
-    for (let g = 0; g < groups; g++) at[g] = g;
+    const at = Int32Array.from(idOfGroup);
     for (let s = run.steps.length - 1; s >= 0; s--) {
-      const { column, parent, vid } = run.steps[s]!;
+      const { column, first, parent, vid } = run.steps[s]!;
       const out = vids[column]!;
       for (let g = 0; g < groups; g++) {
-        out[g] = vid[at[g]!]!;
-        at[g] = parent[at[g]!]!;
+        const k = at[g]! - first;
+        if (k < 0) continue; // no value in this column: null (0)
+        out[g] = vid[k]!;
+        at[g] = parent[k]!;
       }
     }
     const order = groupOrder(run, vids, groups);
@@ -227,9 +327,19 @@ export class SpanCubeBuilder {
   }
 }
 
-/** Per row a value id (0 = null, then 1, 2, … by first appearance) and the table turning ids back into values; undefined for id-like kinds. */
-function valueIds(column: ParquetColumn, rows: number): { vid: Int32Array; count: number; table: ValueTable } | undefined {
-  const vid = new Int32Array(rows);
+/**
+ * Per row a value id (0 = null, then 1, 2, … by first appearance) and the
+ * table turning ids back into values; undefined for id-like kinds. With
+ * `probe`, 'high' as soon as the first CUBE_SAMPLE_ROWS rows show the column
+ * high-cardinality (cube-file.ts's rule, distinct values counted exactly):
+ * the rest is not read.
+ */
+function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: boolean): { vid: Int32Array; count: number; table: ValueTable } | 'high' | undefined {
+  vid.fill(0);
+  const sampleEnd = Math.min(rows, CUBE_SAMPLE_ROWS);
+  let withValue = 0;
+  /** after the sample (phase 0): is the column high-cardinality? */
+  const high = (phase: number, distinct: number): boolean => phase === 0 && probe && isHighCardinality(distinct, withValue);
   const nulls = 'nulls' in column ? column.nulls : undefined;
   switch (column.kind) {
     case 'string-entries': {
@@ -240,21 +350,25 @@ function valueIds(column: ParquetColumn, rows: number): { vid: Int32Array; count
       // entries of equal bytes must share an id: merged by their text where the caller did not
       const byText = distinct ? undefined : new Map<string, number>();
       const text = distinct ? undefined : Buffer.from(column.entries.buffer, column.entries.byteOffset, column.entries.byteLength);
-      for (let i = 0; i < rows; i++) {
-        if (nulls !== undefined && nulls[i] !== 0) continue;
-        const e = column.indices[i]!;
-        let v = vidOfEntry[e]!;
-        if (v === 0) {
-          if (byText !== undefined) {
-            const key = text!.toString('latin1', column.entryStarts[e]! + 4, column.entryStarts[e + 1]!);
-            v = byText.get(key) ?? 0;
-            if (v === 0) byText.set(key, (v = entryOfVid.push(e) - 1));
-          } else {
-            v = entryOfVid.push(e) - 1;
+      for (let phase = 0, i = 0, end = sampleEnd; phase < 2; phase++, end = rows) {
+        for (; i < end; i++) {
+          if (nulls !== undefined && nulls[i] !== 0) continue;
+          withValue++;
+          const e = column.indices[i]!;
+          let v = vidOfEntry[e]!;
+          if (v === 0) {
+            if (byText !== undefined) {
+              const key = text!.toString('latin1', column.entryStarts[e]! + 4, column.entryStarts[e + 1]!);
+              v = byText.get(key) ?? 0;
+              if (v === 0) byText.set(key, (v = entryOfVid.push(e) - 1));
+            } else {
+              v = entryOfVid.push(e) - 1;
+            }
+            vidOfEntry[e] = v;
           }
-          vidOfEntry[e] = v;
+          vid[i] = v;
         }
-        vid[i] = v;
+        if (high(phase, entryOfVid.length - 1)) return 'high';
       }
       return {
         vid,
@@ -267,13 +381,17 @@ function valueIds(column: ParquetColumn, rows: number): { vid: Int32Array; count
     case 'double': {
       const values: number[] = [0];
       const ids = new Map<number, number>();
-      for (let i = 0; i < rows; i++) {
-        if (nulls !== undefined && nulls[i] !== 0) continue;
-        let x = column.values[i]!;
-        if (column.kind === 'boolean') x = x === 0 ? 0 : 1;
-        let v = ids.get(x);
-        if (v === undefined) ids.set(x, (v = values.push(x) - 1));
-        vid[i] = v;
+      for (let phase = 0, i = 0, end = sampleEnd; phase < 2; phase++, end = rows) {
+        for (; i < end; i++) {
+          if (nulls !== undefined && nulls[i] !== 0) continue;
+          withValue++;
+          let x = column.values[i]!;
+          if (column.kind === 'boolean') x = x === 0 ? 0 : 1;
+          let v = ids.get(x);
+          if (v === undefined) ids.set(x, (v = values.push(x) - 1));
+          vid[i] = v;
+        }
+        if (high(phase, values.length - 1)) return 'high';
       }
       return { vid, count: values.length, table: { kind: column.kind, values } };
     }
@@ -281,14 +399,18 @@ function valueIds(column: ParquetColumn, rows: number): { vid: Int32Array; count
       const values: bigint[] = [0n];
       const words = new Int32Array(column.values.buffer, column.values.byteOffset, column.values.length * 2);
       const ids = new Map<number | bigint, number>();
-      for (let i = 0; i < rows; i++) {
-        if (nulls !== undefined && nulls[i] !== 0) continue;
-        const hi = words[2 * i + 1]!;
-        // exact as a double while |value| < 2^52; a bigint key beyond
-        const key = hi >= -0x100000 && hi < 0x100000 ? hi * 4294967296 + (words[2 * i]! >>> 0) : column.values[i]!;
-        let v = ids.get(key);
-        if (v === undefined) ids.set(key, (v = values.push(column.values[i]!) - 1));
-        vid[i] = v;
+      for (let phase = 0, i = 0, end = sampleEnd; phase < 2; phase++, end = rows) {
+        for (; i < end; i++) {
+          if (nulls !== undefined && nulls[i] !== 0) continue;
+          withValue++;
+          const hi = words[2 * i + 1]!;
+          // exact as a double while |value| < 2^52; a bigint key beyond
+          const key = hi >= -0x100000 && hi < 0x100000 ? hi * 4294967296 + (words[2 * i]! >>> 0) : column.values[i]!;
+          let v = ids.get(key);
+          if (v === undefined) ids.set(key, (v = values.push(column.values[i]!) - 1));
+          vid[i] = v;
+        }
+        if (high(phase, values.length - 1)) return 'high';
       }
       return { vid, count: values.length, table: { kind: 'int64', values } };
     }
@@ -297,85 +419,36 @@ function valueIds(column: ParquetColumn, rows: number): { vid: Int32Array; count
   }
 }
 
-/** The rule of cube-file.ts's chooseCubeColumns over the first CUBE_SAMPLE_ROWS rows: distinct values and rows with one. */
-function sampledHighCardinality(vid: Int32Array, rows: number): boolean {
-  const sample = Math.min(rows, CUBE_SAMPLE_ROWS);
-  const seen = new Set<number>();
-  let withValue = 0;
-  for (let i = 0; i < sample; i++) {
-    const v = vid[i]!;
-    if (v === 0) continue;
-    withValue++;
-    seen.add(v);
-  }
-  return isHighCardinality(seen.size, withValue);
-}
-
-/** Refines every row's group by its value id in one more grouped column (a step). */
-function refine(run: RunCube, column: number, vid: Int32Array, count: number): void {
-  const { group, rows } = run;
-  const parent: number[] = [];
-  const vidOf: number[] = [];
-  if (run.groups * count <= DIRECT_PAIRS) {
-    const next = new Int32Array(run.groups * count).fill(-1);
-    for (let i = 0; i < rows; i++) {
-      const pair = group[i]! * count + vid[i]!;
-      let g = next[pair]!;
-      if (g < 0) {
-        g = next[pair] = parent.length;
-        parent.push(group[i]!);
-        vidOf.push(vid[i]!);
-      }
-      group[i] = g;
-    }
-  } else {
-    const next = new Map<number, number>();
-    for (let i = 0; i < rows; i++) {
-      const pair = group[i]! * count + vid[i]!;
-      let g = next.get(pair);
-      if (g === undefined) {
-        g = parent.length;
-        next.set(pair, g);
-        parent.push(group[i]!);
-        vidOf.push(vid[i]!);
-      }
-      group[i] = g;
-    }
-  }
-  run.groups = parent.length;
-  run.steps.push({ column, parent: Int32Array.from(parent), vid: Int32Array.from(vidOf) });
-}
-
 /** Groups by service name, then span name (the cube's ORDER BY), as their UTF-8 bytes compare. */
 function groupOrder(run: RunCube, vids: readonly Int32Array[], groups: number): Uint32Array {
-  const keys: Buffer[][] = [];
+  // per key column, each value id's rank among the column's values (few: services, span names), so groups sort by numbers
+  const ranks: Int32Array[] = [];
   for (const name of ['service_name', 'name']) {
     const c = run.grouped.findIndex((g) => g.name === name);
     if (c < 0) continue;
     const table = run.grouped[c]!.table;
     if (table.kind !== 'string-entries') continue;
     const all = Buffer.from(table.entries.buffer, table.entries.byteOffset, table.entries.byteLength);
-    const text = Array.from(table.entryOfVid, (e) => (e < 0 ? NULL_LAST : all.subarray(table.entryStarts[e]! + 4, table.entryStarts[e + 1]!)));
-    // nulls sort last, as DuckDB's ORDER BY puts them
-    keys.push(Array.from(vids[c]!, (v) => (v === 0 ? NULL_LAST : text[v]!)));
+    const byText = Array.from(table.entryOfVid, (e, v) => ({ v, text: all.subarray(table.entryStarts[Math.max(e, 0)]! + 4, table.entryStarts[Math.max(e, 0) + 1]!) }));
+    // null (value id 0) sorts last, as DuckDB's ORDER BY puts it
+    byText.sort((x, y) => (x.v === 0 ? 1 : y.v === 0 ? -1 : Buffer.compare(x.text, y.text)));
+    const rankOfVid = new Int32Array(byText.length);
+    byText.forEach(({ v }, rank) => (rankOfVid[v] = rank));
+    const rank = new Int32Array(groups);
+    const vid = vids[c]!;
+    for (let g = 0; g < groups; g++) rank[g] = rankOfVid[vid[g]!]!;
+    ranks.push(rank);
   }
   const order = Uint32Array.from({ length: groups }, (_, g) => g);
   order.sort((a, b) => {
-    for (const k of keys) {
-      const x = k[a]!;
-      const y = k[b]!;
-      if (x === y) continue;
-      if (x === NULL_LAST) return 1;
-      if (y === NULL_LAST) return -1;
-      const c = Buffer.compare(x, y);
-      if (c !== 0) return c;
+    for (const rank of ranks) {
+      const d = rank[a]! - rank[b]!;
+      if (d !== 0) return d;
     }
     return a - b;
   });
   return order;
 }
-
-const NULL_LAST = Buffer.alloc(0);
 
 function permuted<T extends BigInt64Array | Float64Array>(values: T, order: Uint32Array): T {
   const out = new (values.constructor as new (n: number) => T)(order.length);
