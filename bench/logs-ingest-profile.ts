@@ -9,8 +9,9 @@
 // the log parts' codec and page size, to compare them on the same records.
 // KEEP_PART=<path> keeps the (last) part written, for bench/logs-part-encodings.ts.
 // COMPACT_FIELDS=0 writes body fields as they are (no template + numbers, no decimals:
-// src/parts/log-text-template.ts, log-decimal-double.ts).
-//   [FLUSH=1 [CODEC=zstd-9] [PAGE_KIB=64] [KEEP_PART=…] [COMPACT_FIELDS=0]] node --import tsx bench/logs-ingest-profile.ts [records] [runs]
+// src/parts/log-text-template.ts, log-decimal-double.ts). DELTA_INT32=0 leaves
+// int32 columns without the DELTA_BINARY_PACKED trial.
+//   [FLUSH=1 [CODEC=zstd-9] [PAGE_KIB=64] [KEEP_PART=…] [COMPACT_FIELDS=0] [DELTA_INT32=0]] node --import tsx bench/logs-ingest-profile.ts [records] [runs]
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,7 @@ function partLayout(codecName: string | undefined, pageKiB: string | undefined):
     encoding.codec = codec;
   }
   if (pageKiB !== undefined) encoding.pageBytes = Number(pageKiB) * 1024;
+  if (process.env['DELTA_INT32'] === '0') encoding.tryDeltaInt32 = false;
   return { ...LOG_PART_LAYOUT, encoding, ...(process.env['COMPACT_FIELDS'] === '0' ? { compactBodyFields: false } : {}) };
 }
 

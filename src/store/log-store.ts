@@ -33,12 +33,13 @@ import type { ColumnFileOptions } from '../parts/parquet/writer.js';
  * against 24.3 B/record, and DuckDB decompresses zstd faster than Brotli
  * (a search's text scan ~20 % less CPU). Levels 2–5 are no smaller than 1
  * here; 6 is Brotli 6's size for as much CPU; 9 is 1 B/record smaller for 6 ×
- * level 1's CPU. Int64 columns delta-coded and strings PLAIN where smaller.
+ * level 1's CPU. Int64 and int32 columns delta-coded and strings PLAIN where smaller.
  */
 export const LOG_PART_ENCODING: ColumnFileOptions = {
   codec: { codec: 'zstd', level: 1 },
   pageBytes: 256 * 1024,
   tryDeltaInt64: true,
+  tryDeltaInt32: true,
   tryPlainStrings: true,
   allOptional: true,
 };
@@ -55,7 +56,7 @@ export const LOG_PART_LAYOUT: PartLayout = {
   tieBreakBySourceRow: true,
   // One chunk of the token index is one row group: a word in one chunk reads 16 Ki rows, not 64 Ki.
   rowGroupRows: TOKEN_CHUNK_ROWS,
-  // Written by our own writer: zstd pages, delta-coded int64s, PLAIN or dictionary strings by size
+  // Written by our own writer: zstd pages, delta-coded int64s and int32s, PLAIN or dictionary strings by size
   // (docs/storage.md, "Log parts"), every column OPTIONAL so a merge concatenates chunks.
   encoding: LOG_PART_ENCODING,
   // times that are all whole µs stored in µs: ~1.2 B/record less (src/parts/log-time-micros.ts)

@@ -42,6 +42,8 @@ function logLikeColumns(rows: number, seed: number): ParquetColumn[] {
     { name: 'duration', kind: 'double', values: Float64Array.from({ length: rows }, () => Math.round(r() * 200_000) / 100) },
     { name: 'ok', kind: 'boolean', values: Uint8Array.from({ length: rows }, () => (r() < 0.9 ? 1 : 0)) },
     { name: 'status', kind: 'int32', values: Int32Array.from({ length: rows }, () => (r() < 0.9 ? 200 : 500)) },
+    // a message's numbers: small, in no order, some negative, some rows without one
+    { name: 'sku', kind: 'int32', values: Int32Array.from({ length: rows }, () => Math.floor(r() * 5000) - 100), nulls: Uint8Array.from({ length: rows }, (_, i) => (i % 5 === 2 ? 1 : 0)) },
   ];
 }
 
@@ -51,6 +53,7 @@ const LOG_PART_OPTIONS: ColumnFileOptions = {
   codec: { codec: 'zstd', level: 1 },
   pageBytes: 256 * 1024,
   tryDeltaInt64: true,
+  tryDeltaInt32: true,
   tryPlainStrings: true,
   allOptional: true,
 };
@@ -129,6 +132,8 @@ describe('log part encodings read back', () => {
           assert.match(String(byName.get('time_unix_nano')!['enc']), /DELTA_BINARY_PACKED/);
           // two status codes: a dictionary of 2 entries, 1 bit a row, beats 4 bytes a row
           assert.match(String(byName.get('status')!['enc']), /RLE_DICTIONARY/);
+          // numbers below 5000 in no order: their 14 bits a value beat PLAIN's 4 bytes
+          assert.match(String(byName.get('sku')!['enc']), /DELTA_BINARY_PACKED/);
           const schema = await queryRows(connection, `SELECT name, repetition_type FROM parquet_schema(${sqlString(path)}) WHERE name <> 'schema'`);
           for (const s of schema) assert.equal(s['repetition_type'], 'OPTIONAL', String(s['name']));
         }),
@@ -153,6 +158,25 @@ describe('log part encodings read back', () => {
         assert.deepEqual(await readParquetRows(connection, path), expectedRows(rows, sorted));
         const enc = await queryRows(connection, `SELECT DISTINCT encodings FROM parquet_metadata(${sqlString(path)})`);
         assert.ok(enc.some((e) => String(e['encodings']).includes('DELTA_BINARY_PACKED')));
+      }),
+    );
+  });
+
+  it('delta-codes int32s whose values span less than 2^31 only; DuckDB reads them across pages and row groups', async () => {
+    const rows = 4000;
+    const r = seededRandom(5);
+    // row group 1: small numbers; row group 2: spanning all of int32 (deltas would not fit in 32 bits)
+    const values = Int32Array.from({ length: rows }, (_, i) => (i < 2000 ? Math.floor(r() * 3000) - 2 ** 30 : i % 2 ? 2 ** 31 - 1 - Math.floor(r() * 100) : -(2 ** 31) + Math.floor(r() * 100)));
+    const nulls = Uint8Array.from({ length: rows }, (_, i) => (i % 17 === 0 ? 1 : 0));
+    const columns: ParquetColumn[] = [{ name: 'n', kind: 'int32', values, nulls }];
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const path = join(dir, 'int32.parquet');
+        await writeParquetFile(path, rows, columns, { tryDeltaInt32: true, pageBytes: 300, rowGroupRows: 2000, codec: { codec: 'gzip', level: 1 } });
+        assert.deepEqual(await readParquetRows(connection, path), expectedRows(rows, columns));
+        const enc = await queryRows(connection, `SELECT row_group_id AS g, encodings AS e FROM parquet_metadata(${sqlString(path)}) ORDER BY g`);
+        assert.match(String(enc[0]!['e']), /DELTA_BINARY_PACKED/);
+        assert.doesNotMatch(String(enc[1]!['e']), /DELTA_BINARY_PACKED/);
       }),
     );
   });
@@ -198,7 +222,7 @@ describe('log part encodings read back', () => {
       writeColumnFile(path, rows, columns, { ...LOG_PART_OPTIONS, codec });
       // row groups are read in parallel: in file order only when asked
       const out = query(
-        `SELECT toString(time_unix_nano) AS t, toString(seq) AS s, toString(extremes) AS e, toString(sparse) AS sp, status, msg, req_id, duration
+        `SELECT toString(time_unix_nano) AS t, toString(seq) AS s, toString(extremes) AS e, toString(sparse) AS sp, status, msg, req_id, duration, sku
            FROM file('${path}', Parquet) SETTINGS input_format_parquet_preserve_order = 1`,
         'JSONEachRow',
       )
@@ -214,6 +238,7 @@ describe('log part encodings read back', () => {
         msg: row['msg'],
         req_id: row['req_id'],
         duration: row['duration'],
+        sku: row['sku'],
       }));
       assert.deepEqual(out, expected);
     });

@@ -331,16 +331,25 @@ const DELTA_MINIBLOCK_VALUES = DELTA_BLOCK_VALUES / DELTA_MINIBLOCKS;
  * Deltas wrap in 64 bits as readers undo them; a miniblock past the last
  * value has width 0 and no bytes, the last one with values is padded to 32.
  */
-export function deltaBinaryPacked(values: BigInt64Array, start: number, end: number, nulls: Uint8Array | undefined, nonNull: number): Uint8Array {
+export function deltaBinaryPacked(values: BigInt64Array | Int32Array, start: number, end: number, nulls: Uint8Array | undefined, nonNull: number): Uint8Array {
   // 64-bit arithmetic on 32-bit halves (BigInt is slow here and V8 20's optimizer has miscompiled it)
-  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   const lo = new Uint32Array(nonNull);
   const hi = new Int32Array(nonNull);
   let n = 0;
-  for (let i = start; i < end; i++) {
-    if (nulls !== undefined && nulls[i] !== 0) continue;
-    lo[n] = words[2 * i]!;
-    hi[n++] = words[2 * i + 1]! | 0;
+  if (values instanceof Int32Array) {
+    // sign-extended: int32 values spanning less than 2^31 have deltas (and widths) within 32 bits
+    for (let i = start; i < end; i++) {
+      if (nulls !== undefined && nulls[i] !== 0) continue;
+      lo[n] = values[i]! >>> 0;
+      hi[n++] = values[i]! >> 31;
+    }
+  } else {
+    const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+    for (let i = start; i < end; i++) {
+      if (nulls !== undefined && nulls[i] !== 0) continue;
+      lo[n] = words[2 * i]!;
+      hi[n++] = words[2 * i + 1]! | 0;
+    }
   }
   // deltas, wrapping in 64 bits
   const deltaCount = Math.max(0, n - 1);

@@ -25,6 +25,8 @@ export interface ParquetWriteOptions {
   codec?: PageCodec;
   /** int64 columns: DELTA_BINARY_PACKED where that chunk is smaller (column-chunk.ts). No layout is returned then. */
   tryDeltaInt64?: boolean;
+  /** int32 columns likewise (ChunkOptions.tryDeltaInt32). No layout is returned then. */
+  tryDeltaInt32?: boolean;
   /** With a codec: PLAIN strings where that chunk is smaller than its dictionary's. */
   tryPlainStrings?: boolean;
   /**
@@ -72,6 +74,7 @@ export function encodeParquetWithLayout(rowCount: number, columns: readonly Parq
     pageBytes: options.pageBytes ?? PAGE_BYTES,
     ...(options.codec !== undefined ? { codec: options.codec } : {}),
     tryDeltaInt64: options.tryDeltaInt64 ?? false,
+    tryDeltaInt32: options.tryDeltaInt32 ?? false,
     tryPlainStrings: options.tryPlainStrings ?? false,
   };
   if (!Number.isSafeInteger(chunkOptions.pageBytes) || chunkOptions.pageBytes < 1 || chunkOptions.pageBytes > MAX_PAGE_BYTES) {
@@ -126,7 +129,7 @@ export function encodeParquetWithLayout(rowCount: number, columns: readonly Parq
   tail.set(MAGIC, 4);
   parts.push(footer, tail);
   // decodeChunk reads uncompressed PLAIN and dictionary pages only
-  const decodable = options.codec === undefined && !chunkOptions.tryDeltaInt64;
+  const decodable = options.codec === undefined && !chunkOptions.tryDeltaInt64 && !chunkOptions.tryDeltaInt32;
   return { parts, layout: rowGroups.length === 1 && decodable ? { rows: rowCount, chunks: chunkLayouts } : undefined };
 }
 
@@ -153,6 +156,7 @@ export interface ColumnFileOptions {
   rowGroupRows?: number;
   codec?: PageCodec;
   tryDeltaInt64?: boolean;
+  tryDeltaInt32?: boolean;
   tryPlainStrings?: boolean;
   /**
    * Every column OPTIONAL, also one without nulls (a level run per page), so
@@ -214,6 +218,7 @@ export class ParquetColumnFileWriter {
       pageBytes: options.pageBytes ?? PAGE_BYTES,
       ...(options.codec !== undefined ? { codec: options.codec } : {}),
       tryDeltaInt64: options.tryDeltaInt64 ?? false,
+      tryDeltaInt32: options.tryDeltaInt32 ?? false,
       tryPlainStrings: options.tryPlainStrings ?? false,
       };
     this.fd = openSync(path, 'w');
