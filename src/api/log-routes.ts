@@ -50,6 +50,7 @@ export function mountLogRoutes(app: Hono, options: LogRouteOptions): void {
           timeField: c.req.query('time_field') ?? '',
           severityField: c.req.query('severity_field') ?? 'level',
           receivedNs: BigInt(Date.now()) * 1_000_000n,
+          correlationField: c.req.query('correlation_field') ?? '',
         },
         body,
         gzip ? raw : undefined,

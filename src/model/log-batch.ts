@@ -27,6 +27,8 @@ export interface LogBatch {
    * text, null as Empty, the record's time as text as its digits.
    */
   bodyFields: FieldColumn[];
+  /** JSON lines: the body field named as the records' correlation key (`?correlation_field=`) */
+  correlationField?: string;
   /** the word hashes of each record's text, when the decoder made them (JSON lines); else the seal does */
   tokens?: RecordTokens;
   attributes: AttributeColumns;

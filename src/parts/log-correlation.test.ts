@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeJsonLines } from '../receive/json-lines-decode.js';
+import { decodeJsonLinesWalRecord, encodeJsonLinesWalRecord } from '../receive/json-lines-wal.js';
 import type { LogBatch } from '../model/log-batch.js';
 import type { StagedFile } from '../head/head.js';
 import { seededRandom } from '../model/seeded-random.js';
@@ -53,6 +54,28 @@ describe('correlation keys of log records', () => {
     const lines = Array.from({ length: 500 }, (_, i) => ({ id: `x${i}`, level: i % 3 ? 'info' : 'warn' }));
     assert.equal(chooseKeyField([batchOf(lines)]), undefined);
     assert.ok(correlationKeysOf([batchOf(lines)]).every((k) => k === 0));
+  });
+
+  it('uses the field the ingest named, also through the WAL record replay decodes', () => {
+    const lines = requestLines(300, 4);
+    const body = new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join('\n'));
+    const options = { stream: 'app', timeField: 'ts', severityField: '', receivedNs: 1n, correlationField: 'host' };
+    const replayed = decodeJsonLinesWalRecord(encodeJsonLinesWalRecord(options, body, false)).batch;
+    for (const batch of [decodeJsonLines(body, options).batch, replayed]) {
+      assert.equal(batch.correlationField, 'host');
+      const keys = correlationKeysOf([batch]);
+      // four hosts: four keys, equal where the host is
+      const keyOfHost = new Map<string, number>();
+      lines.forEach((l, i) => {
+        const host = l['host'] as string;
+        if (!keyOfHost.has(host)) keyOfHost.set(host, keys[i]!);
+        assert.equal(keys[i], keyOfHost.get(host));
+      });
+      assert.equal(new Set(keyOfHost.values()).size, 4);
+    }
+    // not named: measured (the request id)
+    const measured = correlationKeysOf([batchOf(lines)]);
+    assert.equal(new Set(measured).size, new Set(lines.map((l) => l['req_id'])).size);
   });
 
   it('uses the trace id where most records have one', () => {

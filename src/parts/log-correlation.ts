@@ -9,7 +9,8 @@
 // Which field is the key is measured per stream in each staged file, on the
 // stream's first SAMPLE_ROWS records: the string body field whose values
 // repeat a few times each, mostly close by (within NEAR_ROWS of the previous
-// occurrence), with the most distinct values (chooseKeyField). Records name their key by a 32-bit hash of its value (0: none);
+// occurrence), with the most distinct values (chooseKeyField) — unless the
+// ingest named it (`?correlation_field=`). Records name their key by a 32-bit hash of its value (0: none);
 // a collision only puts two units of work side by side.
 
 import type { LogBatch } from '../model/log-batch.js';
@@ -130,11 +131,26 @@ function traceKeys(b: LogBatch, out: Uint32Array, row0: number): void {
 
 const ZERO_TRACE_HASH = hashBytes(new Uint8Array(16), 0, 16);
 
+/** The key is the trace id (no body field is named so: field paths are not symbols). */
+const TRACE_ID = Symbol('trace id');
+
+/** Whether at least half of the batches' records name a trace. */
+function tracedMostly(batches: readonly LogBatch[]): boolean {
+  let rows = 0;
+  let traced = 0;
+  for (const b of batches) {
+    rows += b.length;
+    traced += tracedRows(b);
+  }
+  return traced * 2 >= rows;
+}
+
 /**
  * Each record's correlation key hash (0: none), records numbered across
- * `batches` in order. Per stream (a batch's records share theirs): the trace
- * id where at least half of the stream's records have one, else the field
- * chooseKeyField picks, else none.
+ * `batches` in order. Per stream (a batch's records share theirs): the
+ * field its ingest named (`?correlation_field=`, the last batch's naming
+ * one), else the trace id where at least half of the stream's records have
+ * one, else the field chooseKeyField picks, else none.
  */
 export function correlationKeysOf(batches: readonly LogBatch[]): Uint32Array {
   let total = 0;
@@ -155,17 +171,13 @@ export function correlationKeysOf(batches: readonly LogBatch[]): Uint32Array {
     row0 += b.length;
   }
   for (const list of byStream.values()) {
-    let rows = 0;
-    let traced = 0;
-    for (const b of list) {
-      rows += b.length;
-      traced += tracedRows(b);
-    }
-    if (traced * 2 >= rows) {
+    let named: string | undefined;
+    for (const b of list) named = b.correlationField ?? named;
+    const key = named ?? (tracedMostly(list) ? TRACE_ID : chooseKeyField(list));
+    if (key === TRACE_ID) {
       for (const b of list) traceKeys(b, out, firstRow.get(b)!);
       continue;
     }
-    const key = chooseKeyField(list);
     if (key === undefined) continue;
     for (const b of list) {
       for (const f of b.bodyFields) if (f.key === key && f.type === ValueType.String && !f.timeText) fieldKeys(f, out, firstRow.get(b)!);

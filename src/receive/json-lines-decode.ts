@@ -30,6 +30,12 @@ export interface JsonLinesOptions {
   timeField: string;
   /** top-level field holding each record's severity ('info', 'WARN', 30, …); '' = none */
   severityField: string;
+  /**
+   * body field (dotted path) whose value names each record's unit of work,
+   * written together in parts (src/parts/log-correlation.ts); '' or absent:
+   * measured per stream
+   */
+  correlationField?: string;
   /** arrival time, unix nanos: the observed time of every record */
   receivedNs: bigint;
 }
@@ -79,6 +85,7 @@ export function decodeJsonLines(body: Uint8Array, options: JsonLinesOptions): De
   if (b.length > 0) bytesPerLine = Math.max(MIN_LINE_BYTES, body.length / b.length);
   const batch = b.finish();
   batch.tokens = tokens.finish(batch.length);
+  if (options.correlationField) batch.correlationField = options.correlationField;
   return { batch, errors };
 }
 

@@ -2,7 +2,8 @@
 // depends on, then the body as received, so replay rebuilds the same batch.
 //
 //   u32 LE header length | header (UTF-8 JSON: stream, timeField,
-//   severityField, receivedNs as a decimal string, gzip) | body bytes
+//   severityField, receivedNs as a decimal string, gzip, and
+//   correlationField when named) | body bytes
 
 import { gunzipSync } from 'node:zlib';
 import { DecodeError } from '../model/errors.js';
@@ -14,6 +15,8 @@ interface Header {
   severityField: string;
   receivedNs: string;
   gzip: boolean;
+  /** absent in records written before session 8, and when not named */
+  correlationField?: string;
 }
 
 export function encodeJsonLinesWalRecord(options: JsonLinesOptions, body: Uint8Array, gzip: boolean): Uint8Array {
@@ -38,5 +41,6 @@ export function decodeJsonLinesWalRecord(payload: Uint8Array): DecodedJsonLines 
     timeField: header.timeField,
     severityField: header.severityField,
     receivedNs: BigInt(header.receivedNs),
+    ...(header.correlationField ? { correlationField: header.correlationField } : {}),
   });
 }
