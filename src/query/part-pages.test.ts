@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,6 +17,11 @@ import type { PartInfo } from '../parts/catalog.js';
 import { definedIndexes, deltaBinaryPackedAt, hybridValuesAt, PartPagesCache, readMatchingRows, UnsupportedPartError, type PartPages } from './part-pages.js';
 import { lookupTrace, TraceIndexCache } from './trace-lookup.js';
 import { assembleResourceSpans } from './otlp-assemble.js';
+import { LookupHelper } from './lookup-helper.js';
+
+/** Reads half of the columns on its own thread (the server's way); stopped after the tests. */
+const helper = new LookupHelper();
+after(() => helper.close());
 
 const ROWS = 7000;
 /** rows of the second 2048-row group: the column "span.sometimes" is null in all of them */
@@ -123,6 +128,7 @@ async function assertSameAsDuckDb(engine: Engine, path: string, s: Spans): Promi
     const wide = { from: Math.max(0, exact.from - 2100), to: Math.min(ROWS, exact.to + 2100) };
     for (const ranges of [[exact], [wide], [{ from: 0, to: ROWS }], [{ from: 0, to: exact.from + 1 }, { from: exact.from + 1, to: exact.to + 5 }, { from: exact.to + 7, to: ROWS + 7 }]]) {
       assert.deepEqual(await readMatchingRows(part, ranges, 'trace_id', id), expected, `trace ${trace} in ${JSON.stringify(ranges)}`);
+      assert.deepEqual(await readMatchingRows(part, ranges, 'trace_id', id, helper), expected, `trace ${trace} in ${JSON.stringify(ranges)}, with the helper thread`);
     }
   }
   assert.deepEqual(await readMatchingRows(part, [{ from: 0, to: ROWS }], 'trace_id', new Uint8Array(16).fill(0xff)), []);
@@ -229,9 +235,29 @@ describe('lookupTrace with the page reader', () => {
         const id = s.ids[trace]!;
         const viaPages = await lookupTrace(engine, input, id, indexes, pages);
         const viaDuckDb = await lookupTrace(engine, input, id, indexes);
+        const viaHelper = await lookupTrace(engine, input, id, indexes, pages, helper);
         assert.equal(viaPages.length, 2 * (rowsOf(s, trace).to - rowsOf(s, trace).from));
         assert.equal(JSON.stringify(assembleResourceSpans(viaPages)), JSON.stringify(assembleResourceSpans(viaDuckDb)));
+        assert.equal(JSON.stringify(assembleResourceSpans(viaHelper)), JSON.stringify(assembleResourceSpans(viaDuckDb)));
       }
+      assert.ok(helper.columnsRead > 0, 'the helper thread read some of the columns');
+    });
+  });
+
+  it('reads every column on the calling thread once the helper is gone', async () => {
+    await withEngine(async (engine, dir) => {
+      const s = spans(5);
+      await writeParquetFile(join(dir, 'p.parquet'), ROWS, s.columns, { durable: false, rowGroupRows: 2048, codec: { codec: 'zstd', level: 3 } });
+      const part: PartInfo = { id: 'p', path: 'p.parquet', rows: ROWS, bytes: 1, minStartNs: '0', maxStartNs: '0', day: '2025-01-01', level: 0, createdAtMs: 0, columns: s.columns.map((c) => c.name), services: [] };
+      const input = { dataDir: dir, parts: [part], staged: [] };
+      const closed = new LookupHelper();
+      const id = s.ids[2]!;
+      const before = await lookupTrace(engine, input, id, new TraceIndexCache(), new PartPagesCache(), closed);
+      await closed.close();
+      assert.equal(closed.usable, false);
+      const afterClose = await lookupTrace(engine, input, id, new TraceIndexCache(), new PartPagesCache(), closed);
+      assert.equal(afterClose.length, rowsOf(s, 2).to - rowsOf(s, 2).from);
+      assert.deepEqual(afterClose, before);
     });
   });
 });

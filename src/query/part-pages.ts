@@ -597,7 +597,8 @@ export function deltaBinaryPackedAt(bytes: Uint8Array, pos: number, indexes: Arr
  * One row group's bytes (~2.4 MB) are read per part a lookup touches. A new
  * buffer each time is memory outside the JS heap that V8 reclaims only by
  * full collections, so the largest buffer is kept for the next lookup
- * (values never point into it: they are copied or converted out).
+ * (values never point into it: they are copied or converted out). It is
+ * shared memory, which a ColumnReadHelper reads without a copy.
  */
 let spareReadBuffer: Buffer | undefined;
 /** a spare above this is not kept (a row group of unusually wide rows) */
@@ -609,8 +610,8 @@ function takeReadBuffer(bytes: number): Buffer {
     spareReadBuffer = undefined;
     return spare;
   }
-  // not zeroed: every byte is read over
-  return Buffer.allocUnsafeSlow(bytes);
+  // shared, so that a helper thread reads it too (ColumnReadHelper); zeroed, but mostly the spare is reused
+  return Buffer.from(new SharedArrayBuffer(bytes));
 }
 
 function giveBackReadBuffer(buffer: Buffer): void {
@@ -633,12 +634,115 @@ function sameBytes(a: unknown, b: Uint8Array): boolean {
   return true;
 }
 
+/** What a column chunk's reader needs of the footer: plain data, sent as is to a lookup helper thread. */
+export interface ColumnChunkRef {
+  leaf: LeafSchema;
+  meta: ColumnMetaData;
+  conversion: Conversion;
+}
+
+/**
+ * The values of each column at `rows` (ascending, within the row group),
+ * null where null; `bytes` hold the row group's chunks from file offset
+ * `base` on.
+ */
+export function readColumnValues(bytes: Uint8Array, base: number, columns: readonly ColumnChunkRef[], rows: Int32Array): unknown[][] {
+  return columns.map((c) => new ChunkReader(c.leaf, c.meta, c.conversion).read(bytes, base, rows));
+}
+
+/**
+ * Another thread that reads columns (readColumnValues) while this one reads
+ * others: a lookup is one row group's decompression and decoding, which
+ * splits by column (lookup-helper.ts). `bytes` must lie in shared memory.
+ */
+export interface ColumnReadHelper {
+  /** false once the thread failed: everything is read here */
+  readonly usable: boolean;
+  read(bytes: Uint8Array, base: number, columns: readonly ColumnChunkRef[], rows: Int32Array): Promise<unknown[][]>;
+}
+
+/**
+ * Decoding cost of a column chunk for a few rows, roughly: the bytes its
+ * page holding them and its dictionary decompress to (our writer's pages
+ * hold up to 1 MiB; a chunk larger than that is mostly a big dictionary,
+ * decompressed when a wanted row has a value) plus a fixed cost per chunk
+ * (page headers, levels, values walked up to the rows).
+ */
+function readCost(meta: ColumnMetaData): number {
+  return Math.min(meta.totalUncompressedBytes ?? meta.totalBytes, 3 << 20) + (32 << 10);
+}
+
+/**
+ * Columns split between this thread and the helper: heaviest first, each to
+ * the side with less so far, the helper taking a little more (this thread
+ * also builds the rows and the answer afterwards).
+ */
+function splitForHelper(columns: readonly ColumnChunkRef[]): { here: ColumnChunkRef[]; there: ColumnChunkRef[] } {
+  const here: ColumnChunkRef[] = [];
+  const there: ColumnChunkRef[] = [];
+  let hereCost = 0;
+  let thereCost = 0;
+  const byCost = columns.map((c) => ({ c, cost: readCost(c.meta) })).sort((a, b) => b.cost - a.cost);
+  for (const { c, cost } of byCost) {
+    if (thereCost <= hereCost * HELPER_SHARE) {
+      there.push(c);
+      thereCost += cost;
+    } else {
+      here.push(c);
+      hereCost += cost;
+    }
+  }
+  return { here, there };
+}
+
+/** The helper's share of the work against this thread's (measured: lookup-profile.ts). */
+const HELPER_SHARE = 1.2;
+
+/** Values the helper sent: byte arrays come back as Uint8Arrays, the rows hold Buffers (what DuckDB gives). */
+function asLocalValues(columns: readonly ColumnChunkRef[], values: unknown[][]): unknown[][] {
+  columns.forEach((c, i) => {
+    if (c.conversion !== 'bytes') return;
+    const column = values[i]!;
+    for (let r = 0; r < column.length; r++) {
+      const v = column[r];
+      if (v instanceof Uint8Array && !Buffer.isBuffer(v)) column[r] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    }
+  });
+  return values;
+}
+
+/**
+ * The columns' values, half of them (by readCost) read by the helper at the
+ * same time when there is one; what it cannot read is read here.
+ */
+async function readColumnsShared(bytes: Uint8Array, base: number, columns: readonly ColumnChunkRef[], rows: Int32Array, helper: ColumnReadHelper | undefined): Promise<unknown[][]> {
+  if (!helper?.usable || columns.length < 2) return readColumnValues(bytes, base, columns, rows);
+  const { here, there } = splitForHelper(columns);
+  const remote = helper.read(bytes, base, there, rows).then(
+    (values) => asLocalValues(there, values),
+    () => undefined,
+  );
+  let local: unknown[][];
+  try {
+    local = readColumnValues(bytes, base, here, rows);
+  } finally {
+    // the bytes stay untouched until the helper is done with them
+    await remote;
+  }
+  const remoteValues = (await remote) ?? readColumnValues(bytes, base, there, rows);
+  const out = new Map<ColumnChunkRef, unknown[]>();
+  here.forEach((c, i) => out.set(c, local[i]!));
+  there.forEach((c, i) => out.set(c, remoteValues[i]!));
+  return columns.map((c) => out.get(c)!);
+}
+
 /**
  * The rows of `part` within `ranges` (ascending, disjoint; file row numbers)
  * whose `keyColumn` equals `key`, in file order, as DuckDB would return
- * them, minus the null columns.
+ * them, minus the null columns. With a `helper`, another thread reads half
+ * of the columns at the same time.
  */
-export async function readMatchingRows(part: PartPages, ranges: readonly RowRange[], keyColumn: string, key: Uint8Array): Promise<Row[]> {
+export async function readMatchingRows(part: PartPages, ranges: readonly RowRange[], keyColumn: string, key: Uint8Array, helper?: ColumnReadHelper): Promise<Row[]> {
   const { footer } = part;
   const keyLeaf = footer.leaves.findIndex((l) => l.name === keyColumn);
   if (keyLeaf < 0) throw new UnsupportedPartError(`part pages: no column ${keyColumn}`);
@@ -664,18 +768,23 @@ export async function readMatchingRows(part: PartPages, ranges: readonly RowRang
       const bytes = buffer.subarray(0, end - start);
       const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
       if (bytesRead !== bytes.length) throw new Error(`part pages: ${part.path} ends early`);
-      const reader = (leaf: number): ChunkReader => new ChunkReader(footer.leaves[leaf]!, group.columns[leaf]!, part.conversions[leaf]!);
-      const keys = reader(keyLeaf).read(bytes, start, candidates);
-      const hits = candidates.filter((_, i) => sameBytes(keys[i], key));
+      const ref = (leaf: number): ColumnChunkRef => ({ leaf: footer.leaves[leaf]!, meta: group.columns[leaf]!, conversion: part.conversions[leaf]! });
+      const [keys] = readColumnValues(bytes, start, [ref(keyLeaf)], candidates);
+      const hits = candidates.filter((_, i) => sameBytes(keys![i], key));
       if (hits.length === 0) continue;
+      // null in every row of the group (footers without null counts say 0): nothing to read;
+      // the key column's values at the hits are known: its page is not decompressed twice
+      const leaves: number[] = [];
+      for (let leaf = 0; leaf < footer.leaves.length; leaf++) if (leaf !== keyLeaf && group.columns[leaf]!.statistics.nullCount !== group.numRows) leaves.push(leaf);
+      const read = await readColumnsShared(bytes, start, leaves.map(ref), hits, helper);
+      const values = new Map<number, unknown[]>(leaves.map((leaf, l) => [leaf, read[l]!]));
+      values.set(keyLeaf, keys!.filter((k) => sameBytes(k, key)));
       const rows: Row[] = Array.from({ length: hits.length }, () => ({}));
       for (let leaf = 0; leaf < footer.leaves.length; leaf++) {
-        // null in every row of the group (footers without null counts say 0): nothing to read
-        if (group.columns[leaf]!.statistics.nullCount === group.numRows) continue;
+        const column = values.get(leaf);
+        if (!column) continue;
         const name = footer.leaves[leaf]!.name;
-        // the key column's values at the hits are known: its page (a whole row group's ids, 1 MiB) is not decompressed twice
-        const values = leaf === keyLeaf ? keys.filter((k) => sameBytes(k, key)) : reader(leaf).read(bytes, start, hits);
-        for (let i = 0; i < hits.length; i++) if (values[i] !== null) rows[i]![name] = values[i];
+        for (let i = 0; i < hits.length; i++) if (column[i] !== null) rows[i]![name] = column[i];
       }
       out.push(...rows);
     }

@@ -20,7 +20,7 @@ import { TraceBloom } from '../parts/trace-bloom.js';
 import { TraceIndex, type RowRange } from '../parts/trace-index.js';
 import type { PartInfo } from '../parts/catalog.js';
 import type { StagedFile } from '../head/head.js';
-import { readMatchingRows, UnsupportedPartError, type PartPagesCache } from './part-pages.js';
+import { readMatchingRows, UnsupportedPartError, type ColumnReadHelper, type PartPagesCache } from './part-pages.js';
 
 /** Parses a trace id in hex (Tempo also accepts ids shorter than 32 chars, left-padded). */
 export function parseTraceId(hex: string): Uint8Array {
@@ -249,9 +249,9 @@ const readWithDuckDb = new Set<string>();
  * The trace's rows of one part from its pages (part-pages.ts); a part the
  * page reader cannot read is read with DuckDB, as before it.
  */
-async function partRowsFromPages(engine: Engine, file: SpanFile, id: Uint8Array, pages: PartPagesCache): Promise<Row[]> {
+async function partRowsFromPages(engine: Engine, file: SpanFile, id: Uint8Array, pages: PartPagesCache, helper: ColumnReadHelper | undefined): Promise<Row[]> {
   try {
-    return await readMatchingRows(pages.get(file.path), file.rows ?? [], 'trace_id', id);
+    return await readMatchingRows(pages.get(file.path), file.rows ?? [], 'trace_id', id, helper);
   } catch (err) {
     if (!readWithDuckDb.has(file.path)) {
       readWithDuckDb.add(file.path);
@@ -264,16 +264,16 @@ async function partRowsFromPages(engine: Engine, file: SpanFile, id: Uint8Array,
 
 /**
  * Every span row of the trace (empty when unknown). With `pages`, parts are
- * read by the page reader (null columns left out of the rows); without, by
- * DuckDB.
+ * read by the page reader (null columns left out of the rows), half of each
+ * part's columns by the `helper` thread when given; without, by DuckDB.
  */
-export async function lookupTrace(engine: Engine, input: TraceLookupInput, id: Uint8Array, indexes: TraceIndexCache, pages?: PartPagesCache): Promise<Row[]> {
+export async function lookupTrace(engine: Engine, input: TraceLookupInput, id: Uint8Array, indexes: TraceIndexCache, pages?: PartPagesCache, helper?: ColumnReadHelper): Promise<Row[]> {
   const files = await candidateFiles(input, [id], indexes);
   const staged = files.filter((f) => f.rows === undefined).map((f) => f.path);
   const partFiles = files.filter((f) => f.rows !== undefined);
   // The page reader checks each candidate's trace ids itself: no counting first.
   const reads: Promise<Row[]>[] = pages
-    ? partFiles.map((f) => partRowsFromPages(engine, f, id, pages))
+    ? partFiles.map((f) => partRowsFromPages(engine, f, id, pages, helper))
     : (await partsHolding(engine, partFiles, id)).map((f) => partRows(engine, f, id));
   if (staged.length > 0) reads.push(engine.all(`SELECT * FROM ${readParquetSql(staged)} WHERE ${traceIdFilter(id)}`));
   return (await Promise.all(reads)).flat();

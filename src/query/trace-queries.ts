@@ -7,6 +7,7 @@ import { Engine, readParquetSql, sqlString, type Row } from '../engine/duckdb.js
 import type { TraceSnapshot, TraceStore } from '../store/trace-store.js';
 import { TraceIndexCache, lookupTrace, parseTraceId } from './trace-lookup.js';
 import { PartPagesCache } from './part-pages.js';
+import { LookupHelper } from './lookup-helper.js';
 import { assembleResourceSpans, type OtlpResourceSpans } from './otlp-assemble.js';
 import { search, searchFiles, type SearchRequest, type SearchResponse } from './search.js';
 import { tagNames, tagValues, type TagScope, type TagValue } from './tags.js';
@@ -21,6 +22,8 @@ export interface OperationSummary {
 export class TraceQueries {
   private readonly indexes = new TraceIndexCache();
   private readonly pages = new PartPagesCache();
+  /** reads half of a lookup's columns on a second thread (lookup-helper.ts) */
+  private readonly helper = new LookupHelper();
 
   /**
    * @param engine searches and scans (several threads)
@@ -48,10 +51,15 @@ export class TraceQueries {
   traceById(hex: string): Promise<OtlpResourceSpans[]> {
     const id = parseTraceId(hex);
     return this.withSnapshot(async (s) => {
-      const rows = await lookupTrace(this.lookupEngine, s, id, this.indexes, this.pages);
+      const rows = await lookupTrace(this.lookupEngine, s, id, this.indexes, this.pages, this.helper);
       if (rows.length === 0) throw new NotFoundError(`trace ${hex} not found`);
       return assembleResourceSpans(rows);
     });
+  }
+
+  /** Stops the lookup helper thread. */
+  close(): Promise<void> {
+    return this.helper.close();
   }
 
   search(req: SearchRequest): Promise<SearchResponse> {

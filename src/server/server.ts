@@ -159,6 +159,7 @@ async function startLocked(config: ServerConfig): Promise<RunningServer> {
         if ('closeIdleConnections' in api) api.closeIdleConnections();
       });
       await sql.close();
+      await queries.close();
       engine.close();
       lookupEngine.close();
     })();

@@ -13,7 +13,7 @@
 import { readFileSync, readlink, readlinkSync, readdirSync } from 'node:fs';
 import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 
-export const THREAD_ROLES = ['trace-ingest', 'log-ingest', 'flush-sort'] as const;
+export const THREAD_ROLES = ['trace-ingest', 'log-ingest', 'flush-sort', 'trace-lookup'] as const;
 export type ThreadRole = (typeof THREAD_ROLES)[number];
 
 const LEDGER_KEY = 'marquetry.threadCpuLedger';
