@@ -9,7 +9,9 @@
 //
 //   node --import tsx bench/trace-part-encodings.ts [spans=300000] [variant,…]
 //
-// KEEP_PARTS=1 keeps the parts (folder on stderr), LOOKUP_ROUNDS=n (default 3) page-reader rounds.
+// KEEP_PARTS=1 keeps the parts (folder on stderr), LOOKUP_ROUNDS=n (default 3) page-reader rounds,
+// SEARCH_ROUNDS=n (default 0) rounds of the traces bench's four searches over each variant's parts
+// (with trace summaries, as the server searches; CPU ms per search, the least of 5 runs).
 //
 // variants: duckdb (events compact, as the server flushes), duckdb-json (events as OTLP JSON, before),
 // ours (TRACE_PART_ENCODING: per-column zstd levels), ours-<16|32|64|128|256>k (the same, other page bytes),
@@ -24,7 +26,11 @@ import { stageLoadgenSpans } from './flush.js';
 import { stagedSource } from '../src/store/signal-store.js';
 import { Engine, readParquetSql } from '../src/engine/duckdb.js';
 import { TRACE_PART_ENCODING, TRACE_PART_LAYOUT, writeParts, type PartLayout } from '../src/parts/part-writer.js';
-import { lookupTrace, TraceIndexCache } from '../src/query/trace-lookup.js';
+import { lookupTrace, TraceIndexCache, LOOKUP_ENGINE_MEMORY } from '../src/query/trace-lookup.js';
+import { search } from '../src/query/search.js';
+import { TraceSummaries } from '../src/store/trace-summary-store.js';
+import { PartReader } from './part-reader.js';
+import { searchCases } from './queries.js';
 import { PartPagesCache } from '../src/query/part-pages.js';
 import { assembleResourceSpans } from '../src/query/otlp-assemble.js';
 import type { PartInfo } from '../src/parts/catalog.js';
@@ -48,6 +54,7 @@ const variants: Record<string, ColumnFileOptions | 'json' | undefined> = {
   'duckdb-json': 'json',
   ours: TRACE_PART_ENCODING,
   ...Object.fromEntries([16, 32, 64, 128, 256].map((k) => [`ours-${k}k`, { ...TRACE_PART_ENCODING, pageBytes: k * KIB }])),
+  ...Object.fromEntries([64, 256, 1024].map((k) => [`ours-trace-id-${k}k`, { ...TRACE_PART_ENCODING, columnPageBytes: { trace_id: k * KIB } }])),
   ...Object.fromEntries(
     [8, 16, 32, 64].map((k) => [`ours-ids-times-${k}k`, { ...TRACE_PART_ENCODING, columnPageBytes: Object.fromEntries(['trace_id', 'span_id', 'parent_span_id', 'start_time_unix_nano', 'duration_nano'].map((c) => [c, k * KIB])) }]),
   ),
@@ -77,6 +84,31 @@ async function pageReaderLookups(engine: Engine, dataDir: string, parts: PartInf
     if (rows.length !== Number(spans)) wrong++;
   }
   return { cpuMs, wrong };
+}
+
+/** CPU ms of each of the traces bench's searches over the parts (least of 5 warm runs), as the server searches. */
+async function searches(root: string, parts: PartInfo[], spanName: string): Promise<Record<string, number>> {
+  const engine = await Engine.create({ dataDir: root, threads: 2, memoryLimit: '2GB' });
+  const lookupEngine = await Engine.create({ dataDir: root, threads: 1, memoryLimit: LOOKUP_ENGINE_MEMORY, tempSubdir: 'duckdb-lookup' });
+  try {
+    const indexes = new TraceIndexCache();
+    const input = { dataDir: root, parts, staged: [] };
+    const out: Record<string, number> = {};
+    for (const c of searchCases(spanName)) {
+      let best = Infinity;
+      for (let run = 0; run < 6; run++) {
+        const c0 = process.cpuUsage();
+        await search(engine, input, { query: c.traceql, limit: 20, spss: 3 }, indexes, lookupEngine);
+        const cpu = process.cpuUsage(c0);
+        if (run > 0) best = Math.min(best, (cpu.user + cpu.system) / 1000);
+      }
+      out[c.key] = Number(best.toFixed(1));
+    }
+    return out;
+  } finally {
+    engine.close();
+    lookupEngine.close();
+  }
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -121,6 +153,17 @@ try {
           lookupRows: rows,
         }),
       );
+    }
+    const searchRounds = Number(process.env['SEARCH_ROUNDS'] ?? 0);
+    if (searchRounds > 0) {
+      const reader = await PartReader.open();
+      const spanName = await reader.mediumSpanName(written[0]!.parts.map((p) => join(root, p.path)));
+      reader.close();
+      const summaries = new TraceSummaries(root);
+      for (const w of written) w.parts = await summaries.afterFlush(engine, undefined, w.parts);
+      for (let round = 0; round < searchRounds; round++) {
+        for (const { name, parts } of written) console.log(JSON.stringify({ variant: name, round, searchCpuMs: await searches(root, parts, spanName) }));
+      }
     }
     // page-reader lookups of the variants in turn, LOOKUP_ROUNDS times (default 3), so load changes hit all alike
     const rounds = Number(process.env['LOOKUP_ROUNDS'] ?? 3);
