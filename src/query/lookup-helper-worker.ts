@@ -4,7 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { loadZstd } from '../parts/parquet/zstd.js';
 import { registerThisThread } from '../store/thread-cpu.js';
-import { readColumnValues } from './part-pages.js';
+import { readPortableColumnValues } from './part-pages.js';
 import type { ColumnReadReply, ColumnReadRequest } from './lookup-helper.js';
 
 registerThisThread('trace-lookup');
@@ -13,7 +13,7 @@ await loadZstd();
 parentPort!.on('message', (req: ColumnReadRequest) => {
   let reply: ColumnReadReply;
   try {
-    reply = { id: req.id, values: readColumnValues(req.bytes, req.base, req.columns, req.rows) };
+    reply = { id: req.id, values: readPortableColumnValues(req.bytes, req.base, req.columns, req.rows) };
   } catch (err) {
     reply = { id: req.id, error: err instanceof Error ? err.message : String(err) };
   }

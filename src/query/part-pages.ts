@@ -698,6 +698,37 @@ function splitForHelper(columns: readonly ColumnChunkRef[]): { here: ColumnChunk
 /** The helper's share of the work against this thread's (measured: lookup-profile.ts). */
 const HELPER_SHARE = 1.2;
 
+/**
+ * The column as sent to the helper: the footer's statistics left out (their
+ * bounds are views of the whole footer's bytes, which a message would copy
+ * whole for each).
+ */
+function portable(c: ColumnChunkRef): ColumnChunkRef {
+  const m = c.meta;
+  const meta: ColumnMetaData = { type: m.type, encodings: [], path: m.path, numValues: m.numValues, totalBytes: m.totalBytes, dataPageOffset: m.dataPageOffset, statistics: { nullCount: m.statistics.nullCount } };
+  if (m.codec !== undefined) meta.codec = m.codec;
+  if (m.dictionaryPageOffset !== undefined) meta.dictionaryPageOffset = m.dictionaryPageOffset;
+  return { leaf: c.leaf, meta, conversion: c.conversion };
+}
+
+/**
+ * Values the helper reads, ready to send: a byte array (a Buffer, maybe a
+ * view of Node's shared 8 KiB pool, which a message would copy whole) as a
+ * Uint8Array of its own.
+ */
+export function readPortableColumnValues(bytes: Uint8Array, base: number, columns: readonly ColumnChunkRef[], rows: Int32Array): unknown[][] {
+  const values = readColumnValues(bytes, base, columns, rows);
+  columns.forEach((c, i) => {
+    if (c.conversion !== 'bytes') return;
+    const column = values[i]!;
+    for (let r = 0; r < column.length; r++) {
+      const v = column[r];
+      if (v instanceof Uint8Array) column[r] = Uint8Array.prototype.slice.call(v);
+    }
+  });
+  return values;
+}
+
 /** Values the helper sent: byte arrays come back as Uint8Arrays, the rows hold Buffers (what DuckDB gives). */
 function asLocalValues(columns: readonly ColumnChunkRef[], values: unknown[][]): unknown[][] {
   columns.forEach((c, i) => {
@@ -718,7 +749,7 @@ function asLocalValues(columns: readonly ColumnChunkRef[], values: unknown[][]):
 async function readColumnsShared(bytes: Uint8Array, base: number, columns: readonly ColumnChunkRef[], rows: Int32Array, helper: ColumnReadHelper | undefined): Promise<unknown[][]> {
   if (!helper?.usable || columns.length < 2) return readColumnValues(bytes, base, columns, rows);
   const { here, there } = splitForHelper(columns);
-  const remote = helper.read(bytes, base, there, rows).then(
+  const remote = helper.read(bytes, base, there.map(portable), rows).then(
     (values) => asLocalValues(there, values),
     () => undefined,
   );
