@@ -6,6 +6,7 @@ import { Engine } from '../src/engine/duckdb.js';
 import { LogTokenIndexes } from '../src/store/log-token-store.js';
 import { searchLogs } from '../src/query/logs/log-search.js';
 import { parseLogQuery } from '../src/query/logs/log-query.js';
+import { PartPagesCache } from '../src/query/part-pages.js';
 
 const [dataDir, query, runsText] = process.argv.slice(2);
 if (!dataDir || !query) throw new Error('usage: logs-search-profile <dataDir> <query> [runs]');
@@ -25,7 +26,7 @@ if (process.env['PROFILE_SQL']) {
     return out;
   };
 }
-const input = { dataDir, parts: catalog.parts, staged: [], chunksOf: (p: (typeof catalog.parts)[number]) => indexes.chunksOf(p) };
+const input = { dataDir, parts: catalog.parts, staged: [], chunksOf: (p: (typeof catalog.parts)[number]) => indexes.chunksOf(p), pages: new PartPagesCache() };
 const wall: number[] = [];
 const cpu: number[] = [];
 let last;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 // Log routes on the query API: JSON-lines ingest (POST /api/v1/ingest/{stream})
 // and log search (GET /api/v1/logs, /logs/histogram, /logs/tail). Errors
 // become statuses through error-status.ts.
@@ -121,7 +122,8 @@ export function mountLogSearch(app: Hono, options: LogRouteOptions): void {
   const input = async (): Promise<{ input: LogSearchInput; release: () => void }> => {
     const snap = await options.logs.snapshot();
     options.logs.tokenIndexes.keepOnly(snap.parts);
-    return { input: { ...snap, chunksOf: (p) => options.logs.tokenIndexes.chunksOf(p) }, release: snap.release };
+    options.logs.partPages.retain([...snap.parts.map((p) => join(snap.dataDir, p.path)), ...snap.staged.map((f) => f.path)]);
+    return { input: { ...snap, chunksOf: (p) => options.logs.tokenIndexes.chunksOf(p), pages: options.logs.partPages }, release: snap.release };
   };
 
   app.get('/api/v1/logs', async (c) => {

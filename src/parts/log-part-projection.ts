@@ -7,8 +7,8 @@
 import { sqlIdent } from '../engine/sql-quote.js';
 import { LOG_TIME_COLUMN } from './log-columns.js';
 import { LOG_TIME_US_COLUMN, logicalLogColumns } from './log-time-micros.js';
-import { TEMPLATE_SUFFIX, templateRebuildSql, templatedColumnOf } from './log-text-template.js';
-import { decimalRebuildSql, parseDecimalColumn } from './log-decimal-double.js';
+import { TEMPLATE_SUFFIX, rebuildTemplate, templateNumberColumn, templateRebuildSql, templatedColumnOf } from './log-text-template.js';
+import { MAX_DECIMAL_DIGITS, decimalColumnName, decimalRebuildSql, parseDecimalColumn } from './log-decimal-double.js';
 
 /**
  * Where a file holds a text column both as text and as template + numbers
@@ -106,4 +106,48 @@ export function searchLogColumns(fileColumns: readonly string[]): Set<string> {
   }
   for (const column of decimalColumns(out)) out.add(column);
   return out;
+}
+
+/**
+ * What logPartProjectionSql gives, for rows read from a file holding
+ * `fileColumns` without DuckDB (src/query/part-pages.ts: null columns left
+ * out): the ns time, templated text and decimal doubles rebuilt, their
+ * stored pieces dropped. The same values as DuckDB's `replace` and
+ * `CAST(… AS DOUBLE) / 10^d` give.
+ */
+export function logRowProjection(fileColumns: readonly string[]): (stored: Record<string, unknown>) => Record<string, unknown> {
+  const has = new Set(fileColumns);
+  const fromUs = has.has(LOG_TIME_US_COLUMN);
+  const texts = templatedColumns(has).map((column) => {
+    const numbers: string[] = [];
+    for (let k = 0; has.has(templateNumberColumn(column, k)); k++) numbers.push(templateNumberColumn(column, k));
+    return { column, template: `${column}${TEMPLATE_SUFFIX}`, numbers };
+  });
+  const doubles = decimalColumns(has).map((column) => {
+    const forms: { stored: string; scale: number }[] = [];
+    for (let d = 0; d <= MAX_DECIMAL_DIGITS; d++) if (has.has(decimalColumnName(column, d))) forms.push({ stored: decimalColumnName(column, d), scale: 10 ** d });
+    return { column, forms };
+  });
+  const pieces = fileColumns.filter((c) => isStoredPiece(c) || c === LOG_TIME_US_COLUMN);
+  return (stored) => {
+    const row: Record<string, unknown> = { ...stored };
+    if (fromUs && row[LOG_TIME_COLUMN] == null && row[LOG_TIME_US_COLUMN] != null) row[LOG_TIME_COLUMN] = BigInt(row[LOG_TIME_US_COLUMN] as bigint) * 1000n;
+    for (const t of texts) {
+      if (row[t.column] != null) continue;
+      const template = row[t.template] as string | null | undefined;
+      if (template == null) continue;
+      row[t.column] = rebuildTemplate(template, (k) => (k < t.numbers.length ? ((row[t.numbers[k]!] as number | null | undefined) ?? null) : undefined));
+    }
+    for (const d of doubles) {
+      if (row[d.column] != null) continue;
+      for (const f of d.forms) {
+        const n = row[f.stored] as number | null | undefined;
+        if (n == null) continue;
+        row[d.column] = n / f.scale;
+        break;
+      }
+    }
+    for (const c of pieces) delete row[c];
+    return row;
+  };
 }

@@ -6,7 +6,8 @@ import { concatenateParquet } from './parquet/concatenate.js';
 import { queryRows, seededRandom, sqlString, stringEntriesColumn, withDuckDB, withTempDir } from './parquet/testing.js';
 import { ParquetColumnFileWriter, type ParquetColumn } from './parquet/writer.js';
 import { isTemplateCandidate, templateNumberColumn, templateTextColumn, templatedColumnOf } from './log-text-template.js';
-import { searchLogColumns, withLogPartSql } from './log-part-projection.js';
+import { logRowProjection, searchLogColumns, withLogPartSql } from './log-part-projection.js';
+import { PartPagesCache, readRowsAt } from '../query/part-pages.js';
 
 type Entries = Extract<ParquetColumn, { kind: 'string-entries' }>;
 
@@ -25,6 +26,14 @@ const TRICKY = [
   'emoji 😀5 5😀 tab\t9\tnewline\n10',
   '[{"sku":"SKU-12","qty":3},{"sku":"SKU-4999","qty":1}]',
 ];
+
+/** `rows` random messages as a text column, its templates and numbers, and a `seq` column numbering the rows. */
+function templatedFixture(rows: number): { rows: number; values: (string | undefined)[]; column: Entries; t: NonNullable<ReturnType<typeof templateTextColumn>>; seq: ParquetColumn } {
+  const values = randomMessages(rows);
+  const column = stringEntriesColumn('body.msg', values) as Entries;
+  const seq: ParquetColumn = { name: 'seq', kind: 'int64', values: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)) };
+  return { rows, values, column, t: templateTextColumn(column)!, seq };
+}
 
 function randomMessages(n: number): (string | undefined)[] {
   const r = seededRandom(9);
@@ -76,11 +85,7 @@ describe('text as template + numbers', () => {
   });
 
   it('reads back every value exactly through DuckDB, also concatenated with a part holding the text', async () => {
-    const rows = 500;
-    const values = randomMessages(rows);
-    const column = stringEntriesColumn('body.msg', values) as Entries;
-    const t = templateTextColumn(column)!;
-    const seq: ParquetColumn = { name: 'seq', kind: 'int64', values: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)) };
+    const { rows, values, column, t, seq } = templatedFixture(500);
     await withTempDir((dir) =>
       withDuckDB(async (connection) => {
         const templated = join(dir, 'templated.parquet');
@@ -104,6 +109,34 @@ describe('text as template + numbers', () => {
         assert.ok(searchLogColumns(both).has('body.msg::template.text'));
       }),
     );
+  });
+
+  it('reads back every value exactly by row from the pages, without DuckDB, also merged with a part holding the text', async () => {
+    const { rows, values, column, t, seq } = templatedFixture(500);
+    await withTempDir(async (dir) => {
+      const templated = join(dir, 'templated.parquet');
+      const text = join(dir, 'text.parquet');
+      const templatedColumns = ['seq', t.template.name, ...t.numbers.map((c) => c.name)];
+      write(templated, [seq, t.template, ...t.numbers], rows);
+      write(text, [seq, column], rows);
+      const merged = join(dir, 'merged.parquet');
+      assert.equal(concatenateParquet([text, templated], merged, { codec: 'gzip', level: 6 }), true);
+      const pages = new PartPagesCache();
+      const read = async (path: string, columns: string[], at: number[]): Promise<(string | null)[]> => {
+        const project = logRowProjection(columns);
+        return (await readRowsAt(pages.get(path), at)).map((r) => {
+          const row = project(r);
+          assert.ok(Object.keys(row).every((k) => k === 'seq' || k === 'body.msg'), 'the stored pieces are left out');
+          return (row['body.msg'] as string | undefined) ?? null;
+        });
+      };
+      const every = values.map((_, i) => i);
+      const expected = values.map((v) => v ?? null);
+      assert.deepEqual(await read(templated, templatedColumns, every), expected);
+      const some = every.filter((i) => i % 7 === 3);
+      assert.deepEqual(await read(templated, templatedColumns, some), some.map((i) => expected[i]!));
+      assert.deepEqual(await read(merged, ['seq', 'body.msg', ...templatedColumns.slice(1)], [...some, ...some.map((i) => i + rows)]), [...some, ...some].map((i) => expected[i]!));
+    });
   });
 
   it('reads back through ClickHouse (chdb) with the rebuild docs/format/log-text-template.md gives', async () => {

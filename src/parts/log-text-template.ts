@@ -269,6 +269,20 @@ export function templateRebuildSql(column: string, columns: ReadonlySet<string>,
 }
 
 /**
+ * templateRebuildSql's text in this process, for a row read without DuckDB:
+ * each placeholder k, in turn, replaced by `numberAt(k)` (null: ''), those
+ * of numbers the file has no column for (`undefined`) left as they are.
+ */
+export function rebuildTemplate(template: string, numberAt: (k: number) => number | null | undefined): string {
+  let text = template;
+  for (let k = 0; ; k++) {
+    const n = numberAt(k);
+    if (n === undefined) return text;
+    text = text.replaceAll(`${String.fromCharCode(PLACEHOLDER_BYTE)}${k}`, n === null ? '' : String(n));
+  }
+}
+
+/**
  * How the flush stores one value: its template and numbers ({ template:
  * value, numbers: [] } for a value without numbers), or undefined for a
  * value holding PLACEHOLDER_BYTE (a column holding one stays text). Equal

@@ -767,16 +767,41 @@ async function readColumnsShared(bytes: Uint8Array, base: number, columns: reado
   return columns.map((c) => out.get(c)!);
 }
 
+/** A column whose values pick rows: only rows where it equals `value` are read whole. */
+interface RowKey {
+  column: string;
+  value: Uint8Array;
+}
+
 /**
  * The rows of `part` within `ranges` (ascending, disjoint; file row numbers)
  * whose `keyColumn` equals `key`, in file order, as DuckDB would return
  * them, minus the null columns. With a `helper`, another thread reads half
  * of the columns at the same time.
  */
-export async function readMatchingRows(part: PartPages, ranges: readonly RowRange[], keyColumn: string, key: Uint8Array, helper?: ColumnReadHelper): Promise<Row[]> {
+export function readMatchingRows(part: PartPages, ranges: readonly RowRange[], keyColumn: string, key: Uint8Array, helper?: ColumnReadHelper): Promise<Row[]> {
+  return readPartRows(part, ranges, { column: keyColumn, value: key }, helper);
+}
+
+/**
+ * Rows `rows` of `part` (file row numbers, ascending, distinct), every
+ * column, in that order, minus the null columns: only the pages holding
+ * them are decompressed.
+ */
+export function readRowsAt(part: PartPages, rows: readonly number[]): Promise<Row[]> {
+  const ranges: RowRange[] = [];
+  for (const row of rows) {
+    const last = ranges[ranges.length - 1];
+    if (last && last.to === row) last.to = row + 1;
+    else ranges.push({ from: row, to: row + 1 });
+  }
+  return readPartRows(part, ranges, undefined);
+}
+
+async function readPartRows(part: PartPages, ranges: readonly RowRange[], key: RowKey | undefined, helper?: ColumnReadHelper): Promise<Row[]> {
   const { footer } = part;
-  const keyLeaf = footer.leaves.findIndex((l) => l.name === keyColumn);
-  if (keyLeaf < 0) throw new UnsupportedPartError(`part pages: no column ${keyColumn}`);
+  const keyLeaf = key ? footer.leaves.findIndex((l) => l.name === key.column) : -1;
+  if (key && keyLeaf < 0) throw new UnsupportedPartError(`part pages: no column ${key.column}`);
   for (let i = 0; i < footer.leaves.length; i++) if (!part.conversions[i] || footer.leaves[i]!.repetition > Repetition.OPTIONAL) throw new UnsupportedPartError(`part pages: column "${footer.leaves[i]!.name}" of a type read otherwise by DuckDB`);
   await loadZstd();
   const file = await open(part.path, 'r');
@@ -800,8 +825,8 @@ export async function readMatchingRows(part: PartPages, ranges: readonly RowRang
       const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
       if (bytesRead !== bytes.length) throw new Error(`part pages: ${part.path} ends early`);
       const ref = (leaf: number): ColumnChunkRef => ({ leaf: footer.leaves[leaf]!, meta: group.columns[leaf]!, conversion: part.conversions[leaf]! });
-      const [keys] = readColumnValues(bytes, start, [ref(keyLeaf)], candidates);
-      const hits = candidates.filter((_, i) => sameBytes(keys![i], key));
+      const keys = key ? readColumnValues(bytes, start, [ref(keyLeaf)], candidates)[0]! : undefined;
+      const hits = key ? candidates.filter((_, i) => sameBytes(keys![i], key.value)) : candidates;
       if (hits.length === 0) continue;
       // null in every row of the group (footers without null counts say 0): nothing to read;
       // the key column's values at the hits are known: its page is not decompressed twice
@@ -809,7 +834,7 @@ export async function readMatchingRows(part: PartPages, ranges: readonly RowRang
       for (let leaf = 0; leaf < footer.leaves.length; leaf++) if (leaf !== keyLeaf && group.columns[leaf]!.statistics.nullCount !== group.numRows) leaves.push(leaf);
       const read = await readColumnsShared(bytes, start, leaves.map(ref), hits, helper);
       const values = new Map<number, unknown[]>(leaves.map((leaf, l) => [leaf, read[l]!]));
-      values.set(keyLeaf, keys!.filter((k) => sameBytes(k, key)));
+      if (key) values.set(keyLeaf, keys!.filter((k) => sameBytes(k, key.value)));
       const rows: Row[] = Array.from({ length: hits.length }, () => ({}));
       for (let leaf = 0; leaf < footer.leaves.length; leaf++) {
         const column = values.get(leaf);

@@ -16,6 +16,7 @@ import type { JsonLinesOptions, LineError } from '../receive/json-lines-decode.j
 import type { ServerConfig } from '../config/config.js';
 import { SignalStore, type SignalDefinition, type SignalLimits } from './signal-store.js';
 import { LogTokenIndexes } from './log-token-store.js';
+import { PartPagesCache } from '../query/part-pages.js';
 import { LogIngestThread } from './log-ingest-thread.js';
 import type { LogTicket } from './log-ingest-protocol.js';
 import type { Wal } from '../wal/wal.js';
@@ -90,6 +91,8 @@ export interface OtlpLogsIngested {
 export class LogStore extends SignalStore<LogTicket> {
   /** the token index beside every part, for full-text search */
   readonly tokenIndexes = new LogTokenIndexes(this.dataDir);
+  /** footers of the parts and staging files a search read rows of by row number (src/query/part-pages.ts) */
+  readonly partPages = new PartPagesCache();
 
   private constructor(
     config: ServerConfig,

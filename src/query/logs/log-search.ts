@@ -11,7 +11,8 @@
 // 1. find: units a growing batch at a time, newest first, reading only the
 //    time, the row number and the columns the query tests, until `limit` rows
 //    are found and no unit left can hold a newer one;
-// 2. fetch: every column of just the rows of the page, by row number.
+// 2. fetch: every column of just the rows of the page, by row number, from
+//    the files' pages (src/query/part-pages.ts) without DuckDB.
 // Rows of equal time are ordered by their content (the record as JSON with
 // sorted keys), which does not change when a flush or a merge moves them to
 // another file; the cursor is (time, how many rows of that time were given).
@@ -25,7 +26,8 @@ import { chunkMayContain, type TokenChunk } from '../../parts/token-index.js';
 import { tokenHash } from '../../parts/log-tokens.js';
 import { compareUtf8, stagedTokenChunks } from '../../parts/log-token-chunks.js';
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
-import { searchLogColumns, withLogPartSql } from '../../parts/log-part-projection.js';
+import { logRowProjection, searchLogColumns, withLogPartSql } from '../../parts/log-part-projection.js';
+import { PartPagesCache, readRowsAt, UnsupportedPartError } from '../part-pages.js';
 import { isSearchableLogColumn, logPredicate, logPredicateSql, logTextSql, servicesOf, termRegExp } from './log-sql.js';
 import type { LogQuery } from './log-query.js';
 import { logColumnRoles, logRecordOf, type LogRecordJson } from './log-record.js';
@@ -53,6 +55,8 @@ export interface LogSearchInput {
   staged: readonly StagedFile[];
   /** the token index of a part ([] when it has none) */
   chunksOf(part: PartInfo): Promise<readonly TokenChunk[]>;
+  /** footers of the files read by row (readRows); without it each search parses its own */
+  pages?: PartPagesCache;
 }
 
 /** One read: a file, or only rows [first, last] of it. */
@@ -229,56 +233,110 @@ function canCheckHere(query: LogQuery): boolean {
 /**
  * Time, unit and row of the rows of `unitIndexes` matching the query (and
  * `extra`), newest first, at most `limit`. Each unit reads the time, the row
- * number and the columns of the cheap tests; the rows passing them are
- * materialized with their text, and the text terms' patterns run once over
- * all of them (not once per unit: each use of a pattern compiles it).
+ * number and the columns of the cheap tests. With `checkHere` (few rows
+ * pass them: a rare word), the rows passing them are read whole, by row
+ * (readRows, into `fetched`), and the terms checked on their text here;
+ * else DuckDB materializes their text and runs the terms' patterns once
+ * over all of them (not once per unit: each use of a pattern compiles it).
  */
-async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes: readonly number[], req: LogSearchRequest, extra: readonly string[], limit?: number, checkHere = false): Promise<Hit[]> {
+async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes: readonly number[], req: LogSearchRequest, extra: readonly string[], limit?: number, checkHere?: RowFetch): Promise<Hit[]> {
   if (unitIndexes.length === 0) return [];
   const exact = req.query.terms.length > 0 || req.query.regexes.length > 0;
-  const branches = unitIndexes.map((i) => {
-    const u = units[i]!;
-    const p = logPredicate(req.query, u.columns);
-    const where = [...(u.rows ? [`file_row_number BETWEEN ${u.rows.first} AND ${u.rows.last}`] : []), ...timeBoundsSql(req), ...extra, ...p.cheap];
-    const text = exact ? `, ${logTextSql([...u.columns].filter(isSearchableLogColumn).sort())} AS __text` : '';
-    return `SELECT ${LOG_TIME_COLUMN} AS t, file_row_number AS r, ${i} AS u${text} FROM ${unitSourceSql(u)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
-  });
+  const here = exact && checkHere !== undefined && limit !== undefined && canCheckHere(req.query);
+  const branches = (withText: boolean): string[] =>
+    unitIndexes.map((i) => {
+      const u = units[i]!;
+      const p = logPredicate(req.query, u.columns);
+      const where = [...(u.rows ? [`file_row_number BETWEEN ${u.rows.first} AND ${u.rows.last}`] : []), ...timeBoundsSql(req), ...extra, ...p.cheap];
+      const text = withText ? `, ${logTextSql(textColumnsOf(u))} AS __text` : '';
+      return `SELECT ${LOG_TIME_COLUMN} AS t, file_row_number AS r, ${i} AS u${text} FROM ${unitSourceSql(u)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+    });
   const order = limit === undefined ? '' : ` ORDER BY t DESC LIMIT ${limit}`;
   const hitOf = (r: Row): Hit => ({ t: r['t'] as bigint, unit: Number(r['u']), row: Number(r['r']) });
-  const source = `WITH c AS MATERIALIZED (${branches.join(' UNION ALL ')})`;
-  if (exact && checkHere && limit !== undefined && canCheckHere(req.query)) {
-    // The text of the rows passing the cheap tests, when they are few, is checked here.
-    const passed = await engine.all(`${source} SELECT t, r, u, __text, count(*) OVER () AS n FROM c ORDER BY t DESC LIMIT ${MOST_ROWS_CHECKED_HERE}`);
+  if (here) {
+    // The rows passing the cheap tests, when they are few, are read whole and their text checked here.
+    const passed = await engine.all(`WITH c AS MATERIALIZED (${branches(false).join(' UNION ALL ')}) SELECT t, r, u, count(*) OVER () AS n FROM c ORDER BY t DESC LIMIT ${MOST_ROWS_CHECKED_HERE}`);
     if (passed.length === 0 || Number(passed[0]!['n']) <= MOST_ROWS_CHECKED_HERE) {
+      const candidates = passed.map(hitOf);
+      await fetchRows(engine, units, candidates, checkHere);
       const patterns = req.query.terms.map(termRegExp);
-      return passed.filter((r) => patterns.every((p) => p.test(r['__text'] as string))).slice(0, limit).map(hitOf);
+      return candidates
+        .filter((h) => {
+          const row = checkHere.rows.get(rowKey(units, h));
+          return row !== undefined && patterns.every((p) => p.test(rowText(row, textColumnsOf(units[h.unit]!))));
+        })
+        .slice(0, limit);
     }
   }
   const sql = exact
-    ? `${source} SELECT t, r, u FROM c WHERE ${logPredicate(req.query, new Set()).exact('__text').join(' AND ')}${order}`
-    : `SELECT t, r, u FROM (${branches.join(' UNION ALL ')})${order}`;
+    ? `WITH c AS MATERIALIZED (${branches(true).join(' UNION ALL ')}) SELECT t, r, u FROM c WHERE ${logPredicate(req.query, new Set()).exact('__text').join(' AND ')}${order}`
+    : `SELECT t, r, u FROM (${branches(false).join(' UNION ALL ')})${order}`;
   return (await engine.all(sql)).map(hitOf);
 }
 
-/** Every column of the hit rows, keyed `unit:row`. */
-async function fetchRows(engine: Engine, units: readonly ScanUnit[], hits: readonly Hit[]): Promise<Map<string, Row>> {
-  const byFile = new Map<string, { unit: number; rows: number[] }>();
+/** The searchable text columns of a unit, in the order logTextSql joins them. */
+function textColumnsOf(unit: ScanUnit): string[] {
+  return [...unit.columns].filter(isSearchableLogColumn).sort();
+}
+
+/** logTextSql's text of a row read whole: its text fields joined by U+001E, nulls left out (as concat_ws does). */
+function rowText(row: Row, textColumns: readonly string[]): string {
+  const parts: string[] = [];
+  for (const c of textColumns) {
+    const v = row[c];
+    if (v !== null && v !== undefined) parts.push(String(v));
+  }
+  return parts.join('\x1e');
+}
+
+/** Rows read whole, keyed by rowKey, and the footers of their files. */
+interface RowFetch {
+  rows: Map<string, Row>;
+  pages: PartPagesCache;
+}
+
+function rowKey(units: readonly ScanUnit[], h: Pick<Hit, 'unit' | 'row'>): string {
+  return `${units[h.unit]!.path}\n${h.row}`;
+}
+
+/**
+ * Every column of the hit rows not in `fetch` yet, into it. A file's rows are
+ * read by row from its pages (src/query/part-pages.ts: only the pages
+ * holding them decompressed, the projection's rebuilds done here); a file the
+ * page reader cannot read goes to DuckDB, bounded to its rows' range
+ * (`file_row_number IN (…)` alone reads every row group of the file).
+ */
+async function fetchRows(engine: Engine, units: readonly ScanUnit[], hits: readonly Hit[], fetch: RowFetch): Promise<void> {
+  const { rows: into, pages } = fetch;
+  const byFile = new Map<string, { unit: ScanUnit; rows: Set<number> }>();
   for (const h of hits) {
-    const path = units[h.unit]!.path;
-    let f = byFile.get(path);
-    if (!f) byFile.set(path, (f = { unit: h.unit, rows: [] }));
-    f.rows.push(h.row);
+    if (into.has(rowKey(units, h))) continue;
+    const unit = units[h.unit]!;
+    let f = byFile.get(unit.path);
+    if (!f) byFile.set(unit.path, (f = { unit, rows: new Set() }));
+    f.rows.add(h.row);
   }
-  const out = new Map<string, Row>();
-  if (byFile.size === 0) return out;
-  const sql = [...byFile.values()]
-    .map(({ unit, rows }) => `SELECT *, ${unit} AS __unit FROM ${unitSourceSql(units[unit]!)} WHERE file_row_number IN (${rows.join(', ')})`)
-    .join(' UNION ALL BY NAME ');
-  for (const r of await engine.all(sql)) {
-    // Rows are keyed by the file's first unit: hits of other units of the same file map to it.
-    out.set(`${units[Number(r['__unit'])]!.path}\n${Number(r['file_row_number'])}`, r);
+  const withDuckDb: { path: string; sql: string }[] = [];
+  await Promise.all(
+    [...byFile.values()].map(async ({ unit, rows }) => {
+      const sorted = [...rows].sort((a, b) => a - b);
+      try {
+        const read = await readRowsAt(pages.get(unit.path), sorted);
+        const project = logRowProjection(unit.fileColumns);
+        read.forEach((stored, k) => into.set(`${unit.path}\n${sorted[k]}`, project(stored)));
+      } catch (err) {
+        if (!(err instanceof UnsupportedPartError)) throw err;
+        const source = withLogPartSql(`read_parquet(${sqlString(unit.path)}, file_row_number = true, hive_partitioning = false)`, unit.fileColumns);
+        const sql = `SELECT *, ${withDuckDb.length} AS __file FROM ${source} WHERE file_row_number BETWEEN ${sorted[0]} AND ${sorted[sorted.length - 1]} AND file_row_number IN (${sorted.join(', ')})`;
+        withDuckDb.push({ path: unit.path, sql });
+      }
+    }),
+  );
+  if (withDuckDb.length === 0) return;
+  for (const r of await engine.all(withDuckDb.map((f) => f.sql).join(' UNION ALL BY NAME '))) {
+    const { __file: file, ...row } = r;
+    into.set(`${withDuckDb[Number(file)]!.path}\n${Number(row['file_row_number'])}`, row);
   }
-  return out;
 }
 
 /** JSON with object keys sorted: the same text for the same record whatever file or column order it came from. */
@@ -307,6 +365,7 @@ export async function searchLogs(engine: Engine, input: LogSearchInput, req: Log
   let batch = firstBatch(units.length, plan.chunksSkipped);
   // The index kept few chunks, all read in one query: few rows pass the cheap tests, their text is checked here.
   const fewPass = fewChunksKept(units.length, plan.chunksSkipped);
+  const fetch: RowFetch = { rows: new Map(), pages: input.pages ?? new PartPagesCache() };
   /** times of the first rows a LIMIT or the cut to `want` left out */
   const cutAt: bigint[] = [];
   while (read < units.length) {
@@ -315,7 +374,7 @@ export async function searchLogs(engine: Engine, input: LogSearchInput, req: Log
     read += indexes.length;
     batch = Math.min(batch * 2, MOST_UNITS_PER_QUERY);
     // One more than wanted: whether rows of the last time kept were left out shows.
-    const found = await findHits(engine, units, indexes, req, extra, want + 1, fewPass);
+    const found = await findHits(engine, units, indexes, req, extra, want + 1, fewPass ? fetch : undefined);
     if (found.length === want + 1) cutAt.push(found[want]!.t);
     hits = hits.concat(found);
     hits.sort(newestFirst);
@@ -331,8 +390,8 @@ export async function searchLogs(engine: Engine, input: LogSearchInput, req: Log
   }
 
   // 2. fetch
-  const rows = await fetchRows(engine, units, hits);
-  const found = hits.map((h) => rows.get(`${units[h.unit]!.path}\n${h.row}`)).filter((r): r is Row => r !== undefined);
+  await fetchRows(engine, units, hits, fetch);
+  const found = hits.map((h) => fetch.rows.get(rowKey(units, h))).filter((r): r is Row => r !== undefined);
   const roles = logColumnRoles(new Set(found.flatMap((r) => Object.keys(r))));
   const records = found.map((r) => ({ t: r[LOG_TIME_COLUMN] as bigint, record: logRecordOf(r, roles), key: '' }));
   for (const r of records) r.key = canonicalJson(r.record);
