@@ -23,6 +23,7 @@ import { median, metric, percentile, round, type SuiteReport } from './report.js
 import { ServerProcess } from './server-process.js';
 import { accountCpu, type CpuAccount } from './cpu-account.js';
 import { readCatalog } from './storage.js';
+import { threadCpuMetrics } from './traces-report.js';
 import { PartReader, sqlList } from './part-reader.js';
 import { seededRandom } from '../src/model/seeded-random.js';
 import { withLogPartSql } from '../src/parts/log-part-projection.js';
@@ -269,6 +270,8 @@ export async function benchLogs(o: LogsOptions): Promise<SuiteReport> {
     log(`JSON.parse alone: ${round(parseUsPerRecord, 2)} µs/record (first ${sample} lines, this process)`);
     const stop = await server.stop(1_800_000);
     log(`stopped (head flushed into parts) in ${round(stop.ms / 1000, 1)} s`);
+    // the server's CPU by thread from start to exit: the ingest and every flush, the shutdown's included
+    const ingestThreadCpu = threadCpuMetrics(server.threadCpuAtExit(), ingest.accepted, 'ndjson_server_cpu_us_per_record');
 
     const catalog = await readCatalog(dataDir, 'logs');
     const rows = catalog.parts.reduce((n, p) => n + p.rows, 0);
@@ -328,6 +331,7 @@ export async function benchLogs(o: LogsOptions): Promise<SuiteReport> {
         // CPU time swings less with the machine's load than rates do
         metric('ndjson_ingest_server_cpu_us_per_record', serverUsPerRecord, 'µs'),
         metric('ndjson_ingest_other_cores', ingestCpu.otherCores, 'cores'),
+        ...ingestThreadCpu,
         metric('json_parse_cpu_us_per_record', parseUsPerRecord, 'µs'),
         metric('ndjson_server_cpu_vs_json_parse', serverUsPerRecord / parseUsPerRecord, 'ratio'),
         metric('otlp_ingest_server_cpu_us_per_record', (otlp.cpu.cpuS * 1e6) / otlp.records, 'µs'),

@@ -58,20 +58,21 @@ function thin<T>(points: readonly T[], n: number): T[] {
 }
 
 /**
- * The ingest-and-flush CPU per span by thread (the server's own count, start
- * to exit): main (HTTP, WAL, head, flush orchestration), the ingest threads
- * (decode, staging files), the flush's sort workers, V8's platform threads
- * (concurrent GC, compilers), libuv's pool (DuckDB's queries and COPYs, async
- * fs, zlib) and the rest (DuckDB's own worker threads).
+ * The ingest-and-flush CPU per span (`unit` 'span') or record by thread (the
+ * server's own count, start to exit): main (HTTP, WAL, head, flush
+ * orchestration), the ingest threads (decode, staging files), the flush's
+ * sort workers, V8's platform threads (concurrent GC, compilers), libuv's
+ * pool (DuckDB's queries and COPYs, async fs, zlib) and the rest (DuckDB's
+ * own worker threads). Named `<prefix>-<thread>`.
  */
-function threadCpuMetrics(cpu: ThreadCpuSeconds | undefined, spans: number): Metric[] {
-  const perSpan = (seconds: number | undefined): number => ((seconds ?? NaN) * 1e6) / spans;
+export function threadCpuMetrics(cpu: ThreadCpuSeconds | undefined, count: number, prefix = 'server-cpu-us-per-span'): Metric[] {
+  const per = (seconds: number | undefined): number => ((seconds ?? NaN) * 1e6) / count;
   return [
-    metric('server-cpu-us-per-span-main', perSpan(cpu?.main), 'µs'),
-    ...THREAD_ROLES.map((role) => metric(`server-cpu-us-per-span-${role}`, perSpan(cpu?.workers[role]), 'µs')),
-    metric('server-cpu-us-per-span-v8-platform', perSpan(cpu?.v8Platform), 'µs'),
-    metric('server-cpu-us-per-span-libuv-pool', perSpan(cpu?.libuvPool), 'µs'),
-    metric('server-cpu-us-per-span-other', perSpan(cpu?.other), 'µs'),
+    metric(`${prefix}-main`, per(cpu?.main), 'µs'),
+    ...THREAD_ROLES.map((role) => metric(`${prefix}-${role}`, per(cpu?.workers[role]), 'µs')),
+    metric(`${prefix}-v8-platform`, per(cpu?.v8Platform), 'µs'),
+    metric(`${prefix}-libuv-pool`, per(cpu?.libuvPool), 'µs'),
+    metric(`${prefix}-other`, per(cpu?.other), 'µs'),
   ];
 }
 
