@@ -55,10 +55,33 @@ describe('log ingest thread', () => {
     }
   });
 
+  it('lends an OTLP body of its own to the thread and back, uncopied, for the WAL; moves it for good otherwise', async () => {
+    const thread = new LogIngestThread();
+    const dir = await mkdtemp(join(tmpdir(), 'marquetry-log-thread-'));
+    try {
+      const json = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1000', body: { stringValue: 'lent 1' } }, { timeUnixNano: '2000', body: { stringValue: 'lent 2' } }] }] }] });
+      const sent = new Uint8Array(Buffer.from(json)); // a buffer of its own
+      const body = new Uint8Array(sent);
+      const lent = await thread.decodeOtlp('json', body, true);
+      assert.equal(body.byteLength, 0, 'moved to the thread: detached here');
+      assert.deepEqual(lent.lent, sent, 'back with the answer, unchanged');
+      const moved = new Uint8Array(sent);
+      const kept = await thread.decodeOtlp('json', moved, false);
+      assert.equal(moved.byteLength, 0);
+      assert.equal(kept.lent, undefined, 'moved for good: nothing comes back');
+      // the batches kept nothing of the bodies: their records stage intact
+      const staged = await thread.stage([lent.ticket, kept.ticket], join(dir, 'lent.parquet'), 4);
+      assert.deepEqual([...staged.startNs], [1000n, 2000n, 1000n, 2000n]);
+    } finally {
+      await thread.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers undecodable OTLP with a decode error, and calls after close with an error', async () => {
     const thread = new LogIngestThread();
-    await assert.rejects(thread.decodeOtlp('proto', Uint8Array.of(0x0a, 0xff)), (err: unknown) => err instanceof DecodeError);
-    await assert.rejects(thread.decodeOtlp('json', Buffer.from('{"resourceLogs": 3')), (err: unknown) => err instanceof DecodeError);
+    await assert.rejects(thread.decodeOtlp('proto', Uint8Array.of(0x0a, 0xff), true), (err: unknown) => err instanceof DecodeError);
+    await assert.rejects(thread.decodeOtlp('json', Buffer.from('{"resourceLogs": 3'), false), (err: unknown) => err instanceof DecodeError);
     await thread.close();
     await assert.rejects(thread.decodeJsonLines(lines(0, 1), options), /closed/);
   });

@@ -4,7 +4,7 @@
 // record costs only its share of HTTP and the WAL.
 
 import type { JsonLinesOptions } from '../receive/json-lines-decode.js';
-import { IngestThread } from './ingest-thread.js';
+import { IngestThread, type Lent } from './ingest-thread.js';
 import type { JsonLinesDecoded, OtlpLogsDecoded } from './log-ingest-protocol.js';
 
 /**
@@ -23,7 +23,12 @@ export class LogIngestThread extends IngestThread {
     return this.decode('jsonLines', body, options, 'move');
   }
 
-  decodeOtlp(format: 'proto' | 'json', body: Uint8Array): Promise<OtlpLogsDecoded> {
-    return this.decode('otlp', body, format);
+  /**
+   * `walKeepsBody`: the WAL writes `body` after decoding, so it is lent to the
+   * thread and comes back as `lent` (use that: `body` is detached if it was
+   * moved); else it is moved for good. Copied when a view into a larger buffer.
+   */
+  decodeOtlp(format: 'proto' | 'json', body: Uint8Array, walKeepsBody: boolean): Promise<OtlpLogsDecoded & Lent> {
+    return this.decode('otlp', body, format, walKeepsBody ? 'lend' : 'move');
   }
 }

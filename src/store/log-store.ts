@@ -144,10 +144,16 @@ export class LogStore extends SignalStore<LogTicket> {
     return { accepted: ticket.length, errors };
   }
 
-  /** An OTLP logs request (`body` decompressed); `walPayload` the request as received. */
+  /**
+   * An OTLP logs request (`body` decompressed); `walPayload` the request as
+   * received: `body` itself (lent to the ingest thread and back, uncopied) or
+   * its gzipped bytes (`body` then moved there for good). `body` is detached
+   * once this returns when it was a buffer of its own.
+   */
   async ingestOtlp(format: 'proto' | 'json', body: Uint8Array, walType: number, walPayload: Uint8Array): Promise<OtlpLogsIngested> {
-    const { ticket, rejected, rejectMessage } = await this.thread.decodeOtlp(format, body);
-    await this.ingestHeld(ticket, walType, walPayload, this.thread);
+    const walKeepsBody = walPayload === body;
+    const { ticket, rejected, rejectMessage, lent } = await this.thread.decodeOtlp(format, body, walKeepsBody);
+    await this.ingestHeld(ticket, walType, walKeepsBody ? (lent ?? body) : walPayload, this.thread);
     return { rejected, rejectMessage };
   }
 
