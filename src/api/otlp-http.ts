@@ -15,6 +15,7 @@ import { encodeExportTraceServiceResponse } from '../receive/otlp-proto-encode.j
 import { OverloadedError, TooLargeError, UnauthorizedError } from '../model/errors.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { checkBearer } from './auth.js';
+import { IDLE_KEEP_ALIVE_MS } from './keep-alive.js';
 
 export interface OtlpHttpOptions {
   maxRequestBytes: number;
@@ -101,7 +102,7 @@ export function createOtlpHttpServer(traces: TraceStore, metrics: MetricsStore, 
     }
   }
 
-  return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  return createServer({ keepAliveTimeout: IDLE_KEEP_ALIVE_MS }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const signal = path === undefined ? undefined : signals[path];
     if (signal) {

@@ -26,6 +26,7 @@ import { mountHealthRoutes } from '../api/health-route.js';
 import { mountCompareRoutes } from '../api/compare-route.js';
 import { mountTraceQLMetricsRoutes } from '../api/traceql-metrics-route.js';
 import { defaultUiDir, mountUi } from '../api/ui-route.js';
+import { IDLE_KEEP_ALIVE_MS } from '../api/keep-alive.js';
 import { DataFolderLock } from '../store/data-folder-lock.js';
 
 export interface RunningServer {
@@ -133,10 +134,7 @@ async function startLocked(config: ServerConfig): Promise<RunningServer> {
   mountUi(app, { uiDir: defaultUiDir() });
   const apiAddr = parseHostPort(config.http);
   const api: ServerType = await new Promise((resolve, reject) => {
-    // Node's 5 s idle close races clients that reuse a pooled connection after a
-    // busy pause (a POST on a socket the server just closed fails, unretried);
-    // keep idle connections as long as the OTLP server does.
-    const s = serve({ fetch: app.fetch, hostname: apiAddr.host, port: apiAddr.port, serverOptions: { keepAliveTimeout: 65_000 } }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, hostname: apiAddr.host, port: apiAddr.port, serverOptions: { keepAliveTimeout: IDLE_KEEP_ALIVE_MS } }, () => resolve(s));
     s.once('error', reject);
   });
   const httpPort = (api.address() as AddressInfo).port;

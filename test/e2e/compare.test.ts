@@ -20,6 +20,7 @@ import type { CompareResponse } from '../../src/analysis/compare-types.js';
 import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { uploadTraceIdSet } from '../helpers/trace-id-sets.js';
 import { postOtlpProto } from '../helpers/otlp-json.js';
+import { IDLE_KEEP_ALIVE_MS } from '../../src/api/keep-alive.js';
 
 const { start, end } = datasetRange();
 
@@ -59,7 +60,7 @@ async function startCompareApi(server: TestServer): Promise<CompareApi> {
   const app = new Hono();
   mountCompareRoutes(app, { store: server.store, engine });
   const http: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0, serverOptions: { keepAliveTimeout: IDLE_KEEP_ALIVE_MS } }, () => resolve(s));
   });
   return {
     url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/v1/compare`,

@@ -25,6 +25,7 @@ import { encodeExportTraceServiceRequest } from '../../src/receive/otlp-proto-en
 import { SqlService } from '../../src/query/sql/sql-service.js';
 import { traceIdSetFilterSql } from '../../src/query/sql/trace-id-sets.js';
 import { mountSql } from '../../src/api/sql-route.js';
+import { IDLE_KEEP_ALIVE_MS } from '../../src/api/keep-alive.js';
 import { nameTraceIdSet, parseSqlArgs, sqlCliOutput, uploadTraceIdFile } from '../../src/cli/sql.js';
 import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { HexIds, bool, int, jsonSpan, kv, kvlist, postOtlpJson, serviceRequest, str } from '../helpers/otlp-json.js';
@@ -109,7 +110,7 @@ describe('read-only SQL over the span views', () => {
     const app = new Hono();
     mountSql(app, service, { authToken: TOKEN, maxRequestBytes: 1 << 20 });
     http = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0, serverOptions: { keepAliveTimeout: IDLE_KEEP_ALIVE_MS } }, () => resolve(s));
     });
     url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 
