@@ -12,6 +12,7 @@ import { generateTraces } from '../src/loadgen/trace-generator.js';
 import { ClickHousePeer } from './clickhouse.js';
 import { PartReader } from './part-reader.js';
 import { writeSortedRuns } from '../src/parts/sorted-run.js';
+import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN } from '../src/parts/events-compact.js';
 
 // Recent times: seed 001's TTL (3 days) would drop older rows on OPTIMIZE FINAL.
 const NOW_NS = BigInt(Date.now()) * 1_000_000n;
@@ -62,7 +63,7 @@ describe('ClickHouse peer', () => {
         runs: [{ outPath: compactPart, rows: Uint32Array.from({ length: batch.length }, (_, i) => i) }],
         compactEvents: true,
       });
-      assert.deepEqual(result.compactEvents, [true]);
+      assert.deepEqual(result.storedAs, [{ [EVENTS_JSON_COLUMN]: [EVENTS_COMPACT_COLUMN] }]);
       const events = 'SELECT SpanId, `Events.Timestamp`, `Events.Name`, `Events.Attributes` FROM otel_traces ORDER BY SpanId';
       const fromJson = peer.rows(events);
       assert.ok(fromJson.filter((r) => (r['Events.Name'] as unknown[]).length > 0).length > 10, 'spans with events');

@@ -19,7 +19,6 @@ import { writeSortedRunsInWorker, type SortedRun } from './sorted-run.js';
 import type { ColumnFileOptions } from './parquet/writer.js';
 import { concatenateParquet } from './parquet/concatenate.js';
 import { loadPageCodec } from './parquet/compression.js';
-import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN } from './events-compact.js';
 import { CUBE_FILE_SUFFIX, cubeCandidateColumns } from '../analysis/cube-file.js';
 import type { CubeColumns } from '../analysis/cube-builder.js';
 
@@ -385,7 +384,7 @@ export async function writeParts(
           day,
           level,
           createdAtMs: Date.now(),
-          columns: partColumns(source, layout, runs?.micros[c] === true, runs?.compactEvents[c] === true, runs?.storedAs[c] ?? {}),
+          columns: partColumns(source, runs?.storedAs[c] ?? {}),
           // A flush spanning days or split by trace id lists, per part, only the services stored in it.
           services: runs ? runs.services[c]! : days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
           ...cube,
@@ -427,7 +426,7 @@ async function regroupRows(
   asParts: boolean,
   /** the rows of the only run, in order; else by trace, per chunk */
   partRows?: Uint32Array,
-): Promise<{ paths: string[]; services: string[][]; micros: boolean[]; compactEvents: boolean[]; storedAs: Record<string, string[]>[]; cubes?: (CubeColumns | null)[] }> {
+): Promise<{ paths: string[]; services: string[][]; storedAs: Record<string, string[]>[]; cubes?: (CubeColumns | null)[] }> {
   const dir = sortedRunDir(dataDir, layout);
   await mkdir(dir, { recursive: true });
   let runs: SortedRun[];
@@ -456,8 +455,6 @@ async function regroupRows(
   return {
     paths: runs.map((r) => r.outPath),
     services: result.distinct,
-    micros: result.micros,
-    compactEvents: result.compactEvents,
     storedAs: result.storedAs,
     ...(result.cubes ? { cubes: result.cubes } : {}),
   };
@@ -468,16 +465,10 @@ function cubePathOf(runPath: string): string {
   return runPath.replace(/\.parquet$/, CUBE_FILE_SUFFIX);
 }
 
-/** The columns of a flushed part: the source's, the time column renamed where the part holds it in µs, events where compact, columns stored as others replaced by those. */
-function partColumns(source: PartSource, layout: PartLayout, micros: boolean, compactEvents: boolean, storedAs: Readonly<Record<string, string[]>>): string[] {
+/** The columns of a flushed part: the source's, those stored as others (time in µs, compact events, templates…) replaced by those. */
+function partColumns(source: PartSource, storedAs: Readonly<Record<string, string[]>>): string[] {
   const columns = [...source.columns].filter((c) => storedAs[c] === undefined);
   for (const stored of Object.values(storedAs)) columns.push(...stored);
-  const renamed = (from: string, to: string): void => {
-    const at = columns.indexOf(from);
-    if (at >= 0) columns[at] = to;
-  };
-  if (micros && layout.wholeMicrosTimeColumn !== undefined) renamed(layout.timeColumn, layout.wholeMicrosTimeColumn);
-  if (compactEvents) renamed(EVENTS_JSON_COLUMN, EVENTS_COMPACT_COLUMN);
   return columns.sort();
 }
 

@@ -57,11 +57,7 @@ export interface SortedRunJob {
 export interface SortedRunResult {
   /** per run: the distinct values of job.distinctColumn */
   distinct: string[][];
-  /** per run: whether job.wholeMicros's column was written in µs */
-  micros: boolean[];
-  /** per run: whether its events were written as events_compact */
-  compactEvents: boolean[];
-  /** per run: the columns written as other columns, and those columns (job.compactBodyFields) */
+  /** per run: the columns written as other columns (µs time, compact events, templates…), and those columns */
   storedAs: Record<string, string[]>[];
   /** per run, with job.spanCubes: the columns its cube groups by and leaves out (null: no cube written) */
   cubes?: (CubeColumns | null)[];
@@ -89,11 +85,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     return first;
   });
   const distinct: string[][] = runs.map(() => []);
-  const micros: boolean[] = runs.map(() => false);
-  const compactEvents: boolean[] = runs.map(() => false);
   const storedAs: Record<string, string[]>[] = runs.map(() => ({}));
-  /** per run, with job.compactEvents: its rows' start times, gathered before the events (column order) */
-  const starts: (BigInt64Array | undefined)[] = runs.map(() => undefined);
   // where each source row goes: which run, which row of it (-1: none)
   const runOfRow = new Int32Array(totalRows).fill(-1);
   const posInRun = new Int32Array(totalRows);
@@ -108,6 +100,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   try {
     for (const s of sources) fds.push(openSync(s.path, 'r'));
     for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length, job.write));
+    const steps = columnSteps(job);
     const cubes = job.spanCubes && new SpanCubeBuilder(runs.map((r) => r.rows.length), job.spanCubes);
     for (const name of order) {
       const decoded: (DecodedChunk | undefined)[] = [];
@@ -124,42 +117,60 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
       }
       // events are rewritten (compact), and their equal entries merged by the writer then
       const columns = scatterColumn(name, kind!, decoded, { firstRow, runs, runOfRow, posInRun }, !(job.compactEvents && name === EVENTS_JSON_COLUMN));
-      runs.forEach((run, r) => {
-        let column = columns[r]!;
-        if (name === job.wholeMicros?.column && column.kind === 'int64') {
-          const us = wholeMicros(column.values, column.values.length, column.nulls);
-          if (us !== undefined) {
-            column = { ...column, name: job.wholeMicros.as, values: us };
-            micros[r] = true;
-          }
-        }
-        if (job.compactEvents && name === EVENTS_START_COLUMN && column.kind === 'int64') starts[r] = column.values;
-        if (job.compactEvents && name === EVENTS_JSON_COLUMN && column.kind === 'string-entries') {
-          const startNs = starts[r];
-          if (startNs === undefined) throw new Error(`sorted run: "${EVENTS_JSON_COLUMN}" comes before "${EVENTS_START_COLUMN}"`);
-          column = { name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls ?? new Uint8Array(run.rows.length) }, startNs) };
-          compactEvents[r] = true;
-        }
-        cubes?.add(r, column);
-        const compact = job.compactBodyFields ? compactBodyField(writers[r]!, column) : undefined;
-        if (compact) {
-          for (const c of compact) writers[r]!.add(c);
-          storedAs[r]![name] = compact.map((c) => c.name);
-        } else {
-          writers[r]!.add(column);
-        }
+      runs.forEach((_run, r) => {
+        const column = columns[r]!;
         if (name === job.distinctColumn && column.kind === 'string-entries') distinct[r] = distinctStrings(column);
+        let stored = [column];
+        for (const step of steps) stored = stored.flatMap((c) => step(r, c, writers[r]!) ?? [c]);
+        if (stored.length !== 1 || stored[0]!.name !== name) storedAs[r]![name] = stored.map((c) => c.name);
+        for (const c of stored) {
+          cubes?.add(r, c);
+          writers[r]!.add(c);
+        }
       });
     }
     for (const w of writers) w.finish();
     const cubeColumns = cubes?.finish();
-    return { distinct, micros, compactEvents, storedAs, ...(cubeColumns ? { cubes: cubeColumns } : {}) };
+    return { distinct, storedAs, ...(cubeColumns ? { cubes: cubeColumns } : {}) };
   } catch (err) {
     for (const w of writers) w.abort();
     throw err;
   } finally {
     for (const fd of fds) closeSync(fd);
   }
+}
+
+/**
+ * A rewrite of a run's columns before they are written, seeing each column
+ * of run `r` in column order: the columns to write instead, or undefined to
+ * keep it. The signal-specific forms of a part, so the loop above stays generic.
+ */
+type ColumnStep = (r: number, column: ParquetColumn, writer: ParquetColumnFileWriter) => ParquetColumn[] | undefined;
+
+/** The steps `job` asks for, in the order they apply. */
+function columnSteps(job: SortedRunJob): ColumnStep[] {
+  const steps: ColumnStep[] = [];
+  const micros = job.wholeMicros;
+  if (micros) {
+    steps.push((_r, column) => {
+      if (column.name !== micros.column || column.kind !== 'int64') return undefined;
+      const us = wholeMicros(column.values, column.values.length, column.nulls);
+      return us === undefined ? undefined : [{ ...column, name: micros.as, values: us }];
+    });
+  }
+  if (job.compactEvents) {
+    /** per run: its rows' start times, seen before the events (column order) */
+    const starts: (BigInt64Array | undefined)[] = new Array(job.runs.length);
+    steps.push((r, column) => {
+      if (column.name === EVENTS_START_COLUMN && column.kind === 'int64') starts[r] = column.values;
+      if (column.name !== EVENTS_JSON_COLUMN || column.kind !== 'string-entries') return undefined;
+      const startNs = starts[r];
+      if (startNs === undefined) throw new Error(`sorted run: "${EVENTS_JSON_COLUMN}" comes before "${EVENTS_START_COLUMN}"`);
+      return [{ name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls ?? new Uint8Array(job.runs[r]!.rows.length) }, startNs) }];
+    });
+  }
+  if (job.compactBodyFields) steps.push((_r, column, writer) => compactBodyField(writer, column));
+  return steps;
 }
 
 /** A body field column in the forms that measured smaller (text as template + numbers, doubles as decimals); undefined: as it is. */
