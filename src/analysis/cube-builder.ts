@@ -456,6 +456,12 @@ function permuted<T extends BigInt64Array | Float64Array>(values: T, order: Uint
   return out;
 }
 
+/** out[k] = the value of cube row order[k], by its value id. */
+function byValueId<T extends Float64Array | Int32Array | Uint8Array>(out: T, values: readonly number[], vids: Int32Array, order: Uint32Array): T {
+  for (let k = 0; k < out.length; k++) out[k] = values[vids[order[k]!]!]!;
+  return out;
+}
+
 /** A cube column: each cube row's value of `name`, null where its value id is 0. */
 function cubeColumn(name: string, table: ValueTable, vids: Int32Array, order: Uint32Array): ParquetColumn {
   const n = order.length;
@@ -482,21 +488,12 @@ function cubeColumn(name: string, table: ValueTable, vids: Int32Array, order: Ui
       for (let k = 0; k < n; k++) values[k] = table.values[vids[order[k]!]!]!;
       return { name, kind: 'int64', values, ...withNulls };
     }
-    case 'double': {
-      const values = new Float64Array(n);
-      for (let k = 0; k < n; k++) values[k] = table.values[vids[order[k]!]!]!;
-      return { name, kind: 'double', values, ...withNulls };
-    }
-    case 'int32': {
-      const values = new Int32Array(n);
-      for (let k = 0; k < n; k++) values[k] = table.values[vids[order[k]!]!]!;
-      return { name, kind: 'int32', values, ...withNulls };
-    }
-    case 'boolean': {
-      const values = new Uint8Array(n);
-      for (let k = 0; k < n; k++) values[k] = table.values[vids[order[k]!]!]!;
-      return { name, kind: 'boolean', values, ...withNulls };
-    }
+    case 'double':
+      return { name, kind: 'double', values: byValueId(new Float64Array(n), table.values, vids, order), ...withNulls };
+    case 'int32':
+      return { name, kind: 'int32', values: byValueId(new Int32Array(n), table.values, vids, order), ...withNulls };
+    case 'boolean':
+      return { name, kind: 'boolean', values: byValueId(new Uint8Array(n), table.values, vids, order), ...withNulls };
   }
 }
 

@@ -179,7 +179,12 @@ function timeBoundsSql(req: Pick<LogSearchRequest, 'startNs' | 'endNs'>): string
 
 /** The file of a unit, with `file_row_number` and the time in ns. */
 export function unitSourceSql(unit: ScanUnit): string {
-  return withLogPartSql(`read_parquet(${sqlString(unit.path)}, file_row_number = true, hive_partitioning = false)`, unit.fileColumns, { keepStored: true });
+  return withLogPartSql(fileRowsSql(unit.path), unit.fileColumns, { keepStored: true });
+}
+
+/** A log file's rows with their `file_row_number`, as stored. */
+function fileRowsSql(path: string): string {
+  return `read_parquet(${sqlString(path)}, file_row_number = true, hive_partitioning = false)`;
 }
 
 /** The WHERE of one unit (over unitSourceSql): its rows, the request's time bounds, the query. */
@@ -260,10 +265,11 @@ async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes:
       const candidates = passed.map(hitOf);
       await fetchRows(engine, units, candidates, checkHere);
       const patterns = req.query.terms.map(termRegExp);
+      const textColumns = new Map(unitIndexes.map((i) => [i, textColumnsOf(units[i]!)]));
       return candidates
         .filter((h) => {
           const row = checkHere.rows.get(rowKey(units, h));
-          return row !== undefined && patterns.every((p) => p.test(rowText(row, textColumnsOf(units[h.unit]!))));
+          return row !== undefined && patterns.every((p) => p.test(rowText(row, textColumns.get(h.unit)!)));
         })
         .slice(0, limit);
     }
@@ -296,7 +302,12 @@ interface RowFetch {
 }
 
 function rowKey(units: readonly ScanUnit[], h: Pick<Hit, 'unit' | 'row'>): string {
-  return `${units[h.unit]!.path}\n${h.row}`;
+  return fileRowKey(units[h.unit]!.path, h.row);
+}
+
+/** Rows are keyed by file, not unit: hits of several units of a file share their rows. */
+function fileRowKey(path: string, row: number): string {
+  return `${path}\n${row}`;
 }
 
 /**
@@ -323,10 +334,10 @@ async function fetchRows(engine: Engine, units: readonly ScanUnit[], hits: reado
       try {
         const read = await readRowsAt(pages.get(unit.path), sorted);
         const project = logRowProjection(unit.fileColumns);
-        read.forEach((stored, k) => into.set(`${unit.path}\n${sorted[k]}`, project(stored)));
+        read.forEach((stored, k) => into.set(fileRowKey(unit.path, sorted[k]!), project(stored)));
       } catch (err) {
         if (!(err instanceof UnsupportedPartError)) throw err;
-        const source = withLogPartSql(`read_parquet(${sqlString(unit.path)}, file_row_number = true, hive_partitioning = false)`, unit.fileColumns);
+        const source = withLogPartSql(fileRowsSql(unit.path), unit.fileColumns);
         const sql = `SELECT *, ${withDuckDb.length} AS __file FROM ${source} WHERE file_row_number BETWEEN ${sorted[0]} AND ${sorted[sorted.length - 1]} AND file_row_number IN (${sorted.join(', ')})`;
         withDuckDb.push({ path: unit.path, sql });
       }
@@ -335,7 +346,7 @@ async function fetchRows(engine: Engine, units: readonly ScanUnit[], hits: reado
   if (withDuckDb.length === 0) return;
   for (const r of await engine.all(withDuckDb.map((f) => f.sql).join(' UNION ALL BY NAME '))) {
     const { __file: file, ...row } = r;
-    into.set(`${withDuckDb[Number(file)]!.path}\n${Number(row['file_row_number'])}`, row);
+    into.set(fileRowKey(withDuckDb[Number(file)]!.path, Number(row['file_row_number'])), row);
   }
 }
 
