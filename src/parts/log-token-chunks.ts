@@ -4,8 +4,8 @@
 // flush writes a part's rows in an order this module computes — service,
 // unit of work (rows sharing a correlation key, log-correlation.ts), time,
 // then staging file and row — and cuts them
-// into chunks of TOKEN_CHUNK_ROWS rows, the part's row groups, one bloom
-// filter each. The text fields hashed are those the SQL check reads
+// into chunks of TOKEN_CHUNK_ROWS rows, the part's row groups, whose words
+// one filter holds (token-index.ts). The text fields hashed are those the SQL check reads
 // (isSearchableLogColumn). Staged files get chunks too, in their own row
 // order, built when a search first asks (stagedTokenChunks).
 
@@ -14,7 +14,7 @@ import { ValueType, type AttributeColumns } from '../model/span-batch.js';
 import type { StagedFile } from '../head/head.js';
 import { maxTokenCount, tokenHashesInto } from './log-tokens.js';
 import { correlationKeysOf } from './log-correlation.js';
-import { TOKEN_CHUNK_ROWS, buildChunkBloom, distinctHashes, type TokenChunk } from './token-index.js';
+import { TOKEN_CHUNK_ROWS, buildTokenChunks, distinctHashes, type ChunkPlace, type TokenChunk } from './token-index.js';
 
 /** Token hashes of a staged file's rows, in row order. */
 export interface LogTokens {
@@ -139,10 +139,9 @@ interface RowSet {
 
 /** Cuts `order` (indexes into `set`) into chunks of TOKEN_CHUNK_ROWS rows, numbered from row 0. */
 function chunksInOrder(set: RowSet, order: Uint32Array): TokenChunk[] {
-  const chunks: TokenChunk[] = [];
+  const places: ChunkPlace[] = [];
   for (let start = 0; start < order.length; start += TOKEN_CHUNK_ROWS) {
     const end = Math.min(order.length, start + TOKEN_CHUNK_ROWS);
-    let count = 0;
     let minTimeNs = 0n;
     let maxTimeNs = 0n;
     const distinctServices = new Set<string>();
@@ -151,34 +150,37 @@ function chunksInOrder(set: RowSet, order: Uint32Array): TokenChunk[] {
       const f = set.files[set.file[i]!]!;
       const tokens = f.sidecar as LogTokens;
       const r = set.row[i]!;
-      count += tokens.offsets[r + 1]! - tokens.offsets[r]!;
       const t = f.startNs[r]!;
       if (k === start || t < minTimeNs) minTimeNs = t;
       if (k === start || t > maxTimeNs) maxTimeNs = t;
       distinctServices.add(tokens.services[tokens.serviceOfRow[r]!]!);
     }
     const services = [...distinctServices].sort(compareUtf8);
-    const minService = services[0]!;
-    const maxService = services[services.length - 1]!;
-    const hashes = new Uint32Array(count);
-    let p = 0;
-    for (let k = start; k < end; k++) {
-      const i = order[k]!;
-      const tokens = set.files[set.file[i]!]!.sidecar as LogTokens;
-      const from = tokens.offsets[set.row[i]!]!;
-      const to = tokens.offsets[set.row[i]! + 1]!;
-      hashes.set(tokens.hashes.subarray(from, to), p);
-      p += to - from;
-    }
-    chunks.push({ firstRow: start, rows: end - start, minTimeNs, maxTimeNs, minService, maxService, ...bloomOf(hashes) });
+    places.push({ firstRow: start, rows: end - start, minTimeNs, maxTimeNs, minService: services[0]!, maxService: services[services.length - 1]! });
   }
-  return chunks;
+  return buildTokenChunks(places, (c) => distinctHashes(chunkHashes(set, order, places[c]!)));
 }
 
-/** A chunk's bloom over its words' hashes: built from the distinct ones, which set the same bits. */
-function bloomOf(hashes: Uint32Array): { bitCount: number; bits: Uint8Array } {
-  const distinct = distinctHashes(hashes);
-  return buildChunkBloom(distinct, distinct.length);
+/** The word keys of a chunk's rows, repeats included. */
+function chunkHashes(set: RowSet, order: Uint32Array, place: ChunkPlace): Uint32Array {
+  const end = place.firstRow + place.rows;
+  let count = 0;
+  for (let k = place.firstRow; k < end; k++) {
+    const i = order[k]!;
+    const tokens = set.files[set.file[i]!]!.sidecar as LogTokens;
+    count += tokens.offsets[set.row[i]! + 1]! - tokens.offsets[set.row[i]!]!;
+  }
+  const hashes = new Uint32Array(count);
+  let p = 0;
+  for (let k = place.firstRow; k < end; k++) {
+    const i = order[k]!;
+    const tokens = set.files[set.file[i]!]!.sidecar as LogTokens;
+    const from = tokens.offsets[set.row[i]!]!;
+    const to = tokens.offsets[set.row[i]! + 1]!;
+    hashes.set(tokens.hashes.subarray(from, to), p);
+    p += to - from;
+  }
+  return hashes;
 }
 
 /** A row of a part as the token index expects it: a flush checks a few of these against the written part. */

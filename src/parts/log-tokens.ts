@@ -1,13 +1,26 @@
 // Words of log text for full-text search: a token is a maximal run of letters,
 // digits and '_' (Unicode \p{L}\p{N}_, the same class the SQL check uses:
-// src/query/logs/log-sql.ts), compared case-insensitively. Tokens are hashed
-// (FNV-1a over the lower-cased UTF-16 code units) straight from the string,
-// without slicing it; the token index (token-index.ts) holds these hashes.
+// src/query/logs/log-sql.ts), compared case-insensitively. Each token gets a
+// 32-bit key straight from the string, without slicing it (wordKey): a
+// decimal number of up to six digits is its own value, any other word its
+// FNV-1a hash over the lower-cased UTF-16 code units, kept out of the
+// numbers' range. The token index (token-index.ts) holds these keys; small
+// numbers, dense in every chunk of logs, go to an exact bitmap there.
 
 import type { RecordTokens } from '../model/log-batch.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
+
+/** Keys below this are decimal numbers (0-999999 written without leading zeros), each its own value; every other word's key is at least this. */
+export const SMALL_NUMBER_KEYS = 1 << 20;
+const MOST_NUMBER_DIGITS = 6;
+
+/** The key of a word that is not a small number, from its FNV-1a hash: hashes below SMALL_NUMBER_KEYS move up (another word may share the key: a false positive, as any hash collision). */
+function hashKey(h: number): number {
+  h >>>= 0;
+  return h < SMALL_NUMBER_KEYS ? (h | 0x80000000) >>> 0 : h;
+}
 
 // Non-ASCII BMP code units: 1 word character, 2 not, 0 not yet known.
 const WIDE_CLASS = new Uint8Array(0x10000);
@@ -40,13 +53,16 @@ export function maxTokenCount(text: string): number {
 }
 
 /**
- * Writes the hash of every token of `text`, in order (repeats included), into
- * `out` from `at`; returns the index past the last. `out` must have room for
- * maxTokenCount(text) hashes. No callback: this runs over every text value
- * of every log record at ingest.
+ * Writes the key of every token of `text` (wordKey), in order (repeats
+ * included), into `out` from `at`; returns the index past the last. `out`
+ * must have room for maxTokenCount(text) keys. No callback: this runs over
+ * every text value of every log record at ingest.
  */
 export function tokenHashesInto(text: string, out: Uint32Array, at: number): number {
   let h = FNV_OFFSET;
+  // the token's value while it is a decimal number of at most six digits without a leading zero, else -1
+  let number = 0;
+  let digits = 0;
   let inToken = false;
   let k = at;
   for (let i = 0; i < text.length; i++) {
@@ -62,15 +78,23 @@ export function tokenHashesInto(text: string, out: Uint32Array, at: number): num
     if (word) {
       if (!inToken) {
         h = FNV_OFFSET;
+        number = 0;
+        digits = 0;
         inToken = true;
       }
       h = Math.imul(h ^ c, FNV_PRIME);
+      if (number >= 0) {
+        if (c >= 0x30 && c <= 0x39 && digits < MOST_NUMBER_DIGITS && !(digits === 1 && number === 0)) {
+          number = number * 10 + (c - 0x30);
+          digits++;
+        } else number = -1;
+      }
     } else if (inToken) {
-      out[k++] = h;
+      out[k++] = number >= 0 ? number : hashKey(h);
       inToken = false;
     }
   }
-  if (inToken) out[k++] = h;
+  if (inToken) out[k++] = number >= 0 ? number : hashKey(h);
   return k;
 }
 
@@ -119,7 +143,7 @@ export class RecordTokensBuilder {
 
 let scratch = new Uint32Array(256);
 
-/** Calls `visit` with the hash of every token of `text`, in order (repeats included). */
+/** Calls `visit` with the key of every token of `text`, in order (repeats included). */
 export function forEachTokenHash(text: string, visit: (hash: number) => void): void {
   if (scratch.length < maxTokenCount(text)) scratch = new Uint32Array(maxTokenCount(text));
   const hashes = scratch;
@@ -132,8 +156,8 @@ export function tokensOf(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
 }
 
-/** Hash of one token as forEachTokenHash computes it. */
-export function tokenHash(token: string): number {
+/** The key of one word (as forEachTokenHash computes it): what the token index is asked about. */
+export function wordKey(token: string): number {
   let out = 0;
   forEachTokenHash(token, (h) => (out = h));
   return out;

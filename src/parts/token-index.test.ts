@@ -1,27 +1,67 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildChunkBloom, chunkMayContain, distinctHashes, decodeTokenIndex, encodeTokenIndex, type TokenChunk } from './token-index.js';
-import { forEachTokenHash, tokenHash, tokensOf } from './log-tokens.js';
+import { buildTokenChunks, chunkMayContain, distinctHashes, decodeTokenIndex, encodeTokenIndex, type ChunkPlace, type TokenChunk } from './token-index.js';
+import { buildFuseFilter, fuseMayContain } from './fuse-filter.js';
+import { SMALL_NUMBER_KEYS, forEachTokenHash, tokensOf, wordKey } from './log-tokens.js';
 
-function chunkOf(text: string, service = 'svc', min = 1n, max = 2n, firstRow = 0): TokenChunk {
-  const hashes: number[] = [];
-  forEachTokenHash(text, (h) => hashes.push(h));
-  return { firstRow, rows: 1, minTimeNs: min, maxTimeNs: max, minService: service, maxService: `${service}-z`, ...buildChunkBloom(Uint32Array.from(hashes), new Set(hashes).size) };
+function keysOf(text: string): Uint32Array {
+  const keys: number[] = [];
+  forEachTokenHash(text, (h) => keys.push(h));
+  return distinctHashes(Uint32Array.from(keys));
+}
+
+/** Chunks built together (one filter), chunk i from texts[i]. */
+function chunksOf(texts: readonly string[], service = 'svc', min = 1n, max = 2n): TokenChunk[] {
+  const places: ChunkPlace[] = texts.map((_, i) => ({ firstRow: i * 16_384, rows: 16_384, minTimeNs: min, maxTimeNs: max, minService: service, maxService: `${service}-z` }));
+  return buildTokenChunks(places, (i) => keysOf(texts[i]!));
 }
 
 describe('log tokens', () => {
   it('splits on anything but letters, digits and underscore, and ignores case', () => {
     assert.deepEqual(tokensOf('GET /api/cart_items?id=42 → Timeout; Ünïcode café'), ['get', 'api', 'cart_items', 'id', '42', 'timeout', 'ünïcode', 'café']);
-    assert.equal(tokenHash('TimeOut'), tokenHash('timeout'));
-    assert.equal(tokenHash('Café'), tokenHash('café'));
+    assert.equal(wordKey('TimeOut'), wordKey('timeout'));
+    assert.equal(wordKey('Café'), wordKey('café'));
     const seen: number[] = [];
     forEachTokenHash('a-b', (h) => seen.push(h));
-    assert.deepEqual(seen, [tokenHash('a'), tokenHash('b')]);
+    assert.deepEqual(seen, [wordKey('a'), wordKey('b')]);
+  });
+
+  it('keys a decimal number of up to six digits by its value, every other word above them', () => {
+    assert.equal(wordKey('0'), 0);
+    assert.equal(wordKey('42'), 42);
+    assert.equal(wordKey('999999'), 999_999);
+    const seen: number[] = [];
+    forEachTokenHash('x=17, 2048ms; 7', (h) => seen.push(h));
+    assert.deepEqual(seen, [wordKey('x'), 17, wordKey('2048ms'), 7]);
+    // a leading zero, seven digits, letters, other scripts' digits: words like any other
+    for (const w of ['042', '00', '1000000', '12a', 'a12', '٤٢', 'timeout', '']) assert.ok(wordKey(w) >= SMALL_NUMBER_KEYS || w === '', w);
+    assert.notEqual(wordKey('042'), wordKey('42'));
+  });
+});
+
+describe('fuse filter', () => {
+  it('holds every pair put in, and about one other in 128', () => {
+    for (const n of [0, 1, 2, 3, 10, 1000, 50_000]) {
+      const keys = new Uint32Array(n);
+      const groups = new Uint32Array(n);
+      let x = n + 1;
+      for (let i = 0; i < n; i++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        keys[i] = i % 3 === 0 ? i : x;
+        groups[i] = i % 7;
+      }
+      const f = buildFuseFilter(keys, groups, 7);
+      for (let i = 0; i < n; i++) assert.ok(fuseMayContain(f, keys[i]!, groups[i]!), `pair ${i} of ${n}`);
+      let falsePositives = 0;
+      for (let i = 0; i < 20_000; i++) if (fuseMayContain(f, i * 7919 + 5, 7 + (i % 3))) falsePositives++;
+      assert.ok(falsePositives > 50 && falsePositives < 300, `${falsePositives} false positives in 20000 with ${n} pairs`);
+      if (n === 50_000) assert.ok((f.fingerprints.length * 8) / n < 7 * 1.2, `${(f.fingerprints.length * 8) / n} bits per pair`);
+    }
   });
 });
 
 describe('token index', () => {
-  it('finds the distinct hashes of a chunk, zero and repeats included, and the same bloom from them', () => {
+  it('finds the distinct hashes of a chunk, zero and repeats included', () => {
     let x = 12345;
     for (const n of [0, 1, 1000, 70_000, 300_000]) {
       const hashes = new Uint32Array(n);
@@ -30,29 +70,42 @@ describe('token index', () => {
         // few distinct values, so most repeat; 0 among them
         hashes[i] = x % (n / 3 + 1) === 0 ? 0 : (x >>> 8) % (n / 2 + 7);
       }
-      const distinct = distinctHashes(hashes);
-      assert.deepEqual([...distinct].sort((a, b) => a - b), [...new Set(hashes)].sort((a, b) => a - b), `${n} hashes`);
-      // the bloom of the distinct hashes is the bloom of them all
-      assert.deepEqual(buildChunkBloom(distinct, distinct.length), buildChunkBloom(hashes, distinct.length));
+      assert.deepEqual([...distinctHashes(hashes)].sort((a, b) => a - b), [...new Set(hashes)].sort((a, b) => a - b), `${n} hashes`);
     }
   });
 
-  it('holds every word put in and few others', () => {
-    const words = Array.from({ length: 2000 }, (_, i) => `w${i}`);
-    const chunk = chunkOf(words.join(' '));
-    for (const w of words) assert.ok(chunkMayContain(chunk, tokenHash(w)), w);
-    let falsePositives = 0;
-    for (let i = 0; i < 10_000; i++) if (chunkMayContain(chunk, tokenHash(`other${i}`))) falsePositives++;
-    assert.ok(falsePositives < 300, `${falsePositives} false positives in 10000`);
+  it('holds every word put in, small numbers exactly, and few others', () => {
+    const words = (c: number): string[] => Array.from({ length: 3000 }, (_, i) => `w${c}x${i} ${i * 3 + c} ${1_000_000 + i * 17} 0${i}`);
+    const texts = [0, 1, 2].map((c) => words(c).join(' '));
+    const chunks = chunksOf(texts);
+    assert.ok(chunks.every((c) => c.filter === chunks[0]!.filter));
+    chunks.forEach((chunk, c) => {
+      for (const w of tokensOf(texts[c]!)) assert.ok(chunkMayContain(chunk, wordKey(w)), `${w} in chunk ${c}`);
+      // numbers 0-8999 with step 3 are dense enough for the bitmap: the others are known absent
+      assert.ok(chunk.numbersBelow >= 4096, `bitmap of ${chunk.numbersBelow}`);
+      for (let n = 0; n < chunk.numbersBelow && n < 9000; n++) assert.equal(chunkMayContain(chunk, n), n % 3 === c, `number ${n} in chunk ${c}`);
+      let falsePositives = 0;
+      for (let i = 0; i < 10_000; i++) if (chunkMayContain(chunk, wordKey(`other${i}`))) falsePositives++;
+      assert.ok(falsePositives < 200, `${falsePositives} false positives in 10000`);
+    });
   });
 
-  it('reads back what it wrote, and refuses a corrupt file', () => {
-    const chunks = [chunkOf('connection refused', 'cart', 5n, 9n), chunkOf('all good', 'säljö', -3n, 4n, 16384)];
+  it('reads back what it wrote, filters shared by chunks written once, and refuses a corrupt file or an older version', () => {
+    const one = chunksOf(['connection refused 42', 'all good'], 'cart', 5n, 9n);
+    const other = chunksOf(['säljö 7 bröd'], 'säljö', -3n, 4n).map((c) => ({ ...c, firstRow: c.firstRow + 32_768 }));
+    const chunks = [...one, ...other];
     const bytes = encodeTokenIndex(chunks);
-    assert.deepEqual(decodeTokenIndex(bytes), chunks);
+    const back = decodeTokenIndex(bytes);
+    assert.deepEqual(back, chunks);
+    assert.equal(back[0]!.filter, back[1]!.filter);
+    assert.notEqual(back[0]!.filter, back[2]!.filter);
+    assert.ok(chunkMayContain(back[2]!, wordKey('bröd')));
     const bad = bytes.slice();
     bad[20]! ^= 1;
     assert.throws(() => decodeTokenIndex(bad), /checksum mismatch/);
     assert.throws(() => decodeTokenIndex(bytes.subarray(0, 10)), /not a marquetry token index/);
+    const older = bytes.slice();
+    older.set(Buffer.from('MQTOKIX2', 'latin1'), 0);
+    assert.throws(() => decodeTokenIndex(older), /not a marquetry token index \(version 3\)/);
   });
 });

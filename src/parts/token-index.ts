@@ -1,7 +1,9 @@
 // The token index of a log part: for each chunk of the part's rows — a range
 // of TOKEN_CHUNK_ROWS consecutive rows, one Parquet row group of a flushed
-// part — a bloom filter of the hashes of the words in its text fields
-// (log-tokens.ts), with the chunk's time and service range. A full-text query
+// part — its time and service range and which words its text fields hold
+// (log-tokens.ts): small numbers in a bitmap, every other word as the pair
+// (word, chunk) in a binary fuse filter shared by the part's chunks
+// (fuse-filter.ts). A full-text query
 // tests its words against every chunk and reads only the rows of chunks that
 // may hold them (`file_row_number BETWEEN first AND last`: DuckDB skips the
 // other row groups). A merged part is its inputs one after another, so its
@@ -10,13 +12,15 @@
 
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { crc32 } from '../wal/crc32.js';
+import { buildFuseFilter, fuseFingerprintBytes, fuseMayContain, type FuseFilter } from './fuse-filter.js';
+import { SMALL_NUMBER_KEYS } from './log-tokens.js';
 
-const MAGIC = 'MQTOKIX2';
+const MAGIC = 'MQTOKIX3';
 /** Rows per chunk: about one Parquet row group of a log part. */
 export const TOKEN_CHUNK_ROWS = 16_384;
-const BITS_PER_TOKEN = 10; // ≈ 1 % false positives with 7 probes
-const PROBES = 7;
-const MIN_BITS = 256;
+/** ≈ 0.8 % false positives (1 in 2^7), at ~7.5 bits per (word, chunk) pair in a part's filter. */
+const FINGERPRINT_BITS = 7;
+const BITS_PER_FILTERED_KEY = FINGERPRINT_BITS * 1.075;
 
 export interface TokenChunk {
   /** the chunk's rows are [firstRow, firstRow + rows) of its file */
@@ -27,36 +31,82 @@ export interface TokenChunk {
   /** smallest and largest service name of its rows (UTF-8 byte order) */
   minService: string;
   maxService: string;
-  bitCount: number;
-  bits: Uint8Array;
+  /** the numbers below this (a multiple of 8) that are words of the chunk: bit n set for number n (exact) */
+  numbersBelow: number;
+  numbers: Uint8Array;
+  /** every other word of the chunk is the pair (word key, slot) in this filter, shared by the chunks built together */
+  filter: FuseFilter;
+  slot: number;
 }
 
-/** Second probe step from the first hash (murmur3's finaliser), odd so probes cycle through every bit. */
-function step(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h | 1) >>> 0;
+/** What a chunk's words make: its number bitmap, and the keys left for the filter. */
+interface ChunkWords {
+  numbersBelow: number;
+  numbers: Uint8Array;
+  filtered: Uint32Array;
 }
 
-/** A chunk's bloom over `hashes` (repeats allowed). */
-export function buildChunkBloom(hashes: Uint32Array, distinctEstimate: number): { bitCount: number; bits: Uint8Array } {
-  const bitCount = Math.max(MIN_BITS, Math.ceil((distinctEstimate * BITS_PER_TOKEN) / 8) * 8);
-  const bits = new Uint8Array(bitCount / 8);
-  for (let i = 0; i < hashes.length; i++) {
-    const h1 = hashes[i]!;
-    const h2 = step(h1);
-    let b = h1 % bitCount;
-    const s = h2 % bitCount;
-    for (let k = 0; k < PROBES; k++) {
-      bits[b >>> 3]! |= 1 << (b & 7);
-      b += s;
-      if (b >= bitCount) b -= bitCount;
+/**
+ * Splits a chunk's distinct word keys (log-tokens.ts: small numbers are
+ * their own value) into a bitmap of the numbers below some power of two and
+ * the rest. Small numbers — durations, counts, ports, sizes — are dense in a
+ * chunk of 16 Ki rows (~92 % of 0-4095 in the bench's logs): one bit each
+ * over the range costs less than ~7.5 bits for each of them in the filter,
+ * and never errs. The bound is the power of two that saves the most bits.
+ */
+function chunkWords(distinct: Uint32Array): ChunkWords {
+  // numbers by bit length: byLength[k] counts n with 2^(k-1) ≤ n < 2^k (byLength[0]: zero)
+  const byLength = new Uint32Array(22);
+  for (let i = 0; i < distinct.length; i++) {
+    const key = distinct[i]!;
+    if (key < SMALL_NUMBER_KEYS) byLength[32 - Math.clz32(key)]!++;
+  }
+  let numbersBelow = 0;
+  let best = 0;
+  let count = 0;
+  for (let k = 0; k <= 20; k++) {
+    count += byLength[k]!; // numbers below 2^k
+    const saved = count * BITS_PER_FILTERED_KEY - (1 << k);
+    if (k >= 3 && saved > best) {
+      best = saved;
+      numbersBelow = 1 << k;
     }
   }
-  return { bitCount, bits };
+  const numbers = new Uint8Array(numbersBelow / 8);
+  let kept = 0;
+  for (let i = 0; i < distinct.length; i++) {
+    const key = distinct[i]!;
+    if (key < numbersBelow) numbers[key >>> 3]! |= 1 << (key & 7);
+    else kept++;
+  }
+  const filtered = new Uint32Array(kept);
+  let p = 0;
+  for (let i = 0; i < distinct.length; i++) if (distinct[i]! >= numbersBelow) filtered[p++] = distinct[i]!;
+  return { numbersBelow, numbers, filtered };
+}
+
+/** Where a chunk's rows are and what it spans: a TokenChunk without its words. */
+export type ChunkPlace = Omit<TokenChunk, 'numbersBelow' | 'numbers' | 'filter' | 'slot'>;
+
+/**
+ * The chunks of `places` with their words: `distinctKeysOf(i)` gives chunk
+ * i's distinct word keys (distinctHashes). One filter holds the words of all
+ * of them, each as (key, chunk number).
+ */
+export function buildTokenChunks(places: readonly ChunkPlace[], distinctKeysOf: (chunk: number) => Uint32Array): TokenChunk[] {
+  const words = places.map((_, i) => chunkWords(distinctKeysOf(i)));
+  let total = 0;
+  for (const w of words) total += w.filtered.length;
+  const keys = new Uint32Array(total);
+  const slots = new Uint32Array(total);
+  let p = 0;
+  words.forEach((w, i) => {
+    keys.set(w.filtered, p);
+    slots.fill(i, p, p + w.filtered.length);
+    p += w.filtered.length;
+  });
+  const filter = buildFuseFilter(keys, slots, FINGERPRINT_BITS);
+  return places.map((place, i) => ({ ...place, numbersBelow: words[i]!.numbersBelow, numbers: words[i]!.numbers, filter, slot: i }));
 }
 
 /** Open addressing over a power-of-two table, reused from chunk to chunk; 0 marks a free slot. */
@@ -64,10 +114,9 @@ let distinctTable = new Uint32Array(1 << 16);
 
 /**
  * The distinct values of `hashes`, in no particular order: what a chunk's
- * bloom is sized by and built from. A chunk holds ~250 k words of which
- * ~1 in 8 is new: setting the bloom's 7 bits once per distinct word instead
- * of once per word gives the same bits for an eighth of the (cache-missing)
- * stores, and a Set<number> cost more than the rest of building the index.
+ * bitmap and filter are built from (the filter needs each pair once). A
+ * chunk holds ~250 k words of which ~1 in 10 is new; a Set<number> cost more
+ * than the rest of building the index.
  */
 export function distinctHashes(hashes: Uint32Array): Uint32Array {
   let size = distinctTable.length;
@@ -86,7 +135,7 @@ export function distinctHashes(hashes: Uint32Array): Uint32Array {
       zero = true;
       continue;
     }
-    // FNV hashes are well mixed in their low bits already; the multiply spreads near-equal ones
+    // FNV hashes are well mixed in their low bits already; the multiply spreads near-equal ones (and numbers, their own keys)
     let slot = Math.imul(h, 0x9e3779b1) & mask;
     for (;;) {
       const at = table[slot]!;
@@ -99,26 +148,22 @@ export function distinctHashes(hashes: Uint32Array): Uint32Array {
       slot = (slot + 1) & mask;
     }
   }
-  return out.subarray(0, distinct);
+  return out.slice(0, distinct);
 }
 
-export function chunkMayContain(chunk: TokenChunk, hash: number): boolean {
-  const n = chunk.bitCount;
-  let b = hash % n;
-  const s = step(hash) % n;
-  for (let k = 0; k < PROBES; k++) {
-    if ((chunk.bits[b >>> 3]! & (1 << (b & 7))) === 0) return false;
-    b += s;
-    if (b >= n) b -= n;
-  }
-  return true;
+/** Whether the chunk may hold the word of key `key` (wordKey, log-tokens.ts): numbers of its bitmap exactly, others by its filter. */
+export function chunkMayContain(chunk: TokenChunk, key: number): boolean {
+  if (key < chunk.numbersBelow) return (chunk.numbers[key >>> 3]! & (1 << (key & 7))) !== 0;
+  return fuseMayContain(chunk.filter, key, chunk.slot);
 }
 
-// File: "MQTOKIX2" | u32 chunk count | chunks | u32 CRC-32 of everything before it.
+// File: "MQTOKIX3" | u32 filter count | filters | u32 chunk count | chunks | u32 CRC-32 of everything before it.
+// Filter: u32 seed | u32 segment length | u32 segment count | u8 fingerprint bits | u32 byte count | fingerprints
 // Chunk: u32 first row | u32 rows | i64 min time | i64 max time |
 //        u16 length + min service (UTF-8) | u16 length + max service |
-//        u32 bit count | bits (bit count / 8 bytes)
-const CHUNK_FIXED_BYTES = 4 + 4 + 8 + 8 + 2 + 2 + 4;
+//        u32 filter | u32 slot | u32 numbers below | bitmap (numbers below / 8 bytes)
+const FILTER_FIXED_BYTES = 4 + 4 + 4 + 1 + 4;
+const CHUNK_FIXED_BYTES = 4 + 4 + 8 + 8 + 2 + 2 + 4 + 4 + 4;
 
 function utf8Of(service: string): Buffer {
   const b = Buffer.from(service, 'utf8');
@@ -126,15 +171,31 @@ function utf8Of(service: string): Buffer {
   return b;
 }
 
+/** Encodes chunks; the filters they refer to are written once each (a merged part's chunks share their input's). */
 export function encodeTokenIndex(chunks: readonly TokenChunk[]): Uint8Array {
+  const filterIndex = new Map<FuseFilter, number>();
+  for (const c of chunks) if (!filterIndex.has(c.filter)) filterIndex.set(c.filter, filterIndex.size);
+  const filters = [...filterIndex.keys()];
   const names = chunks.map((c) => [utf8Of(c.minService), utf8Of(c.maxService)] as const);
-  let size = 8 + 4 + 4;
-  chunks.forEach((c, i) => (size += CHUNK_FIXED_BYTES + names[i]![0].length + names[i]![1].length + c.bits.length));
+  let size = 8 + 4 + 4 + 4;
+  for (const f of filters) size += FILTER_FIXED_BYTES + f.fingerprints.length;
+  chunks.forEach((c, i) => (size += CHUNK_FIXED_BYTES + names[i]![0].length + names[i]![1].length + c.numbers.length));
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   out.set(Buffer.from(MAGIC, 'latin1'), 0);
-  view.setUint32(8, chunks.length, true);
+  view.setUint32(8, filters.length, true);
   let p = 12;
+  for (const f of filters) {
+    view.setUint32(p, f.seed, true);
+    view.setUint32(p + 4, f.segmentLength, true);
+    view.setUint32(p + 8, f.segmentCount, true);
+    view.setUint8(p + 12, f.fingerprintBits);
+    view.setUint32(p + 13, f.fingerprints.length, true);
+    out.set(f.fingerprints, p + 17);
+    p += FILTER_FIXED_BYTES + f.fingerprints.length;
+  }
+  view.setUint32(p, chunks.length, true);
+  p += 4;
   chunks.forEach((c, i) => {
     view.setUint32(p, c.firstRow, true);
     view.setUint32(p + 4, c.rows, true);
@@ -146,9 +207,11 @@ export function encodeTokenIndex(chunks: readonly TokenChunk[]): Uint8Array {
       out.set(name, p + 2);
       p += 2 + name.length;
     }
-    view.setUint32(p, c.bitCount, true);
-    out.set(c.bits, p + 4);
-    p += 4 + c.bits.length;
+    view.setUint32(p, filterIndex.get(c.filter)!, true);
+    view.setUint32(p + 4, c.slot, true);
+    view.setUint32(p + 8, c.numbersBelow, true);
+    out.set(c.numbers, p + 12);
+    p += 12 + c.numbers.length;
   });
   view.setUint32(p, crc32(out.subarray(0, p), 0), true);
   return out;
@@ -158,26 +221,46 @@ export function decodeTokenIndex(bytes: Uint8Array, label = 'token index'): Toke
   const fail = (why: string): never => {
     throw new Error(`token-index: ${label}: ${why}`);
   };
-  if (bytes.length < 16 || Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) fail('not a marquetry token index (version 2)');
+  if (bytes.length < 20 || Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) fail('not a marquetry token index (version 3)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length - 4;
   if (view.getUint32(end, true) !== crc32(bytes.subarray(0, end), 0)) fail('checksum mismatch');
-  const count = view.getUint32(8, true);
-  const chunks: TokenChunk[] = [];
-  let p = 12;
-  const need = (n: number, i: number): void => {
-    if (p + n > end) fail(`truncated at chunk ${i}`);
+  let p = 8;
+  const need = (n: number, what: string): void => {
+    if (p + n > end) fail(`truncated at ${what}`);
   };
+  need(4, 'the filter count');
+  const filterCount = view.getUint32(p, true);
+  p += 4;
+  const filters: FuseFilter[] = [];
+  for (let i = 0; i < filterCount; i++) {
+    need(FILTER_FIXED_BYTES, `filter ${i}`);
+    const seed = view.getUint32(p, true);
+    const segmentLength = view.getUint32(p + 4, true);
+    const segmentCount = view.getUint32(p + 8, true);
+    const fingerprintBits = view.getUint8(p + 12);
+    const length = view.getUint32(p + 13, true);
+    p += FILTER_FIXED_BYTES;
+    const geometryOk = segmentLength >= 1 && segmentLength <= 65536 && (segmentLength & (segmentLength - 1)) === 0 && segmentCount >= 1 && fingerprintBits >= 1 && fingerprintBits <= 8;
+    if (!geometryOk || length !== fuseFingerprintBytes({ segmentLength, segmentCount, fingerprintBits })) fail(`bad geometry of filter ${i}`);
+    need(length, `filter ${i}`);
+    filters.push({ seed, segmentLength, segmentCount, fingerprintBits, fingerprints: bytes.slice(p, p + length) });
+    p += length;
+  }
+  need(4, 'the chunk count');
+  const count = view.getUint32(p, true);
+  p += 4;
+  const chunks: TokenChunk[] = [];
   const name = (i: number): string => {
-    need(2, i);
+    need(2, `chunk ${i}`);
     const length = view.getUint16(p, true);
-    need(2 + length, i);
+    need(2 + length, `chunk ${i}`);
     const s = Buffer.from(bytes.subarray(p + 2, p + 2 + length)).toString('utf8');
     p += 2 + length;
     return s;
   };
   for (let i = 0; i < count; i++) {
-    need(24, i);
+    need(24, `chunk ${i}`);
     const firstRow = view.getUint32(p, true);
     const rows = view.getUint32(p + 4, true);
     const minTimeNs = view.getBigInt64(p + 8, true);
@@ -185,11 +268,15 @@ export function decodeTokenIndex(bytes: Uint8Array, label = 'token index'): Toke
     p += 24;
     const minService = name(i);
     const maxService = name(i);
-    need(4, i);
-    const bitCount = view.getUint32(p, true);
-    if (bitCount % 8 !== 0 || p + 4 + bitCount / 8 > end) fail(`bad bit count ${bitCount} at chunk ${i}`);
-    chunks.push({ firstRow, rows, minTimeNs, maxTimeNs, minService, maxService, bitCount, bits: bytes.slice(p + 4, p + 4 + bitCount / 8) });
-    p += 4 + bitCount / 8;
+    need(12, `chunk ${i}`);
+    const filter = filters[view.getUint32(p, true)] ?? fail(`chunk ${i} refers to a missing filter`);
+    const slot = view.getUint32(p + 4, true);
+    const numbersBelow = view.getUint32(p + 8, true);
+    p += 12;
+    if (numbersBelow % 8 !== 0 || numbersBelow > SMALL_NUMBER_KEYS) fail(`bad number bound ${numbersBelow} at chunk ${i}`);
+    need(numbersBelow / 8, `chunk ${i}`);
+    chunks.push({ firstRow, rows, minTimeNs, maxTimeNs, minService, maxService, numbersBelow, numbers: bytes.slice(p, p + numbersBelow / 8), filter, slot });
+    p += numbersBelow / 8;
   }
   if (p !== end) fail(`${end - p} bytes after the last chunk`);
   return chunks;

@@ -23,7 +23,7 @@ import { sqlString, type Engine, type Row } from '../../engine/duckdb.js';
 import type { PartInfo } from '../../parts/catalog.js';
 import type { StagedFile } from '../../head/head.js';
 import { chunkMayContain, type TokenChunk } from '../../parts/token-index.js';
-import { tokenHash } from '../../parts/log-tokens.js';
+import { wordKey } from '../../parts/log-tokens.js';
 import { compareUtf8, stagedTokenChunks } from '../../parts/log-token-chunks.js';
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
 import { logRowProjection, searchLogColumns, withLogPartSql } from '../../parts/log-part-projection.js';
@@ -145,7 +145,7 @@ function fileUnits(path: string, fileColumns: readonly string[], minNs: bigint, 
 /** The units to read for a request, newest first. */
 export async function planLogScan(input: LogSearchInput, req: Pick<LogSearchRequest, 'query' | 'startNs' | 'endNs'>, mode: ScanMode = 'all'): Promise<ScanPlan> {
   const services = servicesOf(req.query);
-  const filter: ChunkFilter = { words: req.query.terms.filter((t) => !t.negate).flatMap((t) => t.words.map(tokenHash)), services, req };
+  const filter: ChunkFilter = { words: req.query.terms.filter((t) => !t.negate).flatMap((t) => t.words.map(wordKey)), services, req };
   const units: ScanUnit[] = [];
   let filesInRange = 0;
   let chunksSkipped = 0;
