@@ -14,7 +14,7 @@ import { ParquetColumnFileWriter, writeParquetFile, type ParquetColumn } from '.
 import { TRACE_PART_ENCODING } from '../parts/part-writer.js';
 import { loadZstd } from '../parts/parquet/zstd.js';
 import type { PartInfo } from '../parts/catalog.js';
-import { definedIndexes, deltaBinaryPackedAt, hybridValuesAt, PartPagesCache, readMatchingRows, UnsupportedPartError, type PartPages } from './part-pages.js';
+import { definedIndexes, deltaBinaryPackedAt, hybridValuesAt, PartPagesCache, readMatchingRows, scanRows, UnsupportedPartError, type PartPages } from './part-pages.js';
 import { lookupTrace, TraceIndexCache } from './trace-lookup.js';
 import { assembleResourceSpans } from './otlp-assemble.js';
 import { LookupHelper } from './lookup-helper.js';
@@ -329,5 +329,43 @@ describe('DELTA_BINARY_PACKED random access', () => {
         assert.deepEqual(deltaBinaryPackedAt(bytes, 0, wanted), wanted.map((i) => values[i]!), `kind ${kind}, ${count} values`);
       }
     }
+  });
+});
+
+describe('scanRows', () => {
+  const MESSAGES = ['Connection REFUSED by db', 'checkout done', '\u212Aelvin scale', 'İstanbul office', 'cart_items emptied', 'ünïcödé ✓ cart'];
+  /** text columns (one of few values, one of many), with nulls; an int column */
+  function textColumns(seed: number): ParquetColumn[] {
+    const next = seededRandom(seed);
+    return [
+      { name: 'name', kind: 'string', values: Array.from({ length: ROWS }, () => (next() < 0.3 ? undefined : MESSAGES[Math.floor(next() * MESSAGES.length)]!)) },
+      { name: 'msg', kind: 'string', values: Array.from({ length: ROWS }, (_, i) => `Req ${i} took ${Math.floor(next() * 900)} ms ${Math.floor(next() * 2 ** 32).toString(16)}${i % 611 === 5 ? ' QuokkaFlux' : ''}`) },
+      { name: 'n', kind: 'int64', values: BigInt64Array.from({ length: ROWS }, () => BigInt(Math.floor(next() * 100))) },
+    ];
+  }
+
+  async function assertScansAsDuckDb(engine: Engine, path: string): Promise<void> {
+    const part = new PartPagesCache().get(path);
+    for (const word of ['quokkaflux', 'refused', 'cart', 'kelvin', 'i', 'stanbul', 'istanbul', 'req 12', '42', 'absent']) {
+      for (const [first, last] of [[0, ROWS - 1], [100, 2500], [4000, 4000], [6990, 10_000]] as const) {
+        const want = await engine.all(
+          `SELECT file_row_number AS r FROM read_parquet('${path}', file_row_number = true) WHERE file_row_number BETWEEN ${first} AND ${last} ` +
+            `AND (coalesce(contains(lower(name), '${word}'), false) OR coalesce(contains(lower(msg), '${word}'), false) OR n = 42) ORDER BY r`,
+        );
+        const got = await scanRows(part, first, last, [{ column: 'name', word }, { column: 'msg', word }, { column: 'n', number: 42 }, { column: 'missing', word }]);
+        assert.deepEqual(got, want.map((r) => Number(r['r'])), `${word} in rows ${first}-${last}`);
+      }
+    }
+  }
+
+  it("finds the rows DuckDB's contains(lower(…)) finds, in our writer's files and DuckDB's", async () => {
+    await withEngine(async (engine, dir) => {
+      const ours = join(dir, 'ours.parquet');
+      await writeParquetFile(ours, ROWS, textColumns(3), { durable: false, rowGroupRows: 3000, pageBytes: 4096, codec: { codec: 'zstd', level: 3 }, tryPlainStrings: true });
+      await assertScansAsDuckDb(engine, ours);
+      const theirs = join(dir, 'theirs.parquet');
+      await engine.run(`COPY (SELECT * FROM read_parquet('${ours}')) TO '${theirs}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 2048)`);
+      await assertScansAsDuckDb(engine, theirs);
+    });
   });
 });

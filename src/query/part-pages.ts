@@ -163,65 +163,32 @@ class ChunkReader {
    */
   read(bytes: Uint8Array, base: number, rows: Int32Array): unknown[] {
     const out: unknown[] = new Array<unknown>(rows.length).fill(null);
-    let at = chunkStartOffset(this.meta) - base;
-    const end = at + this.meta.totalBytes;
-    let pageFirst = 0;
     let r = 0;
-    while (r < rows.length) {
-      if (at >= end) throw new Error(`part pages: column "${this.leaf.name}" ends before row ${rows[r]}`);
-      const reader = new ThriftCompactReader(bytes, at);
-      const header = reader.struct();
-      const size = num(header.get(2), 'uncompressed_page_size');
-      const stored = num(header.get(3), 'compressed_page_size');
-      const body = bytes.subarray(reader.offset, reader.offset + stored);
-      at = reader.offset + stored;
-      const type = header.get(1);
-      if (type === PageType.DICTIONARY_PAGE) {
-        const h = header.get(7) as Struct;
-        const encoding = num(h.get(2), 'dictionary encoding');
-        if (encoding !== ValueEncoding.PLAIN && encoding !== ValueEncoding.PLAIN_DICTIONARY) throw new UnsupportedPartError(`part pages: dictionary encoding ${encoding}`);
-        this.dictionaryPage = { body, size, entries: num(h.get(1), 'dictionary num_values') };
+    if (rows.length === 0) return out;
+    for (const page of chunkPages(bytes, base, this.meta, this.leaf.name)) {
+      if (page.firstRow < 0) {
+        this.dictionaryPage = { body: page.body, size: page.size, entries: page.rows };
         this.dictionary = undefined;
         continue;
       }
-      if (type === PageType.DATA_PAGE_V2) throw new UnsupportedPartError('part pages: v2 data pages');
-      if (type !== PageType.DATA_PAGE) continue;
-      const h = header.get(5) as Struct;
-      const pageRows = num(h.get(1), 'num_values');
-      const pageEnd = pageFirst + pageRows;
-      if (rows[r]! >= pageEnd) {
-        pageFirst = pageEnd;
-        continue;
-      }
+      const pageEnd = page.firstRow + page.rows;
+      if (rows[r]! >= pageEnd) continue;
       let last = r;
       while (last + 1 < rows.length && rows[last + 1]! < pageEnd) last++;
       // decoded before the next page (or the dictionary) is decompressed: no copy
-      this.readPage(decompress(this.meta.codec, body, size, true), num(h.get(2), 'encoding'), pageFirst, rows, r, last, out);
+      this.readPage(decompress(this.meta.codec, page.body, page.size, true), page.encoding, page.firstRow, rows, r, last, out);
       r = last + 1;
-      pageFirst = pageEnd;
+      if (r === rows.length) return out;
     }
-    return out;
+    throw new Error(`part pages: column "${this.leaf.name}" ends before row ${rows[r]}`);
   }
 
   /** rows[first..last] lie in this page, whose first row is `pageFirst`. */
   private readPage(page: Uint8Array, encoding: number, pageFirst: number, rows: Int32Array, first: number, last: number, out: unknown[]): void {
     const local = new Int32Array(last - first + 1);
     for (let k = 0; k < local.length; k++) local[k] = rows[first + k]! - pageFirst;
-    // value index (among the page's non-null values) of each wanted row, -1 for null
-    let valueAt = local;
-    let pos = 0;
-    if (this.leaf.repetition === Repetition.OPTIONAL) {
-      const levelBytes = readU32(page, 0);
-      valueAt = new Int32Array(local.length);
-      definedIndexes(page, 4, 4 + levelBytes, local, valueAt);
-      pos = 4 + levelBytes;
-    }
-    let wanted = 0;
-    for (const v of valueAt) if (v >= 0) wanted++;
-    if (wanted === 0) return;
-    const indexes = new Int32Array(wanted);
-    wanted = 0;
-    for (const v of valueAt) if (v >= 0) indexes[wanted++] = v;
+    const { valueAt, indexes, pos } = pageValueIndexes(page, this.leaf, local);
+    if (indexes.length === 0) return;
     const values = this.values(page, pos, encoding, indexes);
     let w = 0;
     for (let k = 0; k < valueAt.length; k++) if (valueAt[k]! >= 0) out[first + k] = values[w++];
@@ -847,6 +814,202 @@ async function readPartRows(part: PartPages, ranges: readonly RowRange[], key: R
     return out;
   } finally {
     for (const buffer of held) giveBackReadBuffer(buffer);
+    await file.close();
+  }
+}
+
+/**
+ * For rows `local` of a data page (ascending, relative to the page): each
+ * one's index among the page's values (-1: null), the indexes of the
+ * non-null ones, and where the values start (after the definition levels).
+ */
+function pageValueIndexes(page: Uint8Array, leaf: LeafSchema, local: Int32Array): { valueAt: Int32Array; indexes: Int32Array; pos: number } {
+  let valueAt = local;
+  let pos = 0;
+  if (leaf.repetition === Repetition.OPTIONAL) {
+    const levelBytes = readU32(page, 0);
+    valueAt = new Int32Array(local.length);
+    definedIndexes(page, 4, 4 + levelBytes, local, valueAt);
+    pos = 4 + levelBytes;
+  }
+  let defined = 0;
+  for (const v of valueAt) if (v >= 0) defined++;
+  const indexes = new Int32Array(defined);
+  defined = 0;
+  for (const v of valueAt) if (v >= 0) indexes[defined++] = v;
+  return { valueAt, indexes, pos };
+}
+
+/** A value test of scanRows: text holding `word` (lower case, ASCII) once lower-cased, or the integer `number`. */
+export type ValueTest = { column: string; word: string } | { column: string; number: number };
+
+/** ASCII lower case of a byte; other bytes as they are. */
+const LOWER_BYTE = Uint8Array.from({ length: 256 }, (_, b) => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b));
+
+/**
+ * Whether bytes[from, to) may hold `word` (lower-case ASCII bytes) once
+ * lower-cased: an ASCII-case-insensitive search, true also wherever a
+ * character lies whose lower case holds ASCII letters (U+0130 'İ' → "i̇",
+ * U+212A KELVIN SIGN → 'k'). A superset: the rows of a page it answers true
+ * for are tested one by one.
+ */
+function mayHoldWord(bytes: Uint8Array, from: number, to: number, word: Uint8Array): boolean {
+  const first = word[0]!;
+  const last = to - word.length;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i]!;
+    if ((b === 0xc4 && bytes[i + 1] === 0xb0) || (b === 0xe2 && bytes[i + 1] === 0x84 && bytes[i + 2] === 0xaa)) return true;
+    if (LOWER_BYTE[b] !== first || i > last) continue;
+    let k = 1;
+    while (k < word.length && LOWER_BYTE[bytes[i + k]!] === word[k]) k++;
+    if (k === word.length) return true;
+  }
+  return false;
+}
+
+/** The data pages of a column chunk, in order, each with its first row; the dictionary page, if any, first (firstRow -1). */
+function* chunkPages(bytes: Uint8Array, base: number, meta: ColumnMetaData, name: string): Generator<{ firstRow: number; rows: number; encoding: number; body: Uint8Array; size: number }> {
+  let at = chunkStartOffset(meta) - base;
+  const end = at + meta.totalBytes;
+  let firstRow = 0;
+  while (at < end) {
+    const reader = new ThriftCompactReader(bytes, at);
+    const header = reader.struct();
+    const size = num(header.get(2), 'uncompressed_page_size');
+    const stored = num(header.get(3), 'compressed_page_size');
+    const body = bytes.subarray(reader.offset, reader.offset + stored);
+    at = reader.offset + stored;
+    const type = header.get(1);
+    if (type === PageType.DICTIONARY_PAGE) {
+      const h = header.get(7) as Struct;
+      const encoding = num(h.get(2), 'dictionary encoding');
+      if (encoding !== ValueEncoding.PLAIN && encoding !== ValueEncoding.PLAIN_DICTIONARY) throw new UnsupportedPartError(`part pages: dictionary encoding ${encoding}`);
+      yield { firstRow: -1, rows: num(h.get(1), 'dictionary num_values'), encoding, body, size };
+      continue;
+    }
+    if (type === PageType.DATA_PAGE_V2) throw new UnsupportedPartError('part pages: v2 data pages');
+    if (type !== PageType.DATA_PAGE) continue;
+    const h = header.get(5) as Struct;
+    const rows = num(h.get(1), 'num_values');
+    yield { firstRow, rows, encoding: num(h.get(2), 'encoding'), body, size };
+    firstRow += rows;
+  }
+  if (at !== end) throw new Error(`part pages: column "${name}" overruns its chunk`);
+}
+
+/**
+ * Rows [from, to) of a row group (relative to it) whose text value in this
+ * column chunk holds `word` once lower-cased (JavaScript's toLowerCase, then
+ * a substring test: DuckDB's `contains(lower(x), word)`, whose lower() maps
+ * 'İ' to 'i'), into `out`. A page
+ * is decompressed only when the dictionary has an entry that may hold the
+ * word, and its values decoded only when its bytes may hold it: a rare word
+ * costs the dictionaries and a byte scan of the plain pages.
+ */
+function scanWord(bytes: Uint8Array, base: number, c: ColumnChunkRef, from: number, to: number, word: string, out: Uint8Array): void {
+  const wordBytes = Buffer.from(word, 'latin1');
+  const holds = (v: unknown): boolean => {
+    if (typeof v !== 'string') return false;
+    const lower = v.toLowerCase();
+    // 'İ' lower-cases to "i̇" here, to 'i' in DuckDB: either counts
+    return lower.includes(word) || (v.includes('\u0130') && lower.replaceAll('i\u0307', 'i').includes(word));
+  };
+  let dictionaryHits: Uint8Array | undefined;
+  let anyDictionaryHit = false;
+  for (const page of chunkPages(bytes, base, c.meta, c.leaf.name)) {
+    if (page.firstRow < 0) {
+      const body = decompress(c.meta.codec, page.body, page.size, true);
+      dictionaryHits = new Uint8Array(page.rows);
+      let at = 0;
+      for (let i = 0; i < page.rows; i++) {
+        const length = readU32(body, at);
+        if (mayHoldWord(body, at + 4, at + 4 + length, wordBytes) && holds(utf8.decode(body.subarray(at + 4, at + 4 + length)))) {
+          dictionaryHits[i] = 1;
+          anyDictionaryHit = true;
+        }
+        at += 4 + length;
+      }
+      continue;
+    }
+    const pageEnd = page.firstRow + page.rows;
+    if (pageEnd <= from || page.firstRow >= to) continue;
+    const dictionary = page.encoding === ValueEncoding.PLAIN_DICTIONARY || page.encoding === ValueEncoding.RLE_DICTIONARY;
+    if (dictionary && !anyDictionaryHit) continue;
+    if (!dictionary && page.encoding !== ValueEncoding.PLAIN) throw new UnsupportedPartError(`part pages: text value encoding ${page.encoding}`);
+    const body = decompress(c.meta.codec, page.body, page.size, true);
+    if (!dictionary && !mayHoldWord(body, c.leaf.repetition === Repetition.OPTIONAL ? 4 + readU32(body, 0) : 0, body.length, wordBytes)) continue;
+    // the page's rows in [from, to)
+    const first = Math.max(from, page.firstRow);
+    const local = new Int32Array(Math.min(to, pageEnd) - first);
+    for (let k = 0; k < local.length; k++) local[k] = first + k - page.firstRow;
+    const { valueAt, indexes, pos } = pageValueIndexes(body, c.leaf, local);
+    if (indexes.length === 0) continue;
+    let hit: (k: number) => boolean;
+    if (dictionary) {
+      const keys = new Int32Array(indexes.length);
+      const bitWidth = body[pos]!;
+      if (bitWidth > 0) hybridValuesAt(body, pos + 1, body.length, bitWidth, indexes, keys);
+      hit = (k) => dictionaryHits?.[keys[k]!] === 1;
+    } else {
+      const values = plainValuesAt(body, pos, c.leaf, c.conversion, indexes);
+      hit = (k) => holds(values[k]);
+    }
+    for (let k = 0, w = 0; k < valueAt.length; k++) if (valueAt[k]! >= 0 && hit(w++)) out[first + k - from] = 1;
+  }
+}
+
+/**
+ * File rows in [first, last] of `part` where at least one of `tests` passes,
+ * ascending: a log search's cheap word test (src/query/logs/log-search.ts)
+ * without DuckDB. A test of a column the file lacks passes nowhere. Throws
+ * UnsupportedPartError for what this reader does not read (the search then
+ * asks DuckDB).
+ */
+export async function scanRows(part: PartPages, first: number, last: number, tests: readonly ValueTest[]): Promise<number[]> {
+  const { footer } = part;
+  await loadZstd();
+  const file = await open(part.path, 'r');
+  const out: number[] = [];
+  try {
+    for (let g = 0; g < footer.rowGroups.length; g++) {
+      const group = footer.rowGroups[g]!;
+      const groupFirst = part.firstRows[g]!;
+      const from = Math.max(first, groupFirst) - groupFirst;
+      const to = Math.min(last + 1, groupFirst + group.numRows) - groupFirst;
+      if (from >= to) continue;
+      const hit = new Uint8Array(to - from);
+      for (const test of tests) {
+        const leaf = footer.leaves.findIndex((l) => l.name === test.column);
+        if (leaf < 0) continue;
+        const meta = group.columns[leaf]!;
+        const conversion = part.conversions[leaf];
+        if (meta.statistics.nullCount === group.numRows) continue;
+        if (!conversion || footer.leaves[leaf]!.repetition > Repetition.OPTIONAL) throw new UnsupportedPartError(`part pages: column "${test.column}" of a type read otherwise by DuckDB`);
+        const start = chunkStartOffset(meta);
+        const buffer = takeReadBuffer(meta.totalBytes);
+        try {
+          const bytes = buffer.subarray(0, meta.totalBytes);
+          const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
+          if (bytesRead !== bytes.length) throw new Error(`part pages: ${part.path} ends early`);
+          const ref: ColumnChunkRef = { leaf: footer.leaves[leaf]!, meta, conversion };
+          if ('word' in test) {
+            if (conversion !== 'string') throw new UnsupportedPartError(`part pages: text test of a ${conversion} column`);
+            scanWord(bytes, start, ref, from, to, test.word, hit);
+          } else {
+            const rows = new Int32Array(to - from);
+            for (let k = 0; k < rows.length; k++) rows[k] = from + k;
+            const values = readColumnValues(bytes, start, [ref], rows)[0]!;
+            const wanted = conversion === 'int64' ? BigInt(test.number) : test.number;
+            for (let k = 0; k < values.length; k++) if (values[k] === wanted) hit[k] = 1;
+          }
+        } finally {
+          giveBackReadBuffer(buffer);
+        }
+      }
+      for (let k = 0; k < hit.length; k++) if (hit[k]) out.push(groupFirst + from + k);
+    }
+    return out;
+  } finally {
     await file.close();
   }
 }

@@ -17,6 +17,7 @@ import { escapeAttributeKey } from '../../parts/schema.js';
 import { logColumnRole } from './log-record.js';
 import { MAX_TEMPLATE_NUMBER, PLACEHOLDER_BYTE, TEMPLATE_SUFFIX, splitText, templateNumberColumn } from '../../parts/log-text-template.js';
 import { storedTextColumn } from '../../parts/log-part-projection.js';
+import type { ValueTest } from '../part-pages.js';
 import { severityNumber, type FieldCondition, type LogQuery, type TextTerm } from './log-query.js';
 
 const NOT_WORD = '[^\\p{L}\\p{N}_]';
@@ -202,6 +203,23 @@ function wordTestSql(column: string, word: string, columns: ReadonlySet<string>)
     for (let k = 0; columns.has(templateNumberColumn(column, k)); k++) tests.push(`${sqlIdent(templateNumberColumn(column, k))} = ${word}`);
   }
   return tests.map((t) => `coalesce(${t}, false)`).join(' OR ');
+}
+
+/**
+ * wordTestSql's test as tests of a file's stored columns (`fileColumns`),
+ * for a search reading the pages itself (scanRows, src/query/part-pages.ts):
+ * the text column, or its template, its text where the file also has it, and
+ * its numbers when the word is one.
+ */
+export function wordValueTests(column: string, word: string, fileColumns: ReadonlySet<string>): ValueTest[] {
+  const template = `${column}${TEMPLATE_SUFFIX}`;
+  if (!fileColumns.has(template)) return [{ column, word }];
+  const tests: ValueTest[] = [{ column: template, word }];
+  if (fileColumns.has(column)) tests.push({ column, word });
+  if (isTemplateNumber(word)) {
+    for (let k = 0; fileColumns.has(templateNumberColumn(column, k)); k++) tests.push({ column: templateNumberColumn(column, k), number: Number(word) });
+  }
+  return tests;
 }
 
 /** The predicate of `query` over a file with `columns` in one expression; 'TRUE' when the query has no filter. */
