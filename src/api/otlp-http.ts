@@ -10,7 +10,7 @@ import { exportMetrics } from './metrics-export.js';
 import type { MetricsStore } from '../tsdb/metrics-store.js';
 import type { LogStore } from '../store/log-store.js';
 import { exportLogs } from './log-export.js';
-import { otlpFormatOf, readBody, type OtlpFormat } from '../receive/request-body.js';
+import { otlpFormatOf, readBody, readBodyInto, type OtlpFormat } from '../receive/request-body.js';
 import { encodeExportTraceServiceResponse } from '../receive/otlp-proto-encode.js';
 import { OverloadedError, TooLargeError, UnauthorizedError } from '../model/errors.js';
 import type { TraceStore } from '../store/trace-store.js';
@@ -47,6 +47,13 @@ interface Signal {
   exportBody(req: ExportRequest): Promise<{ rejected: number; message: string }>;
   /** `rejectedSpans`, `rejectedDataPoints`, `rejectedLogRecords` */
   rejectedField: string;
+  /** reads and stores an OTLP/protobuf body without a buffer of its own when it can (readBodyInto); undefined when it did not */
+  readProtoInto?(req: IncomingMessage, maxBytes: number): Promise<{ rejected: number; message: string } | undefined>;
+}
+
+async function readAndExport(signal: Signal, req: IncomingMessage, format: OtlpFormat, maxBytes: number): Promise<{ rejected: number; message: string }> {
+  const { raw, body, gzip } = await readBody(req, maxBytes);
+  return signal.exportBody(gzip ? { format, body, gzipped: raw } : { format, body });
 }
 
 export function createOtlpHttpServer(traces: TraceStore, metrics: MetricsStore, logs: LogStore, options: OtlpHttpOptions): Server {
@@ -56,6 +63,13 @@ export function createOtlpHttpServer(traces: TraceStore, metrics: MetricsStore, 
       exportBody: async (req) => {
         const r = await exportTraces(traces, req);
         return { rejected: r.rejectedSpans, message: r.rejectMessage };
+      },
+      // protobuf bodies are read straight into the trace store's body arena
+      readProtoInto: async (req, maxBytes) => {
+        const slot = await readBodyInto(req, maxBytes, (length) => traces.reserveBody(length));
+        if (!slot) return undefined;
+        const r = await traces.ingestOtlpSlot(slot);
+        return { rejected: r.rejected, message: r.rejectMessage };
       },
       rejectedField: 'rejectedSpans',
     },
@@ -80,8 +94,7 @@ export function createOtlpHttpServer(traces: TraceStore, metrics: MetricsStore, 
         throw new OverloadedError('otlp-http: too many request bytes in flight', 1);
       }
       inFlightBytes += reserved;
-      const { raw, body, gzip } = await readBody(req, options.maxRequestBytes);
-      const result = await signal.exportBody(gzip ? { format, body, gzipped: raw } : { format, body });
+      const result = (format === 'proto' ? await signal.readProtoInto?.(req, options.maxRequestBytes) : undefined) ?? (await readAndExport(signal, req, format, options.maxRequestBytes));
       if (format === 'proto') {
         // Every Export*ServiceResponse has partial_success = 1 { rejected_* = 1, error_message = 2 }: one encoder fits all.
         send(res, 200, format, encodeExportTraceServiceResponse(result.rejected, result.message));

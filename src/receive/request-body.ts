@@ -51,6 +51,41 @@ export async function readBody(req: IncomingMessage, maxBytes: number, stage = '
   return { raw, body: gunzipBounded(raw, maxBytes, stage), gzip: true };
 }
 
+/** Room for a body of a known length, e.g. a slot of a body arena (src/store/body-arena.ts). */
+export interface BodySpace {
+  readonly bytes: Uint8Array;
+  release(): void;
+}
+
+/**
+ * readBody() of an uncompressed body that declares its length, read straight
+ * into a space `reserve` gives for it: no buffer of its own, no
+ * concatenation of the chunks. Undefined when that does not apply (gzip, no
+ * Content-Length, over the limit, no space): read it with readBody() then.
+ * On error the space is released.
+ */
+export async function readBodyInto<S extends BodySpace>(req: IncomingMessage, maxBytes: number, reserve: (length: number) => S | undefined): Promise<S | undefined> {
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (encoding !== 'identity' || !Number.isSafeInteger(declared) || declared <= 0 || declared > maxBytes) return undefined;
+  const space = reserve(declared);
+  if (!space) return undefined;
+  try {
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      // HTTP/1.1 framing holds a body to its Content-Length; checked all the same
+      if (size + chunk.length > declared) throw new DecodeError(`otlp-http: body longer than its Content-Length ${declared}`);
+      space.bytes.set(chunk, size);
+      size += chunk.length;
+    }
+    if (size !== declared) throw new DecodeError(`otlp-http: body of ${size} bytes, Content-Length ${declared}`);
+    return space;
+  } catch (err) {
+    space.release();
+    throw err;
+  }
+}
+
 export function gunzipBounded(raw: Uint8Array, maxBytes: number, stage = 'otlp-http'): Buffer {
   try {
     return gunzipSync(raw, { maxOutputLength: maxBytes });

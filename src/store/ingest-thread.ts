@@ -11,6 +11,7 @@ import { DecodeError } from '../model/errors.js';
 import { startModuleWorker } from '../parts/module-worker.js';
 import type { Stager, StagedContent } from '../head/head.js';
 import { retireWorker } from './thread-cpu.js';
+import type { ArenaSlot, BodyArena } from './body-arena.js';
 
 /** A batch held by the ingest thread: its id there and its row count. */
 export interface Ticket {
@@ -26,6 +27,10 @@ export type IngestRequest =
    * back, moved, with the answer (Lent)
    */
   | { op: 'decode'; call: number; decoder: string; body: Uint8Array; args: unknown; lend?: boolean }
+  /** decode a body that lies in the shared arena (`arena` op) at [at, at + length) */
+  | { op: 'decodeInArena'; call: number; decoder: string; at: number; length: number; args: unknown }
+  /** the shared buffer of the body arena (body-arena.ts), sent once before any decodeInArena */
+  | { op: 'arena'; buffer: SharedArrayBuffer }
   | { op: 'walRecord'; call: number; type: number; payload: Uint8Array }
   | { op: 'stage'; call: number; tickets: number[]; path: string; rows: number }
   /** batches that will not be staged (the request failed after decoding); no answer */
@@ -52,7 +57,7 @@ export type IngestAnswer =
   /** `decode`: the input was bad (DecodeError), else the thread failed */
   | { call: number; error: { decode: boolean; message: string } };
 
-type Call = Exclude<IngestRequest, { op: 'discard' }>;
+type Call = Exclude<IngestRequest, { op: 'discard' } | { op: 'arena' }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export class IngestThread implements Stager<Ticket> {
@@ -61,6 +66,7 @@ export class IngestThread implements Stager<Ticket> {
   private nextCall = 1;
   private failure: Error | undefined;
   private closing = false;
+  private arenaSent: BodyArena | undefined;
 
   /** `label` names the thread in errors ('log ingest thread'); the worker runs `name` beside `callerUrl` (startModuleWorker). */
   constructor(
@@ -95,6 +101,20 @@ export class IngestThread implements Stager<Ticket> {
     if (!whole) return this.call({ op: 'decode', decoder, body: body.slice(), args });
     if (passing === 'copy') return this.call({ op: 'decode', decoder, body, args });
     return this.call({ op: 'decode', decoder, body, args, lend: passing === 'lend' }, [body.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * A request whose body lies in `arena` (its slot: the caller releases it
+   * once the thread has answered and the body is no longer needed). The
+   * thread reads it in place: nothing is copied or moved.
+   */
+  protected decodeInArena<Extra>(decoder: string, arena: BodyArena, slot: ArenaSlot, args: unknown): Promise<Decoded<Extra>> {
+    if (this.arenaSent !== arena) {
+      if (this.arenaSent !== undefined) throw new Error(`${this.label}: one body arena per thread`);
+      if (!this.failure) this.worker.postMessage({ op: 'arena', buffer: arena.buffer } satisfies IngestRequest);
+      this.arenaSent = arena;
+    }
+    return this.call({ op: 'decodeInArena', decoder, at: slot.offset, length: slot.bytes.length, args });
   }
 
   /** A WAL record (replay), decoded as at ingest. */

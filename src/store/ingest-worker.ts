@@ -56,12 +56,25 @@ export function serveIngestThread<B extends { length: number }>(signal: IngestSi
     return [...out];
   };
 
-  const answer = async (m: Exclude<IngestRequest, { op: 'discard' }>): Promise<[IngestAnswer, ArrayBuffer[]]> => {
+  const decode = (name: string, body: Uint8Array, args: unknown): DecoderResult<B> => {
+    const decoder = signal.decoders[name];
+    if (!decoder) throw new Error(`no decoder ${name}`);
+    return decoder(body, args);
+  };
+
+  /** request bodies shared with the main thread (body-arena.ts), once it has sent them */
+  let arena: SharedArrayBuffer | undefined;
+
+  const answer = async (m: Exclude<IngestRequest, { op: 'discard' } | { op: 'arena' }>): Promise<[IngestAnswer, ArrayBuffer[]]> => {
     switch (m.op) {
+      case 'decodeInArena': {
+        if (!arena) throw new Error('no body arena');
+        // decoders keep no view of the body: the main thread reuses the slot once the WAL has it
+        const decoded = decode(m.decoder, new Uint8Array(arena, m.at, m.length), m.args);
+        return [{ call: m.call, result: { ticket: keep(decoded.batch), ...decoded.extra } }, decoded.transfer ?? []];
+      }
       case 'decode': {
-        const decoder = signal.decoders[m.decoder];
-        if (!decoder) throw new Error(`no decoder ${m.decoder}`);
-        const decoded = decoder(m.body, m.args);
+        const decoded = decode(m.decoder, m.body, m.args);
         const transfer = decoded.transfer ?? [];
         // decoders keep no view of the body (their strings and ids are copies): it can go back
         if (m.lend) transfer.push(m.body.buffer as ArrayBuffer);
@@ -79,6 +92,10 @@ export function serveIngestThread<B extends { length: number }>(signal: IngestSi
   const run = (m: IngestRequest): void => {
     if (m.op === 'discard') {
       for (const id of m.tickets) batches.delete(id);
+      return;
+    }
+    if (m.op === 'arena') {
+      arena = m.buffer;
       return;
     }
     answer(m).then(

@@ -6,6 +6,7 @@
 
 import type { AttributeColumnRef } from '../parts/schema.js';
 import { IngestThread, type Decoded, type Lent } from './ingest-thread.js';
+import type { ArenaSlot, BodyArena } from './body-arena.js';
 
 /** What the worker needs to stage spans (passed as its workerData). */
 export interface TraceIngestOptions {
@@ -27,5 +28,10 @@ export class TraceIngestThread extends IngestThread {
    */
   decodeOtlp(format: 'proto' | 'json', body: Uint8Array, walKeepsBody: boolean): Promise<OtlpTracesDecoded & Lent> {
     return this.decode('otlp', body, format, walKeepsBody ? 'lend' : 'move');
+  }
+
+  /** An OTLP/protobuf request whose body lies in `arena`, decoded in place (release `slot` once the WAL is done with it). */
+  decodeOtlpProtoInArena(arena: BodyArena, slot: ArenaSlot): Promise<OtlpTracesDecoded> {
+    return this.decodeInArena('otlp', arena, slot, 'proto');
   }
 }
