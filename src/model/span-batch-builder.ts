@@ -23,6 +23,10 @@ export function grow<T extends Uint8Array | Uint32Array | Float64Array | BigInt6
   return next;
 }
 
+function zero(bytes: Uint8Array, from: number, length: number): void {
+  for (let k = from; k < from + length; k++) bytes[k] = 0;
+}
+
 /** Appends attribute rows; values are given per type so nothing is boxed. */
 export class AttributeBuilder {
   length = 0;
@@ -298,9 +302,10 @@ export class SpanBatchBuilder extends ResourceScopeBuilder {
   addSpan(resource: number, scope: number): number {
     const i = this.length++;
     this.ensureSpanCapacity(i + 1);
-    this.traceId.fill(0, i * TRACE_ID_BYTES, (i + 1) * TRACE_ID_BYTES);
-    this.spanId.fill(0, i * SPAN_ID_BYTES, (i + 1) * SPAN_ID_BYTES);
-    this.parentSpanId.fill(0, i * SPAN_ID_BYTES, (i + 1) * SPAN_ID_BYTES);
+    // byte stores, not fill(): a builtin call per 8 or 16 bytes cost more than the stores (every span)
+    zero(this.traceId, i * TRACE_ID_BYTES, TRACE_ID_BYTES);
+    zero(this.spanId, i * SPAN_ID_BYTES, SPAN_ID_BYTES);
+    zero(this.parentSpanId, i * SPAN_ID_BYTES, SPAN_ID_BYTES);
     this.traceState[i] = '';
     this.flags[i] = 0;
     this.name[i] = '';

@@ -63,7 +63,7 @@ function setValue(col: DynamicColumn, row: number, a: AttributeColumns, i: numbe
 }
 
 /** Columns by key, then value type: found without building the column name, which cost more than filling the value. */
-type ColumnsByKey = Map<string, (DynamicColumn | undefined)[]>;
+export type ColumnsByKey = Map<string, (DynamicColumn | undefined)[]>;
 
 export class DynamicColumns {
   private readonly columns = new Map<string, DynamicColumn>();
@@ -123,18 +123,23 @@ function typesOf(cache: ColumnsByKey, key: string): (DynamicColumn | undefined)[
   return byType;
 }
 
-/** Attributes owned by rows (span or log record attributes): row = row0 + owner. */
-/** `storedOtherwise(i, row)`: true when value i was stored some other way by the caller (and is to be left out). */
+/**
+ * Attributes owned by rows (span or log record attributes): row = row0 + owner.
+ * `storedOtherwise(i, row)`: true when value i was stored some other way by
+ * the caller (and is to be left out). `cache`: the columns found so far by
+ * key and type, for `columnName`; pass the same one for every batch of a file
+ * (its batches repeat the same keys).
+ */
 export function fillRowAttributes(
   dyn: DynamicColumns,
   a: AttributeColumns,
   row0: number,
   columnName: (key: string, type: ValueType) => string,
   storedOtherwise?: (i: number, row: number) => boolean,
+  cache: ColumnsByKey = new Map(),
 ): void {
   // A row's attributes have different keys, so look columns up by key, not by name
   // (and without a closure per value to create a column: it was most of what this allocated).
-  const cache: ColumnsByKey = new Map();
   const intHalves = int64Halves(a.int);
   for (let i = 0; i < a.length; i++) {
     if (storedOtherwise?.(i, row0 + a.owner[i]!)) continue;

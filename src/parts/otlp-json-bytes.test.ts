@@ -198,4 +198,25 @@ describe('events and links as OTLP JSON bytes', () => {
     assert.deepEqual([...c.entryStarts], [0, 5004, 5010]);
     assert.equal(released.length, 1, 'the first buffer went back when the column grew');
   });
+
+  it('writes int64s as BigInt does and strings as JSON.stringify does, byte for byte', () => {
+    const ints = [0n, 1n, -1n, 9n, 10n, 4294967295n, 4294967296n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 999999999n, 1000000000n, 1763790000123456789n, -1763790000123456789n, 2n ** 63n - 1n, -(2n ** 63n)];
+    const rng = new Rng(7);
+    for (let k = 0; k < 500; k++) ints.push(BigInt.asIntN(64, (BigInt(rng.int(0, 2 ** 31)) << 33n) ^ BigInt(rng.int(0, 2 ** 31))));
+    const strings = ['plain', 'with "quote"', 'back\\slash', 'line\nbreak', 'tab\t', 'ünïcode', 'emoji 😀', 'lone \ud800 surrogate', '', 'x'.repeat(300)];
+    const values = BigInt64Array.from(ints);
+    const halves = new Int32Array(values.buffer);
+    const column = new JsonEntriesColumn('x', ints.length + strings.length, FRESH_ARRAYS);
+    ints.forEach((_, i) => {
+      column.begin(i);
+      column.int64(halves[2 * i]!, halves[2 * i + 1]!);
+      column.end();
+    });
+    strings.forEach((s, i) => {
+      column.begin(ints.length + i);
+      column.string(s);
+      column.end();
+    });
+    assert.deepEqual(texts(column, ints.length + strings.length), [...ints.map(String), ...strings.map((s) => JSON.stringify(s))]);
+  });
 });

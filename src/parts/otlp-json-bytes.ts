@@ -17,7 +17,8 @@ import { ValueType, type AttributeColumns, type EventColumns, type LinkColumns }
 import type { ParquetColumn } from './parquet/writer.js';
 import type { ColumnArrays } from './column-array-pool.js';
 import { hexOf } from '../model/hex.js';
-import { boolValueJson, doubleValueJson, intValueJson } from '../receive/any-value-json.js';
+import { boolValueJson, doubleValueJson } from '../receive/any-value-json.js';
+import { int64Halves } from '../model/int64-halves.js';
 
 /** Characters JSON.stringify escapes (and surrogates, whose pairing it checks): such strings take its way. */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
@@ -79,6 +80,22 @@ export class JsonEntriesColumn {
 
   /** `s` as a JSON string, byte for byte what JSON.stringify(s) encodes to. */
   string(s: string): void {
+    // ASCII that needs no escape (keys, names, most values) byte by byte: cheaper than a test and a native write
+    this.room(s.length + 2);
+    const b = this.bytes;
+    let at = this.at;
+    b[at++] = 0x22;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) return this.unusualString(s);
+      b[at++] = c;
+    }
+    b[at++] = 0x22;
+    this.at = at;
+  }
+
+  /** string() of text with escapes or beyond ASCII (written over whatever string() began). */
+  private unusualString(s: string): void {
     if (NEEDS_ESCAPE.test(s)) {
       this.utf8(JSON.stringify(s));
       return;
@@ -87,6 +104,62 @@ export class JsonEntriesColumn {
     this.bytes[this.at++] = 0x22;
     this.at += this.text.write(s, this.at, 'utf8');
     this.bytes[this.at++] = 0x22;
+  }
+
+  /** A non-negative safe integer in decimal. */
+  uint(v: number): void {
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    this.room(digits);
+    const b = this.bytes;
+    let at = this.at + digits;
+    this.at = at;
+    do {
+      const q = Math.floor(v / 10);
+      b[--at] = 0x30 + (v - q * 10);
+      v = q;
+    } while (v > 0);
+  }
+
+  /** The int64 of 32-bit halves `lo`, `hi` (two's complement) in decimal, as BigInt's toString() writes it: no bigint made. */
+  int64(lo: number, hi: number): void {
+    lo >>>= 0;
+    hi >>>= 0;
+    if (hi >= 0x80000000) {
+      // negate: two's complement of the 64 bits
+      lo = (~lo + 1) >>> 0;
+      hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
+      this.ascii('-');
+    }
+    if (hi < 0x200000) {
+      this.uint(hi * 0x100000000 + lo); // below 2^53: exact
+      return;
+    }
+    // divide by 10^9 sixteen bits at a time (long division): every step stays below 2^53
+    let cur = hi >>> 16;
+    let q = Math.floor(cur / 1e9);
+    let r = cur - q * 1e9;
+    cur = r * 65536 + (hi & 0xffff);
+    let digit = Math.floor(cur / 1e9);
+    r = cur - digit * 1e9;
+    q = q * 65536 + digit;
+    cur = r * 65536 + (lo >>> 16);
+    digit = Math.floor(cur / 1e9);
+    r = cur - digit * 1e9;
+    q = q * 65536 + digit;
+    cur = r * 65536 + (lo & 0xffff);
+    digit = Math.floor(cur / 1e9);
+    r = cur - digit * 1e9;
+    q = q * 65536 + digit;
+    this.uint(q);
+    this.room(9);
+    const b = this.bytes;
+    for (let k = this.at + 8; k >= this.at; k--) {
+      const d = Math.floor(r / 10);
+      b[k] = 0x30 + (r - d * 10);
+      r = d;
+    }
+    this.at += 9;
   }
 
   /** Text that is JSON already (an array or kvlist AnyValue as decoded). */
@@ -120,7 +193,7 @@ export class JsonEntriesColumn {
 }
 
 /** OTLP JSON AnyValue of attribute row `i` (the text any-value-json.ts writes at decode). */
-function writeAnyValue(out: JsonEntriesColumn, a: AttributeColumns, i: number): void {
+function writeAnyValue(out: JsonEntriesColumn, a: AttributeColumns, i: number, intHalves: Int32Array<ArrayBufferLike>): void {
   switch (a.type[i]) {
     case ValueType.String:
     case ValueType.Bytes:
@@ -132,7 +205,9 @@ function writeAnyValue(out: JsonEntriesColumn, a: AttributeColumns, i: number): 
       out.ascii(boolValueJson(a.num[i] !== 0));
       return;
     case ValueType.Int:
-      out.ascii(intValueJson(a.int[i]!));
+      out.ascii('{"intValue":"');
+      out.int64(intHalves[2 * i]!, intHalves[2 * i + 1]!);
+      out.ascii('"}');
       return;
     case ValueType.Double:
       out.ascii(doubleValueJson(a.num[i]!));
@@ -147,13 +222,13 @@ function writeAnyValue(out: JsonEntriesColumn, a: AttributeColumns, i: number): 
 }
 
 /** `[{"key":…,"value":…},…]` of attribute rows [from, to). */
-function writeAttributes(out: JsonEntriesColumn, a: AttributeColumns, from: number, to: number): void {
+function writeAttributes(out: JsonEntriesColumn, a: AttributeColumns, from: number, to: number, intHalves: Int32Array<ArrayBufferLike>): void {
   out.ascii('[');
   for (let i = from; i < to; i++) {
     out.ascii(i > from ? ',{"key":' : '{"key":');
     out.string(a.key[i]!);
     out.ascii(',"value":');
-    writeAnyValue(out, a, i);
+    writeAnyValue(out, a, i, intHalves);
     out.ascii('}');
   }
   out.ascii(']');
@@ -213,22 +288,31 @@ function writeItemsPerSpan(
 
 /** The events of the `spans` spans of a batch into rows row0… of `out`. */
 export function writeEventsJson(out: JsonEntriesColumn, ev: EventColumns, spans: number, row0: number): void {
+  if (ev.length === 0) return;
+  const times = int64Halves(ev.timeUnixNano);
+  const intHalves = int64Halves(ev.attributes.int);
   writeItemsPerSpan(out, ev.owner, ev.length, ev.attributes, spans, row0, (e, from, to) => {
-    out.ascii(`{"timeUnixNano":"${ev.timeUnixNano[e]}","name":`);
+    out.ascii('{"timeUnixNano":"');
+    out.int64(times[2 * e]!, times[2 * e + 1]!);
+    out.ascii('","name":');
     out.string(ev.name[e]!);
     out.ascii(',"attributes":');
-    writeAttributes(out, ev.attributes, from, to);
-    out.ascii(`,"droppedAttributesCount":${ev.droppedAttributesCount[e]}}`);
+    writeAttributes(out, ev.attributes, from, to, intHalves);
+    out.ascii(',"droppedAttributesCount":');
+    out.uint(ev.droppedAttributesCount[e]!);
+    out.ascii('}');
   });
 }
 
 /** The links of the `spans` spans of a batch into rows row0… of `out` (hex ids). */
 export function writeLinksJson(out: JsonEntriesColumn, ln: LinkColumns, spans: number, row0: number): void {
+  if (ln.length === 0) return;
+  const intHalves = int64Halves(ln.attributes.int);
   writeItemsPerSpan(out, ln.owner, ln.length, ln.attributes, spans, row0, (l, from, to) => {
     out.ascii(`{"traceId":"${hexOf(ln.traceId, l * 16, 16)}","spanId":"${hexOf(ln.spanId, l * 8, 8)}","traceState":`);
     out.string(ln.traceState[l]!);
     out.ascii(',"attributes":');
-    writeAttributes(out, ln.attributes, from, to);
+    writeAttributes(out, ln.attributes, from, to, intHalves);
     out.ascii(`,"droppedAttributesCount":${ln.droppedAttributesCount[l]},"flags":${ln.flags[l]}}`);
   });
 }

@@ -9,7 +9,7 @@ import type { ParquetColumn } from './parquet/writer.js';
 import type { RowStagingSchema } from '../head/head.js';
 import { JsonEntriesColumn, writeEventsJson, writeLinksJson } from './otlp-json-bytes.js';
 import { attributeColumnName, type AttributeColumnRef } from './schema.js';
-import { DynamicColumns, OwnerStringColumn, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
+import { type ColumnsByKey, DynamicColumns, OwnerStringColumn, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
 import { type ColumnArrays, ColumnArrayPool, FRESH_ARRAYS } from './column-array-pool.js';
 
 const spanAttributeColumnName = (key: string, type: ValueType): string => attributeColumnName('span', key, type);
@@ -61,6 +61,7 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
   const links = new JsonEntriesColumn('links', rows, arrays, 0);
   const dyn = new DynamicColumns(rows, arrays);
   for (const ref of dedicated) dyn.ensure(ref);
+  const spanColumns: ColumnsByKey = new Map();
 
   let row0 = 0;
   for (const b of batches) {
@@ -97,7 +98,7 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
     scopeName.fill(scopes.name, b.scope, b.length, row0);
     scopeVersion.fill(scopes.version, b.scope, b.length, row0);
     scopeSchemaUrl.fill(scopes.schemaUrl, b.scope, b.length, row0);
-    fillRowAttributes(dyn, b.attributes, row0, spanAttributeColumnName);
+    fillRowAttributes(dyn, b.attributes, row0, spanAttributeColumnName, undefined, spanColumns);
     fillOwnerAttributes(dyn, 'resource', resources.attributes, resources.length, b.resource, b.length, row0, true);
     fillOwnerAttributes(dyn, 'scope', scopes.attributes, scopes.length, b.scope, b.length, row0, false);
     row0 += b.length;

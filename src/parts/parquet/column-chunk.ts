@@ -247,7 +247,10 @@ function encodeChunkAs(column: PreparedColumn, start: number, end: number, optio
       bounds = encodeStrings(chunk, column.values, start, end, { ...options, tryDictionary: options.tryDictionary && encoding === Encoding.RLE_DICTIONARY });
       break;
     case 'string-entries':
-      bounds = encodeStringEntries(chunk, column, start, end, options.pageBytes, encoding === Encoding.RLE_DICTIONARY);
+      bounds =
+        options.codec === undefined && encoding === Encoding.RLE_DICTIONARY && start === 0 && end === column.indices.length
+          ? (encodeWholeStringEntries(chunk, column, end, options.pageBytes) ?? encodeStringEntries(chunk, column, start, end, options.pageBytes))
+          : encodeStringEntries(chunk, column, start, end, options.pageBytes, encoding === Encoding.RLE_DICTIONARY);
       break;
   }
   return { ...chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, bounds)), valuesEncoding: encoding };
@@ -378,6 +381,38 @@ function encodeStringEntries(
     addDictionaryPages(chunk, { dictionary: data, entries: usedCount, indices: local }, start, end, pageBytes);
   }
   return byteArrayBounds(data, data.length);
+}
+
+/**
+ * encodeStringEntries() of a chunk holding every row of the column, in an
+ * uncompressed file (the head's staging files): the column's entries are
+ * written as they are, without numbering them again in order of use and
+ * copying them — as the dictionary when they are distinct and fewer than the
+ * rows (an entry no row uses any more is harmless there), or as the PLAIN
+ * values when each row has its own entry in row order (events, links).
+ * Undefined when neither holds.
+ */
+function encodeWholeStringEntries(chunk: ChunkBuilder, column: Extract<PreparedColumn, { kind: 'string-entries' }>, rows: number, pageBytes: number): Bounds | undefined {
+  const { entries, entryStarts, indices, nulls } = column;
+  const entryCount = entryStarts.length - 1;
+  const present = rows - chunk.nullCount;
+  const bytes = entries.subarray(0, entryStarts[entryCount]!);
+  if (column.distinct && entryCount > 0 && entryCount < present) {
+    let local = indices;
+    if (nulls !== undefined && chunk.nullCount > 0) {
+      local = new Uint32Array(present);
+      for (let i = 0, p = 0; i < rows; i++) if (nulls[i] === 0) local[p++] = indices[i]!;
+    }
+    addDictionaryPages(chunk, { dictionary: bytes, entries: entryCount, indices: local }, 0, rows, pageBytes);
+    return byteArrayBounds(bytes, bytes.length);
+  }
+  if (entryCount !== present || entryStarts[0] !== 0) return undefined;
+  for (let i = 0, e = 0; i < rows; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    if (indices[i] !== e++) return undefined;
+  }
+  addPlainEntryPages(chunk, bytes, nulls, 0, rows, pageBytes);
+  return byteArrayBounds(bytes, bytes.length);
 }
 
 /** PLAIN pages of the rows' values (`values`: one `u32 length, bytes` per non-null row) of about pageBytes, cut at row boundaries. */

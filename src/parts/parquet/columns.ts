@@ -49,8 +49,8 @@ export type PreparedColumn =
   | (PreparedBase & { kind: 'fixed16' | 'fixed8'; bytes: Uint8Array; width: 16 | 8 })
   | (PreparedBase & { kind: 'boolean'; values: Uint8Array })
   | (PreparedBase & { kind: 'string'; values: ReadonlyArray<string | undefined> })
-  /** indices name no two entries of equal bytes (merged when preparing) */
-  | (PreparedBase & { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array });
+  /** indices name no two entries of equal bytes (merged when preparing); `distinct`: neither do the entries themselves */
+  | (PreparedBase & { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; distinct: boolean });
 
 const INT32_MAX = 0x7fffffff;
 
@@ -92,7 +92,7 @@ function prepareRequiredWhereNoNull(column: ParquetColumn, rowCount: number): Pr
       if (column.entryStarts.length < 1 || column.entryStarts[column.entryStarts.length - 1]! > column.entries.length) {
         throw new Error(`parquet: column "${name}" entryStarts must end with the byte length of its entries`);
       }
-      return { name, kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, indices: column.distinctEntries ? column.indices : distinctIndices(column), nulls, optional };
+      return { name, kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, indices: column.distinctEntries ? column.indices : distinctIndices(column), distinct: column.distinctEntries === true, nulls, optional };
     case 'fixed16':
     case 'fixed8': {
       const width = column.kind === 'fixed16' ? 16 : 8;
