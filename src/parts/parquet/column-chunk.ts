@@ -249,7 +249,7 @@ function encodeChunkAs(column: PreparedColumn, start: number, end: number, optio
     case 'string-entries':
       bounds =
         options.codec === undefined && encoding === Encoding.RLE_DICTIONARY && start === 0 && end === column.indices.length
-          ? (encodeWholeStringEntries(chunk, column, end, options.pageBytes) ?? encodeStringEntries(chunk, column, start, end, options.pageBytes))
+          ? (encodeWholeStringEntries(chunk, column, end, options.pageBytes) ?? { bounds: encodeStringEntries(chunk, column, start, end, options.pageBytes) }).bounds
           : encodeStringEntries(chunk, column, start, end, options.pageBytes, encoding === Encoding.RLE_DICTIONARY);
       break;
   }
@@ -390,9 +390,9 @@ function encodeStringEntries(
  * copying them — as the dictionary when they are distinct and fewer than the
  * rows (an entry no row uses any more is harmless there), or as the PLAIN
  * values when each row has its own entry in row order (events, links).
- * Undefined when neither holds.
+ * Undefined when neither holds (nothing written then); else the chunk's bounds.
  */
-function encodeWholeStringEntries(chunk: ChunkBuilder, column: Extract<PreparedColumn, { kind: 'string-entries' }>, rows: number, pageBytes: number): Bounds | undefined {
+function encodeWholeStringEntries(chunk: ChunkBuilder, column: Extract<PreparedColumn, { kind: 'string-entries' }>, rows: number, pageBytes: number): { bounds: Bounds | undefined } | undefined {
   const { entries, entryStarts, indices, nulls } = column;
   const entryCount = entryStarts.length - 1;
   const present = rows - chunk.nullCount;
@@ -404,7 +404,7 @@ function encodeWholeStringEntries(chunk: ChunkBuilder, column: Extract<PreparedC
       for (let i = 0, p = 0; i < rows; i++) if (nulls[i] === 0) local[p++] = indices[i]!;
     }
     addDictionaryPages(chunk, { dictionary: bytes, entries: entryCount, indices: local }, 0, rows, pageBytes);
-    return byteArrayBounds(bytes, bytes.length);
+    return { bounds: byteArrayBounds(bytes, bytes.length) };
   }
   if (entryCount !== present || entryStarts[0] !== 0) return undefined;
   for (let i = 0, e = 0; i < rows; i++) {
@@ -412,7 +412,7 @@ function encodeWholeStringEntries(chunk: ChunkBuilder, column: Extract<PreparedC
     if (indices[i] !== e++) return undefined;
   }
   addPlainEntryPages(chunk, bytes, nulls, 0, rows, pageBytes);
-  return byteArrayBounds(bytes, bytes.length);
+  return { bounds: byteArrayBounds(bytes, bytes.length) };
 }
 
 /** PLAIN pages of the rows' values (`values`: one `u32 length, bytes` per non-null row) of about pageBytes, cut at row boundaries. */

@@ -4,8 +4,8 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { expectedRows, queryRows, readParquetRows, seededRandom, sqlString, withDuckDB, withTempDir } from './testing.js';
-import { CREATED_BY, type ParquetColumn, type ParquetWriteOptions, encodeParquet, writeParquetFile } from './writer.js';
+import { expectedRows, queryRows, readParquetRows, seededRandom, sqlString, stringEntriesColumn, withDuckDB, withTempDir } from './testing.js';
+import { CREATED_BY, type ParquetColumn, type ParquetWriteOptions, encodeParquet, encodeParquetWithLayout, writeParquetFile } from './writer.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -331,6 +331,24 @@ describe('encodeParquet / writeParquetFile read back by DuckDB', () => {
     assert.ok(pagesSmall > pagesDefault * 10, `${pagesSmall} parts with 512-byte pages, ${pagesDefault} by default`);
     await assertRoundTrip(rowCount, columns, { pageBytes: 512 });
     await assertRoundTrip(rowCount, columns, { pageBytes: 512, rowGroupRows: 700 });
+  });
+
+  it('writes the string entries of a staging file as they are: one per row in row order (long values) and distinct shared ones, with nulls', async () => {
+    const rowCount = 2000;
+    const own = Array.from({ length: rowCount }, (_, i) => (i % 5 === 0 ? undefined : `[{"name":"event ${i}","text":"${'x'.repeat(i % 200)}"}]`));
+    const shared = Array.from({ length: rowCount }, (_, i) => (i % 7 === 0 ? undefined : `route-${i % 37}-${'y'.repeat(80)}`));
+    const columns: ParquetColumn[] = [
+      stringEntriesColumn('own', own),
+      { ...stringEntriesColumn('shared', shared), distinctEntries: true } as ParquetColumn,
+      { ...stringEntriesColumn('shared_no_nulls', shared.map((v) => v ?? 'none')), distinctEntries: true } as ParquetColumn,
+    ];
+    const { layout } = encodeParquetWithLayout(rowCount, columns, { pageBytes: 4096 });
+    for (const chunk of layout!.chunks) {
+      assert.equal(chunk.pages.reduce((n, p) => n + p.rows, 0), rowCount, `${chunk.name}: each row in one page`);
+    }
+    assert.ok(layout!.chunks.find((c) => c.name === 'shared')!.dictionary, 'shared values as a dictionary');
+    assert.equal(layout!.chunks.find((c) => c.name === 'own')!.dictionary, undefined, 'one value per row: PLAIN');
+    await assertRoundTrip(rowCount, columns, { pageBytes: 4096 });
   });
 
   it('passes key-value metadata through and names marquetry as the writer', async () => {
