@@ -92,7 +92,7 @@ async function readCost(conn: DuckDBConnection, path: string): Promise<{ msgScan
   };
   const src = `read_parquet(${sqlString(path)}, file_row_number = true)`;
   return {
-    msgScanMs: await cpuMs(`SELECT count(*) FROM ${src} WHERE contains(lower("body.msg"), 'quokkaflux')`),
+    msgScanMs: await cpuMs(`SELECT count(*) FROM ${src} WHERE contains(lower("body.msg::template"), 'quokkaflux')`),
     rowGroupFetchMs: await cpuMs(`SELECT * FROM ${src} WHERE file_row_number BETWEEN 32768 AND 49151`),
   };
 }
@@ -111,7 +111,7 @@ async function variants(): Promise<Record<string, ColumnFileOptions>> {
   };
   await loadZstd();
   for (const level of [1, 3, 6, 9, 15, 19]) {
-    all[`zstd-${level}+delta+plain`] = { codec: { codec: 'zstd', level }, tryDeltaInt64: true, tryPlainStrings: true };
+    all[`zstd-${level}+delta+plain`] = { codec: { codec: 'zstd', level }, tryDeltaInt64: true, tryDeltaInt32: true, tryPlainStrings: true, allOptional: true };
   }
   const wanted = process.env['VARIANTS']?.split(',');
   const pageKiB = process.env['PAGE_KIB'];

@@ -25,6 +25,8 @@ import { encodeDictionaryInts } from './int-dictionary.js';
 export const PAGE_BYTES = 1 << 20;
 /** tryPlainStrings: PLAIN is tried only where a dictionary entry is used by fewer rows than this on average. */
 const PLAIN_TRIAL_MIN_USES = 16;
+/** Definition levels of one run (every row present, or none): u32 length, varint header, value byte. */
+const SINGLE_RUN_LEVELS_BYTES = 10;
 /** Largest dictionary page body worth writing. */
 export const MAX_DICTIONARY_BYTES = 1 << 20;
 
@@ -467,6 +469,17 @@ function addDictionaryPages(chunk: ChunkBuilder, dictionary: Dictionary, start: 
   }
 }
 
+/**
+ * A data page body compressed: one frame of the levels and values, or with
+ * zstd, where the levels are more than one run, a frame of each
+ * (docs/format/parquet-writer.md, "Levels in a frame of their own").
+ */
+function compressLevelsAndValues(levels: Uint8Array | undefined, values: Uint8Array, codec: PageCodec): Uint8Array {
+  if (levels === undefined) return compressPage(values, codec);
+  if (codec.codec !== 'zstd' || levels.length <= SINGLE_RUN_LEVELS_BYTES) return compressPage(Buffer.concat([levels, values]), codec);
+  return Buffer.concat([compressPage(levels, codec), compressPage(values, codec)]);
+}
+
 class ChunkBuilder {
   private readonly parts: Uint8Array[] = [];
   private readonly pages: PageLayout[] = [];
@@ -510,12 +523,11 @@ class ChunkBuilder {
 
   /** A v1 data page of rows [start, end): definition levels (OPTIONAL only), then `values`. */
   addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array): void {
-    const levels = this.optional ? encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end)) : undefined;
+    const levels = this.optional ? encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), this.codec?.codec === 'zstd') : undefined;
     const bodyBytes = (levels?.length ?? 0) + values.length;
     this.encodings.add(encoding);
     if (this.codec !== undefined) {
-      const body = levels === undefined ? values : Buffer.concat([levels, values]);
-      const stored = compressPage(body, this.codec);
+      const stored = compressLevelsAndValues(levels, values, this.codec);
       const header = encodeDataPageHeader(bodyBytes, end - start, encoding, stored.length);
       this.push(header, header.length);
       this.pages.push({ rows: end - start, dictionaryIndices: encoding === Encoding.RLE_DICTIONARY, bodyAt: this.byteLength, levelsBytes: levels?.length ?? 0, valuesBytes: values.length });

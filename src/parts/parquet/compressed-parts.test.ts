@@ -5,6 +5,7 @@
 // OPTIONAL, and files concatenated chunk by chunk, also of different codecs.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { query } from 'chdb';
@@ -46,6 +47,8 @@ function logLikeColumns(rows: number, seed: number): ParquetColumn[] {
     { name: 'sku', kind: 'int32', values: Int32Array.from({ length: rows }, () => Math.floor(r() * 5000) - 100), nulls: Uint8Array.from({ length: rows }, (_, i) => (i % 5 === 2 ? 1 : 0)) },
   ];
 }
+
+const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 
 /** As log parts are written (LOG_PART_ENCODING, src/store/log-store.ts), in row groups of 1000 rows. */
 const LOG_PART_OPTIONS: ColumnFileOptions = {
@@ -330,6 +333,43 @@ describe('encoding trials carried across row groups', () => {
         // PLAIN kept until the next trial, then the counter's delta coding
         const expected = Array.from({ length: groups }, (_, g) => g >= GROUPS_PER_ENCODING_TRIAL);
         assert.deepEqual(delta, expected);
+      }),
+    );
+  });
+});
+
+describe('definition levels in a zstd frame of their own', () => {
+  it('writes a page of a sparse column as two frames, levels then values, that DuckDB and chdb read', async () => {
+    await loadZstd();
+    const rows = 5000;
+    const r = seededRandom(11);
+    // 5 % of rows hold a value: the levels are neither one run nor worth a run header per null stretch
+    const sparse = {
+      name: 'sparse',
+      kind: 'int64',
+      values: BigInt64Array.from({ length: rows }, () => BigInt(Math.floor(r() * 1e15))),
+      nulls: Uint8Array.from({ length: rows }, () => (r() < 0.05 ? 0 : 1)),
+    } satisfies ParquetColumn;
+    const full = { name: 'full', kind: 'int64', values: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i * 7)), nulls: new Uint8Array(rows) } satisfies ParquetColumn;
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const frames = async (column: typeof sparse): Promise<number> => {
+          const path = join(dir, `${column.name}.parquet`);
+          writeColumnFile(path, rows, [column], { ...LOG_PART_OPTIONS, rowGroupRows: rows });
+          assert.deepEqual(await readParquetRows(connection, path), expectedRows(rows, [column]));
+          const fromClickHouse = query(`SELECT toString(${column.name}) AS v FROM file('${path}', Parquet) SETTINGS input_format_parquet_preserve_order = 1`, 'JSONEachRow')
+            .split('\n')
+            .filter((l) => l !== '')
+            .map((l) => (JSON.parse(l) as { v: string | null }).v);
+          assert.deepEqual(fromClickHouse, Array.from(column.values, (v, i) => (column.nulls[i] ? null : String(v))));
+          // zstd frames start with the magic number 0xFD2FB528 (little-endian)
+          const bytes = await readFile(path);
+          let count = 0;
+          for (let at = bytes.indexOf(ZSTD_MAGIC); at >= 0; at = bytes.indexOf(ZSTD_MAGIC, at + 1)) count++;
+          return count;
+        };
+        assert.equal(await frames(sparse), 2, 'levels, then values');
+        assert.equal(await frames(full), 1, 'levels of one run stay in the values frame');
       }),
     );
   });

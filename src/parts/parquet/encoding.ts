@@ -111,8 +111,11 @@ function writeRleRun(out: Uint8Array, pos: number, count: number, value: number,
  * present or all null is one RLE run, without a look at the mask — most
  * pages of a part (every column OPTIONAL, ~130 mostly empty attribute
  * columns) are one or the other. `nulls` undefined: no row is null.
+ * `packedOnly`: the rest is one bit-packed run, no RLE runs inside it — for
+ * levels compressed in a zstd frame of their own (column-chunk.ts), where
+ * zstd shrinks a stretch of equal bytes better than the run headers let it.
  */
-export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: number, end: number, present = -1): Uint8Array {
+export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: number, end: number, present = -1, packedOnly = false): Uint8Array {
   const count = end - start;
   if (count > 0 && (nulls === undefined || present === 0 || present === count)) {
     const out = new Uint8Array(4 + 5 + 1);
@@ -150,7 +153,7 @@ export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: num
   const out = new Uint8Array(4 + hybridMaxBytes(count, 1));
   let pos = 4;
   const startsRun = (g: number): boolean =>
-    g + 1 < wholeGroups && (groups[g] === 0 || groups[g] === 0xff) && groups[g + 1] === groups[g];
+    !packedOnly && g + 1 < wholeGroups && (groups[g] === 0 || groups[g] === 0xff) && groups[g + 1] === groups[g];
   for (let g = 0; g < groupCount; ) {
     if (startsRun(g)) {
       const value = groups[g]!;
