@@ -1,14 +1,16 @@
 // How marquetry reads log parts: one projection puts back what a part stores
 // in another form — the record time in ns from `time_unix_us`
 // (log-time-micros.ts), text columns from their templates and numbers
-// (log-text-template.ts), doubles from their decimals (log-decimal-double.ts)
-// — so every query, view and API sees the columns as they were ingested.
+// (log-text-template.ts), doubles from their decimals (log-decimal-double.ts),
+// a field that is its record's severity text from `severity_text`
+// (log-severity-text.ts) — so every query, view and API sees the columns as they were ingested.
 
 import { sqlIdent } from '../engine/sql-quote.js';
 import { LOG_TIME_COLUMN } from './log-columns.js';
 import { LOG_TIME_US_COLUMN, logicalLogColumns } from './log-time-micros.js';
 import { TEMPLATE_SUFFIX, rebuildTemplate, templateNumberColumn, templateRebuildSql, templatedColumnOf } from './log-text-template.js';
 import { MAX_DECIMAL_DIGITS, decimalColumnName, decimalRebuildSql, parseDecimalColumn } from './log-decimal-double.js';
+import { SEVERITY_TEXT_COLUMN, SEVERITY_TEXT_SUFFIX, severityFieldOf, severityRebuildSql } from './log-severity-text.js';
 
 /**
  * Where a file holds a text column both as text and as template + numbers
@@ -20,9 +22,19 @@ export function storedTextColumn(column: string): string {
   return `${column}${TEMPLATE_SUFFIX}.text`;
 }
 
-/** Whether a column is a stored piece of another (a template, its numbers, decimals): no field of a record. */
+/** Whether a column is a stored piece of another (a template, its numbers, decimals, a severity marker): no field of a record. */
 export function isStoredPiece(column: string): boolean {
-  return column.includes(TEMPLATE_SUFFIX) || parseDecimalColumn(column) !== undefined;
+  return column.includes(TEMPLATE_SUFFIX) || parseDecimalColumn(column) !== undefined || severityFieldOf(column) !== undefined;
+}
+
+/** The body fields `columns` hold as their records' severity text. */
+function severityFields(columns: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const c of columns) {
+    const field = severityFieldOf(c);
+    if (field !== undefined) out.push(field);
+  }
+  return out.sort();
 }
 
 /** The text columns `columns` hold as template + numbers. */
@@ -71,6 +83,7 @@ export function logPartProjectionSql(columns: Iterable<string>, options: LogPart
   const rebuilds: [string, string, boolean][] = [
     ...templatedColumns(has).map((c): [string, string, boolean] => [c, templateRebuildSql(c, has, sqlIdent)!, true]),
     ...decimalColumns(has).map((c): [string, string, boolean] => [c, decimalRebuildSql(c, has, sqlIdent)!, false]),
+    ...severityFields(has).map((c): [string, string, boolean] => [c, severityRebuildSql(c, has, sqlIdent), false]),
   ];
   for (const [column, rebuilt, text] of rebuilds) {
     if (has.has(column)) {
@@ -105,14 +118,15 @@ export function searchLogColumns(fileColumns: readonly string[]): Set<string> {
     out.add(column);
   }
   for (const column of decimalColumns(out)) out.add(column);
+  for (const column of severityFields(out)) out.add(column);
   return out;
 }
 
 /**
  * What logPartProjectionSql gives, for rows read from a file holding
  * `fileColumns` without DuckDB (src/query/part-pages.ts: null columns left
- * out): the ns time, templated text and decimal doubles rebuilt, their
- * stored pieces dropped. The same values as DuckDB's `replace` and
+ * out): the ns time, templated text, decimal doubles and severity fields
+ * rebuilt, their stored pieces dropped. The same values as DuckDB's `replace` and
  * `CAST(… AS DOUBLE) / 10^d` give.
  */
 export function logRowProjection(fileColumns: readonly string[]): (stored: Record<string, unknown>) => Record<string, unknown> {
@@ -128,6 +142,7 @@ export function logRowProjection(fileColumns: readonly string[]): (stored: Recor
     for (let d = 0; d <= MAX_DECIMAL_DIGITS; d++) if (has.has(decimalColumnName(column, d))) forms.push({ stored: decimalColumnName(column, d), scale: 10 ** d });
     return { column, forms };
   });
+  const severities = severityFields(has).map((column) => ({ column, marker: `${column}${SEVERITY_TEXT_SUFFIX}` }));
   const pieces = fileColumns.filter((c) => isStoredPiece(c) || c === LOG_TIME_US_COLUMN);
   return (stored) => {
     const row: Record<string, unknown> = { ...stored };
@@ -147,6 +162,7 @@ export function logRowProjection(fileColumns: readonly string[]): (stored: Recor
         break;
       }
     }
+    for (const f of severities) if (row[f.column] == null && row[f.marker] === true) row[f.column] = row[SEVERITY_TEXT_COLUMN] ?? null;
     for (const c of pieces) delete row[c];
     return row;
   };

@@ -14,6 +14,7 @@ import { decodeChunk, type ChunkLayout, type DecodedChunk, type FileLayout, type
 import { wholeMicros } from './log-time-micros.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from './parquet/writer.js';
 import { firstEqualEntries } from './parquet/strings.js';
+import { SEVERITY_TEXT_COLUMN, isSeverityCandidate, severityMarkerColumn } from './log-severity-text.js';
 import { isTemplateCandidate, templateTextColumn, type TemplatedText } from './log-text-template.js';
 import { decimalDoubleColumn, isDecimalCandidate } from './log-decimal-double.js';
 import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsColumn } from './events-compact.js';
@@ -169,7 +170,18 @@ function columnSteps(job: SortedRunJob): ColumnStep[] {
       return [{ name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls ?? new Uint8Array(job.runs[r]!.rows.length) }, startNs) }];
     });
   }
-  if (job.compactBodyFields) steps.push((_r, column, writer) => compactBodyField(writer, column));
+  if (job.compactBodyFields) {
+    /** per run: its rows' severity text, seen before the body fields (column order) */
+    const severities: (Extract<ParquetColumn, { kind: 'string-entries' }> | undefined)[] = new Array(job.runs.length);
+    steps.push((r, column) => {
+      if (column.name === SEVERITY_TEXT_COLUMN && column.kind === 'string-entries') severities[r] = column;
+      const severity = severities[r];
+      if (severity === undefined || column.kind !== 'string-entries' || !isSeverityCandidate(column.name)) return undefined;
+      const marker = severityMarkerColumn(column, severity);
+      return marker && [marker];
+    });
+    steps.push((_r, column, writer) => compactBodyField(writer, column));
+  }
   return steps;
 }
 

@@ -1,0 +1,107 @@
+// A body field that is its record's severity text (the `level` of JSON
+// lines, read into severity_text too) is stored once in log parts
+// (src/parts/log-severity-text.ts): the part holds `body.level::severity`,
+// and the API, full-text search, field conditions and the SQL views give
+// the field as sent — also from a merged part holding both forms.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
+
+const LEVELS = ['info', 'WARN', 'error', 'Debug', 'info', 'notice'];
+
+/** Stream `app`: `level` is the severity field; some records have none. */
+function appLines(base: number): Record<string, unknown>[] {
+  return Array.from({ length: 300 }, (_, i) => {
+    const record: Record<string, unknown> = { t: base + i, seq: i, msg: `step ${i} done` };
+    if (i % 7 !== 3) record['level'] = LEVELS[i % LEVELS.length];
+    return record;
+  });
+}
+
+/** Stream `other`: `sev` is the severity field; its `level` sometimes differs, so it stays text. */
+function otherLines(base: number): Record<string, unknown>[] {
+  return Array.from({ length: 200 }, (_, i) => ({ t: base + i, seq: 1000 + i, msg: `other ${i}`, sev: LEVELS[(i + 1) % LEVELS.length], level: i % 10 === 0 ? 'custom' : LEVELS[(i + 1) % LEVELS.length] }));
+}
+
+describe('log parts storing a body field as its severity text', () => {
+  let server: TestServer;
+  const base = Math.floor(Date.now() / 86_400_000) * 86_400 + 60;
+  const app = appLines(base);
+  const other = otherLines(base + 1000);
+  const sent = [...app, ...other];
+
+  const ingest = async (stream: string, query: string, records: Record<string, unknown>[]): Promise<void> => {
+    const r = await getJson(`${server.apiUrl}/api/v1/ingest/${stream}?time_field=t${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: records.map((x) => JSON.stringify(x)).join('\n'),
+    });
+    assert.equal(r.body.accepted, records.length);
+  };
+  const search = async (query: string): Promise<number[]> => {
+    const r = await getJson(`${server.apiUrl}/api/v1/logs?limit=5000&query=${encodeURIComponent(query)}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.records.map((x: any) => x.body.seq as number).sort((a: number, b: number) => a - b);
+  };
+  const seqs = (test: (r: Record<string, unknown>) => boolean): number[] => sent.filter(test).map((r) => r['seq'] as number).sort((a, b) => a - b);
+
+  const checkReads = async (): Promise<void> => {
+    const all = await getJson(`${server.apiUrl}/api/v1/logs?limit=5000`);
+    const bySeq = new Map(all.body.records.map((x: any) => [x.body.seq, x]));
+    assert.equal(bySeq.size, sent.length);
+    for (const record of sent) {
+      const got = bySeq.get(record['seq']) as any;
+      assert.deepEqual(got.body, record);
+      assert.equal(got.severityText, (record['sev'] ?? record['level'] ?? '') as string);
+    }
+    // a level word found by full-text search, in the field and in the severity text alike
+    assert.deepEqual(await search('warn'), seqs((r) => r['level'] === 'WARN' || r['sev'] === 'WARN'));
+    assert.deepEqual(await search('custom'), seqs((r) => r['level'] === 'custom'));
+    assert.deepEqual(await search('| body.level = "error"'), seqs((r) => r['level'] === 'error'));
+    assert.deepEqual(await search('| body.level != "info"'), seqs((r) => r['level'] !== 'info'));
+    assert.deepEqual(await search('| body.sev = "Debug"'), seqs((r) => r['sev'] === 'Debug'));
+    const sql = await getJson(`${server.apiUrl}/api/v1/sql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: `SELECT "body.seq::int", "body.level", "body.sev" FROM logs ORDER BY "body.seq::int"`, format: 'json' }),
+    });
+    assert.equal(sql.status, 200, JSON.stringify(sql.body));
+    assert.deepEqual(sql.body.rows, sent.map((r) => [String(r['seq']), r['level'] ?? null, r['sev'] ?? null]));
+  };
+
+  before(async () => {
+    server = await startTestServer({ flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000 });
+    // four parts (compaction merges at least COMPACT_MIN_PARTS), two of each stream
+    for (const half of [0, 1]) {
+      await ingest('app', '', app.slice(half * 150, half * 150 + 150));
+      await server.logs.flush();
+      await ingest('other', '&severity_field=sev', other.slice(half * 100, half * 100 + 100));
+      await server.logs.flush();
+    }
+  });
+  after(() => server.close());
+
+  it('stores the field as a marker where every value is its severity text, else as text', () => {
+    const parts = server.logs.catalog.snapshot.parts;
+    assert.equal(parts.length, 4);
+    for (const part of parts) {
+      const columns = part.columns.join(', ');
+      if (part.columns.includes('body.sev::severity')) {
+        assert.ok(!part.columns.includes('body.sev'), columns);
+        // one `level` differs from its severity text: the field stays text in that part
+        assert.ok(part.columns.includes('body.level') && !part.columns.includes('body.level::severity'), columns);
+      } else assert.ok(part.columns.includes('body.level::severity') && !part.columns.includes('body.level'), columns);
+    }
+  });
+
+  it('gives every record back as sent, to search, field conditions and SQL', checkReads);
+
+  it('reads both forms from a merged part', async () => {
+    assert.equal(await server.logs.compact(), 4);
+    const parts = server.logs.catalog.snapshot.parts;
+    assert.equal(parts.length, 1);
+    assert.ok(parts[0]!.columns.includes('body.level') && parts[0]!.columns.includes('body.level::severity'), parts[0]!.columns.join(', '));
+    await checkReads();
+  });
+});
