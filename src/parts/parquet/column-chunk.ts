@@ -27,6 +27,8 @@ export const PAGE_BYTES = 1 << 20;
 const PLAIN_TRIAL_MIN_USES = 16;
 /** Definition levels of one run (every row present, or none): u32 length, varint header, value byte. */
 const SINGLE_RUN_LEVELS_BYTES = 10;
+/** Dictionary indices are also tried as RLE runs only where those are at most this many times the packed bytes before compression. */
+const RUNS_TRIAL_FACTOR = 2;
 /** Largest dictionary page body worth writing. */
 export const MAX_DICTIONARY_BYTES = 1 << 20;
 
@@ -461,12 +463,32 @@ function addDictionaryPages(chunk: ChunkBuilder, dictionary: Dictionary, start: 
   for (let a = start; a < end; a += rowsPerPage) {
     const b = Math.min(end, a + rowsPerPage);
     const count = chunk.presentIn(a, b);
-    const out = new Uint8Array(1 + hybridMaxBytes(count, bitWidth));
-    out[0] = bitWidth;
-    const length = encodeHybrid(dictionary.indices, index, index + count, bitWidth, out, 1);
-    chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, out.subarray(0, length));
+    const hybrid = (runsOnly: 'smaller' | 'never' | 'always'): Uint8Array => {
+      // runs only: at most a varint header and the value's bytes a value
+      const out = new Uint8Array(1 + (runsOnly === 'always' ? count * (5 + ((bitWidth + 7) >>> 3)) : hybridMaxBytes(count, bitWidth)));
+      out[0] = bitWidth;
+      return out.subarray(0, encodeHybrid(dictionary.indices, index, index + count, bitWidth, out, 1, runsOnly));
+    };
+    if (chunk.compressed) {
+      // which of packing and runs only is smaller is a matter of the codec: both compressed, the smaller kept
+      const packed = hybrid('never');
+      const runs = fewRuns(dictionary.indices, index, index + count, packed.length) ? hybrid('always') : undefined;
+      chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, packed, runs);
+    } else chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, hybrid('smaller'));
     index += count;
   }
+}
+
+/**
+ * Whether values[start, end) as RLE runs only (at least two bytes a run)
+ * may compress smaller than `packedBytes` of packed values: fewer runs than
+ * RUNS_TRIAL_FACTOR × packedBytes / 2.
+ */
+function fewRuns(values: Uint32Array, start: number, end: number, packedBytes: number): boolean {
+  const most = (RUNS_TRIAL_FACTOR * packedBytes) / 2;
+  let runs = 1;
+  for (let i = start + 1; i < end; i++) if (values[i] !== values[i - 1] && ++runs > most) return false;
+  return end > start;
 }
 
 /**
@@ -521,19 +543,36 @@ class ChunkBuilder {
     this.encodings.add(Encoding.RLE_DICTIONARY);
   }
 
-  /** A v1 data page of rows [start, end): definition levels (OPTIONAL only), then `values`. */
-  addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array): void {
+  /** Whether pages are compressed. */
+  get compressed(): boolean {
+    return this.codec !== undefined;
+  }
+
+  /**
+   * A v1 data page of rows [start, end): definition levels (OPTIONAL only),
+   * then `values` — or, compressed, `alternative` where that compresses
+   * smaller (values of the same encoding written another way).
+   */
+  addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array, alternative?: Uint8Array): void {
     const levels = this.optional ? encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), this.codec?.codec === 'zstd') : undefined;
-    const bodyBytes = (levels?.length ?? 0) + values.length;
     this.encodings.add(encoding);
     if (this.codec !== undefined) {
-      const stored = compressLevelsAndValues(levels, values, this.codec);
+      let stored = compressLevelsAndValues(levels, values, this.codec);
+      if (alternative !== undefined) {
+        const other = compressLevelsAndValues(levels, alternative, this.codec);
+        if (other.length < stored.length) {
+          stored = other;
+          values = alternative;
+        }
+      }
+      const bodyBytes = (levels?.length ?? 0) + values.length;
       const header = encodeDataPageHeader(bodyBytes, end - start, encoding, stored.length);
       this.push(header, header.length);
       this.pages.push({ rows: end - start, dictionaryIndices: encoding === Encoding.RLE_DICTIONARY, bodyAt: this.byteLength, levelsBytes: levels?.length ?? 0, valuesBytes: values.length });
       this.push(stored, bodyBytes);
       return;
     }
+    const bodyBytes = (levels?.length ?? 0) + values.length;
     const header = encodeDataPageHeader(bodyBytes, end - start, encoding);
     this.push(header, header.length);
     this.pages.push({

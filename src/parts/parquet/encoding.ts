@@ -39,12 +39,14 @@ export function encodeHybrid(
   bitWidth: number,
   out: Uint8Array,
   pos: number,
+  /** 'smaller': every run an RLE run where that takes fewer bytes (runsOnlyIsSmaller); 'never': packing as below; 'always': runs only */
+  runsOnly: 'smaller' | 'never' | 'always' = 'smaller',
 ): number {
   if (bitWidth < 1 || bitWidth > MAX_HYBRID_BIT_WIDTH) {
     throw new Error(`parquet: hybrid bit width ${bitWidth} outside 1..${MAX_HYBRID_BIT_WIDTH}`);
   }
   const valueBytes = (bitWidth + 7) >>> 3;
-  if (runsOnlyIsSmaller(values, start, end, bitWidth, valueBytes)) return encodeRuns(values, start, end, valueBytes, out, pos);
+  if (runsOnly === 'always' || (runsOnly === 'smaller' && runsOnlyIsSmaller(values, start, end, bitWidth, valueBytes))) return encodeRuns(values, start, end, valueBytes, out, pos);
   let i = start;
   while (i < end) {
     const run = repeatLength(values, i, end);
