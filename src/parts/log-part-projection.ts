@@ -10,7 +10,7 @@ import { LOG_TIME_COLUMN } from './log-columns.js';
 import { LOG_TIME_US_COLUMN, logicalLogColumns } from './log-time-micros.js';
 import { TEMPLATE_SUFFIX, rebuildTemplate, templateNumberColumn, templateRebuildSql, templatedColumnOf } from './log-text-template.js';
 import { MAX_DECIMAL_DIGITS, decimalColumnName, decimalRebuildSql, parseDecimalColumn } from './log-decimal-double.js';
-import { SEVERITY_TEXT_COLUMN, SEVERITY_TEXT_SUFFIX, severityFieldOf, severityRebuildSql } from './log-severity-text.js';
+import { DERIVED_SEVERITY_NUMBER_COLUMN, SEVERITY_NUMBER_COLUMN, SEVERITY_TEXT_COLUMN, SEVERITY_TEXT_SUFFIX, derivedSeverityNumber, severityFieldOf, severityNumberRebuildSql, severityRebuildSql } from './log-severity-text.js';
 
 /**
  * Where a file holds a text column both as text and as template + numbers
@@ -24,7 +24,7 @@ export function storedTextColumn(column: string): string {
 
 /** Whether a column is a stored piece of another (a template, its numbers, decimals, a severity marker): no field of a record. */
 export function isStoredPiece(column: string): boolean {
-  return column.includes(TEMPLATE_SUFFIX) || parseDecimalColumn(column) !== undefined || severityFieldOf(column) !== undefined;
+  return column.includes(TEMPLATE_SUFFIX) || parseDecimalColumn(column) !== undefined || severityFieldOf(column) !== undefined || column === DERIVED_SEVERITY_NUMBER_COLUMN;
 }
 
 /** The body fields `columns` hold as their records' severity text. */
@@ -84,6 +84,7 @@ export function logPartProjectionSql(columns: Iterable<string>, options: LogPart
     ...templatedColumns(has).map((c): [string, string, boolean] => [c, templateRebuildSql(c, has, sqlIdent)!, true]),
     ...decimalColumns(has).map((c): [string, string, boolean] => [c, decimalRebuildSql(c, has, sqlIdent)!, false]),
     ...severityFields(has).map((c): [string, string, boolean] => [c, severityRebuildSql(c, has, sqlIdent), false]),
+    ...(has.has(DERIVED_SEVERITY_NUMBER_COLUMN) ? [[SEVERITY_NUMBER_COLUMN, severityNumberRebuildSql(has, sqlIdent), false] as [string, string, boolean]] : []),
   ];
   for (const [column, rebuilt, text] of rebuilds) {
     if (has.has(column)) {
@@ -119,6 +120,7 @@ export function searchLogColumns(fileColumns: readonly string[]): Set<string> {
   }
   for (const column of decimalColumns(out)) out.add(column);
   for (const column of severityFields(out)) out.add(column);
+  if (out.has(DERIVED_SEVERITY_NUMBER_COLUMN)) out.add(SEVERITY_NUMBER_COLUMN);
   return out;
 }
 
@@ -143,6 +145,7 @@ export function logRowProjection(fileColumns: readonly string[]): (stored: Recor
     return { column, forms };
   });
   const severities = severityFields(has).map((column) => ({ column, marker: `${column}${SEVERITY_TEXT_SUFFIX}` }));
+  const derivedNumbers = has.has(DERIVED_SEVERITY_NUMBER_COLUMN);
   const pieces = fileColumns.filter((c) => isStoredPiece(c) || c === LOG_TIME_US_COLUMN);
   return (stored) => {
     const row: Record<string, unknown> = { ...stored };
@@ -163,6 +166,7 @@ export function logRowProjection(fileColumns: readonly string[]): (stored: Recor
       }
     }
     for (const f of severities) if (row[f.column] == null && row[f.marker] === true) row[f.column] = row[SEVERITY_TEXT_COLUMN] ?? null;
+    if (derivedNumbers && row[SEVERITY_NUMBER_COLUMN] == null && row[DERIVED_SEVERITY_NUMBER_COLUMN] === true) row[SEVERITY_NUMBER_COLUMN] = derivedSeverityNumber(row[SEVERITY_TEXT_COLUMN]);
     for (const c of pieces) delete row[c];
     return row;
   };

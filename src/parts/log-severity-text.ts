@@ -7,6 +7,11 @@
 // (log-part-projection.ts) gives `body.<path>` back as the row's
 // `severity_text` where it is true. Lossless, all or nothing per part: one
 // row whose field differs from its severity text keeps the field as text.
+//
+// Likewise `severity_number`, where every row's is the number ingest derives
+// from its severity text (DERIVED_SEVERITY_NUMBERS): the part holds the
+// BOOLEAN `severity_number::text` instead, and the projection gives the
+// number back from the text.
 
 import type { ParquetColumn } from './parquet/columns.js';
 import { splitTypedColumnName } from './schema.js';
@@ -70,4 +75,74 @@ export function severityMarkerColumn(field: StringEntriesColumn, severity: Strin
 export function severityRebuildSql(column: string, columns: ReadonlySet<string>, ident: (c: string) => string): string {
   const rebuilt = `CASE WHEN ${ident(`${column}${SEVERITY_TEXT_SUFFIX}`)} THEN ${ident(SEVERITY_TEXT_COLUMN)} END`;
   return columns.has(column) ? `coalesce(${ident(column)}, ${rebuilt})` : rebuilt;
+}
+
+/** The hot column whose number may be derived from the severity text. */
+export const SEVERITY_NUMBER_COLUMN = 'severity_number';
+
+/** Marker of a part whose severity numbers are derived from the text. */
+export const DERIVED_SEVERITY_NUMBER_COLUMN = `${SEVERITY_NUMBER_COLUMN}::text`;
+
+/**
+ * The severity texts whose number a part may leave to the reader: the level
+ * names of severityNumberOf (src/receive/json-lines-decode.ts) in lower,
+ * upper and capitalised case, exactly (no trimming, no other case: SQL's
+ * CASE compares bytes, and a number the table does not give is stored).
+ * Any other text, or none, derives 0.
+ */
+export const DERIVED_SEVERITY_NUMBERS: ReadonlyMap<string, number> = new Map(
+  (
+    [
+      ['trace', 1],
+      ['debug', 5],
+      ['info', 9],
+      ['information', 9],
+      ['notice', 9],
+      ['warn', 13],
+      ['warning', 13],
+      ['error', 17],
+      ['err', 17],
+      ['fatal', 21],
+      ['critical', 21],
+      ['crit', 21],
+      ['alert', 21],
+      ['emergency', 21],
+      ['panic', 21],
+    ] as const
+  ).flatMap(([name, n]) => [name, name.toUpperCase(), name[0]!.toUpperCase() + name.slice(1)].map((text): [string, number] => [text, n])),
+);
+
+/**
+ * The marker column where every row's number in `numbers` is the one
+ * DERIVED_SEVERITY_NUMBERS gives its text in `texts` (0 for none); undefined
+ * where one is not.
+ */
+export function derivedSeverityNumberMarker(numbers: Extract<ParquetColumn, { kind: 'int32' }>, texts: StringEntriesColumn): ParquetColumn | undefined {
+  const rows = texts.indices.length;
+  const decoder = new TextDecoder();
+  // per text entry: its derived number (-1: not looked up yet)
+  const derived = new Int32Array(texts.entryStarts.length).fill(-1);
+  for (let r = 0; r < rows; r++) {
+    if (numbers.nulls?.[r]) return undefined;
+    let n = 0;
+    if (!texts.nulls?.[r]) {
+      const e = texts.indices[r]!;
+      if (derived[e] === -1) derived[e] = DERIVED_SEVERITY_NUMBERS.get(decoder.decode(texts.entries.subarray(texts.entryStarts[e]! + 4, texts.entryStarts[e + 1]!))) ?? 0;
+      n = derived[e]!;
+    }
+    if (numbers.values[r] !== n) return undefined;
+  }
+  return { name: DERIVED_SEVERITY_NUMBER_COLUMN, kind: 'boolean', values: new Uint8Array(rows).fill(1) };
+}
+
+/** SQL of `severity_number` in a relation holding the marker (`ident` quotes a column name); the stored numbers too where it has both. */
+export function severityNumberRebuildSql(columns: ReadonlySet<string>, ident: (c: string) => string): string {
+  const cases = [...DERIVED_SEVERITY_NUMBERS].map(([text, n]) => `WHEN '${text}' THEN ${n}`).join(' ');
+  const rebuilt = `CASE WHEN ${ident(DERIVED_SEVERITY_NUMBER_COLUMN)} THEN CAST(CASE ${ident(SEVERITY_TEXT_COLUMN)} ${cases} ELSE 0 END AS INTEGER) END`;
+  return columns.has(SEVERITY_NUMBER_COLUMN) ? `coalesce(${ident(SEVERITY_NUMBER_COLUMN)}, ${rebuilt})` : rebuilt;
+}
+
+/** severityNumberRebuildSql for a row read without DuckDB. */
+export function derivedSeverityNumber(text: unknown): number {
+  return typeof text === 'string' ? (DERIVED_SEVERITY_NUMBERS.get(text) ?? 0) : 0;
 }

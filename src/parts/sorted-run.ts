@@ -14,7 +14,7 @@ import { decodeChunk, type ChunkLayout, type DecodedChunk, type FileLayout, type
 import { wholeMicros } from './log-time-micros.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from './parquet/writer.js';
 import { firstEqualEntries } from './parquet/strings.js';
-import { SEVERITY_TEXT_COLUMN, isSeverityCandidate, severityMarkerColumn } from './log-severity-text.js';
+import { SEVERITY_NUMBER_COLUMN, SEVERITY_TEXT_COLUMN, derivedSeverityNumberMarker, isSeverityCandidate, severityMarkerColumn } from './log-severity-text.js';
 import { isTemplateCandidate, templateTextColumn, type TemplatedText } from './log-text-template.js';
 import { decimalDoubleColumn, isDecimalCandidate } from './log-decimal-double.js';
 import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsColumn } from './events-compact.js';
@@ -101,7 +101,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   try {
     for (const s of sources) fds.push(openSync(s.path, 'r'));
     for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length, job.write));
-    const steps = columnSteps(job);
+    const steps = columnSteps(job, order);
     const cubes = job.spanCubes && new SpanCubeBuilder(runs.map((r) => r.rows.length), job.spanCubes);
     for (const name of order) {
       const decoded: (DecodedChunk | undefined)[] = [];
@@ -149,7 +149,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
 type ColumnStep = (r: number, column: ParquetColumn, writer: ParquetColumnFileWriter) => ParquetColumn[] | undefined;
 
 /** The steps `job` asks for, in the order they apply. */
-function columnSteps(job: SortedRunJob): ColumnStep[] {
+function columnSteps(job: SortedRunJob, order: readonly string[]): ColumnStep[] {
   const steps: ColumnStep[] = [];
   const micros = job.wholeMicros;
   if (micros) {
@@ -171,6 +171,7 @@ function columnSteps(job: SortedRunJob): ColumnStep[] {
     });
   }
   if (job.compactBodyFields) {
+    steps.push(derivedSeverityNumberStep(job.runs.length, order));
     /** per run: its rows' severity text, seen before the body fields (column order) */
     const severities: (Extract<ParquetColumn, { kind: 'string-entries' }> | undefined)[] = new Array(job.runs.length);
     steps.push((r, column) => {
@@ -183,6 +184,35 @@ function columnSteps(job: SortedRunJob): ColumnStep[] {
     steps.push((_r, column, writer) => compactBodyField(writer, column));
   }
   return steps;
+}
+
+/**
+ * The step that leaves `severity_number` out of a run where its text gives
+ * it (derivedSeverityNumberMarker): the number comes before the text in
+ * column order, so it waits for the text, and goes after it where needed.
+ */
+function derivedSeverityNumberStep(runs: number, order: readonly string[]): ColumnStep {
+  const textComes = order.indexOf(SEVERITY_TEXT_COLUMN) > order.indexOf(SEVERITY_NUMBER_COLUMN);
+  const waiting: (ParquetColumn | undefined)[] = new Array(runs);
+  const texts: (Extract<ParquetColumn, { kind: 'string-entries' }> | undefined)[] = new Array(runs);
+  const decide = (numbers: ParquetColumn, text: Extract<ParquetColumn, { kind: 'string-entries' }> | undefined): ParquetColumn[] => {
+    const marker = text && numbers.kind === 'int32' ? derivedSeverityNumberMarker(numbers, text) : undefined;
+    return [marker ?? numbers];
+  };
+  return (r, column) => {
+    if (column.name === SEVERITY_NUMBER_COLUMN) {
+      if (texts[r] !== undefined) return decide(column, texts[r]);
+      if (!textComes) return undefined;
+      waiting[r] = column;
+      return [];
+    }
+    if (column.name !== SEVERITY_TEXT_COLUMN) return undefined;
+    if (column.kind === 'string-entries') texts[r] = column;
+    const numbers = waiting[r];
+    if (numbers === undefined) return undefined;
+    waiting[r] = undefined;
+    return [column, ...decide(numbers, texts[r])];
+  };
 }
 
 /** A body field column in the forms that measured smaller (text as template + numbers, doubles as decimals); undefined: as it is. */

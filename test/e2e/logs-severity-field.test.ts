@@ -1,12 +1,15 @@
 // A body field that is its record's severity text (the `level` of JSON
 // lines, read into severity_text too) is stored once in log parts
 // (src/parts/log-severity-text.ts): the part holds `body.level::severity`,
-// and the API, full-text search, field conditions and the SQL views give
-// the field as sent — also from a merged part holding both forms.
+// and `severity_number::text` where the numbers follow from the texts; the
+// API, full-text search, field and severity conditions and the SQL views
+// give the field and number as ingested — also from a merged part holding
+// both forms.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { severityNumberOf } from '../../src/receive/json-lines-decode.js';
 
 const LEVELS = ['info', 'WARN', 'error', 'Debug', 'info', 'notice'];
 
@@ -19,9 +22,16 @@ function appLines(base: number): Record<string, unknown>[] {
   });
 }
 
-/** Stream `other`: `sev` is the severity field; its `level` sometimes differs, so it stays text. */
+/**
+ * Stream `other`: `sev` is the severity field; its `level` sometimes
+ * differs, so it stays text; `iNfO` is severity 9 to ingest but not a text
+ * parts derive a number from, so its parts keep `severity_number`.
+ */
 function otherLines(base: number): Record<string, unknown>[] {
-  return Array.from({ length: 200 }, (_, i) => ({ t: base + i, seq: 1000 + i, msg: `other ${i}`, sev: LEVELS[(i + 1) % LEVELS.length], level: i % 10 === 0 ? 'custom' : LEVELS[(i + 1) % LEVELS.length] }));
+  return Array.from({ length: 200 }, (_, i) => {
+    const sev = i % 25 === 0 ? 'iNfO' : LEVELS[(i + 1) % LEVELS.length];
+    return { t: base + i, seq: 1000 + i, msg: `other ${i}`, sev, level: i % 10 === 0 ? 'custom' : sev };
+  });
 }
 
 describe('log parts storing a body field as its severity text', () => {
@@ -53,7 +63,9 @@ describe('log parts storing a body field as its severity text', () => {
     for (const record of sent) {
       const got = bySeq.get(record['seq']) as any;
       assert.deepEqual(got.body, record);
-      assert.equal(got.severityText, (record['sev'] ?? record['level'] ?? '') as string);
+      const text = (record['sev'] ?? record['level'] ?? '') as string;
+      assert.equal(got.severityText, text);
+      assert.equal(got.severityNumber, severityNumberOf(text), text);
     }
     // a level word found by full-text search, in the field and in the severity text alike
     assert.deepEqual(await search('warn'), seqs((r) => r['level'] === 'WARN' || r['sev'] === 'WARN'));
@@ -61,13 +73,15 @@ describe('log parts storing a body field as its severity text', () => {
     assert.deepEqual(await search('| body.level = "error"'), seqs((r) => r['level'] === 'error'));
     assert.deepEqual(await search('| body.level != "info"'), seqs((r) => r['level'] !== 'info'));
     assert.deepEqual(await search('| body.sev = "Debug"'), seqs((r) => r['sev'] === 'Debug'));
+    assert.deepEqual(await search('| severity >= WARN'), seqs((r) => severityNumberOf((r['sev'] ?? r['level'] ?? '') as string) >= 13));
+    assert.deepEqual(await search('| severity = INFO'), seqs((r) => severityNumberOf((r['sev'] ?? r['level'] ?? '') as string) === 9));
     const sql = await getJson(`${server.apiUrl}/api/v1/sql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sql: `SELECT "body.seq::int", "body.level", "body.sev" FROM logs ORDER BY "body.seq::int"`, format: 'json' }),
+      body: JSON.stringify({ sql: `SELECT "body.seq::int", "body.level", "body.sev", severity_number FROM logs ORDER BY "body.seq::int"`, format: 'json' }),
     });
     assert.equal(sql.status, 200, JSON.stringify(sql.body));
-    assert.deepEqual(sql.body.rows, sent.map((r) => [String(r['seq']), r['level'] ?? null, r['sev'] ?? null]));
+    assert.deepEqual(sql.body.rows, sent.map((r) => [String(r['seq']), r['level'] ?? null, r['sev'] ?? null, severityNumberOf((r['sev'] ?? r['level'] ?? '') as string)]));
   };
 
   before(async () => {
@@ -91,7 +105,12 @@ describe('log parts storing a body field as its severity text', () => {
         assert.ok(!part.columns.includes('body.sev'), columns);
         // one `level` differs from its severity text: the field stays text in that part
         assert.ok(part.columns.includes('body.level') && !part.columns.includes('body.level::severity'), columns);
-      } else assert.ok(part.columns.includes('body.level::severity') && !part.columns.includes('body.level'), columns);
+        // `iNfO`: the numbers stay stored
+        assert.ok(part.columns.includes('severity_number') && !part.columns.includes('severity_number::text'), columns);
+      } else {
+        assert.ok(part.columns.includes('body.level::severity') && !part.columns.includes('body.level'), columns);
+        assert.ok(part.columns.includes('severity_number::text') && !part.columns.includes('severity_number'), columns);
+      }
     }
   });
 
@@ -101,7 +120,7 @@ describe('log parts storing a body field as its severity text', () => {
     assert.equal(await server.logs.compact(), 4);
     const parts = server.logs.catalog.snapshot.parts;
     assert.equal(parts.length, 1);
-    assert.ok(parts[0]!.columns.includes('body.level') && parts[0]!.columns.includes('body.level::severity'), parts[0]!.columns.join(', '));
+    for (const both of ['body.level', 'body.level::severity', 'severity_number', 'severity_number::text']) assert.ok(parts[0]!.columns.includes(both), parts[0]!.columns.join(', '));
     await checkReads();
   });
 });
