@@ -29,6 +29,13 @@ const PLAIN_TRIAL_MIN_USES = 16;
 const SINGLE_RUN_LEVELS_BYTES = 10;
 /** Dictionary indices are also tried as RLE runs only where those are at most this many times the packed bytes before compression. */
 const RUNS_TRIAL_FACTOR = 2;
+/**
+ * Dictionary indices are also tried packed at 8 (or 16) bits, a whole byte
+ * each, in pages of at least this many: zstd's Huffman coding then sees each
+ * index as a byte of its own and codes it by its frequency, which packed
+ * 5-bit indices in no order hide from it (docs/format/parquet-writer.md).
+ */
+const MIN_WHOLE_BYTE_INDICES = 256;
 /** Largest dictionary page body worth writing. */
 export const MAX_DICTIONARY_BYTES = 1 << 20;
 
@@ -463,17 +470,20 @@ function addDictionaryPages(chunk: ChunkBuilder, dictionary: Dictionary, start: 
   for (let a = start; a < end; a += rowsPerPage) {
     const b = Math.min(end, a + rowsPerPage);
     const count = chunk.presentIn(a, b);
-    const hybrid = (runsOnly: 'smaller' | 'never' | 'always'): Uint8Array => {
+    const hybrid = (runsOnly: 'smaller' | 'never' | 'always', width = bitWidth): Uint8Array => {
       // runs only: at most a varint header and the value's bytes a value
-      const out = new Uint8Array(1 + (runsOnly === 'always' ? count * (5 + ((bitWidth + 7) >>> 3)) : hybridMaxBytes(count, bitWidth)));
-      out[0] = bitWidth;
-      return out.subarray(0, encodeHybrid(dictionary.indices, index, index + count, bitWidth, out, 1, runsOnly));
+      const out = new Uint8Array(1 + (runsOnly === 'always' ? count * (5 + ((width + 7) >>> 3)) : hybridMaxBytes(count, width)));
+      out[0] = width;
+      return out.subarray(0, encodeHybrid(dictionary.indices, index, index + count, width, out, 1, runsOnly));
     };
     if (chunk.compressed) {
-      // which of packing and runs only is smaller is a matter of the codec: both compressed, the smaller kept
+      // which way is smaller is a matter of the codec: each compressed, the smallest kept
       const packed = hybrid('never');
-      const runs = fewRuns(dictionary.indices, index, index + count, packed.length) ? hybrid('always') : undefined;
-      chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, packed, runs);
+      const alternatives: Uint8Array[] = [];
+      if (fewRuns(dictionary.indices, index, index + count, packed.length)) alternatives.push(hybrid('always'));
+      const wholeBytes = bitWidth < 8 ? 8 : bitWidth > 8 && bitWidth < 16 ? 16 : undefined;
+      if (wholeBytes !== undefined && count >= MIN_WHOLE_BYTE_INDICES) alternatives.push(hybrid('never', wholeBytes));
+      chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, packed, alternatives);
     } else chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, hybrid('smaller'));
     index += count;
   }
@@ -550,15 +560,15 @@ class ChunkBuilder {
 
   /**
    * A v1 data page of rows [start, end): definition levels (OPTIONAL only),
-   * then `values` — or, compressed, `alternative` where that compresses
-   * smaller (values of the same encoding written another way).
+   * then `values` — or, compressed, one of `alternatives` where that
+   * compresses smaller (values of the same encoding written another way).
    */
-  addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array, alternative?: Uint8Array): void {
+  addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array, alternatives: readonly Uint8Array[] = []): void {
     const levels = this.optional ? encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), this.codec?.codec === 'zstd') : undefined;
     this.encodings.add(encoding);
     if (this.codec !== undefined) {
       let stored = compressLevelsAndValues(levels, values, this.codec);
-      if (alternative !== undefined) {
+      for (const alternative of alternatives) {
         const other = compressLevelsAndValues(levels, alternative, this.codec);
         if (other.length < stored.length) {
           stored = other;

@@ -375,6 +375,34 @@ describe('definition levels in a zstd frame of their own', () => {
   });
 });
 
+describe('dictionary indices in whole bytes', () => {
+  it('reads back indices of few and of many entries in no order, skewed, with DuckDB and chdb', async () => {
+    await loadZstd();
+    const rows = 6000;
+    const r = seededRandom(13);
+    // skewed choices in no order (a message's template, a host): whole-byte indices compress by their frequency
+    const skewed = (entries: number): string[] => Array.from({ length: rows }, () => `v-${Math.floor(entries * r() ** 3)}`);
+    const few = skewed(20);
+    const many = skewed(1500);
+    const columns: ParquetColumn[] = [
+      { name: 'few', kind: 'string', values: few },
+      { name: 'many', kind: 'string', values: many },
+    ];
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const path = join(dir, 'indices.parquet');
+        writeColumnFile(path, rows, columns, { ...LOG_PART_OPTIONS, rowGroupRows: 3000 });
+        assert.deepEqual(await readParquetRows(connection, path), expectedRows(rows, columns));
+        const fromClickHouse = query(`SELECT few, many FROM file('${path}', Parquet) SETTINGS input_format_parquet_preserve_order = 1`, 'JSONEachRow')
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as { few: string; many: string });
+        assert.deepEqual(fromClickHouse, few.map((f, i) => ({ few: f, many: many[i] })));
+      }),
+    );
+  });
+});
+
 describe('zstd (WebAssembly)', () => {
   it('round-trips pages of every size through one reused context, at several levels', async () => {
     await loadZstd();
