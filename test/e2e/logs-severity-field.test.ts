@@ -9,7 +9,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { join } from 'node:path';
 import { severityNumberOf } from '../../src/receive/json-lines-decode.js';
+import { searchLogColumns } from '../../src/parts/log-part-projection.js';
+import { isSearchableLogColumn, wordValueTests } from '../../src/query/logs/log-sql.js';
+import { PartPagesCache, readRowsAt, scanRows } from '../../src/query/part-pages.js';
 
 const LEVELS = ['info', 'WARN', 'error', 'Debug', 'info', 'notice'];
 
@@ -70,6 +74,19 @@ describe('log parts storing a body field as its severity text', () => {
     // a level word found by full-text search, in the field and in the severity text alike
     assert.deepEqual(await search('warn'), seqs((r) => r['level'] === 'WARN' || r['sev'] === 'WARN'));
     assert.deepEqual(await search('custom'), seqs((r) => r['level'] === 'custom'));
+    // the cheap test read from the pages (a rare word's chunks, src/query/logs/log-search.ts) keeps every row whose field holds the word
+    for (const part of server.logs.catalog.snapshot.parts) {
+      const pages = new PartPagesCache().get(join(server.config.dataDir, part.path));
+      const fileColumns = new Set(part.columns);
+      const textColumns = [...searchLogColumns(part.columns)].filter(isSearchableLogColumn);
+      const inPart = new Set((await readRowsAt(pages, Array.from({ length: part.rows }, (_, k) => k))).map((r) => Number(r['body.seq::int'])));
+      for (const word of ['warn', 'notice', 'debug', 'custom']) {
+        const rows = await scanRows(pages, 0, part.rows - 1, textColumns.flatMap((c) => wordValueTests(c, word, fileColumns)));
+        const found = new Set((await readRowsAt(pages, rows)).map((r) => Number(r['body.seq::int'])));
+        const holding = seqs((r) => inPart.has(r['seq'] as number) && [r['level'], r['sev']].some((v) => typeof v === 'string' && v.toLowerCase() === word));
+        assert.deepEqual(holding.filter((seq) => !found.has(seq)), [], word);
+      }
+    }
     assert.deepEqual(await search('| body.level = "error"'), seqs((r) => r['level'] === 'error'));
     assert.deepEqual(await search('| body.level != "info"'), seqs((r) => r['level'] !== 'info'));
     assert.deepEqual(await search('| body.sev = "Debug"'), seqs((r) => r['sev'] === 'Debug'));

@@ -17,6 +17,7 @@ import { escapeAttributeKey } from '../../parts/schema.js';
 import { logColumnRole } from './log-record.js';
 import { MAX_TEMPLATE_NUMBER, PLACEHOLDER_BYTE, TEMPLATE_SUFFIX, splitText, templateNumberColumn } from '../../parts/log-text-template.js';
 import { storedTextColumn } from '../../parts/log-part-projection.js';
+import { SEVERITY_TEXT_COLUMN, SEVERITY_TEXT_SUFFIX } from '../../parts/log-severity-text.js';
 import type { ValueTest } from '../part-pages.js';
 import { severityNumber, type FieldCondition, type LogQuery, type TextTerm } from './log-query.js';
 
@@ -209,12 +210,14 @@ function wordTestSql(column: string, word: string, columns: ReadonlySet<string>)
  * wordTestSql's test as tests of a file's stored columns (`fileColumns`),
  * for a search reading the pages itself (scanRows, src/query/part-pages.ts):
  * the text column, or its template, its text where the file also has it, and
- * its numbers when the word is one.
+ * its numbers when the word is one; `severity_text` for a field stored as it.
  */
 export function wordValueTests(column: string, word: string, fileColumns: ReadonlySet<string>): ValueTest[] {
+  // a field stored as its record's severity text (src/parts/log-severity-text.ts): the text it is rebuilt from
+  const severity: ValueTest[] = fileColumns.has(`${column}${SEVERITY_TEXT_SUFFIX}`) ? [{ column: SEVERITY_TEXT_COLUMN, word }] : [];
   const template = `${column}${TEMPLATE_SUFFIX}`;
-  if (!fileColumns.has(template)) return [{ column, word }];
-  const tests: ValueTest[] = [{ column: template, word }];
+  if (!fileColumns.has(template)) return [...severity, { column, word }];
+  const tests: ValueTest[] = [...severity, { column: template, word }];
   if (fileColumns.has(column)) tests.push({ column, word });
   if (isTemplateNumber(word)) {
     for (let k = 0; fileColumns.has(templateNumberColumn(column, k)); k++) tests.push({ column: templateNumberColumn(column, k), number: Number(word) });
