@@ -8,7 +8,7 @@
 import { sqlIdent } from '../engine/sql-quote.js';
 import { LOG_TIME_COLUMN } from './log-columns.js';
 import { LOG_TIME_US_COLUMN, logicalLogColumns } from './log-time-micros.js';
-import { TEMPLATE_SUFFIX, rebuildTemplate, templateNumberColumn, templateRebuildSql, templatedColumnOf } from './log-text-template.js';
+import { TEMPLATE_SUFFIX, rebuildTemplate, templateRebuildSql, templateVariableColumns, templatedColumnOf } from './log-text-template.js';
 import { MAX_DECIMAL_DIGITS, decimalColumnName, decimalRebuildSql, parseDecimalColumn } from './log-decimal-double.js';
 import { DERIVED_SEVERITY_NUMBER_COLUMN, SEVERITY_NUMBER_COLUMN, SEVERITY_TEXT_COLUMN, SEVERITY_TEXT_SUFFIX, derivedSeverityNumber, severityFieldOf, severityNumberRebuildSql, severityRebuildSql } from './log-severity-text.js';
 
@@ -134,11 +134,7 @@ export function searchLogColumns(fileColumns: readonly string[]): Set<string> {
 export function logRowProjection(fileColumns: readonly string[]): (stored: Record<string, unknown>) => Record<string, unknown> {
   const has = new Set(fileColumns);
   const fromUs = has.has(LOG_TIME_US_COLUMN);
-  const texts = templatedColumns(has).map((column) => {
-    const numbers: string[] = [];
-    for (let k = 0; has.has(templateNumberColumn(column, k)); k++) numbers.push(templateNumberColumn(column, k));
-    return { column, template: `${column}${TEMPLATE_SUFFIX}`, numbers };
-  });
+  const texts = templatedColumns(has).map((column) => ({ column, template: `${column}${TEMPLATE_SUFFIX}`, ...templateVariableColumns(column, has) }));
   const doubles = decimalColumns(has).map((column) => {
     const forms: { stored: string; scale: number }[] = [];
     for (let d = 0; d <= MAX_DECIMAL_DIGITS; d++) if (has.has(decimalColumnName(column, d))) forms.push({ stored: decimalColumnName(column, d), scale: 10 ** d });
@@ -154,7 +150,11 @@ export function logRowProjection(fileColumns: readonly string[]): (stored: Recor
       if (row[t.column] != null) continue;
       const template = row[t.template] as string | null | undefined;
       if (template == null) continue;
-      row[t.column] = rebuildTemplate(template, (k) => (k < t.numbers.length ? ((row[t.numbers[k]!] as number | null | undefined) ?? null) : undefined));
+      row[t.column] = rebuildTemplate(
+        template,
+        t.numbers.map((c) => (row[c] as number | null | undefined) ?? null),
+        t.ids.map((c) => (row[c] as string | null | undefined) ?? null),
+      );
     }
     for (const d of doubles) {
       if (row[d.column] != null) continue;

@@ -5,7 +5,7 @@ import { query } from 'chdb';
 import { concatenateParquet } from './parquet/concatenate.js';
 import { queryRows, seededRandom, sqlString, stringEntriesColumn, withDuckDB, withTempDir } from './parquet/testing.js';
 import { ParquetColumnFileWriter, type ParquetColumn } from './parquet/writer.js';
-import { isTemplateCandidate, templateNumberColumn, templateTextColumn, templatedColumnOf } from './log-text-template.js';
+import { isTemplateCandidate, templateIdColumn, templateNumberColumn, templateTextColumn, templatedColumnOf, type TemplatedText } from './log-text-template.js';
 import { logRowProjection, searchLogColumns, withLogPartSql } from './log-part-projection.js';
 import { PartPagesCache, readRowsAt } from '../query/part-pages.js';
 
@@ -35,9 +35,28 @@ function templatedFixture(rows: number): { rows: number; values: (string | undef
   return { rows, values, column, t: templateTextColumn(column)!, seq };
 }
 
+function templatesOf(t: TemplatedText): string[] {
+  return [...t.template.indices].map((e) => entryText(t.template, e));
+}
+
+function entryText(column: Entries, e: number): string {
+  return Buffer.from(column.entries.subarray(column.entryStarts[e]! + 4, column.entryStarts[e + 1]!)).toString('utf8');
+}
+
+/** Each row's text from its template and variables, as docs/format/log-text-template.md says. */
+function rebuilt(t: TemplatedText): string[] {
+  return templatesOf(t).map((template, r) =>
+    template.replace(/\u0011([0-9a-h])/g, (_m, k: string) => {
+      if (k >= '0' && k <= '9') return String(t.numbers[Number(k)]!.values[r]);
+      const ids = t.ids[k.charCodeAt(0) - 0x61]!;
+      return entryText(ids, ids.indices[r]!);
+    }),
+  );
+}
+
 function randomMessages(n: number): (string | undefined)[] {
   const r = seededRandom(9);
-  return Array.from({ length: n }, (_, i) => (i % 17 === 5 ? undefined : i % 3 === 0 ? TRICKY[i % TRICKY.length]! : `request ${Math.floor(r() * 1e6)} served in ${Math.floor(r() * 900)} ms by db-${Math.floor(r() * 8)}:5432`));
+  return Array.from({ length: n }, (_, i) => (i % 17 === 5 ? undefined : i % 3 === 0 ? TRICKY[i % TRICKY.length]! : `request ${Math.floor(r() * 1e6)} served in ${Math.floor(r() * 900)} ms by db-${Math.floor(r() * 8)}:5432 for session ${Math.floor(r() * 2 ** 30).toString(16)}`));
 }
 
 function write(path: string, columns: ParquetColumn[], rows: number): void {
@@ -47,36 +66,39 @@ function write(path: string, columns: ParquetColumn[], rows: number): void {
 }
 
 describe('text as template + numbers', () => {
-  it('takes out only whole-word canonical numbers, at most 8 per value', () => {
-    const values = ['a 12 b', 'x1 007 0 -5', 'n 1 2 3 4 5 6 7 8 9', '{3} é4 4'];
-    const p = (k: number): string => `\u0011${k}`;
+  it('takes out whole-word hex-looking variables: canonical numbers as numbers, the others as ids, at most 8 each per value', () => {
+    const values = ['a 12 b', 'x1 007 0 -5', 'n 1 2 3 4 5 6 7 8 9', '{3} é4 4', 'session 3fA9 and 12345678901 or 2147483647, not deadbeef', 'b'];
     const t = templateTextColumn(stringEntriesColumn('body.msg', values) as Entries)!;
-    const templates = [...t.template.indices].map((e) => {
-      const from = t.template.entryStarts[e]!;
-      return Buffer.from(t.template.entries.subarray(from + 4, t.template.entryStarts[e + 1]!)).toString('utf8');
-    });
-    assert.deepEqual(templates, [`a ${p(0)} b`, `x1 007 ${p(0)} -${p(1)}`, `n ${[0, 1, 2, 3, 4, 5, 6, 7].map(p).join(' ')} 9`, `{${p(0)}} é4 ${p(1)}`]);
+    // each row's template with its placeholders masked, then rebuilt from its columns
+    assert.deepEqual(
+      templatesOf(t).map((x) => x.replace(/\u0011[0-9a-h]/g, '§')),
+      ['a § b', 'x1 § § -§', 'n § § § § § § § § 9', '{§} é4 §', 'session § and § or §, not deadbeef', 'b'],
+    );
+    assert.deepEqual(rebuilt(t), values);
     assert.equal(t.numbers.length, 8);
-    assert.deepEqual([...t.numbers[0]!.values], [12, 0, 1, 3]);
-    assert.deepEqual([...t.numbers[1]!.nulls!], [1, 0, 0, 0]);
+    assert.equal(t.ids.length, 2);
     assert.equal(templateTextColumn(stringEntriesColumn('body.msg', ['no numbers', undefined]) as Entries), undefined);
     assert.equal(templateTextColumn(stringEntriesColumn('body.msg', ['a 1', 'b \u00110 2']) as Entries), undefined, 'text holding the placeholder byte stays text');
+  });
+
+  it('puts a variable of one value in every row of its template back into the template, and numbers of one size in one column', () => {
+    const values = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? `db-3:5432 retrying in ${i % 7} s, order ${1_000_000 + i}` : `order ${2_000_000 + i} has ${i % 5} items`));
+    const t = templateTextColumn(stringEntriesColumn('body.msg', values) as Entries)!;
+    const templates = new Set(templatesOf(t));
+    assert.deepEqual([...templates].sort(), ['db-3:5432 retrying in \u00111 s, order \u00110', 'order \u00110 has \u00111 items']);
+    assert.deepEqual(rebuilt(t), values);
   });
 
   it('keeps thousands of distinct templates apart', () => {
     const values = Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? `again ${i}` : `key${i % 3000} = ${i}`));
     const t = templateTextColumn(stringEntriesColumn('body.msg', values) as Entries)!;
     assert.equal(t.template.entryStarts.length - 1, new Set(values.map((v) => v.replace(/ \d+$/, ''))).size);
-    const rebuilt = [...t.template.indices].map((e, r) => {
-      const from = t.template.entryStarts[e]!;
-      const template = Buffer.from(t.template.entries.subarray(from + 4, t.template.entryStarts[e + 1]!)).toString('utf8');
-      return template.replace(/\u0011(\d)/g, (_m, k: string) => String(t.numbers[Number(k)]!.values[r]));
-    });
-    assert.deepEqual(rebuilt, values);
+    assert.deepEqual(rebuilt(t), values);
   });
 
   it('names its pieces so readers find the text column again', () => {
     assert.equal(templatedColumnOf('body.msg::template'), 'body.msg');
+    assert.equal(templatedColumnOf(templateIdColumn('body.msg', 2)), 'body.msg');
     assert.equal(templatedColumnOf(templateNumberColumn('body.items::array', 3)), 'body.items::array');
     assert.equal(templatedColumnOf('body.msg'), undefined);
     assert.equal(templatedColumnOf('body.msg::template.text'), undefined);
@@ -90,8 +112,8 @@ describe('text as template + numbers', () => {
       withDuckDB(async (connection) => {
         const templated = join(dir, 'templated.parquet');
         const text = join(dir, 'text.parquet');
-        const templatedColumns = ['seq', t.template.name, ...t.numbers.map((c) => c.name)];
-        write(templated, [seq, t.template, ...t.numbers], rows);
+        const templatedColumns = ['seq', t.template.name, ...t.numbers.map((c) => c.name), ...t.ids.map((c) => c.name)];
+        write(templated, [seq, t.template, ...t.numbers, ...t.ids], rows);
         write(text, [seq, column], rows);
         const read = async (relation: string): Promise<(string | null)[]> =>
           (await queryRows(connection, `SELECT "body.msg" AS m FROM ${relation} ORDER BY seq`)).map((r) => r['m'] as string | null);
@@ -116,8 +138,8 @@ describe('text as template + numbers', () => {
     await withTempDir(async (dir) => {
       const templated = join(dir, 'templated.parquet');
       const text = join(dir, 'text.parquet');
-      const templatedColumns = ['seq', t.template.name, ...t.numbers.map((c) => c.name)];
-      write(templated, [seq, t.template, ...t.numbers], rows);
+      const templatedColumns = ['seq', t.template.name, ...t.numbers.map((c) => c.name), ...t.ids.map((c) => c.name)];
+      write(templated, [seq, t.template, ...t.numbers, ...t.ids], rows);
       write(text, [seq, column], rows);
       const merged = join(dir, 'merged.parquet');
       assert.equal(concatenateParquet([text, templated], merged, { codec: 'gzip', level: 6 }), true);
@@ -146,9 +168,10 @@ describe('text as template + numbers', () => {
     const seq: ParquetColumn = { name: 'seq', kind: 'int64', values: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)) };
     await withTempDir(async (dir) => {
       const path = join(dir, 'templated.parquet');
-      write(path, [seq, t.template, ...t.numbers], rows);
+      write(path, [seq, t.template, ...t.numbers, ...t.ids], rows);
       let text = '`body.msg::template`';
       for (let k = 0; k < t.numbers.length; k++) text = `replaceAll(${text}, '\\x11${k}', ifNull(toString(\`body.msg::template.${k}\`), ''))`;
+      for (let k = 0; k < t.ids.length; k++) text = `replaceAll(${text}, '\\x11${String.fromCharCode(0x61 + k)}', ifNull(\`body.msg::template.id${k}\`, ''))`;
       const out = query(`SELECT ${text} AS m FROM file('${path}', Parquet) ORDER BY seq`, 'JSONEachRow')
         .split('\n')
         .filter((l) => l !== '')

@@ -229,17 +229,19 @@ function compactBodyField(writer: ParquetColumnFileWriter, column: ParquetColumn
   return undefined;
 }
 
-/** Whether at least half of a column's values had a number taken out: else no trial (ids in hex, words). */
-function mostlyNumbered(templated: TemplatedText): boolean {
-  const first = templated.numbers[0]!;
+/** Whether at least half of a column's values had a variable taken out: else no trial (words). */
+function mostlyTemplated(templated: TemplatedText): boolean {
+  // a template naming any number names number column 0, one naming an id id column 0
+  const numbers = templated.numbers[0]?.nulls;
+  const ids = templated.ids[0]?.nulls;
   let values = 0;
-  let numbered = 0;
-  for (let r = 0; r < first.nulls!.length; r++) {
+  let split = 0;
+  for (let r = 0; r < templated.template.indices.length; r++) {
     if (templated.template.nulls![r] !== 0) continue;
     values++;
-    if (first.nulls![r] === 0) numbered++;
+    if ((numbers !== undefined && numbers[r] === 0) || (ids !== undefined && ids[r] === 0)) split++;
   }
-  return numbered * 2 >= values;
+  return split * 2 >= values;
 }
 
 /**
@@ -258,10 +260,14 @@ function smallerAsTemplates(writer: ParquetColumnFileWriter, column: Extract<Par
   const sampleRows = Math.min(rows, writer.rowGroupRows);
   const sample = { ...column, indices: column.indices.subarray(0, sampleRows), ...(column.nulls ? { nulls: column.nulls.subarray(0, sampleRows) } : {}) };
   const sampled = templateTextColumn(sample);
-  if (sampled === undefined || !mostlyNumbered(sampled)) return undefined;
-  if (writer.groupBytes([sampled.template, ...sampled.numbers], sampleRows) > TEMPLATES_MOST_BYTES_OF_TEXT * writer.groupBytes([sample], sampleRows)) return undefined;
+  if (sampled === undefined || !mostlyTemplated(sampled)) return undefined;
+  if (writer.groupBytes(templatePieces(sampled), sampleRows) > TEMPLATES_MOST_BYTES_OF_TEXT * writer.groupBytes([sample], sampleRows)) return undefined;
   const templated = sampleRows === rows ? sampled : templateTextColumn(column);
-  return templated && [templated.template, ...templated.numbers];
+  return templated && templatePieces(templated);
+}
+
+function templatePieces(templated: TemplatedText): ParquetColumn[] {
+  return [templated.template, ...templated.numbers, ...templated.ids];
 }
 
 /** Runs writeSortedRuns in a worker thread. */

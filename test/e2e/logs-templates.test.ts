@@ -19,8 +19,9 @@ const MESSAGES: ((n: (m: number) => number) => string)[] = [
   (n) => `query took ${n(2000)} ms: SELECT * FROM orders WHERE user_id = ${n(1000)}`,
   (n) => `connection refused by db-${n(8)}:5432, retrying in ${n(10)} s`,
   (n) => `Timeout after ${n(30)}000 ms calling inventory-service`,
+  (n) => `session ${n(2 ** 30).toString(16)} resumed on db-${n(8)}:5432`,
 ];
-const SPECIAL = ['agent 007 reporting, code 0', 'ORDER 4711 Created With 3 Items', 'order x4711 and 47110 and 4711.5', 'big 12345678901234567 and 2147483648 and 2147483647', 'braces {0} %d \\ "quoted" 4711'];
+const SPECIAL = ['agent 007 reporting, code 0', 'ORDER 4711 Created With 3 Items', 'order x4711 and 47110 and 4711.5', 'big 12345678901234567 and 2147483648 and 2147483647', 'braces {0} %d \\ "quoted" 4711', 'session 3fA9c2 and 0A1B resumed, 00ff 3FA9C2'];
 
 function lines(count: number, base: number): { line: string; record: Record<string, unknown> }[] {
   const r = seededRandom(5);
@@ -60,13 +61,13 @@ describe('log parts with message templates', () => {
   it('stores the message and the items as template + numbers, the duration as decimals', () => {
     const [part] = server.logs.catalog.snapshot.parts;
     assert.ok(part);
-    assert.ok(part.columns.includes('body.msg::template') && part.columns.includes('body.msg::template.0'), part.columns.join(', '));
+    assert.ok(part.columns.includes('body.msg::template') && part.columns.includes('body.msg::template.0') && part.columns.includes('body.msg::template.id0'), part.columns.join(', '));
     assert.ok(!part.columns.includes('body.msg'));
     assert.ok(part.columns.includes('body.duration_ms::double::decimal.2') && !part.columns.includes('body.duration_ms::double'), part.columns.join(', '));
   });
 
   it('finds words of the template, numbers and phrases across both, exactly and case-insensitively', async () => {
-    for (const word of ['created', 'CREATED', 'refused', 'u', 'timeout', '5432', '4711', '007', '0', '10', '2147483647', '2147483648', '12345678901234567', 'x4711']) {
+    for (const word of ['created', 'CREATED', 'refused', 'u', 'timeout', '5432', '4711', '007', '0', '10', '2147483647', '2147483648', '12345678901234567', 'x4711', '3fa9c2', '3FA9C2', '0a1b', '00ff', 'session', 'resumed']) {
       const got = await search(word);
       const want = expected((m) => WORD(word).test(m));
       const extra = got.filter((x) => !want.includes(x)).map((x) => sent[x]!.record['msg']);
@@ -84,7 +85,7 @@ describe('log parts with message templates', () => {
       assert.deepEqual(expected((m) => WORD(word).test(m)).filter((seq) => !seqs.has(seq)), [], word);
     }
     const phrase = (text: string): RegExp => WORD(text.split(' ').join('[^\\p{L}\\p{N}_]+'));
-    for (const p of ['order 4711 created', 'retrying in 3 s', 'db 3 5432', 'from 10', '4711 and 47110']) {
+    for (const p of ['order 4711 created', 'retrying in 3 s', 'db 3 5432', 'from 10', '4711 and 47110', 'session 3fa9c2 and 0a1b', '5432 session']) {
       assert.deepEqual(await search(`"${p}"`), expected((m) => phrase(p).test(m)), p);
     }
   });
@@ -97,7 +98,7 @@ describe('log parts with message templates', () => {
     const one = sent[1234]!.record['msg'] as string;
     assert.deepEqual(await search(`| msg = "${one.replaceAll('"', '\\"')}"`), expected((text) => text.split('\u001e')[0] === one));
     assert.deepEqual(await search(`| msg != "${one.replaceAll('"', '\\"')}"`), expected((text) => text.split('\u001e')[0] !== one));
-    for (const other of ['agent 007 reporting, code 0', 'no such message', 'too many 1 2 3 4 5 6 7 8 9 numbers']) {
+    for (const other of ['agent 007 reporting, code 0', 'no such message', 'too many 1 2 3 4 5 6 7 8 9 numbers', 'session 3fA9c2 and 0A1B resumed, 00ff 3FA9C2', 'session 3fa9c2 and 0A1B resumed, 00ff 3FA9C2']) {
       assert.deepEqual(await search(`| msg = "${other}"`), expected((text) => text.split('\u001e')[0] === other), other);
     }
     const slow = (await getJson(`${server.apiUrl}/api/v1/logs?limit=5000&query=${encodeURIComponent('| duration_ms > 1500.5')}`)).body.records.map((x: any) => x.body.seq).sort((a: number, b: number) => a - b);

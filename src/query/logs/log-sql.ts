@@ -15,7 +15,7 @@ import { sqlIdent, sqlString } from '../../engine/sql-quote.js';
 import { ValueType } from '../../model/span-batch.js';
 import { escapeAttributeKey } from '../../parts/schema.js';
 import { logColumnRole } from './log-record.js';
-import { MAX_TEMPLATE_NUMBER, PLACEHOLDER_BYTE, TEMPLATE_SUFFIX, splitText, templateNumberColumn } from '../../parts/log-text-template.js';
+import { MAX_TEMPLATE_NUMBER, TEMPLATE_SUFFIX, templateVariableColumns, textVariables } from '../../parts/log-text-template.js';
 import { storedTextColumn } from '../../parts/log-part-projection.js';
 import { SEVERITY_TEXT_COLUMN, SEVERITY_TEXT_SUFFIX } from '../../parts/log-severity-text.js';
 import type { ValueTest } from '../part-pages.js';
@@ -62,25 +62,31 @@ function comparison(column: string, op: FieldCondition['op'], literal: string): 
 
 /**
  * A text column compared with `value`: where the file holds it as template +
- * numbers, equality compares the value's split with the stored pieces (the
- * text is not rebuilt for every row); other comparisons read the rebuilt text.
+ * variables, the rebuilt text is compared only in rows whose stored pieces
+ * may hold it — the template holds the longest text between the value's
+ * variables, and each of its variables (at most three tested) is in the
+ * template or one of the variable columns (a part puts a variable of one
+ * value back into its template: src/parts/log-text-template.ts) — so few
+ * rows are rebuilt; other comparisons read the rebuilt text.
  */
-function textComparison(column: string, op: FieldCondition['op'], value: string, has: (column: string) => boolean): string {
-  if ((op !== '=' && op !== '!=') || !has(`${column}${TEMPLATE_SUFFIX}`)) return comparison(column, op, sqlString(value));
-  const split = splitText(value);
-  const forms: string[] = [];
-  // a value with more numbers than any row of the file has no row equal to it in that form
-  if (split !== undefined && split.numbers.every((_, k) => has(templateNumberColumn(column, k)))) {
-    const template = split.template.split(String.fromCharCode(PLACEHOLDER_BYTE)).map(sqlString).join(` || chr(${PLACEHOLDER_BYTE}) || `);
-    forms.push([`${sqlIdent(`${column}${TEMPLATE_SUFFIX}`)} = ${template}`, ...split.numbers.map((n, k) => `${sqlIdent(templateNumberColumn(column, k))} = ${n}`)].join(' AND '));
-  }
-  // a merge of a part holding the text: its rows compare the text
-  if (has(storedTextColumn(column))) forms.push(`${sqlIdent(storedTextColumn(column))} = ${sqlString(value)}`);
-  const equal = forms.length === 0 ? 'FALSE' : forms.map((f) => `coalesce(${f}, false)`).join(' OR ');
+function textComparison(column: string, op: FieldCondition['op'], value: string, columns: ReadonlySet<string>): string {
+  const template = `${column}${TEMPLATE_SUFFIX}`;
+  if ((op !== '=' && op !== '!=') || !columns.has(template)) return comparison(column, op, sqlString(value));
+  const { variables, between } = textVariables(value);
+  const longest = between.reduce((a, b) => (b.length > a.length ? b : a));
+  const narrow = [
+    ...(longest === '' ? [] : [`coalesce(contains(${sqlIdent(template)}, ${sqlString(longest)}), true)`]),
+    ...[...variables]
+      .sort((a, b) => b.length - a.length)
+      .slice(0, 3)
+      .map((v) => `(${sqlIdent(template)} IS NULL OR ${wordTestSql(column, v.toLowerCase(), columns)})`),
+  ];
+  const equal = [...narrow, `coalesce(${sqlIdent(column)} = ${sqlString(value)}, false)`].join(' AND ');
   return op === '=' ? `(${equal})` : `NOT (${equal})`;
 }
 
-function conditionSql(cond: FieldCondition, has: (column: string) => boolean): string {
+function conditionSql(cond: FieldCondition, columns: ReadonlySet<string>): string {
+  const has = (c: string): boolean => columns.has(c);
   const hot = HOT_FIELDS[cond.field];
   if (cond.field === 'trace_id' || cond.field === 'span_id') {
     const hex = String(cond.value).toLowerCase();
@@ -107,7 +113,7 @@ function conditionSql(cond: FieldCondition, has: (column: string) => boolean): s
   for (const base of bases) {
     // A number compares with the numeric forms; with the text form only for (in)equality.
     const textForm = !numeric || cond.op === '=' || cond.op === '!=' || cond.op === '=~' || cond.op === '!~';
-    if (textForm && has(base)) parts.push(textComparison(base, cond.op, String(cond.value), has));
+    if (textForm && has(base)) parts.push(textComparison(base, cond.op, String(cond.value), columns));
     if (numeric && cond.op !== '=~' && cond.op !== '!~') {
       for (const suffix of ['::int', '::double']) if (has(base + suffix)) parts.push(comparison(base + suffix, cond.op, String(Number(cond.value))));
     }
@@ -164,9 +170,8 @@ export interface LogPredicate {
  * words and the regular expressions (exact).
  */
 export function logPredicate(query: LogQuery, columns: ReadonlySet<string>): LogPredicate {
-  const has = (c: string): boolean => columns.has(c);
   const textColumns = [...columns].filter(isSearchableLogColumn).sort();
-  const cheap = query.conditions.map((c) => conditionSql(c, has));
+  const cheap = query.conditions.map((c) => conditionSql(c, columns));
   for (const t of query.terms) {
     if (t.negate) continue;
     // Column by column: half the time of one test over the joined text (no long string built for every row).
@@ -187,12 +192,17 @@ function isTemplateNumber(word: string): boolean {
   return /^(0|[1-9][0-9]{0,9})$/.test(word) && Number(word) <= MAX_TEMPLATE_NUMBER;
 }
 
+/** A word log parts may take out of a text as an id (lower case: search words are). */
+function isTemplateId(word: string): boolean {
+  return /^[0-9a-f]*[0-9][0-9a-f]*$/.test(word);
+}
+
 /**
  * Whether `column`'s text may hold `word` (lower case), as a substring: a
  * test that is never false where the word is in the text, made over the
- * stored columns. A column stored as template + numbers (search units keep
+ * stored columns. A column stored as template + variables (search units keep
  * them: src/parts/log-part-projection.ts) holds each word of its text whole
- * in the template or as one of its numbers, so no template is rebuilt here.
+ * in the template or as one of its variables, so no template is rebuilt here.
  */
 function wordTestSql(column: string, word: string, columns: ReadonlySet<string>): string {
   const literal = sqlString(word);
@@ -200,9 +210,9 @@ function wordTestSql(column: string, word: string, columns: ReadonlySet<string>)
   if (!columns.has(template)) return `coalesce(contains(lower(${sqlIdent(column)}), ${literal}), false)`;
   const tests = [`contains(lower(${sqlIdent(template)}), ${literal})`];
   if (columns.has(storedTextColumn(column))) tests.push(`contains(lower(${sqlIdent(storedTextColumn(column))}), ${literal})`);
-  if (isTemplateNumber(word)) {
-    for (let k = 0; columns.has(templateNumberColumn(column, k)); k++) tests.push(`${sqlIdent(templateNumberColumn(column, k))} = ${word}`);
-  }
+  const { numbers, ids } = templateVariableColumns(column, columns);
+  if (isTemplateNumber(word)) for (const c of numbers) tests.push(`${sqlIdent(c)} = ${word}`);
+  if (isTemplateId(word)) for (const c of ids) tests.push(`contains(lower(${sqlIdent(c)}), ${literal})`);
   return tests.map((t) => `coalesce(${t}, false)`).join(' OR ');
 }
 
