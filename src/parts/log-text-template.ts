@@ -21,10 +21,8 @@
 //
 // Per part, as template miners learn which tokens vary: a variable whose
 // value is the same in every row of its template goes back into the
-// template (a port, a constant octet), and a template's numbers go to the
-// number columns widest first, so each column holds numbers of similar size
-// (docs/storage.md, "Log parts"). A part whose column holds U+0011 anywhere
-// keeps that column as text.
+// template (a port, a constant octet: docs/storage.md, "Log parts"). A part
+// whose column holds U+0011 anywhere keeps that column as text.
 
 import type { ParquetColumn } from './parquet/columns.js';
 import { splitTypedColumnName } from './schema.js';
@@ -338,9 +336,9 @@ interface TemplatePlan {
 /**
  * What the part stores of each raw template: a variable with one value in
  * every row of its template (and a template of two rows or more) is put
- * back into the template; the other numbers go to number columns widest
- * first (the largest value of the slot in the part; ties in text order), so
- * a column holds numbers of one size, the ids to id columns in text order.
+ * back into the template; the others go to the number and id columns in
+ * text order (placing numbers by size measured no smaller:
+ * docs/storage.md, "Log parts").
  */
 function templatePlan(raw: ByteStrings, rawNumbers: Uint8Array, rawIds: Uint8Array, rawRows: Int32Array, rawOf: Int32Array, split: SplitEntries): TemplatePlan {
   const { entries, numbers, numbersAt, idSpans, idsAt } = split;
@@ -353,10 +351,9 @@ function templatePlan(raw: ByteStrings, rawNumbers: Uint8Array, rawIds: Uint8Arr
   }
   const rowsOf = new Uint32Array(count);
   for (let r = 0; r < rawRows.length; r++) if (rawRows[r]! >= 0) rowsOf[rawRows[r]!]++;
-  // per slot: its first value (ids: the entry holding it), whether every other is equal, its largest
+  // per slot: its first value (ids: the entry holding it), whether every other is equal
   const first = new Int32Array(numberSlotAt[count]!).fill(-1);
   const varies = new Uint8Array(numberSlotAt[count]!);
-  const largest = new Int32Array(numberSlotAt[count]!);
   const idFirst = new Int32Array(idSlotAt[count]!).fill(-1);
   const idVaries = new Uint8Array(idSlotAt[count]!);
   for (let e = 0; e < rawOf.length; e++) {
@@ -366,7 +363,6 @@ function templatePlan(raw: ByteStrings, rawNumbers: Uint8Array, rawIds: Uint8Arr
       const v = numbers[numbersAt[e]! + j]!;
       if (first[s]! < 0) first[s] = v;
       else if (first[s] !== v) varies[s] = 1;
-      if (v > largest[s]!) largest[s] = v;
     }
     for (let j = 0, s = idSlotAt[t]!; j < rawIds[t]!; j++, s++) {
       const at = idsAt[e]! + j;
@@ -381,40 +377,18 @@ function templatePlan(raw: ByteStrings, rawNumbers: Uint8Array, rawIds: Uint8Arr
   const slotColumn = new Int32Array(numberSlotAt[count]!).fill(-1);
   const idSlotColumn = new Int32Array(idSlotAt[count]!).fill(-1);
   const keep = (t: number, s: number, variesAt: Uint8Array): boolean => rowsOf[t]! < 2 || variesAt[s] !== 0;
-  // Number columns by size: templates by rows, most first; each slot, widest first, to the free column
-  // of the nearest bit width (the width of the column's first slot), a new column where none is free.
-  const columnBits: number[] = [];
-  const byRows = Array.from({ length: count }, (_, t) => t).sort((a, b) => rowsOf[b]! - rowsOf[a]! || a - b);
-  const slots: number[] = [];
-  const taken = new Uint8Array(MAX_TEMPLATE_NUMBERS);
-  for (const t of byRows) {
-    slots.length = 0;
-    for (let j = 0, s = numberSlotAt[t]!; j < rawNumbers[t]!; j++, s++) if (keep(t, s, varies)) slots.push(s);
-    slots.sort((a, b) => Math.clz32(largest[a]!) - Math.clz32(largest[b]!) || a - b);
-    taken.fill(0);
-    for (const s of slots) {
-      const bits = 32 - Math.clz32(largest[s]!);
-      let best = -1;
-      for (let c = 0; c < columnBits.length; c++) {
-        if (taken[c] === 0 && (best < 0 || Math.abs(columnBits[c]! - bits) < Math.abs(columnBits[best]! - bits))) best = c;
-      }
-      if (best < 0) {
-        best = columnBits.length;
-        columnBits.push(bits);
-      }
-      taken[best] = 1;
-      slotColumn[s] = best;
-    }
-  }
-  const numberColumns = columnBits.length;
+  let numberColumns = 0;
   let idColumns = 0;
   const templates = new ByteStrings();
   const finalOf = new Int32Array(count);
   let scratch = new Uint8Array(256);
   for (let t = 0; t < count; t++) {
-    let ids = 0;
-    for (let j = 0, s = idSlotAt[t]!; j < rawIds[t]!; j++, s++) if (keep(t, s, idVaries)) idSlotColumn[s] = ids++;
-    idColumns = Math.max(idColumns, ids);
+    let kept = 0;
+    for (let j = 0, s = numberSlotAt[t]!; j < rawNumbers[t]!; j++, s++) if (keep(t, s, varies)) slotColumn[s] = kept++;
+    numberColumns = Math.max(numberColumns, kept);
+    kept = 0;
+    for (let j = 0, s = idSlotAt[t]!; j < rawIds[t]!; j++, s++) if (keep(t, s, idVaries)) idSlotColumn[s] = kept++;
+    idColumns = Math.max(idColumns, kept);
     // the raw template with its slots renamed, or their one value written back
     const rawFrom = raw.starts[t]! + 4;
     const rawTo = raw.starts[t + 1]!;
