@@ -79,7 +79,7 @@ describe('log parts with message templates', () => {
     const pages = new PartPagesCache().get(join(server.config.dataDir, part!.path));
     const fileColumns = new Set(part!.columns);
     const textColumns = [...searchLogColumns(part!.columns)].filter(isSearchableLogColumn);
-    for (const word of ['created', 'refused', 'u', 'timeout', '5432', '4711', '007', '0', '2147483647', 'x4711']) {
+    for (const word of ['created', 'refused', 'u', 'timeout', '5432', '4711', '007', '0', '2147483647', '2147483648', 'x4711', '3fa9c2', '0a1b', '00ff']) {
       const rows = await scanRows(pages, 0, part!.rows - 1, textColumns.flatMap((c) => wordValueTests(c, word, fileColumns)));
       const seqs = new Set((await readRowsAt(pages, rows)).map((r) => Number(r['body.seq::int'])));
       assert.deepEqual(expected((m) => WORD(word).test(m)).filter((seq) => !seqs.has(seq)), [], word);

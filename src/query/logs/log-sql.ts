@@ -219,8 +219,9 @@ function wordTestSql(column: string, word: string, columns: ReadonlySet<string>)
 /**
  * wordTestSql's test as tests of a file's stored columns (`fileColumns`),
  * for a search reading the pages itself (scanRows, src/query/part-pages.ts):
- * the text column, or its template, its text where the file also has it, and
- * its numbers when the word is one; `severity_text` for a field stored as it.
+ * the text column, or its template, its text where the file also has it,
+ * its numbers when the word is one and its ids when the word may be one;
+ * `severity_text` for a field stored as it.
  */
 export function wordValueTests(column: string, word: string, fileColumns: ReadonlySet<string>): ValueTest[] {
   // a field stored as its record's severity text (src/parts/log-severity-text.ts): the text it is rebuilt from
@@ -229,9 +230,9 @@ export function wordValueTests(column: string, word: string, fileColumns: Readon
   if (!fileColumns.has(template)) return [...severity, { column, word }];
   const tests: ValueTest[] = [...severity, { column: template, word }];
   if (fileColumns.has(column)) tests.push({ column, word });
-  if (isTemplateNumber(word)) {
-    for (let k = 0; fileColumns.has(templateNumberColumn(column, k)); k++) tests.push({ column: templateNumberColumn(column, k), number: Number(word) });
-  }
+  const { numbers, ids } = templateVariableColumns(column, fileColumns);
+  if (isTemplateNumber(word)) for (const c of numbers) tests.push({ column: c, number: Number(word) });
+  if (isTemplateId(word)) for (const c of ids) tests.push({ column: c, word });
   return tests;
 }
 
