@@ -16,8 +16,7 @@
 // duration bucket, duration range) with a span count and Σ ln(duration + 1),
 // ordered by service and span name, the same key-value metadata.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { encodeParquet, type ParquetColumn } from '../parts/parquet/writer.js';
+import { writeParquetFileSync, type ParquetColumn } from '../parts/parquet/writer.js';
 import type { PageCodec } from '../parts/parquet/compression.js';
 import { isHighCardinality } from './compare-score.js';
 
@@ -27,6 +26,8 @@ export const CUBE_DURATION_RANGE = 'duration_range_ms';
 export const CUBE_SPAN_COUNT = 'span_count';
 export const CUBE_LOG_DURATION_SUM = 'log_duration_sum';
 export const CUBE_FORMAT_VERSION = 1;
+/** Duration buckets below it (durations up to e^256 ns) are looked up in an array. */
+const MAX_ARRAY_BUCKET = 4096;
 /** Rows sampled from the head of a part's spans to find its high-cardinality columns. */
 export const CUBE_SAMPLE_ROWS = 20_000;
 
@@ -87,6 +88,17 @@ type ValueTable =
   | { kind: 'int64'; values: bigint[] }
   | { kind: 'double'; values: number[] };
 
+/**
+ * A column's value id per row: ids[i] + offset, 0 = null, also null where
+ * nulls[i] ≠ 0; ids below `count`.
+ */
+interface RowValueIds {
+  ids: Int32Array | Uint32Array;
+  offset: number;
+  nulls?: Uint8Array | undefined;
+  count: number;
+}
+
 interface Step {
   /** index of the column in the run's grouped columns */
   column: number;
@@ -132,17 +144,25 @@ class PairTable {
     this.vidOf = new Int32Array(maxPairs);
   }
 
-  /** Refines every row with a value (vid ≠ 0) in one more grouped column. */
-  refine(run: RunCube, column: number, vid: Int32Array, count: number): void {
+  /** Refines every row with a value (not null, value id ≠ 0) in one more grouped column. */
+  refine(run: RunCube, column: number, { ids, offset, nulls, count }: RowValueIds): void {
     const { group, rows } = run;
     const { parent, vidOf } = this;
     const first = run.ids;
     let next = first;
+    // the pair of the row before and its new id: rows of a trace often repeat it
+    let lastPair = -1;
+    let lastId = 0;
     for (let i = 0; i < rows; i++) {
-      const v = vid[i]!;
+      if (nulls !== undefined && nulls[i] !== 0) continue;
+      const v = ids[i]! + offset;
       if (v === 0) continue;
       const g = group[i]!;
       const pair = g * count + v;
+      if (pair === lastPair) {
+        group[i] = lastId;
+        continue;
+      }
       const keys = this.keys;
       let slot = pairSlot(g, v) & this.mask;
       for (;;) {
@@ -160,7 +180,8 @@ class PairTable {
         }
         slot = (slot + 1) & this.mask;
       }
-      group[i] = this.values[slot]!;
+      group[i] = lastId = this.values[slot]!;
+      lastPair = pair;
     }
     for (let k = 0; k < this.usedCount; k++) this.keys[this.used[k]!] = -1;
     this.usedCount = 0;
@@ -236,7 +257,7 @@ export class SpanCubeBuilder {
       return;
     }
     run.grouped.push({ name: column.name, table: ids.table });
-    this.pairs.refine(run, run.grouped.length - 1, ids.vid, ids.count);
+    this.pairs.refine(run, run.grouped.length - 1, ids);
   }
 
   /**
@@ -260,6 +281,7 @@ export class SpanCubeBuilder {
     const buckets: number[] = [0];
     const ranges: number[] = [0];
     const bucketVid = new Map<number, number>();
+    const bucketVidOf = new Int32Array(MAX_ARRAY_BUCKET);
     const rangeVid = new Map<number, number>();
     const logDuration = new Float64Array(run.rows);
     for (let i = 0; i < run.rows; i++) {
@@ -267,8 +289,13 @@ export class SpanCubeBuilder {
       const d = Number(durations[i]!);
       logDuration[i] = Math.log(d + 1);
       const b = Math.floor(logDuration[i]! * 16);
-      let vb = bucketVid.get(b);
-      if (vb === undefined) bucketVid.set(b, (vb = buckets.push(b) - 1));
+      // buckets of durations ≥ 0 ns index an array; others (NaN, −∞) a map
+      let vb = b >= 0 && b < bucketVidOf.length ? bucketVidOf[b]! : (bucketVid.get(b) ?? 0);
+      if (vb === 0) {
+        vb = buckets.push(b) - 1;
+        if (b >= 0 && b < bucketVidOf.length) bucketVidOf[b] = vb;
+        else bucketVid.set(b, vb);
+      }
       bucketIds[i] = vb;
       const m = durationRangeMs(d);
       let vr = rangeVid.get(m);
@@ -277,9 +304,9 @@ export class SpanCubeBuilder {
     }
     const bucketColumn = run.grouped.length;
     run.grouped.push({ name: CUBE_DURATION_BUCKET, table: { kind: 'int32', values: buckets } });
-    this.pairs.refine(run, bucketColumn, bucketIds, buckets.length);
+    this.pairs.refine(run, bucketColumn, { ids: bucketIds, offset: 0, count: buckets.length });
     run.grouped.push({ name: CUBE_DURATION_RANGE, table: { kind: 'double', values: ranges } });
-    this.pairs.refine(run, bucketColumn + 1, rangeIds, ranges.length);
+    this.pairs.refine(run, bucketColumn + 1, { ids: rangeIds, offset: 0, count: ranges.length });
 
     // the ids rows ended with, numbered densely: the cube's groups
     const groupOfId = new Int32Array(run.ids).fill(-1);
@@ -289,12 +316,12 @@ export class SpanCubeBuilder {
       if (groupOfId[id]! < 0) groupOfId[id] = idOfGroup.push(id) - 1;
     }
     const groups = idOfGroup.length;
-    const counts = new BigInt64Array(groups);
+    const counts = new Float64Array(groups);
     const sums = new Float64Array(groups);
     const summed = new Uint8Array(groups);
     for (let i = 0; i < run.rows; i++) {
       const g = groupOfId[run.group[i]!]!;
-      counts[g]!++;
+      counts[g]++;
       if (durationNulls !== undefined && durationNulls[i] !== 0) continue;
       sums[g] += logDuration[i]!;
       summed[g] = 1;
@@ -314,7 +341,9 @@ export class SpanCubeBuilder {
     }
     const order = groupOrder(run, vids, groups);
     const columns: ParquetColumn[] = run.grouped.map((g, c) => cubeColumn(g.name, g.table, vids[c]!, order));
-    columns.push({ name: CUBE_SPAN_COUNT, kind: 'int64', values: permuted(counts, order) });
+    const spanCounts = new BigInt64Array(groups);
+    for (let k = 0; k < groups; k++) spanCounts[k] = BigInt(counts[order[k]!]!);
+    columns.push({ name: CUBE_SPAN_COUNT, kind: 'int64', values: spanCounts });
     const sumNulls = new Uint8Array(groups);
     for (let k = 0; k < groups; k++) sumNulls[k] = summed[order[k]!] ? 0 : 1;
     columns.push({ name: CUBE_LOG_DURATION_SUM, kind: 'double', values: permuted(sums, order), nulls: sumNulls });
@@ -322,20 +351,74 @@ export class SpanCubeBuilder {
     const rank = new Map(this.job.candidates.map((c, i) => [c, i]));
     const dims = columns.slice(0, bucketColumn).sort((a, b) => rank.get(a.name)! - rank.get(b.name)!);
     const high = [...run.high].sort();
-    writeFile(path, encodeParquet(groups, [...dims, ...columns.slice(bucketColumn)], { keyValueMetadata: cubeMetadata(high), ...(this.job.codec ? { codec: this.job.codec } : {}) }));
+    writeParquetFileSync(path, groups, [...dims, ...columns.slice(bucketColumn)], { keyValueMetadata: cubeMetadata(high), ...(this.job.codec ? { codec: this.job.codec } : {}) });
     return { grouped: dims.map((d) => d.name), highCardinality: high };
   }
 }
 
 /**
- * Per row a value id (0 = null, then 1, 2, … by first appearance) and the
- * table turning ids back into values; undefined for id-like kinds. With
- * `probe`, 'high' as soon as the first CUBE_SAMPLE_ROWS rows show the column
- * high-cardinality (cube-file.ts's rule, distinct values counted exactly):
- * the rest is not read.
+ * Numbers as 64-bit words (lo, hi) → ids 1, 2, … by first appearance: open
+ * addressing over typed arrays, no Map entry or boxed key per value.
  */
-function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: boolean): { vid: Int32Array; count: number; table: ValueTable } | 'high' | undefined {
-  vid.fill(0);
+class WordPairIds {
+  private lo = new Int32Array(1024);
+  private hi = new Int32Array(1024);
+  /** per slot: its id, 0 = empty */
+  private ids = new Int32Array(1024);
+  private mask = 1023;
+  /** ids made so far */
+  size = 0;
+
+  /** The id of (lo, hi), a new one (size + 1) when first seen. */
+  idOf(lo: number, hi: number): number {
+    let slot = pairSlot(lo, hi) & this.mask;
+    for (;;) {
+      const id = this.ids[slot]!;
+      if (id === 0) break;
+      if (this.lo[slot] === lo && this.hi[slot] === hi) return id;
+      slot = (slot + 1) & this.mask;
+    }
+    const id = ++this.size;
+    this.lo[slot] = lo;
+    this.hi[slot] = hi;
+    this.ids[slot] = id;
+    if (this.size * 2 > this.mask) this.grow();
+    return id;
+  }
+
+  private grow(): void {
+    const { lo, hi, ids } = this;
+    const capacity = (this.mask + 1) * 2;
+    this.lo = new Int32Array(capacity);
+    this.hi = new Int32Array(capacity);
+    this.ids = new Int32Array(capacity);
+    this.mask = capacity - 1;
+    for (let s = 0; s < ids.length; s++) {
+      if (ids[s] === 0) continue;
+      let slot = pairSlot(lo[s]!, hi[s]!) & this.mask;
+      while (this.ids[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.lo[slot] = lo[s]!;
+      this.hi[slot] = hi[s]!;
+      this.ids[slot] = ids[s]!;
+    }
+  }
+}
+
+/** Scratch words of one double, for its bits. */
+const DOUBLE_WORDS = new Float64Array(1);
+const DOUBLE_BITS = new Int32Array(DOUBLE_WORDS.buffer);
+
+/**
+ * Per row a value id (0 = null, then 1, 2, …) and the table turning ids back
+ * into values; undefined for id-like kinds. With `probe`, 'high' as soon as
+ * the first CUBE_SAMPLE_ROWS rows show the column high-cardinality
+ * (cube-file.ts's rule, distinct values counted exactly): the rest is not
+ * read. Strings whose entries are distinct need no pass of their own: a
+ * row's entry is its value (id = entry + 1). Numbers: a row with the value of
+ * the row before takes its id without a look-up (rows come by trace: a
+ * trace's spans share most values).
+ */
+function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: boolean): (RowValueIds & { table: ValueTable }) | 'high' | undefined {
   const sampleEnd = Math.min(rows, CUBE_SAMPLE_ROWS);
   let withValue = 0;
   /** after the sample (phase 0): is the column high-cardinality? */
@@ -344,26 +427,44 @@ function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: b
   switch (column.kind) {
     case 'string-entries': {
       const entries = column.entryStarts.length - 1;
+      if (column.distinctEntries === true) {
+        if (probe) {
+          const seen = new Uint8Array(entries);
+          let distinct = 0;
+          for (let i = 0; i < sampleEnd; i++) {
+            if (nulls !== undefined && nulls[i] !== 0) continue;
+            withValue++;
+            const e = column.indices[i]!;
+            if (seen[e] === 0) {
+              seen[e] = 1;
+              distinct++;
+            }
+          }
+          if (high(0, distinct)) return 'high';
+        }
+        const entryOfVid = new Int32Array(entries + 1);
+        for (let v = 0; v <= entries; v++) entryOfVid[v] = v - 1;
+        const table: ValueTable = { kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, distinctEntries: true, entryOfVid };
+        return { ids: column.indices, offset: 1, nulls, count: entries + 1, table };
+      }
       const vidOfEntry = new Int32Array(entries);
       const entryOfVid: number[] = [-1];
-      const distinct = column.distinctEntries === true;
-      // entries of equal bytes must share an id: merged by their text where the caller did not
-      const byText = distinct ? undefined : new Map<string, number>();
-      const text = distinct ? undefined : Buffer.from(column.entries.buffer, column.entries.byteOffset, column.entries.byteLength);
+      // entries of equal bytes must share an id: merged by their text, the caller did not
+      const byText = new Map<string, number>();
+      const text = Buffer.from(column.entries.buffer, column.entries.byteOffset, column.entries.byteLength);
       for (let phase = 0, i = 0, end = sampleEnd; phase < 2; phase++, end = rows) {
         for (; i < end; i++) {
-          if (nulls !== undefined && nulls[i] !== 0) continue;
+          if (nulls !== undefined && nulls[i] !== 0) {
+            vid[i] = 0;
+            continue;
+          }
           withValue++;
           const e = column.indices[i]!;
           let v = vidOfEntry[e]!;
           if (v === 0) {
-            if (byText !== undefined) {
-              const key = text!.toString('latin1', column.entryStarts[e]! + 4, column.entryStarts[e + 1]!);
-              v = byText.get(key) ?? 0;
-              if (v === 0) byText.set(key, (v = entryOfVid.push(e) - 1));
-            } else {
-              v = entryOfVid.push(e) - 1;
-            }
+            const key = text.toString('latin1', column.entryStarts[e]! + 4, column.entryStarts[e + 1]!);
+            v = byText.get(key) ?? 0;
+            if (v === 0) byText.set(key, (v = entryOfVid.push(e) - 1));
             vidOfEntry[e] = v;
           }
           vid[i] = v;
@@ -371,48 +472,70 @@ function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: b
         if (high(phase, entryOfVid.length - 1)) return 'high';
       }
       return {
-        vid,
+        ids: vid,
+        offset: 0,
         count: entryOfVid.length,
-        table: { kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, distinctEntries: distinct, entryOfVid: Int32Array.from(entryOfVid) },
+        table: { kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, distinctEntries: false, entryOfVid: Int32Array.from(entryOfVid) },
       };
     }
     case 'int32':
     case 'boolean':
-    case 'double': {
-      const values: number[] = [0];
-      const ids = new Map<number, number>();
-      for (let phase = 0, i = 0, end = sampleEnd; phase < 2; phase++, end = rows) {
-        for (; i < end; i++) {
-          if (nulls !== undefined && nulls[i] !== 0) continue;
-          withValue++;
-          let x = column.values[i]!;
-          if (column.kind === 'boolean') x = x === 0 ? 0 : 1;
-          let v = ids.get(x);
-          if (v === undefined) ids.set(x, (v = values.push(x) - 1));
-          vid[i] = v;
-        }
-        if (high(phase, values.length - 1)) return 'high';
-      }
-      return { vid, count: values.length, table: { kind: column.kind, values } };
-    }
+    case 'double':
     case 'int64': {
-      const values: bigint[] = [0n];
-      const words = new Int32Array(column.values.buffer, column.values.byteOffset, column.values.length * 2);
-      const ids = new Map<number | bigint, number>();
+      const kind = column.kind;
+      const ids = new WordPairIds();
+      /** per id: the value of its first row */
+      const rowOfId: number[] = [-1];
+      // 64-bit values as two words; equal numbers share an id (±0 and every NaN as one, as SameValueZero)
+      const words = kind === 'int64' || kind === 'double' ? new Int32Array(column.values.buffer, column.values.byteOffset, column.values.length * 2) : undefined;
+      const doubles = kind === 'double' ? column.values : undefined;
+      const small = column.kind === 'int32' || column.kind === 'boolean' ? column.values : undefined;
+      let lastLo = 0;
+      let lastHi = 0;
+      let lastV = 0;
       for (let phase = 0, i = 0, end = sampleEnd; phase < 2; phase++, end = rows) {
         for (; i < end; i++) {
-          if (nulls !== undefined && nulls[i] !== 0) continue;
+          if (nulls !== undefined && nulls[i] !== 0) {
+            vid[i] = 0;
+            continue;
+          }
           withValue++;
-          const hi = words[2 * i + 1]!;
-          // exact as a double while |value| < 2^52; a bigint key beyond
-          const key = hi >= -0x100000 && hi < 0x100000 ? hi * 4294967296 + (words[2 * i]! >>> 0) : column.values[i]!;
-          let v = ids.get(key);
-          if (v === undefined) ids.set(key, (v = values.push(column.values[i]!) - 1));
-          vid[i] = v;
+          let lo: number;
+          let hi: number;
+          if (small !== undefined) {
+            const x = small[i]!;
+            lo = kind === 'boolean' ? (x === 0 ? 0 : 1) : x | 0;
+            hi = 0;
+          } else if (doubles !== undefined && (doubles[i] === 0 || doubles[i] !== doubles[i])) {
+            DOUBLE_WORDS[0] = doubles[i] === 0 ? 0 : NaN;
+            lo = DOUBLE_BITS[0]!;
+            hi = DOUBLE_BITS[1]!;
+          } else {
+            lo = words![2 * i]!;
+            hi = words![2 * i + 1]!;
+          }
+          if (lastV === 0 || lo !== lastLo || hi !== lastHi) {
+            lastV = ids.idOf(lo, hi);
+            if (lastV === rowOfId.length) rowOfId.push(i);
+            lastLo = lo;
+            lastHi = hi;
+          }
+          vid[i] = lastV;
         }
-        if (high(phase, values.length - 1)) return 'high';
+        if (high(phase, ids.size)) return 'high';
       }
-      return { vid, count: values.length, table: { kind: 'int64', values } };
+      const count = rowOfId.length;
+      if (kind === 'int64') {
+        const values: bigint[] = [0n];
+        for (let v = 1; v < count; v++) values.push(column.values[rowOfId[v]!]!);
+        return { ids: vid, offset: 0, count, table: { kind, values } };
+      }
+      const values: number[] = [0];
+      for (let v = 1; v < count; v++) {
+        const x = column.values[rowOfId[v]!]!;
+        values.push(kind === 'boolean' ? (x === 0 ? 0 : 1) : x);
+      }
+      return { ids: vid, offset: 0, count, table: { kind, values } };
     }
     default:
       return undefined;
@@ -450,8 +573,8 @@ function groupOrder(run: RunCube, vids: readonly Int32Array[], groups: number): 
   return order;
 }
 
-function permuted<T extends BigInt64Array | Float64Array>(values: T, order: Uint32Array): T {
-  const out = new (values.constructor as new (n: number) => T)(order.length);
+function permuted(values: Float64Array, order: Uint32Array): Float64Array {
+  const out = new Float64Array(order.length);
   for (let k = 0; k < order.length; k++) out[k] = values[order[k]!]!;
   return out;
 }
@@ -494,14 +617,5 @@ function cubeColumn(name: string, table: ValueTable, vids: Int32Array, order: Ui
       return { name, kind: 'int32', values: byValueId(new Int32Array(n), table.values, vids, order), ...withNulls };
     case 'boolean':
       return { name, kind: 'boolean', values: byValueId(new Uint8Array(n), table.values, vids, order), ...withNulls };
-  }
-}
-
-function writeFile(path: string, parts: readonly Uint8Array[]): void {
-  const fd = openSync(path, 'w');
-  try {
-    for (const part of parts) for (let at = 0; at < part.length; ) at += writeSync(fd, part, at, part.length - at);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -21,6 +21,7 @@ import { concatenateParquet } from './parquet/concatenate.js';
 import { loadPageCodec } from './parquet/compression.js';
 import { CUBE_FILE_SUFFIX, cubeCandidateColumns } from '../analysis/cube-file.js';
 import type { CubeColumns } from '../analysis/cube-builder.js';
+import { SUMMARY_FILE_SUFFIX } from './trace-summary-builder.js';
 
 /** Beside each part: its trace index (docs/format/trace-index.md). */
 export const TRACE_INDEX_SUFFIX = '.tidx';
@@ -100,6 +101,13 @@ export interface PartLayout {
    * store (src/analysis/cube-store.ts).
    */
   spanCubes?: boolean;
+  /**
+   * With encoding: the regrouping worker also writes each part's trace
+   * summary (`<id>.summary.parquet`, src/parts/trace-summary-builder.ts);
+   * parts DuckDB writes get theirs from the summary store
+   * (src/store/trace-summary-store.ts).
+   */
+  traceSummaries?: boolean;
 }
 
 /**
@@ -138,6 +146,7 @@ export const TRACE_PART_LAYOUT: PartLayout = {
   compactEvents: true,
   encoding: TRACE_PART_ENCODING,
   spanCubes: true,
+  traceSummaries: true,
 };
 
 export interface PartSource {
@@ -339,17 +348,19 @@ export async function writeParts(
         const path = partFilePath(dataDir, layout, day, id);
         const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
         await mkdir(dirname(path), { recursive: true });
-        let cube: Pick<PartInfo, 'cubePath' | 'cubeHighCardinality'> = {};
+        let companions: Pick<PartInfo, 'cubePath' | 'cubeHighCardinality' | 'summaryPath'> = {};
         if (runs && ownWriter) {
-          // the run is the part
+          // the run is the part; the worker's companions of it go beside it
           await rename(runs.paths[c]!, path);
+          const besidePart = async (suffix: string): Promise<string> => {
+            const companion = path.replace(/\.parquet$/, suffix);
+            await rename(companionPathOf(runs.paths[c]!, suffix), companion);
+            await fsyncFile(companion);
+            return relative(dataDir, companion);
+          };
           const cubeColumns = runs.cubes?.[c];
-          if (cubeColumns) {
-            const cubePath = path.replace(/\.parquet$/, CUBE_FILE_SUFFIX);
-            await rename(cubePathOf(runs.paths[c]!), cubePath);
-            await fsyncFile(cubePath);
-            cube = { cubePath: relative(dataDir, cubePath), cubeHighCardinality: cubeColumns.highCardinality };
-          }
+          if (cubeColumns) companions = { cubePath: await besidePart(CUBE_FILE_SUFFIX), cubeHighCardinality: cubeColumns.highCardinality };
+          if (runs.summaries?.[c]) companions.summaryPath = await besidePart(SUMMARY_FILE_SUFFIX);
         } else if (runs) {
           // rows already in part order: DuckDB only encodes and compresses
           await copyConcatenated(engine, [runs.paths[c]!], path, layout);
@@ -387,11 +398,11 @@ export async function writeParts(
           columns: partColumns(source, runs?.storedAs[c] ?? {}),
           // A flush spanning days or split by trace id lists, per part, only the services stored in it.
           services: runs ? runs.services[c]! : days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
-          ...cube,
+          ...companions,
         });
       }
     } finally {
-      if (runs) for (const p of runs.paths) await Promise.all([rm(p, { force: true }), rm(cubePathOf(p), { force: true })]);
+      if (runs) for (const p of runs.paths) await Promise.all([p, ...WORKER_COMPANION_SUFFIXES.map((suffix) => companionPathOf(p, suffix))].map((f) => rm(f, { force: true })));
     }
   }
   return parts;
@@ -426,7 +437,7 @@ async function regroupRows(
   asParts: boolean,
   /** the rows of the only run, in order; else by trace, per chunk */
   partRows?: Uint32Array,
-): Promise<{ paths: string[]; services: string[][]; storedAs: Record<string, string[]>[]; cubes?: (CubeColumns | null)[] }> {
+): Promise<{ paths: string[]; services: string[][]; storedAs: Record<string, string[]>[]; cubes?: (CubeColumns | null)[]; summaries?: boolean[] }> {
   const dir = sortedRunDir(dataDir, layout);
   await mkdir(dir, { recursive: true });
   let runs: SortedRun[];
@@ -441,6 +452,7 @@ async function regroupRows(
   }
   const sources = source.paths.map((path, f) => ({ path, layout: layouts[f]! }));
   const write = asParts ? { ...layout.encoding, rowGroupRows: layout.rowGroupRows } : undefined;
+  const codec = write?.codec ? { codec: write.codec } : {};
   const wholeMicros = write && layout.wholeMicrosTimeColumn !== undefined ? { column: layout.timeColumn, as: layout.wholeMicrosTimeColumn } : undefined;
   const result = await writeSortedRunsInWorker({
     sources,
@@ -450,19 +462,24 @@ async function regroupRows(
     ...(wholeMicros ? { wholeMicros } : {}),
     ...(layout.compactEvents ? { compactEvents: true } : {}),
     ...(write && layout.compactBodyFields ? { compactBodyFields: true } : {}),
-    ...(write && layout.spanCubes ? { spanCubes: { ...cubeCandidateColumns(source.columns), paths: runs.map((r) => cubePathOf(r.outPath)), ...(write.codec ? { codec: write.codec } : {}) } } : {}),
+    ...(write && layout.spanCubes ? { spanCubes: { ...cubeCandidateColumns(source.columns), paths: runs.map((r) => companionPathOf(r.outPath, CUBE_FILE_SUFFIX)), ...codec } } : {}),
+    ...(write && layout.traceSummaries ? { traceSummaries: { paths: runs.map((r) => companionPathOf(r.outPath, SUMMARY_FILE_SUFFIX)), ...codec } } : {}),
   });
   return {
     paths: runs.map((r) => r.outPath),
     services: result.distinct,
     storedAs: result.storedAs,
     ...(result.cubes ? { cubes: result.cubes } : {}),
+    ...(result.summaries ? { summaries: result.summaries } : {}),
   };
 }
 
-/** Where the worker writes the span cube of the run at `runPath`. */
-function cubePathOf(runPath: string): string {
-  return runPath.replace(/\.parquet$/, CUBE_FILE_SUFFIX);
+/** Files the regrouping worker writes beside a run: its span cube and trace summary. */
+const WORKER_COMPANION_SUFFIXES = [CUBE_FILE_SUFFIX, SUMMARY_FILE_SUFFIX];
+
+/** Where the worker writes a companion (`suffix`) of the run at `runPath`. */
+function companionPathOf(runPath: string, suffix: string): string {
+  return runPath.replace(/\.parquet$/, suffix);
 }
 
 /** The columns of a flushed part: the source's, those stored as others (time in µs, compact events, templates…) replaced by those. */

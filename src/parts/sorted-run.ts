@@ -19,6 +19,7 @@ import { isTemplateCandidate, templateTextColumn, type TemplatedText } from './l
 import { decimalDoubleColumn, isDecimalCandidate } from './log-decimal-double.js';
 import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsColumn } from './events-compact.js';
 import { SpanCubeBuilder, type CubeColumns, type SpanCubeJob } from '../analysis/cube-builder.js';
+import { TraceSummaryBuilder, type TraceSummaryJob } from './trace-summary-builder.js';
 
 export interface SortedRunSource {
   path: string;
@@ -53,6 +54,8 @@ export interface SortedRunJob {
   compactBodyFields?: boolean;
   /** Trace parts: each run's span cube, from the columns as they are written (src/analysis/cube-builder.ts). */
   spanCubes?: SpanCubeJob;
+  /** Trace parts: each run's trace summary, from the columns as they are written (trace-summary-builder.ts). */
+  traceSummaries?: TraceSummaryJob;
 }
 
 export interface SortedRunResult {
@@ -62,6 +65,8 @@ export interface SortedRunResult {
   storedAs: Record<string, string[]>[];
   /** per run, with job.spanCubes: the columns its cube groups by and leaves out (null: no cube written) */
   cubes?: (CubeColumns | null)[];
+  /** per run, with job.traceSummaries: whether its summary file was written */
+  summaries?: boolean[];
 }
 
 /** Writes every run of `job`; synchronous (the worker's body, and tests). */
@@ -103,6 +108,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length, job.write));
     const steps = columnSteps(job, order);
     const cubes = job.spanCubes && new SpanCubeBuilder(runs.map((r) => r.rows.length), job.spanCubes);
+    const summaries = job.traceSummaries && new TraceSummaryBuilder(runs.length, job.traceSummaries);
     for (const name of order) {
       const decoded: (DecodedChunk | undefined)[] = [];
       let kind: StoredKind | undefined;
@@ -126,13 +132,15 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         if (stored.length !== 1 || stored[0]!.name !== name) storedAs[r]![name] = stored.map((c) => c.name);
         for (const c of stored) {
           cubes?.add(r, c);
+          summaries?.add(r, c);
           writers[r]!.add(c);
         }
       });
     }
     for (const w of writers) w.finish();
     const cubeColumns = cubes?.finish();
-    return { distinct, storedAs, ...(cubeColumns ? { cubes: cubeColumns } : {}) };
+    const summaryWritten = summaries?.finish();
+    return { distinct, storedAs, ...(cubeColumns ? { cubes: cubeColumns } : {}), ...(summaryWritten ? { summaries: summaryWritten } : {}) };
   } catch (err) {
     for (const w of writers) w.abort();
     throw err;

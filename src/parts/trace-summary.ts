@@ -11,10 +11,9 @@
 import { readParquetSql, sqlString, type Engine, type Row } from '../engine/duckdb.js';
 import { fsyncFile } from './fsync.js';
 
-export const SUMMARY_FILE_SUFFIX = '.summary.parquet';
-export const SUMMARY_FORMAT_VERSION = 1;
-/** Rows per row group: a search reads the row groups holding its ~20 traces. */
-export const SUMMARY_ROW_GROUP_ROWS = 8192;
+import { SUMMARY_FORMAT_VERSION, SUMMARY_ROW_GROUP_ROWS } from './trace-summary-builder.js';
+
+export { SUMMARY_FILE_SUFFIX, SUMMARY_FORMAT_VERSION, SUMMARY_ROW_GROUP_ROWS } from './trace-summary-builder.js';
 
 /** OTLP's STATUS_CODE_ERROR. */
 const STATUS_ERROR = 2;

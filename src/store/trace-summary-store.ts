@@ -26,13 +26,14 @@ export class TraceSummaries extends BackfilledCompanion {
   }
 
   /**
-   * Flush: a summary beside each new part, from the part file itself (seven
+   * Flush: a summary beside each new part the regrouping worker gave none
+   * (src/parts/trace-summary-builder.ts), from the part file itself (seven
    * of its columns; ~0.15 CPU s per 500 k spans): a part holds exactly its
    * traces' rows, whether or not the flush split its day by trace-id range.
    */
   async afterFlush(engine: Engine, _staged: unknown, parts: readonly PartInfo[]): Promise<PartInfo[]> {
     const out: PartInfo[] = [];
-    for (const part of parts) out.push({ ...part, ...(await this.fromPart(engine, join(this.dataDir, part.path), this.fileOf(part))) });
+    for (const part of parts) out.push(part.summaryPath !== undefined ? part : { ...part, ...(await this.fromPart(engine, join(this.dataDir, part.path), this.fileOf(part))) });
     return out;
   }
 

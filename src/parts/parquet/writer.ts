@@ -330,6 +330,20 @@ function writeFullySync(fd: number, bytes: Uint8Array): void {
   for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
+/**
+ * Encodes and writes a whole file synchronously, not fsynced (worker
+ * threads writing companions of a part the caller fsyncs and renames).
+ */
+export function writeParquetFileSync(path: string, rowCount: number, columns: readonly ParquetColumn[], options: ParquetWriteOptions = {}): void {
+  const parts = encodeParquet(rowCount, columns, options);
+  const fd = openSync(path, 'w');
+  try {
+    for (const part of parts) writeFullySync(fd, part);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function storedKind(kind: ParquetColumn['kind']): StoredKind {
   return kind === 'string-entries' ? 'string' : kind;
 }
