@@ -360,7 +360,7 @@ export class SpanCubeBuilder {
  * Numbers as 64-bit words (lo, hi) → ids 1, 2, … by first appearance: open
  * addressing over typed arrays, no Map entry or boxed key per value.
  */
-class WordPairIds {
+export class WordPairIds {
   private lo = new Int32Array(1024);
   private hi = new Int32Array(1024);
   /** per slot: its id, 0 = empty */

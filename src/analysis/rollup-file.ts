@@ -10,10 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { readParquetSql, sqlString, type Engine } from '../engine/duckdb.js';
 import { fsyncFile } from '../parts/fsync.js';
 import { RollupTableBuilder, type RollupKeys, type RollupTable } from './rollup-table.js';
-import { SKETCH_ENCODING_VERSION, SKETCH_RELATIVE_ACCURACY } from './sketch.js';
+import { rollupMetadata } from './rollup-builder.js';
 
-export const ROLLUP_FILE_SUFFIX = '.rollup.parquet';
-export const ROLLUP_FORMAT_VERSION = 1;
+export { ROLLUP_FILE_SUFFIX, ROLLUP_FORMAT_VERSION } from './rollup-builder.js';
 const NS_PER_MINUTE = 60_000_000_000;
 
 /** Columns of a rollup file, in file order. */
@@ -88,9 +87,9 @@ export async function writeRollupFile(engine: Engine, path: string, table: Rollu
           a.endRow();
         }
       });
-      const metadata =
-        `{marquetry_rollup: '${ROLLUP_FORMAT_VERSION}', sketch: 'ddsketch', ` +
-        `sketch_relative_accuracy: '${SKETCH_RELATIVE_ACCURACY}', sketch_encoding: '${SKETCH_ENCODING_VERSION}'}`;
+      const metadata = `{${Object.entries(rollupMetadata())
+        .map(([k, v]) => `${k}: ${sqlString(v)}`)
+        .join(', ')}}`;
       await conn.run(
         `COPY (SELECT r.minute::BIGINT * ${NS_PER_MINUTE} AS minute_start_unix_nano, k.service_name, k.name, k.kind, k.status_code, ` +
           `r.n::BIGINT AS span_count, r.e::BIGINT AS error_count, r.s::BIGINT AS duration_sum_nano, r.mx::BIGINT AS duration_max_nano, ` +

@@ -94,8 +94,9 @@ export class RollupStore {
   // ---- hooks of the trace store ------------------------------------------
 
   /**
-   * Flush: computes the rollups of the staging files being flushed and writes
-   * one rollup file beside each new part (rows of the part's day). A day the
+   * Flush: loads the rollups the flush's regrouping worker wrote beside a
+   * part; for a part without, computes the rollups of the staging files
+   * being flushed and writes one rollup file beside it (rows of the part's day). A day the
    * flush split into several parts (by trace-id range) has its parts' rollups
    * computed from each part file: the staged rows of the day belong to all of
    * them. Returns the parts with `rollupPath` set, to commit.
@@ -103,11 +104,17 @@ export class RollupStore {
   async writeForParts(engine: Engine, stagedPaths: readonly string[], parts: readonly PartInfo[]): Promise<PartInfo[]> {
     if (parts.length === 0) return [];
     const split = splitDays(parts);
-    // the staged rows are read only for days that are one part's
-    const tables = parts.every((p) => split.has(p.day)) ? [] : await this.stagedTables(engine, stagedPaths);
+    // the staged rows are read only for days that are one part's and that the flush worker wrote no rollups for
+    const tables = parts.every((p) => p.rollupPath !== undefined || split.has(p.day)) ? [] : await this.stagedTables(engine, stagedPaths);
     for (const p of stagedPaths) this.cache.delete(stagedKey(p));
     const out: PartInfo[] = [];
     for (const part of parts) {
+      if (part.rollupPath !== undefined) {
+        // written by the flush's regrouping worker (rollup-builder.ts): loaded now (a few hundred rows), before a query needs it
+        await this.partSource(engine, part).catch(() => undefined);
+        out.push(part);
+        continue;
+      }
       const table = split.has(part.day) ? await this.partTable(engine, part) : stagedDayTable(tables, part.day);
       const rollupPath = join(dirname(part.path), `${part.id}${ROLLUP_FILE_SUFFIX}`);
       await writeRollupFile(engine, join(this.dataDir, rollupPath), table, this.keys);

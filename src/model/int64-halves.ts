@@ -47,3 +47,22 @@ export function setInt64OfSecondsNanos(int: BigInt64Array<ArrayBufferLike>, halv
   halves[2 * i] = (low - carry * TWO_TO_32) | 0;
   halves[2 * i + 1] = (aHigh + carry) | 0;
 }
+
+/** |x| < 2^53 as a double: the high half of an int64 within ±2^21. */
+const EXACT_HIGH_HALF = 0x200000;
+
+/**
+ * The int64 element `i` of int64Halves(a) minus (baseHigh · 2^32 + baseLow,
+ * baseLow unsigned) as an exact double; NaN when the difference is not
+ * within ±2^53. No bigint is made (little-endian halves).
+ */
+export function int64Offset(halves: Int32Array<ArrayBufferLike>, i: number, baseHigh: number, baseLow: number): number {
+  const high = halves[2 * i + 1]! - baseHigh;
+  if (high >= EXACT_HIGH_HALF || high <= -EXACT_HIGH_HALF) return NaN;
+  return high * TWO_TO_32 + ((halves[2 * i]! >>> 0) - baseLow);
+}
+
+/** The high half and unsigned low half of int64 element `i`, for int64Offset. */
+export function int64HalvesAt(halves: Int32Array<ArrayBufferLike>, i: number): [high: number, low: number] {
+  return [halves[2 * i + 1]!, halves[2 * i]! >>> 0];
+}

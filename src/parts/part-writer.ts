@@ -22,6 +22,7 @@ import { loadPageCodec } from './parquet/compression.js';
 import { CUBE_FILE_SUFFIX, cubeCandidateColumns } from '../analysis/cube-file.js';
 import type { CubeColumns } from '../analysis/cube-builder.js';
 import { SUMMARY_FILE_SUFFIX } from './trace-summary-builder.js';
+import { ROLLUP_FILE_SUFFIX } from '../analysis/rollup-builder.js';
 
 /** Beside each part: its trace index (docs/format/trace-index.md). */
 export const TRACE_INDEX_SUFFIX = '.tidx';
@@ -108,6 +109,12 @@ export interface PartLayout {
    * (src/store/trace-summary-store.ts).
    */
   traceSummaries?: boolean;
+  /**
+   * With encoding: the regrouping worker also writes each part's rollups
+   * (`<id>.rollup.parquet`, src/analysis/rollup-builder.ts); parts DuckDB
+   * writes get theirs from the rollup store (src/analysis/rollup-store.ts).
+   */
+  rollups?: boolean;
 }
 
 /**
@@ -147,6 +154,7 @@ export const TRACE_PART_LAYOUT: PartLayout = {
   encoding: TRACE_PART_ENCODING,
   spanCubes: true,
   traceSummaries: true,
+  rollups: true,
 };
 
 export interface PartSource {
@@ -348,7 +356,7 @@ export async function writeParts(
         const path = partFilePath(dataDir, layout, day, id);
         const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
         await mkdir(dirname(path), { recursive: true });
-        let companions: Pick<PartInfo, 'cubePath' | 'cubeHighCardinality' | 'summaryPath'> = {};
+        let companions: Pick<PartInfo, 'cubePath' | 'cubeHighCardinality' | 'summaryPath' | 'rollupPath'> = {};
         if (runs && ownWriter) {
           // the run is the part; the worker's companions of it go beside it
           await rename(runs.paths[c]!, path);
@@ -361,6 +369,7 @@ export async function writeParts(
           const cubeColumns = runs.cubes?.[c];
           if (cubeColumns) companions = { cubePath: await besidePart(CUBE_FILE_SUFFIX), cubeHighCardinality: cubeColumns.highCardinality };
           if (runs.summaries?.[c]) companions.summaryPath = await besidePart(SUMMARY_FILE_SUFFIX);
+          if (runs.rollups?.[c]) companions.rollupPath = await besidePart(ROLLUP_FILE_SUFFIX);
         } else if (runs) {
           // rows already in part order: DuckDB only encodes and compresses
           await copyConcatenated(engine, [runs.paths[c]!], path, layout);
@@ -437,7 +446,7 @@ async function regroupRows(
   asParts: boolean,
   /** the rows of the only run, in order; else by trace, per chunk */
   partRows?: Uint32Array,
-): Promise<{ paths: string[]; services: string[][]; storedAs: Record<string, string[]>[]; cubes?: (CubeColumns | null)[]; summaries?: boolean[] }> {
+): Promise<{ paths: string[]; services: string[][]; storedAs: Record<string, string[]>[]; cubes?: (CubeColumns | null)[]; summaries?: boolean[]; rollups?: boolean[] }> {
   const dir = sortedRunDir(dataDir, layout);
   await mkdir(dir, { recursive: true });
   let runs: SortedRun[];
@@ -464,6 +473,7 @@ async function regroupRows(
     ...(write && layout.compactBodyFields ? { compactBodyFields: true } : {}),
     ...(write && layout.spanCubes ? { spanCubes: { ...cubeCandidateColumns(source.columns), paths: runs.map((r) => companionPathOf(r.outPath, CUBE_FILE_SUFFIX)), ...codec } } : {}),
     ...(write && layout.traceSummaries ? { traceSummaries: { paths: runs.map((r) => companionPathOf(r.outPath, SUMMARY_FILE_SUFFIX)), ...codec } } : {}),
+    ...(write && layout.rollups ? { rollups: { paths: runs.map((r) => companionPathOf(r.outPath, ROLLUP_FILE_SUFFIX)), ...codec } } : {}),
   });
   return {
     paths: runs.map((r) => r.outPath),
@@ -471,11 +481,12 @@ async function regroupRows(
     storedAs: result.storedAs,
     ...(result.cubes ? { cubes: result.cubes } : {}),
     ...(result.summaries ? { summaries: result.summaries } : {}),
+    ...(result.rollups ? { rollups: result.rollups } : {}),
   };
 }
 
-/** Files the regrouping worker writes beside a run: its span cube and trace summary. */
-const WORKER_COMPANION_SUFFIXES = [CUBE_FILE_SUFFIX, SUMMARY_FILE_SUFFIX];
+/** Files the regrouping worker writes beside a run: its span cube, trace summary and rollups. */
+const WORKER_COMPANION_SUFFIXES = [CUBE_FILE_SUFFIX, SUMMARY_FILE_SUFFIX, ROLLUP_FILE_SUFFIX];
 
 /** Where the worker writes a companion (`suffix`) of the run at `runPath`. */
 function companionPathOf(runPath: string, suffix: string): string {

@@ -20,6 +20,7 @@ import { decimalDoubleColumn, isDecimalCandidate } from './log-decimal-double.js
 import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsColumn } from './events-compact.js';
 import { SpanCubeBuilder, type CubeColumns, type SpanCubeJob } from '../analysis/cube-builder.js';
 import { TraceSummaryBuilder, type TraceSummaryJob } from './trace-summary-builder.js';
+import { RollupBuilder, type RollupJob } from '../analysis/rollup-builder.js';
 
 export interface SortedRunSource {
   path: string;
@@ -56,6 +57,8 @@ export interface SortedRunJob {
   spanCubes?: SpanCubeJob;
   /** Trace parts: each run's trace summary, from the columns as they are written (trace-summary-builder.ts). */
   traceSummaries?: TraceSummaryJob;
+  /** Trace parts: each run's service-health rollups, from the columns as they are written (src/analysis/rollup-builder.ts). */
+  rollups?: RollupJob;
 }
 
 export interface SortedRunResult {
@@ -67,6 +70,8 @@ export interface SortedRunResult {
   cubes?: (CubeColumns | null)[];
   /** per run, with job.traceSummaries: whether its summary file was written */
   summaries?: boolean[];
+  /** per run, with job.rollups: whether its rollup file was written */
+  rollups?: boolean[];
 }
 
 /** Writes every run of `job`; synchronous (the worker's body, and tests). */
@@ -109,6 +114,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     const steps = columnSteps(job, order);
     const cubes = job.spanCubes && new SpanCubeBuilder(runs.map((r) => r.rows.length), job.spanCubes);
     const summaries = job.traceSummaries && new TraceSummaryBuilder(runs.length, job.traceSummaries);
+    const rollups = job.rollups && new RollupBuilder(runs.length, job.rollups);
     for (const name of order) {
       const decoded: (DecodedChunk | undefined)[] = [];
       let kind: StoredKind | undefined;
@@ -133,6 +139,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         for (const c of stored) {
           cubes?.add(r, c);
           summaries?.add(r, c);
+          rollups?.add(r, c);
           writers[r]!.add(c);
         }
       });
@@ -140,7 +147,14 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     for (const w of writers) w.finish();
     const cubeColumns = cubes?.finish();
     const summaryWritten = summaries?.finish();
-    return { distinct, storedAs, ...(cubeColumns ? { cubes: cubeColumns } : {}), ...(summaryWritten ? { summaries: summaryWritten } : {}) };
+    const rollupWritten = rollups?.finish();
+    return {
+      distinct,
+      storedAs,
+      ...(cubeColumns ? { cubes: cubeColumns } : {}),
+      ...(summaryWritten ? { summaries: summaryWritten } : {}),
+      ...(rollupWritten ? { rollups: rollupWritten } : {}),
+    };
   } catch (err) {
     for (const w of writers) w.abort();
     throw err;

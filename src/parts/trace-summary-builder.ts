@@ -8,6 +8,8 @@
 
 import { writeParquetFileSync, type ParquetColumn } from './parquet/writer.js';
 import type { PageCodec } from './parquet/compression.js';
+import { HeldColumns } from './held-columns.js';
+import { int64Halves, int64HalvesAt, int64Offset } from '../model/int64-halves.js';
 
 export const SUMMARY_FILE_SUFFIX = '.summary.parquet';
 export const SUMMARY_FORMAT_VERSION = 1;
@@ -16,9 +18,6 @@ export const SUMMARY_ROW_GROUP_ROWS = 8192;
 
 /** OTLP's STATUS_CODE_ERROR. */
 const STATUS_ERROR = 2;
-const TWO_POW_32 = 4294967296;
-/** |x| < 2^53 as a double: the high word of an int64 within ±2^21 */
-const EXACT_HIGH_WORD = 0x200000;
 
 /** What the worker needs to write the summaries of its runs. */
 export interface TraceSummaryJob {
@@ -57,19 +56,18 @@ const KINDS: Record<keyof SummaryColumns, ParquetColumn['kind']> = {
  * (add), then writes each run's summary file (finish).
  */
 export class TraceSummaryBuilder {
-  private readonly runs: Partial<Record<keyof SummaryColumns, ParquetColumn>>[];
+  private readonly held: HeldColumns<keyof SummaryColumns>;
 
   constructor(
     runCount: number,
     private readonly job: TraceSummaryJob,
   ) {
-    this.runs = Array.from({ length: runCount }, () => ({}));
+    this.held = new HeldColumns<keyof SummaryColumns>(runCount, KINDS, ['parent_span_id']);
   }
 
   /** One column of run `r` (every column may come; only the summary's are kept). */
   add(r: number, column: ParquetColumn): void {
-    const name = column.name as keyof SummaryColumns;
-    if (KINDS[name] === column.kind) this.runs[r]![name] = column;
+    this.held.add(r, column);
   }
 
   /**
@@ -78,13 +76,11 @@ export class TraceSummaryBuilder {
    * summary store builds it with DuckDB, as for parts DuckDB writes.
    */
   finish(): boolean[] {
-    return this.runs.map((held, r) => {
-      const { parent_span_id, ...required } = held;
-      if (Object.keys(required).length < Object.keys(KINDS).length - 1) return false;
-      const columns = { ...(required as Omit<SummaryColumns, 'parent_span_id'>), ...(parent_span_id ? { parent_span_id: parent_span_id as FixedColumn } : {}) };
-      this.runs[r] = {};
-      const rows = columns.trace_id.values.length / 16;
-      const summary = summaryColumns(columns, rows);
+    return Array.from({ length: this.held.runCount }, (_, r) => {
+      const held = this.held.take(r);
+      if (held === undefined) return false;
+      const columns = held as SummaryColumns;
+      const summary = summaryColumns(columns, columns.trace_id.values.length / 16);
       writeParquetFileSync(this.job.paths[r]!, summary.traces, summary.columns, {
         rowGroupRows: SUMMARY_ROW_GROUP_ROWS,
         keyValueMetadata: { marquetry_trace_summary: String(SUMMARY_FORMAT_VERSION) },
@@ -176,24 +172,6 @@ class KeyCounts {
   }
 }
 
-/** The int64 at `i` of `words` (two per value) minus the one at `base`, as an exact double; NaN where it is not. */
-function wordsDifference(words: Int32Array, i: number, base: number): number {
-  const hi = words[2 * i + 1]! - words[2 * base + 1]!;
-  if (hi >= EXACT_HIGH_WORD || hi <= -EXACT_HIGH_WORD) return NaN;
-  return hi * TWO_POW_32 + ((words[2 * i]! >>> 0) - (words[2 * base]! >>> 0));
-}
-
-/** The int64 at `i` of `words` as an exact double; NaN where it is not. */
-function wordsValue(words: Int32Array, i: number): number {
-  const hi = words[2 * i + 1]!;
-  if (hi >= EXACT_HIGH_WORD || hi < -EXACT_HIGH_WORD) return NaN;
-  return hi * TWO_POW_32 + (words[2 * i]! >>> 0);
-}
-
-function int64Words(values: BigInt64Array): Int32Array {
-  return new Int32Array(values.buffer, values.byteOffset, values.length * 2);
-}
-
 /** One summary row per trace of the run's rows (sorted by trace id): the columns of the summary file. */
 function summaryColumns(c: SummaryColumns, rows: number): { traces: number; columns: ParquetColumn[] } {
   // trace boundaries: rows whose id differs from the row before's
@@ -210,8 +188,8 @@ function summaryColumns(c: SummaryColumns, rows: number): { traces: number; colu
   const names = new TextKeys(c.name, false);
   const spansByService = new KeyCounts(services.text.length, services);
   const errorsByService = new KeyCounts(services.text.length, services);
-  const startWords = int64Words(c.start_time_unix_nano.values);
-  const durationWords = int64Words(c.duration_nano.values);
+  const startWords = int64Halves(c.start_time_unix_nano.values);
+  const durationWords = int64Halves(c.duration_nano.values);
   const startNulls = c.start_time_unix_nano.nulls;
   const durationNulls = c.duration_nano.nulls;
   const status = c.status_code.values;
@@ -270,14 +248,15 @@ function summaryColumns(c: SummaryColumns, rows: number): { traces: number; colu
     let rootRow = -1;
     let namedRootStart = Infinity;
     let namedRootRow = -1;
+    const [baseHigh, baseLow] = int64HalvesAt(startWords, a);
     for (let i = a; i < b; i++) {
       if (startNulls?.[i] === 1) return false;
-      const start = wordsDifference(startWords, i, a);
+      const start = int64Offset(startWords, i, baseHigh, baseLow);
       if (Number.isNaN(start)) return false;
       if (start < minStart) minStart = start;
       if (start > maxStart) maxStart = start;
       if (durationNulls?.[i] !== 1) {
-        const duration = wordsValue(durationWords, i);
+        const duration = int64Offset(durationWords, i, 0, 0);
         const end = start + duration;
         if (!Number.isSafeInteger(end)) return false;
         if (end > maxEnd) maxEnd = end;

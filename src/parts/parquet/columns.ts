@@ -25,9 +25,10 @@ export type ParquetColumn =
    * own; no JS string is made (src/parts/sorted-run.ts regroups staging-file
    * bytes with it). `distinctEntries`: no two entries have equal bytes (the
    * caller merged them); without it the writer merges them once per column,
-   * so equal entries still become one dictionary entry.
+   * so equal entries still become one dictionary entry. `binary`: bytes
+   * rather than text, written without the STRING logical type (a BLOB).
    */
-  | { name: string; kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; nulls?: Uint8Array; distinctEntries?: boolean };
+  | { name: string; kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; nulls?: Uint8Array; distinctEntries?: boolean; binary?: boolean };
 
 export type ParquetColumnKind = ParquetColumn['kind'];
 
@@ -50,7 +51,7 @@ export type PreparedColumn =
   | (PreparedBase & { kind: 'boolean'; values: Uint8Array })
   | (PreparedBase & { kind: 'string'; values: ReadonlyArray<string | undefined> })
   /** indices name no two entries of equal bytes (merged when preparing); `distinct`: neither do the entries themselves */
-  | (PreparedBase & { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; distinct: boolean });
+  | (PreparedBase & { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; distinct: boolean; binary: boolean });
 
 const INT32_MAX = 0x7fffffff;
 
@@ -92,7 +93,17 @@ function prepareRequiredWhereNoNull(column: ParquetColumn, rowCount: number): Pr
       if (column.entryStarts.length < 1 || column.entryStarts[column.entryStarts.length - 1]! > column.entries.length) {
         throw new Error(`parquet: column "${name}" entryStarts must end with the byte length of its entries`);
       }
-      return { name, kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, indices: column.distinctEntries ? column.indices : distinctIndices(column), distinct: column.distinctEntries === true, nulls, optional };
+      return {
+        name,
+        kind: 'string-entries',
+        entries: column.entries,
+        entryStarts: column.entryStarts,
+        indices: column.distinctEntries ? column.indices : distinctIndices(column),
+        distinct: column.distinctEntries === true,
+        binary: column.binary === true,
+        nulls,
+        optional,
+      };
     case 'fixed16':
     case 'fixed8': {
       const width = column.kind === 'fixed16' ? 16 : 8;
@@ -104,7 +115,7 @@ function prepareRequiredWhereNoNull(column: ParquetColumn, rowCount: number): Pr
 
 export function leafSchema(column: PreparedColumn): LeafSchema {
   const repetition = column.optional ? Repetition.OPTIONAL : Repetition.REQUIRED;
-  const leaf: LeafSchema = { name: column.name, type: physicalType(column.kind), repetition, utf8: column.kind === 'string' || column.kind === 'string-entries' };
+  const leaf: LeafSchema = { name: column.name, type: physicalType(column.kind), repetition, utf8: column.kind === 'string' || (column.kind === 'string-entries' && !column.binary) };
   if (column.kind === 'fixed16' || column.kind === 'fixed8') leaf.typeLength = column.width;
   return leaf;
 }
