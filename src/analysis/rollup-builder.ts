@@ -126,7 +126,7 @@ class Cells {
 }
 
 /** The rollup rows of a run, as the file's columns; undefined where the worker leaves it to DuckDB. */
-function rollupColumns(c: RollupColumns): { rows: number; columns: ParquetColumn[] } | undefined {
+export function rollupColumns(c: RollupColumns): { rows: number; columns: ParquetColumn[] } | undefined {
   const rows = c.kind.values.length;
   if (rows === 0 || c.kind.nulls !== undefined || c.status_code.nulls !== undefined || c.start_time_unix_nano.nulls !== undefined || c.duration_nano.nulls !== undefined) return undefined;
   const startWords = int64Halves(c.start_time_unix_nano.values);
@@ -153,19 +153,33 @@ function rollupColumns(c: RollupColumns): { rows: number; columns: ParquetColumn
   const opStatus: number[] = [];
   const cellIds = new WordPairIds();
   const cells = new Cells();
+  let lastOpLow = -1;
+  let lastOpHigh = -1;
+  let lastOp = 0;
+  let lastMinute = -1;
+  let lastCellOp = -1;
+  let lastCell = 0;
   for (let i = 0; i < rows; i++) {
     const kind = kinds[i]!;
     const status = statuses[i]!;
     if (kind < 0 || kind > 15 || status < 0 || status > 3) return undefined;
     const service = services.nulls !== undefined && services.nulls[i] !== 0 ? -1 : services.indices[i]!;
     const name = names.nulls !== undefined && names.nulls[i] !== 0 ? -1 : names.indices[i]!;
-    const op = ops.idOf(service + 1, ((name + 1) * 16 + kind) * 4 + status);
-    if (op > opService.length) {
-      opService.push(service);
-      opName.push(name);
-      opKind.push(kind);
-      opStatus.push(status);
+    const opLow = service + 1;
+    const opHigh = ((name + 1) * 16 + kind) * 4 + status;
+    // the row before's operation again (a trace's spans repeat it): no look-up
+    if (opLow !== lastOpLow || opHigh !== lastOpHigh) {
+      lastOp = ops.idOf(opLow, opHigh);
+      lastOpLow = opLow;
+      lastOpHigh = opHigh;
+      if (lastOp > opService.length) {
+        opService.push(service);
+        opName.push(name);
+        opKind.push(kind);
+        opStatus.push(status);
+      }
     }
+    const op = lastOp;
     const offset = int64Offset(startWords, i, baseHi, baseLo);
     if (Number.isNaN(offset)) return undefined;
     let m = Math.floor(offset / NS_PER_MINUTE);
@@ -173,8 +187,13 @@ function rollupColumns(c: RollupColumns): { rows: number; columns: ParquetColumn
     else if ((m + 1) * NS_PER_MINUTE <= offset) m++;
     const duration = int64Offset(durationWords, i, 0, 0);
     if (Number.isNaN(duration)) return undefined;
-    const cell = cellIds.idOf(m, op) - 1;
-    if (cell === cells.length) cells.push(firstMinute + m, op - 1);
+    if (m !== lastMinute || op !== lastCellOp) {
+      lastCell = cellIds.idOf(m, op) - 1;
+      lastMinute = m;
+      lastCellOp = op;
+      if (lastCell === cells.length) cells.push(firstMinute + m, op - 1);
+    }
+    const cell = lastCell;
     cells.count[cell]++;
     if (status === STATUS_ERROR) cells.errors[cell]++;
     cells.sumNs[cell] += duration;

@@ -173,7 +173,7 @@ class KeyCounts {
 }
 
 /** One summary row per trace of the run's rows (sorted by trace id): the columns of the summary file. */
-function summaryColumns(c: SummaryColumns, rows: number): { traces: number; columns: ParquetColumn[] } {
+export function summaryColumns(c: SummaryColumns, rows: number): { traces: number; columns: ParquetColumn[] } {
   // trace boundaries: rows whose id differs from the row before's
   const ids = c.trace_id.values;
   const idWords = ids.byteOffset % 4 === 0 ? new Int32Array(ids.buffer, ids.byteOffset, rows * 4) : new Int32Array(ids.slice().buffer);
@@ -216,14 +216,18 @@ function summaryColumns(c: SummaryColumns, rows: number): { traces: number; colu
     spansByService: new Array<string | undefined>(traces),
     errorsByService: new Array<string | undefined>(traces),
   };
+  const outIdWords = new Int32Array(out.traceId.buffer);
+  const serviceNulls = c.service_name.nulls;
+  const serviceEntry = c.service_name.indices;
+  const serviceKey = services.keyOfEntry;
   for (let t = 0; t < traces; t++) {
     const a = starts[t]!;
     const b = starts[t + 1]!;
-    out.traceId.set(ids.subarray(a * 16, a * 16 + 16), t * 16);
+    for (let w = 0; w < 4; w++) outIdWords[4 * t + w] = idWords[4 * a + w]!;
     let errors = 0;
     for (let i = a; i < b; i++) {
-      const error = statusNulls?.[i] !== 1 && status[i] === STATUS_ERROR;
-      const service = services.keyOfRow(c.service_name, i);
+      const error = status[i] === STATUS_ERROR && (statusNulls === undefined || statusNulls[i] === 0);
+      const service = serviceNulls !== undefined && serviceNulls[i] !== 0 ? services.nullKey : serviceKey[serviceEntry[i]!]!;
       spansByService.add(service);
       if (error) {
         errors++;
