@@ -10,14 +10,15 @@ import { writeParquetFileSync, type ParquetColumn } from '../parts/parquet/write
 import type { PageCodec } from '../parts/parquet/compression.js';
 import { HeldColumns } from '../parts/held-columns.js';
 import { int64Halves, int64Offset } from '../model/int64-halves.js';
+import { grow } from '../model/span-batch-builder.js';
 import { WordPairIds } from './cube-builder.js';
 import { ByteWriter, DDSketch, SKETCH_ENCODING_VERSION, SKETCH_RELATIVE_ACCURACY } from './sketch.js';
 
 export const ROLLUP_FILE_SUFFIX = '.rollup.parquet';
 export const ROLLUP_FORMAT_VERSION = 1;
-const NS_PER_MINUTE = 60_000_000_000;
+export const NS_PER_MINUTE = 60_000_000_000;
 /** OTLP STATUS_CODE_ERROR */
-const STATUS_ERROR = 2;
+export const STATUS_ERROR = 2;
 
 /** The rollup file's key-value metadata. */
 export function rollupMetadata(): Record<string, string> {
@@ -104,20 +105,15 @@ class Cells {
 
   /** A new cell (index = its id − 1). */
   push(minute: number, op: number): void {
-    if (this.length === this.minute.length) {
-      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.minute = grow(this.minute);
-      this.op = grow(this.op);
-      this.count = grow(this.count);
-      this.errors = grow(this.errors);
-      this.sumNs = grow(this.sumNs);
-      this.maxNs = grow(this.maxNs);
-    }
     const c = this.length++;
+    if (c === this.minute.length) {
+      this.minute = grow(this.minute, c + 1);
+      this.op = grow(this.op, c + 1);
+      this.count = grow(this.count, c + 1);
+      this.errors = grow(this.errors, c + 1);
+      this.sumNs = grow(this.sumNs, c + 1);
+      this.maxNs = grow(this.maxNs, c + 1);
+    }
     this.minute[c] = minute;
     this.op[c] = op;
     this.maxNs[c] = -Infinity;

@@ -10,14 +10,12 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
 import { readParquetSql, sqlString, type Engine } from '../engine/duckdb.js';
 import { forEachChunk } from './rollup-file.js';
+import { NS_PER_MINUTE, STATUS_ERROR } from './rollup-builder.js';
 import { RollupTableBuilder, type RollupKeys, type RollupTable } from './rollup-table.js';
 import { DDSketch, SKETCH_GAMMA } from './sketch.js';
 
-const NS_PER_MINUTE = 60_000_000_000;
 /** ln γ as a DOUBLE literal that round-trips exactly, so SQL and JS buckets agree */
 const LN_GAMMA_SQL = Math.log(SKETCH_GAMMA).toExponential();
-/** OTLP STATUS_CODE_ERROR */
-export const STATUS_ERROR = 2;
 
 /** SQL of a span's sketch bucket; NULL for the zero bucket (duration ≤ 0). */
 export const BUCKET_SQL = `CASE WHEN duration_nano > 0 THEN ceil(ln(duration_nano) / ${LN_GAMMA_SQL})::INTEGER END`;

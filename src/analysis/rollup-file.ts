@@ -10,10 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { readParquetSql, sqlString, type Engine } from '../engine/duckdb.js';
 import { fsyncFile } from '../parts/fsync.js';
 import { RollupTableBuilder, type RollupKeys, type RollupTable } from './rollup-table.js';
-import { rollupMetadata } from './rollup-builder.js';
+import { NS_PER_MINUTE, rollupMetadata } from './rollup-builder.js';
 
 export { ROLLUP_FILE_SUFFIX, ROLLUP_FORMAT_VERSION } from './rollup-builder.js';
-const NS_PER_MINUTE = 60_000_000_000;
 
 /** Columns of a rollup file, in file order. */
 export const ROLLUP_COLUMNS = [

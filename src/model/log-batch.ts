@@ -58,3 +58,26 @@ export interface RecordTokens {
 
 /** The stream name of records that came in over OTLP. */
 export const OTLP_LOG_STREAM = 'otlp';
+
+/**
+ * OTLP SeverityNumber of common level names, lower case (the logs data
+ * model's mapping): what JSON-lines ingest reads a record's level as, and
+ * what a log part may leave to the reader (src/parts/log-severity-text.ts).
+ */
+export const LEVEL_SEVERITY_NUMBERS: ReadonlyMap<string, number> = new Map([
+  ['trace', 1],
+  ['debug', 5],
+  ['info', 9],
+  ['information', 9],
+  ['notice', 9],
+  ['warn', 13],
+  ['warning', 13],
+  ['error', 17],
+  ['err', 17],
+  ['fatal', 21],
+  ['critical', 21],
+  ['crit', 21],
+  ['alert', 21],
+  ['emergency', 21],
+  ['panic', 21],
+]);

@@ -14,7 +14,8 @@ import {
 
 export const INITIAL_CAPACITY = 64;
 
-export function grow<T extends Uint8Array | Uint32Array | Float64Array | BigInt64Array>(a: T, need: number): T {
+/** `a`, or a copy of it at least `need` long (capacity doubled): amortised appends to typed arrays. */
+export function grow<T extends Uint8Array | Int32Array | Uint32Array | Float64Array | BigInt64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   let cap = Math.max(a.length * 2, INITIAL_CAPACITY);
   while (cap < need) cap *= 2;

@@ -16,6 +16,7 @@
 import type { ParquetColumn } from './parquet/columns.js';
 import { splitTypedColumnName } from './schema.js';
 import { ValueType } from '../model/span-batch.js';
+import { LEVEL_SEVERITY_NUMBERS } from '../model/log-batch.js';
 
 /** Column suffix of a body field stored as its record's severity text (keys escape their ':', so no key ends so). */
 export const SEVERITY_TEXT_SUFFIX = '::severity';
@@ -85,31 +86,13 @@ export const DERIVED_SEVERITY_NUMBER_COLUMN = `${SEVERITY_NUMBER_COLUMN}::text`;
 
 /**
  * The severity texts whose number a part may leave to the reader: the level
- * names of severityNumberOf (src/receive/json-lines-decode.ts) in lower,
+ * names of LEVEL_SEVERITY_NUMBERS (src/model/log-batch.ts) in lower,
  * upper and capitalised case, exactly (no trimming, no other case: SQL's
  * CASE compares bytes, and a number the table does not give is stored).
  * Any other text, or none, derives 0.
  */
 export const DERIVED_SEVERITY_NUMBERS: ReadonlyMap<string, number> = new Map(
-  (
-    [
-      ['trace', 1],
-      ['debug', 5],
-      ['info', 9],
-      ['information', 9],
-      ['notice', 9],
-      ['warn', 13],
-      ['warning', 13],
-      ['error', 17],
-      ['err', 17],
-      ['fatal', 21],
-      ['critical', 21],
-      ['crit', 21],
-      ['alert', 21],
-      ['emergency', 21],
-      ['panic', 21],
-    ] as const
-  ).flatMap(([name, n]) => [name, name.toUpperCase(), name[0]!.toUpperCase() + name.slice(1)].map((text): [string, number] => [text, n])),
+  [...LEVEL_SEVERITY_NUMBERS].flatMap(([name, n]) => [name, name.toUpperCase(), name[0]!.toUpperCase() + name.slice(1)].map((text): [string, number] => [text, n])),
 );
 
 /**

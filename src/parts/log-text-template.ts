@@ -27,6 +27,7 @@
 import type { ParquetColumn } from './parquet/columns.js';
 import { splitTypedColumnName } from './schema.js';
 import { ValueType } from '../model/span-batch.js';
+import { grow } from '../model/span-batch-builder.js';
 
 /** Suffix of the template column of a text column stored as template + variables. */
 export const TEMPLATE_SUFFIX = '::template';
@@ -158,12 +159,12 @@ class ByteStrings {
     }
     this.slots[slot] = id;
     if (this.count + 1 > this.hashes.length) {
-      this.hashes = grownInt32(this.hashes, this.hashes.length * 2);
-      this.starts = grownUint32(this.starts, this.starts.length * 2);
+      this.hashes = grow(this.hashes, this.hashes.length * 2);
+      this.starts = grow(this.starts, this.starts.length * 2);
     }
     this.hashes[id] = hash;
     const at = this.starts[id]!;
-    if (this.bytes.length < at + 4 + length) this.bytes = grownBytes(this.bytes, Math.max(this.bytes.length * 2, at + 4 + length));
+    if (this.bytes.length < at + 4 + length) this.bytes = grow(this.bytes, at + 4 + length);
     this.bytes[at] = length;
     this.bytes[at + 1] = length >>> 8;
     this.bytes[at + 2] = length >>> 16;
@@ -219,8 +220,8 @@ export function templateTextColumn(column: StringEntriesColumn): TemplatedText |
     const to = entryStarts[e + 1]!;
     // a placeholder is 2 bytes, a variable 1 byte or more
     if (scratch.length < 2 * (to - from)) scratch = new Uint8Array(4 * (to - from));
-    if (numbers.length < numbersUsed + MAX_TEMPLATE_NUMBERS) numbers = grownInt32(numbers, numbers.length * 2);
-    if (idSpans.length < 2 * (idsUsed + MAX_TEMPLATE_NUMBERS)) idSpans = grownUint32(idSpans, idSpans.length * 2);
+    if (numbers.length < numbersUsed + MAX_TEMPLATE_NUMBERS) numbers = grow(numbers, numbers.length * 2);
+    if (idSpans.length < 2 * (idsUsed + MAX_TEMPLATE_NUMBERS)) idSpans = grow(idSpans, idSpans.length * 2);
     numbersAt[e] = numbersUsed;
     idsAt[e] = idsUsed;
     let n = 0;
@@ -257,8 +258,8 @@ export function templateTextColumn(column: StringEntriesColumn): TemplatedText |
     idsUsed += d;
     const t = raw.intern(scratch, 0, o);
     if (t >= rawNumbers.length) {
-      rawNumbers = grownBytes(rawNumbers, rawNumbers.length * 2);
-      rawIds = grownBytes(rawIds, rawIds.length * 2);
+      rawNumbers = grow(rawNumbers, rawNumbers.length * 2);
+      rawIds = grow(rawIds, rawIds.length * 2);
     }
     rawNumbers[t] = n;
     rawIds[t] = d;
@@ -418,7 +419,7 @@ function templatePlan(raw: ByteStrings, rawNumbers: Uint8Array, rawIds: Uint8Arr
         } else {
           const f = idFirst[s]!;
           const length = idSpans[2 * f + 1]! - idSpans[2 * f]!;
-          if (scratch.length < o + length + need) scratch = grownBytes(scratch, (o + length + need) * 2);
+          if (scratch.length < o + length + need) scratch = grow(scratch, o + length + need);
           scratch.set(entries.subarray(idSpans[2 * f]!, idSpans[2 * f + 1]!), o);
           o += length;
         }
@@ -451,24 +452,6 @@ function rehashed(hashes: Int32Array, count: number, capacity: number): Int32Arr
     slots[slot] = id;
   }
   return slots;
-}
-
-function grownInt32(a: Int32Array, length: number): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(length);
-  grown.set(a);
-  return grown;
-}
-
-function grownUint32(a: Uint32Array, length: number): Uint32Array<ArrayBuffer> {
-  const grown = new Uint32Array(length);
-  grown.set(a);
-  return grown;
-}
-
-function grownBytes(a: Uint8Array, length: number): Uint8Array<ArrayBuffer> {
-  const grown = new Uint8Array(length);
-  grown.set(a);
-  return grown;
 }
 
 /** The number columns and id columns of `column` that `columns` hold, in order. */

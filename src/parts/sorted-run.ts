@@ -163,6 +163,8 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   }
 }
 
+type StringEntriesColumn = Extract<ParquetColumn, { kind: 'string-entries' }>;
+
 /**
  * A rewrite of a run's columns before they are written, seeing each column
  * of run `r` in column order: the columns to write instead, or undefined to
@@ -193,12 +195,11 @@ function columnSteps(job: SortedRunJob, order: readonly string[]): ColumnStep[] 
     });
   }
   if (job.compactBodyFields) {
-    steps.push(derivedSeverityNumberStep(job.runs.length, order));
     /** per run: its rows' severity text, seen before the body fields (column order) */
-    const severities: (Extract<ParquetColumn, { kind: 'string-entries' }> | undefined)[] = new Array(job.runs.length);
+    const severityTexts: (StringEntriesColumn | undefined)[] = new Array(job.runs.length);
+    steps.push(derivedSeverityNumberStep(severityTexts, order));
     steps.push((r, column) => {
-      if (column.name === SEVERITY_TEXT_COLUMN && column.kind === 'string-entries') severities[r] = column;
-      const severity = severities[r];
+      const severity = severityTexts[r];
       if (severity === undefined || column.kind !== 'string-entries' || !isSeverityCandidate(column.name)) return undefined;
       const marker = severityMarkerColumn(column, severity);
       return marker && [marker];
@@ -212,12 +213,12 @@ function columnSteps(job: SortedRunJob, order: readonly string[]): ColumnStep[] 
  * The step that leaves `severity_number` out of a run where its text gives
  * it (derivedSeverityNumberMarker): the number comes before the text in
  * column order, so it waits for the text, and goes after it where needed.
+ * Keeps each run's severity text in `texts` for the steps after it.
  */
-function derivedSeverityNumberStep(runs: number, order: readonly string[]): ColumnStep {
+function derivedSeverityNumberStep(texts: (StringEntriesColumn | undefined)[], order: readonly string[]): ColumnStep {
   const textComes = order.indexOf(SEVERITY_TEXT_COLUMN) > order.indexOf(SEVERITY_NUMBER_COLUMN);
-  const waiting: (ParquetColumn | undefined)[] = new Array(runs);
-  const texts: (Extract<ParquetColumn, { kind: 'string-entries' }> | undefined)[] = new Array(runs);
-  const decide = (numbers: ParquetColumn, text: Extract<ParquetColumn, { kind: 'string-entries' }> | undefined): ParquetColumn[] => {
+  const waiting: (ParquetColumn | undefined)[] = new Array(texts.length);
+  const decide = (numbers: ParquetColumn, text: StringEntriesColumn | undefined): ParquetColumn[] => {
     const marker = text && numbers.kind === 'int32' ? derivedSeverityNumberMarker(numbers, text) : undefined;
     return [marker ?? numbers];
   };
@@ -277,7 +278,7 @@ const TEMPLATES_MOST_BYTES_OF_TEXT = 0.9;
  * (by TEMPLATES_MOST_BYTES_OF_TEXT) on the file's first row group; else
  * undefined. Only the sample is split for a column that stays text.
  */
-function smallerAsTemplates(writer: ParquetColumnFileWriter, column: Extract<ParquetColumn, { kind: 'string-entries' }>): ParquetColumn[] | undefined {
+function smallerAsTemplates(writer: ParquetColumnFileWriter, column: StringEntriesColumn): ParquetColumn[] | undefined {
   const rows = column.indices.length;
   const sampleRows = Math.min(rows, writer.rowGroupRows);
   const sample = { ...column, indices: column.indices.subarray(0, sampleRows), ...(column.nulls ? { nulls: column.nulls.subarray(0, sampleRows) } : {}) };
@@ -495,7 +496,7 @@ function fixedWidth(kind: StoredKind): number {
   }
 }
 
-function distinctStrings(column: Extract<ParquetColumn, { kind: 'string-entries' }>): string[] {
+function distinctStrings(column: StringEntriesColumn): string[] {
   const used = new Set<number>();
   for (let k = 0; k < column.indices.length; k++) if (column.nulls === undefined || column.nulls[k] === 0) used.add(column.indices[k]!);
   const decoder = new TextDecoder();

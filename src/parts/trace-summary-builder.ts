@@ -17,7 +17,7 @@ export const SUMMARY_FORMAT_VERSION = 1;
 export const SUMMARY_ROW_GROUP_ROWS = 8192;
 
 /** OTLP's STATUS_CODE_ERROR. */
-const STATUS_ERROR = 2;
+export const STATUS_ERROR = 2;
 
 /** What the worker needs to write the summaries of its runs. */
 export interface TraceSummaryJob {
@@ -285,6 +285,7 @@ export function summaryColumns(c: SummaryColumns, rows: number): { traces: numbe
     const startNs = c.start_time_unix_nano.values;
     const durationNs = c.duration_nano.values;
     let minStart: bigint | undefined;
+    let maxStart: bigint | undefined;
     let maxEnd: bigint | undefined;
     let rootStart: bigint | undefined;
     let rootRow = -1;
@@ -294,6 +295,7 @@ export function summaryColumns(c: SummaryColumns, rows: number): { traces: numbe
       if (startNulls?.[i] === 1) continue;
       const start = startNs[i]!;
       if (minStart === undefined || start < minStart) minStart = start;
+      if (maxStart === undefined || start > maxStart) maxStart = start;
       if (durationNulls?.[i] !== 1) {
         const end = BigInt.asIntN(64, start + durationNs[i]!);
         if (maxEnd === undefined || end > maxEnd) maxEnd = end;
@@ -307,10 +309,8 @@ export function summaryColumns(c: SummaryColumns, rows: number): { traces: numbe
         namedRootRow = i;
       }
     }
-    if (minStart === undefined) return false;
-    let latest = minStart;
-    for (let i = a; i < b; i++) if (startNulls?.[i] !== 1 && startNs[i]! > latest) latest = startNs[i]!;
-    setTimes(t, minStart, maxEnd === undefined ? undefined : maxEnd - minStart, latest - minStart, rootRow, namedRootRow, rootStart === undefined ? 0n : rootStart - minStart);
+    if (minStart === undefined || maxStart === undefined) return false;
+    setTimes(t, minStart, maxEnd === undefined ? undefined : maxEnd - minStart, maxStart - minStart, rootRow, namedRootRow, rootStart === undefined ? 0n : rootStart - minStart);
     return true;
   }
   function setTimes(t: number, start: bigint, duration: bigint | undefined, lastStart: bigint, rootRow: number, namedRootRow: number, rootOffset: bigint): void {

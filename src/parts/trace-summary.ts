@@ -11,12 +11,9 @@
 import { readParquetSql, sqlString, type Engine, type Row } from '../engine/duckdb.js';
 import { fsyncFile } from './fsync.js';
 
-import { SUMMARY_FORMAT_VERSION, SUMMARY_ROW_GROUP_ROWS } from './trace-summary-builder.js';
+import { STATUS_ERROR, SUMMARY_FORMAT_VERSION, SUMMARY_ROW_GROUP_ROWS } from './trace-summary-builder.js';
 
 export { SUMMARY_FILE_SUFFIX, SUMMARY_FORMAT_VERSION, SUMMARY_ROW_GROUP_ROWS } from './trace-summary-builder.js';
-
-/** OTLP's STATUS_CODE_ERROR. */
-const STATUS_ERROR = 2;
 
 /** Span columns a summary is computed from. */
 export const SUMMARY_SPAN_COLUMNS = 'trace_id, service_name, name, parent_span_id, start_time_unix_nano, duration_nano, status_code';

@@ -960,6 +960,8 @@ export async function scanRows(part: PartPages, first: number, last: number, tes
   await loadZstd();
   const file = await open(part.path, 'r');
   const out: number[] = [];
+  // each test's column, found once for every row group
+  const leafOf = tests.map((test) => footer.leaves.findIndex((l) => l.name === test.column));
   try {
     for (let g = 0; g < footer.rowGroups.length; g++) {
       const group = footer.rowGroups[g]!;
@@ -968,8 +970,9 @@ export async function scanRows(part: PartPages, first: number, last: number, tes
       const to = Math.min(last + 1, groupFirst + group.numRows) - groupFirst;
       if (from >= to) continue;
       const hit = new Uint8Array(to - from);
-      for (const test of tests) {
-        const leaf = footer.leaves.findIndex((l) => l.name === test.column);
+      for (let t = 0; t < tests.length; t++) {
+        const test = tests[t]!;
+        const leaf = leafOf[t]!;
         if (leaf < 0) continue;
         const meta = group.columns[leaf]!;
         const conversion = part.conversions[leaf];

@@ -16,7 +16,7 @@
 
 import { isAscii, isUtf8 } from 'node:buffer';
 import { LogBatchBuilder } from '../model/log-batch-builder.js';
-import type { LogBatch } from '../model/log-batch.js';
+import { LEVEL_SEVERITY_NUMBERS, type LogBatch } from '../model/log-batch.js';
 import { JsonRecordFields, RoundedIntegerError, plainJson } from './log-body-fields.js';
 import { RecordTokensBuilder } from '../parts/log-tokens.js';
 import { int64Halves, setInt64OfSecondsNanos } from '../model/int64-halves.js';
@@ -323,29 +323,5 @@ function readRfc3339(input: string): boolean {
 
 /** OTLP SeverityNumber of common level names (logs data model's mapping); 0 when unknown. */
 export function severityNumberOf(text: string): number {
-  switch (text.trim().toLowerCase()) {
-    case 'trace':
-      return 1;
-    case 'debug':
-      return 5;
-    case 'info':
-    case 'information':
-    case 'notice':
-      return 9;
-    case 'warn':
-    case 'warning':
-      return 13;
-    case 'error':
-    case 'err':
-      return 17;
-    case 'fatal':
-    case 'critical':
-    case 'crit':
-    case 'alert':
-    case 'emergency':
-    case 'panic':
-      return 21;
-    default:
-      return 0;
-  }
+  return LEVEL_SEVERITY_NUMBERS.get(text.trim().toLowerCase()) ?? 0;
 }

@@ -257,12 +257,12 @@ function encodeChunkAs(column: PreparedColumn, start: number, end: number, optio
     case 'string':
       bounds = encodeStrings(chunk, column.values, start, end, { ...options, tryDictionary: options.tryDictionary && encoding === Encoding.RLE_DICTIONARY });
       break;
-    case 'string-entries':
-      bounds =
-        options.codec === undefined && encoding === Encoding.RLE_DICTIONARY && start === 0 && end === column.indices.length
-          ? (encodeWholeStringEntries(chunk, column, end, options.pageBytes) ?? { bounds: encodeStringEntries(chunk, column, start, end, options.pageBytes) }).bounds
-          : encodeStringEntries(chunk, column, start, end, options.pageBytes, encoding === Encoding.RLE_DICTIONARY);
+    case 'string-entries': {
+      const dictionary = encoding === Encoding.RLE_DICTIONARY;
+      const whole = options.codec === undefined && dictionary && start === 0 && end === column.indices.length ? encodeWholeStringEntries(chunk, column, end, options.pageBytes) : undefined;
+      bounds = whole ? whole.bounds : encodeStringEntries(chunk, column, start, end, options.pageBytes, dictionary);
       break;
+    }
   }
   return { ...chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, bounds)), valuesEncoding: encoding };
 }

@@ -28,7 +28,7 @@ import { compareUtf8, stagedTokenChunks } from '../../parts/log-token-chunks.js'
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
 import { logRowProjection, searchLogColumns, withLogPartSql } from '../../parts/log-part-projection.js';
 import { PartPagesCache, readRowsAt, scanRows, UnsupportedPartError } from '../part-pages.js';
-import { isSearchableLogColumn, logPredicate, logPredicateSql, logTextSql, servicesOf, termRegExp, wordValueTests } from './log-sql.js';
+import { isSearchableLogColumn, logPredicate, longestOf, logPredicateSql, logTextSql, servicesOf, termRegExp, wordValueTests } from './log-sql.js';
 import type { LogQuery } from './log-query.js';
 import { logColumnRoles, logRecordOf, type LogRecordJson } from './log-record.js';
 
@@ -297,7 +297,7 @@ async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes:
  */
 async function scanCandidates(engine: Engine, units: readonly ScanUnit[], unitIndexes: readonly number[], req: LogSearchRequest, fetch: RowFetch): Promise<Hit[] | undefined> {
   if (req.query.conditions.length > 0) return undefined;
-  const words = req.query.terms.map((t) => t.words.reduce((a, b) => (b.length > a.length ? b : a)));
+  const words = req.query.terms.map((t) => longestOf(t.words));
   if (words.length === 0 || words.some((w) => !/^[\x00-\x7f]+$/.test(w))) return undefined;
   const candidates: Hit[] = [];
   try {

@@ -73,7 +73,7 @@ function textComparison(column: string, op: FieldCondition['op'], value: string,
   const template = `${column}${TEMPLATE_SUFFIX}`;
   if ((op !== '=' && op !== '!=') || !columns.has(template)) return comparison(column, op, sqlString(value));
   const { variables, between } = textVariables(value);
-  const longest = between.reduce((a, b) => (b.length > a.length ? b : a));
+  const longest = longestOf(between);
   const narrow = [
     ...(longest === '' ? [] : [`coalesce(contains(${sqlIdent(template)}, ${sqlString(longest)}), true)`]),
     ...[...variables]
@@ -175,7 +175,7 @@ export function logPredicate(query: LogQuery, columns: ReadonlySet<string>): Log
   for (const t of query.terms) {
     if (t.negate) continue;
     // Column by column: half the time of one test over the joined text (no long string built for every row).
-    const longest = t.words.reduce((a, b) => (b.length > a.length ? b : a));
+    const longest = longestOf(t.words);
     cheap.push(textColumns.length === 0 ? 'FALSE' : `(${textColumns.map((c) => wordTestSql(c, longest, columns)).join(' OR ')})`);
   }
   return {
@@ -192,6 +192,11 @@ function isTemplateNumber(word: string): boolean {
   return /^(0|[1-9][0-9]{0,9})$/.test(word) && Number(word) <= MAX_TEMPLATE_NUMBER;
 }
 
+/** The longest of `texts` (the first of equals): the cheapest test to narrow by. */
+export function longestOf(texts: readonly string[]): string {
+  return texts.reduce((a, b) => (b.length > a.length ? b : a));
+}
+
 /** A word log parts may take out of a text as an id (lower case: search words are). */
 function isTemplateId(word: string): boolean {
   return /^[0-9a-f]*[0-9][0-9a-f]*$/.test(word);
@@ -205,35 +210,38 @@ function isTemplateId(word: string): boolean {
  * in the template or as one of its variables, so no template is rebuilt here.
  */
 function wordTestSql(column: string, word: string, columns: ReadonlySet<string>): string {
-  const literal = sqlString(word);
+  const testSql = (t: ValueTest): string => ('number' in t ? `${sqlIdent(t.column)} = ${t.number}` : `contains(lower(${sqlIdent(t.column)}), ${sqlString(t.word)})`);
+  return storedWordTests(column, word, columns, storedTextColumn(column))
+    .map((t) => `coalesce(${testSql(t)}, false)`)
+    .join(' OR ');
+}
+
+/**
+ * The stored columns a word test of `column` reads: the column itself, or
+ * its template, its text where the relation also holds it (`textColumn`:
+ * the projection renames it, a file keeps its name), its numbers when the
+ * word is one and its ids when the word may be one.
+ */
+function storedWordTests(column: string, word: string, columns: ReadonlySet<string>, textColumn: string): ValueTest[] {
   const template = `${column}${TEMPLATE_SUFFIX}`;
-  if (!columns.has(template)) return `coalesce(contains(lower(${sqlIdent(column)}), ${literal}), false)`;
-  const tests = [`contains(lower(${sqlIdent(template)}), ${literal})`];
-  if (columns.has(storedTextColumn(column))) tests.push(`contains(lower(${sqlIdent(storedTextColumn(column))}), ${literal})`);
+  if (!columns.has(template)) return [{ column, word }];
+  const tests: ValueTest[] = [{ column: template, word }];
+  if (columns.has(textColumn)) tests.push({ column: textColumn, word });
   const { numbers, ids } = templateVariableColumns(column, columns);
-  if (isTemplateNumber(word)) for (const c of numbers) tests.push(`${sqlIdent(c)} = ${word}`);
-  if (isTemplateId(word)) for (const c of ids) tests.push(`contains(lower(${sqlIdent(c)}), ${literal})`);
-  return tests.map((t) => `coalesce(${t}, false)`).join(' OR ');
+  if (isTemplateNumber(word)) for (const c of numbers) tests.push({ column: c, number: Number(word) });
+  if (isTemplateId(word)) for (const c of ids) tests.push({ column: c, word });
+  return tests;
 }
 
 /**
  * wordTestSql's test as tests of a file's stored columns (`fileColumns`),
- * for a search reading the pages itself (scanRows, src/query/part-pages.ts):
- * the text column, or its template, its text where the file also has it,
- * its numbers when the word is one and its ids when the word may be one;
- * `severity_text` for a field stored as it.
+ * for a search reading the pages itself (scanRows, src/query/part-pages.ts);
+ * also `severity_text` for a field stored as it.
  */
 export function wordValueTests(column: string, word: string, fileColumns: ReadonlySet<string>): ValueTest[] {
   // a field stored as its record's severity text (src/parts/log-severity-text.ts): the text it is rebuilt from
   const severity: ValueTest[] = fileColumns.has(`${column}${SEVERITY_TEXT_SUFFIX}`) ? [{ column: SEVERITY_TEXT_COLUMN, word }] : [];
-  const template = `${column}${TEMPLATE_SUFFIX}`;
-  if (!fileColumns.has(template)) return [...severity, { column, word }];
-  const tests: ValueTest[] = [...severity, { column: template, word }];
-  if (fileColumns.has(column)) tests.push({ column, word });
-  const { numbers, ids } = templateVariableColumns(column, fileColumns);
-  if (isTemplateNumber(word)) for (const c of numbers) tests.push({ column: c, number: Number(word) });
-  if (isTemplateId(word)) for (const c of ids) tests.push({ column: c, word });
-  return tests;
+  return [...severity, ...storedWordTests(column, word, fileColumns, column)];
 }
 
 /** The predicate of `query` over a file with `columns` in one expression; 'TRUE' when the query has no filter. */
