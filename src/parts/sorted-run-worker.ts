@@ -1,18 +1,26 @@
-// Worker thread body of writeSortedRunsInWorker (src/parts/sorted-run.ts).
+// Worker thread body of writeSortedRunsInWorker (sorted-run-thread.ts): one
+// job per message, for as long as the thread is kept.
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { loadPageCodec } from './parquet/compression.js';
 import { writeSortedRuns, type SortedRunJob } from './sorted-run.js';
-import { registerThisThread, retireThisThread } from '../store/thread-cpu.js';
+import type { SortedRunAnswer } from './sorted-run-thread.js';
+import { registerThisThread } from '../store/thread-cpu.js';
 
 registerThisThread('flush-sort');
 
-const job = workerData as SortedRunJob;
-// zstd pages need the WebAssembly module loaded in this thread first
-await loadPageCodec(job.write?.codec);
-for (const codec of Object.values(job.write?.columnCodecs ?? {})) await loadPageCodec(codec);
-try {
-  parentPort!.postMessage(writeSortedRuns(job));
-} finally {
-  retireThisThread();
+parentPort!.on('message', (job: SortedRunJob) => {
+  void answer(job).then((a) => parentPort!.postMessage(a));
+});
+
+async function answer(job: SortedRunJob): Promise<SortedRunAnswer> {
+  try {
+    // zstd pages need the WebAssembly module loaded in this thread first (once: later loads are no-ops)
+    await loadPageCodec(job.write?.codec);
+    for (const codec of Object.values(job.write?.columnCodecs ?? {})) await loadPageCodec(codec);
+    return { result: writeSortedRuns(job) };
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    return { error: { message: e.message, ...(e.stack ? { stack: e.stack } : {}) } };
+  }
 }

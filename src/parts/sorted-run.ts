@@ -9,7 +9,6 @@
 // keeps the main one.
 
 import { closeSync, openSync, readSync } from 'node:fs';
-import { startModuleWorker } from './module-worker.js';
 import { decodeChunk, type ChunkLayout, type DecodedChunk, type FileLayout, type StoredKind } from './parquet/layout.js';
 import { wholeMicros } from './log-time-micros.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from './parquet/writer.js';
@@ -291,25 +290,6 @@ function smallerAsTemplates(writer: ParquetColumnFileWriter, column: StringEntri
 
 function templatePieces(templated: TemplatedText): ParquetColumn[] {
   return [templated.template, ...templated.numbers, ...templated.ids];
-}
-
-/** Runs writeSortedRuns in a worker thread. */
-export function writeSortedRunsInWorker(job: SortedRunJob): Promise<SortedRunResult> {
-  return new Promise((resolve, reject) => {
-    const worker = startModuleWorker(import.meta.url, './sorted-run-worker', { workerData: job });
-    let settled = false;
-    worker.once('message', (result: SortedRunResult) => {
-      settled = true;
-      resolve(result);
-    });
-    worker.once('error', (err) => {
-      settled = true;
-      reject(err);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`sorted run: worker exited with code ${code} before answering`));
-    });
-  });
 }
 
 function readChunk(fd: number, chunk: ChunkLayout): Uint8Array {

@@ -1,0 +1,112 @@
+// The flush's regrouping worker threads (body: sorted-run-worker.ts), kept
+// between flushes. A fresh worker per flush paid, every time, ~130 ms of CPU
+// to load its modules and compile zstd's WebAssembly, and then ran the
+// writer's hot loops unoptimised until V8 had compiled them again on its
+// platform threads. An idle worker is reused by the next flush and ends
+// after IDLE_WORKER_MS without one; at most MAX_IDLE_WORKERS wait (the trace
+// and the log store flush at the same time at most).
+
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from './module-worker.js';
+import { retireWorker } from '../store/thread-cpu.js';
+import type { SortedRunJob, SortedRunResult } from './sorted-run.js';
+
+const IDLE_WORKER_MS = 30_000;
+const MAX_IDLE_WORKERS = 2;
+
+/** What the worker answers a job: its result, or why it failed. */
+export type SortedRunAnswer = { result: SortedRunResult } | { error: { message: string; stack?: string } };
+
+interface Pending {
+  resolve(result: SortedRunResult): void;
+  reject(err: Error): void;
+}
+
+class RegroupingWorker {
+  private readonly worker: Worker;
+  private pending: Pending | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private ended = false;
+
+  constructor(private readonly release: (w: RegroupingWorker) => void) {
+    this.worker = startModuleWorker(import.meta.url, './sorted-run-worker');
+    // an idle worker keeps no process alive
+    this.worker.unref();
+    this.worker.on('message', (answer: SortedRunAnswer) => {
+      const pending = this.pending;
+      this.pending = undefined;
+      if (!pending) return;
+      this.worker.unref();
+      if ('result' in answer) pending.resolve(answer.result);
+      else pending.reject(Object.assign(new Error(answer.error.message), answer.error.stack ? { stack: answer.error.stack } : {}));
+      this.release(this);
+    });
+    this.worker.on('error', (err) => this.end(err));
+    this.worker.on('exit', (code) => this.end(new Error(`sorted run: worker exited with code ${code} before answering`)));
+  }
+
+  get usable(): boolean {
+    return !this.ended;
+  }
+
+  run(job: SortedRunJob): Promise<SortedRunResult> {
+    clearTimeout(this.idleTimer);
+    this.worker.ref();
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(job);
+    });
+  }
+
+  /** Waits for another job at most IDLE_WORKER_MS, then ends. */
+  idle(onEnd: () => void): void {
+    this.idleTimer = setTimeout(() => {
+      onEnd();
+      void this.terminate();
+    }, IDLE_WORKER_MS);
+    this.idleTimer.unref();
+  }
+
+  async terminate(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.idleTimer);
+    retireWorker(this.worker);
+    await this.worker.terminate();
+  }
+
+  private end(err: Error): void {
+    this.ended = true;
+    clearTimeout(this.idleTimer);
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(err);
+  }
+}
+
+const idleWorkers: RegroupingWorker[] = [];
+
+function release(worker: RegroupingWorker): void {
+  if (!worker.usable) return;
+  if (idleWorkers.length >= MAX_IDLE_WORKERS) {
+    void worker.terminate();
+    return;
+  }
+  idleWorkers.push(worker);
+  worker.idle(() => {
+    const at = idleWorkers.indexOf(worker);
+    if (at >= 0) idleWorkers.splice(at, 1);
+  });
+}
+
+/** Runs writeSortedRuns in a worker thread: an idle one from an earlier flush, else a new one. */
+export function writeSortedRunsInWorker(job: SortedRunJob): Promise<SortedRunResult> {
+  let worker = idleWorkers.pop();
+  while (worker !== undefined && !worker.usable) worker = idleWorkers.pop();
+  return (worker ?? new RegroupingWorker(release)).run(job);
+}
+
+/** Ends the idle workers now (tests; a server that stops need not: they keep no process alive). */
+export async function endIdleSortedRunWorkers(): Promise<void> {
+  await Promise.all(idleWorkers.splice(0).map((w) => w.terminate()));
+}
