@@ -18,9 +18,16 @@ import { SMALL_NUMBER_KEYS } from './log-tokens.js';
 const MAGIC = 'MQTOKIX3';
 /** Rows per chunk: about one Parquet row group of a log part. */
 export const TOKEN_CHUNK_ROWS = 16_384;
-/** ≈ 0.8 % false positives (1 in 2^7), at ~7.5 bits per (word, chunk) pair in a part's filter. */
-const FINGERPRINT_BITS = 7;
-const BITS_PER_FILTERED_KEY = FINGERPRINT_BITS * 1.075;
+/**
+ * ≈ 1.6 % false positives (1 in 2^6) at ~6.5 bits per (word, chunk) pair in a
+ * part's filter; session 9 wrote 7 (0.8 %, ~7.5 bits), read as written (the
+ * width is in each filter's header). A false positive costs a rare-word search
+ * one chunk tested from its pages (~4 ms), the bit 0.13 B a record
+ * (docs/storage.md, "Session 10").
+ */
+const FINGERPRINT_BITS = 6;
+/** what a key costs in the filter: fingerprint bits × the filter's size factor for a part's pairs */
+const FILTER_SIZE_FACTOR = 1.075;
 
 export interface TokenChunk {
   /** the chunk's rows are [firstRow, firstRow + rows) of its file */
@@ -51,10 +58,10 @@ interface ChunkWords {
  * their own value) into a bitmap of the numbers below some power of two and
  * the rest. Small numbers — durations, counts, ports, sizes — are dense in a
  * chunk of 16 Ki rows (~92 % of 0-4095 in the bench's logs): one bit each
- * over the range costs less than ~7.5 bits for each of them in the filter,
+ * over the range costs less than ~6.5 bits for each of them in the filter,
  * and never errs. The bound is the power of two that saves the most bits.
  */
-function chunkWords(distinct: Uint32Array): ChunkWords {
+function chunkWords(distinct: Uint32Array, bitsPerFilteredKey: number): ChunkWords {
   // numbers by bit length: byLength[k] counts n with 2^(k-1) ≤ n < 2^k (byLength[0]: zero)
   const byLength = new Uint32Array(22);
   for (let i = 0; i < distinct.length; i++) {
@@ -66,7 +73,7 @@ function chunkWords(distinct: Uint32Array): ChunkWords {
   let count = 0;
   for (let k = 0; k <= 20; k++) {
     count += byLength[k]!; // numbers below 2^k
-    const saved = count * BITS_PER_FILTERED_KEY - (1 << k);
+    const saved = count * bitsPerFilteredKey - (1 << k);
     if (k >= 3 && saved > best) {
       best = saved;
       numbersBelow = 1 << k;
@@ -93,8 +100,8 @@ export type ChunkPlace = Omit<TokenChunk, 'numbersBelow' | 'numbers' | 'filter' 
  * i's distinct word keys (distinctHashes). One filter holds the words of all
  * of them, each as (key, chunk number).
  */
-export function buildTokenChunks(places: readonly ChunkPlace[], distinctKeysOf: (chunk: number) => Uint32Array): TokenChunk[] {
-  const words = places.map((_, i) => chunkWords(distinctKeysOf(i)));
+export function buildTokenChunks(places: readonly ChunkPlace[], distinctKeysOf: (chunk: number) => Uint32Array, fingerprintBits = FINGERPRINT_BITS): TokenChunk[] {
+  const words = places.map((_, i) => chunkWords(distinctKeysOf(i), fingerprintBits * FILTER_SIZE_FACTOR));
   let total = 0;
   for (const w of words) total += w.filtered.length;
   const keys = new Uint32Array(total);
@@ -105,7 +112,7 @@ export function buildTokenChunks(places: readonly ChunkPlace[], distinctKeysOf: 
     slots.fill(i, p, p + w.filtered.length);
     p += w.filtered.length;
   });
-  const filter = buildFuseFilter(keys, slots, FINGERPRINT_BITS);
+  const filter = buildFuseFilter(keys, slots, fingerprintBits);
   return places.map((place, i) => ({ ...place, numbersBelow: words[i]!.numbersBelow, numbers: words[i]!.numbers, filter, slot: i }));
 }
 
