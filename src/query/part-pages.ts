@@ -13,7 +13,7 @@
 // definition levels only, and the answer's row objects carry no nulls.
 //
 // Only flat files with v1 data pages are read: PLAIN, dictionary,
-// DELTA_BINARY_PACKED and RLE (booleans) values; zstd, gzip, Brotli or no
+// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY (log parts' ids) and RLE (booleans) values; zstd, gzip, Brotli or no
 // compression; the physical and logical types DuckDB and our writer give
 // span columns. Anything else throws UnsupportedPartError, and the lookup
 // reads that part with DuckDB instead. Values are the JS values DuckDB's
@@ -38,7 +38,7 @@ type Conversion = 'string' | 'bytes' | 'int32' | 'int64' | 'double' | 'float' | 
 const ConvertedType = { UTF8: 0, INT_32: 17, INT_64: 18 } as const;
 const LogicalType = { STRING: 1, INTEGER: 10 } as const;
 const PageType = { DATA_PAGE: 0, INDEX_PAGE: 1, DICTIONARY_PAGE: 2, DATA_PAGE_V2: 3 } as const;
-const ValueEncoding = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE: 3, DELTA_BINARY_PACKED: 5, RLE_DICTIONARY: 8 } as const;
+const ValueEncoding = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE: 3, DELTA_BINARY_PACKED: 5, DELTA_LENGTH_BYTE_ARRAY: 6, RLE_DICTIONARY: 8 } as const;
 /** FLOAT is not among the types our writer writes (metadata.ts) */
 const FLOAT = 4;
 
@@ -213,6 +213,8 @@ class ChunkReader {
         // int32 deltas may wrap around as 32-bit arithmetic: the value is its low 32 bits
         return this.conversion === 'int64' ? ints : ints.map((v) => Number(BigInt.asIntN(32, v)));
       }
+      case ValueEncoding.DELTA_LENGTH_BYTE_ARRAY:
+        return deltaLengthValuesAt(page, pos, this.leaf, this.conversion, indexes);
       case ValueEncoding.RLE: {
         if (this.conversion !== 'boolean') throw new UnsupportedPartError(`part pages: RLE ${this.conversion}`);
         const bits = new Int32Array(indexes.length);
@@ -330,6 +332,63 @@ function plainValuesAt(bytes: Uint8Array, pos: number, leaf: LeafSchema, convers
     at += 4 + length;
   }
   return out;
+}
+
+/**
+ * The DELTA_LENGTH_BYTE_ARRAY values at `indexes` (ascending) from
+ * bytes[pos…]: every value's length (DELTA_BINARY_PACKED), then their bytes
+ * one after another.
+ */
+function deltaLengthValuesAt(bytes: Uint8Array, pos: number, leaf: LeafSchema, conversion: Conversion, indexes: Int32Array): unknown[] {
+  if (conversion !== 'string' && conversion !== 'bytes') throw new UnsupportedPartError(`part pages: DELTA_LENGTH_BYTE_ARRAY ${conversion}`);
+  const { lengths, end } = deltaLengths(bytes, pos);
+  if (indexes.length > 0 && indexes[indexes.length - 1]! >= lengths.length) throw new Error(`part pages: column "${leaf.name}" holds fewer than ${indexes[indexes.length - 1]! + 1} values`);
+  const convert = byteArrayConversion(conversion);
+  const out = new Array<unknown>(indexes.length);
+  let at = end;
+  for (let i = 0, k = 0; k < indexes.length; i++) {
+    if (i === indexes[k]) {
+      if (at + lengths[i]! > bytes.length) throw new Error(`part pages: column "${leaf.name}" has a truncated value`);
+      out[k++] = convert(bytes.subarray(at, at + lengths[i]!));
+    }
+    at += lengths[i]!;
+  }
+  return out;
+}
+
+/**
+ * Every length of a DELTA_LENGTH_BYTE_ARRAY body at bytes[pos…], and where
+ * the values' bytes start. Lengths are below 2^31, so a delta less the
+ * block's smallest fits in 32 bits and the sums wrap as int32s.
+ */
+function deltaLengths(bytes: Uint8Array, pos: number): { lengths: Int32Array; end: number } {
+  const state = { pos };
+  const blockSize = Number(varint(bytes, state));
+  const miniblocks = Number(varint(bytes, state));
+  const total = Number(varint(bytes, state));
+  let value = Number(zigzag(varint(bytes, state))) | 0;
+  if (miniblocks === 0 || blockSize % miniblocks !== 0 || (blockSize / miniblocks) % 8 !== 0) throw new Error('part pages: DELTA_LENGTH_BYTE_ARRAY block layout');
+  const perMiniblock = blockSize / miniblocks;
+  const lengths = new Int32Array(total);
+  if (total > 0) lengths[0] = value;
+  let n = 1;
+  while (n < total) {
+    const minDelta = Number(BigInt.asIntN(32, zigzag(varint(bytes, state))));
+    const widths = state.pos;
+    state.pos += miniblocks;
+    for (let m = 0; m < miniblocks && n < total; m++) {
+      const width = bytes[widths + m]!;
+      if (width > 32) throw new Error(`part pages: DELTA_LENGTH_BYTE_ARRAY bit width ${width}`);
+      const count = Math.min(perMiniblock, total - n);
+      if (state.pos + (perMiniblock * width) / 8 > bytes.length) throw new Error('part pages: DELTA_LENGTH_BYTE_ARRAY block ends early');
+      for (let i = 0, bit = state.pos * 8; i < count; i++, bit += width) {
+        value = (value + minDelta + packedAt(bytes, bit, width)) | 0;
+        lengths[n++] = value;
+      }
+      state.pos += (perMiniblock * width) / 8;
+    }
+  }
+  return { lengths, end: state.pos };
 }
 
 /** Set bits per byte value. */
@@ -925,7 +984,7 @@ function scanWord(bytes: Uint8Array, base: number, c: ColumnChunkRef, from: numb
     if (pageEnd <= from || page.firstRow >= to) continue;
     const dictionary = page.encoding === ValueEncoding.PLAIN_DICTIONARY || page.encoding === ValueEncoding.RLE_DICTIONARY;
     if (dictionary && !anyDictionaryHit) continue;
-    if (!dictionary && page.encoding !== ValueEncoding.PLAIN) throw new UnsupportedPartError(`part pages: text value encoding ${page.encoding}`);
+    if (!dictionary && page.encoding !== ValueEncoding.PLAIN && page.encoding !== ValueEncoding.DELTA_LENGTH_BYTE_ARRAY) throw new UnsupportedPartError(`part pages: text value encoding ${page.encoding}`);
     const body = decompress(c.meta.codec, page.body, page.size, true);
     if (!dictionary && !mayHoldWord(body, c.leaf.repetition === Repetition.OPTIONAL ? 4 + readU32(body, 0) : 0, body.length, word)) continue;
     // the page's rows in [from, to)
@@ -941,7 +1000,7 @@ function scanWord(bytes: Uint8Array, base: number, c: ColumnChunkRef, from: numb
       if (bitWidth > 0) hybridValuesAt(body, pos + 1, body.length, bitWidth, indexes, keys);
       hit = (k) => dictionaryHits?.[keys[k]!] === 1;
     } else {
-      const values = plainValuesAt(body, pos, c.leaf, c.conversion, indexes);
+      const values = page.encoding === ValueEncoding.DELTA_LENGTH_BYTE_ARRAY ? deltaLengthValuesAt(body, pos, c.leaf, c.conversion, indexes) : plainValuesAt(body, pos, c.leaf, c.conversion, indexes);
       hit = (k) => holds(values[k]);
     }
     for (let k = 0, w = 0; k < valueAt.length; k++) if (valueAt[k]! >= 0 && hit(w++)) out[first + k - from] = 1;

@@ -3,7 +3,7 @@
 // caller, which knows where the chunk lands in the file.
 
 import type { PreparedColumn } from './columns.js';
-import { bitWidthFor, countNulls, deltaBinaryPacked, encodeDefinitionLevels, encodeHybrid, hybridMaxBytes, plainBooleans, plainFixedWidth } from './encoding.js';
+import { bitWidthFor, countNulls, deltaBinaryPacked, deltaLengthByteArray, encodeDefinitionLevels, encodeHybrid, hybridMaxBytes, plainBooleans, plainFixedWidth } from './encoding.js';
 import { type PageCodec, compressPage } from './compression.js';
 import { Encoding, type Statistics } from './metadata.js';
 import { encodeDataPageHeader, encodeDictionaryPageHeader } from './page.js';
@@ -96,6 +96,8 @@ export interface ChunkOptions {
   tryDeltaInt32?: boolean;
   /** Strings with a codec: also try PLAIN where a dictionary was chosen, keep the smaller. */
   tryPlainStrings?: boolean;
+  /** Strings with a codec: each PLAIN page also as DELTA_LENGTH_BYTE_ARRAY, the smaller kept (ids of one length). */
+  tryDeltaLengthStrings?: boolean;
 }
 
 /**
@@ -221,6 +223,8 @@ type EncodedChunkAs = EncodedColumnChunk & { valuesEncoding: Encoding };
  */
 function encodeChunkAs(column: PreparedColumn, start: number, end: number, options: ChunkOptions, encoding: Encoding, facts?: ChunkFacts): EncodedChunkAs {
   const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec, facts?.nullCount);
+  // strings' PLAIN pages: DELTA_LENGTH_BYTE_ARRAY tried beside PLAIN at a trial, alone once a trial chose it
+  if (options.tryDeltaLengthStrings === true && options.codec !== undefined) chunk.deltaLengths = encoding === Encoding.DELTA_LENGTH_BYTE_ARRAY ? 'only' : 'try';
   let bounds: Bounds | undefined;
   switch (column.kind) {
     case 'int64':
@@ -264,7 +268,10 @@ function encodeChunkAs(column: PreparedColumn, start: number, end: number, optio
       break;
     }
   }
-  return { ...chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, bounds)), valuesEncoding: encoding };
+  const finished = chunk.finish(chunkStatistics(column, start, end, chunk.nullCount, bounds));
+  // PLAIN strings whose pages all came out smaller as DELTA_LENGTH_BYTE_ARRAY: that is what the next row groups reuse
+  const deltaLengths = encoding === Encoding.PLAIN && finished.encodings.includes(Encoding.DELTA_LENGTH_BYTE_ARRAY) && chunk.plainStringPages === 0;
+  return { ...finished, valuesEncoding: deltaLengths ? Encoding.DELTA_LENGTH_BYTE_ARRAY : encoding };
 }
 
 function chunkStatistics(column: PreparedColumn, start: number, end: number, nullCount: number, bounds: Bounds | undefined): Statistics {
@@ -314,7 +321,7 @@ function encodeStrings(
   for (let p = 0; p < plain.pageRowEnds.length; p++) {
     const b = plain.pageRowEnds[p]!;
     const byteEnd = plain.pageByteEnds[p]!;
-    chunk.addDataPage(a, b, Encoding.PLAIN, plain.data.subarray(byteStart, byteEnd));
+    chunk.addPlainStringPage(a, b, plain.data.subarray(byteStart, byteEnd));
     a = b;
     byteStart = byteEnd;
   }
@@ -435,12 +442,12 @@ function addPlainEntryPages(chunk: ChunkBuilder, values: Uint8Array, nulls: Uint
     if (nulls !== undefined && nulls[i] !== 0) continue;
     at += 4 + ((values[at]! | (values[at + 1]! << 8) | (values[at + 2]! << 16) | (values[at + 3]! << 24)) >>> 0);
     if (at - byteStart >= pageBytes) {
-      chunk.addDataPage(a, i + 1, Encoding.PLAIN, values.subarray(byteStart, at));
+      chunk.addPlainStringPage(a, i + 1, values.subarray(byteStart, at));
       a = i + 1;
       byteStart = at;
     }
   }
-  if (a < end || a === start) chunk.addDataPage(a, end, Encoding.PLAIN, values.subarray(byteStart, at));
+  if (a < end || a === start) chunk.addPlainStringPage(a, end, values.subarray(byteStart, at));
 }
 
 /** The PLAIN values of the non-null rows [start, end), one entry per row. */
@@ -522,6 +529,10 @@ class ChunkBuilder {
   private readonly encodings = new Set<Encoding>([Encoding.PLAIN]);
   /** Nulls in the chunk's rows. */
   readonly nullCount: number;
+  /** addPlainStringPage's pages: PLAIN, DELTA_LENGTH_BYTE_ARRAY where smaller (compressed pages only), or DELTA_LENGTH_BYTE_ARRAY */
+  deltaLengths: 'never' | 'try' | 'only' = 'never';
+  /** pages addPlainStringPage kept PLAIN */
+  plainStringPages = 0;
 
   /** `nulls`: mask of the whole column, undefined without a null row; `optional`: pages carry definition levels. */
   constructor(
@@ -561,11 +572,11 @@ class ChunkBuilder {
   /**
    * A v1 data page of rows [start, end): definition levels (OPTIONAL only),
    * then `values` — or, compressed, one of `alternatives` where that
-   * compresses smaller (values of the same encoding written another way).
+   * compresses smaller (values of the same encoding written another way),
+   * or `otherEncoding`'s values where those do. Returns the encoding written.
    */
-  addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array, alternatives: readonly Uint8Array[] = []): void {
+  addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array, alternatives: readonly Uint8Array[] = [], otherEncoding?: { encoding: Encoding; values: Uint8Array }): Encoding {
     const levels = this.optional ? encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), this.codec?.codec === 'zstd') : undefined;
-    this.encodings.add(encoding);
     if (this.codec !== undefined) {
       let stored = compressLevelsAndValues(levels, values, this.codec);
       for (const alternative of alternatives) {
@@ -575,13 +586,23 @@ class ChunkBuilder {
           values = alternative;
         }
       }
+      if (otherEncoding !== undefined) {
+        const other = compressLevelsAndValues(levels, otherEncoding.values, this.codec);
+        if (other.length < stored.length) {
+          stored = other;
+          values = otherEncoding.values;
+          encoding = otherEncoding.encoding;
+        }
+      }
+      this.encodings.add(encoding);
       const bodyBytes = (levels?.length ?? 0) + values.length;
       const header = encodeDataPageHeader(bodyBytes, end - start, encoding, stored.length);
       this.push(header, header.length);
       this.pages.push({ rows: end - start, dictionaryIndices: encoding === Encoding.RLE_DICTIONARY, bodyAt: this.byteLength, levelsBytes: levels?.length ?? 0, valuesBytes: values.length });
       this.push(stored, bodyBytes);
-      return;
+      return encoding;
     }
+    this.encodings.add(encoding);
     const bodyBytes = (levels?.length ?? 0) + values.length;
     const header = encodeDataPageHeader(bodyBytes, end - start, encoding);
     this.push(header, header.length);
@@ -594,6 +615,23 @@ class ChunkBuilder {
     });
     if (levels !== undefined) this.push(levels, levels.length);
     if (values.length > 0) this.push(values, values.length);
+    return encoding;
+  }
+
+  /** A data page of PLAIN byte arrays (`u32 length, bytes` each), or their DELTA_LENGTH_BYTE_ARRAY where that compresses smaller. */
+  addPlainStringPage(start: number, end: number, values: Uint8Array): void {
+    const count = this.presentIn(start, end);
+    if (this.deltaLengths === 'never' || count === 0) {
+      this.plainStringPages++;
+      this.addDataPage(start, end, Encoding.PLAIN, values);
+      return;
+    }
+    const deltaLengths = deltaLengthByteArray(values, count);
+    if (this.deltaLengths === 'only') {
+      this.addDataPage(start, end, Encoding.DELTA_LENGTH_BYTE_ARRAY, deltaLengths);
+      return;
+    }
+    if (this.addDataPage(start, end, Encoding.PLAIN, values, [], { encoding: Encoding.DELTA_LENGTH_BYTE_ARRAY, values: deltaLengths }) === Encoding.PLAIN) this.plainStringPages++;
   }
 
   finish(statistics: Statistics): EncodedColumnChunk {

@@ -14,6 +14,7 @@ import { GROUPS_PER_ENCODING_TRIAL } from './column-chunk.js';
 import { loadZstd, zstdCompress, zstdDecompressPage } from './zstd.js';
 import { deltaBinaryPacked } from './encoding.js';
 import { readParquetFooter } from './footer.js';
+import { Encoding } from './metadata.js';
 import { expectedRows, queryRows, readParquetRows, seededRandom, sqlString, stringEntriesColumn, withDuckDB, withTempDir } from './testing.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn, writeParquetFile } from './writer.js';
 
@@ -58,6 +59,7 @@ const LOG_PART_OPTIONS: ColumnFileOptions = {
   tryDeltaInt64: true,
   tryDeltaInt32: true,
   tryPlainStrings: true,
+  tryDeltaLengthStrings: true,
   allOptional: true,
 };
 /** As session 4 wrote log parts: data folders still hold such parts. */
@@ -370,6 +372,42 @@ describe('definition levels in a zstd frame of their own', () => {
         };
         assert.equal(await frames(sparse), 2, 'levels, then values');
         assert.equal(await frames(full), 1, 'levels of one run stay in the values frame');
+      }),
+    );
+  });
+});
+
+describe('strings as DELTA_LENGTH_BYTE_ARRAY', () => {
+  it('writes pages of ids of one length without their length prefixes where smaller, which DuckDB and chdb read', async () => {
+    await loadZstd();
+    const rows = 5000;
+    const r = seededRandom(23);
+    const hex = (): string => Math.floor(r() * 2 ** 32).toString(16).padStart(8, '0');
+    let id = '';
+    const ids = Array.from({ length: rows }, (_, i) => {
+      if (i % 13 === 4) return undefined;
+      if (id === '' || r() < 0.6) id = hex() + hex();
+      return i % 101 === 7 ? `${id}-é😀` : id;
+    });
+    const columns: ParquetColumn[] = [
+      { name: 'req_id', kind: 'string', values: ids },
+      stringEntriesColumn('span', Array.from({ length: rows }, () => hex())),
+    ];
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const path = join(dir, 'ids.parquet');
+        writeColumnFile(path, rows, columns, LOG_PART_OPTIONS);
+        const footer = readParquetFooter(path);
+        for (const name of ['req_id', 'span']) {
+          const leaf = footer.leaves.findIndex((l) => l.name === name);
+          assert.ok(footer.rowGroups.some((g) => g.columns[leaf]!.encodings.includes(Encoding.DELTA_LENGTH_BYTE_ARRAY)), name);
+        }
+        assert.deepEqual(await readParquetRows(connection, path), expectedRows(rows, columns));
+        const out = query(`SELECT req_id, span FROM file('${path}', Parquet) SETTINGS input_format_parquet_preserve_order = 1`, 'JSONEachRow')
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        assert.deepEqual(out, expectedRows(rows, columns));
       }),
     );
   });

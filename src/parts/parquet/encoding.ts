@@ -328,6 +328,35 @@ const DELTA_MINIBLOCKS = 4;
 const DELTA_MINIBLOCK_VALUES = DELTA_BLOCK_VALUES / DELTA_MINIBLOCKS;
 
 /**
+ * DELTA_LENGTH_BYTE_ARRAY of `count` PLAIN byte arrays (`u32 length, bytes`
+ * each): their lengths DELTA_BINARY_PACKED, then their bytes one after
+ * another. Ids of one length (a request id's 16 hex digits) then leave zstd
+ * a stream of digits alone, without a length prefix every 20 bytes sharing
+ * their Huffman table (docs/format/parquet-writer.md).
+ */
+export function deltaLengthByteArray(plain: Uint8Array, count: number): Uint8Array {
+  const lengths = new Int32Array(count);
+  for (let i = 0, at = 0; i < count; i++) {
+    const length = (plain[at]! | (plain[at + 1]! << 8) | (plain[at + 2]! << 16) | (plain[at + 3]! << 24)) >>> 0;
+    lengths[i] = length;
+    at += 4 + length;
+  }
+  const header = deltaBinaryPacked(lengths, 0, count, undefined, count);
+  const out = new Uint8Array(header.length + plain.length - 4 * count);
+  out.set(header, 0);
+  for (let i = 0, at = 0, o = header.length; i < count; i++) {
+    const from = at + 4;
+    const to = from + lengths[i]!;
+    // short values byte by byte: a subarray per value costs more than the copy
+    if (to - from > 64) out.set(plain.subarray(from, to), o);
+    else for (let k = from; k < to; k++) out[o + k - from] = plain[k]!;
+    o += to - from;
+    at = to;
+  }
+  return out;
+}
+
+/**
  * DELTA_BINARY_PACKED of the non-null int64 values of rows [start, end):
  *   header: varint block size (128) · varint miniblocks per block (4)
  *           · varint value count · zigzag varint first value

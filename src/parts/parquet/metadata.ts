@@ -18,7 +18,7 @@ export type PhysicalType = (typeof PhysicalType)[keyof typeof PhysicalType];
 export const Repetition = { REQUIRED: 0, OPTIONAL: 1 } as const;
 export type Repetition = (typeof Repetition)[keyof typeof Repetition];
 
-export const Encoding = { PLAIN: 0, RLE: 3, DELTA_BINARY_PACKED: 5, RLE_DICTIONARY: 8 } as const;
+export const Encoding = { PLAIN: 0, RLE: 3, DELTA_BINARY_PACKED: 5, DELTA_LENGTH_BYTE_ARRAY: 6, RLE_DICTIONARY: 8 } as const;
 export type Encoding = (typeof Encoding)[keyof typeof Encoding];
 
 const CONVERTED_TYPE_UTF8 = 0;

@@ -29,6 +29,8 @@ export interface ParquetWriteOptions {
   tryDeltaInt32?: boolean;
   /** With a codec: PLAIN strings where that chunk is smaller than its dictionary's. */
   tryPlainStrings?: boolean;
+  /** With a codec: a PLAIN strings page as DELTA_LENGTH_BYTE_ARRAY where that is smaller (ChunkOptions.tryDeltaLengthStrings). */
+  tryDeltaLengthStrings?: boolean;
   /**
    * writeParquetFile: fsync the file and its directory (default true). Staging
    * files need not be durable: after a crash they are rebuilt from the WAL.
@@ -76,6 +78,7 @@ export function encodeParquetWithLayout(rowCount: number, columns: readonly Parq
     tryDeltaInt64: options.tryDeltaInt64 ?? false,
     tryDeltaInt32: options.tryDeltaInt32 ?? false,
     tryPlainStrings: options.tryPlainStrings ?? false,
+    tryDeltaLengthStrings: options.tryDeltaLengthStrings ?? false,
   };
   if (!Number.isSafeInteger(chunkOptions.pageBytes) || chunkOptions.pageBytes < 1 || chunkOptions.pageBytes > MAX_PAGE_BYTES) {
     throw new Error(`parquet: pageBytes ${chunkOptions.pageBytes} is not an integer in 1..${MAX_PAGE_BYTES}`);
@@ -158,6 +161,7 @@ export interface ColumnFileOptions {
   tryDeltaInt64?: boolean;
   tryDeltaInt32?: boolean;
   tryPlainStrings?: boolean;
+  tryDeltaLengthStrings?: boolean;
   /**
    * Every column OPTIONAL, also one without nulls (a level run per page), so
    * column chunks of files with different null patterns are interchangeable
@@ -220,6 +224,7 @@ export class ParquetColumnFileWriter {
       tryDeltaInt64: options.tryDeltaInt64 ?? false,
       tryDeltaInt32: options.tryDeltaInt32 ?? false,
       tryPlainStrings: options.tryPlainStrings ?? false,
+    tryDeltaLengthStrings: options.tryDeltaLengthStrings ?? false,
       };
     this.fd = openSync(path, 'w');
     writeFullySync(this.fd, MAGIC);
