@@ -112,25 +112,46 @@ export interface ChunkOptions {
 export const GROUPS_PER_ENCODING_TRIAL = 8;
 
 /**
- * What the trials of one column chose, carried from row group to row group
- * of a file (ParquetColumnFileWriter): the winner is reused until the next
- * trial, every GROUPS_PER_ENCODING_TRIAL groups.
+ * Data pages between two trials of how a column's dictionary indices are
+ * written (packed, as runs only, or at whole bytes: addDictionaryPages): a
+ * trial compresses the page once per form, and on the traces flush bench the
+ * losing forms were a quarter of the worker's zstd CPU, while a column's
+ * winner holds from page to page (docs/storage.md, "Session 10").
  */
-export class EncodingChoice {
-  private chosen: Encoding | undefined;
+export const PAGES_PER_INDEX_TRIAL = 8;
+
+/** How a data page's dictionary indices are written (addDictionaryPages). */
+export type IndexForm = 'packed' | 'runs' | 'whole-bytes';
+
+/** A trial's winner, reused `period - 1` times before the next trial. */
+class CarriedWinner<T> {
+  private winner: T | undefined;
   private sinceTrial = 0;
 
-  /** The encoding to use without a trial, or undefined: try them. */
-  reuse(): Encoding | undefined {
-    if (this.chosen === undefined || this.sinceTrial >= GROUPS_PER_ENCODING_TRIAL - 1) return undefined;
+  constructor(private readonly period: number) {}
+
+  /** The winner to use without a trial, or undefined: try them. */
+  reuse(): T | undefined {
+    if (this.winner === undefined || this.sinceTrial >= this.period - 1) return undefined;
     this.sinceTrial++;
-    return this.chosen;
+    return this.winner;
   }
 
-  remember(encoding: Encoding): void {
-    this.chosen = encoding;
+  remember(winner: T): void {
+    this.winner = winner;
     this.sinceTrial = 0;
   }
+}
+
+/**
+ * What the trials of one column chose, carried from row group to row group
+ * of a file (ParquetColumnFileWriter): its values' encoding, tried every
+ * GROUPS_PER_ENCODING_TRIAL groups, and the form of its dictionary indices,
+ * tried every PAGES_PER_INDEX_TRIAL pages; the winners are reused in between.
+ */
+export class EncodingChoice {
+  readonly encoding = new CarriedWinner<Encoding>(GROUPS_PER_ENCODING_TRIAL);
+  readonly indexForm = new CarriedWinner<IndexForm>(PAGES_PER_INDEX_TRIAL);
 }
 
 /**
@@ -140,14 +161,14 @@ export class EncodingChoice {
 export function encodeColumnChunk(column: PreparedColumn, start: number, end: number, options: ChunkOptions, choice?: EncodingChoice): EncodedColumnChunk {
   if (column.kind === 'int64' || column.kind === 'int32') return encodeIntChunk(column, start, end, options, choice);
   if ((column.kind === 'string' || column.kind === 'string-entries') && options.tryPlainStrings && options.codec !== undefined) {
-    const reused = choice?.reuse();
-    if (reused !== undefined) return encodeChunkAs(column, start, end, options, reused);
-    const chosen = encodeChunkAs(column, start, end, options, Encoding.RLE_DICTIONARY);
+    const reused = choice?.encoding.reuse();
+    if (reused !== undefined) return encodeChunkAs(column, start, end, options, reused, choice);
+    const chosen = encodeChunkAs(column, start, end, options, Encoding.RLE_DICTIONARY, choice);
     // a dictionary of few entries is smaller for sure; one of many (ids shared by a few rows each) may not be
     const manyEntries = chosen.dictionary !== undefined && chosen.dictionary.entries * PLAIN_TRIAL_MIN_USES > end - start - chosen.statistics.nullCount;
-    return manyEntries ? smallest([chosen, encodeChunkAs(column, start, end, options, Encoding.PLAIN)], choice) : chosen;
+    return manyEntries ? smallest([chosen, encodeChunkAs(column, start, end, options, Encoding.PLAIN, choice)], choice) : chosen;
   }
-  return encodeChunkAs(column, start, end, options, Encoding.RLE_DICTIONARY);
+  return encodeChunkAs(column, start, end, options, Encoding.RLE_DICTIONARY, choice);
 }
 
 /**
@@ -158,24 +179,24 @@ export function encodeColumnChunk(column: PreparedColumn, start: number, end: nu
  * take a few bits a row before compression, PLAIN values 4 or 8 bytes.
  */
 function encodeIntChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32' }>, start: number, end: number, options: ChunkOptions, choice: EncodingChoice | undefined): EncodedColumnChunk {
-  const reused = choice?.reuse();
+  const reused = choice?.encoding.reuse();
   if (reused === Encoding.RLE_DICTIONARY) {
     // a dictionary that no longer fits this row group's values: try them all again
-    const dictionary = intDictionaryChunk(column, start, end, options);
+    const dictionary = intDictionaryChunk(column, start, end, options, choice);
     if (dictionary !== undefined) return dictionary;
   } else if (reused === Encoding.DELTA_BINARY_PACKED && column.kind === 'int32') {
     // int32 deltas only where the values' span allows: else try them all again
     const bounds = fixedKindBounds(column, start, end);
-    if (int32DeltasFit(bounds)) return encodeChunkAs(column, start, end, options, reused, { nullCount: countNulls(column.nulls, start, end), bounds });
+    if (int32DeltasFit(bounds)) return encodeChunkAs(column, start, end, options, reused, choice, { nullCount: countNulls(column.nulls, start, end), bounds });
   } else if (reused !== undefined) {
-    return encodeChunkAs(column, start, end, options, reused);
+    return encodeChunkAs(column, start, end, options, reused, choice);
   }
   // what every candidate shares, computed once
   const facts: ChunkFacts = { nullCount: countNulls(column.nulls, start, end), bounds: fixedKindBounds(column, start, end) };
-  const candidates = [encodeChunkAs(column, start, end, options, Encoding.PLAIN, facts)];
+  const candidates = [encodeChunkAs(column, start, end, options, Encoding.PLAIN, choice, facts)];
   const tryDelta = column.kind === 'int64' ? options.tryDeltaInt64 : options.tryDeltaInt32 && int32DeltasFit(facts.bounds);
-  if (tryDelta) candidates.push(encodeChunkAs(column, start, end, options, Encoding.DELTA_BINARY_PACKED, facts));
-  const dictionary = intDictionaryChunk(column, start, end, options, facts);
+  if (tryDelta) candidates.push(encodeChunkAs(column, start, end, options, Encoding.DELTA_BINARY_PACKED, choice, facts));
+  const dictionary = intDictionaryChunk(column, start, end, options, choice, facts);
   if (dictionary !== undefined) candidates.push(dictionary);
   return smallest(candidates, choice);
 }
@@ -189,9 +210,9 @@ function int32DeltasFit(bounds: Bounds | undefined): boolean {
 }
 
 /** The chunk as a dictionary of its values (with a codec), or undefined when that does not fit. */
-function intDictionaryChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32' }>, start: number, end: number, options: ChunkOptions, facts?: ChunkFacts): EncodedChunkAs | undefined {
+function intDictionaryChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32' }>, start: number, end: number, options: ChunkOptions, choice: EncodingChoice | undefined, facts?: ChunkFacts): EncodedChunkAs | undefined {
   if (options.codec === undefined || !options.tryDictionary) return undefined;
-  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec, facts?.nullCount);
+  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec, facts?.nullCount, choice);
   const present = end - start - chunk.nullCount;
   const limits = { maxEntries: Math.floor(present / 2), maxBytes: MAX_DICTIONARY_BYTES };
   const dictionary = limits.maxEntries > 0 ? encodeDictionaryInts(column, start, end, present, limits) : undefined;
@@ -204,7 +225,7 @@ function intDictionaryChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'i
 function smallest(candidates: readonly EncodedChunkAs[], choice: EncodingChoice | undefined): EncodedColumnChunk {
   let best = candidates[0]!;
   for (const c of candidates) if (c.byteLength < best.byteLength) best = c;
-  if (candidates.length > 1) choice?.remember(best.valuesEncoding);
+  if (candidates.length > 1) choice?.encoding.remember(best.valuesEncoding);
   return best;
 }
 
@@ -221,8 +242,8 @@ type EncodedChunkAs = EncodedColumnChunk & { valuesEncoding: Encoding };
  * The chunk with values in `encoding` where the kind has a choice: int64
  * PLAIN or DELTA_BINARY_PACKED; strings RLE_DICTIONARY (when it pays) or PLAIN.
  */
-function encodeChunkAs(column: PreparedColumn, start: number, end: number, options: ChunkOptions, encoding: Encoding, facts?: ChunkFacts): EncodedChunkAs {
-  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec, facts?.nullCount);
+function encodeChunkAs(column: PreparedColumn, start: number, end: number, options: ChunkOptions, encoding: Encoding, choice: EncodingChoice | undefined, facts?: ChunkFacts): EncodedChunkAs {
+  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec, facts?.nullCount, choice);
   // strings' PLAIN pages: DELTA_LENGTH_BYTE_ARRAY tried beside PLAIN at a trial, alone once a trial chose it
   if (options.tryDeltaLengthStrings === true && options.codec !== undefined) chunk.deltaLengths = encoding === Encoding.DELTA_LENGTH_BYTE_ARRAY ? 'only' : 'try';
   let bounds: Bounds | undefined;
@@ -477,23 +498,57 @@ function addDictionaryPages(chunk: ChunkBuilder, dictionary: Dictionary, start: 
   for (let a = start; a < end; a += rowsPerPage) {
     const b = Math.min(end, a + rowsPerPage);
     const count = chunk.presentIn(a, b);
-    const hybrid = (runsOnly: 'smaller' | 'never' | 'always', width = bitWidth): Uint8Array => {
-      // runs only: at most a varint header and the value's bytes a value
-      const out = new Uint8Array(1 + (runsOnly === 'always' ? count * (5 + ((width + 7) >>> 3)) : hybridMaxBytes(count, width)));
-      out[0] = width;
-      return out.subarray(0, encodeHybrid(dictionary.indices, index, index + count, width, out, 1, runsOnly));
-    };
-    if (chunk.compressed) {
-      // which way is smaller is a matter of the codec: each compressed, the smallest kept
-      const packed = hybrid('never');
-      const alternatives: Uint8Array[] = [];
-      if (fewRuns(dictionary.indices, index, index + count, packed.length)) alternatives.push(hybrid('always'));
-      const wholeBytes = bitWidth < 8 ? 8 : bitWidth > 8 && bitWidth < 16 ? 16 : undefined;
-      if (wholeBytes !== undefined && count >= MIN_WHOLE_BYTE_INDICES) alternatives.push(hybrid('never', wholeBytes));
-      chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, packed, alternatives);
-    } else chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, hybrid('smaller'));
+    if (chunk.compressed) addCompressedIndexPage(chunk, dictionary.indices, index, count, bitWidth, a, b);
+    else chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, hybridIndices(dictionary.indices, index, count, bitWidth, 'smaller'));
     index += count;
   }
+}
+
+/** `bit width byte, hybrid` of indices[from, from + count). */
+function hybridIndices(indices: Uint32Array, from: number, count: number, width: number, runsOnly: 'smaller' | 'never' | 'always'): Uint8Array {
+  // runs only: at most a varint header and the value's bytes a value
+  const out = new Uint8Array(1 + (runsOnly === 'always' ? count * (5 + ((width + 7) >>> 3)) : hybridMaxBytes(count, width)));
+  out[0] = width;
+  return out.subarray(0, encodeHybrid(indices, from, from + count, width, out, 1, runsOnly));
+}
+
+/**
+ * A compressed data page of dictionary indices, in the form that compresses
+ * smallest, a matter of the codec: packed, as RLE runs only (where there are
+ * few runs), or packed at whole bytes. The forms are each compressed on a
+ * trial page only; between trials the column's last winner is written
+ * (EncodingChoice), unless it does not fit this page.
+ */
+function addCompressedIndexPage(chunk: ChunkBuilder, indices: Uint32Array, from: number, count: number, bitWidth: number, a: number, b: number): void {
+  const wholeBytes = count < MIN_WHOLE_BYTE_INDICES ? undefined : bitWidth < 8 ? 8 : bitWidth > 8 && bitWidth < 16 ? 16 : undefined;
+  const reused = chunk.choice?.indexForm.reuse();
+  if (reused === 'whole-bytes' && wholeBytes !== undefined) {
+    chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, hybridIndices(indices, from, count, wholeBytes, 'never'));
+    return;
+  }
+  const packed = hybridIndices(indices, from, count, bitWidth, 'never');
+  if (reused === 'packed') {
+    chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, packed);
+    return;
+  }
+  const runsFit = fewRuns(indices, from, from + count, packed.length);
+  if (reused === 'runs' && runsFit) {
+    chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, hybridIndices(indices, from, count, bitWidth, 'always'));
+    return;
+  }
+  // a trial (or a winner that does not fit this page): each form compressed, the smallest kept
+  const forms: IndexForm[] = ['packed'];
+  const alternatives: Uint8Array[] = [];
+  if (runsFit) {
+    forms.push('runs');
+    alternatives.push(hybridIndices(indices, from, count, bitWidth, 'always'));
+  }
+  if (wholeBytes !== undefined) {
+    forms.push('whole-bytes');
+    alternatives.push(hybridIndices(indices, from, count, wholeBytes, 'never'));
+  }
+  const kept = chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, packed, alternatives);
+  chunk.choice?.indexForm.remember(forms[kept + 1]!);
 }
 
 /**
@@ -511,12 +566,24 @@ function fewRuns(values: Uint32Array, start: number, end: number, packedBytes: n
 /**
  * A data page body compressed: one frame of the levels and values, or with
  * zstd, where the levels are more than one run, a frame of each
- * (docs/format/parquet-writer.md, "Levels in a frame of their own").
+ * (docs/format/parquet-writer.md, "Levels in a frame of their own") — the
+ * smallest of `values` and its `alternatives` so written. `kept`: -1 for
+ * `values`, else the index of the alternative kept. The levels' own frame is
+ * compressed once for all of them.
  */
-function compressLevelsAndValues(levels: Uint8Array | undefined, values: Uint8Array, codec: PageCodec): Uint8Array {
-  if (levels === undefined) return compressPage(values, codec);
-  if (codec.codec !== 'zstd' || levels.length <= SINGLE_RUN_LEVELS_BYTES) return compressPage(Buffer.concat([levels, values]), codec);
-  return Buffer.concat([compressPage(levels, codec), compressPage(values, codec)]);
+function compressSmallest(levels: Uint8Array | undefined, values: Uint8Array, alternatives: readonly Uint8Array[], codec: PageCodec): { stored: Uint8Array; kept: number } {
+  const levelsFrame = levels !== undefined && codec.codec === 'zstd' && levels.length > SINGLE_RUN_LEVELS_BYTES ? compressPage(levels, codec) : undefined;
+  const compress = (v: Uint8Array): Uint8Array => compressPage(levels === undefined || levelsFrame !== undefined ? v : Buffer.concat([levels, v]), codec);
+  let stored = compress(values);
+  let kept = -1;
+  alternatives.forEach((alternative, i) => {
+    const other = compress(alternative);
+    if (other.length < stored.length) {
+      stored = other;
+      kept = i;
+    }
+  });
+  return { stored: levelsFrame === undefined ? stored : Buffer.concat([levelsFrame, stored]), kept };
 }
 
 class ChunkBuilder {
@@ -543,6 +610,8 @@ class ChunkBuilder {
     private readonly codec?: PageCodec,
     /** the rows' nulls, when the caller has counted them */
     nullCount?: number,
+    /** the column's choices in the file's earlier row groups (dictionary index forms) */
+    readonly choice?: EncodingChoice,
   ) {
     if (optional) this.encodings.add(Encoding.RLE);
     this.nullCount = nullCount ?? countNulls(nulls, start, end);
@@ -573,34 +642,24 @@ class ChunkBuilder {
    * A v1 data page of rows [start, end): definition levels (OPTIONAL only),
    * then `values` — or, compressed, one of `alternatives` where that
    * compresses smaller (values of the same encoding written another way),
-   * or `otherEncoding`'s values where those do. Returns the encoding written.
+   * or `otherEncoding`'s values where those do. Returns which was kept: -1
+   * for `values`, an alternative's index, or alternatives.length for
+   * `otherEncoding`.
    */
-  addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array, alternatives: readonly Uint8Array[] = [], otherEncoding?: { encoding: Encoding; values: Uint8Array }): Encoding {
+  addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array, alternatives: readonly Uint8Array[] = [], otherEncoding?: { encoding: Encoding; values: Uint8Array }): number {
     const levels = this.optional ? encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), this.codec?.codec === 'zstd') : undefined;
     if (this.codec !== undefined) {
-      let stored = compressLevelsAndValues(levels, values, this.codec);
-      for (const alternative of alternatives) {
-        const other = compressLevelsAndValues(levels, alternative, this.codec);
-        if (other.length < stored.length) {
-          stored = other;
-          values = alternative;
-        }
-      }
-      if (otherEncoding !== undefined) {
-        const other = compressLevelsAndValues(levels, otherEncoding.values, this.codec);
-        if (other.length < stored.length) {
-          stored = other;
-          values = otherEncoding.values;
-          encoding = otherEncoding.encoding;
-        }
-      }
+      const candidates = otherEncoding === undefined ? alternatives : [...alternatives, otherEncoding.values];
+      const { stored, kept } = compressSmallest(levels, values, candidates, this.codec);
+      if (kept >= 0) values = candidates[kept]!;
+      if (otherEncoding !== undefined && kept === alternatives.length) encoding = otherEncoding.encoding;
       this.encodings.add(encoding);
       const bodyBytes = (levels?.length ?? 0) + values.length;
       const header = encodeDataPageHeader(bodyBytes, end - start, encoding, stored.length);
       this.push(header, header.length);
       this.pages.push({ rows: end - start, dictionaryIndices: encoding === Encoding.RLE_DICTIONARY, bodyAt: this.byteLength, levelsBytes: levels?.length ?? 0, valuesBytes: values.length });
       this.push(stored, bodyBytes);
-      return encoding;
+      return kept;
     }
     this.encodings.add(encoding);
     const bodyBytes = (levels?.length ?? 0) + values.length;
@@ -615,7 +674,7 @@ class ChunkBuilder {
     });
     if (levels !== undefined) this.push(levels, levels.length);
     if (values.length > 0) this.push(values, values.length);
-    return encoding;
+    return -1;
   }
 
   /** A data page of PLAIN byte arrays (`u32 length, bytes` each), or their DELTA_LENGTH_BYTE_ARRAY where that compresses smaller. */
@@ -631,7 +690,7 @@ class ChunkBuilder {
       this.addDataPage(start, end, Encoding.DELTA_LENGTH_BYTE_ARRAY, deltaLengths);
       return;
     }
-    if (this.addDataPage(start, end, Encoding.PLAIN, values, [], { encoding: Encoding.DELTA_LENGTH_BYTE_ARRAY, values: deltaLengths }) === Encoding.PLAIN) this.plainStringPages++;
+    if (this.addDataPage(start, end, Encoding.PLAIN, values, [], { encoding: Encoding.DELTA_LENGTH_BYTE_ARRAY, values: deltaLengths }) === -1) this.plainStringPages++;
   }
 
   finish(statistics: Statistics): EncodedColumnChunk {

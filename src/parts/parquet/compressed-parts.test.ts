@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { query } from 'chdb';
 import { concatenateParquet } from './concatenate.js';
-import { GROUPS_PER_ENCODING_TRIAL } from './column-chunk.js';
+import { EncodingChoice, GROUPS_PER_ENCODING_TRIAL, PAGES_PER_INDEX_TRIAL, encodeColumnChunk } from './column-chunk.js';
+import { prepareColumn } from './columns.js';
 import { loadZstd, zstdCompress, zstdDecompressPage } from './zstd.js';
 import { deltaBinaryPacked } from './encoding.js';
 import { readParquetFooter } from './footer.js';
@@ -436,6 +437,50 @@ describe('dictionary indices in whole bytes', () => {
           .filter((l) => l !== '')
           .map((l) => JSON.parse(l) as { few: string; many: string });
         assert.deepEqual(fromClickHouse, few.map((f, i) => ({ few: f, many: many[i] })));
+      }),
+    );
+  });
+});
+
+describe('dictionary index forms carried across pages', () => {
+  const pageRows = 512;
+  const entries = 20; // 5-bit indices: pages of pageRows at PAGE_BYTES below
+  const pageBytes = (pageRows * 5) / 8;
+  const r = seededRandom(17);
+  // skewed values in no order (whole bytes win), then values in runs of four (runs only win), one more skewed page
+  const skewedPage = (): number[] => Array.from({ length: pageRows }, () => Math.floor(entries * r() ** 3));
+  const runsPage = (): number[] => Array.from({ length: pageRows / 4 }, () => Math.floor(r() * entries)).flatMap((v) => [v, v, v, v]);
+  const pages = [skewedPage(), ...Array.from({ length: 2 * PAGES_PER_INDEX_TRIAL - 1 }, runsPage), skewedPage()];
+  const values = pages.flat().map((v) => `value-${v}`);
+  const column: ParquetColumn = { name: 'v', kind: 'string', values };
+  const options = { tryDictionary: true, pageBytes, codec: { codec: 'zstd', level: 1 }, tryPlainStrings: true } as const;
+  // the values' bytes tell the form: width byte, then 2-byte header and a byte an index, or per run a header and value byte
+  const wholeBytes = 3 + pageRows;
+  const asRuns = (page: readonly number[]): number => 1 + 2 * page.filter((v, i) => i === 0 || v !== page[i - 1]).length;
+
+  it(`tries the forms on every ${PAGES_PER_INDEX_TRIAL}th page and writes the last winner in between, unless it does not fit`, async () => {
+    await loadZstd();
+    const prepared = prepareColumn(column, values.length, true);
+    const valuesBytes = (choice: EncodingChoice | undefined): number[] => encodeColumnChunk(prepared, 0, values.length, options, choice).pages.map((p) => p.valuesBytes);
+    // every page a trial of its own: whole bytes, runs, …, whole bytes
+    assert.deepEqual(valuesBytes(undefined), pages.map((page, p) => (p === 0 || p === pages.length - 1 ? wholeBytes : asRuns(page))));
+    // carried: the first page's whole bytes until the next trial; the last page has too many runs for runs only, so it is tried
+    const carried = pages.map((page, p) => (p < PAGES_PER_INDEX_TRIAL || p === pages.length - 1 ? wholeBytes : asRuns(page)));
+    assert.deepEqual(valuesBytes(new EncodingChoice()), carried);
+  });
+
+  it('DuckDB and chdb read every value of pages written in carried forms, across row groups', async () => {
+    await loadZstd();
+    await withTempDir((dir) =>
+      withDuckDB(async (connection) => {
+        const path = join(dir, 'forms.parquet');
+        writeColumnFile(path, values.length, [column], { ...LOG_PART_OPTIONS, pageBytes, rowGroupRows: 3 * pageRows });
+        assert.deepEqual(await readParquetRows(connection, path), expectedRows(values.length, [column]));
+        const fromClickHouse = query(`SELECT v FROM file('${path}', Parquet) SETTINGS input_format_parquet_preserve_order = 1`, 'JSONEachRow')
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => (JSON.parse(l) as { v: string }).v);
+        assert.deepEqual(fromClickHouse, values);
       }),
     );
   });
