@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { ndjsonLines } from './logs-dataset.js';
 import { decodeJsonLines } from '../src/receive/json-lines-decode.js';
 import { logRowColumns } from '../src/parts/log-columns.js';
-import { logTokensOf, tokenChunksOf } from '../src/parts/log-token-chunks.js';
+import { logRowsOf, logTokensOf, tokenChunksOf } from '../src/parts/log-token-chunks.js';
 import { writeParquetFile } from '../src/parts/parquet/writer.js';
 import type { LogBatch } from '../src/model/log-batch.js';
 import type { StagedFile } from '../src/head/head.js';
@@ -26,7 +26,6 @@ import { Engine } from '../src/engine/duckdb.js';
 import { writeParts } from '../src/parts/part-writer.js';
 import { LOG_PART_LAYOUT } from '../src/store/log-store.js';
 import { stagedSource } from '../src/store/signal-store.js';
-import { logPartRows } from '../src/parts/log-token-chunks.js';
 import type { PageCodec } from '../src/parts/parquet/compression.js';
 import type { PartLayout } from '../src/parts/part-writer.js';
 
@@ -97,9 +96,9 @@ for (let run = 0; run < runs; run++) {
     if (pendingRows >= ROWS_PER_SEAL) await seal();
   }
   if (pendingRows > 0) await seal();
-  await timed('token chunks (flush)', run, () => tokenChunksOf(staged, 0n, 2n ** 62n));
+  await timed('token chunks (flush)', run, () => tokenChunksOf(logRowsOf(staged), 0n, 2n ** 62n));
   if (engine) {
-    const parts = await timed('flush parts', run, () => writeParts(engine, dir, flushLayout, stagedSource(staged, logPartRows), 0));
+    const parts = await timed('flush parts', run, () => writeParts(engine, dir, flushLayout, stagedSource(staged, logRowsOf), 0));
     partBytes = parts.reduce((n, p) => n + p.bytes, 0);
     const keep = process.env['KEEP_PART'];
     if (keep !== undefined && parts.length === 1) await rename(join(dir, parts[0]!.path), keep);

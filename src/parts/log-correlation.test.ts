@@ -6,7 +6,7 @@ import type { LogBatch } from '../model/log-batch.js';
 import type { StagedFile } from '../head/head.js';
 import { seededRandom } from '../model/seeded-random.js';
 import { chooseKeyField, correlationKeysOf } from './log-correlation.js';
-import { LONGEST_UNIT_NS, logPartRows, logTokensOf } from './log-token-chunks.js';
+import { LONGEST_UNIT_NS, logPartRows, logRowsOf, logTokensOf } from './log-token-chunks.js';
 
 const BASE_MS = Date.parse('2026-11-19T00:00:00Z');
 
@@ -99,7 +99,7 @@ describe('log part order with correlation keys', () => {
     const lines = requestLines(600, 3);
     // two staged files, a request's lines possibly in both
     const files = [stagedOf('/s/000001.parquet', [batchOf(lines.slice(0, 700))]), stagedOf('/s/000002.parquet', [batchOf(lines.slice(700))])];
-    const rows = logPartRows(files, 0n, 2n ** 62n);
+    const rows = logPartRows(logRowsOf(files), 0n, 2n ** 62n);
     assert.equal(rows.length, lines.length);
     const seen = new Set<string>();
     let lastUnitStart = -Infinity;
@@ -134,7 +134,7 @@ describe('log part order with correlation keys', () => {
     tokens.correlation.set(Array.from(lines, (l) => (l.req_id === 'long' ? 7 : 9)));
     const file = stagedOf('/s/000001.parquet', [batch]);
     file.sidecar = tokens;
-    const order = [...logPartRows([file], 0n, 2n ** 62n)].map((r) => lines[r]!.msg);
+    const order = [...logPartRows(logRowsOf([file]), 0n, 2n ** 62n)].map((r) => lines[r]!.msg);
     assert.deepEqual(order, ['a0', 'a1', 'b0', 'c0', 'b1', 'c1', 'a2', 'a3', 'b2', 'c2', 'b3', 'c3', 'a4', 'b4', 'c4']);
   });
 });

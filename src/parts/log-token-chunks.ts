@@ -6,8 +6,10 @@
 // then staging file and row — and cuts them
 // into chunks of TOKEN_CHUNK_ROWS rows, the part's row groups, whose words
 // one filter holds (token-index.ts). The text fields hashed are those the SQL check reads
-// (isSearchableLogColumn). Staged files get chunks too, in their own row
-// order, built when a search first asks (stagedTokenChunks).
+// (isSearchableLogColumn). A flush's part order and token index are
+// computed in its worker (sorted-run.ts: logPartRows, partTokenChunks), from
+// each staged file's LogRowsOfFile. Staged files get chunks too, in their own
+// row order, built when a search first asks (stagedTokenChunks).
 
 import type { LogBatch, RecordTokens } from '../model/log-batch.js';
 import { ValueType, type AttributeColumns } from '../model/span-batch.js';
@@ -16,7 +18,12 @@ import { maxTokenCount, tokenHashesInto } from './log-tokens.js';
 import { correlationKeysOf } from './log-correlation.js';
 import { TOKEN_CHUNK_ROWS, buildTokenChunks, distinctHashes, type ChunkPlace, type TokenChunk } from './token-index.js';
 
-/** Token hashes of a staged file's rows, in row order. */
+/**
+ * Token hashes of a staged file's rows, in row order. `offsets` and `hashes`
+ * (~60 MB per million records) live in SharedArrayBuffers: the ingest thread
+ * that makes them, the main thread that searches them and the flush worker
+ * that builds a part's token index from them share one copy.
+ */
 export interface LogTokens {
   /** row r's hashes are hashes[offsets[r], offsets[r + 1]) */
   offsets: Uint32Array;
@@ -95,8 +102,8 @@ export function logTokensOf(batches: readonly LogBatch[]): LogTokens {
     hashCount += tokens.hashes.length;
     return tokens;
   });
-  const offsets = new Uint32Array(rows + 1);
-  const hashes = new Uint32Array(hashCount);
+  const offsets = sharedUint32Array(rows + 1);
+  const hashes = sharedUint32Array(hashCount);
   const serviceIndex = new Map<string, number>();
   const serviceOfRow = new Uint32Array(rows);
   let row0 = 0;
@@ -124,6 +131,23 @@ export function logTokensOf(batches: readonly LogBatch[]): LogTokens {
   return { offsets, hashes, services: [...serviceIndex.keys()], serviceOfRow, correlation: correlationKeysOf(batches) };
 }
 
+function sharedUint32Array(length: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(length * 4));
+}
+
+/** What a log part's order and token index read of a staged file: on the main thread (a search) or in a flush's worker. */
+export interface LogRowsOfFile {
+  path: string;
+  rows: number;
+  startNs: BigInt64Array;
+  tokens: LogTokens;
+}
+
+/** The staged files as a flush's worker gets them (their word hashes shared, not copied: LogTokens). */
+export function logRowsOf(staged: readonly StagedFile[]): LogRowsOfFile[] {
+  return staged.map((f) => ({ path: f.path, rows: f.rows, startNs: f.startNs, tokens: f.sidecar as LogTokens }));
+}
+
 /** Strings in UTF-8 byte order, as DuckDB sorts VARCHAR. */
 export function compareUtf8(a: string, b: string): number {
   return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -131,7 +155,7 @@ export function compareUtf8(a: string, b: string): number {
 
 /** Rows of one or more staged files, each as (file, row), with their service and time. */
 interface RowSet {
-  files: readonly StagedFile[];
+  files: readonly LogRowsOfFile[];
   file: Uint32Array;
   row: Uint32Array;
   length: number;
@@ -148,12 +172,11 @@ function chunksInOrder(set: RowSet, order: Uint32Array): TokenChunk[] {
     for (let k = start; k < end; k++) {
       const i = order[k]!;
       const f = set.files[set.file[i]!]!;
-      const tokens = f.sidecar as LogTokens;
       const r = set.row[i]!;
       const t = f.startNs[r]!;
       if (k === start || t < minTimeNs) minTimeNs = t;
       if (k === start || t > maxTimeNs) maxTimeNs = t;
-      distinctServices.add(tokens.services[tokens.serviceOfRow[r]!]!);
+      distinctServices.add(f.tokens.services[f.tokens.serviceOfRow[r]!]!);
     }
     const services = [...distinctServices].sort(compareUtf8);
     places.push({ firstRow: start, rows: end - start, minTimeNs, maxTimeNs, minService: services[0]!, maxService: services[services.length - 1]! });
@@ -167,14 +190,14 @@ function chunkHashes(set: RowSet, order: Uint32Array, place: ChunkPlace): Uint32
   let count = 0;
   for (let k = place.firstRow; k < end; k++) {
     const i = order[k]!;
-    const tokens = set.files[set.file[i]!]!.sidecar as LogTokens;
+    const tokens = set.files[set.file[i]!]!.tokens;
     count += tokens.offsets[set.row[i]! + 1]! - tokens.offsets[set.row[i]!]!;
   }
   const hashes = new Uint32Array(count);
   let p = 0;
   for (let k = place.firstRow; k < end; k++) {
     const i = order[k]!;
-    const tokens = set.files[set.file[i]!]!.sidecar as LogTokens;
+    const tokens = set.files[set.file[i]!]!.tokens;
     const from = tokens.offsets[set.row[i]!]!;
     const to = tokens.offsets[set.row[i]! + 1]!;
     hashes.set(tokens.hashes.subarray(from, to), p);
@@ -183,47 +206,25 @@ function chunkHashes(set: RowSet, order: Uint32Array, place: ChunkPlace): Uint32
   return hashes;
 }
 
-/** A row of a part as the token index expects it: a flush checks a few of these against the written part. */
-export interface ExpectedRow {
-  row: number;
-  timeNs: bigint;
-  service: string;
-}
-
 /**
  * The rows of `staged` within [fromNs, toNs) in a log part's order — service
  * (UTF-8 bytes), unit of work (groupedByKey), time, staging file path, row in
  * that file — as (file, row) pairs over the files sorted by path.
  */
-function partOrder(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): { set: RowSet; order: Uint32Array } {
-  const last = lastPartOrder.get(staged);
-  if (last !== undefined && last.fromNs === fromNs && last.toNs === toNs) return last.result;
-  const result = computePartOrder(staged, fromNs, toNs);
-  lastPartOrder.set(staged, { fromNs, toNs, result });
-  return result;
-}
-
-/**
- * A flush asks for the same order twice — its part writer (logPartRows),
- * then its token index (tokenChunksOf) — over the same array of files: the
- * sort is done once (~0.2 µs a record on the main thread).
- */
-const lastPartOrder = new WeakMap<readonly StagedFile[], { fromNs: bigint; toNs: bigint; result: { set: RowSet; order: Uint32Array } }>();
-
-function computePartOrder(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): { set: RowSet; order: Uint32Array } {
+function partOrder(staged: readonly LogRowsOfFile[], fromNs: bigint, toNs: bigint): { set: RowSet; order: Uint32Array } {
   const files = [...staged].sort((a, b) => compareUtf8(a.path, b.path));
   let total = 0;
   for (const f of files) total += f.rows;
   const set: RowSet = { files, file: new Uint32Array(total), row: new Uint32Array(total), length: 0 };
   // Service ranks in byte order, and times as offsets within the day (exact in a double: < 2^53).
   const serviceNames = new Set<string>();
-  for (const f of files) for (const s of (f.sidecar as LogTokens).services) serviceNames.add(s);
+  for (const f of files) for (const s of f.tokens.services) serviceNames.add(s);
   const rankOf = new Map([...serviceNames].sort(compareUtf8).map((s, i) => [s, i]));
   const serviceRank = new Uint32Array(total);
   const time = new Float64Array(total);
   const correlation = new Uint32Array(total);
   files.forEach((f, fi) => {
-    const tokens = f.sidecar as LogTokens;
+    const tokens = f.tokens;
     const ranks = tokens.services.map((s) => rankOf.get(s)!);
     for (let r = 0; r < f.rows; r++) {
       const t = f.startNs[r]!;
@@ -289,12 +290,12 @@ function groupedByKey(byTime: Uint32Array, serviceRank: Uint32Array, time: Float
 /**
  * The part's rows for the UTC day [fromNs, toNs) of `staged`, in part order,
  * each numbered across the files as given (file after file, row by row):
- * what a flush writes (src/parts/part-writer.ts), in the order the token
- * index is built for.
+ * what a flush's worker writes (src/parts/sorted-run.ts), and builds the
+ * part's token index for (partTokenChunks).
  */
-export function logPartRows(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): Uint32Array {
+export function logPartRows(staged: readonly LogRowsOfFile[], fromNs: bigint, toNs: bigint): Uint32Array {
   const { set, order } = partOrder(staged, fromNs, toNs);
-  const firstRowOf = new Map<StagedFile, number>();
+  const firstRowOf = new Map<LogRowsOfFile, number>();
   let rows = 0;
   for (const f of staged) {
     firstRowOf.set(f, rows);
@@ -307,27 +308,40 @@ export function logPartRows(staged: readonly StagedFile[], fromNs: bigint, toNs:
 }
 
 /**
- * The chunks of the part a flush writes from `staged` for the UTC day
- * [fromNs, fromNs + 1 day): its rows in the part's order — service (UTF-8
- * bytes), unit of work, time, staging file path, row in that file —
- * cut every TOKEN_CHUNK_ROWS rows. `expected`: the first and last row of
- * each chunk, to check the part against.
+ * The token index chunks of a part whose row k is row rows[k] of `staged`,
+ * numbered across the files as given (logPartRows): cut every
+ * TOKEN_CHUNK_ROWS rows. What a flush's worker writes beside the part.
  */
-export function tokenChunksOf(staged: readonly StagedFile[], fromNs: bigint, toNs: bigint): { chunks: TokenChunk[]; expected: ExpectedRow[] } {
-  const { set, order } = partOrder(staged, fromNs, toNs);
-  const files = set.files;
-  const expected: ExpectedRow[] = [];
-  const expect = (row: number): void => {
-    const f = files[set.file[order[row]!]!]!;
-    const r = set.row[order[row]!]!;
-    const tokens = f.sidecar as LogTokens;
-    expected.push({ row, timeNs: f.startNs[r]!, service: tokens.services[tokens.serviceOfRow[r]!]! });
-  };
-  for (let start = 0; start < order.length; start += TOKEN_CHUNK_ROWS) {
-    expect(start);
-    expect(Math.min(order.length, start + TOKEN_CHUNK_ROWS) - 1);
+export function partTokenChunks(staged: readonly LogRowsOfFile[], rows: Uint32Array): TokenChunk[] {
+  const set: RowSet = { files: staged, file: new Uint32Array(rows.length), row: new Uint32Array(rows.length), length: rows.length };
+  // rows are numbered file after file: each number's file and first row by table, not by search
+  let total = 0;
+  for (const f of staged) total += f.rows;
+  const fileOf = new Uint32Array(total);
+  const firstRow = new Uint32Array(staged.length);
+  for (let i = 0, at = 0; i < staged.length; at += staged[i]!.rows, i++) {
+    firstRow[i] = at;
+    fileOf.fill(i, at, at + staged[i]!.rows);
   }
-  return { chunks: chunksInOrder(set, order), expected };
+  for (let k = 0; k < rows.length; k++) {
+    const f = fileOf[rows[k]!]!;
+    set.file[k] = f;
+    set.row[k] = rows[k]! - firstRow[f]!;
+  }
+  const order = new Uint32Array(rows.length);
+  for (let k = 0; k < order.length; k++) order[k] = k;
+  return chunksInOrder(set, order);
+}
+
+/**
+ * The chunks of the part of `staged` for the UTC day [fromNs, toNs), from
+ * the part order as computed (no round trip through row numbers): the
+ * reference partTokenChunks is tested against, and what
+ * bench/logs-ingest-profile.ts times.
+ */
+export function tokenChunksOf(staged: readonly LogRowsOfFile[], fromNs: bigint, toNs: bigint): TokenChunk[] {
+  const { set, order } = partOrder(staged, fromNs, toNs);
+  return chunksInOrder(set, order);
 }
 
 const stagedChunks = new WeakMap<StagedFile, TokenChunk[]>();
@@ -337,7 +351,7 @@ export function stagedTokenChunks(file: StagedFile): TokenChunk[] {
   if (!file.sidecar) return [];
   let chunks = stagedChunks.get(file);
   if (!chunks) {
-    const set: RowSet = { files: [file], file: new Uint32Array(file.rows), row: new Uint32Array(file.rows), length: file.rows };
+    const set: RowSet = { files: logRowsOf([file]), file: new Uint32Array(file.rows), row: new Uint32Array(file.rows), length: file.rows };
     const order = new Uint32Array(file.rows);
     for (let r = 0; r < file.rows; r++) order[r] = set.row[r] = r;
     chunks = chunksInOrder(set, order);

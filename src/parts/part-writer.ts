@@ -15,7 +15,7 @@ import type { PartInfo } from './catalog.js';
 import { fsyncFile } from './fsync.js';
 import { TraceIndex } from './trace-index.js';
 import type { FileLayout } from './parquet/layout.js';
-import type { SortedRun } from './sorted-run.js';
+import { runCompanionPath, type LogDayRun, type SortedRun } from './sorted-run.js';
 import { writeSortedRunsInWorker } from './sorted-run-thread.js';
 import type { ColumnFileOptions } from './parquet/writer.js';
 import { concatenateParquet } from './parquet/concatenate.js';
@@ -24,6 +24,8 @@ import { CUBE_FILE_SUFFIX, cubeCandidateColumns } from '../analysis/cube-file.js
 import type { CubeColumns } from '../analysis/cube-builder.js';
 import { SUMMARY_FILE_SUFFIX } from './trace-summary-builder.js';
 import { ROLLUP_FILE_SUFFIX } from '../analysis/rollup-builder.js';
+import { TOKEN_INDEX_SUFFIX } from './token-index.js';
+import type { LogRowsOfFile } from './log-token-chunks.js';
 
 /** Beside each part: its trace index (docs/format/trace-index.md). */
 export const TRACE_INDEX_SUFFIX = '.tidx';
@@ -173,10 +175,11 @@ export interface PartSource {
    */
   layouts?: readonly (FileLayout | undefined)[];
   /**
-   * With PartLayout.encoding: the rows of the UTC day [fromNs, toNs) in part
-   * order, numbered across `paths` file by file.
+   * Log parts, with PartLayout.encoding: per file of `paths`, its rows'
+   * times, services, correlation keys and word hashes. The regrouping worker
+   * orders a part's rows by them (logPartRows) and writes its token index.
    */
-  rowOrder?: (fromNs: bigint, toNs: bigint) => Uint32Array;
+  logRows?: readonly LogRowsOfFile[];
 }
 
 const NS_PER_DAY = 86_400_000_000_000n;
@@ -334,8 +337,8 @@ export async function writeParts(
   if (source.startNs.length === 0) return [];
   const days = new Set<bigint>();
   for (let i = 0; i < source.startNs.length; i++) days.add(source.startNs[i]! / NS_PER_DAY - (source.startNs[i]! < 0n ? 1n : 0n));
-  // our writer needs the part order in advance: the source's (logs) or by trace id (traces)
-  const ownWriter = layout.encoding !== undefined && (source.rowOrder !== undefined || layout.splitByTraceId === true);
+  // our writer needs the part order: the worker's (logs) or by trace id (traces)
+  const ownWriter = layout.encoding !== undefined && (source.logRows !== undefined || layout.splitByTraceId === true);
   const layouts = layout.splitByTraceId || ownWriter ? usableLayouts(source) : undefined;
   const parts: PartInfo[] = [];
   for (const d of [...days].sort()) {
@@ -345,7 +348,7 @@ export async function writeParts(
     const traces = tracesIn(source, from, to);
     const chunks = layout.splitByTraceId ? chunksOf(traces, maxPartRows) : [{ first: 0, end: traces.counts.length, rows: -1 }];
     const runs = layouts
-      ? await regroupRows(dataDir, layout, source, layouts, traces, chunks, ownWriter, source.rowOrder?.(from, to)).catch((err) => {
+      ? await regroupRows(dataDir, layout, source, layouts, traces, chunks, ownWriter, source.logRows && { fromNs: from, toNs: to }).catch((err) => {
           // a flush must not fail for good over this: DuckDB can still sort
           console.error(`${layout.stream} flush: regrouping rows failed, DuckDB sorts them instead: ${String(err)}`);
           return undefined;
@@ -357,13 +360,13 @@ export async function writeParts(
         const path = partFilePath(dataDir, layout, day, id);
         const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
         await mkdir(dirname(path), { recursive: true });
-        let companions: Pick<PartInfo, 'cubePath' | 'cubeHighCardinality' | 'summaryPath' | 'rollupPath'> = {};
+        let companions: Pick<PartInfo, 'cubePath' | 'cubeHighCardinality' | 'summaryPath' | 'rollupPath' | 'tokenIndexPath'> = {};
         if (runs && ownWriter) {
           // the run is the part; the worker's companions of it go beside it
           await rename(runs.paths[c]!, path);
           const besidePart = async (suffix: string): Promise<string> => {
             const companion = path.replace(/\.parquet$/, suffix);
-            await rename(companionPathOf(runs.paths[c]!, suffix), companion);
+            await rename(runCompanionPath(runs.paths[c]!, suffix), companion);
             await fsyncFile(companion);
             return relative(dataDir, companion);
           };
@@ -371,6 +374,7 @@ export async function writeParts(
           if (cubeColumns) companions = { cubePath: await besidePart(CUBE_FILE_SUFFIX), cubeHighCardinality: cubeColumns.highCardinality };
           if (runs.summaries?.[c]) companions.summaryPath = await besidePart(SUMMARY_FILE_SUFFIX);
           if (runs.rollups?.[c]) companions.rollupPath = await besidePart(ROLLUP_FILE_SUFFIX);
+          if (runs.tokenIndexes?.[c]) companions.tokenIndexPath = await besidePart(TOKEN_INDEX_SUFFIX);
         } else if (runs) {
           // rows already in part order: DuckDB only encodes and compresses
           await copyConcatenated(engine, [runs.paths[c]!], path, layout);
@@ -412,7 +416,7 @@ export async function writeParts(
         });
       }
     } finally {
-      if (runs) for (const p of runs.paths) await Promise.all([p, ...WORKER_COMPANION_SUFFIXES.map((suffix) => companionPathOf(p, suffix))].map((f) => rm(f, { force: true })));
+      if (runs) for (const p of runs.paths) await Promise.all([p, ...WORKER_COMPANION_SUFFIXES.map((suffix) => runCompanionPath(p, suffix))].map((f) => rm(f, { force: true })));
     }
   }
   return parts;
@@ -434,7 +438,8 @@ function usableLayouts(source: PartSource): FileLayout[] | undefined {
 
 /**
  * Writes each chunk's rows, in part order, into a file of its own (in a
- * worker thread): the paths, and per chunk its services.
+ * worker thread): the paths, and per chunk its services and the companions
+ * written beside it.
  */
 async function regroupRows(
   dataDir: string,
@@ -445,14 +450,14 @@ async function regroupRows(
   chunks: readonly { first: number; end: number }[],
   /** the runs are the parts, written with layout.encoding (else uncompressed, for DuckDB to encode) */
   asParts: boolean,
-  /** the rows of the only run, in order; else by trace, per chunk */
-  partRows?: Uint32Array,
-): Promise<{ paths: string[]; services: string[][]; storedAs: Record<string, string[]>[]; cubes?: (CubeColumns | null)[]; summaries?: boolean[]; rollups?: boolean[] }> {
+  /** log parts: the only run is this UTC day of source.logRows, ordered by the worker; else by trace, per chunk */
+  logDay?: { fromNs: bigint; toNs: bigint },
+): Promise<{ paths: string[]; services: string[][]; storedAs: Record<string, string[]>[]; cubes?: (CubeColumns | null)[]; summaries?: boolean[]; rollups?: boolean[]; tokenIndexes?: boolean[] }> {
   const dir = sortedRunDir(dataDir, layout);
   await mkdir(dir, { recursive: true });
-  let runs: SortedRun[];
-  if (partRows) {
-    runs = [{ outPath: join(dir, `${newPartId()}.parquet`), rows: partRows }];
+  let runs: (SortedRun | LogDayRun)[];
+  if (logDay) {
+    runs = [{ outPath: join(dir, `${newPartId()}.parquet`), ...logDay }];
   } else {
     const { order, traceStarts } = rowsInTraceOrder(traces, source.startNs);
     runs = chunks.map((chunk) => ({
@@ -472,9 +477,10 @@ async function regroupRows(
     ...(wholeMicros ? { wholeMicros } : {}),
     ...(layout.compactEvents ? { compactEvents: true } : {}),
     ...(write && layout.compactBodyFields ? { compactBodyFields: true } : {}),
-    ...(write && layout.spanCubes ? { spanCubes: { ...cubeCandidateColumns(source.columns), paths: runs.map((r) => companionPathOf(r.outPath, CUBE_FILE_SUFFIX)), ...codec } } : {}),
-    ...(write && layout.traceSummaries ? { traceSummaries: { paths: runs.map((r) => companionPathOf(r.outPath, SUMMARY_FILE_SUFFIX)), ...codec } } : {}),
-    ...(write && layout.rollups ? { rollups: { paths: runs.map((r) => companionPathOf(r.outPath, ROLLUP_FILE_SUFFIX)), ...codec } } : {}),
+    ...(write && layout.spanCubes ? { spanCubes: { ...cubeCandidateColumns(source.columns), paths: runs.map((r) => runCompanionPath(r.outPath, CUBE_FILE_SUFFIX)), ...codec } } : {}),
+    ...(write && layout.traceSummaries ? { traceSummaries: { paths: runs.map((r) => runCompanionPath(r.outPath, SUMMARY_FILE_SUFFIX)), ...codec } } : {}),
+    ...(write && layout.rollups ? { rollups: { paths: runs.map((r) => runCompanionPath(r.outPath, ROLLUP_FILE_SUFFIX)), ...codec } } : {}),
+    ...(write && logDay ? { logRows: source.logRows! } : {}),
   });
   return {
     paths: runs.map((r) => r.outPath),
@@ -483,16 +489,12 @@ async function regroupRows(
     ...(result.cubes ? { cubes: result.cubes } : {}),
     ...(result.summaries ? { summaries: result.summaries } : {}),
     ...(result.rollups ? { rollups: result.rollups } : {}),
+    ...(result.tokenIndexes ? { tokenIndexes: result.tokenIndexes } : {}),
   };
 }
 
-/** Files the regrouping worker writes beside a run: its span cube, trace summary and rollups. */
-const WORKER_COMPANION_SUFFIXES = [CUBE_FILE_SUFFIX, SUMMARY_FILE_SUFFIX, ROLLUP_FILE_SUFFIX];
-
-/** Where the worker writes a companion (`suffix`) of the run at `runPath`. */
-function companionPathOf(runPath: string, suffix: string): string {
-  return runPath.replace(/\.parquet$/, suffix);
-}
+/** Files the regrouping worker writes beside a run: its span cube, trace summary, rollups and token index. */
+const WORKER_COMPANION_SUFFIXES = [CUBE_FILE_SUFFIX, SUMMARY_FILE_SUFFIX, ROLLUP_FILE_SUFFIX, TOKEN_INDEX_SUFFIX];
 
 /** The columns of a flushed part: the source's, those stored as others (time in µs, compact events, templates…) replaced by those. */
 function partColumns(source: PartSource, storedAs: Readonly<Record<string, string[]>>): string[] {

@@ -8,7 +8,7 @@
 // flush's CPU and most of its memory. Runs in a worker thread, so ingest
 // keeps the main one.
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { decodeChunk, type ChunkLayout, type DecodedChunk, type FileLayout, type StoredKind } from './parquet/layout.js';
 import { wholeMicros } from './log-time-micros.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from './parquet/writer.js';
@@ -20,6 +20,8 @@ import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compact
 import { SpanCubeBuilder, type CubeColumns, type SpanCubeJob } from '../analysis/cube-builder.js';
 import { TraceSummaryBuilder, type TraceSummaryJob } from './trace-summary-builder.js';
 import { RollupBuilder, type RollupJob } from '../analysis/rollup-builder.js';
+import { logPartRows, partTokenChunks, type LogRowsOfFile } from './log-token-chunks.js';
+import { TOKEN_INDEX_SUFFIX, encodeTokenIndex } from './token-index.js';
 
 export interface SortedRunSource {
   path: string;
@@ -32,9 +34,25 @@ export interface SortedRun {
   rows: Uint32Array;
 }
 
+/** A run of a log part: its rows are those of a UTC day of SortedRunJob.logRows, ordered by the worker (logPartRows). */
+export interface LogDayRun {
+  outPath: string;
+  fromNs: bigint;
+  toNs: bigint;
+}
+
 export interface SortedRunJob {
   sources: SortedRunSource[];
-  runs: SortedRun[];
+  /** LogDayRun with logRows */
+  runs: (SortedRun | LogDayRun)[];
+  /**
+   * Log parts: per source, its rows' times, services, correlation keys and
+   * word hashes (shared, not copied: LogTokens). The worker orders each
+   * LogDayRun's rows by them and writes each run's token index beside it
+   * (TOKEN_INDEX_SUFFIX): ~0.7 µs a record that the main thread, which
+   * serves ingest, no longer spends (docs/storage.md, session 10).
+   */
+  logRows?: readonly LogRowsOfFile[];
   /** a string column whose distinct values each run reports (service_name) */
   distinctColumn?: string;
   /** how the runs are encoded; default one uncompressed row group (DuckDB compresses it into a part) */
@@ -71,11 +89,40 @@ export interface SortedRunResult {
   summaries?: boolean[];
   /** per run, with job.rollups: whether its rollup file was written */
   rollups?: boolean[];
+  /** per run, with job.logRows: whether its token index was written */
+  tokenIndexes?: boolean[];
+}
+
+/** The runs of `job` with their rows: log days ordered here (logPartRows). */
+function runsWithRows(job: SortedRunJob): SortedRun[] {
+  return job.runs.map((run) => {
+    if ('rows' in run) return run;
+    if (!job.logRows) throw new Error('sorted run: a run of a log day without the log rows');
+    return { outPath: run.outPath, rows: logPartRows(job.logRows, run.fromNs, run.toNs) };
+  });
+}
+
+/**
+ * Writes each run's token index beside it from the staged rows' word hashes,
+ * once the runs are written (their columns are garbage by then: the worker's
+ * memory holds one or the other).
+ */
+function writeTokenIndexes(logRows: readonly LogRowsOfFile[], runs: readonly SortedRun[]): boolean[] {
+  return runs.map((run) => {
+    writeFileSync(runCompanionPath(run.outPath, TOKEN_INDEX_SUFFIX), encodeTokenIndex(partTokenChunks(logRows, run.rows)));
+    return true;
+  });
+}
+
+/** Where the worker writes a companion (`suffix`) of the run at `runPath`: its span cube, summary, rollups, token index. */
+export function runCompanionPath(runPath: string, suffix: string): string {
+  return runPath.replace(/\.parquet$/, suffix);
 }
 
 /** Writes every run of `job`; synchronous (the worker's body, and tests). */
 export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
-  const { sources, runs } = job;
+  const { sources } = job;
+  const runs = runsWithRows(job);
   // columns in order of first appearance, as DuckDB's union_by_name lists them
   const order: string[] = [];
   const chunkOf = sources.map((s) => new Map(s.layout.chunks.map((c) => [c.name, c])));
@@ -110,7 +157,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   try {
     for (const s of sources) fds.push(openSync(s.path, 'r'));
     for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length, job.write));
-    const steps = columnSteps(job, order);
+    const steps = columnSteps(job, order, runs);
     const cubes = job.spanCubes && new SpanCubeBuilder(runs.map((r) => r.rows.length), job.spanCubes);
     const summaries = job.traceSummaries && new TraceSummaryBuilder(runs.length, job.traceSummaries);
     const rollups = job.rollups && new RollupBuilder(runs.length, job.rollups);
@@ -147,12 +194,14 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     const cubeColumns = cubes?.finish();
     const summaryWritten = summaries?.finish();
     const rollupWritten = rollups?.finish();
+    const tokenIndexes = job.logRows && writeTokenIndexes(job.logRows, runs);
     return {
       distinct,
       storedAs,
       ...(cubeColumns ? { cubes: cubeColumns } : {}),
       ...(summaryWritten ? { summaries: summaryWritten } : {}),
       ...(rollupWritten ? { rollups: rollupWritten } : {}),
+      ...(tokenIndexes ? { tokenIndexes } : {}),
     };
   } catch (err) {
     for (const w of writers) w.abort();
@@ -172,7 +221,7 @@ type StringEntriesColumn = Extract<ParquetColumn, { kind: 'string-entries' }>;
 type ColumnStep = (r: number, column: ParquetColumn, writer: ParquetColumnFileWriter) => ParquetColumn[] | undefined;
 
 /** The steps `job` asks for, in the order they apply. */
-function columnSteps(job: SortedRunJob, order: readonly string[]): ColumnStep[] {
+function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly SortedRun[]): ColumnStep[] {
   const steps: ColumnStep[] = [];
   const micros = job.wholeMicros;
   if (micros) {
@@ -190,7 +239,7 @@ function columnSteps(job: SortedRunJob, order: readonly string[]): ColumnStep[] 
       if (column.name !== EVENTS_JSON_COLUMN || column.kind !== 'string-entries') return undefined;
       const startNs = starts[r];
       if (startNs === undefined) throw new Error(`sorted run: "${EVENTS_JSON_COLUMN}" comes before "${EVENTS_START_COLUMN}"`);
-      return [{ name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls ?? new Uint8Array(job.runs[r]!.rows.length) }, startNs) }];
+      return [{ name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls ?? new Uint8Array(runs[r]!.rows.length) }, startNs) }];
     });
   }
   if (job.compactBodyFields) {

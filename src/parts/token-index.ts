@@ -16,6 +16,8 @@ import { buildFuseFilter, fuseFingerprintBytes, fuseMayContain, type FuseFilter 
 import { SMALL_NUMBER_KEYS } from './log-tokens.js';
 
 const MAGIC = 'MQTOKIX3';
+/** A part's token index is `<part id>.tokens` beside it. */
+export const TOKEN_INDEX_SUFFIX = '.tokens';
 /** Rows per chunk: about one Parquet row group of a log part. */
 export const TOKEN_CHUNK_ROWS = 16_384;
 /**

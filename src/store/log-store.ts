@@ -23,7 +23,7 @@ import type { Wal } from '../wal/wal.js';
 import type { Head } from '../head/head.js';
 import type { Catalog } from '../parts/catalog.js';
 import type { Engine } from '../engine/duckdb.js';
-import { logPartRows } from '../parts/log-token-chunks.js';
+import { logRowsOf } from '../parts/log-token-chunks.js';
 import type { ColumnFileOptions } from '../parts/parquet/writer.js';
 
 /**
@@ -73,7 +73,7 @@ function logSignal(thread: LogIngestThread): SignalDefinition<LogTicket> {
   return {
     staging: thread,
     layout: LOG_PART_LAYOUT,
-    partRowOrder: logPartRows,
+    partLogRows: logRowsOf,
     rowNoun: 'log records',
     decodeWalRecord: (record) => thread.decodeWalRecord(record.type, record.payload),
   };

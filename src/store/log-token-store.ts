@@ -1,71 +1,30 @@
 // The token indexes of the log parts (src/parts/token-index.ts): written
-// beside each part by a flush (from the word hashes the head computed at seal
-// time) or a merge (the inputs' chunks, their rows shifted), and held in
-// memory for queries once read. A part without a usable index is searched
-// whole: correct, only slower.
+// beside each part by the flush's worker (from the word hashes the head
+// computed at seal time: src/parts/sorted-run.ts) or by a merge (the inputs'
+// chunks, their rows shifted), and held in memory for queries once read. A
+// part without a usable index (one DuckDB sorted, when the worker failed) is
+// searched whole: correct, only slower.
 
-import { dirname, join, relative } from 'node:path';
-import { readParquetSql, type Engine } from '../engine/duckdb.js';
-import { sqlString } from '../engine/sql-quote.js';
-import { CREATED_BY } from '../parts/parquet/writer.js';
+import { join, relative } from 'node:path';
+import type { Engine } from '../engine/duckdb.js';
 import type { PartInfo } from '../parts/catalog.js';
 import type { StagedFile } from '../head/head.js';
-import { tokenChunksOf, type ExpectedRow } from '../parts/log-token-chunks.js';
-import { readTokenIndex, writeTokenIndex, type TokenChunk } from '../parts/token-index.js';
-import { LOG_TIME_COLUMN } from '../parts/log-columns.js';
-import { withLogTimeSql } from '../parts/log-time-micros.js';
+import { TOKEN_INDEX_SUFFIX, readTokenIndex, writeTokenIndex, type TokenChunk } from '../parts/token-index.js';
 import type { PartCompanion } from './part-companion.js';
-
-const TOKEN_INDEX_SUFFIX = '.tokens';
-const NS_PER_DAY = 86_400_000_000_000n;
-
-/**
- * Rows of `path` that differ from what the index expects (by row number,
- * time and service); all of them when DuckDB wrote the part (a flush that
- * could not regroup the rows itself): DuckDB sorts by service and time, not
- * by unit of work (log-token-chunks.ts), and chunks may then hold other rows
- * even where their first and last rows agree.
- */
-async function unexpectedRows(engine: Engine, path: string, columns: readonly string[], expected: readonly ExpectedRow[]): Promise<number> {
-  if (expected.length === 0) return 0;
-  const [writer] = await engine.all(`SELECT created_by FROM parquet_file_metadata(${sqlString(path)})`);
-  if (writer?.['created_by'] !== CREATED_BY) return expected.length;
-  const rows = await engine.all(
-    `SELECT file_row_number AS r, ${LOG_TIME_COLUMN} AS t, service_name AS s FROM ${withLogTimeSql(readParquetSql([path], { fileRowNumber: true }), columns)} ` +
-      `WHERE file_row_number IN (${expected.map((e) => e.row).join(', ')})`,
-  );
-  const found = new Map(rows.map((r) => [Number(r['r']), r]));
-  let bad = 0;
-  for (const e of expected) {
-    const r = found.get(e.row);
-    if (!r || r['t'] !== e.timeNs || r['s'] !== e.service) bad++;
-  }
-  return bad;
-}
 
 export class LogTokenIndexes implements PartCompanion {
   private readonly cache = new Map<string, Promise<TokenChunk[]>>();
 
   constructor(private readonly dataDir: string) {}
 
-  async afterFlush(engine: Engine, staged: readonly StagedFile[], parts: readonly PartInfo[]): Promise<PartInfo[]> {
-    const out: PartInfo[] = [];
-    for (const part of parts) {
-      const from = BigInt(Date.parse(`${part.day}T00:00:00Z`)) * 1_000_000n;
-      const { chunks, expected } = tokenChunksOf(staged, from, from + NS_PER_DAY);
-      // The index locates rows by number: should the part's order ever differ from the one computed here, it is left without one.
-      const bad = await unexpectedRows(engine, join(this.dataDir, part.path), part.columns, expected);
-      if (bad > 0) {
-        console.error(`logs: part ${part.path}: ${bad} rows not where the token index expects them; the part is searched without one`);
-        out.push(part);
-        continue;
-      }
-      const tokenIndexPath = join(dirname(part.path), `${part.id}${TOKEN_INDEX_SUFFIX}`);
-      await writeTokenIndex(join(this.dataDir, tokenIndexPath), chunks);
-      this.cache.set(tokenIndexPath, Promise.resolve(chunks));
-      out.push({ ...part, tokenIndexPath });
-    }
-    return out;
+  /**
+   * The flush's worker wrote each part's index from the rows it wrote
+   * (PartSource.logRows), and the part writer named it: read when a search
+   * first needs it. Merges (afterMerge) still build theirs here, off the
+   * ingest path.
+   */
+  async afterFlush(_engine: Engine, _staged: readonly StagedFile[], parts: readonly PartInfo[]): Promise<PartInfo[]> {
+    return [...parts];
   }
 
   /** The merged part is its inputs one after another: their chunks with rows shifted; none when an input has none. */

@@ -29,8 +29,8 @@ export interface SignalDefinition<B extends { length: number }> {
   rowNoun: string;
   /** a WAL record of this signal's stream back into a batch (replay) */
   decodeWalRecord(record: WalRecord): B | Promise<B>;
-  /** the rows of a flushed part in its order (PartSource.rowOrder), when layout.encoding has parts written by our writer */
-  partRowOrder?(files: readonly StagedFile[], fromNs: bigint, toNs: bigint): Uint32Array;
+  /** log parts: what the flush's worker orders a part's rows by and builds its token index from (PartSource.logRows) */
+  partLogRows?(files: readonly StagedFile[]): PartSource['logRows'];
 }
 
 /** Flush and admission limits, in rows. */
@@ -236,7 +236,7 @@ export class SignalStore<B extends { length: number }> {
     const files = oldestUpTo(this.head.staged, this.limits.flushMaxRows);
     this.lastFlushMs = Date.now();
     if (files.length === 0) return;
-    let parts = await writeParts(this.writeEngine, this.dataDir, this.signal.layout, stagedSource(files, this.signal.partRowOrder), 0, this.limits.partMaxRows);
+    let parts = await writeParts(this.writeEngine, this.dataDir, this.signal.layout, stagedSource(files, this.signal.partLogRows), 0, this.limits.partMaxRows);
     const stagedPaths = files.map((f) => f.path);
     for (const c of this.companions) parts = await c.afterFlush(this.writeEngine, files, parts);
     const checkpoint = files[files.length - 1]!.lastSeq;
@@ -303,7 +303,7 @@ export function oldestUpTo(staged: readonly StagedFile[], maxRows: number): Stag
 }
 
 /** What writeParts needs of staging files (the flush's source). */
-export function stagedSource(files: readonly StagedFile[], rowOrder?: SignalDefinition<{ length: number }>['partRowOrder']): PartSource {
+export function stagedSource(files: readonly StagedFile[], logRowsOf?: SignalDefinition<{ length: number }>['partLogRows']): PartSource {
   let rows = 0;
   for (const f of files) rows += f.rows;
   const traceIds = new Uint8Array(rows * 16);
@@ -319,7 +319,8 @@ export function stagedSource(files: readonly StagedFile[], rowOrder?: SignalDefi
     for (const s of f.services) services.add(s);
   }
   const source: PartSource = { paths: files.map((f) => f.path), traceIds, startNs, columns, services, layouts: files.map((f) => f.layout) };
-  if (rowOrder) source.rowOrder = (fromNs, toNs) => rowOrder(files, fromNs, toNs);
+  const logRows = logRowsOf?.(files);
+  if (logRows) source.logRows = logRows;
   return source;
 }
 
