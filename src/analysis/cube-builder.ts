@@ -19,6 +19,7 @@
 import { writeParquetFileSync, type ParquetColumn } from '../parts/parquet/writer.js';
 import type { PageCodec } from '../parts/parquet/compression.js';
 import { isHighCardinality } from './compare-score.js';
+import { grow } from '../model/span-batch-builder.js';
 
 /** Cube column names and metadata (cube-file.ts re-exports them). */
 export const CUBE_DURATION_BUCKET = 'duration_bucket';
@@ -81,6 +82,74 @@ export function durationRangeMs(durationNs: number): number {
   return Math.sign(ms) * p * (ratio < 2 ? 1 : ratio < 5 ? 2 : 5);
 }
 
+/**
+ * Per row with a duration, the value id of its (duration bucket, duration
+ * range) pair, and ln(duration + 1) into `logDuration`; the bucket and the
+ * range of each value id. A bucket's durations (6.45% apart) mostly lie in
+ * one 1-2-5 range: its range is computed once (bucketInOneRange), and
+ * per row only in the few buckets a range boundary crosses.
+ */
+function durationValueIds(durations: BigInt64Array, nulls: Uint8Array | undefined, logDuration: Float64Array): RowValueIds & { buckets: number[]; ranges: number[] } {
+  const rows = durations.length;
+  // the 64-bit words of each duration: Number(durations[i]) would make a BigInt per row
+  const words = new Int32Array(durations.buffer, durations.byteOffset, rows * 2);
+  const ids = new Int32Array(rows);
+  const buckets: number[] = [0];
+  const ranges: number[] = [0];
+  /** per bucket ≥ 0 in one range: its pair's value id (0: not seen yet) */
+  const vidOfBucket = new Int32Array(MAX_ARRAY_BUCKET);
+  /** per bucket ≥ 0: 1 if a range boundary crosses it, 2 if not, 0: not asked yet */
+  const inOneRange = new Uint8Array(MAX_ARRAY_BUCKET);
+  /** the other pairs (buckets crossed by a boundary, or of NaN, −∞ for durations < 0) by their text */
+  const vidOfPair = new Map<string, number>();
+  for (let i = 0; i < rows; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    // hi · 2^32 is exact, so one rounding, as Number(bigint)'s (little-endian words)
+    const d = words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
+    const ln = (logDuration[i] = Math.log(d + 1));
+    const b = Math.floor(ln * 16);
+    const arrayBucket = b >= 0 && b < MAX_ARRAY_BUCKET;
+    if (arrayBucket && inOneRange[b] === 0) inOneRange[b] = bucketInOneRange(b) ? 2 : 1;
+    if (arrayBucket && inOneRange[b] === 2) {
+      let v = vidOfBucket[b]!;
+      if (v === 0) {
+        v = vidOfBucket[b] = buckets.push(b) - 1;
+        ranges.push(durationRangeMs(d));
+      }
+      ids[i] = v;
+      continue;
+    }
+    const range = durationRangeMs(d);
+    const key = `${b} ${range}`;
+    let v = vidOfPair.get(key);
+    if (v === undefined) {
+      vidOfPair.set(key, (v = buckets.push(b) - 1));
+      ranges.push(range);
+    }
+    ids[i] = v;
+  }
+  return { ids, offset: 0, nulls, count: buckets.length, buckets, ranges };
+}
+
+/**
+ * Whether every duration of bucket `b` has one 1-2-5 range: no range
+ * boundary (1, 2, 5 × 10^e ms) within the bucket's durations, widened by
+ * 1e-9 of them — far more than Math.log's and the range formula's rounding
+ * (1e-12), so near a boundary the range is always computed per duration.
+ */
+function bucketInOneRange(b: number): boolean {
+  const from = ((Math.exp(b / 16) - 1) / 1e6) * (1 - 1e-9);
+  const to = ((Math.exp((b + 1) / 16) - 1) / 1e6) * (1 + 1e-9);
+  if (!(from > 0)) return false;
+  for (let e = Math.floor(Math.log10(from)) - 1; e <= Math.ceil(Math.log10(to)) + 1; e++) {
+    for (const m of [1, 2, 5]) {
+      const edge = m * 10 ** e;
+      if (edge >= from && edge <= to) return false;
+    }
+  }
+  return true;
+}
+
 /** Turns vid (a column's value id per row, 0 = null) back into a cube column. */
 type ValueTable =
   | { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; distinctEntries: boolean; entryOfVid: Int32Array }
@@ -89,11 +158,12 @@ type ValueTable =
   | { kind: 'double'; values: number[] };
 
 /**
- * A column's value id per row: ids[i] + offset, 0 = null, also null where
- * nulls[i] ≠ 0; ids below `count`.
+ * A column's value id per row: ids[i] + offset (≥ 1) where the row has a
+ * value, none where nulls[i] ≠ 0 (no nulls: every row has one); value ids
+ * below `count`.
  */
 interface RowValueIds {
-  ids: Int32Array | Uint32Array;
+  ids: Int32Array;
   offset: number;
   nulls?: Uint8Array | undefined;
   count: number;
@@ -102,12 +172,16 @@ interface RowValueIds {
 interface Step {
   /** index of the column in the run's grouped columns */
   column: number;
-  /** the first id this step made; ids below it had no value in the column */
+  /** the first id this step made; ids below it were there before it */
   first: number;
-  /** per id this step made (from `first`): the id it was refined from */
+  /** per id this step made (from `first`): the group it split off from */
   parent: Int32Array;
   /** per id this step made: its value id in the column */
   vid: Int32Array;
+  /** groups that kept their id with a value: every row of them with the same one, or the rows of the first value seen */
+  kept: Int32Array;
+  /** per kept group: its value id in the column */
+  keptVid: Int32Array;
 }
 
 interface RunCube {
@@ -116,17 +190,161 @@ interface RunCube {
   group: Int32Array;
   /** ids made so far */
   ids: number;
+  /** per id: the rows that have it now */
+  size: Int32Array;
   steps: Step[];
-  grouped: { name: string; table: ValueTable }[];
+  /** the grouped columns; `sameVidsAs`: one step gave this column's value ids and those of that column */
+  grouped: { name: string; table: ValueTable; sameVidsAs?: number }[];
   high: string[];
   durations?: { values: BigInt64Array; nulls: Uint8Array | undefined };
 }
 
+/** A group id not seen yet in this step (ids[i] ≥ 0). */
+const UNSEEN = -1;
+
 /**
- * (id, value id) → new id: open addressing, cleared by the slots it used.
- * Sized by the pairs a step makes (at most the cube's rows, far fewer than
- * spans), grown when they outnumber half its slots: a small table stays in
- * cache.
+ * Refines a run's groups by one more column, in one pass over its rows
+ * with a value. Most columns split no group (resource attributes follow the
+ * service instance, most span attributes the operation): of the ~25 M cells
+ * with a value in a 500 k-span part, ~3 M are in groups a column splits. So
+ * a row whose value is the first its group showed in this column keeps its
+ * id — a look-up in an array indexed by group id, no hashing, nothing
+ * written — and only a row with another value moves to the id of its
+ * (group, value) pair, through the pair table. A group keeps its id with
+ * the first value; if it also has rows without a value (they keep its id,
+ * as no value), its rows of the first value move too, in a second pass over
+ * those groups only.
+ */
+class GroupRefiner {
+  /** per group id seen in this step: the first value seen (ids[i], no offset); UNSEEN otherwise */
+  private firstValue = new Int32Array(0);
+  /** per group id seen in this step (columns with nulls): its rows with the first value */
+  private firstRows = new Int32Array(0);
+  /** per group id seen in this step: 1 if its rows of the first value move too */
+  private movesAll = new Uint8Array(0);
+  /** the group ids seen in this step, in order */
+  private seen = new Int32Array(0);
+  private readonly pairs: PairTable;
+
+  constructor(maxRows: number) {
+    this.pairs = new PairTable(maxRows);
+  }
+
+  refine(run: RunCube, column: number, rowIds: RowValueIds): void {
+    const first = run.ids;
+    if (this.firstValue.length < first) {
+      const had = this.firstValue.length;
+      this.firstValue = grow(this.firstValue, first);
+      this.firstValue.fill(UNSEEN, had);
+      this.firstRows = grow(this.firstRows, first);
+      this.movesAll = grow(this.movesAll, first);
+      this.seen = grow(this.seen, first);
+    }
+    // ids this step makes: at most one per row
+    run.size = grow(run.size, first + run.rows);
+    this.pairs.begin(first, rowIds);
+    const { seen, firstValue, firstRows, movesAll } = this;
+    const { size } = run;
+    let seenCount: number;
+    let mixed = 0;
+    if (rowIds.nulls === undefined) seenCount = this.passEveryRow(run, rowIds.ids);
+    else {
+      seenCount = this.passRowsWithValues(run, rowIds.ids, rowIds.nulls);
+      for (let k = 0; k < seenCount; k++) {
+        const g = seen[k]!;
+        // rows left beside those of the first value: rows without one
+        if (size[g] !== firstRows[g]) {
+          movesAll[g] = 1;
+          mixed++;
+        }
+      }
+      if (mixed > 0) this.moveFirstValueRows(run, rowIds.ids, rowIds.nulls);
+    }
+    const keptIds = new Int32Array(seenCount - mixed);
+    const keptVid = new Int32Array(seenCount - mixed);
+    for (let k = 0, n = 0; k < seenCount; k++) {
+      const g = seen[k]!;
+      if (movesAll[g] === 0) {
+        keptIds[n] = g;
+        keptVid[n++] = firstValue[g]! + rowIds.offset;
+      }
+      firstValue[g] = UNSEEN;
+      movesAll[g] = 0;
+    }
+    run.steps.push({ column, first, ...this.pairs.end(run), kept: keptIds, keptVid });
+  }
+
+  /** A column without nulls: each row's value against its group's first; returns the group ids seen. */
+  private passEveryRow(run: RunCube, ids: Int32Array): number {
+    const { group, rows } = run;
+    const { firstValue, seen } = this;
+    let seenCount = 0;
+    for (let i = 0; i < rows; i++) {
+      const g = group[i]!;
+      const v = ids[i]!;
+      const f = firstValue[g]!;
+      if (f === v) continue;
+      if (f === UNSEEN) {
+        firstValue[g] = v;
+        seen[seenCount++] = g;
+        continue;
+      }
+      this.move(run, i, g, v);
+    }
+    return seenCount;
+  }
+
+  /** A column with nulls: the same for rows with a value, counting per group its rows of the first value. */
+  private passRowsWithValues(run: RunCube, ids: Int32Array, nulls: Uint8Array): number {
+    const { group, rows } = run;
+    const { firstValue, firstRows, seen } = this;
+    let seenCount = 0;
+    for (let i = 0; i < rows; i++) {
+      if (nulls[i] !== 0) continue;
+      const g = group[i]!;
+      const v = ids[i]!;
+      const f = firstValue[g]!;
+      if (f === v) {
+        firstRows[g]!++;
+        continue;
+      }
+      if (f === UNSEEN) {
+        firstValue[g] = v;
+        firstRows[g] = 1;
+        seen[seenCount++] = g;
+        continue;
+      }
+      this.move(run, i, g, v);
+    }
+    return seenCount;
+  }
+
+  /** Row i, of group g, moves to the id of (g, its value v). */
+  private move(run: RunCube, i: number, g: number, v: number): void {
+    const id = (run.group[i] = this.pairs.idOf(g, v));
+    run.size[g]!--;
+    run.size[id]!++;
+  }
+
+  /** Second pass, for groups with rows without a value: their rows of the first value move to that pair's id too. */
+  private moveFirstValueRows(run: RunCube, ids: Int32Array, nulls: Uint8Array): void {
+    const { group, rows, ids: first } = run;
+    const { firstValue, movesAll } = this;
+    for (let i = 0; i < rows; i++) {
+      if (nulls[i] !== 0) continue;
+      const g = group[i]!;
+      // ids made by this step (rows that moved already) are not in the arrays below
+      if (g >= first || movesAll[g] === 0 || ids[i] !== firstValue[g]) continue;
+      this.move(run, i, g, ids[i]!);
+    }
+  }
+}
+
+/**
+ * (id, value) → the id a step makes for it: open addressing, cleared by
+ * the slots it used. Sized by the pairs a step makes (at most the cube's
+ * rows, far fewer than spans), grown when they outnumber half its slots: a
+ * small table stays in cache.
  */
 class PairTable {
   private keys = new Float64Array(1 << 16).fill(-1);
@@ -134,9 +352,17 @@ class PairTable {
   private mask = (1 << 16) - 1;
   private used: Int32Array;
   private usedCount = 0;
-  /** per id a step makes: its parent and value id, until copied into the step */
+  /** per id the step makes: its parent and value id, until copied into the step */
   private readonly parent: Int32Array;
   private readonly vidOf: Int32Array;
+  /** the step's first id, the next, and its column's ids: `count` (pair = g · count + v) and `offset` */
+  private first = 0;
+  private next = 0;
+  private count = 1;
+  private offset = 0;
+  /** the pair looked up last and its id: rows of a trace often repeat it */
+  private lastPair = -1;
+  private lastId = 0;
 
   constructor(maxPairs: number) {
     this.used = new Int32Array(maxPairs);
@@ -144,73 +370,71 @@ class PairTable {
     this.vidOf = new Int32Array(maxPairs);
   }
 
-  /** Refines every row with a value (not null, value id ≠ 0) in one more grouped column. */
-  refine(run: RunCube, column: number, { ids, offset, nulls, count }: RowValueIds): void {
-    const { group, rows } = run;
-    const { parent, vidOf } = this;
-    const first = run.ids;
-    let next = first;
-    // the pair of the row before and its new id: rows of a trace often repeat it
-    let lastPair = -1;
-    let lastId = 0;
-    for (let i = 0; i < rows; i++) {
-      if (nulls !== undefined && nulls[i] !== 0) continue;
-      const v = ids[i]! + offset;
-      if (v === 0) continue;
-      const g = group[i]!;
-      const pair = g * count + v;
-      if (pair === lastPair) {
-        group[i] = lastId;
-        continue;
-      }
-      const keys = this.keys;
-      let slot = pairSlot(g, v) & this.mask;
-      for (;;) {
-        const k = keys[slot]!;
-        if (k === pair) break;
-        if (k === -1) {
-          keys[slot] = pair;
-          this.values[slot] = next;
-          this.used[this.usedCount++] = slot;
-          parent[next - first] = g;
-          vidOf[next - first] = v;
-          next++;
-          if (this.usedCount * 2 > this.mask) slot = this.grow(pair, count);
-          break;
-        }
-        slot = (slot + 1) & this.mask;
-      }
-      group[i] = lastId = this.values[slot]!;
-      lastPair = pair;
-    }
-    for (let k = 0; k < this.usedCount; k++) this.keys[this.used[k]!] = -1;
-    this.usedCount = 0;
-    run.ids = next;
-    run.steps.push({ column, first, parent: parent.slice(0, next - first), vid: vidOf.slice(0, next - first) });
+  begin(first: number, { count, offset }: RowValueIds): void {
+    this.first = this.next = first;
+    this.count = count;
+    this.offset = offset;
+    this.lastPair = -1;
   }
 
-  /** Twice the slots, the pairs placed anew; returns the new slot of `pair`. */
-  private grow(pair: number, count: number): number {
+  /** The id of (g, v): a new one when first seen. */
+  idOf(g: number, v: number): number {
+    const pair = g * this.count + v;
+    if (pair === this.lastPair) return this.lastId;
+    const keys = this.keys;
+    let slot = pairSlot(g, v) & this.mask;
+    for (;;) {
+      const k = keys[slot]!;
+      if (k === pair) break;
+      if (k === -1) {
+        this.lastPair = pair;
+        return (this.lastId = this.add(slot, pair, g, v));
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    this.lastPair = pair;
+    return (this.lastId = this.values[slot]!);
+  }
+
+  /** Ends the step: the ids it made (their parents and value ids); the run's ids grow by them. */
+  end(run: RunCube): { parent: Int32Array; vid: Int32Array } {
+    for (let k = 0; k < this.usedCount; k++) this.keys[this.used[k]!] = -1;
+    this.usedCount = 0;
+    run.ids = this.next;
+    const made = this.next - this.first;
+    return { parent: this.parent.slice(0, made), vid: this.vidOf.slice(0, made) };
+  }
+
+  private add(slot: number, pair: number, g: number, v: number): number {
+    const id = this.next++;
+    this.keys[slot] = pair;
+    this.values[slot] = id;
+    this.used[this.usedCount++] = slot;
+    this.parent[id - this.first] = g;
+    this.vidOf[id - this.first] = v + this.offset;
+    if (this.usedCount * 2 > this.mask) this.grow();
+    return id;
+  }
+
+  /** Twice the slots, the pairs placed anew. */
+  private grow(): void {
     const capacity = (this.mask + 1) * 2;
     const keys = new Float64Array(capacity).fill(-1);
     const values = new Int32Array(capacity);
     const mask = capacity - 1;
-    let found = -1;
     for (let k = 0; k < this.usedCount; k++) {
       const old = this.used[k]!;
       const key = this.keys[old]!;
-      const g = Math.floor(key / count);
-      let slot = pairSlot(g, key - g * count) & mask;
+      const g = Math.floor(key / this.count);
+      let slot = pairSlot(g, key - g * this.count) & mask;
       while (keys[slot] !== -1) slot = (slot + 1) & mask;
       keys[slot] = key;
       values[slot] = this.values[old]!;
       this.used[k] = slot;
-      if (key === pair) found = slot;
     }
     this.keys = keys;
     this.values = values;
     this.mask = mask;
-    return found;
   }
 }
 
@@ -227,7 +451,7 @@ export class SpanCubeBuilder {
   private readonly runs: RunCube[];
   private readonly candidates: Set<string>;
   private readonly always: Set<string>;
-  private readonly pairs: PairTable;
+  private readonly refiner: GroupRefiner;
   /** value ids of the column being added (reused) */
   private readonly vid: Int32Array;
 
@@ -237,8 +461,9 @@ export class SpanCubeBuilder {
   ) {
     this.candidates = new Set(job.candidates);
     this.always = new Set(job.always);
-    this.runs = runRows.map((rows) => ({ rows, group: new Int32Array(rows), ids: 1, steps: [], grouped: [], high: [] }));
-    this.pairs = new PairTable(Math.max(0, ...runRows));
+    // every row starts in group 0
+    this.runs = runRows.map((rows) => ({ rows, group: new Int32Array(rows), ids: 1, size: Int32Array.of(rows), steps: [], grouped: [], high: [] }));
+    this.refiner = new GroupRefiner(Math.max(0, ...runRows));
     this.vid = new Int32Array(Math.max(0, ...runRows));
   }
 
@@ -257,7 +482,7 @@ export class SpanCubeBuilder {
       return;
     }
     run.grouped.push({ name: column.name, table: ids.table });
-    this.pairs.refine(run, run.grouped.length - 1, ids);
+    this.refiner.refine(run, run.grouped.length - 1, ids);
   }
 
   /**
@@ -275,38 +500,13 @@ export class SpanCubeBuilder {
     // a candidate no column came for: left out (answered from spans), never guessed
     for (const c of this.job.candidates) if (!present.has(c)) run.high.push(c);
     const { values: durations, nulls: durationNulls } = run.durations;
-    // the bucket and the range as two more steps
-    const bucketIds = new Int32Array(run.rows);
-    const rangeIds = new Int32Array(run.rows);
-    const buckets: number[] = [0];
-    const ranges: number[] = [0];
-    const bucketVid = new Map<number, number>();
-    const bucketVidOf = new Int32Array(MAX_ARRAY_BUCKET);
-    const rangeVid = new Map<number, number>();
+    // the (bucket, range) pair as one more step: one value id gives both columns
     const logDuration = new Float64Array(run.rows);
-    for (let i = 0; i < run.rows; i++) {
-      if (durationNulls !== undefined && durationNulls[i] !== 0) continue;
-      const d = Number(durations[i]!);
-      logDuration[i] = Math.log(d + 1);
-      const b = Math.floor(logDuration[i]! * 16);
-      // buckets of durations ≥ 0 ns index an array; others (NaN, −∞) a map
-      let vb = b >= 0 && b < bucketVidOf.length ? bucketVidOf[b]! : (bucketVid.get(b) ?? 0);
-      if (vb === 0) {
-        vb = buckets.push(b) - 1;
-        if (b >= 0 && b < bucketVidOf.length) bucketVidOf[b] = vb;
-        else bucketVid.set(b, vb);
-      }
-      bucketIds[i] = vb;
-      const m = durationRangeMs(d);
-      let vr = rangeVid.get(m);
-      if (vr === undefined) rangeVid.set(m, (vr = ranges.push(m) - 1));
-      rangeIds[i] = vr;
-    }
+    const durationIds = durationValueIds(durations, durationNulls, logDuration);
     const bucketColumn = run.grouped.length;
-    run.grouped.push({ name: CUBE_DURATION_BUCKET, table: { kind: 'int32', values: buckets } });
-    this.pairs.refine(run, bucketColumn, { ids: bucketIds, offset: 0, count: buckets.length });
-    run.grouped.push({ name: CUBE_DURATION_RANGE, table: { kind: 'double', values: ranges } });
-    this.pairs.refine(run, bucketColumn + 1, { ids: rangeIds, offset: 0, count: ranges.length });
+    run.grouped.push({ name: CUBE_DURATION_BUCKET, table: { kind: 'int32', values: durationIds.buckets } });
+    run.grouped.push({ name: CUBE_DURATION_RANGE, table: { kind: 'double', values: durationIds.ranges }, sameVidsAs: bucketColumn });
+    this.refiner.refine(run, bucketColumn, durationIds);
 
     // the ids rows ended with, numbered densely: the cube's groups
     const groupOfId = new Int32Array(run.ids).fill(-1);
@@ -327,18 +527,25 @@ export class SpanCubeBuilder {
       summed[g] = 1;
     }
     // each group's value id per grouped column, read back through the steps
-    const vids = run.grouped.map(() => new Int32Array(groups));
+    const vids = run.grouped.map((c) => (c.sameVidsAs === undefined ? new Int32Array(groups) : new Int32Array(0)));
     const at = Int32Array.from(idOfGroup);
+    /** per id, the value id of the step being read back if the step kept the group (else 0: null) */
+    const keptVidOf = new Int32Array(run.ids);
     for (let s = run.steps.length - 1; s >= 0; s--) {
-      const { column, first, parent, vid } = run.steps[s]!;
+      const { column, first, parent, vid, kept, keptVid } = run.steps[s]!;
+      for (let k = 0; k < kept.length; k++) keptVidOf[kept[k]!] = keptVid[k]!;
       const out = vids[column]!;
       for (let g = 0; g < groups; g++) {
         const k = at[g]! - first;
-        if (k < 0) continue; // no value in this column: null (0)
-        out[g] = vid[k]!;
-        at[g] = parent[k]!;
+        if (k < 0) out[g] = keptVidOf[at[g]!]!;
+        else {
+          out[g] = vid[k]!;
+          at[g] = parent[k]!;
+        }
       }
+      for (let k = 0; k < kept.length; k++) keptVidOf[kept[k]!] = 0;
     }
+    run.grouped.forEach((c, k) => c.sameVidsAs !== undefined && (vids[k] = vids[c.sameVidsAs]!));
     const order = groupOrder(run, vids, groups);
     const columns: ParquetColumn[] = run.grouped.map((g, c) => cubeColumn(g.name, g.table, vids[c]!, order));
     const spanCounts = new BigInt64Array(groups);
@@ -418,6 +625,126 @@ const DOUBLE_BITS = new Int32Array(DOUBLE_WORDS.buffer);
  * the row before takes its id without a look-up (rows come by trace: a
  * trace's spans share most values).
  */
+type NumberColumn = Extract<ParquetColumn, { kind: 'int32' | 'boolean' | 'double' | 'int64' }>;
+
+/** Integer columns with values below 2^12 (kinds, status codes, counts, flags) need no look-up for their value ids. */
+const SMALL_VALUE_BITS = 12;
+
+/**
+ * An integer column whose values are all in [0, 2^SMALL_VALUE_BITS), on every row
+ * (null rows' too: they are not looked at to tell): value id = value + 1,
+ * no look-up — one branch-free pass, none at all for an Int32Array. Most
+ * number columns are such (kinds, status codes, counts, flags, booleans).
+ * Undefined for any other column (numberValueIds then).
+ */
+function smallIntegerIds(column: NumberColumn, rows: number, vid: Int32Array, sampleEnd: number, probe: boolean): (RowValueIds & { table: ValueTable }) | 'high' | undefined {
+  if (column.kind === 'double') return undefined;
+  /** bits of any value at or beyond 2^SMALL_VALUE_BITS (a negative one's sign too) */
+  let outside = 0;
+  let max = 0;
+  let ids = vid;
+  if (column.kind === 'int64') {
+    const words = new Int32Array(column.values.buffer, column.values.byteOffset, rows * 2);
+    for (let i = 0; i < rows; i++) {
+      const lo = words[2 * i]!;
+      outside |= (lo >>> SMALL_VALUE_BITS) | words[2 * i + 1]!;
+      vid[i] = lo;
+      if (lo > max) max = lo;
+    }
+  } else if (column.kind === 'boolean') {
+    for (let i = 0; i < rows; i++) vid[i] = column.values[i] === 0 ? 0 : 1;
+    max = 1;
+  } else if (column.values instanceof Int32Array) {
+    const values = column.values;
+    for (let i = 0; i < rows; i++) {
+      const x = values[i]!;
+      outside |= x >>> SMALL_VALUE_BITS;
+      if (x > max) max = x;
+    }
+    ids = values;
+  } else {
+    const values = column.values;
+    for (let i = 0; i < rows; i++) {
+      const x = values[i]!;
+      outside |= x >>> SMALL_VALUE_BITS;
+      vid[i] = x;
+      if (x > max) max = x;
+    }
+  }
+  if (outside !== 0) return undefined;
+  const nulls = column.nulls;
+  if (probe) {
+    // distinct values among the sample's rows with a value (cube-file.ts's rule)
+    const seen = new Uint8Array(max + 1);
+    let distinct = 0;
+    let withValue = 0;
+    for (let i = 0; i < sampleEnd; i++) {
+      if (nulls !== undefined && nulls[i] !== 0) continue;
+      withValue++;
+      if (seen[ids[i]!] === 0) {
+        seen[ids[i]!] = 1;
+        distinct++;
+      }
+    }
+    if (isHighCardinality(distinct, withValue)) return 'high';
+  }
+  const table: ValueTable =
+    column.kind === 'int64'
+      ? { kind: 'int64', values: Array.from({ length: max + 2 }, (_, v) => BigInt(Math.max(v - 1, 0))) }
+      : { kind: column.kind, values: Array.from({ length: max + 2 }, (_, v) => Math.max(v - 1, 0)) };
+  return { ids, offset: 1, nulls, count: max + 2, table };
+}
+
+/**
+ * A number column's value id per row into `vid` (0 = null), ids by first
+ * appearance, equal numbers one id (±0 and every NaN as one, as
+ * SameValueZero: 64-bit values compared as two words); 'high' as soon as the
+ * sample shows the column high-cardinality (with `probe`). A row with the
+ * value of the row before takes its id without a look-up.
+ */
+function numberValueIds(column: NumberColumn, rows: number, vid: Int32Array, sampleEnd: number, probe: boolean): { count: number; rowOfId: number[] } | 'high' {
+  const { kind, nulls } = column;
+  const ids = new WordPairIds();
+  /** per id: its first row */
+  const rowOfId: number[] = [-1];
+  const words = kind === 'int64' || kind === 'double' ? new Int32Array(column.values.buffer, column.values.byteOffset, column.values.length * 2) : undefined;
+  const doubles = kind === 'double' ? column.values : undefined;
+  const small = kind === 'int32' || kind === 'boolean' ? column.values : undefined;
+  let withValue = 0;
+  let lastLo = 0;
+  let lastHi = 0;
+  let lastV = 0;
+  for (let phase = 0, i = 0, end = sampleEnd; phase < 2; phase++, end = rows) {
+    for (; i < end; i++) {
+      // rows without a value are skipped by their nulls: their ids are not read
+      if (nulls !== undefined && nulls[i] !== 0) continue;
+      withValue++;
+      let lo: number;
+      let hi: number;
+      if (small !== undefined) {
+        lo = kind === 'boolean' ? (small[i] === 0 ? 0 : 1) : small[i]! | 0;
+        hi = 0;
+      } else if (doubles !== undefined && (doubles[i] === 0 || doubles[i] !== doubles[i])) {
+        DOUBLE_WORDS[0] = doubles[i] === 0 ? 0 : NaN;
+        lo = DOUBLE_BITS[0]!;
+        hi = DOUBLE_BITS[1]!;
+      } else {
+        lo = words![2 * i]!;
+        hi = words![2 * i + 1]!;
+      }
+      if (lastV === 0 || lo !== lastLo || hi !== lastHi) {
+        lastV = ids.idOf(lo, hi);
+        if (lastV === rowOfId.length) rowOfId.push(i);
+        lastLo = lo;
+        lastHi = hi;
+      }
+      vid[i] = lastV;
+    }
+    if (phase === 0 && probe && isHighCardinality(ids.size, withValue)) return 'high';
+  }
+  return { count: rowOfId.length, rowOfId };
+}
+
 function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: boolean): (RowValueIds & { table: ValueTable }) | 'high' | undefined {
   const sampleEnd = Math.min(rows, CUBE_SAMPLE_ROWS);
   let withValue = 0;
@@ -445,7 +772,9 @@ function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: b
         const entryOfVid = new Int32Array(entries + 1);
         for (let v = 0; v <= entries; v++) entryOfVid[v] = v - 1;
         const table: ValueTable = { kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, distinctEntries: true, entryOfVid };
-        return { ids: column.indices, offset: 1, nulls, count: entries + 1, table };
+        // entry indices are below 2^31: read as Int32Array, as every column's ids are (one kind of array in the refinement's loops)
+        const ids = new Int32Array(column.indices.buffer, column.indices.byteOffset, column.indices.length);
+        return { ids, offset: 1, nulls, count: entries + 1, table };
       }
       const vidOfEntry = new Int32Array(entries);
       const entryOfVid: number[] = [-1];
@@ -474,6 +803,7 @@ function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: b
       return {
         ids: vid,
         offset: 0,
+        nulls,
         count: entryOfVid.length,
         table: { kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, distinctEntries: false, entryOfVid: Int32Array.from(entryOfVid) },
       };
@@ -482,60 +812,23 @@ function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: b
     case 'boolean':
     case 'double':
     case 'int64': {
+      const small = smallIntegerIds(column, rows, vid, sampleEnd, probe);
+      if (small !== undefined) return small;
+      const counted = numberValueIds(column, rows, vid, sampleEnd, probe);
+      if (counted === 'high') return 'high';
+      const { count, rowOfId } = counted;
       const kind = column.kind;
-      const ids = new WordPairIds();
-      /** per id: the value of its first row */
-      const rowOfId: number[] = [-1];
-      // 64-bit values as two words; equal numbers share an id (±0 and every NaN as one, as SameValueZero)
-      const words = kind === 'int64' || kind === 'double' ? new Int32Array(column.values.buffer, column.values.byteOffset, column.values.length * 2) : undefined;
-      const doubles = kind === 'double' ? column.values : undefined;
-      const small = column.kind === 'int32' || column.kind === 'boolean' ? column.values : undefined;
-      let lastLo = 0;
-      let lastHi = 0;
-      let lastV = 0;
-      for (let phase = 0, i = 0, end = sampleEnd; phase < 2; phase++, end = rows) {
-        for (; i < end; i++) {
-          if (nulls !== undefined && nulls[i] !== 0) {
-            vid[i] = 0;
-            continue;
-          }
-          withValue++;
-          let lo: number;
-          let hi: number;
-          if (small !== undefined) {
-            const x = small[i]!;
-            lo = kind === 'boolean' ? (x === 0 ? 0 : 1) : x | 0;
-            hi = 0;
-          } else if (doubles !== undefined && (doubles[i] === 0 || doubles[i] !== doubles[i])) {
-            DOUBLE_WORDS[0] = doubles[i] === 0 ? 0 : NaN;
-            lo = DOUBLE_BITS[0]!;
-            hi = DOUBLE_BITS[1]!;
-          } else {
-            lo = words![2 * i]!;
-            hi = words![2 * i + 1]!;
-          }
-          if (lastV === 0 || lo !== lastLo || hi !== lastHi) {
-            lastV = ids.idOf(lo, hi);
-            if (lastV === rowOfId.length) rowOfId.push(i);
-            lastLo = lo;
-            lastHi = hi;
-          }
-          vid[i] = lastV;
-        }
-        if (high(phase, ids.size)) return 'high';
-      }
-      const count = rowOfId.length;
       if (kind === 'int64') {
         const values: bigint[] = [0n];
         for (let v = 1; v < count; v++) values.push(column.values[rowOfId[v]!]!);
-        return { ids: vid, offset: 0, count, table: { kind, values } };
+        return { ids: vid, offset: 0, nulls, count, table: { kind, values } };
       }
       const values: number[] = [0];
       for (let v = 1; v < count; v++) {
         const x = column.values[rowOfId[v]!]!;
         values.push(kind === 'boolean' ? (x === 0 ? 0 : 1) : x);
       }
-      return { ids: vid, offset: 0, count, table: { kind, values } };
+      return { ids: vid, offset: 0, nulls, count, table: { kind, values } };
     }
     default:
       return undefined;
