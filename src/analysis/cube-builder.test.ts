@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { readParquetSql, sqlString } from '../engine/duckdb.js';
 import { CREATED_BY } from '../parts/parquet/writer.js';
 import { generateBackground, storeDataset } from './compare-test-helpers.js';
-import { durationBucket, durationRangeMs } from './cube-builder.js';
+import { CUBE_DURATION_BUCKET, CUBE_DURATION_RANGE, CUBE_LOG_DURATION_SUM, CUBE_SPAN_COUNT, SpanCubeBuilder, durationBucket, durationRangeMs } from './cube-builder.js';
+import type { ParquetColumn } from '../parts/parquet/writer.js';
+import { readParquetRows, stringEntriesColumn, withDuckDB, withTempDir } from '../parts/parquet/testing.js';
+import { seededRandom } from '../model/seeded-random.js';
 import { readCubeColumns, writeCubeFromSpans } from './cube-file.js';
 import { DURATION_RANGE_SQL } from './compare-dimensions.js';
 import { DURATION_BUCKET_SQL } from './compare-sql.js';
@@ -85,5 +88,79 @@ describe('span cube builder', () => {
     } finally {
       await ds.close();
     }
+  });
+});
+
+describe('span cube builder on hand-made columns', () => {
+  /** Rows with every edge the grouping has a path for, and the groups a plain Map of the rows' keys makes. */
+  function handMadeRun(rows: number) {
+    const random = seededRandom(11);
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
+    const maybe = <T>(share: number, value: T): T | undefined => (random() < share ? value : undefined);
+    const services = Array.from({ length: rows }, () => pick(['cart', 'checkout', 'payment']));
+    const names = Array.from({ length: rows }, () => pick(['GET', 'POST']));
+    const kinds = Int32Array.from({ length: rows }, () => pick([1, 2, 3]));
+    // int64 beyond the small values' array (negative, 2^40, the edge 4096), some rows null
+    const bigs = Array.from({ length: rows }, () => maybe(0.7, pick([-5n, 0n, 7n, 2n ** 40n, 4095n, 4096n])));
+    // booleans stored as any non-zero byte
+    const flags = Array.from({ length: rows }, () => maybe(0.5, pick([0, 1, 7])));
+    // a sparse string: groups with one value and rows without one, groups with two values and rows without
+    const sparse = Array.from({ length: rows }, () => maybe(0.1, pick(['p', 'q'])));
+    const ids = Array.from({ length: rows }, (_, i) => BigInt(i * 7919));
+    const durations = Array.from({ length: rows }, () => maybe(0.95, pick([0n, 1n, -5n, 2n ** 60n, 999_999n, 1_000_000n, 1_999_999n, 2_000_000n, BigInt(Math.floor(random() * 1e10))])));
+    const nullsOf = (values: readonly unknown[]) => Uint8Array.from(values, (v) => (v === undefined ? 1 : 0));
+    const distinct = (name: string, values: readonly string[]): ParquetColumn => {
+      const { nulls: _, ...column } = stringEntriesColumn(name, values) as Extract<ParquetColumn, { kind: 'string-entries' }>;
+      return { ...column, distinctEntries: true };
+    };
+    const columns: ParquetColumn[] = [
+      distinct('service_name', services),
+      distinct('name', names),
+      { name: 'kind', kind: 'int32', values: kinds },
+      { name: 'span.big::int', kind: 'int64', values: BigInt64Array.from(bigs, (v) => v ?? 0n), nulls: nullsOf(bigs) },
+      { name: 'span.flag::bool', kind: 'boolean', values: Uint8Array.from(flags, (v) => v ?? 0), nulls: nullsOf(flags) },
+      stringEntriesColumn('span.sparse', sparse),
+      { name: 'span.id::int', kind: 'int64', values: BigInt64Array.from(ids) },
+      { name: 'duration_nano', kind: 'int64', values: BigInt64Array.from(durations, (v) => v ?? 0n), nulls: nullsOf(durations) },
+    ];
+    const groups = new Map<string, { spans: number; logSum: number }>();
+    for (let i = 0; i < rows; i++) {
+      const d = durations[i] === undefined ? undefined : Number(durations[i]);
+      // a duration < 0 has no bucket (NaN): the INTEGER column holds 0, as it did before
+      const bucket = d === undefined ? null : Number.isNaN(durationBucket(d)) ? 0 : durationBucket(d);
+      const key = JSON.stringify([services[i], names[i], kinds[i], bigs[i]?.toString() ?? null, flags[i] === undefined ? null : flags[i] !== 0, sparse[i] ?? null, bucket, d === undefined ? null : durationRangeMs(d)]);
+      const group = groups.get(key) ?? { spans: 0, logSum: 0 };
+      group.spans++;
+      if (d !== undefined) group.logSum += Math.log(d + 1);
+      groups.set(key, group);
+    }
+    return { columns, groups };
+  }
+
+  it('groups every row as a plain grouping by its values does, and leaves out the diverse column', async () => {
+    const rows = 5000;
+    const { columns, groups } = handMadeRun(rows);
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'run.cube.parquet');
+      const candidates = ['service_name', 'name', 'kind', 'span.big::int', 'span.flag::bool', 'span.sparse', 'span.id::int'];
+      const builder = new SpanCubeBuilder([rows], { candidates, always: ['service_name', 'name', 'kind'], paths: [path] });
+      for (const c of columns) builder.add(0, c);
+      const [cube] = builder.finish();
+      assert.deepEqual(cube, { grouped: candidates.slice(0, 6), highCardinality: ['span.id::int'] });
+      const cubeRows = await withDuckDB((connection) => readParquetRows(connection, path));
+      const got = new Map<string, { spans: number; logSum: number }>();
+      for (const r of cubeRows) {
+        const key = JSON.stringify([r['service_name'], r['name'], r['kind'], r['span.big::int']?.toString() ?? null, r['span.flag::bool'], r['span.sparse'], r[CUBE_DURATION_BUCKET], r[CUBE_DURATION_RANGE]]);
+        got.set(key, { spans: Number(r[CUBE_SPAN_COUNT]), logSum: r[CUBE_LOG_DURATION_SUM] === null ? 0 : Number(r[CUBE_LOG_DURATION_SUM]) });
+      }
+      assert.equal(got.size, cubeRows.length, 'one cube row per key');
+      assert.deepEqual([...got.keys()].sort(), [...groups.keys()].sort());
+      for (const [key, expected] of groups) {
+        assert.equal(got.get(key)!.spans, expected.spans, key);
+        const logSum = got.get(key)!.logSum;
+        // ln of a duration < -1 is NaN: so is the sum
+        assert.ok(Number.isNaN(expected.logSum) ? Number.isNaN(logSum) : Math.abs(logSum - expected.logSum) < 1e-9 * Math.max(1, expected.logSum), key);
+      }
+    });
   });
 });

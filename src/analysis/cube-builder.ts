@@ -5,12 +5,16 @@
 // largest part of the libuv pool's work during ingest (docs/storage.md).
 //
 // Grouping without a per-row key: each row's group id is refined column by
-// column — (group so far, value of this column) → a new group id — in one
-// open-addressing table. A row without a value keeps its group id, so a
-// column few spans have (most attribute columns) costs only its values; ids
-// only grow, and each refinement step keeps, per id it made, its parent id
-// and value, so the key of a final group is read back step by step at the
-// end (an id older than the step: no value there); the columns themselves
+// column — (group so far, value of this column) → a group id — in one pass
+// over the column's rows with a value. A row with the first value its group
+// showed in the column keeps its id (an array indexed by group id, no
+// hashing: most columns split no group); only a row with another value
+// moves, to its (group, value) pair's new id from an open-addressing table.
+// A row without a value keeps its group id, so a column few spans have
+// (most attribute columns) costs only a scan of its nulls; ids only grow,
+// and each refinement step keeps the groups that kept their id with their
+// value and, per id it made, its parent id and value, so the key of a final
+// group is read back step by step at the end; the columns themselves
 // need not be kept. The result is the same cube as cube-file.ts's
 // writeCubeFromSpans writes: one row per distinct (dimension values…,
 // duration bucket, duration range) with a span count and Σ ln(duration + 1),
