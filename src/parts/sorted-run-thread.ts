@@ -22,13 +22,16 @@ interface Pending {
   reject(err: Error): void;
 }
 
+/** Workers waiting for the next flush, newest last. */
+const idleWorkers: RegroupingWorker[] = [];
+
 class RegroupingWorker {
   private readonly worker: Worker;
   private pending: Pending | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private ended = false;
 
-  constructor(private readonly release: (w: RegroupingWorker) => void) {
+  constructor() {
     this.worker = startModuleWorker(import.meta.url, './sorted-run-worker');
     // an idle worker keeps no process alive
     this.worker.unref();
@@ -39,14 +42,10 @@ class RegroupingWorker {
       this.worker.unref();
       if ('result' in answer) pending.resolve(answer.result);
       else pending.reject(Object.assign(new Error(answer.error.message), answer.error.stack ? { stack: answer.error.stack } : {}));
-      this.release(this);
+      this.idle();
     });
     this.worker.on('error', (err) => this.end(err));
     this.worker.on('exit', (code) => this.end(new Error(`sorted run: worker exited with code ${code} before answering`)));
-  }
-
-  get usable(): boolean {
-    return !this.ended;
   }
 
   run(job: SortedRunJob): Promise<SortedRunResult> {
@@ -58,55 +57,38 @@ class RegroupingWorker {
     });
   }
 
-  /** Waits for another job at most IDLE_WORKER_MS, then ends. */
-  idle(onEnd: () => void): void {
-    this.idleTimer = setTimeout(() => {
-      onEnd();
+  /** Waits among the idle workers for another job, at most IDLE_WORKER_MS; ends at once when enough wait. */
+  private idle(): void {
+    if (this.ended) return;
+    if (idleWorkers.length >= MAX_IDLE_WORKERS) {
       void this.terminate();
-    }, IDLE_WORKER_MS);
+      return;
+    }
+    idleWorkers.push(this);
+    this.idleTimer = setTimeout(() => void this.terminate(), IDLE_WORKER_MS);
     this.idleTimer.unref();
   }
 
-  async terminate(): Promise<void> {
+  private async terminate(): Promise<void> {
     if (this.ended) return;
-    this.ended = true;
-    clearTimeout(this.idleTimer);
+    this.end();
     retireWorker(this.worker);
     await this.worker.terminate();
   }
 
-  private end(err: Error): void {
+  /** No more jobs: out of the idle list, and a job still waiting fails with `err`. */
+  private end(err?: Error): void {
     this.ended = true;
     clearTimeout(this.idleTimer);
+    const at = idleWorkers.indexOf(this);
+    if (at >= 0) idleWorkers.splice(at, 1);
     const pending = this.pending;
     this.pending = undefined;
-    pending?.reject(err);
+    if (pending && err) pending.reject(err);
   }
-}
-
-const idleWorkers: RegroupingWorker[] = [];
-
-function release(worker: RegroupingWorker): void {
-  if (!worker.usable) return;
-  if (idleWorkers.length >= MAX_IDLE_WORKERS) {
-    void worker.terminate();
-    return;
-  }
-  idleWorkers.push(worker);
-  worker.idle(() => {
-    const at = idleWorkers.indexOf(worker);
-    if (at >= 0) idleWorkers.splice(at, 1);
-  });
 }
 
 /** Runs writeSortedRuns in a worker thread: an idle one from an earlier flush, else a new one. */
 export function writeSortedRunsInWorker(job: SortedRunJob): Promise<SortedRunResult> {
-  let worker = idleWorkers.pop();
-  while (worker !== undefined && !worker.usable) worker = idleWorkers.pop();
-  return (worker ?? new RegroupingWorker(release)).run(job);
-}
-
-/** Ends the idle workers now (tests; a server that stops need not: they keep no process alive). */
-export async function endIdleSortedRunWorkers(): Promise<void> {
-  await Promise.all(idleWorkers.splice(0).map((w) => w.terminate()));
+  return (idleWorkers.pop() ?? new RegroupingWorker()).run(job);
 }
