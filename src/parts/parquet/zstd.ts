@@ -1,9 +1,15 @@
-// zstd for Parquet pages. Node 20's zlib has no zstd, so this runs the
-// reference C library compiled to WebAssembly (`@bokuweb/zstd-wasm`, MIT,
-// the .wasm ships inside the npm package: nothing is fetched at install or
-// run time). The package's own compress() creates and frees a compression
-// context per call, whose tables at level 9 cost more than a 64 KiB page;
-// here one context per thread is kept and reused.
+// zstd for Parquet pages. Node 20's zlib has no zstd. Pages are compressed
+// by the native library where its npm build exists for this platform
+// (`@toondepauw/node-zstd`, MIT, a Node-API binding of the zstd crate whose
+// binary ships as an npm package: nothing is fetched from elsewhere), 2–3 ×
+// less CPU than WebAssembly at levels 3–9 (docs/storage.md, "Session 11").
+// Everything else runs the reference C library compiled to WebAssembly
+// (`@bokuweb/zstd-wasm`, the .wasm inside the npm package): decompression
+// (as fast here, and it can hand out a view without a copy) and compression
+// where the native build is missing or MARQUETRY_ZSTD=wasm asks for it. The
+// WebAssembly package's own compress() creates and frees a context per call,
+// whose tables at level 9 cost more than a 64 KiB page; here one context per
+// thread is kept and reused.
 
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
@@ -22,8 +28,17 @@ interface ZstdModule {
   _ZSTD_decompress_usingDict(dctx: number, dst: number, dstCapacity: number, src: number, srcSize: number, dict: number, dictSize: number): number;
 }
 
+/** The native binding's encoder: one per level, each call a whole frame. */
+interface NativeEncoder {
+  encodeSync(data: Uint8Array): Uint8Array;
+}
+type NativeEncoderClass = new (level: number) => NativeEncoder;
+
 interface Loaded {
   module: ZstdModule;
+  /** the native encoder class, or undefined where it is not installed for this platform (or not wanted) */
+  native: NativeEncoderClass | undefined;
+  nativeByLevel: Map<number, NativeEncoder>;
   context: number;
   /** decompression context, made on first use (reused: ZSTD_decompress allocates one per call) */
   decompression: number;
@@ -46,10 +61,24 @@ export function loadZstd(): Promise<void> {
     const module = moduleFile.Module;
     const context = module._ZSTD_createCCtx();
     if (context === 0) throw new Error('zstd: cannot create a compression context');
-    loaded = { module, context, decompression: 0, scratch: 0, scratchBytes: 0 };
+    loaded = { module, context, native: loadNativeEncoder(require), nativeByLevel: new Map(), decompression: 0, scratch: 0, scratchBytes: 0 };
     return loaded;
   })();
   return loading.then(() => undefined);
+}
+
+function loadNativeEncoder(require: NodeRequire): NativeEncoderClass | undefined {
+  if (process.env['MARQUETRY_ZSTD'] === 'wasm') return undefined;
+  try {
+    return (require('@toondepauw/node-zstd') as { Encoder: NativeEncoderClass }).Encoder;
+  } catch {
+    return undefined; // no build for this platform: WebAssembly compresses the same frames
+  }
+}
+
+/** Whether this thread compresses with the native library (after loadZstd). */
+export function zstdCompressesNatively(): boolean {
+  return ready().native !== undefined;
 }
 
 function scratchOf(state: Loaded, bytes: number): number {
@@ -68,9 +97,14 @@ function ready(): Loaded {
   return loaded;
 }
 
-/** One zstd frame of `body` at `level` (1–22), with the content size in its header. */
+/**
+ * One zstd frame of `body` at `level` (1–22). The WebAssembly build records
+ * the content size in the frame header, the native one does not; Parquet
+ * readers take the size from the page header either way.
+ */
 export function zstdCompress(body: Uint8Array, level: number): Uint8Array {
   const state = ready();
+  if (state.native !== undefined) return nativeEncoder(state, state.native, level).encodeSync(body);
   const bound = state.module._ZSTD_compressBound(body.length);
   const base = scratchOf(state, body.length + bound);
   // HEAPU8 is re-read after the malloc above: growing wasm memory replaces its buffer.
@@ -79,6 +113,15 @@ export function zstdCompress(body: Uint8Array, level: number): Uint8Array {
   const size = state.module._ZSTD_compress_usingDict(state.context, destination, bound, base, body.length, 0, 0, level);
   if (state.module._ZSTD_isError(size)) throw new Error(`zstd: compression failed (code ${size})`);
   return state.module.HEAPU8.slice(destination, destination + size);
+}
+
+function nativeEncoder(state: Loaded, native: NativeEncoderClass, level: number): NativeEncoder {
+  let encoder = state.nativeByLevel.get(level);
+  if (encoder === undefined) {
+    encoder = new native(level);
+    state.nativeByLevel.set(level, encoder);
+  }
+  return encoder;
 }
 
 /**
