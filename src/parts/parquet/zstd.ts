@@ -104,7 +104,7 @@ function ready(): Loaded {
  */
 export function zstdCompress(body: Uint8Array, level: number): Uint8Array {
   const state = ready();
-  if (state.native !== undefined) return nativeEncoder(state, state.native, level).encodeSync(body);
+  if (state.native !== undefined && body.length >= NATIVE_MIN_BYTES) return nativeEncoder(state, state.native, level).encodeSync(body);
   const bound = state.module._ZSTD_compressBound(body.length);
   const base = scratchOf(state, body.length + bound);
   // HEAPU8 is re-read after the malloc above: growing wasm memory replaces its buffer.
@@ -114,6 +114,15 @@ export function zstdCompress(body: Uint8Array, level: number): Uint8Array {
   if (state.module._ZSTD_isError(size)) throw new Error(`zstd: compression failed (code ${size})`);
   return state.module.HEAPU8.slice(destination, destination + size);
 }
+
+/**
+ * The native binding makes a fresh compression context per call, sized for
+ * input of unknown length (~0.04 ms at level 4); the WebAssembly one-shot
+ * reuses its context and sizes its tables to the page. Replaying a 1 M-span
+ * flush's pages, WebAssembly was cheaper below 4 KiB and native above
+ * (docs/storage.md, "Session 11").
+ */
+const NATIVE_MIN_BYTES = 4 * 1024;
 
 function nativeEncoder(state: Loaded, native: NativeEncoderClass, level: number): NativeEncoder {
   let encoder = state.nativeByLevel.get(level);
