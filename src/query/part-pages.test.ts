@@ -346,7 +346,7 @@ describe('scanRows', () => {
 
   async function assertScansAsDuckDb(engine: Engine, path: string): Promise<void> {
     const part = new PartPagesCache().get(path);
-    for (const word of ['quokkaflux', 'refused', 'cart', 'kelvin', 'i', 'stanbul', 'istanbul', 'req 12', '42', 'absent']) {
+    for (const word of ['quokkaflux', 'refused', 'cart', 'kelvin', 'i', 'stanbul', 'istanbul', 'req 12', '42', 'absent', '0 ms', 'took 12', '1 took', '999', 'ms 1a']) {
       for (const [first, last] of [[0, ROWS - 1], [100, 2500], [4000, 4000], [6990, 10_000]] as const) {
         const want = await engine.all(
           `SELECT file_row_number AS r FROM read_parquet('${path}', file_row_number = true) WHERE file_row_number BETWEEN ${first} AND ${last} ` +

@@ -20,7 +20,7 @@
 // getRowObjectsJS gives (BIGINT → bigint, BLOB → Uint8Array, VARCHAR →
 // string), so the OTLP answer is the same either way.
 
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { readParquetFooter, ThriftCompactReader, type LeafAnnotation, type ParquetFooter, type Struct } from '../parts/parquet/footer.js';
 import { chunkStartOffset, PhysicalType, Repetition, type ColumnMetaData, type LeafSchema } from '../parts/parquet/metadata.js';
@@ -28,6 +28,7 @@ import { CompressionCodec } from '../parts/parquet/compression.js';
 import { loadZstd, zstdDecompressPage } from '../parts/parquet/zstd.js';
 import type { RowRange } from '../parts/trace-index.js';
 import type { Row } from '../engine/duckdb.js';
+import { WordBytes } from './word-bytes.js';
 
 /** The file uses something this reader does not (the caller reads it with DuckDB). */
 export class UnsupportedPartError extends Error {}
@@ -956,28 +957,20 @@ function* chunkPages(bytes: Uint8Array, base: number, meta: ColumnMetaData, name
  * word, and its values decoded only when its bytes may hold it: a rare word
  * costs the dictionaries and a byte scan of the plain pages.
  */
-function scanWord(bytes: Uint8Array, base: number, c: ColumnChunkRef, from: number, to: number, word: string, out: Uint8Array): void {
+function scanWord(bytes: Uint8Array, base: number, c: ColumnChunkRef, from: number, to: number, word: WordBytes, out: Uint8Array): void {
   const holds = (v: unknown): boolean => {
     if (typeof v !== 'string') return false;
     const lower = v.toLowerCase();
     // 'İ' lower-cases to "i̇" here, to 'i' in DuckDB: either counts
-    return lower.includes(word) || (v.includes('\u0130') && lower.replaceAll('i\u0307', 'i').includes(word));
+    return lower.includes(word.word) || (v.includes('\u0130') && lower.replaceAll('i\u0307', 'i').includes(word.word));
   };
   let dictionaryHits: Uint8Array | undefined;
   let anyDictionaryHit = false;
   for (const page of chunkPages(bytes, base, c.meta, c.leaf.name)) {
     if (page.firstRow < 0) {
       const body = decompress(c.meta.codec, page.body, page.size, true);
-      dictionaryHits = new Uint8Array(page.rows);
-      let at = 0;
-      for (let i = 0; i < page.rows; i++) {
-        const length = readU32(body, at);
-        if (mayHoldWord(body, at + 4, at + 4 + length, word) && holds(utf8.decode(body.subarray(at + 4, at + 4 + length)))) {
-          dictionaryHits[i] = 1;
-          anyDictionaryHit = true;
-        }
-        at += 4 + length;
-      }
+      dictionaryHits = dictionaryEntriesHolding(body, page.rows, word, holds);
+      anyDictionaryHit = dictionaryHits.includes(1);
       continue;
     }
     const pageEnd = page.firstRow + page.rows;
@@ -986,7 +979,9 @@ function scanWord(bytes: Uint8Array, base: number, c: ColumnChunkRef, from: numb
     if (dictionary && !anyDictionaryHit) continue;
     if (!dictionary && page.encoding !== ValueEncoding.PLAIN && page.encoding !== ValueEncoding.DELTA_LENGTH_BYTE_ARRAY) throw new UnsupportedPartError(`part pages: text value encoding ${page.encoding}`);
     const body = decompress(c.meta.codec, page.body, page.size, true);
-    if (!dictionary && !mayHoldWord(body, c.leaf.repetition === Repetition.OPTIONAL ? 4 + readU32(body, 0) : 0, body.length, word)) continue;
+    // where the word lies in the values' bytes: undefined when only decoded values tell
+    const starts = dictionary ? undefined : word.startsIn(body, c.leaf.repetition === Repetition.OPTIONAL ? 4 + readU32(body, 0) : 0, body.length);
+    if (starts?.length === 0) continue;
     // the page's rows in [from, to)
     const first = Math.max(from, page.firstRow);
     const local = new Int32Array(Math.min(to, pageEnd) - first);
@@ -1000,11 +995,113 @@ function scanWord(bytes: Uint8Array, base: number, c: ColumnChunkRef, from: numb
       if (bitWidth > 0) hybridValuesAt(body, pos + 1, body.length, bitWidth, indexes, keys);
       hit = (k) => dictionaryHits?.[keys[k]!] === 1;
     } else {
-      const values = page.encoding === ValueEncoding.DELTA_LENGTH_BYTE_ARRAY ? deltaLengthValuesAt(body, pos, c.leaf, c.conversion, indexes) : plainValuesAt(body, pos, c.leaf, c.conversion, indexes);
-      hit = (k) => holds(values[k]);
+      const decode = (at: Int32Array): unknown[] => (page.encoding === ValueEncoding.DELTA_LENGTH_BYTE_ARRAY ? deltaLengthValuesAt(body, pos, c.leaf, c.conversion, at) : plainValuesAt(body, pos, c.leaf, c.conversion, at));
+      if (starts === undefined) {
+        const values = decode(indexes);
+        hit = (k) => holds(values[k]);
+      } else {
+        // only the values a match lies in are decoded and tested
+        const holding = new Set<number>();
+        const wanted = Int32Array.from(intersectSorted(valuesHoldingStarts(body, pos, page.encoding, starts, word.bytes.length), indexes));
+        decode(wanted).forEach((v, k) => holds(v) && holding.add(wanted[k]!));
+        const held = indexes.map((v) => (holding.has(v) ? 1 : 0));
+        hit = (k) => held[k] === 1;
+      }
     }
     for (let k = 0, w = 0; k < valueAt.length; k++) if (valueAt[k]! >= 0 && hit(w++)) out[first + k - from] = 1;
   }
+}
+
+/**
+ * Which entries of a PLAIN dictionary body hold the word (`holds` on the
+ * decoded entry): where the byte search tells, only the entries a match lies
+ * in are decoded; else each entry's bytes are searched first.
+ */
+function dictionaryEntriesHolding(body: Uint8Array, entries: number, word: WordBytes, holds: (v: unknown) => boolean): Uint8Array {
+  const hits = new Uint8Array(entries);
+  const starts = word.startsIn(body, 0, body.length);
+  if (starts?.length === 0) return hits;
+  for (let i = 0, at = 0, s = 0; i < entries; i++) {
+    const length = readU32(body, at);
+    const valueStart = at + 4;
+    at = valueStart + length;
+    let may: boolean;
+    if (starts === undefined) may = mayHoldWord(body, valueStart, at, word.word);
+    else {
+      while (s < starts.length && starts[s]! < valueStart) s++;
+      if (s === starts.length) break;
+      may = starts[s]! + word.bytes.length <= at;
+    }
+    if (may && holds(utf8.decode(body.subarray(valueStart, at)))) hits[i] = 1;
+  }
+  return hits;
+}
+
+/**
+ * Indexes of the PLAIN or DELTA_LENGTH_BYTE_ARRAY byte array values of a
+ * page body (values from `pos`) that hold one of `starts` (absolute offsets
+ * of a match of `length` bytes, ascending), ascending.
+ */
+function valuesHoldingStarts(body: Uint8Array, pos: number, encoding: number, starts: readonly number[], length: number): Int32Array {
+  const out: number[] = [];
+  let s = 0;
+  const take = (i: number, valueStart: number, valueEnd: number): boolean => {
+    while (s < starts.length && starts[s]! < valueStart) s++;
+    if (s === starts.length) return false;
+    if (starts[s]! + length <= valueEnd) out.push(i);
+    return true;
+  };
+  if (encoding === ValueEncoding.DELTA_LENGTH_BYTE_ARRAY) {
+    const { lengths, end } = deltaLengths(body, pos);
+    for (let i = 0, at = end; i < lengths.length && take(i, at, at + lengths[i]!); i++) at += lengths[i]!;
+  } else {
+    for (let i = 0, at = pos; at + 4 <= body.length; i++) {
+      const valueEnd = at + 4 + readU32(body, at);
+      if (!take(i, at + 4, valueEnd)) break;
+      at = valueEnd;
+    }
+  }
+  return Int32Array.from(out);
+}
+
+/** Values in both ascending arrays. */
+export function intersectSorted(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i]! < b[j]!) i++;
+    else if (a[i]! > b[j]!) j++;
+    else {
+      out.push(a[i]!);
+      i++;
+      j++;
+    }
+  }
+  return out;
+}
+
+/**
+ * The byte range holding all of `chunks`, to read in one call, or undefined
+ * where it holds much else too (each chunk is then read alone): a log part's
+ * row group of 16 Ki rows is ~300 KB, and a search's test of a candidate
+ * chunk reads most of its text columns, where one read each cost ~0.1 ms.
+ */
+function testedSpan(chunks: readonly ColumnMetaData[]): { start: number; bytes: number } | undefined {
+  if (chunks.length === 0) return undefined;
+  let start = Infinity;
+  let end = 0;
+  let sum = 0;
+  for (const meta of chunks) {
+    const at = chunkStartOffset(meta);
+    start = Math.min(start, at);
+    end = Math.max(end, at + meta.totalBytes);
+    sum += meta.totalBytes;
+  }
+  return end - start <= Math.max(2 * sum, 1 << 20) ? { start, bytes: end - start } : undefined;
+}
+
+async function readFully(file: FileHandle, bytes: Uint8Array, position: number, path: string): Promise<void> {
+  const { bytesRead } = await file.read(bytes, 0, bytes.length, position);
+  if (bytesRead !== bytes.length) throw new Error(`part pages: ${path} ends early`);
 }
 
 /**
@@ -1021,6 +1118,7 @@ export async function scanRows(part: PartPages, first: number, last: number, tes
   const out: number[] = [];
   // each test's column, found once for every row group
   const leafOf = tests.map((test) => footer.leaves.findIndex((l) => l.name === test.column));
+  const words = tests.map((test) => ('word' in test ? new WordBytes(test.word) : undefined));
   try {
     for (let g = 0; g < footer.rowGroups.length; g++) {
       const group = footer.rowGroups[g]!;
@@ -1029,34 +1127,45 @@ export async function scanRows(part: PartPages, first: number, last: number, tes
       const to = Math.min(last + 1, groupFirst + group.numRows) - groupFirst;
       if (from >= to) continue;
       const hit = new Uint8Array(to - from);
+      // the tests' column chunks that hold values, read together
+      const tested: number[] = [];
       for (let t = 0; t < tests.length; t++) {
-        const test = tests[t]!;
         const leaf = leafOf[t]!;
-        if (leaf < 0) continue;
-        const meta = group.columns[leaf]!;
-        const conversion = part.conversions[leaf];
-        if (meta.statistics.nullCount === group.numRows) continue;
-        if (!conversion || footer.leaves[leaf]!.repetition > Repetition.OPTIONAL) throw new UnsupportedPartError(`part pages: column "${test.column}" of a type read otherwise by DuckDB`);
-        const start = chunkStartOffset(meta);
-        const buffer = takeReadBuffer(meta.totalBytes);
-        try {
-          const bytes = buffer.subarray(0, meta.totalBytes);
-          const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
-          if (bytesRead !== bytes.length) throw new Error(`part pages: ${part.path} ends early`);
-          const ref: ColumnChunkRef = { leaf: footer.leaves[leaf]!, meta, conversion };
-          if ('word' in test) {
-            if (conversion !== 'string') throw new UnsupportedPartError(`part pages: text test of a ${conversion} column`);
-            scanWord(bytes, start, ref, from, to, test.word, hit);
-          } else {
-            const rows = new Int32Array(to - from);
-            for (let k = 0; k < rows.length; k++) rows[k] = from + k;
-            const values = readColumnValues(bytes, start, [ref], rows)[0]!;
-            const wanted = conversion === 'int64' ? BigInt(test.number) : test.number;
-            for (let k = 0; k < values.length; k++) if (values[k] === wanted) hit[k] = 1;
+        if (leaf < 0 || group.columns[leaf]!.statistics.nullCount === group.numRows) continue;
+        if (!part.conversions[leaf] || footer.leaves[leaf]!.repetition > Repetition.OPTIONAL) throw new UnsupportedPartError(`part pages: column "${tests[t]!.column}" of a type read otherwise by DuckDB`);
+        tested.push(t);
+      }
+      const span = testedSpan(tested.map((t) => group.columns[leafOf[t]!]!));
+      const buffer = span ? takeReadBuffer(span.bytes) : undefined;
+      try {
+        if (span) await readFully(file, buffer!.subarray(0, span.bytes), span.start, part.path);
+        for (const t of tested) {
+          const test = tests[t]!;
+          const leaf = leafOf[t]!;
+          const meta = group.columns[leaf]!;
+          const conversion = part.conversions[leaf]!;
+          const start = span ? span.start : chunkStartOffset(meta);
+          const own = span ? undefined : takeReadBuffer(meta.totalBytes);
+          try {
+            const bytes = span ? buffer!.subarray(0, span.bytes) : own!.subarray(0, meta.totalBytes);
+            if (own) await readFully(file, bytes, start, part.path);
+            const ref: ColumnChunkRef = { leaf: footer.leaves[leaf]!, meta, conversion };
+            if ('word' in test) {
+              if (conversion !== 'string') throw new UnsupportedPartError(`part pages: text test of a ${conversion} column`);
+              scanWord(bytes, start, ref, from, to, words[t]!, hit);
+            } else {
+              const rows = new Int32Array(to - from);
+              for (let k = 0; k < rows.length; k++) rows[k] = from + k;
+              const values = readColumnValues(bytes, start, [ref], rows)[0]!;
+              const wanted = conversion === 'int64' ? BigInt(test.number) : test.number;
+              for (let k = 0; k < values.length; k++) if (values[k] === wanted) hit[k] = 1;
+            }
+          } finally {
+            if (own) giveBackReadBuffer(own);
           }
-        } finally {
-          giveBackReadBuffer(buffer);
         }
+      } finally {
+        if (buffer) giveBackReadBuffer(buffer);
       }
       for (let k = 0; k < hit.length; k++) if (hit[k]) out.push(groupFirst + from + k);
     }

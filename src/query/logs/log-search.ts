@@ -27,7 +27,7 @@ import { wordKey } from '../../parts/log-tokens.js';
 import { compareUtf8, stagedTokenChunks } from '../../parts/log-token-chunks.js';
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
 import { logRowProjection, searchLogColumns, withLogPartSql } from '../../parts/log-part-projection.js';
-import { PartPagesCache, readRowsAt, scanRows, UnsupportedPartError } from '../part-pages.js';
+import { intersectSorted, PartPagesCache, readRowsAt, scanRows, UnsupportedPartError } from '../part-pages.js';
 import { isSearchableLogColumn, logPredicate, longestOf, logPredicateSql, logTextSql, servicesOf, termRegExp, wordValueTests } from './log-sql.js';
 import type { LogQuery } from './log-query.js';
 import { logColumnRoles, logRecordOf, type LogRecordJson } from './log-record.js';
@@ -327,21 +327,6 @@ async function scanCandidates(engine: Engine, units: readonly ScanUnit[], unitIn
     out.push({ ...h, t });
   }
   return out.sort(newestFirst);
-}
-
-/** Values in both ascending arrays. */
-function intersectSorted(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
-    if (a[i]! < b[j]!) i++;
-    else if (a[i]! > b[j]!) j++;
-    else {
-      out.push(a[i]!);
-      i++;
-      j++;
-    }
-  }
-  return out;
 }
 
 /** The searchable text columns of a unit, in the order logTextSql joins them. */
