@@ -143,15 +143,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   });
   const distinct: string[][] = runs.map(() => []);
   const storedAs: Record<string, string[]>[] = runs.map(() => ({}));
-  // where each source row goes: which run, which row of it (-1: none)
-  const runOfRow = new Int32Array(totalRows).fill(-1);
-  const posInRun = new Int32Array(totalRows);
-  runs.forEach((run, r) => {
-    for (let k = 0; k < run.rows.length; k++) {
-      runOfRow[run.rows[k]!] = r;
-      posInRun[run.rows[k]!] = k;
-    }
-  });
+  const placement = rowPlacement(firstRow, runs, totalRows);
   const fds: number[] = [];
   const writers: ParquetColumnFileWriter[] = [];
   try {
@@ -175,7 +167,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         decoded.push(decodeChunk(chunk, sources[f]!.layout.rows, readChunk(fds[f]!, chunk)));
       }
       // events are rewritten (compact), and their equal entries merged by the writer then
-      const columns = scatterColumn(name, kind!, decoded, { firstRow, runs, runOfRow, posInRun }, !(job.compactEvents && name === EVENTS_JSON_COLUMN));
+      const columns = scatterColumn(name, kind!, decoded, placement, !(job.compactEvents && name === EVENTS_JSON_COLUMN));
       runs.forEach((_run, r) => {
         const column = columns[r]!;
         if (name === job.distinctColumn && column.kind === 'string-entries') distinct[r] = distinctStrings(column);
@@ -341,8 +333,17 @@ function templatePieces(templated: TemplatedText): ParquetColumn[] {
   return [templated.template, ...templated.numbers, ...templated.ids];
 }
 
+/**
+ * Reused across chunks: decodeChunk copies what it keeps out of the bytes, so
+ * a chunk's bytes are garbage once decoded — a fresh buffer per chunk (the
+ * staging files' size per flush) only fed the collector.
+ */
+let chunkScratch = new Uint8Array(0);
+
+/** The bytes of `chunk`, valid until the next call. */
 function readChunk(fd: number, chunk: ChunkLayout): Uint8Array {
-  const bytes = new Uint8Array(chunk.bytes);
+  if (chunkScratch.length < chunk.bytes) chunkScratch = new Uint8Array(Math.max(chunk.bytes, chunkScratch.length * 2));
+  const bytes = chunkScratch.subarray(0, chunk.bytes);
   for (let at = 0; at < chunk.bytes; ) {
     const n = readSync(fd, bytes, at, chunk.bytes - at, chunk.at + at);
     if (n === 0) throw new Error(`sorted run: staging file ends inside column "${chunk.name}"`);
@@ -351,20 +352,61 @@ function readChunk(fd: number, chunk: ChunkLayout): Uint8Array {
   return bytes;
 }
 
-/** Where the sources' rows go. */
+/**
+ * Where the sources' rows go: the runs' rows one after another, so a column
+ * of every run is one array (each run's column a view of it) and a value's
+ * place is one look-up.
+ */
 interface RowPlacement {
   /** per source, the number of its first row (rows are numbered across the sources in order) */
   firstRow: readonly number[];
-  runs: readonly SortedRun[];
-  /** per row: its run, -1 for none */
-  runOfRow: Int32Array;
-  /** per row: its row in that run */
-  posInRun: Int32Array;
+  /** per row of the sources: its place among the runs' rows, -1 for none */
+  placeOfRow: Int32Array;
+  /** per run, its first place; one more element: the places in all */
+  runStart: Uint32Array;
+}
+
+function rowPlacement(firstRow: readonly number[], runs: readonly SortedRun[], totalRows: number): RowPlacement {
+  const placeOfRow = new Int32Array(totalRows).fill(-1);
+  const runStart = new Uint32Array(runs.length + 1);
+  let place = 0;
+  runs.forEach((run, r) => {
+    runStart[r] = place;
+    for (let k = 0; k < run.rows.length; k++) placeOfRow[run.rows[k]!] = place++;
+  });
+  runStart[runs.length] = place;
+  return { firstRow, placeOfRow, runStart };
+}
+
+/** Reused across sources: the places of a source's values when some of its rows have none. */
+let placeScratch = new Int32Array(0);
+
+/** Per value of `d` (source f): its place among the runs' rows, -1 for none. Valid until the next call. */
+function valuePlaces(d: DecodedChunk, f: number, { firstRow, placeOfRow }: RowPlacement, count: number): Int32Array {
+  const row0 = firstRow[f]!;
+  const valueRows = d.valueRows;
+  if (valueRows === undefined) return placeOfRow.subarray(row0, row0 + count);
+  if (placeScratch.length < count) placeScratch = new Int32Array(Math.max(count, placeScratch.length * 2));
+  for (let v = 0; v < count; v++) placeScratch[v] = placeOfRow[row0 + valueRows[v]!]!;
+  return placeScratch;
+}
+
+function valueCount(d: DecodedChunk): number {
+  if (d.kind === 'strings') return d.indices.length;
+  if (d.kind === 'boolean') return d.values.length;
+  return d.values.length / d.width;
+}
+
+/** The runs' views of `all` (`width` elements per row). */
+function perRun<A extends Uint8Array | Uint32Array | Int32Array>(all: A, width: number, runStart: Uint32Array): A[] {
+  const out: A[] = [];
+  for (let r = 0; r + 1 < runStart.length; r++) out.push(all.subarray(runStart[r]! * width, runStart[r + 1]! * width) as A);
+  return out;
 }
 
 /**
  * One column of every run, its values scattered straight from the decoded
- * staging chunks to their rows in the runs: one pass over the values, none
+ * staging chunks to their places in the runs: one pass over the values, none
  * over the rows, so a column few spans have (most attribute columns) costs
  * what its values cost. A run's rows without a value are null; a column
  * every row has comes without a null mask.
@@ -377,75 +419,66 @@ function scatterColumn(
   /** strings: merge entries of equal bytes (not worth it for a column that is rewritten, events) */
   mergeEqualEntries: boolean,
 ): ParquetColumn[] {
-  const { firstRow, runs, runOfRow, posInRun } = placement;
+  const { placeOfRow, runStart } = placement;
+  const places = runStart[runStart.length - 1]!;
   let present = 0;
-  for (const d of decoded) if (d !== undefined) present += d.valueRows.length;
-  const nulls = runs.map(({ rows }) => (present === runOfRow.length ? undefined : new Uint8Array(rows.length).fill(1)));
-  if (nulls[0] !== undefined) {
-    for (let f = 0; f < decoded.length; f++) {
-      const valueRows = decoded[f]?.valueRows;
-      if (valueRows === undefined) continue;
-      const row0 = firstRow[f]!;
-      for (let v = 0; v < valueRows.length; v++) {
-        const g = row0 + valueRows[v]!;
-        const r = runOfRow[g]!;
-        if (r >= 0) nulls[r]![posInRun[g]!] = 0;
-      }
-    }
-  }
-  if (kind === 'string') return scatterStrings(name, decoded, placement, mergeEqualEntries, nulls);
+  for (const d of decoded) if (d !== undefined) present += valueCount(d);
+  // 1: null; cleared as values land
+  const nullMask = present === placeOfRow.length ? undefined : new Uint8Array(places).fill(1);
+  const nulls = nullMask === undefined ? [] : perRun(nullMask, 1, runStart);
+  if (kind === 'string') return scatterStrings(name, decoded, placement, mergeEqualEntries, nullMask, nulls);
   if (kind === 'boolean') {
-    const outs = runs.map(({ rows }) => new Uint8Array(rows.length));
+    const all = new Uint8Array(places);
     decoded.forEach((d, f) => {
       if (d?.kind !== 'boolean') return;
-      const { valueRows, values } = d;
-      const row0 = firstRow[f]!;
-      for (let v = 0; v < valueRows.length; v++) {
-        const g = row0 + valueRows[v]!;
-        const r = runOfRow[g]!;
-        if (r >= 0) outs[r]![posInRun[g]!] = values[v]!;
+      const { values } = d;
+      const at = valuePlaces(d, f, placement, values.length);
+      for (let v = 0; v < values.length; v++) {
+        const k = at[v]!;
+        if (k < 0) continue;
+        all[k] = values[v]!;
+        if (nullMask !== undefined) nullMask[k] = 0;
       }
     });
-    return outs.map((values, r) => withNulls({ name, kind, values }, nulls[r]));
+    return perRun(all, 1, runStart).map((values, r) => withNulls({ name, kind, values }, nulls[r]));
   }
   const words = fixedWidth(kind) >>> 2;
-  const outs = runs.map(({ rows }) => new Int32Array(rows.length * words));
+  const all = new Int32Array(places * words);
   decoded.forEach((d, f) => {
     if (d?.kind !== 'fixed') return;
-    const valueRows = d.valueRows;
     // decodeChunk's values are a fresh array (offset 0): 32-bit lanes line up
     const src = new Int32Array(d.values.buffer, 0, d.values.length >>> 2);
-    const row0 = firstRow[f]!;
+    const count = src.length / words;
+    const at = valuePlaces(d, f, placement, count);
     if (words === 2) {
-      for (let v = 0; v < valueRows.length; v++) {
-        const g = row0 + valueRows[v]!;
-        const r = runOfRow[g]!;
-        if (r < 0) continue;
-        const out = outs[r]!;
-        const k = posInRun[g]!;
-        out[2 * k] = src[2 * v]!;
-        out[2 * k + 1] = src[2 * v + 1]!;
+      for (let v = 0; v < count; v++) {
+        const k = at[v]!;
+        if (k < 0) continue;
+        all[2 * k] = src[2 * v]!;
+        all[2 * k + 1] = src[2 * v + 1]!;
+        if (nullMask !== undefined) nullMask[k] = 0;
       }
     } else {
-      for (let v = 0; v < valueRows.length; v++) {
-        const g = row0 + valueRows[v]!;
-        const r = runOfRow[g]!;
-        if (r < 0) continue;
-        const out = outs[r]!;
-        for (let w = 0, from = v * words, to = posInRun[g]! * words; w < words; w++) out[to + w] = src[from + w]!;
+      for (let v = 0; v < count; v++) {
+        const k = at[v]!;
+        if (k < 0) continue;
+        for (let w = 0, from = v * words, to = k * words; w < words; w++) all[to + w] = src[from + w]!;
+        if (nullMask !== undefined) nullMask[k] = 0;
       }
     }
   });
-  return outs.map((out, r) => withNulls(fixedColumn(name, kind, out), nulls[r]));
+  return perRun(all, words, runStart).map((out, r) => withNulls(fixedColumn(name, kind, out), nulls[r]));
 }
 
 function scatterStrings(
   name: string,
   decoded: readonly (DecodedChunk | undefined)[],
-  { firstRow, runs, runOfRow, posInRun }: RowPlacement,
+  placement: RowPlacement,
   mergeEqualEntries: boolean,
-  nulls: readonly (Uint8Array | undefined)[],
+  nullMask: Uint8Array | undefined,
+  nulls: readonly Uint8Array[],
 ): ParquetColumn[] {
+  const { runStart } = placement;
   // every source's entries one after another
   let entryBytes = 0;
   let entryCount = 0;
@@ -471,22 +504,22 @@ function scatterStrings(
   entryStarts[base] = byteBase;
   // one entry per distinct value, so the writer need not compare bytes per row group
   const canonical = mergeEqualEntries && base > 1 ? firstEqualEntries(entries, entryStarts, base) : undefined;
-  const outs = runs.map(({ rows }) => new Uint32Array(rows.length));
+  const all = new Uint32Array(runStart[runStart.length - 1]!);
   decoded.forEach((d, f) => {
     if (d?.kind !== 'strings') return;
-    const { valueRows, indices } = d;
-    const row0 = firstRow[f]!;
+    const { indices } = d;
+    const at = valuePlaces(d, f, placement, indices.length);
     const e0 = entryBase[f]!;
-    for (let v = 0; v < valueRows.length; v++) {
-      const g = row0 + valueRows[v]!;
-      const r = runOfRow[g]!;
-      if (r < 0) continue;
+    for (let v = 0; v < indices.length; v++) {
+      const k = at[v]!;
+      if (k < 0) continue;
       const e = e0 + indices[v]!;
-      outs[r]![posInRun[g]!] = canonical === undefined ? e : canonical[e]!;
+      all[k] = canonical === undefined ? e : canonical[e]!;
+      if (nullMask !== undefined) nullMask[k] = 0;
     }
   });
   const distinctEntries = canonical !== undefined || base < 2;
-  return outs.map((indices, r) => withNulls({ name, kind: 'string-entries', entries, entryStarts, indices, distinctEntries }, nulls[r]));
+  return perRun(all, 1, runStart).map((indices, r) => withNulls({ name, kind: 'string-entries', entries, entryStarts, indices, distinctEntries }, nulls[r]));
 }
 
 function withNulls<C extends ParquetColumn>(column: C, nulls: Uint8Array | undefined): C {
@@ -497,14 +530,14 @@ function withNulls<C extends ParquetColumn>(column: C, nulls: Uint8Array | undef
 function fixedColumn(name: string, kind: StoredKind, out: Int32Array): ParquetColumn {
   switch (kind) {
     case 'int64':
-      return { name, kind, values: new BigInt64Array(out.buffer) };
+      return { name, kind, values: new BigInt64Array(out.buffer, out.byteOffset, out.length >>> 1) };
     case 'int32':
       return { name, kind, values: out };
     case 'double':
-      return { name, kind, values: new Float64Array(out.buffer) };
+      return { name, kind, values: new Float64Array(out.buffer, out.byteOffset, out.length >>> 1) };
     case 'fixed16':
     case 'fixed8':
-      return { name, kind, values: new Uint8Array(out.buffer) };
+      return { name, kind, values: new Uint8Array(out.buffer, out.byteOffset, out.byteLength) };
     default:
       throw new Error(`sorted run: column "${name}" has kind ${kind}`);
   }

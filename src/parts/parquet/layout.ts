@@ -33,33 +33,41 @@ export interface FileLayout {
   chunks: ChunkLayout[];
 }
 
-/** One column of one file, decoded to arrays of its non-null values. */
-export type DecodedChunk =
-  /** `values`: non-null values packed width × valueRows.length; value v is of row valueRows[v] */
-  | { kind: 'fixed'; width: number; values: Uint8Array; valueRows: Uint32Array }
+/**
+ * One column of one file, decoded to arrays of its non-null values: value v
+ * is of row valueRows[v], or of row v when valueRows is undefined (every row
+ * has a value: no array of row numbers to build and read back).
+ */
+export type DecodedChunk = { valueRows: Uint32Array | undefined } & (
+  /** `values`: non-null values packed width × count */
+  | { kind: 'fixed'; width: number; values: Uint8Array }
   /** one byte per non-null value */
-  | { kind: 'boolean'; values: Uint8Array; valueRows: Uint32Array }
+  | { kind: 'boolean'; values: Uint8Array }
   /**
    * PLAIN byte arrays (`u32 length, bytes`) in `entries`, entry e at
    * entryStarts[e] (one more element: the end); value v of the non-null ones
    * is entry indices[v]
    */
-  | { kind: 'strings'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; valueRows: Uint32Array };
+  | { kind: 'strings'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array }
+);
 
 /** Reused across chunks: rows of the non-null values, before they are copied out at their count. */
 let rowScratch = new Uint32Array(0);
 
-/** Decodes `chunk` of a file with `rows` rows from `bytes`, the chunk's bytes (layout.at onwards). */
+/** Decodes `chunk` of a file with `rows` rows from `bytes`, the chunk's bytes (layout.at onwards); the result shares nothing with `bytes` (a reader may reuse them). */
 export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array): DecodedChunk {
   if (rowScratch.length < rows) rowScratch = new Uint32Array(Math.max(rows, rowScratch.length * 2));
   /** non-null values per page */
   const pageValues = new Int32Array(layout.pages.length);
   let count = 0;
   let row = 0;
+  // pages without levels have a value per row: their row numbers are only written when another page has nulls
+  const everyRow = layout.pages.every((page) => page.levelsBytes === 0);
   layout.pages.forEach((page, p) => {
     const before = count;
     if (page.levelsBytes === 0) {
-      for (let i = 0; i < page.rows; i++) rowScratch[count++] = row + i;
+      if (everyRow) count += page.rows;
+      else for (let i = 0; i < page.rows; i++) rowScratch[count++] = row + i;
     } else {
       count = presentRows(bytes, page.bodyAt + 4, page.bodyAt + page.levelsBytes, page.rows, row, rowScratch, count);
     }
@@ -67,7 +75,7 @@ export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array
     pageValues[p] = count - before;
   });
   if (row !== rows) throw new Error(`parquet layout: column "${layout.name}" pages hold ${row} rows, the file ${rows}`);
-  const valueRows = rowScratch.slice(0, count);
+  const valueRows = count === rows ? undefined : rowScratch.slice(0, count);
   switch (layout.kind) {
     case 'boolean': {
       const values = new Uint8Array(count);
@@ -79,7 +87,7 @@ export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array
       return { kind: 'boolean', values, valueRows };
     }
     case 'string':
-      return decodeStrings(layout, bytes, valueRows, pageValues);
+      return decodeStrings(layout, bytes, count, valueRows, pageValues);
     default: {
       const width = layout.width;
       const values = new Uint8Array(count * width);
@@ -144,8 +152,7 @@ function readU32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
-function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, valueRows: Uint32Array, pageValues: Int32Array): DecodedChunk {
-  const count = valueRows.length;
+function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, count: number, valueRows: Uint32Array | undefined, pageValues: Int32Array): DecodedChunk {
   // entries: the dictionary's, then the PLAIN values of any page without one
   let plainBytes = 0;
   for (const page of layout.pages) if (!page.dictionaryIndices) plainBytes += page.valuesBytes;
