@@ -109,6 +109,24 @@ describe('encodeDefinitionLevels', () => {
     }
   });
 
+  it('round-trips masks of 0 and 1 marks, mixed within 8 rows and in long stretches of nulls, read a word at a time, as the row-by-row levels', () => {
+    const random = seededRandom(12);
+    for (let trial = 0; trial < 300; trial++) {
+      const length = 8 + Math.floor(random() * 300);
+      const nulls = new Uint8Array(length);
+      for (let i = 0; i < length; ) {
+        // a sparse column: stretches of 8-120 nulls between single values or short mixes
+        const stretch = random() < [0, 0.3, 0.7][trial % 3]! ? 8 + Math.floor(random() * 113) : 1;
+        for (let k = 0; k < stretch && i < length; k++) nulls[i++] = stretch > 1 || random() < 0.5 ? 1 : 0;
+      }
+      // starts on a word (the mask read as 32-bit words) and off one (row by row)
+      const start = 4 * Math.floor(random() * (length >>> 3)) + (trial % 4 === 3 ? 1 : 0);
+      const encoded = encodeDefinitionLevels(nulls, start, length);
+      const levels = [...nulls.subarray(start)].map((n) => (n === 0 ? 1 : 0));
+      assert.deepEqual(decodeHybrid(encoded.subarray(4), 1, length - start), levels, `trial ${trial}`);
+    }
+  });
+
   it('writes a column without nulls as one RLE run', () => {
     assert.deepEqual([...encodeDefinitionLevels(new Uint8Array(64), 0, 64)], [3, 0, 0, 0, 0x80, 0x01, 0x01]);
   });

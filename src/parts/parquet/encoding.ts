@@ -145,6 +145,20 @@ export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: num
       }
       if (lo === ALL_ONES && hi === ALL_ONES) {
         i += 8;
+        // a long stretch of nulls (most rows of a sparse attribute column): skip to the next value by a native scan
+        if (i + 8 <= end && words[w + 2] === ALL_ONES && words[w + 3] === ALL_ONES) {
+          const next = mask.indexOf(0, i + 8);
+          const to = next < 0 || next >= end ? end : next;
+          const skipped = (to - i) >>> 3;
+          g += skipped;
+          i += skipped * 8;
+        }
+        continue;
+      }
+      // a mix of 0 and 1 bytes (the usual marks): the group's byte from the words, not row by row
+      if (((lo | hi) & NOT_LOW_BITS) === 0) {
+        groups[g] = presentBits(lo) | (presentBits(hi) << 4);
+        i += 8;
         continue;
       }
     }
@@ -179,6 +193,17 @@ export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: num
 
 /** Four mask bytes of 1 (four nulls, as callers mark them) read as one 32-bit word. */
 const ALL_ONES = 0x01010101;
+/** The bits a word of 0 and 1 mask bytes has clear. */
+const NOT_LOW_BITS = ~ALL_ONES;
+
+/**
+ * Of a word of four mask bytes, each 0 or 1, a bit per byte that is 0
+ * (present), byte k at bit k: the multiplication moves bit 0 of byte k to bit
+ * 28 + k, with no carries into those four bits.
+ */
+function presentBits(word: number): number {
+  return Math.imul(~word & ALL_ONES, 0x10204080) >>> 28;
+}
 
 /** The mask's buffer as 32-bit words from its byte 0 (word w holds buffer bytes 4w…4w + 3). */
 function maskWords(mask: Uint8Array): Int32Array {
