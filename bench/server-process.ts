@@ -2,7 +2,7 @@
 // memory and CPU from /proc (Linux), so the figures are the server's alone.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { trackChild } from './cleanup.js';
 import { procCpuSeconds, type ThreadCpuSeconds } from '../src/store/thread-cpu.js';
@@ -46,6 +46,9 @@ export class ServerProcess {
       output.text = (output.text + chunk.toString('utf8')).slice(-20_000);
     };
     child.stderr!.on('data', keep);
+    // e.g. with MARQUETRY_SERVER_NODE_ARGS='--trace-gc': the server's whole stdout in a file (the output kept above is its tail)
+    const stdoutFile = process.env['MARQUETRY_SERVER_STDOUT'];
+    if (stdoutFile) child.stdout!.pipe(createWriteStream(stdoutFile, { flags: 'a' }));
     const ports = await new Promise<ServerPorts>((resolve, reject) => {
       let buffered = '';
       let found = false;
