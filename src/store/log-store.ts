@@ -28,17 +28,18 @@ import type { ColumnFileOptions } from '../parts/parquet/writer.js';
 
 /**
  * Encodings of log parts (docs/storage.md, "How log parts are written").
- * zstd level 1 (WebAssembly, src/parts/parquet/zstd.ts), pages of 256 KiB:
- * on 200 k of the logs bench's records its pages cost ~0.8 µs of CPU per
- * record to compress against ~3 for Brotli 6 (64 KiB pages), for 25.4
- * against 24.3 B/record, and DuckDB decompresses zstd faster than Brotli
- * (a search's text scan ~20 % less CPU). Levels 2–5 are no smaller than 1
- * here; 6 is Brotli 6's size for as much CPU; 9 is 1 B/record smaller for 6 ×
- * level 1's CPU. Int64 and int32 columns delta-coded and strings PLAIN where smaller.
+ * zstd level 1, pages of 1 MiB. Level 1 since session 5 (WebAssembly: 9 was
+ * 1 B/record smaller for 6 × level 1's CPU). With the native zstd (session
+ * 11) level 1 is the smallest of levels 1–9 on every column but one, and the
+ * levels that are smaller (11 and up) cost more than the whole ingest:
+ * docs/storage.md, "Session 11: zstd levels of log parts". Pages of 1 MiB
+ * hold a row group's column (16 Ki rows) in one frame: the request ids, the
+ * one column above 256 KiB a row group, 0.013 B/record smaller.
+ * Int64 and int32 columns delta-coded and strings PLAIN where smaller.
  */
 export const LOG_PART_ENCODING: ColumnFileOptions = {
   codec: { codec: 'zstd', level: 1 },
-  pageBytes: 256 * 1024,
+  pageBytes: 1 << 20,
   tryDeltaInt64: true,
   tryDeltaInt32: true,
   tryPlainStrings: true,

@@ -56,7 +56,7 @@ const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 const LOG_PART_OPTIONS: ColumnFileOptions = {
   rowGroupRows: 1000,
   codec: { codec: 'zstd', level: 1 },
-  pageBytes: 256 * 1024,
+  pageBytes: 1 << 20,
   tryDeltaInt64: true,
   tryDeltaInt32: true,
   tryPlainStrings: true,
