@@ -426,47 +426,32 @@ function scatterColumn(
   // 1: null; cleared as values land
   const nullMask = present === placeOfRow.length ? undefined : new Uint8Array(places).fill(1);
   const nulls = nullMask === undefined ? [] : perRun(nullMask, 1, runStart);
-  if (kind === 'string') return scatterStrings(name, decoded, placement, mergeEqualEntries, nullMask, nulls);
+  // the loops are functions of their own, over typed arrays only, and always
+  // clear a mask (a scratch one when the column has no nulls): V8 keeps a
+  // loop's on-stack-replaced code after it deoptimises (docs/storage.md, session 11)
+  const cleared = nullMask ?? unusedMask(places);
+  if (kind === 'string') return scatterStrings(name, decoded, placement, mergeEqualEntries, cleared, nulls);
   if (kind === 'boolean') {
     const all = new Uint8Array(places);
-    decoded.forEach((d, f) => {
-      if (d?.kind !== 'boolean') return;
-      const { values } = d;
-      const at = valuePlaces(d, f, placement, values.length);
-      for (let v = 0; v < values.length; v++) {
-        const k = at[v]!;
-        if (k < 0) continue;
-        all[k] = values[v]!;
-        if (nullMask !== undefined) nullMask[k] = 0;
-      }
-    });
+    for (let f = 0; f < decoded.length; f++) {
+      const d = decoded[f];
+      if (d === undefined || d.kind !== 'boolean') continue;
+      scatterBytes(d.values, valuePlaces(d, f, placement, d.values.length), all, cleared);
+    }
     return perRun(all, 1, runStart).map((values, r) => withNulls({ name, kind, values }, nulls[r]));
   }
   const words = fixedWidth(kind) >>> 2;
   const all = new Int32Array(places * words);
-  decoded.forEach((d, f) => {
-    if (d?.kind !== 'fixed') return;
+  for (let f = 0; f < decoded.length; f++) {
+    const d = decoded[f];
+    if (d === undefined || d.kind !== 'fixed') continue;
     // decodeChunk's values are a fresh array (offset 0): 32-bit lanes line up
     const src = new Int32Array(d.values.buffer, 0, d.values.length >>> 2);
     const count = src.length / words;
     const at = valuePlaces(d, f, placement, count);
-    if (words === 2) {
-      for (let v = 0; v < count; v++) {
-        const k = at[v]!;
-        if (k < 0) continue;
-        all[2 * k] = src[2 * v]!;
-        all[2 * k + 1] = src[2 * v + 1]!;
-        if (nullMask !== undefined) nullMask[k] = 0;
-      }
-    } else {
-      for (let v = 0; v < count; v++) {
-        const k = at[v]!;
-        if (k < 0) continue;
-        for (let w = 0, from = v * words, to = k * words; w < words; w++) all[to + w] = src[from + w]!;
-        if (nullMask !== undefined) nullMask[k] = 0;
-      }
-    }
-  });
+    if (words === 2) scatterWordPairs(src, count, at, all, cleared);
+    else scatterWords(src, words, count, at, all, cleared);
+  }
   return perRun(all, words, runStart).map((out, r) => withNulls(fixedColumn(name, kind, out), nulls[r]));
 }
 
@@ -475,7 +460,8 @@ function scatterStrings(
   decoded: readonly (DecodedChunk | undefined)[],
   placement: RowPlacement,
   mergeEqualEntries: boolean,
-  nullMask: Uint8Array | undefined,
+  /** cleared where a value lands */
+  nullMask: Uint8Array,
   nulls: readonly Uint8Array[],
 ): ParquetColumn[] {
   const { runStart } = placement;
@@ -505,21 +491,74 @@ function scatterStrings(
   // one entry per distinct value, so the writer need not compare bytes per row group
   const canonical = mergeEqualEntries && base > 1 ? firstEqualEntries(entries, entryStarts, base) : undefined;
   const all = new Uint32Array(runStart[runStart.length - 1]!);
-  decoded.forEach((d, f) => {
-    if (d?.kind !== 'strings') return;
-    const { indices } = d;
-    const at = valuePlaces(d, f, placement, indices.length);
-    const e0 = entryBase[f]!;
-    for (let v = 0; v < indices.length; v++) {
-      const k = at[v]!;
-      if (k < 0) continue;
-      const e = e0 + indices[v]!;
-      all[k] = canonical === undefined ? e : canonical[e]!;
-      if (nullMask !== undefined) nullMask[k] = 0;
-    }
-  });
+  for (let f = 0; f < decoded.length; f++) {
+    const d = decoded[f];
+    if (d === undefined || d.kind !== 'strings') continue;
+    const at = valuePlaces(d, f, placement, d.indices.length);
+    if (canonical === undefined) scatterIndices(d.indices, entryBase[f]!, at, all, nullMask);
+    else scatterCanonicalIndices(d.indices, entryBase[f]!, canonical, at, all, nullMask);
+  }
   const distinctEntries = canonical !== undefined || base < 2;
   return perRun(all, 1, runStart).map((indices, r) => withNulls({ name, kind: 'string-entries', entries, entryStarts, indices, distinctEntries }, nulls[r]));
+}
+
+/** Reused across columns: the mask the scatter loops clear for a column without nulls. */
+let unusedMaskScratch = new Uint8Array(0);
+
+function unusedMask(places: number): Uint8Array {
+  if (unusedMaskScratch.length < places) unusedMaskScratch = new Uint8Array(Math.max(places, unusedMaskScratch.length * 2));
+  return unusedMaskScratch;
+}
+
+/** all[at[v]] = values[v] for the values with a place (≥ 0), their nulls cleared. */
+function scatterBytes(values: Uint8Array, at: Int32Array, all: Uint8Array, nullMask: Uint8Array): void {
+  for (let v = 0; v < values.length; v++) {
+    const k = at[v]!;
+    if (k < 0) continue;
+    all[k] = values[v]!;
+    nullMask[k] = 0;
+  }
+}
+
+/** scatterWords() of 2 words a value (int64, double, fixed8). */
+function scatterWordPairs(src: Int32Array, count: number, at: Int32Array, all: Int32Array, nullMask: Uint8Array): void {
+  for (let v = 0; v < count; v++) {
+    const k = at[v]!;
+    if (k < 0) continue;
+    all[2 * k] = src[2 * v]!;
+    all[2 * k + 1] = src[2 * v + 1]!;
+    nullMask[k] = 0;
+  }
+}
+
+/** The `words` 32-bit words of value v of `src` to place at[v] of `all` for the values with a place, their nulls cleared. */
+function scatterWords(src: Int32Array, words: number, count: number, at: Int32Array, all: Int32Array, nullMask: Uint8Array): void {
+  for (let v = 0; v < count; v++) {
+    const k = at[v]!;
+    if (k < 0) continue;
+    for (let w = 0, from = v * words, to = k * words; w < words; w++) all[to + w] = src[from + w]!;
+    nullMask[k] = 0;
+  }
+}
+
+/** all[at[v]] = e0 + indices[v] (entry numbers across the sources) for the values with a place, their nulls cleared. */
+function scatterIndices(indices: Uint32Array, e0: number, at: Int32Array, all: Uint32Array, nullMask: Uint8Array): void {
+  for (let v = 0; v < indices.length; v++) {
+    const k = at[v]!;
+    if (k < 0) continue;
+    all[k] = e0 + indices[v]!;
+    nullMask[k] = 0;
+  }
+}
+
+/** scatterIndices() with each entry replaced by the first of equal bytes (canonical). */
+function scatterCanonicalIndices(indices: Uint32Array, e0: number, canonical: Int32Array, at: Int32Array, all: Uint32Array, nullMask: Uint8Array): void {
+  for (let v = 0; v < indices.length; v++) {
+    const k = at[v]!;
+    if (k < 0) continue;
+    all[k] = canonical[e0 + indices[v]!]!;
+    nullMask[k] = 0;
+  }
 }
 
 function withNulls<C extends ParquetColumn>(column: C, nulls: Uint8Array | undefined): C {

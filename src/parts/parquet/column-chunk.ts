@@ -383,11 +383,28 @@ function encodeStringEntries(
   const present = end - start - chunk.nullCount;
   // per entry of the column, its number in this chunk (-1: not used yet); left all -1 again below
   if (localScratch.length < entryStarts.length - 1) localScratch = new Int32Array(Math.max(entryStarts.length - 1, localScratch.length * 2)).fill(-1);
-  const localOf = localScratch;
   const used = new Uint32Array(present);
   const local = new Uint32Array(present);
+  // the loops are functions of their own: no branch after them that V8's on-stack replacement compiles unseen (docs/storage.md, session 11)
+  const usedCount = numberEntriesByFirstUse(indices, nulls, start, end, localScratch, used, local);
+  const data = usedEntryBytes(entries, entryStarts, used, usedCount, localScratch);
+  if (usedCount === present) {
+    // one entry per row: PLAIN, first-use order being row order
+    addPlainEntryPages(chunk, data, nulls, start, end, pageBytes);
+  } else {
+    addDictionaryPages(chunk, { dictionary: data, entries: usedCount, indices: local }, start, end, pageBytes);
+  }
+  return byteArrayBounds(data, data.length);
+}
+
+/**
+ * Numbers the entries rows [start, end) use in order of first use:
+ * used[l] = the entry numbered l, local[p] = the number of the p-th non-null
+ * row's entry; localOf maps entries to their numbers (-1: unused). Returns
+ * how many entries are used.
+ */
+function numberEntriesByFirstUse(indices: Uint32Array, nulls: Uint8Array | undefined, start: number, end: number, localOf: Int32Array, used: Uint32Array, local: Uint32Array): number {
   let usedCount = 0;
-  let usedBytes = 0;
   let p = 0;
   // (entries of equal bytes were merged when the column was prepared: columns.ts)
   for (let i = start; i < end; i++) {
@@ -398,10 +415,16 @@ function encodeStringEntries(
       l = usedCount++;
       localOf[e] = l;
       used[l] = e;
-      usedBytes += entryStarts[e + 1]! - entryStarts[e]!;
     }
     local[p++] = l;
   }
+  return usedCount;
+}
+
+/** The bytes of entries used[0, usedCount) one after another; sets their localOf back to -1. */
+function usedEntryBytes(entries: Uint8Array, entryStarts: Uint32Array, used: Uint32Array, usedCount: number, localOf: Int32Array): Uint8Array {
+  let usedBytes = 0;
+  for (let l = 0; l < usedCount; l++) usedBytes += entryStarts[used[l]! + 1]! - entryStarts[used[l]!]!;
   const data = new Uint8Array(usedBytes);
   for (let l = 0, at = 0; l < usedCount; l++) {
     const e = used[l]!;
@@ -413,13 +436,7 @@ function encodeStringEntries(
     else for (let k = from, o = at; k < to; k++, o++) data[o] = entries[k]!;
     at += to - from;
   }
-  if (usedCount === present) {
-    // one entry per row: PLAIN, first-use order being row order
-    addPlainEntryPages(chunk, data, nulls, start, end, pageBytes);
-  } else {
-    addDictionaryPages(chunk, { dictionary: data, entries: usedCount, indices: local }, start, end, pageBytes);
-  }
-  return byteArrayBounds(data, data.length);
+  return data;
 }
 
 /**
@@ -437,21 +454,34 @@ function encodeWholeStringEntries(chunk: ChunkBuilder, column: Extract<PreparedC
   const present = rows - chunk.nullCount;
   const bytes = entries.subarray(0, entryStarts[entryCount]!);
   if (column.distinct && entryCount > 0 && entryCount < present) {
-    let local = indices;
-    if (nulls !== undefined && chunk.nullCount > 0) {
-      local = new Uint32Array(present);
-      for (let i = 0, p = 0; i < rows; i++) if (nulls[i] === 0) local[p++] = indices[i]!;
-    }
+    const local = nulls !== undefined && chunk.nullCount > 0 ? presentIndices(indices, nulls, rows, present) : indices;
     addDictionaryPages(chunk, { dictionary: bytes, entries: entryCount, indices: local }, 0, rows, pageBytes);
     return { bounds: byteArrayBounds(bytes, bytes.length) };
   }
-  if (entryCount !== present || entryStarts[0] !== 0) return undefined;
-  for (let i = 0, e = 0; i < rows; i++) {
-    if (nulls !== undefined && nulls[i] !== 0) continue;
-    if (indices[i] !== e++) return undefined;
-  }
+  if (entryCount !== present || entryStarts[0] !== 0 || !entriesInRowOrder(indices, nulls, rows)) return undefined;
   addPlainEntryPages(chunk, bytes, nulls, 0, rows, pageBytes);
   return { bounds: byteArrayBounds(bytes, bytes.length) };
+}
+
+// encodeWholeStringEntries' loops, functions of their own with nothing after
+// them: V8 (Node 20) keeps a loop's on-stack-replaced code after it
+// deoptimises, and code after the loop deoptimised it on every later chunk
+// (171 times in a flush bench's staging: docs/storage.md, session 11).
+
+/** The indices of the rows with a value (nulls[i] = 0) among the first `rows`. */
+function presentIndices(indices: Uint32Array, nulls: Uint8Array, rows: number, present: number): Uint32Array {
+  const local = new Uint32Array(present);
+  for (let i = 0, p = 0; i < rows; i++) if (nulls[i] === 0) local[p++] = indices[i]!;
+  return local;
+}
+
+/** Whether the rows with a value use entries 0, 1, 2, … in order. */
+function entriesInRowOrder(indices: Uint32Array, nulls: Uint8Array | undefined, rows: number): boolean {
+  for (let i = 0, e = 0; i < rows; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    if (indices[i] !== e++) return false;
+  }
+  return true;
 }
 
 /** PLAIN pages of the rows' values (`values`: one `u32 length, bytes` per non-null row) of about pageBytes, cut at row boundaries. */

@@ -77,11 +77,15 @@ export function encodeHybrid(
 function runsOnlyIsSmaller(values: Uint8Array | Uint32Array, start: number, end: number, bitWidth: number, valueBytes: number): boolean {
   const packedBytes = ((end - start) * bitWidth) / 8;
   const mostRuns = Math.floor(packedBytes / (1 + valueBytes));
-  let runs = start < end ? 1 : 0;
+  if (start >= end || mostRuns < 1) return false;
+  let runs = 1;
+  // both comparisons for every value, none after the loop: V8 (Node 20) keeps a loop's
+  // on-stack-replaced code after it deoptimises (docs/storage.md, session 11)
   for (let i = start + 1; i < end; i++) {
-    if (values[i] !== values[i - 1] && ++runs > mostRuns) return false;
+    runs += values[i] !== values[i - 1] ? 1 : 0;
+    if (runs > mostRuns) return false;
   }
-  return runs <= mostRuns && runs > 0;
+  return true;
 }
 
 /** Every run of values[start, end) as an RLE run. */
@@ -213,23 +217,38 @@ function maskWords(mask: Uint8Array): Int32Array {
 /**
  * Rows of [start, end) whose mask byte is not 0 (nulls). Four rows at a
  * time where the mask lines up: most masks of a part's columns are long runs
- * of one or the other.
+ * of one or the other. The loops have no branch on the mask's bytes: V8
+ * (Node 20) keeps a loop's on-stack-replaced code after it deoptimises, and a
+ * branch first taken late deoptimised it on every later call
+ * (docs/storage.md, session 11).
  */
 export function countNulls(nulls: Uint8Array | undefined, start: number, end: number): number {
   if (nulls === undefined) return 0;
+  // [from, to): the whole 32-bit words of the mask's buffer within [start, end)
+  const from = Math.min(end, start + ((4 - ((nulls.byteOffset + start) & 3)) & 3));
+  const to = from + ((end - from) & ~3);
+  return countNonZero(nulls, start, from) + countNonZeroWords(nulls, from, to) + countNonZero(nulls, to, end);
+}
+
+function countNonZero(bytes: Uint8Array, from: number, to: number): number {
   let count = 0;
-  let i = start;
-  while (i < end && (nulls.byteOffset + i) % 4 !== 0) if (nulls[i++] !== 0) count++;
-  if (i + 4 <= end) {
-    const words = maskWords(nulls);
-    for (let w = (nulls.byteOffset + i) >>> 2, last = (nulls.byteOffset + end) >>> 2; w < last; w++, i += 4) {
-      const word = words[w]!;
-      if (word === 0) continue;
-      if (word === ALL_ONES) count += 4;
-      else for (let k = i; k < i + 4; k++) if (nulls[k] !== 0) count++;
-    }
+  for (let i = from; i < to; i++) count += bytes[i] !== 0 ? 1 : 0;
+  return count;
+}
+
+/** countNonZero() of [from, to), which starts and ends on a word of the buffer. */
+function countNonZeroWords(bytes: Uint8Array, from: number, to: number): number {
+  if (to <= from) return 0;
+  const words = maskWords(bytes);
+  let count = 0;
+  for (let w = (bytes.byteOffset + from) >>> 2, last = (bytes.byteOffset + to) >>> 2; w < last; w++) {
+    // bit 0 of each byte: whether the byte is not 0; then the sum of those bits in the top byte
+    let x = words[w]!;
+    x |= x >>> 4;
+    x |= x >>> 2;
+    x |= x >>> 1;
+    count += Math.imul(x & ALL_ONES, ALL_ONES) >>> 24;
   }
-  for (; i < end; i++) if (nulls[i] !== 0) count++;
   return count;
 }
 

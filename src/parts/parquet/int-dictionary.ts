@@ -26,33 +26,50 @@ export function encodeDictionaryInts(
   const { nulls, width } = column;
   // 32-bit words of the values: one per int32, lo/hi pairs per int64
   const words = new Int32Array(column.bytes.buffer, column.bytes.byteOffset, column.bytes.byteLength >>> 2);
-  const wordsPerValue = width >>> 2;
-  const positions = new Map<number, number>();
   const maxEntries = Math.min(limits.maxEntries, Math.floor(limits.maxBytes / width));
-  const firstRows: number[] = [];
+  const firstRows = new Uint32Array(Math.min(maxEntries, nonNull));
   const indices = new Uint32Array(nonNull);
+  const entries = dictionaryIndices(words, width >>> 2, nulls, start, end, maxEntries, firstRows, indices);
+  if (entries < 0) return undefined;
+  const dictionary = new Uint8Array(entries * width);
+  for (let e = 0; e < entries; e++) dictionary.set(column.bytes.subarray(firstRows[e]! * width, (firstRows[e]! + 1) * width), e * width);
+  return { dictionary, entries, indices };
+}
+
+/**
+ * The dictionary's loop, a function of its own with nothing after it: V8
+ * (Node 20) keeps a loop's on-stack-replaced code after it deoptimises, and
+ * code after the loop that the first chunk's replacement was compiled
+ * without deoptimised it on every later chunk (docs/storage.md, session 11).
+ * Sets indices[k] for the k-th value and firstRows[e] for entry e; returns
+ * the number of entries, or -1 when encodeDictionaryInts gives up. An int32
+ * value is keyed as an int64 with its sign as the high word: the same number.
+ */
+function dictionaryIndices(words: Int32Array, wordsPerValue: number, nulls: Uint8Array | undefined, start: number, end: number, maxEntries: number, firstRows: Uint32Array, indices: Uint32Array): number {
+  const positions = new Map<number, number>();
+  // int32: the word shifted to its sign; int64: the high word as it is
+  const hiShift = wordsPerValue === 1 ? 31 : 0;
+  const hiOffset = wordsPerValue - 1;
+  const earlyMaxEntries = EARLY_CHECK_VALUES * EARLY_CHECK_MAX_DISTINCT_RATIO;
+  let entries = 0;
   let k = 0;
   for (let i = start; i < end; i++) {
     if (nulls !== undefined && nulls[i] !== 0) continue;
-    let key: number;
-    if (wordsPerValue === 1) {
-      key = words[i]!;
-    } else {
-      const hi = words[2 * i + 1]!;
-      if (hi >= SAFE_HIGH_WORD || hi < -SAFE_HIGH_WORD) return undefined;
-      key = hi * TWO_POW_32 + (words[2 * i]! >>> 0);
-    }
+    const hi = words[wordsPerValue * i + hiOffset]! >> hiShift;
+    if (hi >= SAFE_HIGH_WORD || hi < -SAFE_HIGH_WORD) return -1;
+    const key = hi * TWO_POW_32 + (words[wordsPerValue * i]! >>> 0);
     let index = positions.get(key);
     if (index === undefined) {
-      index = positions.size;
-      if (index >= maxEntries) return undefined;
+      index = entries++;
+      if (index >= maxEntries) return -1;
       positions.set(key, index);
-      firstRows.push(i);
+      firstRows[index] = i;
     }
     indices[k++] = index;
-    if (k === EARLY_CHECK_VALUES && positions.size > EARLY_CHECK_VALUES * EARLY_CHECK_MAX_DISTINCT_RATIO) return undefined;
+    // both comparisons made for every value: none first made after thousands of them
+    const early = k === EARLY_CHECK_VALUES;
+    const mostlyNew = entries > earlyMaxEntries;
+    if (early && mostlyNew) return -1;
   }
-  const dictionary = new Uint8Array(firstRows.length * width);
-  firstRows.forEach((row, e) => dictionary.set(column.bytes.subarray(row * width, (row + 1) * width), e * width));
-  return { dictionary, entries: firstRows.length, indices };
+  return entries;
 }

@@ -36,20 +36,35 @@ export interface FileLayout {
 /**
  * One column of one file, decoded to arrays of its non-null values: value v
  * is of row valueRows[v], or of row v when valueRows is undefined (every row
- * has a value: no array of row numbers to build and read back).
+ * has a value: no array of row numbers to build and read back). Every kind
+ * has every property, empty where it has no use, made in one place
+ * (decodedChunk): one object shape, so the flush worker's code that reads
+ * them is not deoptimised by each new kind ("wrong map": docs/storage.md,
+ * session 11).
  */
-export type DecodedChunk = { valueRows: Uint32Array | undefined } & (
-  /** `values`: non-null values packed width × count */
-  | { kind: 'fixed'; width: number; values: Uint8Array }
-  /** one byte per non-null value */
-  | { kind: 'boolean'; values: Uint8Array }
+export interface DecodedChunk {
   /**
-   * PLAIN byte arrays (`u32 length, bytes`) in `entries`, entry e at
-   * entryStarts[e] (one more element: the end); value v of the non-null ones
-   * is entry indices[v]
+   * fixed: `values` are the non-null values packed width × count; boolean:
+   * one byte per non-null value; strings: PLAIN byte arrays (`u32 length,
+   * bytes`) in `entries`, entry e at entryStarts[e] (one more element: the
+   * end), value v of the non-null ones being entry indices[v]
    */
-  | { kind: 'strings'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array }
-);
+  kind: 'fixed' | 'boolean' | 'strings';
+  valueRows: Uint32Array | undefined;
+  /** bytes per value in `values`: fixed's width, 1 for boolean, 0 for strings */
+  width: number;
+  values: Uint8Array;
+  entries: Uint8Array;
+  entryStarts: Uint32Array;
+  indices: Uint32Array;
+}
+
+const NO_BYTES = new Uint8Array(0);
+const NO_NUMBERS = new Uint32Array(0);
+
+function decodedChunk(kind: DecodedChunk['kind'], valueRows: Uint32Array | undefined, width: number, values: Uint8Array, entries: Uint8Array, entryStarts: Uint32Array, indices: Uint32Array): DecodedChunk {
+  return { kind, valueRows, width, values, entries, entryStarts, indices };
+}
 
 /** Reused across chunks: rows of the non-null values, before they are copied out at their count. */
 let rowScratch = new Uint32Array(0);
@@ -84,7 +99,7 @@ export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array
         const at = page.bodyAt + page.levelsBytes;
         for (let k = 0; k < pageValues[p]!; k++) values[v++] = (bytes[at + (k >>> 3)]! >>> (k & 7)) & 1;
       });
-      return { kind: 'boolean', values, valueRows };
+      return decodedChunk('boolean', valueRows, 1, values, NO_BYTES, NO_NUMBERS, NO_NUMBERS);
     }
     case 'string':
       return decodeStrings(layout, bytes, count, valueRows, pageValues);
@@ -98,7 +113,7 @@ export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array
         o += page.valuesBytes;
       }
       if (o !== values.length) throw new Error(`parquet layout: column "${layout.name}" holds ${o} value bytes, expected ${values.length}`);
-      return { kind: 'fixed', width, values, valueRows };
+      return decodedChunk('fixed', valueRows, width, values, NO_BYTES, NO_NUMBERS, NO_NUMBERS);
     }
   }
 }
@@ -190,7 +205,7 @@ function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, count: number, va
     v += n;
   });
   if (plainEntry !== e) throw new Error(`parquet layout: column "${layout.name}" holds ${e - dictionaryEntries} PLAIN strings, expected ${plainEntry - dictionaryEntries}`);
-  return { kind: 'strings', entries, entryStarts: entryStarts.subarray(0, e + 1), indices, valueRows };
+  return decodedChunk('strings', valueRows, 0, NO_BYTES, entries, entryStarts.subarray(0, e + 1), indices);
 }
 
 /**

@@ -2,7 +2,11 @@
 // max_value want them (byte arrays: the bytes alone, no length prefix). Rows
 // with nulls[i] !== 0 are skipped. Each function returns undefined when the
 // range has no value to bound. Loops track the index of the extreme value and
-// copy its bytes once at the end: no object per value.
+// copy its bytes once at the end: no object per value. Every comparison is
+// made for every value (no `else if`): V8 (Node 20) keeps a loop's
+// on-stack-replaced code after it deoptimises, so a comparison the first
+// chunks never reached deoptimised it again on every later chunk
+// (docs/storage.md, session 11).
 
 export interface Bounds {
   min: Uint8Array;
@@ -31,11 +35,19 @@ export function int64Bounds(values: BigInt64Array, start: number, end: number, n
       minLo = maxLo = lo;
       continue;
     }
-    if (hi < minHi || (hi === minHi && lo < minLo)) {
+    // every comparison made for every value: see the file's head
+    const hiBelow = hi < minHi;
+    const hiAtMin = hi === minHi;
+    const loBelow = lo < minLo;
+    const hiAbove = hi > maxHi;
+    const hiAtMax = hi === maxHi;
+    const loAbove = lo > maxLo;
+    if (hiBelow || (hiAtMin && loBelow)) {
       minAt = i;
       minHi = hi;
       minLo = lo;
-    } else if (hi > maxHi || (hi === maxHi && lo > maxLo)) {
+    }
+    if (hiAbove || (hiAtMax && loAbove)) {
       maxAt = i;
       maxHi = hi;
       maxLo = lo;
@@ -56,11 +68,10 @@ export function int32Bounds(values: Int32Array, start: number, end: number, null
     if (!found) {
       found = true;
       min = max = v;
-    } else if (v < min) {
-      min = v;
-    } else if (v > max) {
-      max = v;
+      continue;
     }
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
   if (!found) return undefined;
   return { min: new Uint8Array(Int32Array.of(min).buffer), max: new Uint8Array(Int32Array.of(max).buffer) };
@@ -82,11 +93,10 @@ export function doubleBounds(values: Float64Array, start: number, end: number, n
     if (!found) {
       found = true;
       min = max = v;
-    } else if (v < min) {
-      min = v;
-    } else if (v > max) {
-      max = v;
+      continue;
     }
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
   if (!found) return undefined;
   if (min === 0) min = -0;
@@ -124,11 +134,12 @@ export function fixedWidthBounds(bytes: Uint8Array, width: number, start: number
     if (nulls !== undefined && nulls[i] !== 0) continue;
     if (minAt < 0) {
       minAt = maxAt = i;
-    } else if (compareBytes(bytes, i * width, width, bytes, minAt * width, width) < 0) {
-      minAt = i;
-    } else if (compareBytes(bytes, i * width, width, bytes, maxAt * width, width) > 0) {
-      maxAt = i;
+      continue;
     }
+    const toMin = compareBytes(bytes, i * width, width, bytes, minAt * width, width);
+    const toMax = compareBytes(bytes, i * width, width, bytes, maxAt * width, width);
+    if (toMin < 0) minAt = i;
+    if (toMax > 0) maxAt = i;
   }
   if (minAt < 0) return undefined;
   return { min: copyBytes(bytes, minAt * width, width), max: copyBytes(bytes, maxAt * width, width) };
@@ -150,12 +161,17 @@ export function byteArrayBounds(data: Uint8Array, byteEnd: number): Bounds | und
     if (minAt < 0) {
       minAt = maxAt = at;
       minLength = maxLength = length;
-    } else if (compareBytes(data, at, length, data, minAt, minLength) < 0) {
-      minAt = at;
-      minLength = length;
-    } else if (compareBytes(data, at, length, data, maxAt, maxLength) > 0) {
-      maxAt = at;
-      maxLength = length;
+    } else {
+      const toMin = compareBytes(data, at, length, data, minAt, minLength);
+      const toMax = compareBytes(data, at, length, data, maxAt, maxLength);
+      if (toMin < 0) {
+        minAt = at;
+        minLength = length;
+      }
+      if (toMax > 0) {
+        maxAt = at;
+        maxLength = length;
+      }
     }
     pos = at + length;
   }
