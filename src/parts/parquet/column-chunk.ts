@@ -568,14 +568,14 @@ function addCompressedIndexPage(chunk: ChunkBuilder, indices: Uint32Array, from:
   }
   // a trial (or a winner that does not fit this page): each form compressed, the smallest kept
   const forms: IndexForm[] = ['packed'];
-  const alternatives: Uint8Array[] = [];
+  const alternatives: PageValues[] = [];
   if (runsFit) {
     forms.push('runs');
-    alternatives.push(hybridIndices(indices, from, count, bitWidth, 'always'));
+    alternatives.push({ encoding: Encoding.RLE_DICTIONARY, values: hybridIndices(indices, from, count, bitWidth, 'always') });
   }
   if (wholeBytes !== undefined) {
     forms.push('whole-bytes');
-    alternatives.push(hybridIndices(indices, from, count, wholeBytes, 'never'));
+    alternatives.push({ encoding: Encoding.RLE_DICTIONARY, values: hybridIndices(indices, from, count, wholeBytes, 'never') });
   }
   const kept = chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, packed, alternatives);
   chunk.choice?.indexForm.remember(forms[kept + 1]!);
@@ -614,6 +614,12 @@ function compressSmallest(levels: Uint8Array | undefined, values: Uint8Array, al
     }
   });
   return { stored: levelsFrame === undefined ? stored : Buffer.concat([levelsFrame, stored]), kept };
+}
+
+/** A data page's values as written in `encoding`: one of the forms addDataPage compares. */
+interface PageValues {
+  encoding: Encoding;
+  values: Uint8Array;
 }
 
 class ChunkBuilder {
@@ -671,18 +677,15 @@ class ChunkBuilder {
   /**
    * A v1 data page of rows [start, end): definition levels (OPTIONAL only),
    * then `values` — or, compressed, one of `alternatives` where that
-   * compresses smaller (values of the same encoding written another way),
-   * or `otherEncoding`'s values where those do. Returns which was kept: -1
-   * for `values`, an alternative's index, or alternatives.length for
-   * `otherEncoding`.
+   * compresses smaller (the same values written another way, in its own
+   * encoding). Returns which was kept: -1 for `values`, else the
+   * alternative's index.
    */
-  addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array, alternatives: readonly Uint8Array[] = [], otherEncoding?: { encoding: Encoding; values: Uint8Array }): number {
+  addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array, alternatives: readonly PageValues[] = []): number {
     const levels = this.optional ? encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), this.codec?.codec === 'zstd') : undefined;
     if (this.codec !== undefined) {
-      const candidates = otherEncoding === undefined ? alternatives : [...alternatives, otherEncoding.values];
-      const { stored, kept } = compressSmallest(levels, values, candidates, this.codec);
-      if (kept >= 0) values = candidates[kept]!;
-      if (otherEncoding !== undefined && kept === alternatives.length) encoding = otherEncoding.encoding;
+      const { stored, kept } = compressSmallest(levels, values, alternatives.map((a) => a.values), this.codec);
+      if (kept >= 0) ({ encoding, values } = alternatives[kept]!);
       this.encodings.add(encoding);
       const bodyBytes = (levels?.length ?? 0) + values.length;
       const header = encodeDataPageHeader(bodyBytes, end - start, encoding, stored.length);
@@ -720,7 +723,7 @@ class ChunkBuilder {
       this.addDataPage(start, end, Encoding.DELTA_LENGTH_BYTE_ARRAY, deltaLengths);
       return;
     }
-    if (this.addDataPage(start, end, Encoding.PLAIN, values, [], { encoding: Encoding.DELTA_LENGTH_BYTE_ARRAY, values: deltaLengths }) === -1) this.plainStringPages++;
+    if (this.addDataPage(start, end, Encoding.PLAIN, values, [{ encoding: Encoding.DELTA_LENGTH_BYTE_ARRAY, values: deltaLengths }]) === -1) this.plainStringPages++;
   }
 
   finish(statistics: Statistics): EncodedColumnChunk {
