@@ -619,16 +619,6 @@ export class WordPairIds {
 const DOUBLE_WORDS = new Float64Array(1);
 const DOUBLE_BITS = new Int32Array(DOUBLE_WORDS.buffer);
 
-/**
- * Per row a value id (0 = null, then 1, 2, …) and the table turning ids back
- * into values; undefined for id-like kinds. With `probe`, 'high' as soon as
- * the first CUBE_SAMPLE_ROWS rows show the column high-cardinality
- * (cube-file.ts's rule, distinct values counted exactly): the rest is not
- * read. Strings whose entries are distinct need no pass of their own: a
- * row's entry is its value (id = entry + 1). Numbers: a row with the value of
- * the row before takes its id without a look-up (rows come by trace: a
- * trace's spans share most values).
- */
 type NumberColumn = Extract<ParquetColumn, { kind: 'int32' | 'boolean' | 'double' | 'int64' }>;
 
 /** Integer columns with values below 2^12 (kinds, status codes, counts, flags) need no look-up for their value ids. */
@@ -706,14 +696,14 @@ function smallIntegerIds(column: NumberColumn, rows: number, vid: Int32Array, sa
  * sample shows the column high-cardinality (with `probe`). A row with the
  * value of the row before takes its id without a look-up.
  */
-function numberValueIds(column: NumberColumn, rows: number, vid: Int32Array, sampleEnd: number, probe: boolean): { count: number; rowOfId: number[] } | 'high' {
+function numberValueIds(column: Exclude<NumberColumn, { kind: 'boolean' }>, rows: number, vid: Int32Array, sampleEnd: number, probe: boolean): { count: number; rowOfId: number[] } | 'high' {
   const { kind, nulls } = column;
   const ids = new WordPairIds();
   /** per id: its first row */
   const rowOfId: number[] = [-1];
   const words = kind === 'int64' || kind === 'double' ? new Int32Array(column.values.buffer, column.values.byteOffset, column.values.length * 2) : undefined;
   const doubles = kind === 'double' ? column.values : undefined;
-  const small = kind === 'int32' || kind === 'boolean' ? column.values : undefined;
+  const int32s = kind === 'int32' ? column.values : undefined;
   let withValue = 0;
   let lastLo = 0;
   let lastHi = 0;
@@ -725,8 +715,8 @@ function numberValueIds(column: NumberColumn, rows: number, vid: Int32Array, sam
       withValue++;
       let lo: number;
       let hi: number;
-      if (small !== undefined) {
-        lo = kind === 'boolean' ? (small[i] === 0 ? 0 : 1) : small[i]! | 0;
+      if (int32s !== undefined) {
+        lo = int32s[i]! | 0;
         hi = 0;
       } else if (doubles !== undefined && (doubles[i] === 0 || doubles[i] !== doubles[i])) {
         DOUBLE_WORDS[0] = doubles[i] === 0 ? 0 : NaN;
@@ -749,6 +739,16 @@ function numberValueIds(column: NumberColumn, rows: number, vid: Int32Array, sam
   return { count: rowOfId.length, rowOfId };
 }
 
+/**
+ * Per row a value id (0 = null, then 1, 2, …) and the table turning ids back
+ * into values; undefined for id-like kinds. With `probe`, 'high' as soon as
+ * the first CUBE_SAMPLE_ROWS rows show the column high-cardinality
+ * (cube-file.ts's rule, distinct values counted exactly): the rest is not
+ * read. Strings whose entries are distinct need no pass of their own: a
+ * row's entry is its value (id = entry + 1). Numbers: a row with the value of
+ * the row before takes its id without a look-up (rows come by trace: a
+ * trace's spans share most values).
+ */
 function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: boolean): (RowValueIds & { table: ValueTable }) | 'high' | undefined {
   const sampleEnd = Math.min(rows, CUBE_SAMPLE_ROWS);
   let withValue = 0;
@@ -817,7 +817,8 @@ function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: b
     case 'double':
     case 'int64': {
       const small = smallIntegerIds(column, rows, vid, sampleEnd, probe);
-      if (small !== undefined) return small;
+      // booleans are always small integers
+      if (small !== undefined || column.kind === 'boolean') return small;
       const counted = numberValueIds(column, rows, vid, sampleEnd, probe);
       if (counted === 'high') return 'high';
       const { count, rowOfId } = counted;
@@ -828,10 +829,7 @@ function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: b
         return { ids: vid, offset: 0, nulls, count, table: { kind, values } };
       }
       const values: number[] = [0];
-      for (let v = 1; v < count; v++) {
-        const x = column.values[rowOfId[v]!]!;
-        values.push(kind === 'boolean' ? (x === 0 ? 0 : 1) : x);
-      }
+      for (let v = 1; v < count; v++) values.push(column.values[rowOfId[v]!]!);
       return { ids: vid, offset: 0, nulls, count, table: { kind, values } };
     }
     default:
