@@ -1001,11 +1001,15 @@ function scanWord(bytes: Uint8Array, base: number, c: ColumnChunkRef, from: numb
         const values = decode(indexes);
         hit = (k) => holds(values[k]);
       } else {
-        // only the values a match lies in are decoded and tested
-        const holding = new Set<number>();
+        // only the values a match lies in are decoded and tested (wanted: a subset of indexes, both ascending)
         const wanted = Int32Array.from(intersectSorted(valuesHoldingStarts(body, pos, page.encoding, starts, word.bytes.length), indexes));
-        decode(wanted).forEach((v, k) => holds(v) && holding.add(wanted[k]!));
-        const held = indexes.map((v) => (holding.has(v) ? 1 : 0));
+        const wantedValues = decode(wanted);
+        const held = new Uint8Array(indexes.length);
+        for (let k = 0, w = 0; w < wanted.length; k++) {
+          if (indexes[k] !== wanted[w]) continue;
+          if (holds(wantedValues[w])) held[k] = 1;
+          w++;
+        }
         hit = (k) => held[k] === 1;
       }
     }
