@@ -1109,6 +1109,20 @@ function readFully(file: number, bytes: Uint8Array, position: number, path: stri
   if (bytesRead !== bytes.length) throw new Error(`part pages: ${path} ends early`);
 }
 
+/** Marks hit[k] for the rows from + k of the chunk (bytes from file offset `start`) whose value passes `test`. */
+function testChunk(bytes: Uint8Array, start: number, ref: ColumnChunkRef, test: ValueTest, word: WordBytes | undefined, from: number, to: number, hit: Uint8Array): void {
+  if ('word' in test) {
+    if (ref.conversion !== 'string') throw new UnsupportedPartError(`part pages: text test of a ${ref.conversion} column`);
+    scanWord(bytes, start, ref, from, to, word!, hit);
+    return;
+  }
+  const rows = new Int32Array(to - from);
+  for (let k = 0; k < rows.length; k++) rows[k] = from + k;
+  const values = readColumnValues(bytes, start, [ref], rows)[0]!;
+  const wanted = ref.conversion === 'int64' ? BigInt(test.number) : test.number;
+  for (let k = 0; k < values.length; k++) if (values[k] === wanted) hit[k] = 1;
+}
+
 /**
  * File rows in [first, last] of `part` where at least one of `tests` passes,
  * ascending: a log search's cheap word test (src/query/logs/log-search.ts)
@@ -1155,17 +1169,7 @@ export async function scanRows(part: PartPages, first: number, last: number, tes
           try {
             const bytes = span ? buffer!.subarray(0, span.bytes) : own!.subarray(0, meta.totalBytes);
             if (own) readFully(file, bytes, start, part.path);
-            const ref: ColumnChunkRef = { leaf: footer.leaves[leaf]!, meta, conversion };
-            if ('word' in test) {
-              if (conversion !== 'string') throw new UnsupportedPartError(`part pages: text test of a ${conversion} column`);
-              scanWord(bytes, start, ref, from, to, words[t]!, hit);
-            } else {
-              const rows = new Int32Array(to - from);
-              for (let k = 0; k < rows.length; k++) rows[k] = from + k;
-              const values = readColumnValues(bytes, start, [ref], rows)[0]!;
-              const wanted = conversion === 'int64' ? BigInt(test.number) : test.number;
-              for (let k = 0; k < values.length; k++) if (values[k] === wanted) hit[k] = 1;
-            }
+            testChunk(bytes, start, { leaf: footer.leaves[leaf]!, meta, conversion }, test, words[t], from, to, hit);
           } finally {
             if (own) giveBackReadBuffer(own);
           }
