@@ -18,8 +18,13 @@ import { SMALL_NUMBER_KEYS } from './log-tokens.js';
 const MAGIC = 'MQTOKIX3';
 /** A part's token index is `<part id>.tokens` beside it. */
 export const TOKEN_INDEX_SUFFIX = '.tokens';
-/** Rows per chunk: about one Parquet row group of a log part. */
-export const TOKEN_CHUNK_ROWS = 16_384;
+/**
+ * Rows per chunk: one Parquet row group of a flushed log part. 32 Ki since
+ * session 12 (16 Ki before: such parts' chunks read as written): the part
+ * 0.34 B/record and the index 0.14 smaller, for a candidate chunk's test
+ * and the fetch of its rows ~2 × the CPU (docs/storage.md, "Session 12").
+ */
+export const TOKEN_CHUNK_ROWS = 32_768;
 /**
  * ≈ 1.6 % false positives (1 in 2^6) at ~6.5 bits per (word, chunk) pair in a
  * part's filter; session 9 wrote 7 (0.8 %, ~7.5 bits), read as written (the
@@ -59,7 +64,7 @@ interface ChunkWords {
  * Splits a chunk's distinct word keys (log-tokens.ts: small numbers are
  * their own value) into a bitmap of the numbers below some power of two and
  * the rest. Small numbers — durations, counts, ports, sizes — are dense in a
- * chunk of 16 Ki rows (~92 % of 0-4095 in the bench's logs): one bit each
+ * chunk of 16 Ki rows (~92 % of 0-4095 in the bench's logs, more in 32 Ki): one bit each
  * over the range costs less than ~6.5 bits for each of them in the filter,
  * and never errs. The bound is the power of two that saves the most bits.
  */

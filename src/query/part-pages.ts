@@ -1087,7 +1087,7 @@ export function intersectSorted(a: ArrayLike<number>, b: ArrayLike<number>): num
 /**
  * The byte range holding all of `chunks`, to read in one call, or undefined
  * where it holds much else too (each chunk is then read alone): a log part's
- * row group of 16 Ki rows is ~300 KB, and a search's test of a candidate
+ * row group of 32 Ki rows is ~600 KB, and a search's test of a candidate
  * chunk reads most of its text columns, where one read each cost ~0.1 ms.
  */
 function testedSpan(chunks: readonly ColumnMetaData[]): { start: number; bytes: number } | undefined {

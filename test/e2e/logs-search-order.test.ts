@@ -24,7 +24,7 @@ describe('log search: rows located by the token index, pages over equal times', 
     const server = await startTestServer({ flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000 });
     try {
       const base = Math.floor(Date.now() / 86_400_000) * 86_400 + 60; // today (UTC), in seconds
-      // Six chunks of 16 Ki rows: a word of one chunk leaves the other five skipped, and the rows the cheap tests pass are checked in process (log-search.ts).
+      // Three chunks of 32 Ki rows (six of 16 Ki before session 12): a word of one chunk leaves the others skipped, and the rows the cheap tests pass are checked in process (log-search.ts).
       const total = 90_000;
       // Three streams (services), four requests each sealed into its own staging file, 30 distinct times: many ties everywhere.
       for (let request = 0; request < 4; request++) {
