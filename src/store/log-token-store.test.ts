@@ -47,8 +47,9 @@ describe('token indexes of flushed log parts', () => {
     const dir = await mkdtemp(join(tmpdir(), 'marquetry-log-tokens-'));
     const engine = await Engine.create({ dataDir: dir, threads: 1, memoryLimit: '512MB' });
     try {
-      // files not in path order, and a request's lines in more than one of them
-      const staged = [await stagedFileOf(dir, '000002.parquet', 2, 7000), await stagedFileOf(dir, '000001.parquet', 1, 5000)];
+      // files not in path order, and a request's lines in more than one of them; three services' rows in each, over two chunks in all
+      const perService = Math.ceil((2 * TOKEN_CHUNK_ROWS) / 3) + 1000;
+      const staged = [await stagedFileOf(dir, '000002.parquet', 2, Math.ceil((perService * 7) / 12)), await stagedFileOf(dir, '000001.parquet', 1, Math.ceil((perService * 5) / 12))];
       const parts = await writeParts(engine, dir, LOG_PART_LAYOUT, stagedSource(staged, logRowsOf), 0);
       assert.equal(parts.length, 1);
       const part = parts[0]!;
