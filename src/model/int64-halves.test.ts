@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { int64Halves, setInt64OfSecondsNanos, setSafeInt64 } from './int64-halves.js';
+import { int64Halves, setInt64Halves, setInt64OfSecondsNanos, setSafeInt64, subtractInt64Halves } from './int64-halves.js';
 
 describe('int64 halves', () => {
   it('write safe integers exactly, negative ones too', () => {
@@ -19,5 +19,18 @@ describe('int64 halves', () => {
     const halves = int64Halves(int);
     times.forEach(([s, n], i) => setInt64OfSecondsNanos(int, halves, i, s, n));
     assert.deepEqual([...int], times.map(([s, n]) => BigInt.asIntN(64, BigInt(s) * 1_000_000_000n + BigInt(n))));
+  });
+
+  it('write an int64 from its 32-bit halves, and subtract int64s by their halves wrapping as bigints do', () => {
+    const values = [0n, 1n, -1n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, -(2n ** 32n), 2n ** 63n - 1n, -(2n ** 63n), 1763510400000000000n];
+    for (let k = 0; k < 1000; k++) values.push(BigInt.asIntN(64, BigInt(Math.floor(Math.random() * 2 ** 32)) * 2n ** 32n + BigInt(Math.floor(Math.random() * 2 ** 32))));
+    const a = new BigInt64Array(values.length);
+    const aHalves = int64Halves(a);
+    values.forEach((v, i) => setInt64Halves(aHalves, i, Number(BigInt.asUintN(32, v)), Number(BigInt.asIntN(32, v >> 32n))));
+    assert.deepEqual([...a], values);
+    const b = a.slice().reverse();
+    const difference = new BigInt64Array(values.length + 2);
+    subtractInt64Halves(int64Halves(difference), 2, aHalves, int64Halves(b), values.length);
+    assert.deepEqual([...difference.subarray(2)], values.map((v, i) => BigInt.asIntN(64, v - b[i]!)));
   });
 });

@@ -3,12 +3,34 @@
 // several (its integers, its time); a bigint each was a heap object each.
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LOW = LITTLE_ENDIAN ? 0 : 1;
+const HIGH = LITTLE_ENDIAN ? 1 : 0;
 const TWO_TO_16 = 65536;
 const TWO_TO_32 = 4294967296;
 
 /** A 32-bit view of a BigInt64Array's elements (two per element, low half first on little-endian machines). */
 export function int64Halves(a: BigInt64Array<ArrayBufferLike>): Int32Array<ArrayBufferLike> {
   return new Int32Array(a.buffer, a.byteOffset, a.length * 2);
+}
+
+/** `int[i] = high · 2^32 + low` (two's complement; each half as 32 bits, signed or not); `halves` is int64Halves(int). */
+export function setInt64Halves(halves: Int32Array<ArrayBufferLike>, i: number, low: number, high: number): void {
+  halves[2 * i + LOW] = low;
+  halves[2 * i + HIGH] = high;
+}
+
+/**
+ * out[at + i] = a[i] - b[i] for i < count, wrapped to 64 bits as bigints
+ * would be; all three as int64Halves (span durations: end - start).
+ */
+export function subtractInt64Halves(out: Int32Array<ArrayBufferLike>, at: number, a: Int32Array<ArrayBufferLike>, b: Int32Array<ArrayBufferLike>, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const aLow = a[2 * i + LOW]! >>> 0;
+    const bLow = b[2 * i + LOW]! >>> 0;
+    const borrow = aLow < bLow ? 1 : 0;
+    out[2 * (at + i) + LOW] = aLow - bLow;
+    out[2 * (at + i) + HIGH] = a[2 * i + HIGH]! - b[2 * i + HIGH]! - borrow;
+  }
 }
 
 /** `int[i] = v` for a safe integer `v` (|v| ≤ 2^53 - 1); `halves` is int64Halves(int). */

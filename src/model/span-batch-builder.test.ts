@@ -18,6 +18,29 @@ describe('SpanBatchBuilder', () => {
     }
   });
 
+  it('keeps ints given as halves and span times across the growth of its arrays', () => {
+    const a = new AttributeBuilder();
+    for (let i = 0; i < 1000; i++) {
+      a.addIntHalves(i, 'i', i + 1, i % 2 === 0 ? 0 : -1);
+      a.addString(i, 's', 'x');
+    }
+    const f = a.finish();
+    for (let i = 0; i < 1000; i++) assert.equal(f.int[2 * i], i % 2 === 0 ? BigInt(i + 1) : BigInt(i + 1) - 2n ** 32n, `int of row ${i}`);
+    const b = new SpanBatchBuilder();
+    const r = b.addResource('', 0);
+    const s = b.addScope('s', '', '', 0);
+    for (let i = 0; i < 300; i++) {
+      const span = b.addSpan(r, s);
+      b.setStartTime(span, i, 7);
+      b.setEndTime(span, -1, i);
+    }
+    const batch = b.finish();
+    for (let i = 0; i < 300; i++) {
+      assert.equal(batch.startTimeUnixNano[i], 7n * 2n ** 32n + BigInt(i), `start of span ${i}`);
+      assert.equal(batch.endTimeUnixNano[i], BigInt(i) * 2n ** 32n + 2n ** 32n - 1n, `end of span ${i}`);
+    }
+  });
+
   it('keeps the ids of every link, however many a batch has', () => {
     const b = new SpanBatchBuilder();
     const r = b.addResource('', 0);

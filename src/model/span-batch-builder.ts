@@ -11,6 +11,7 @@ import {
   type ScopeColumns,
   type SpanBatch,
 } from './span-batch.js';
+import { int64Halves, setInt64Halves } from './int64-halves.js';
 
 export const INITIAL_CAPACITY = 64;
 
@@ -37,21 +38,18 @@ export class AttributeBuilder {
   str: string[] = [];
   num = new Float64Array(INITIAL_CAPACITY);
   int = new BigInt64Array(INITIAL_CAPACITY);
+  /** int64Halves(int): values written without a bigint each. */
+  private intHalves = int64Halves(this.int);
 
   private next(owner: number, key: string, type: ValueType): number {
     const i = this.length++;
-    if (i >= this.owner.length) {
-      this.owner = grow(this.owner, i + 1);
-      this.type = grow(this.type, i + 1);
-      this.num = grow(this.num, i + 1);
-      this.int = grow(this.int, i + 1);
-    }
+    if (i >= this.owner.length) this.reserve(i + 1);
     this.owner[i] = owner;
     this.key[i] = key;
     this.type[i] = type;
     this.str[i] = '';
     this.num[i] = 0;
-    this.int[i] = 0n;
+    setInt64Halves(this.intHalves, i, 0, 0);
     return i;
   }
 
@@ -62,6 +60,7 @@ export class AttributeBuilder {
     this.type = grow(this.type, rows);
     this.num = grow(this.num, rows);
     this.int = grow(this.int, rows);
+    this.intHalves = int64Halves(this.int);
   }
 
   addString(owner: number, key: string, value: string): void {
@@ -76,6 +75,11 @@ export class AttributeBuilder {
   addInt(owner: number, key: string, value: bigint): void {
     const i = this.next(owner, key, ValueType.Int);
     this.int[i] = value;
+  }
+  /** addInt of high · 2^32 + low, from its 32-bit halves (a protobuf varint's). */
+  addIntHalves(owner: number, key: string, low: number, high: number): void {
+    const i = this.next(owner, key, ValueType.Int);
+    setInt64Halves(this.intHalves, i, low, high);
   }
   addDouble(owner: number, key: string, value: number): void {
     const i = this.next(owner, key, ValueType.Double);
@@ -246,6 +250,9 @@ export class SpanBatchBuilder extends ResourceScopeBuilder {
   kind = new Uint8Array(0);
   startTimeUnixNano = new BigInt64Array(0);
   endTimeUnixNano = new BigInt64Array(0);
+  /** int64Halves of the times: decoders set them with setStartTime / setEndTime, without a bigint each. */
+  private startHalves: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private endHalves: Int32Array<ArrayBufferLike> = new Int32Array(0);
   statusCode = new Uint8Array(0);
   statusMessage: string[] = [];
   droppedAttributesCount = new Uint32Array(0);
@@ -286,6 +293,8 @@ export class SpanBatchBuilder extends ResourceScopeBuilder {
     this.kind = grow(this.kind, cap);
     this.startTimeUnixNano = grow(this.startTimeUnixNano, cap);
     this.endTimeUnixNano = grow(this.endTimeUnixNano, cap);
+    this.startHalves = int64Halves(this.startTimeUnixNano);
+    this.endHalves = int64Halves(this.endTimeUnixNano);
     this.statusCode = grow(this.statusCode, cap);
     this.droppedAttributesCount = grow(this.droppedAttributesCount, cap);
     this.droppedEventsCount = grow(this.droppedEventsCount, cap);
@@ -311,8 +320,8 @@ export class SpanBatchBuilder extends ResourceScopeBuilder {
     this.flags[i] = 0;
     this.name[i] = '';
     this.kind[i] = 0;
-    this.startTimeUnixNano[i] = 0n;
-    this.endTimeUnixNano[i] = 0n;
+    setInt64Halves(this.startHalves, i, 0, 0);
+    setInt64Halves(this.endHalves, i, 0, 0);
     this.statusCode[i] = 0;
     this.statusMessage[i] = '';
     this.droppedAttributesCount[i] = 0;
@@ -322,6 +331,16 @@ export class SpanBatchBuilder extends ResourceScopeBuilder {
     this.resource[i] = resource;
     this.scope[i] = scope;
     return i;
+  }
+
+  /** startTimeUnixNano[span] = high · 2^32 + low (a fixed64's halves). */
+  setStartTime(span: number, low: number, high: number): void {
+    setInt64Halves(this.startHalves, span, low, high);
+  }
+
+  /** endTimeUnixNano[span] = high · 2^32 + low. */
+  setEndTime(span: number, low: number, high: number): void {
+    setInt64Halves(this.endHalves, span, low, high);
   }
 
   /** Adds an event to span `span`; returns the event index (owner for eventAttributes). */

@@ -11,6 +11,7 @@ import { JsonEntriesColumn, writeEventsJson, writeLinksJson } from './otlp-json-
 import { attributeColumnName, type AttributeColumnRef } from './schema.js';
 import { type ColumnsByKey, DynamicColumns, OwnerStringColumn, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
 import { type ColumnArrays, ColumnArrayPool, FRESH_ARRAYS } from './column-array-pool.js';
+import { int64Halves, setInt64Halves, subtractInt64Halves } from '../model/int64-halves.js';
 
 const spanAttributeColumnName = (key: string, type: ValueType): string => attributeColumnName('span', key, type);
 
@@ -48,6 +49,9 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
   const hasException = new Uint8Array(rows);
   const traceState: (string | undefined)[] = new Array(rows);
   const flags = new BigInt64Array(rows);
+  // times, durations and flags go through 32-bit halves: reading or writing a BigInt64Array element makes a bigint
+  const durationHalves = int64Halves(duration);
+  const flagHalves = int64Halves(flags);
   const scopeName = new OwnerStringColumn('scope_name', rows, true, arrays);
   const scopeVersion = new OwnerStringColumn('scope_version', rows, true, arrays);
   const scopeSchemaUrl = new OwnerStringColumn('scope_schema_url', rows, true, arrays);
@@ -70,6 +74,8 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
     parentSpanId.set(b.parentSpanId.subarray(0, b.length * SPAN_ID_BYTES), row0 * SPAN_ID_BYTES);
     writeEventsJson(events, b.events, b.length, row0);
     writeLinksJson(links, b.links, b.length, row0);
+    start.set(b.startTimeUnixNano.subarray(0, b.length), row0);
+    subtractInt64Halves(durationHalves, row0, int64Halves(b.endTimeUnixNano), int64Halves(b.startTimeUnixNano), b.length);
     const resources = b.resources;
     const scopes = b.scopes;
     for (let i = 0; i < b.length; i++) {
@@ -79,14 +85,12 @@ export function spanRowColumns(batches: readonly SpanBatch[], dedicated: readonl
       const sc = b.scope[i]!;
       name[r] = b.name[i]!;
       kind[r] = b.kind[i]!;
-      start[r] = b.startTimeUnixNano[i]!;
-      duration[r] = b.endTimeUnixNano[i]! - b.startTimeUnixNano[i]!;
       statusCode[r] = b.statusCode[i]!;
       statusMessage[r] = b.statusMessage[i] || undefined;
       hasException[r] = b.hasException[i]!;
       traceState[r] = b.traceState[i] || undefined;
-      // counts and flags are nearly always 0, which the new arrays hold already: no BigInt per row for them
-      if (b.flags[i] !== 0) flags[r] = BigInt(b.flags[i]!);
+      // flags as a uint32's halves (high 0); counts are nearly always 0, which the new arrays hold already
+      if (b.flags[i] !== 0) setInt64Halves(flagHalves, r, b.flags[i]!, 0);
       if (b.droppedAttributesCount[i] !== 0) droppedAttributes[r] = BigInt(b.droppedAttributesCount[i]!);
       if (b.droppedEventsCount[i] !== 0) droppedEvents[r] = BigInt(b.droppedEventsCount[i]!);
       if (b.droppedLinksCount[i] !== 0) droppedLinks[r] = BigInt(b.droppedLinksCount[i]!);

@@ -311,8 +311,8 @@ export function addAnyValue(r: ProtoReader, attrs: AttributeBuilder, owner: numb
         break;
       }
       case ANY_INT: {
-        const value = r.int64();
-        if (r.pos === end) return attrs.addInt(owner, key, value);
+        const low = r.varint64();
+        if (r.pos === end) return attrs.addIntHalves(owner, key, low, r.hi);
         break;
       }
       case ANY_BOOL: {

@@ -522,6 +522,31 @@ describe('decodeExportTraceServiceRequest', () => {
     assert.deepEqual(decodeExportTraceServiceRequest(serialize(spans)), decodeOtlpJsonTraces(json));
   });
 
+  it('decodes keys and values that share length, ends and middle to their own text, as the OTLP/JSON decoder does', () => {
+    // The string cache hashes a string's length and first, middle and last four
+    // bytes: these differ only in between, so they all fall in one set of its
+    // table and evict each other (and short ones, under four bytes, too).
+    const alike = (k: number): string => `abcd${'xyzw'[k % 4]}efghijkmno${k % 2 ? 'é' : 'e'}`;
+    const spans = Array.from({ length: 40 }, (_, i) =>
+      sdkSpan({
+        name: alike(i),
+        traceId: TRACE_A,
+        spanId: (i + 1).toString(16).padStart(16, '0'),
+        kind: SpanKind.INTERNAL,
+        start: [1_700_000_000, i],
+        end: [1_700_000_001, i],
+        attributes: Object.fromEntries([0, 1, 2, 3, 4, 5].map((k) => [alike(i + k), k % 3 === 0 ? String.fromCharCode(97 + ((i + k) % 3)) : alike(i * k)])),
+      }),
+    );
+    const json = JsonTraceSerializer.serializeRequest(spans);
+    assert.ok(json);
+    const batch = decodeExportTraceServiceRequest(serialize(spans)).batch;
+    assert.deepEqual(batch, decodeOtlpJsonTraces(json).batch);
+    const first = Object.entries(spans[0]!.attributes);
+    assert.deepEqual(batch.attributes.key.slice(0, first.length), first.map(([key]) => key));
+    assert.deepEqual(batch.attributes.str.slice(0, first.length), first.map(([, value]) => value));
+  });
+
   it('decodes spans recorded by a real TracerProvider, parents, events, links and exceptions included', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new TracerProvider({

@@ -102,10 +102,10 @@ function decodeSpan(r: ProtoReader, b: SpanBatchBuilder, resource: number, scope
         b.kind[i] = r.uint32();
         break;
       case 57: // 7 start_time_unix_nano
-        b.startTimeUnixNano[i] = r.fixed64();
+        b.setStartTime(i, r.fixed64Lo(), r.hi);
         break;
       case 65: // 8 end_time_unix_nano
-        b.endTimeUnixNano[i] = r.fixed64();
+        b.setEndTime(i, r.fixed64Lo(), r.hi);
         break;
       case 74: // 9 attributes
         decodeKeyValue(r, b.attributes, i);
