@@ -177,6 +177,8 @@ export class JsonEntriesColumn {
       entryStarts: this.entryStarts.subarray(0, this.entries + 1),
       indices: this.indices,
       nulls: this.nulls,
+      // a row's JSON is its own entry: nothing worth merging (span events are all but unique)
+      ownEntries: true,
     };
   }
 

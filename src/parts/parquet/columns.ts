@@ -25,10 +25,13 @@ export type ParquetColumn =
    * own; no JS string is made (src/parts/sorted-run.ts regroups staging-file
    * bytes with it). `distinctEntries`: no two entries have equal bytes (the
    * caller merged them); without it the writer merges them once per column,
-   * so equal entries still become one dictionary entry. `binary`: bytes
-   * rather than text, written without the STRING logical type (a BLOB).
+   * so equal entries still become one dictionary entry. `ownEntries`: each
+   * row with a value has an entry of its own, in row order (a span's events
+   * as JSON): written PLAIN as they are, equal ones not merged — hashing
+   * every byte of them found nothing to merge. `binary`: bytes rather than
+   * text, written without the STRING logical type (a BLOB).
    */
-  | { name: string; kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; nulls?: Uint8Array; distinctEntries?: boolean; binary?: boolean };
+  | { name: string; kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; indices: Uint32Array; nulls?: Uint8Array; distinctEntries?: boolean; ownEntries?: boolean; binary?: boolean };
 
 export type ParquetColumnKind = ParquetColumn['kind'];
 
@@ -98,7 +101,7 @@ function prepareRequiredWhereNoNull(column: ParquetColumn, rowCount: number): Pr
         kind: 'string-entries',
         entries: column.entries,
         entryStarts: column.entryStarts,
-        indices: column.distinctEntries ? column.indices : distinctIndices(column),
+        indices: column.distinctEntries || column.ownEntries ? column.indices : distinctIndices(column),
         distinct: column.distinctEntries === true,
         binary: column.binary === true,
         nulls,

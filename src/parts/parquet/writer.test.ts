@@ -40,6 +40,23 @@ function metadataRows(connection: DuckDBConnection, path: string): Promise<Recor
   );
 }
 
+/** A string-entries column with an entry of its own for each row with a value, in row order (as a span's events). */
+function ownEntriesColumn(name: string, values: ReadonlyArray<string | undefined>): ParquetColumn {
+  const present = values.filter((v): v is string => v !== undefined).map((v) => Buffer.from(v, 'utf8'));
+  const entryStarts = new Uint32Array(present.length + 1);
+  present.forEach((b, e) => (entryStarts[e + 1] = entryStarts[e]! + 4 + b.length));
+  const entries = new Uint8Array(entryStarts[present.length]!);
+  present.forEach((b, e) => {
+    new DataView(entries.buffer).setUint32(entryStarts[e]!, b.length, true);
+    entries.set(b, entryStarts[e]! + 4);
+  });
+  const indices = new Uint32Array(values.length);
+  let e = 0;
+  values.forEach((v, i) => (indices[i] = v === undefined ? 0 : e++));
+  const nulls = Uint8Array.from(values, (v) => (v === undefined ? 1 : 0));
+  return { name, kind: 'string-entries', entries, entryStarts, indices, nulls };
+}
+
 function fixedBytes(width: number, rows: number[][]): Uint8Array {
   const bytes = new Uint8Array(width * rows.length);
   rows.forEach((row, i) => bytes.set(row, i * width));
@@ -349,6 +366,17 @@ describe('encodeParquet / writeParquetFile read back by DuckDB', () => {
     assert.ok(layout!.chunks.find((c) => c.name === 'shared')!.dictionary, 'shared values as a dictionary');
     assert.equal(layout!.chunks.find((c) => c.name === 'own')!.dictionary, undefined, 'one value per row: PLAIN');
     await assertRoundTrip(rowCount, columns, { pageBytes: 4096 });
+  });
+
+  it('writes own entries (one per row, equal values not merged) PLAIN, staging file or row groups of a part, and DuckDB reads every value back', async () => {
+    const rowCount = 3000;
+    // few distinct values: merged, they would make a dictionary
+    const values = Array.from({ length: rowCount }, (_, i) => (i % 4 === 0 ? undefined : `[{"name":"retry","attempt":${i % 3}}]`));
+    const own = { ...ownEntriesColumn('events', values), ownEntries: true } as ParquetColumn;
+    const { layout } = encodeParquetWithLayout(rowCount, [own], { pageBytes: 4096 });
+    assert.equal(layout!.chunks[0]!.dictionary, undefined, 'PLAIN: no dictionary of merged values');
+    await assertRoundTrip(rowCount, [own], { pageBytes: 4096 });
+    await assertRoundTrip(rowCount, [own], { rowGroupRows: 700 });
   });
 
   it('passes key-value metadata through and names marquetry as the writer', async () => {
