@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EARLY_CHECK_VALUES, StringEntries } from './strings.js';
+import { EARLY_CHECK_VALUES, StringEntries, firstEqualEntries } from './strings.js';
+import { ownEntriesColumn, seededRandom } from './testing.js';
 
 /** The entries back as strings, from their PLAIN bytes (`u32 length, bytes` each). */
 function decoded(entries: StringEntries): string[] {
@@ -42,5 +43,29 @@ describe('StringEntries', () => {
     for (let i = 0; i < EARLY_CHECK_VALUES * 3; i++) entries.entry(`route-${i % 50}`);
     assert.equal(entries.distinct, true);
     assert.equal(entries.count, 50);
+  });
+});
+
+describe('firstEqualEntries', () => {
+  it('gives each entry the first of equal bytes, as a map of the strings does, for short and long entries that differ in one byte anywhere', () => {
+    const random = seededRandom(5);
+    const long = 'x'.repeat(300);
+    // values that share a length and all but one byte (at the start, middle or end), repeated in any order
+    const values = Array.from({ length: 3000 }, () => {
+      const v = Math.floor(random() * 400);
+      const at = v % 3;
+      const tag = String.fromCharCode(97 + (v % 26));
+      const body = v % 2 === 0 ? long : 'id-';
+      return at === 0 ? `${tag}${body}${v >> 5}` : at === 1 ? `${body.slice(0, body.length >> 1)}${tag}${body.slice(body.length >> 1)}${v >> 5}` : `${body}${v >> 5}${tag}`;
+    });
+    // two values whose hashes are equal: only their bytes tell them apart
+    const colliding = ['0pz' + 'x'.repeat(40) + '001o', '0p' + 'x'.repeat(41) + '00a0'];
+    values.push('', '', 'é', 'é', ...colliding, ...colliding);
+    const column = ownEntriesColumn('values', values);
+    if (column.kind !== 'string-entries') throw new Error('string entries expected');
+    const { entries, entryStarts } = column;
+    const first = new Map<string, number>();
+    const expected = values.map((v, e) => first.get(v) ?? (first.set(v, e), e));
+    assert.deepEqual([...firstEqualEntries(entries, entryStarts, values.length)], expected);
   });
 });

@@ -96,3 +96,20 @@ export function stringEntriesColumn(name: string, values: ReadonlyArray<string |
   const nulls = Uint8Array.from(values, (v) => (v === undefined ? 1 : 0));
   return { name, kind: 'string-entries', entries, entryStarts, indices, nulls };
 }
+
+/** A string-entries column with an entry of its own for each row with a value, in row order (as a span's events). */
+export function ownEntriesColumn(name: string, values: ReadonlyArray<string | undefined>): ParquetColumn {
+  const present = values.filter((v): v is string => v !== undefined).map((v) => Buffer.from(v, 'utf8'));
+  const entryStarts = new Uint32Array(present.length + 1);
+  present.forEach((b, e) => (entryStarts[e + 1] = entryStarts[e]! + 4 + b.length));
+  const entries = new Uint8Array(entryStarts[present.length]!);
+  present.forEach((b, e) => {
+    new DataView(entries.buffer).setUint32(entryStarts[e]!, b.length, true);
+    entries.set(b, entryStarts[e]! + 4);
+  });
+  const indices = new Uint32Array(values.length);
+  let e = 0;
+  values.forEach((v, i) => (indices[i] = v === undefined ? 0 : e++));
+  const nulls = Uint8Array.from(values, (v) => (v === undefined ? 1 : 0));
+  return { name, kind: 'string-entries', entries, entryStarts, indices, nulls };
+}

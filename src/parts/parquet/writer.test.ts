@@ -4,7 +4,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { expectedRows, queryRows, readParquetRows, seededRandom, sqlString, stringEntriesColumn, withDuckDB, withTempDir } from './testing.js';
+import { expectedRows, ownEntriesColumn, queryRows, readParquetRows, seededRandom, sqlString, stringEntriesColumn, withDuckDB, withTempDir } from './testing.js';
 import { CREATED_BY, type ParquetColumn, type ParquetWriteOptions, encodeParquet, encodeParquetWithLayout, writeParquetFile } from './writer.js';
 
 const INT64_MIN = -(2n ** 63n);
@@ -38,23 +38,6 @@ function metadataRows(connection: DuckDBConnection, path: string): Promise<Recor
     `select row_group_id, path_in_schema, encodings, stats_min_value, stats_max_value, stats_null_count, dictionary_page_offset
        from parquet_metadata(${sqlString(path)}) order by row_group_id, column_id`,
   );
-}
-
-/** A string-entries column with an entry of its own for each row with a value, in row order (as a span's events). */
-function ownEntriesColumn(name: string, values: ReadonlyArray<string | undefined>): ParquetColumn {
-  const present = values.filter((v): v is string => v !== undefined).map((v) => Buffer.from(v, 'utf8'));
-  const entryStarts = new Uint32Array(present.length + 1);
-  present.forEach((b, e) => (entryStarts[e + 1] = entryStarts[e]! + 4 + b.length));
-  const entries = new Uint8Array(entryStarts[present.length]!);
-  present.forEach((b, e) => {
-    new DataView(entries.buffer).setUint32(entryStarts[e]!, b.length, true);
-    entries.set(b, entryStarts[e]! + 4);
-  });
-  const indices = new Uint32Array(values.length);
-  let e = 0;
-  values.forEach((v, i) => (indices[i] = v === undefined ? 0 : e++));
-  const nulls = Uint8Array.from(values, (v) => (v === undefined ? 1 : 0));
-  return { name, kind: 'string-entries', entries, entryStarts, indices, nulls };
 }
 
 function fixedBytes(width: number, rows: number[][]): Uint8Array {
