@@ -490,6 +490,14 @@ export class SpanCubeBuilder {
   }
 
   /**
+   * Whether the arrays of the columns of this name are read in finish(): the
+   * durations (of the columns grouped by, only their entries are kept).
+   */
+  keeps(name: string): boolean {
+    return name === 'duration_nano';
+  }
+
+  /**
    * Writes each run's cube file (not fsynced); returns its grouped and
    * left-out columns, or null for a run without durations (no cube file: the
    * cube store builds one, or fails, as for parts DuckDB writes).

@@ -75,6 +75,11 @@ export class RollupBuilder {
     this.held.add(r, column);
   }
 
+  /** Whether the columns of this name are kept until finish(). */
+  keeps(name: string): boolean {
+    return this.held.keeps(name);
+  }
+
   /**
    * Writes each run's rollup file (not fsynced); per run whether it did. A
    * run lacking a column, with a null where rollups need a value, an

@@ -23,6 +23,11 @@ export class HeldColumns<Names extends string> {
     if (Object.hasOwn(this.kinds, name) && this.kinds[name] === column.kind) this.runs[r]![name] = column;
   }
 
+  /** Whether a column of this name is kept (its arrays read after the columns that follow it). */
+  keeps(name: string): boolean {
+    return Object.hasOwn(this.kinds, name);
+  }
+
   /** Run `r`'s columns, let go of; undefined when a column that is not optional never came. */
   take(r: number): Partial<Record<Names, ParquetColumn>> | undefined {
     const held = this.runs[r]!;

@@ -9,10 +9,11 @@
 // keeps the main one.
 
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
-import { decodeChunk, type ChunkLayout, type DecodedChunk, type FileLayout, type StoredKind } from './parquet/layout.js';
+import { ChunkArrays, decodeChunk, type ChunkLayout, type DecodedChunk, type FileLayout, type StoredKind } from './parquet/layout.js';
 import { wholeMicros } from './log-time-micros.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from './parquet/writer.js';
 import { firstEqualEntries } from './parquet/strings.js';
+import { Scratch } from './parquet/scratch.js';
 import { SEVERITY_NUMBER_COLUMN, SEVERITY_TEXT_COLUMN, derivedSeverityNumberMarker, isSeverityCandidate, severityMarkerColumn } from './log-severity-text.js';
 import { isTemplateCandidate, templateTextColumn, type TemplatedText } from './log-text-template.js';
 import { decimalDoubleColumn, isDecimalCandidate } from './log-decimal-double.js';
@@ -149,10 +150,15 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   try {
     for (const s of sources) fds.push(openSync(s.path, 'r'));
     for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length, job.write));
-    const steps = columnSteps(job, order, runs);
+    const { steps, keeps: stepsKeep } = columnSteps(job, order, runs);
     const cubes = job.spanCubes && new SpanCubeBuilder(runs.map((r) => r.rows.length), job.spanCubes);
     const summaries = job.traceSummaries && new TraceSummaryBuilder(runs.length, job.traceSummaries);
     const rollups = job.rollups && new RollupBuilder(runs.length, job.rollups);
+    /** whether a column's arrays are still read after the next column is scattered (else they are reused for it) */
+    const keptPastItsTurn = (name: string): boolean =>
+      stepsKeep.has(name) || cubes?.keeps(name) === true || summaries?.keeps(name) === true || rollups?.keeps(name) === true || writers.some((w) => w.keepsColumnArrays);
+    // per source, for this flush: its decoded column, valid until its next one
+    const chunkArrays = sources.map(() => new ChunkArrays());
     for (const name of order) {
       const decoded: (DecodedChunk | undefined)[] = [];
       let kind: StoredKind | undefined;
@@ -164,10 +170,11 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         }
         if (kind !== undefined && chunk.kind !== kind) throw new Error(`sorted run: column "${name}" is ${kind} in one staging file, ${chunk.kind} in another`);
         kind = chunk.kind;
-        decoded.push(decodeChunk(chunk, sources[f]!.layout.rows, readChunk(fds[f]!, chunk)));
+        decoded.push(decodeChunk(chunk, sources[f]!.layout.rows, readChunk(fds[f]!, chunk), chunkArrays[f]));
       }
       // events are rewritten (compact), and their equal entries merged by the writer then
-      const columns = scatterColumn(name, kind!, decoded, placement, !(job.compactEvents && name === EVENTS_JSON_COLUMN));
+      const arrays = keptPastItsTurn(name) ? freshRunArrays() : REUSED_RUN_ARRAYS;
+      const columns = scatterColumn(name, kind!, decoded, placement, !(job.compactEvents && name === EVENTS_JSON_COLUMN), arrays);
       runs.forEach((_run, r) => {
         const column = columns[r]!;
         if (name === job.distinctColumn && column.kind === 'string-entries') distinct[r] = distinctStrings(column);
@@ -212,9 +219,10 @@ type StringEntriesColumn = Extract<ParquetColumn, { kind: 'string-entries' }>;
  */
 type ColumnStep = (r: number, column: ParquetColumn, writer: ParquetColumnFileWriter) => ParquetColumn[] | undefined;
 
-/** The steps `job` asks for, in the order they apply. */
-function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly SortedRun[]): ColumnStep[] {
+/** The steps `job` asks for, in the order they apply, and the columns they keep to read with a later one. */
+function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly SortedRun[]): { steps: ColumnStep[]; keeps: Set<string> } {
   const steps: ColumnStep[] = [];
+  const keeps = new Set<string>();
   const micros = job.wholeMicros;
   if (micros) {
     steps.push((_r, column) => {
@@ -226,6 +234,7 @@ function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly
   if (job.compactEvents) {
     /** per run: its rows' start times, seen before the events (column order) */
     const starts: (BigInt64Array | undefined)[] = new Array(job.runs.length);
+    keeps.add(EVENTS_START_COLUMN);
     steps.push((r, column) => {
       if (column.name === EVENTS_START_COLUMN && column.kind === 'int64') starts[r] = column.values;
       if (column.name !== EVENTS_JSON_COLUMN || column.kind !== 'string-entries') return undefined;
@@ -237,6 +246,7 @@ function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly
   if (job.compactBodyFields) {
     /** per run: its rows' severity text, seen before the body fields (column order) */
     const severityTexts: (StringEntriesColumn | undefined)[] = new Array(job.runs.length);
+    keeps.add(SEVERITY_TEXT_COLUMN).add(SEVERITY_NUMBER_COLUMN);
     steps.push(derivedSeverityNumberStep(severityTexts, order));
     steps.push((r, column) => {
       const severity = severityTexts[r];
@@ -246,7 +256,7 @@ function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly
     });
     steps.push((_r, column, writer) => compactBodyField(writer, column));
   }
-  return steps;
+  return { steps, keeps };
 }
 
 /**
@@ -405,6 +415,46 @@ function perRun<A extends Uint8Array | Uint32Array | Int32Array>(all: A, width: 
 }
 
 /**
+ * Where a column of every run gets its arrays (all runs' rows one after
+ * another): fresh ones, or arrays reused column after column — for a column
+ * nothing reads once the next column is scattered (the builders and steps
+ * keep a few by name: durations, start times, the summary's and rollups'
+ * columns). ~0.75 GB of the flush's 2.5 GB of fresh arrays per million spans
+ * (docs/storage.md, session 12). The strings' entries are always fresh: the
+ * span cube keeps those of every column it groups by.
+ */
+interface RunArrays {
+  /** every byte 1 (null) */
+  nullMask(places: number): Uint8Array;
+  /** zeroed where `cleared`: a column with nulls (every place gets a value otherwise) */
+  bytes(length: number, cleared: boolean): Uint8Array;
+  words(length: number, cleared: boolean): Int32Array;
+  indices(length: number, cleared: boolean): Uint32Array;
+}
+
+function freshRunArrays(): RunArrays {
+  return {
+    nullMask: (places) => new Uint8Array(places).fill(1),
+    bytes: (length) => new Uint8Array(length),
+    words: (length) => new Int32Array(length),
+    indices: (length) => new Uint32Array(length),
+  };
+}
+
+const runNullMasks = new Scratch((n) => new Uint8Array(n));
+const runBytes = new Scratch((n) => new Uint8Array(n));
+const runWords = new Scratch((n) => new Int32Array(n));
+const runIndices = new Scratch((n) => new Uint32Array(n));
+
+/** Valid until the next column: the arrays of a column nothing keeps. */
+const REUSED_RUN_ARRAYS: RunArrays = {
+  nullMask: (places) => runNullMasks.take(places).fill(1),
+  bytes: (length, cleared) => cleared ? runBytes.take(length).fill(0) : runBytes.take(length),
+  words: (length, cleared) => cleared ? runWords.take(length).fill(0) : runWords.take(length),
+  indices: (length, cleared) => cleared ? runIndices.take(length).fill(0) : runIndices.take(length),
+};
+
+/**
  * One column of every run, its values scattered straight from the decoded
  * staging chunks to their places in the runs: one pass over the values, none
  * over the rows, so a column few spans have (most attribute columns) costs
@@ -418,21 +468,24 @@ function scatterColumn(
   placement: RowPlacement,
   /** strings: merge entries of equal bytes (not worth it for a column that is rewritten, events) */
   mergeEqualEntries: boolean,
+  arrays: RunArrays,
 ): ParquetColumn[] {
   const { placeOfRow, runStart } = placement;
   const places = runStart[runStart.length - 1]!;
   let present = 0;
   for (const d of decoded) if (d !== undefined) present += valueCount(d);
   // 1: null; cleared as values land
-  const nullMask = present === placeOfRow.length ? undefined : new Uint8Array(places).fill(1);
+  const nullMask = present === placeOfRow.length ? undefined : arrays.nullMask(places);
+  // a place without a value reads 0, as a fresh array's (the span cube looks at every row's number)
+  const hasNulls = nullMask !== undefined;
   const nulls = nullMask === undefined ? [] : perRun(nullMask, 1, runStart);
   // the loops are functions of their own, over typed arrays only, and always
   // clear a mask (a scratch one when the column has no nulls): V8 keeps a
   // loop's on-stack-replaced code after it deoptimises (docs/storage.md, session 11)
   const cleared = nullMask ?? unusedMask(places);
-  if (kind === 'string') return scatterStrings(name, decoded, placement, mergeEqualEntries, cleared, nulls);
+  if (kind === 'string') return scatterStrings(name, decoded, placement, mergeEqualEntries, cleared, nulls, arrays.indices(places, hasNulls));
   if (kind === 'boolean') {
-    const all = new Uint8Array(places);
+    const all = arrays.bytes(places, hasNulls);
     for (let f = 0; f < decoded.length; f++) {
       const d = decoded[f];
       if (d === undefined || d.kind !== 'boolean') continue;
@@ -441,12 +494,12 @@ function scatterColumn(
     return perRun(all, 1, runStart).map((values, r) => withNulls({ name, kind, values }, nulls[r]));
   }
   const words = fixedWidth(kind) >>> 2;
-  const all = new Int32Array(places * words);
+  const all = arrays.words(places * words, hasNulls);
   for (let f = 0; f < decoded.length; f++) {
     const d = decoded[f];
     if (d === undefined || d.kind !== 'fixed') continue;
-    // decodeChunk's values are a fresh array (offset 0): 32-bit lanes line up
-    const src = new Int32Array(d.values.buffer, 0, d.values.length >>> 2);
+    // decodeChunk's values start an array (offset 0): 32-bit lanes line up
+    const src = new Int32Array(d.values.buffer, d.values.byteOffset, d.values.length >>> 2);
     const count = src.length / words;
     const at = valuePlaces(d, f, placement, count);
     if (words === 2) scatterWordPairs(src, count, at, all, cleared);
@@ -463,6 +516,8 @@ function scatterStrings(
   /** cleared where a value lands */
   nullMask: Uint8Array,
   nulls: readonly Uint8Array[],
+  /** the runs' entry numbers, one after another */
+  all: Uint32Array,
 ): ParquetColumn[] {
   const { runStart } = placement;
   // every source's entries one after another
@@ -490,7 +545,6 @@ function scatterStrings(
   entryStarts[base] = byteBase;
   // one entry per distinct value, so the writer need not compare bytes per row group
   const canonical = mergeEqualEntries && base > 1 ? firstEqualEntries(entries, entryStarts, base) : undefined;
-  const all = new Uint32Array(runStart[runStart.length - 1]!);
   for (let f = 0; f < decoded.length; f++) {
     const d = decoded[f];
     if (d === undefined || d.kind !== 'strings') continue;

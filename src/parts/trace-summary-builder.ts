@@ -70,6 +70,11 @@ export class TraceSummaryBuilder {
     this.held.add(r, column);
   }
 
+  /** Whether the columns of this name are kept until finish(). */
+  keeps(name: string): boolean {
+    return this.held.keeps(name);
+  }
+
   /**
    * Writes each run's summary file (not fsynced); per run whether it did. A
    * run lacking a column (or with it in another type) gets none: the

@@ -20,6 +20,7 @@ import {
 } from './statistics.js';
 import { type Dictionary, encodeDictionaryStrings, encodePlainStrings } from './strings.js';
 import { encodeDictionaryInts } from './int-dictionary.js';
+import { Scratch } from './scratch.js';
 
 /** Default target size of a data page's values, so readers never need huge page buffers. */
 export const PAGE_BYTES = 1 << 20;
@@ -258,7 +259,7 @@ function encodeChunkAs(column: PreparedColumn, start: number, end: number, optio
         const rowsPerPage = Math.max(1, options.pageBytes);
         for (let a = start; a < end; a += rowsPerPage) {
           const b = Math.min(end, a + rowsPerPage);
-          chunk.addDataPage(a, b, Encoding.DELTA_BINARY_PACKED, deltaBinaryPacked(column.values, a, b, column.nulls, chunk.presentIn(a, b)));
+          chunk.addDataPage(a, b, Encoding.DELTA_BINARY_PACKED, deltaBinaryPacked(column.values, a, b, column.nulls, chunk.presentIn(a, b), chunk.pageScratch(deltaPages)));
         }
       } else {
         const rowsPerPage = Math.max(1, Math.floor(options.pageBytes / column.width));
@@ -358,6 +359,9 @@ function encodeStrings(
  * would otherwise allocate and fill one per row group.
  */
 let localScratch = new Int32Array(0);
+/** encodeStringEntries' entries in order of first use and its rows' numbers of them, per chunk (the indices hybrid-encoded before the next). */
+const usedScratch = new Scratch((n) => new Uint32Array(n));
+const localNumberScratch = new Scratch((n) => new Uint32Array(n));
 
 /**
  * Rows [start, end) of pre-encoded strings: the distinct values of the entries
@@ -375,7 +379,7 @@ function encodeStringEntries(
 ): Bounds | undefined {
   if (!allowDictionary) {
     // no dictionary wanted: nothing to deduplicate (the flush's text columns, once a trial chose PLAIN)
-    const values = rowValues(column, start, end);
+    const values = rowValues(column, start, end, chunk.pageScratch(stringChunkBytes));
     addPlainEntryPages(chunk, values, column.nulls, start, end, pageBytes);
     return byteArrayBounds(values, values.length);
   }
@@ -383,11 +387,11 @@ function encodeStringEntries(
   const present = end - start - chunk.nullCount;
   // per entry of the column, its number in this chunk (-1: not used yet); left all -1 again below
   if (localScratch.length < entryStarts.length - 1) localScratch = new Int32Array(Math.max(entryStarts.length - 1, localScratch.length * 2)).fill(-1);
-  const used = new Uint32Array(present);
-  const local = new Uint32Array(present);
+  const used = usedScratch.take(present);
+  const local = localNumberScratch.take(present);
   // the loops are functions of their own: no branch after them that V8's on-stack replacement compiles unseen (docs/storage.md, session 11)
   const usedCount = numberEntriesByFirstUse(indices, nulls, start, end, localScratch, used, local);
-  const data = usedEntryBytes(entries, entryStarts, used, usedCount, localScratch);
+  const data = usedEntryBytes(entries, entryStarts, used, usedCount, localScratch, chunk.pageScratch(stringChunkBytes));
   if (usedCount === present) {
     // one entry per row: PLAIN, first-use order being row order
     addPlainEntryPages(chunk, data, nulls, start, end, pageBytes);
@@ -421,11 +425,11 @@ function numberEntriesByFirstUse(indices: Uint32Array, nulls: Uint8Array | undef
   return usedCount;
 }
 
-/** The bytes of entries used[0, usedCount) one after another; sets their localOf back to -1. */
-function usedEntryBytes(entries: Uint8Array, entryStarts: Uint32Array, used: Uint32Array, usedCount: number, localOf: Int32Array): Uint8Array {
+/** The bytes of entries used[0, usedCount) one after another (into `scratch` when given); sets their localOf back to -1. */
+function usedEntryBytes(entries: Uint8Array, entryStarts: Uint32Array, used: Uint32Array, usedCount: number, localOf: Int32Array, scratch: Scratch<Uint8Array> | undefined): Uint8Array {
   let usedBytes = 0;
   for (let l = 0; l < usedCount; l++) usedBytes += entryStarts[used[l]! + 1]! - entryStarts[used[l]!]!;
-  const data = new Uint8Array(usedBytes);
+  const data = scratch === undefined ? new Uint8Array(usedBytes) : scratch.take(usedBytes);
   for (let l = 0, at = 0; l < usedCount; l++) {
     const e = used[l]!;
     localOf[e] = -1;
@@ -501,12 +505,12 @@ function addPlainEntryPages(chunk: ChunkBuilder, values: Uint8Array, nulls: Uint
   if (a < end || a === start) chunk.addPlainStringPage(a, end, values.subarray(byteStart, at));
 }
 
-/** The PLAIN values of the non-null rows [start, end), one entry per row. */
-function rowValues(column: Extract<PreparedColumn, { kind: 'string-entries' }>, start: number, end: number): Uint8Array {
+/** The PLAIN values of the non-null rows [start, end), one entry per row (into `scratch` when given). */
+function rowValues(column: Extract<PreparedColumn, { kind: 'string-entries' }>, start: number, end: number, scratch: Scratch<Uint8Array> | undefined): Uint8Array {
   const { entries, entryStarts, indices, nulls } = column;
   let bytes = 0;
   for (let i = start; i < end; i++) if (nulls === undefined || nulls[i] === 0) bytes += entryStarts[indices[i]! + 1]! - entryStarts[indices[i]!]!;
-  const out = new Uint8Array(bytes);
+  const out = scratch === undefined ? new Uint8Array(bytes) : scratch.take(bytes);
   for (let i = start, at = 0; i < end; i++) {
     if (nulls !== undefined && nulls[i] !== 0) continue;
     const from = entryStarts[indices[i]!]!;
@@ -534,10 +538,26 @@ function addDictionaryPages(chunk: ChunkBuilder, dictionary: Dictionary, start: 
   }
 }
 
-/** `bit width byte, hybrid` of indices[from, from + count). */
-function hybridIndices(indices: Uint32Array, from: number, count: number, width: number, runsOnly: 'smaller' | 'never' | 'always'): Uint8Array {
+/**
+ * A compressed page's values are garbage once compressed: each form of a
+ * page's dictionary indices (addCompressedIndexPage may hold all three at
+ * once), its definition levels and DELTA_BINARY_PACKED values are written
+ * into arrays kept for the next page (ChunkBuilder.pageScratch).
+ */
+const packedPages = new Scratch((n) => new Uint8Array(n));
+const runPages = new Scratch((n) => new Uint8Array(n));
+const wholeBytePages = new Scratch((n) => new Uint8Array(n));
+const levelPages = new Scratch((n) => new Uint8Array(n));
+const deltaPages = new Scratch((n) => new Uint8Array(n));
+const joinedPages = new Scratch((n) => new Uint8Array(n));
+/** a compressed string chunk's values (its dictionary, or its rows' PLAIN values), cut into pages and compressed before the next chunk */
+const stringChunkBytes = new Scratch((n) => new Uint8Array(n));
+
+/** `bit width byte, hybrid` of indices[from, from + count), into `scratch` when given (else a fresh array). */
+function hybridIndices(indices: Uint32Array, from: number, count: number, width: number, runsOnly: 'smaller' | 'never' | 'always', scratch?: Scratch<Uint8Array>): Uint8Array {
   // runs only: at most a varint header and the value's bytes a value
-  const out = new Uint8Array(1 + (runsOnly === 'always' ? count * (5 + ((width + 7) >>> 3)) : hybridMaxBytes(count, width)));
+  const length = 1 + (runsOnly === 'always' ? count * (5 + ((width + 7) >>> 3)) : hybridMaxBytes(count, width));
+  const out = scratch === undefined ? new Uint8Array(length) : scratch.take(length);
   out[0] = width;
   return out.subarray(0, encodeHybrid(indices, from, from + count, width, out, 1, runsOnly));
 }
@@ -553,17 +573,17 @@ function addCompressedIndexPage(chunk: ChunkBuilder, indices: Uint32Array, from:
   const wholeBytes = count < MIN_WHOLE_BYTE_INDICES ? undefined : bitWidth < 8 ? 8 : bitWidth > 8 && bitWidth < 16 ? 16 : undefined;
   const reused = chunk.choice?.indexForm.reuse();
   if (reused === 'whole-bytes' && wholeBytes !== undefined) {
-    chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, hybridIndices(indices, from, count, wholeBytes, 'never'));
+    chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, hybridIndices(indices, from, count, wholeBytes, 'never', wholeBytePages));
     return;
   }
-  const packed = hybridIndices(indices, from, count, bitWidth, 'never');
+  const packed = hybridIndices(indices, from, count, bitWidth, 'never', packedPages);
   if (reused === 'packed') {
     chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, packed);
     return;
   }
   const runsFit = fewRuns(indices, from, from + count, packed.length);
   if (reused === 'runs' && runsFit) {
-    chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, hybridIndices(indices, from, count, bitWidth, 'always'));
+    chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, hybridIndices(indices, from, count, bitWidth, 'always', runPages));
     return;
   }
   // a trial (or a winner that does not fit this page): each form compressed, the smallest kept
@@ -571,11 +591,11 @@ function addCompressedIndexPage(chunk: ChunkBuilder, indices: Uint32Array, from:
   const alternatives: PageValues[] = [];
   if (runsFit) {
     forms.push('runs');
-    alternatives.push({ encoding: Encoding.RLE_DICTIONARY, values: hybridIndices(indices, from, count, bitWidth, 'always') });
+    alternatives.push({ encoding: Encoding.RLE_DICTIONARY, values: hybridIndices(indices, from, count, bitWidth, 'always', runPages) });
   }
   if (wholeBytes !== undefined) {
     forms.push('whole-bytes');
-    alternatives.push({ encoding: Encoding.RLE_DICTIONARY, values: hybridIndices(indices, from, count, wholeBytes, 'never') });
+    alternatives.push({ encoding: Encoding.RLE_DICTIONARY, values: hybridIndices(indices, from, count, wholeBytes, 'never', wholeBytePages) });
   }
   const kept = chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, packed, alternatives);
   chunk.choice?.indexForm.remember(forms[kept + 1]!);
@@ -603,7 +623,7 @@ function fewRuns(values: Uint32Array, start: number, end: number, packedBytes: n
  */
 function compressSmallest(levels: Uint8Array | undefined, values: Uint8Array, alternatives: readonly Uint8Array[], codec: PageCodec): { stored: Uint8Array; kept: number } {
   const levelsFrame = levels !== undefined && codec.codec === 'zstd' && levels.length > SINGLE_RUN_LEVELS_BYTES ? compressPage(levels, codec) : undefined;
-  const compress = (v: Uint8Array): Uint8Array => compressPage(levels === undefined || levelsFrame !== undefined ? v : Buffer.concat([levels, v]), codec);
+  const compress = (v: Uint8Array): Uint8Array => compressPage(levels === undefined || levelsFrame !== undefined ? v : pageBody(levels, v), codec);
   let stored = compress(values);
   let kept = -1;
   alternatives.forEach((alternative, i) => {
@@ -614,6 +634,14 @@ function compressSmallest(levels: Uint8Array | undefined, values: Uint8Array, al
     }
   });
   return { stored: levelsFrame === undefined ? stored : Buffer.concat([levelsFrame, stored]), kept };
+}
+
+/** Levels and values of a page one after another, to compress: valid until the next call. */
+function pageBody(levels: Uint8Array, values: Uint8Array): Uint8Array {
+  const body = joinedPages.take(levels.length + values.length);
+  body.set(levels, 0);
+  body.set(values, levels.length);
+  return body;
 }
 
 /** A data page's values as written in `encoding`: one of the forms addDataPage compares. */
@@ -674,6 +702,11 @@ class ChunkBuilder {
     return this.codec !== undefined;
   }
 
+  /** `scratch` for a page's body when pages are compressed (nothing keeps the body then); undefined: a fresh array, kept as the page. */
+  pageScratch(scratch: Scratch<Uint8Array>): Scratch<Uint8Array> | undefined {
+    return this.codec !== undefined ? scratch : undefined;
+  }
+
   /**
    * A v1 data page of rows [start, end): definition levels (OPTIONAL only),
    * then `values` — or, compressed, one of `alternatives` where that
@@ -682,7 +715,7 @@ class ChunkBuilder {
    * alternative's index.
    */
   addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array, alternatives: readonly PageValues[] = []): number {
-    const levels = this.optional ? encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), this.codec?.codec === 'zstd') : undefined;
+    const levels = this.optional ? encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), this.codec?.codec === 'zstd', this.pageScratch(levelPages)) : undefined;
     if (this.codec !== undefined) {
       const { stored, kept } = compressSmallest(levels, values, alternatives.map((a) => a.values), this.codec);
       if (kept >= 0) ({ encoding, values } = alternatives[kept]!);

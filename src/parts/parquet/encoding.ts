@@ -3,6 +3,8 @@
 // Typed arrays are read in the platform's byte order, which must be
 // little-endian like Parquet (checked once in writer.ts).
 
+import { Scratch } from './scratch.js';
+
 /** Bit widths above this would overflow the 32-bit packing accumulator. */
 export const MAX_HYBRID_BIT_WIDTH = 24;
 
@@ -121,7 +123,7 @@ function writeRleRun(out: Uint8Array, pos: number, count: number, value: number,
  * levels compressed in a zstd frame of their own (column-chunk.ts), where
  * zstd shrinks a stretch of equal bytes better than the run headers let it.
  */
-export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: number, end: number, present = -1, packedOnly = false): Uint8Array {
+export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: number, end: number, present = -1, packedOnly = false, scratch?: Scratch<Uint8Array>): Uint8Array {
   const count = end - start;
   if (count > 0 && (nulls === undefined || present === 0 || present === count)) {
     const out = new Uint8Array(4 + 5 + 1);
@@ -132,7 +134,8 @@ export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: num
   }
   const groupCount = (count + 7) >>> 3;
   const wholeGroups = count >>> 3;
-  const groups = new Uint8Array(groupCount);
+  // zeroed: groups skipped over a stretch of nulls stay 0
+  const groups = levelGroups.take(groupCount).fill(0);
   // (no mask only when there are no rows)
   const mask = nulls ?? groups;
   // eight rows at a time through two 32-bit words where the mask lines up
@@ -170,7 +173,8 @@ export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: num
     for (let bit = 0; bit < 8 && i < end; bit++, i++) if (mask[i] === 0) byte |= 1 << bit;
     groups[g] = byte;
   }
-  const out = new Uint8Array(4 + hybridMaxBytes(count, 1));
+  const outBytes = 4 + hybridMaxBytes(count, 1);
+  const out = scratch === undefined ? new Uint8Array(outBytes) : scratch.take(outBytes);
   let pos = 4;
   const startsRun = (g: number): boolean =>
     !packedOnly && g + 1 < wholeGroups && (groups[g] === 0 || groups[g] === 0xff) && groups[g + 1] === groups[g];
@@ -191,9 +195,12 @@ export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: num
     pos += last - g + 1;
     g = last + 1;
   }
-  new DataView(out.buffer).setUint32(0, pos - 4, true);
+  new DataView(out.buffer, out.byteOffset).setUint32(0, pos - 4, true);
   return out.subarray(0, pos);
 }
+
+/** encodeDefinitionLevels' byte per 8 rows, kept for the next page. */
+const levelGroups = new Scratch((n) => new Uint8Array(n));
 
 /** Four mask bytes of 1 (four nulls, as callers mark them) read as one 32-bit word. */
 const ALL_ONES = 0x01010101;
@@ -409,10 +416,10 @@ export function deltaLengthByteArray(plain: Uint8Array, count: number): Uint8Arr
  * Deltas wrap in 64 bits as readers undo them; a miniblock past the last
  * value has width 0 and no bytes, the last one with values is padded to 32.
  */
-export function deltaBinaryPacked(values: BigInt64Array | Int32Array, start: number, end: number, nulls: Uint8Array | undefined, nonNull: number): Uint8Array {
+export function deltaBinaryPacked(values: BigInt64Array | Int32Array, start: number, end: number, nulls: Uint8Array | undefined, nonNull: number, scratch?: Scratch<Uint8Array>): Uint8Array {
   // 64-bit arithmetic on 32-bit halves (BigInt is slow here and V8 20's optimizer has miscompiled it)
-  const lo = new Uint32Array(nonNull);
-  const hi = new Int32Array(nonNull);
+  const lo = deltaLo.take(nonNull);
+  const hi = deltaHi.take(nonNull);
   let n = 0;
   if (values instanceof Int32Array) {
     // sign-extended: int32 values spanning less than 2^31 have deltas (and widths) within 32 bits
@@ -431,15 +438,16 @@ export function deltaBinaryPacked(values: BigInt64Array | Int32Array, start: num
   }
   // deltas, wrapping in 64 bits
   const deltaCount = Math.max(0, n - 1);
-  const dLo = new Uint32Array(deltaCount);
-  const dHi = new Int32Array(deltaCount);
+  const dLo = deltaDLo.take(deltaCount);
+  const dHi = deltaDHi.take(deltaCount);
   for (let k = 1; k < n; k++) {
     dLo[k - 1] = (lo[k]! - lo[k - 1]!) >>> 0;
     dHi[k - 1] = (hi[k]! - hi[k - 1]! - (lo[k]! < lo[k - 1]! ? 1 : 0)) | 0;
   }
   const blocks = Math.ceil(deltaCount / DELTA_BLOCK_VALUES);
   // header ≤ 4 × 10 bytes; a block ≤ 10 + 4 + 128 × 8 bytes
-  const out = new Uint8Array(40 + blocks * (14 + DELTA_BLOCK_VALUES * 8));
+  const outBytes = 40 + blocks * (14 + DELTA_BLOCK_VALUES * 8);
+  const out = scratch === undefined ? new Uint8Array(outBytes) : scratch.take(outBytes);
   let pos = writeVarint(out, 0, DELTA_BLOCK_VALUES);
   pos = writeVarint(out, pos, DELTA_MINIBLOCKS);
   pos = writeVarint(out, pos, n);
@@ -484,6 +492,12 @@ export function deltaBinaryPacked(values: BigInt64Array | Int32Array, start: num
   }
   return out.subarray(0, pos);
 }
+
+/** deltaBinaryPacked's values and deltas as 32-bit halves, kept for the next page (filled before they are read). */
+const deltaLo = new Scratch((n) => new Uint32Array(n));
+const deltaHi = new Scratch((n) => new Int32Array(n));
+const deltaDLo = new Scratch((n) => new Uint32Array(n));
+const deltaDHi = new Scratch((n) => new Int32Array(n));
 
 /** 32 values (lo/hi 32-bit pairs from `first`) at `width` bits each, LSB first. */
 function packWide(words: Uint32Array, first: number, width: number, out: Uint8Array, pos: number): number {

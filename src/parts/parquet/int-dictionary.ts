@@ -5,10 +5,15 @@
 
 import type { PreparedColumn } from './columns.js';
 import { type Dictionary, type DictionaryLimits, EARLY_CHECK_MAX_DISTINCT_RATIO, EARLY_CHECK_VALUES } from './strings.js';
+import { Scratch } from './scratch.js';
 
 /** An int64 whose high word is within ±2^20 is a safe integer: a Map key without a BigInt. */
 const SAFE_HIGH_WORD = 1 << 20;
 const TWO_POW_32 = 2 ** 32;
+
+/** Kept for the next chunk: each entry's first row, and the indices (hybrid-encoded before the next call). */
+const firstRowScratch = new Scratch((n) => new Uint32Array(n));
+const indexScratch = new Scratch((n) => new Uint32Array(n));
 
 /**
  * Rows [start, end) holding `nonNull` values as a dictionary, or undefined
@@ -27,8 +32,9 @@ export function encodeDictionaryInts(
   // 32-bit words of the values: one per int32, lo/hi pairs per int64
   const words = new Int32Array(column.bytes.buffer, column.bytes.byteOffset, column.bytes.byteLength >>> 2);
   const maxEntries = Math.min(limits.maxEntries, Math.floor(limits.maxBytes / width));
-  const firstRows = new Uint32Array(Math.min(maxEntries, nonNull));
-  const indices = new Uint32Array(nonNull);
+  const firstRows = firstRowScratch.take(Math.min(maxEntries, nonNull));
+  // a view of a scratch array, valid until the next call (as encodeDictionaryStrings' indices)
+  const indices = indexScratch.take(nonNull);
   const entries = dictionaryIndices(words, width >>> 2, nulls, start, end, maxEntries, firstRows, indices);
   if (entries < 0) return undefined;
   const dictionary = new Uint8Array(entries * width);

@@ -7,6 +7,7 @@
 // values, definition levels at bit width 1.
 
 import type { DictionaryLayout, PageLayout } from './column-chunk.js';
+import { Scratch } from './scratch.js';
 
 export type { DictionaryLayout, PageLayout } from './column-chunk.js';
 
@@ -66,34 +67,50 @@ function decodedChunk(kind: DecodedChunk['kind'], valueRows: Uint32Array | undef
   return { kind, valueRows, width, values, entries, entryStarts, indices };
 }
 
-/** Reused across chunks: rows of the non-null values, before they are copied out at their count. */
-let rowScratch = new Uint32Array(0);
+/**
+ * Where decodeChunk puts a chunk's arrays: each a view of an array kept for
+ * the next chunk decoded into the same ChunkArrays (the flush worker keeps
+ * one per staging file for a flush, so a decoded column is valid until the
+ * file's next column is decoded). A fresh ChunkArrays gives arrays of the
+ * exact size.
+ */
+export class ChunkArrays {
+  readonly valueRows = new Scratch((n) => new Uint32Array(n));
+  readonly values = new Scratch((n) => new Uint8Array(n));
+  readonly entries = new Scratch((n) => new Uint8Array(n));
+  readonly entryStarts = new Scratch((n) => new Uint32Array(n));
+  readonly indices = new Scratch((n) => new Uint32Array(n));
+}
 
-/** Decodes `chunk` of a file with `rows` rows from `bytes`, the chunk's bytes (layout.at onwards); the result shares nothing with `bytes` (a reader may reuse them). */
-export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array): DecodedChunk {
-  if (rowScratch.length < rows) rowScratch = new Uint32Array(Math.max(rows, rowScratch.length * 2));
+/**
+ * Decodes `chunk` of a file with `rows` rows from `bytes`, the chunk's bytes
+ * (layout.at onwards), into `arrays`; the result shares nothing with `bytes`
+ * (a reader may reuse them).
+ */
+export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array, arrays = new ChunkArrays()): DecodedChunk {
   /** non-null values per page */
   const pageValues = new Int32Array(layout.pages.length);
   let count = 0;
   let row = 0;
   // pages without levels have a value per row: their row numbers are only written when another page has nulls
   const everyRow = layout.pages.every((page) => page.levelsBytes === 0);
+  const rowsOfValues = everyRow ? NO_NUMBERS : arrays.valueRows.take(rows);
   layout.pages.forEach((page, p) => {
     const before = count;
     if (page.levelsBytes === 0) {
       if (everyRow) count += page.rows;
-      else for (let i = 0; i < page.rows; i++) rowScratch[count++] = row + i;
+      else for (let i = 0; i < page.rows; i++) rowsOfValues[count++] = row + i;
     } else {
-      count = presentRows(bytes, page.bodyAt + 4, page.bodyAt + page.levelsBytes, page.rows, row, rowScratch, count);
+      count = presentRows(bytes, page.bodyAt + 4, page.bodyAt + page.levelsBytes, page.rows, row, rowsOfValues, count);
     }
     row += page.rows;
     pageValues[p] = count - before;
   });
   if (row !== rows) throw new Error(`parquet layout: column "${layout.name}" pages hold ${row} rows, the file ${rows}`);
-  const valueRows = count === rows ? undefined : rowScratch.slice(0, count);
+  const valueRows = count === rows ? undefined : rowsOfValues.subarray(0, count);
   switch (layout.kind) {
     case 'boolean': {
-      const values = new Uint8Array(count);
+      const values = arrays.values.take(count);
       let v = 0;
       layout.pages.forEach((page, p) => {
         const at = page.bodyAt + page.levelsBytes;
@@ -102,10 +119,10 @@ export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array
       return decodedChunk('boolean', valueRows, 1, values, NO_BYTES, NO_NUMBERS, NO_NUMBERS);
     }
     case 'string':
-      return decodeStrings(layout, bytes, count, valueRows, pageValues);
+      return decodeStrings(layout, bytes, count, valueRows, pageValues, arrays);
     default: {
       const width = layout.width;
-      const values = new Uint8Array(count * width);
+      const values = arrays.values.take(count * width);
       let o = 0;
       for (const page of layout.pages) {
         const at = page.bodyAt + page.levelsBytes;
@@ -167,12 +184,12 @@ function readU32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
-function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, count: number, valueRows: Uint32Array | undefined, pageValues: Int32Array): DecodedChunk {
+function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, count: number, valueRows: Uint32Array | undefined, pageValues: Int32Array, arrays: ChunkArrays): DecodedChunk {
   // entries: the dictionary's, then the PLAIN values of any page without one
   let plainBytes = 0;
   for (const page of layout.pages) if (!page.dictionaryIndices) plainBytes += page.valuesBytes;
   const dictionaryBytes = layout.dictionary?.bytes ?? 0;
-  const entries = new Uint8Array(dictionaryBytes + plainBytes);
+  const entries = arrays.entries.take(dictionaryBytes + plainBytes);
   if (layout.dictionary) entries.set(bytes.subarray(layout.dictionary.bodyAt, layout.dictionary.bodyAt + dictionaryBytes), 0);
   let o = dictionaryBytes;
   for (const page of layout.pages) {
@@ -182,7 +199,7 @@ function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, count: number, va
     o += page.valuesBytes;
   }
   const dictionaryEntries = layout.dictionary?.entries ?? 0;
-  const entryStarts = new Uint32Array(dictionaryEntries + count + 1);
+  const entryStarts = arrays.entryStarts.take(dictionaryEntries + count + 1);
   let e = 0;
   let pos = 0;
   while (pos < entries.length) {
@@ -191,7 +208,7 @@ function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, count: number, va
   }
   if (pos !== entries.length) throw new Error(`parquet layout: column "${layout.name}" has a truncated string`);
   entryStarts[e] = pos;
-  const indices = new Uint32Array(count);
+  const indices = arrays.indices.take(count);
   let v = 0;
   let plainEntry = dictionaryEntries;
   layout.pages.forEach((page, p) => {

@@ -268,6 +268,17 @@ export class ParquetColumnFileWriter {
     return bytes;
   }
 
+  /**
+   * Whether add() keeps views of a column's arrays until finish(): several
+   * row groups of uncompressed pages (a page's values may be a view of the
+   * column's). Compressed pages, and the one row group's chunk written at
+   * once, keep nothing of them.
+   */
+  get keepsColumnArrays(): boolean {
+    // columnCodecs only choose another codec for a column: with a file codec every page is compressed
+    return this.groups.length > 1 && this.options.codec === undefined;
+  }
+
   /** Rows per row group. */
   get rowGroupRows(): number {
     return this.groupRows;
