@@ -157,9 +157,10 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     /** whether a column's arrays are still read after the next column is scattered (else they are reused for it) */
     const keptPastItsTurn = (name: string): boolean =>
       stepsKeep.has(name) || cubes?.keeps(name) === true || summaries?.keeps(name) === true || rollups?.keeps(name) === true || writers.some((w) => w.keepsColumnArrays);
-    // per source, for this flush: its decoded column, valid until its next one
-    const chunkArrays = sources.map(() => new ChunkArrays());
+    // the decoded chunks of a column, valid until the next column is decoded
+    const chunkArrays = new ChunkArrays();
     for (const name of order) {
+      chunkArrays.nextColumn();
       const decoded: (DecodedChunk | undefined)[] = [];
       let kind: StoredKind | undefined;
       for (let f = 0; f < sources.length; f++) {
@@ -170,7 +171,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         }
         if (kind !== undefined && chunk.kind !== kind) throw new Error(`sorted run: column "${name}" is ${kind} in one staging file, ${chunk.kind} in another`);
         kind = chunk.kind;
-        decoded.push(decodeChunk(chunk, sources[f]!.layout.rows, readChunk(fds[f]!, chunk), chunkArrays[f]));
+        decoded.push(decodeChunk(chunk, sources[f]!.layout.rows, readChunk(fds[f]!, chunk), chunkArrays));
       }
       // events are rewritten (compact), and their equal entries merged by the writer then
       const arrays = keptPastItsTurn(name) ? freshRunArrays() : REUSED_RUN_ARRAYS;

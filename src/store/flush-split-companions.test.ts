@@ -13,6 +13,11 @@ import { encodeExportTraceServiceRequest } from '../receive/otlp-proto-encode.js
 import { generateBackground } from '../analysis/compare-test-helpers.js';
 import { TraceStore } from './trace-store.js';
 
+async function valueOf(engine: Engine, sql: string): Promise<string> {
+  const [row] = await engine.all(sql);
+  return String(row!['v']);
+}
+
 async function sumOf(engine: Engine, path: string, column: string): Promise<number> {
   const [row] = await engine.all(`SELECT coalesce(sum(${column}), 0)::BIGINT AS n FROM ${readParquetSql([path])}`);
   return Number(row!['n']);
@@ -45,6 +50,37 @@ describe('a flush split into several parts of one day', () => {
       let rollupErrors = 0;
       for (const p of parts) rollupErrors += await sumOf(engine, join(dataDir, p.rollupPath!), 'error_count');
       assert.equal(rollupErrors, errors);
+    } finally {
+      engine.close();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  // the worker writes each column into arrays the next column reuses, except
+  // the columns the companions keep until the part's last column (sorted-run.ts)
+  it("builds the companions from the part's own durations and start times, not from a later column's values", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'marquetry-split-'));
+    const store = await TraceStore.open({ ...defaultConfig(), dataDir, walFsync: false, flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000, partMaxSpans: 2_000 });
+    const engine = await Engine.create({ dataDir, threads: 1, memoryLimit: '512MB' });
+    try {
+      await store.ingestOtlp('proto', encodeExportTraceServiceRequest(generateBackground(400, 5, 0.05)));
+      await store.flush();
+      for (const p of store.catalog.snapshot.parts) {
+        const part = readParquetSql([join(dataDir, p.path)]);
+        const rollups = readParquetSql([join(dataDir, p.rollupPath!)]);
+        const summary = readParquetSql([join(dataDir, p.summaryPath!)]);
+        assert.equal(
+          await valueOf(engine, `SELECT sum(duration_sum_nano)::VARCHAR || ' ' || max(duration_max_nano)::VARCHAR AS v FROM ${rollups}`),
+          await valueOf(engine, `SELECT sum(duration_nano)::VARCHAR || ' ' || max(duration_nano)::VARCHAR AS v FROM ${part}`),
+          `rollups of ${p.id}: the part's durations`,
+        );
+        assert.equal(
+          await valueOf(engine, `SELECT sum(start_time_unix_nano)::VARCHAR AS v FROM ${summary}`),
+          await valueOf(engine, `SELECT sum(first)::VARCHAR AS v FROM (SELECT min(start_time_unix_nano) AS first FROM ${part} GROUP BY trace_id)`),
+          `trace summary of ${p.id}: each trace's first start`,
+        );
+      }
     } finally {
       engine.close();
       await store.close();

@@ -7,7 +7,7 @@
 // values, definition levels at bit width 1.
 
 import type { DictionaryLayout, PageLayout } from './column-chunk.js';
-import { Scratch } from './scratch.js';
+import { ScratchArena } from './scratch.js';
 
 export type { DictionaryLayout, PageLayout } from './column-chunk.js';
 
@@ -68,18 +68,33 @@ function decodedChunk(kind: DecodedChunk['kind'], valueRows: Uint32Array | undef
 }
 
 /**
- * Where decodeChunk puts a chunk's arrays: each a view of an array kept for
- * the next chunk decoded into the same ChunkArrays (the flush worker keeps
- * one per staging file for a flush, so a decoded column is valid until the
- * file's next column is decoded). A fresh ChunkArrays gives arrays of the
- * exact size.
+ * Bytes of a ChunkArrays' kept array at most: one column's trace ids or
+ * start times in every staging file of a flush fit; its events (~60 MB a
+ * million spans) are fresh arrays.
+ */
+const CHUNK_ARRAYS_MOST_KEPT = 32 << 20;
+
+/**
+ * Where decodeChunk puts a chunk's arrays: each a view of an array kept from
+ * one column to the next (the flush worker decodes a column of every staging
+ * file into one ChunkArrays, and calls nextColumn() once they are
+ * scattered). A fresh ChunkArrays gives fresh arrays of the exact size.
  */
 export class ChunkArrays {
-  readonly valueRows = new Scratch((n) => new Uint32Array(n));
-  readonly values = new Scratch((n) => new Uint8Array(n));
-  readonly entries = new Scratch((n) => new Uint8Array(n));
-  readonly entryStarts = new Scratch((n) => new Uint32Array(n));
-  readonly indices = new Scratch((n) => new Uint32Array(n));
+  readonly valueRows = new ScratchArena((n) => new Uint32Array(n), CHUNK_ARRAYS_MOST_KEPT / 4);
+  readonly values = new ScratchArena((n) => new Uint8Array(n), CHUNK_ARRAYS_MOST_KEPT);
+  readonly entries = new ScratchArena((n) => new Uint8Array(n), CHUNK_ARRAYS_MOST_KEPT);
+  readonly entryStarts = new ScratchArena((n) => new Uint32Array(n), CHUNK_ARRAYS_MOST_KEPT / 4);
+  readonly indices = new ScratchArena((n) => new Uint32Array(n), CHUNK_ARRAYS_MOST_KEPT / 4);
+
+  /** The arrays decoded so far are read no more: the next column's go in their place. */
+  nextColumn(): void {
+    this.valueRows.reset();
+    this.values.reset();
+    this.entries.reset();
+    this.entryStarts.reset();
+    this.indices.reset();
+  }
 }
 
 /**
