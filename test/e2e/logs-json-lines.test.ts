@@ -133,6 +133,23 @@ describe('JSON lines ingest', () => {
     const times = seen.map((i) => i % 5);
     assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
   });
+
+  it('stores every line of concurrent requests once, with each request\'s bad lines, before and after a flush', async () => {
+    const requests = Array.from({ length: 12 }, (_, k) => {
+      const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify({ t: 1_700_000_100 + i, req: k, i, msg: 'concurrent lines' }));
+      lines.splice(k, 0, `{"req": ${k}, broken`);
+      return lines.join('\n');
+    });
+    const answers = await Promise.all(requests.map((body) => ingest(server, 'spread', body, '?time_field=t')));
+    assert.deepEqual(answers.map((r) => [r.status, r.body.accepted, r.body.errors.map((e: { line: number }) => e.line)]), requests.map((_, k) => [200, 60, [k + 1]]));
+    const staged = server.logs.stats().headStagedRows + server.logs.stats().headPendingRows;
+    assert.ok(staged >= 720, `in the head before the flush (${staged})`);
+    const keys = async (): Promise<string[]> => (await search(server, '{stream="spread"}')).map((x) => `${x.body.req}/${x.body.i}`).sort();
+    const expected = requests.flatMap((_, k) => Array.from({ length: 60 }, (_, i) => `${k}/${i}`)).sort();
+    assert.deepEqual(await keys(), expected, 'searchable once each at once (a seal before the query)');
+    await server.logs.flush();
+    assert.deepEqual(await keys(), expected, 'once each in parts');
+  });
 });
 
 describe('JSON lines ingest limits', () => {
