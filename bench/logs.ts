@@ -20,7 +20,7 @@ import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { removeDir, trackDir } from './cleanup.js';
 import { COMMON_WORD, RARE_WORD, logRecord, ndjsonLines } from './logs-dataset.js';
 import { median, metric, percentile, round, type SuiteReport } from './report.js';
-import { ServerProcess } from './server-process.js';
+import { ServerProcess, sampleProc } from './server-process.js';
 import { accountCpu, type CpuAccount } from './cpu-account.js';
 import { readCatalog } from './storage.js';
 import { threadCpuMetrics } from './traces-report.js';
@@ -266,6 +266,8 @@ export async function benchLogs(o: LogsOptions): Promise<SuiteReport> {
     const { value: ingest, cpu: ingestCpu } = await accountCpu(server.pid, () => ingestNdjson(server, ndjson, o));
     const serverUsPerRecord = (ingestCpu.cpuS * 1e6) / ingest.accepted;
     log(`NDJSON ingest: ${round(ingest.accepted / (ingest.ms / 1000))} records/s, server CPU ${round(serverUsPerRecord, 2)} µs/record, ${round(ingestCpu.otherCores, 1)} cores busy with other work`);
+    // VmHWM: the server's peak resident set since it started, the ingest's flushes included
+    const ingestPeakRssBytes = sampleProc(server.pid)?.hwmBytes ?? NaN;
     const parseUsPerRecord = jsonParseCpuUs(samplePath);
     log(`JSON.parse alone: ${round(parseUsPerRecord, 2)} µs/record (first ${sample} lines, this process)`);
     const stop = await server.stop(1_800_000);
@@ -331,6 +333,7 @@ export async function benchLogs(o: LogsOptions): Promise<SuiteReport> {
         // CPU time swings less with the machine's load than rates do
         metric('ndjson_ingest_server_cpu_us_per_record', serverUsPerRecord, 'µs'),
         metric('ndjson_ingest_other_cores', ingestCpu.otherCores, 'cores'),
+        metric('ndjson_ingest_server_peak_rss_mib', ingestPeakRssBytes / 2 ** 20, 'MiB'),
         ...ingestThreadCpu,
         metric('json_parse_cpu_us_per_record', parseUsPerRecord, 'µs'),
         metric('ndjson_server_cpu_vs_json_parse', serverUsPerRecord / parseUsPerRecord, 'ratio'),
