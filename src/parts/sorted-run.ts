@@ -154,9 +154,11 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     const cubes = job.spanCubes && new SpanCubeBuilder(runs.map((r) => r.rows.length), job.spanCubes);
     const summaries = job.traceSummaries && new TraceSummaryBuilder(runs.length, job.traceSummaries);
     const rollups = job.rollups && new RollupBuilder(runs.length, job.rollups);
+    // writers with several uncompressed row groups keep views of every column's arrays
+    const writersKeep = writers.some((w) => w.keepsColumnArrays);
     /** whether a column's arrays are still read after the next column is scattered (else they are reused for it) */
     const keptPastItsTurn = (name: string): boolean =>
-      stepsKeep.has(name) || cubes?.keeps(name) === true || summaries?.keeps(name) === true || rollups?.keeps(name) === true || writers.some((w) => w.keepsColumnArrays);
+      writersKeep || stepsKeep.has(name) || cubes?.keeps(name) === true || summaries?.keeps(name) === true || rollups?.keeps(name) === true;
     // the decoded chunks of a column, valid until the next column is decoded
     const chunkArrays = new ChunkArrays();
     for (const name of order) {
@@ -174,7 +176,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         decoded.push(decodeChunk(chunk, sources[f]!.layout.rows, readChunk(fds[f]!, chunk), chunkArrays));
       }
       // events are rewritten (compact), and their equal entries merged by the writer then
-      const arrays = keptPastItsTurn(name) ? freshRunArrays() : REUSED_RUN_ARRAYS;
+      const arrays = keptPastItsTurn(name) ? FRESH_RUN_ARRAYS : REUSED_RUN_ARRAYS;
       const columns = scatterColumn(name, kind!, decoded, placement, !(job.compactEvents && name === EVENTS_JSON_COLUMN), arrays);
       runs.forEach((_run, r) => {
         const column = columns[r]!;
@@ -433,14 +435,12 @@ interface RunArrays {
   indices(length: number, cleared: boolean): Uint32Array;
 }
 
-function freshRunArrays(): RunArrays {
-  return {
-    nullMask: (places) => new Uint8Array(places).fill(1),
-    bytes: (length) => new Uint8Array(length),
-    words: (length) => new Int32Array(length),
-    indices: (length) => new Uint32Array(length),
-  };
-}
+const FRESH_RUN_ARRAYS: RunArrays = {
+  nullMask: (places) => new Uint8Array(places).fill(1),
+  bytes: (length) => new Uint8Array(length),
+  words: (length) => new Int32Array(length),
+  indices: (length) => new Uint32Array(length),
+};
 
 const runNullMasks = new Scratch((n) => new Uint8Array(n));
 const runBytes = new Scratch((n) => new Uint8Array(n));
@@ -483,7 +483,7 @@ function scatterColumn(
   // the loops are functions of their own, over typed arrays only, and always
   // clear a mask (a scratch one when the column has no nulls): V8 keeps a
   // loop's on-stack-replaced code after it deoptimises (docs/storage.md, session 11)
-  const cleared = nullMask ?? unusedMask(places);
+  const cleared = nullMask ?? unusedMasks.take(places);
   if (kind === 'string') return scatterStrings(name, decoded, placement, mergeEqualEntries, cleared, nulls, arrays.indices(places, hasNulls));
   if (kind === 'boolean') {
     const all = arrays.bytes(places, hasNulls);
@@ -557,13 +557,8 @@ function scatterStrings(
   return perRun(all, 1, runStart).map((indices, r) => withNulls({ name, kind: 'string-entries', entries, entryStarts, indices, distinctEntries }, nulls[r]));
 }
 
-/** Reused across columns: the mask the scatter loops clear for a column without nulls. */
-let unusedMaskScratch = new Uint8Array(0);
-
-function unusedMask(places: number): Uint8Array {
-  if (unusedMaskScratch.length < places) unusedMaskScratch = new Uint8Array(Math.max(places, unusedMaskScratch.length * 2));
-  return unusedMaskScratch;
-}
+/** Reused across columns: the mask the scatter loops clear for a column without nulls (written, never read). */
+const unusedMasks = new Scratch((n) => new Uint8Array(n));
 
 /** all[at[v]] = values[v] for the values with a place (≥ 0), their nulls cleared. */
 function scatterBytes(values: Uint8Array, at: Int32Array, all: Uint8Array, nullMask: Uint8Array): void {

@@ -78,7 +78,7 @@ const CHUNK_ARRAYS_MOST_KEPT = 32 << 20;
  * Where decodeChunk puts a chunk's arrays: each a view of an array kept from
  * one column to the next (the flush worker decodes a column of every staging
  * file into one ChunkArrays, and calls nextColumn() once they are
- * scattered). A fresh ChunkArrays gives fresh arrays of the exact size.
+ * scattered).
  */
 export class ChunkArrays {
   readonly valueRows = new ScratchArena((n) => new Uint32Array(n), CHUNK_ARRAYS_MOST_KEPT / 4);
@@ -102,7 +102,7 @@ export class ChunkArrays {
  * (layout.at onwards), into `arrays`; the result shares nothing with `bytes`
  * (a reader may reuse them).
  */
-export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array, arrays = new ChunkArrays()): DecodedChunk {
+export function decodeChunk(layout: ChunkLayout, rows: number, bytes: Uint8Array, arrays: ChunkArrays): DecodedChunk {
   /** non-null values per page */
   const pageValues = new Int32Array(layout.pages.length);
   let count = 0;
