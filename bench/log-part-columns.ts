@@ -1,10 +1,17 @@
 // The columns of a log part as our writer takes them (one array a column, in
 // the part's row order), read back with DuckDB: for the benches that rewrite a
-// part under other encodings (logs-part-encodings.ts, logs-part-levels.ts).
+// part under other encodings (logs-part-encodings.ts, logs-part-levels.ts,
+// logs-part-rowgroups.ts, logs-part-gaps.ts).
 
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../src/engine/sql-quote.js';
 import type { ParquetColumn } from '../src/parts/parquet/writer.js';
+
+/** Every row of the part at `path`, read by a DuckDB of one thread. */
+export async function allColumnsOf(path: string): Promise<{ columns: ParquetColumn[]; rows: number }> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  return columnsOf(await instance.connect(), path, 1 << 30);
+}
 
 /** The first `rows` rows of the part at `path`. CLUSTER=<column> orders each 16 Ki-row group by it. */
 export async function columnsOf(conn: DuckDBConnection, path: string, rows: number): Promise<{ columns: ParquetColumn[]; rows: number }> {

@@ -15,11 +15,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { loadZstd } from '../src/parts/parquet/zstd.js';
 import { type ColumnFileOptions, ParquetColumnFileWriter } from '../src/parts/parquet/writer.js';
 import type { ParquetColumn } from '../src/parts/parquet/columns.js';
-import { columnsOf } from './log-part-columns.js';
+import { allColumnsOf } from './log-part-columns.js';
 
 /** The flush's options for log parts (src/parts/sorted-run.ts). */
 const FLUSH_OPTIONS: ColumnFileOptions = {
@@ -64,9 +63,7 @@ async function main(): Promise<void> {
   const path = process.argv[2];
   if (!path) throw new Error('usage: logs-part-gaps.ts <part.parquet>');
   await loadZstd();
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const conn = await instance.connect();
-  const { columns, rows } = await columnsOf(conn, path, 1 << 30);
+  const { columns, rows } = await allColumnsOf(path);
   const dir = await mkdtemp(join(tmpdir(), 'marquetry-gaps-'));
   let files = 0;
   /** Bytes of a file of `count` rows holding `column`, less those of a file of one all-null column. */

@@ -12,13 +12,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { readParquetFooter } from '../src/parts/parquet/footer.js';
 import { loadZstd } from '../src/parts/parquet/zstd.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } from '../src/parts/parquet/writer.js';
 import { LOG_PART_ENCODING } from '../src/store/log-store.js';
 import { TOKEN_CHUNK_ROWS } from '../src/parts/token-index.js';
-import { columnsOf } from './log-part-columns.js';
+import { allColumnsOf } from './log-part-columns.js';
 
 const numbers = (name: string, fallback: string): number[] => (process.env[name] ?? fallback).split(',').map(Number);
 
@@ -58,9 +57,7 @@ async function main(): Promise<void> {
   const [path] = process.argv.slice(2);
   if (!path) throw new Error('usage: logs-part-levels.ts <part.parquet>');
   await loadZstd();
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const conn = await instance.connect();
-  const { columns, rows } = await columnsOf(conn, path, 1 << 30);
+  const { columns, rows } = await allColumnsOf(path);
   const variants = variantsOf(numbers('LEVELS', '1,3,6,9,12,15,19'), numbers('PAGES_KIB', '256,1024'));
   const rounds = Number(process.env['ROUNDS'] ?? 3);
   const dir = await mkdtemp(join(tmpdir(), 'marquetry-levels-'));

@@ -10,12 +10,11 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { readParquetFooter } from '../src/parts/parquet/footer.js';
 import { loadZstd } from '../src/parts/parquet/zstd.js';
 import { ParquetColumnFileWriter, type ParquetColumn } from '../src/parts/parquet/writer.js';
 import { LOG_PART_ENCODING } from '../src/store/log-store.js';
-import { columnsOf } from './log-part-columns.js';
+import { allColumnsOf } from './log-part-columns.js';
 
 /** Whether every row of the column holds the same value (null included). */
 function carriesNothing(c: ParquetColumn, rows: number): boolean {
@@ -43,9 +42,7 @@ async function main(): Promise<void> {
   const [path] = process.argv.slice(2);
   if (!path) throw new Error('usage: logs-part-rowgroups.ts <part.parquet>');
   await loadZstd();
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const conn = await instance.connect();
-  const { columns, rows } = await columnsOf(conn, path, 1 << 30);
+  const { columns, rows } = await allColumnsOf(path);
   const informative = columns.filter((c) => !carriesNothing(c, rows));
   console.error(`${columns.length - informative.length} of ${columns.length} columns carry nothing: ${columns.filter((c) => !informative.includes(c)).map((c) => c.name).join(', ')}`);
   const groups = (process.env['GROUPS'] ?? '16384,32768,65536').split(',').map(Number);
