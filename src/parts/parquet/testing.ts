@@ -80,36 +80,34 @@ function expectedValue(column: ParquetColumn, i: number): unknown {
   }
 }
 
-/** `values` as a 'string-entries' column: each distinct value one entry, rows in any order of entries. */
-export function stringEntriesColumn(name: string, values: ReadonlyArray<string | undefined>): ParquetColumn {
-  const distinct = [...new Set(values.filter((v): v is string => v !== undefined))];
-  const encoded = distinct.map((v) => Buffer.from(v, 'utf8'));
-  const entryStarts = new Uint32Array(distinct.length + 1);
-  for (let e = 0; e < encoded.length; e++) entryStarts[e + 1] = entryStarts[e]! + 4 + encoded[e]!.length;
-  const entries = new Uint8Array(entryStarts[distinct.length]!);
+/** `strings` as PLAIN byte arrays one after another (`u32 length, bytes`), entry e at entryStarts[e]. */
+function plainEntries(strings: readonly string[]): { entries: Uint8Array; entryStarts: Uint32Array } {
+  const encoded = strings.map((v) => Buffer.from(v, 'utf8'));
+  const entryStarts = new Uint32Array(encoded.length + 1);
+  encoded.forEach((bytes, e) => (entryStarts[e + 1] = entryStarts[e]! + 4 + bytes.length));
+  const entries = new Uint8Array(entryStarts[encoded.length]!);
   encoded.forEach((bytes, e) => {
     new DataView(entries.buffer).setUint32(entryStarts[e]!, bytes.length, true);
     entries.set(bytes, entryStarts[e]! + 4);
   });
+  return { entries, entryStarts };
+}
+
+/** `values` as a 'string-entries' column: each distinct value one entry, rows in any order of entries. */
+export function stringEntriesColumn(name: string, values: ReadonlyArray<string | undefined>): ParquetColumn {
+  const distinct = [...new Set(values.filter((v): v is string => v !== undefined))];
   const at = new Map(distinct.map((v, e) => [v, e]));
   const indices = Uint32Array.from(values, (v) => (v === undefined ? 0 : at.get(v)!));
   const nulls = Uint8Array.from(values, (v) => (v === undefined ? 1 : 0));
-  return { name, kind: 'string-entries', entries, entryStarts, indices, nulls };
+  return { name, kind: 'string-entries', ...plainEntries(distinct), indices, nulls };
 }
 
 /** A string-entries column with an entry of its own for each row with a value, in row order (as a span's events). */
 export function ownEntriesColumn(name: string, values: ReadonlyArray<string | undefined>): ParquetColumn {
-  const present = values.filter((v): v is string => v !== undefined).map((v) => Buffer.from(v, 'utf8'));
-  const entryStarts = new Uint32Array(present.length + 1);
-  present.forEach((b, e) => (entryStarts[e + 1] = entryStarts[e]! + 4 + b.length));
-  const entries = new Uint8Array(entryStarts[present.length]!);
-  present.forEach((b, e) => {
-    new DataView(entries.buffer).setUint32(entryStarts[e]!, b.length, true);
-    entries.set(b, entryStarts[e]! + 4);
-  });
+  const present = values.filter((v): v is string => v !== undefined);
   const indices = new Uint32Array(values.length);
   let e = 0;
   values.forEach((v, i) => (indices[i] = v === undefined ? 0 : e++));
   const nulls = Uint8Array.from(values, (v) => (v === undefined ? 1 : 0));
-  return { name, kind: 'string-entries', entries, entryStarts, indices, nulls };
+  return { name, kind: 'string-entries', ...plainEntries(present), indices, nulls };
 }
