@@ -6,6 +6,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { trackChild } from './cleanup.js';
 import { procCpuSeconds, type ThreadCpuSeconds } from '../src/store/thread-cpu.js';
+import { SERVER_NODE_FLAGS } from '../src/cli/server-node-flags.js';
 
 export interface ServerPorts {
   otlpHttp: number;
@@ -35,7 +36,7 @@ export class ServerProcess {
     const { script, execArgv } = cliPath();
     // e.g. MARQUETRY_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server alone
     const nodeArgs = (process.env['MARQUETRY_SERVER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-    const args = [...nodeArgs, ...execArgv, script, 'serve', '--data', dataDir, '--otlp-http', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', ...extraArgs];
+    const args = [...SERVER_NODE_FLAGS, ...nodeArgs, ...execArgv, script, 'serve', '--data', dataDir, '--otlp-http', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', ...extraArgs];
     // Under `node --test` the child would otherwise report to the test runner instead of printing.
     const env = { ...process.env };
     delete env['NODE_TEST_CONTEXT'];

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64
 // marquetry command line: serve, loadgen, sql.
 
 import { runServe } from './serve.js';

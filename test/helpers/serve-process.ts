@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const compiled = import.meta.url.endsWith('.js');
@@ -19,7 +20,7 @@ export interface ServeProcess {
 
 /** `extraArgs` come last: a flag given there overrides the defaults here. */
 export function startServeProcess(dataDir: string, extraArgs: readonly string[] = []): Promise<ServeProcess> {
-  const args = [...(compiled ? [] : ['--import', 'tsx']), cli, 'serve', '--data', dataDir, '--otlp-http', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', '--flush-interval', '2s', '--query-threads', '1', ...extraArgs];
+  const args = [...SERVER_NODE_FLAGS, ...(compiled ? [] : ['--import', 'tsx']), cli, 'serve', '--data', dataDir, '--otlp-http', '127.0.0.1:0', '--otlp-grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', '--flush-interval', '2s', '--query-threads', '1', ...extraArgs];
   // Without NODE_TEST_CONTEXT: a node child that inherits it runs as a test-runner child.
   const env = { ...process.env };
   delete env['NODE_TEST_CONTEXT'];
