@@ -417,33 +417,20 @@ export function deltaLengthByteArray(plain: Uint8Array, count: number): Uint8Arr
  * value has width 0 and no bytes, the last one with values is padded to 32.
  */
 export function deltaBinaryPacked(values: BigInt64Array | Int32Array, start: number, end: number, nulls: Uint8Array | undefined, nonNull: number, scratch?: Scratch<Uint8Array>): Uint8Array {
-  // 64-bit arithmetic on 32-bit halves (BigInt is slow here and V8 20's optimizer has miscompiled it)
+  // 64-bit arithmetic on 32-bit halves (BigInt is slow here and V8 20's optimizer has miscompiled it).
+  // Each loop is a function of its own with nothing after it: V8 (Node 20) keeps a loop's
+  // on-stack-replaced code after it deoptimises, and the code after a loop in the same
+  // function deoptimised it on every page (docs/storage.md, session 13).
   const lo = deltaLo.take(nonNull);
   const hi = deltaHi.take(nonNull);
-  let n = 0;
-  if (values instanceof Int32Array) {
-    // sign-extended: int32 values spanning less than 2^31 have deltas (and widths) within 32 bits
-    for (let i = start; i < end; i++) {
-      if (nulls !== undefined && nulls[i] !== 0) continue;
-      lo[n] = values[i]! >>> 0;
-      hi[n++] = values[i]! >> 31;
-    }
-  } else {
-    const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-    for (let i = start; i < end; i++) {
-      if (nulls !== undefined && nulls[i] !== 0) continue;
-      lo[n] = words[2 * i]!;
-      hi[n++] = words[2 * i + 1]! | 0;
-    }
-  }
-  // deltas, wrapping in 64 bits
+  const n =
+    values instanceof Int32Array
+      ? int32Halves(values, start, end, nulls, lo, hi)
+      : int64Halves(new Uint32Array(values.buffer, values.byteOffset, values.length * 2), start, end, nulls, lo, hi);
   const deltaCount = Math.max(0, n - 1);
   const dLo = deltaDLo.take(deltaCount);
   const dHi = deltaDHi.take(deltaCount);
-  for (let k = 1; k < n; k++) {
-    dLo[k - 1] = (lo[k]! - lo[k - 1]!) >>> 0;
-    dHi[k - 1] = (hi[k]! - hi[k - 1]! - (lo[k]! < lo[k - 1]! ? 1 : 0)) | 0;
-  }
+  deltasOfHalves(lo, hi, n, dLo, dHi);
   const blocks = Math.ceil(deltaCount / DELTA_BLOCK_VALUES);
   // header ≤ 4 × 10 bytes; a block ≤ 10 + 4 + 128 × 8 bytes
   const outBytes = 40 + blocks * (14 + DELTA_BLOCK_VALUES * 8);
@@ -452,6 +439,42 @@ export function deltaBinaryPacked(values: BigInt64Array | Int32Array, start: num
   pos = writeVarint(out, pos, DELTA_MINIBLOCKS);
   pos = writeVarint(out, pos, n);
   pos = writeZigzag64(out, pos, n > 0 ? lo[0]! : 0, n > 0 ? hi[0]! : 0);
+  pos = packDeltaBlocks(dLo, dHi, deltaCount, blocks, out, pos);
+  return out.subarray(0, pos);
+}
+
+/** The non-null int32 values of rows [start, end) as lo/hi halves, sign-extended (values spanning less than 2^31 have deltas within 32 bits); returns their count. */
+function int32Halves(values: Int32Array, start: number, end: number, nulls: Uint8Array | undefined, lo: Uint32Array, hi: Int32Array): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    lo[n] = values[i]! >>> 0;
+    hi[n++] = values[i]! >> 31;
+  }
+  return n;
+}
+
+/** The non-null int64 values (`words`: their lo/hi 32-bit words) of rows [start, end) as lo/hi halves; returns their count. */
+function int64Halves(words: Uint32Array, start: number, end: number, nulls: Uint8Array | undefined, lo: Uint32Array, hi: Int32Array): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue;
+    lo[n] = words[2 * i]!;
+    hi[n++] = words[2 * i + 1]! | 0;
+  }
+  return n;
+}
+
+/** The n − 1 deltas of n values (lo/hi halves), wrapping in 64 bits. */
+function deltasOfHalves(lo: Uint32Array, hi: Int32Array, n: number, dLo: Uint32Array, dHi: Int32Array): void {
+  for (let k = 1; k < n; k++) {
+    dLo[k - 1] = (lo[k]! - lo[k - 1]!) >>> 0;
+    dHi[k - 1] = (hi[k]! - hi[k - 1]! - (lo[k]! < lo[k - 1]! ? 1 : 0)) | 0;
+  }
+}
+
+/** The blocks of `deltaCount` deltas (lo/hi halves) into `out` from `pos`; returns the position after them. */
+function packDeltaBlocks(dLo: Uint32Array, dHi: Int32Array, deltaCount: number, blocks: number, out: Uint8Array, pos: number): number {
   // per block: the deltas less the block's min delta, unsigned, as lo/hi pairs
   const adjusted = new Uint32Array(DELTA_BLOCK_VALUES * 2);
   for (let b = 0; b < blocks; b++) {
@@ -490,7 +513,7 @@ export function deltaBinaryPacked(values: BigInt64Array | Int32Array, start: num
       pos = packWide(adjusted, first, width, out, pos);
     }
   }
-  return out.subarray(0, pos);
+  return pos;
 }
 
 /** deltaBinaryPacked's values and deltas as 32-bit halves, kept for the next page (filled before they are read). */
