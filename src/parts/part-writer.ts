@@ -122,21 +122,23 @@ export interface PartLayout {
 
 /**
  * How our own writer encodes trace parts (docs/storage.md, "Trace parts by
- * our own writer"): zstd 4 in pages of 1 MiB; the columns where the
- * WebAssembly zstd's level pays more than it costs a level of their own —
- * the events (compact, ~40 B a span before compression) at 8 (as small as
- * at 9 for ~¾ of its CPU), the start times at 6; int64s delta-coded or dictionary-encoded where smaller,
- * strings PLAIN where smaller than their dictionary.
+ * our own writer"): zstd in pages of 1 MiB; int64s delta-coded or
+ * dictionary-encoded where smaller, strings PLAIN where smaller than their
+ * dictionary. zstd levels as the native library prices them (docs/storage.md,
+ * "Session 13: zstd levels by the native library's costs"): 3 for most
+ * columns (4 cost 25 % more CPU for 0.1 % fewer bytes: its larger tables,
+ * set up afresh for every page); the events (compact, ~40 B a span before
+ * compression) at 6, where each level above costs more CPU per byte saved
+ * than anything else in a part.
  */
 export const TRACE_PART_ENCODING: ColumnFileOptions = {
-  codec: { codec: 'zstd', level: 4 },
+  codec: { codec: 'zstd', level: 3 },
   pageBytes: 1 << 20,
   tryDeltaInt64: true,
   tryPlainStrings: true,
   allOptional: true,
   columnCodecs: {
-    events_compact: { codec: 'zstd', level: 8 },
-    start_time_unix_nano: { codec: 'zstd', level: 6 },
+    events_compact: { codec: 'zstd', level: 6 },
   },
   // A lookup decompresses the trace id page holding its candidate rows (≤ 4096,
   // two fences of the trace index): 1 MiB pages held a whole row group's ids
