@@ -6,7 +6,7 @@ import { generateTraces } from '../loadgen/trace-generator.js';
 import { JsonEntriesColumn, writeEventsJson } from './otlp-json-bytes.js';
 import { FRESH_ARRAYS } from './column-array-pool.js';
 import { compactEventsColumn, compactEventsJson, expandEvents, expandEventsSql } from './events-compact.js';
-import { queryRows, sqlString, withDuckDB } from './parquet/testing.js';
+import { ownEntriesColumn, queryRows, sqlString, withDuckDB } from './parquet/testing.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -79,6 +79,18 @@ describe('events_compact', () => {
     }
     assert.ok(withEvents > 100 && exceptions > 5, `${withEvents} spans with events, ${exceptions} with exceptions`);
     assert.ok(out.entries.length < entries.length * 0.8, `compact ${out.entries.length} of ${entries.length} bytes`);
+  });
+
+  it('compacts a column with its starts read as 32-bit halves as compactEventsJson does with BigInts, negative and far starts too', () => {
+    const rows = [...TRICKY, { json: TRICKY[0]!.json, startNs: -1795292124950000000n }, { json: TRICKY[0]!.json, startNs: -9_000_000_000_000_000_123n }];
+    const column = ownEntriesColumn('events', rows.map((r) => r.json));
+    assert.equal(column.kind, 'string-entries');
+    if (column.kind !== 'string-entries') return;
+    const out = compactEventsColumn({ ...column, nulls: column.nulls! }, BigInt64Array.from(rows, (r) => r.startNs));
+    rows.forEach((r, k) => {
+      const e = out.indices[k]!;
+      assert.equal(decoder.decode(out.entries.subarray(out.entryStarts[e]! + 4, out.entryStarts[e + 1]!)), compact(r.json, r.startNs), `row ${k}`);
+    });
   });
 
   it('refuses JSON it did not write, so the flush keeps the rows as they are', () => {

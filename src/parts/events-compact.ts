@@ -38,16 +38,19 @@ const CLOSE_ARRAY = 0x5d;
 const CLOSE_OBJECT = 0x7d;
 const ZERO = 0x30;
 const NINE = 0x39;
+const MINUS = 0x2d;
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const E15 = 1e15;
 const E15_BIG = 10n ** 15n;
+const TWO_TO_32 = 2 ** 32;
 
 const encoder = new TextEncoder();
 const TIME_KEY = encoder.encode('{"timeUnixNano":"');
 const NAME_KEY = encoder.encode('","name":');
 const ATTRIBUTES_KEY = encoder.encode(',"attributes":');
-const DROPPED_KEY = encoder.encode(',"droppedAttributesCount":');
+/** what follows an event's attributes: the `]` closing them, then the dropped count's key */
+const ATTRIBUTES_END = encoder.encode('],"droppedAttributesCount":');
 
 /**
  * Rewrites the canonical events JSON of one span (`json[from, to)`, as
@@ -58,23 +61,35 @@ const DROPPED_KEY = encoder.encode(',"droppedAttributesCount":');
  * Throws on anything else: the flush then keeps the rows as they are.
  */
 export function compactEventsJson(json: Uint8Array, from: number, to: number, startNs: bigint, out: Uint8Array, at: number): number {
+  // the start as startHigh × 10^15 + startLow, 0 ≤ startLow < 10^15
+  let startHigh = Number(startNs / E15_BIG);
+  let startLow = Number(startNs - BigInt(startHigh) * E15_BIG);
+  if (startLow < 0) {
+    startHigh--;
+    startLow += E15;
+  }
+  return compactSpanEvents(json, from, to, startHigh, startLow, out, at);
+}
+
+/**
+ * compactEventsJson() with the span's start as high × 10^15 + low (0 ≤ low <
+ * 10^15): numbers, so a row costs no BigInt. No closure and no string per
+ * event: this is ~5 % of the flush worker's CPU (docs/storage.md, session 13).
+ */
+function compactSpanEvents(json: Uint8Array, from: number, to: number, startHigh: number, startLow: number, out: Uint8Array, at: number): number {
   let p = from;
-  // the start as startHigh × 10^15 + startLow, |startLow| < 10^15
-  const startHigh = Number(startNs / E15_BIG);
-  const startLow = Number(startNs - BigInt(startHigh) * E15_BIG);
-  const fail = (what: string): never => notCanonical(json, from, to, p, what);
-  if (json[p++] !== OPEN_ARRAY) fail('no array');
+  if (json[p++] !== OPEN_ARRAY) notCanonical(json, from, to, p, 'no array');
   out[at++] = OPEN_ARRAY;
   if (json[p] === CLOSE_ARRAY) {
     out[at++] = CLOSE_ARRAY;
-    return p + 1 === to ? at : fail('trailing bytes');
+    return p + 1 === to ? at : notCanonical(json, from, to, p, 'trailing bytes');
   }
   for (;;) {
-    if (!startsWithAt(json, p, to, TIME_KEY)) fail('not canonical events JSON');
+    if (!startsWithAt(json, p, to, TIME_KEY)) notCanonical(json, from, to, p, 'not canonical events JSON');
     p += TIME_KEY.length;
     const digitsFrom = p;
     while (p < to && json[p]! >= ZERO && json[p]! <= NINE) p++;
-    if (p === digitsFrom || p - digitsFrom > 20) fail('no time');
+    if (p === digitsFrom || p - digitsFrom > 20) notCanonical(json, from, to, p, 'no time');
     // ≤ 20 digits: two exact halves, each below 2^53 (no BigInt, no string on the common path)
     const split = Math.max(digitsFrom, p - 15);
     let high = 0;
@@ -84,68 +99,97 @@ export function compactEventsJson(json: Uint8Array, from: number, to: number, st
     out[at++] = OPEN_ARRAY;
     // |high − startHigh| ≤ 9: its product with 1e15 is exact, and so is a sum that is a safe integer
     const near = Math.abs(high - startHigh) <= 9 ? (high - startHigh) * E15 + (low - startLow) : NaN;
-    if (Number.isSafeInteger(near)) {
-      at = writeAscii(out, at, String(near));
-    } else {
-      const offset = BigInt(high) * E15_BIG + BigInt(low) - startNs;
-      // beyond 2^53 (an unset time, 0) a JSON number would lose digits in JavaScript: a string then
-      const quoted = offset > MAX_SAFE || offset < -MAX_SAFE;
-      if (quoted) out[at++] = QUOTE;
-      at = writeAscii(out, at, String(offset));
-      if (quoted) out[at++] = QUOTE;
-    }
-    if (!startsWithAt(json, p, to, NAME_KEY)) fail('not canonical events JSON');
+    if (Number.isSafeInteger(near)) at = writeSafeInteger(out, at, near);
+    else at = writeFarOffset(out, at, BigInt(high) * E15_BIG + BigInt(low) - (BigInt(startHigh) * E15_BIG + BigInt(startLow)));
+    if (!startsWithAt(json, p, to, NAME_KEY)) notCanonical(json, from, to, p, 'not canonical events JSON');
     p += NAME_KEY.length;
     out[at++] = COMMA;
     // the name: a JSON string, copied as it is
-    if (json[p] !== QUOTE) fail('no name');
+    if (json[p] !== QUOTE) notCanonical(json, from, to, p, 'no name');
     const nameFrom = p;
     p = stringEnd(json, p, to);
-    if (p < 0) fail('name not closed');
-    out.set(json.subarray(nameFrom, p), at);
-    at += p - nameFrom;
-    if (!startsWithAt(json, p, to, ATTRIBUTES_KEY)) fail('not canonical events JSON');
+    if (p < 0) notCanonical(json, from, to, nameFrom, 'name not closed');
+    at = copyBytes(json, nameFrom, p, out, at);
+    if (!startsWithAt(json, p, to, ATTRIBUTES_KEY)) notCanonical(json, from, to, p, 'not canonical events JSON');
     p += ATTRIBUTES_KEY.length;
     out[at++] = COMMA;
-    // the attributes: a JSON array, copied as it is (brackets inside strings do not count)
-    if (json[p] !== OPEN_ARRAY) fail('no attributes');
+    // the attributes: a JSON array, copied as it is
+    if (json[p] !== OPEN_ARRAY) notCanonical(json, from, to, p, 'no attributes');
     const attributesFrom = p;
-    let depth = 0;
-    do {
-      const c = json[p]!;
-      if (c === QUOTE) {
-        const end = stringEnd(json, p, to);
-        if (end < 0) fail('string not closed');
-        p = end - 1;
-      } else if (c === OPEN_ARRAY || c === 0x7b) {
-        depth++;
-      } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-        depth--;
-      }
-      p++;
-    } while (depth > 0 && p < to);
-    if (depth !== 0) fail('attributes not closed');
-    out.set(json.subarray(attributesFrom, p), at);
-    at += p - attributesFrom;
-    if (!startsWithAt(json, p, to, DROPPED_KEY)) fail('not canonical events JSON');
-    p += DROPPED_KEY.length;
+    p = attributesEnd(json, p, to);
+    if (p < 0) notCanonical(json, from, to, attributesFrom, 'attributes not closed');
+    at = copyBytes(json, attributesFrom, p, out, at);
+    p += ATTRIBUTES_END.length - 1;
     const droppedFrom = p;
     while (p < to && json[p]! >= ZERO && json[p]! <= NINE) p++;
-    if (p === droppedFrom) fail('no dropped count');
+    if (p === droppedFrom) notCanonical(json, from, to, p, 'no dropped count');
     if (p - droppedFrom !== 1 || json[droppedFrom] !== ZERO) {
       out[at++] = COMMA;
-      out.set(json.subarray(droppedFrom, p), at);
-      at += p - droppedFrom;
+      at = copyBytes(json, droppedFrom, p, out, at);
     }
-    if (json[p++] !== CLOSE_OBJECT) fail('event not closed');
+    if (json[p++] !== CLOSE_OBJECT) notCanonical(json, from, to, p, 'event not closed');
     out[at++] = CLOSE_ARRAY;
     const next = json[p++];
     if (next === CLOSE_ARRAY) break;
-    if (next !== COMMA) fail('no comma between events');
+    if (next !== COMMA) notCanonical(json, from, to, p, 'no comma between events');
     out[at++] = COMMA;
   }
-  if (p !== to) fail('trailing bytes');
+  if (p !== to) notCanonical(json, from, to, p, 'trailing bytes');
   out[at++] = CLOSE_ARRAY;
+  return at;
+}
+
+/**
+ * The end (after its `]`) of the attributes array that opens at json[p],
+ * or -1. Canonical JSON has `],"droppedAttributesCount":` nowhere else: in
+ * a string a quote is escaped, and after a string's closing quote comes
+ * `,`, `:`, `}` or `]`, not a letter; no OTLP JSON key inside the
+ * attributes is that one. So the first of them ends the array, and the
+ * bytes between need no parsing (stack traces: most of the events' bytes).
+ */
+function attributesEnd(json: Uint8Array, p: number, to: number): number {
+  // Buffer's indexOf: a native search, ~10 × a JavaScript loop over the bytes
+  const at = indexOfBytes.call(json, ATTRIBUTES_END, p + 1);
+  return at < 0 || at + ATTRIBUTES_END.length > to ? -1 : at + 1;
+}
+
+const indexOfBytes = Buffer.prototype.indexOf as (this: Uint8Array, value: Uint8Array, byteOffset: number) => number;
+
+/** Copies shorter than this are a loop: set() would cost a view of the bytes. */
+const SHORTEST_SET = 48;
+
+/** json[from, to) to out at `at`; returns the end. */
+function copyBytes(json: Uint8Array, from: number, to: number, out: Uint8Array, at: number): number {
+  if (to - from >= SHORTEST_SET) {
+    out.set(json.subarray(from, to), at);
+    return at + to - from;
+  }
+  for (let k = from; k < to; k++) out[at++] = json[k]!;
+  return at;
+}
+
+/** The decimal digits of a safe integer, without a string. */
+function writeSafeInteger(out: Uint8Array, at: number, n: number): number {
+  if (n < 0) {
+    out[at++] = MINUS;
+    n = -n;
+  }
+  let digits = 1;
+  for (let p = 10; p <= n; p *= 10) digits++;
+  for (let k = at + digits - 1; k >= at; k--) {
+    const q = Math.floor(n / 10);
+    out[k] = ZERO + (n - q * 10);
+    n = q;
+  }
+  return at + digits;
+}
+
+/** An offset beyond ±(2^53 − 1) (an unset time, 0): a JSON number would lose digits in JavaScript, a string then. */
+function writeFarOffset(out: Uint8Array, at: number, offset: bigint): number {
+  const quoted = offset > MAX_SAFE || offset < -MAX_SAFE;
+  if (quoted) out[at++] = QUOTE;
+  at = writeAscii(out, at, String(offset));
+  if (quoted) out[at++] = QUOTE;
   return at;
 }
 
@@ -224,18 +268,51 @@ export function compactEventsColumn(events: StringEntries, startNs: BigInt64Arra
   const out = new Uint8Array(bytes);
   const outStarts = new Uint32Array(present + 1);
   const outIndices = new Uint32Array(rows);
+  const startWords = startWordsOf(startNs);
   let at = 0;
   let e = 0;
   for (let k = 0; k < rows; k++) {
     if (nulls[k] !== 0) continue;
-    const from = entryStarts[indices[k]!]!;
-    // after the entry's u32 length: its JSON
-    const end = compactEventsJson(entries, from + 4, entryStarts[indices[k]! + 1]!, startNs[k]!, out, at + 4);
-    new DataView(out.buffer, out.byteOffset + at, 4).setUint32(0, end - at - 4, true);
     outStarts[e] = at;
     outIndices[k] = e++;
-    at = end;
+    at = compactEventsEntry(entries, entryStarts[indices[k]!]!, entryStarts[indices[k]! + 1]!, startWords, k, out, at);
   }
   outStarts[e] = at;
   return { entries: out.subarray(0, at), entryStarts: outStarts, indices: outIndices, nulls };
+}
+
+/** Starts as 32-bit halves (little-endian) for compactEventsEntry: a row's start read as a BigInt would be one more object. */
+export function startWordsOf(startNs: BigInt64Array): Int32Array {
+  return new Int32Array(startNs.buffer, startNs.byteOffset, startNs.length * 2);
+}
+
+/**
+ * The entry `entries[from, end)` (`u32 length, events JSON`) of a row
+ * starting at startWords' value `row`, in compact form, to `out` at `at`
+ * (as an entry too; room for end − from bytes); returns its end.
+ */
+export function compactEventsEntry(entries: Uint8Array, from: number, end: number, startWords: Int32Array, row: number, out: Uint8Array, at: number): number {
+  // start = high × 2^32 + low, as startHigh × 10^15 + startLow (0 ≤ startLow < 10^15): exact in doubles
+  const high = startWords[2 * row + 1]! * TWO_TO_32;
+  let startHigh = Math.floor(high / E15);
+  let startLow = high - startHigh * E15 + (startWords[2 * row]! >>> 0);
+  while (startLow >= E15) {
+    startLow -= E15;
+    startHigh++;
+  }
+  while (startLow < 0) {
+    startLow += E15;
+    startHigh--;
+  }
+  // after the entry's u32 length: its JSON
+  const jsonEnd = compactSpanEvents(entries, from + 4, end, startHigh, startLow, out, at + 4);
+  writeUint32(out, at, jsonEnd - at - 4);
+  return jsonEnd;
+}
+
+function writeUint32(out: Uint8Array, at: number, n: number): void {
+  out[at] = n & 0xff;
+  out[at + 1] = (n >>> 8) & 0xff;
+  out[at + 2] = (n >>> 16) & 0xff;
+  out[at + 3] = n >>> 24;
 }
