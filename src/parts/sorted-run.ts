@@ -17,7 +17,7 @@ import { Scratch } from './parquet/scratch.js';
 import { SEVERITY_NUMBER_COLUMN, SEVERITY_TEXT_COLUMN, derivedSeverityNumberMarker, isSeverityCandidate, severityMarkerColumn } from './log-severity-text.js';
 import { isTemplateCandidate, templateTextColumn, type TemplatedText } from './log-text-template.js';
 import { decimalDoubleColumn, isDecimalCandidate } from './log-decimal-double.js';
-import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsColumn } from './events-compact.js';
+import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsEntry, startWordsOf } from './events-compact.js';
 import { SpanCubeBuilder, type CubeColumns, type SpanCubeJob } from '../analysis/cube-builder.js';
 import { TraceSummaryBuilder, type TraceSummaryJob } from './trace-summary-builder.js';
 import { RollupBuilder, type RollupJob } from '../analysis/rollup-builder.js';
@@ -150,7 +150,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   try {
     for (const s of sources) fds.push(openSync(s.path, 'r'));
     for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length, job.write));
-    const { steps, keeps: stepsKeep } = columnSteps(job, order, runs);
+    const { steps, keeps: stepsKeep, eventStarts } = columnSteps(job, order, runs);
     const cubes = job.spanCubes && new SpanCubeBuilder(runs.map((r) => r.rows.length), job.spanCubes);
     const summaries = job.traceSummaries && new TraceSummaryBuilder(runs.length, job.traceSummaries);
     const rollups = job.rollups && new RollupBuilder(runs.length, job.rollups);
@@ -175,9 +175,12 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         kind = chunk.kind;
         decoded.push(decodeChunk(chunk, sources[f]!.layout.rows, readChunk(fds[f]!, chunk), chunkArrays));
       }
-      // events are rewritten (compact), and their equal entries merged by the writer then
       const arrays = keptPastItsTurn(name) ? FRESH_RUN_ARRAYS : REUSED_RUN_ARRAYS;
-      const columns = scatterColumn(name, kind!, decoded, placement, !(job.compactEvents && name === EVENTS_JSON_COLUMN), arrays);
+      // events are rewritten (compact) from the decoded chunks, and their equal entries merged by the writer then
+      const columns =
+        eventStarts !== undefined && name === EVENTS_JSON_COLUMN && kind === 'string'
+          ? compactEventsOfRuns(decoded, placement, eventStarts, arrays)
+          : scatterColumn(name, kind!, decoded, placement, !(job.compactEvents && name === EVENTS_JSON_COLUMN), arrays);
       runs.forEach((_run, r) => {
         const column = columns[r]!;
         if (name === job.distinctColumn && column.kind === 'string-entries') distinct[r] = distinctStrings(column);
@@ -222,8 +225,12 @@ type StringEntriesColumn = Extract<ParquetColumn, { kind: 'string-entries' }>;
  */
 type ColumnStep = (r: number, column: ParquetColumn, writer: ParquetColumnFileWriter) => ParquetColumn[] | undefined;
 
-/** The steps `job` asks for, in the order they apply, and the columns they keep to read with a later one. */
-function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly SortedRun[]): { steps: ColumnStep[]; keeps: Set<string> } {
+/**
+ * The steps `job` asks for, in the order they apply; the columns they keep to
+ * read with a later one; with compactEvents, each run's start times, filled
+ * in when their column passes (for compactEventsOfRuns).
+ */
+function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly SortedRun[]): { steps: ColumnStep[]; keeps: Set<string>; eventStarts?: (BigInt64Array | undefined)[] } {
   const steps: ColumnStep[] = [];
   const keeps = new Set<string>();
   const micros = job.wholeMicros;
@@ -234,16 +241,13 @@ function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly
       return us === undefined ? undefined : [{ ...column, name: micros.as, values: us }];
     });
   }
-  if (job.compactEvents) {
-    /** per run: its rows' start times, seen before the events (column order) */
-    const starts: (BigInt64Array | undefined)[] = new Array(job.runs.length);
+  /** per run: its rows' start times, seen before the events (column order) */
+  const eventStarts: (BigInt64Array | undefined)[] | undefined = job.compactEvents ? new Array(runs.length) : undefined;
+  if (eventStarts !== undefined) {
     keeps.add(EVENTS_START_COLUMN);
     steps.push((r, column) => {
-      if (column.name === EVENTS_START_COLUMN && column.kind === 'int64') starts[r] = column.values;
-      if (column.name !== EVENTS_JSON_COLUMN || column.kind !== 'string-entries') return undefined;
-      const startNs = starts[r];
-      if (startNs === undefined) throw new Error(`sorted run: "${EVENTS_JSON_COLUMN}" comes before "${EVENTS_START_COLUMN}"`);
-      return [{ name: EVENTS_COMPACT_COLUMN, kind: 'string-entries', ...compactEventsColumn({ ...column, nulls: column.nulls ?? new Uint8Array(runs[r]!.rows.length) }, startNs) }];
+      if (column.name === EVENTS_START_COLUMN && column.kind === 'int64') eventStarts[r] = column.values;
+      return undefined;
     });
   }
   if (job.compactBodyFields) {
@@ -259,7 +263,7 @@ function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly
     });
     steps.push((_r, column, writer) => compactBodyField(writer, column));
   }
-  return { steps, keeps };
+  return { steps, keeps, ...(eventStarts !== undefined ? { eventStarts } : {}) };
 }
 
 /**
@@ -351,12 +355,11 @@ function templatePieces(templated: TemplatedText): ParquetColumn[] {
  * a chunk's bytes are garbage once decoded — a fresh buffer per chunk (the
  * staging files' size per flush) only fed the collector.
  */
-let chunkScratch = new Uint8Array(0);
+const chunkBytes = new Scratch((n) => new Uint8Array(n));
 
 /** The bytes of `chunk`, valid until the next call. */
 function readChunk(fd: number, chunk: ChunkLayout): Uint8Array {
-  if (chunkScratch.length < chunk.bytes) chunkScratch = new Uint8Array(Math.max(chunk.bytes, chunkScratch.length * 2));
-  const bytes = chunkScratch.subarray(0, chunk.bytes);
+  const bytes = chunkBytes.take(chunk.bytes);
   for (let at = 0; at < chunk.bytes; ) {
     const n = readSync(fd, bytes, at, chunk.bytes - at, chunk.at + at);
     if (n === 0) throw new Error(`sorted run: staging file ends inside column "${chunk.name}"`);
@@ -392,16 +395,16 @@ function rowPlacement(firstRow: readonly number[], runs: readonly SortedRun[], t
 }
 
 /** Reused across sources: the places of a source's values when some of its rows have none. */
-let placeScratch = new Int32Array(0);
+const valuePlaceScratch = new Scratch((n) => new Int32Array(n));
 
 /** Per value of `d` (source f): its place among the runs' rows, -1 for none. Valid until the next call. */
 function valuePlaces(d: DecodedChunk, f: number, { firstRow, placeOfRow }: RowPlacement, count: number): Int32Array {
   const row0 = firstRow[f]!;
   const valueRows = d.valueRows;
   if (valueRows === undefined) return placeOfRow.subarray(row0, row0 + count);
-  if (placeScratch.length < count) placeScratch = new Int32Array(Math.max(count, placeScratch.length * 2));
-  for (let v = 0; v < count; v++) placeScratch[v] = placeOfRow[row0 + valueRows[v]!]!;
-  return placeScratch;
+  const places = valuePlaceScratch.take(count);
+  for (let v = 0; v < count; v++) places[v] = placeOfRow[row0 + valueRows[v]!]!;
+  return places;
 }
 
 function valueCount(d: DecodedChunk): number {
@@ -555,6 +558,108 @@ function scatterStrings(
   }
   const distinctEntries = canonical !== undefined || base < 2;
   return perRun(all, 1, runStart).map((indices, r) => withNulls({ name, kind: 'string-entries', entries, entryStarts, indices, distinctEntries }, nulls[r]));
+}
+
+/**
+ * Each run's `events_compact` column, straight from the staging files'
+ * decoded `events` chunks: the column's JSON (~60 MB a million spans) is not
+ * first gathered into one array as scatterColumn would, only read once
+ * (docs/storage.md, session 13). A run's entries are its own, in the order of
+ * the sources' values: the writer numbers them by first use.
+ */
+function compactEventsOfRuns(decoded: readonly (DecodedChunk | undefined)[], placement: RowPlacement, starts: readonly (BigInt64Array | undefined)[], arrays: RunArrays): ParquetColumn[] {
+  const { runStart } = placement;
+  const places = runStart[runStart.length - 1]!;
+  // 1: null, cleared as values land; a place without events reads entry 0
+  const nullMask = arrays.nullMask(places);
+  const all = arrays.indices(places, true);
+  const columns: ParquetColumn[] = [];
+  for (let r = 0; r + 1 < runStart.length; r++) {
+    const startNs = starts[r];
+    if (startNs === undefined) throw new Error(`sorted run: "${EVENTS_JSON_COLUMN}" comes before "${EVENTS_START_COLUMN}"`);
+    const from = runStart[r]!;
+    const to = runStart[r + 1]!;
+    let bytes = 0;
+    let present = 0;
+    forEachStrings(decoded, (d, f) => {
+      const at = valuePlaces(d, f, placement, d.indices.length);
+      bytes += runEntryBytes(d.entryStarts, d.indices, at, from, to);
+      present += runValueCount(at, d.indices.length, from, to);
+    });
+    // the compact form is shorter than the JSON
+    const out = new Uint8Array(bytes);
+    const outStarts = new Uint32Array(present + 1);
+    const written = { entries: 0, bytes: 0 };
+    const startWords = startWordsOf(startNs);
+    forEachStrings(decoded, (d, f) => {
+      const at = valuePlaces(d, f, placement, d.indices.length);
+      compactRunValues(d.entries, d.entryStarts, d.indices, at, from, to, startWords, out, outStarts, all, nullMask, written);
+    });
+    outStarts[written.entries] = written.bytes;
+    columns.push({
+      name: EVENTS_COMPACT_COLUMN,
+      kind: 'string-entries',
+      entries: out.subarray(0, written.bytes),
+      entryStarts: outStarts,
+      indices: all.subarray(from, to),
+      nulls: nullMask.subarray(from, to),
+    });
+  }
+  return columns;
+}
+
+function forEachStrings(decoded: readonly (DecodedChunk | undefined)[], fn: (d: DecodedChunk, f: number) => void): void {
+  for (let f = 0; f < decoded.length; f++) {
+    const d = decoded[f];
+    if (d !== undefined && d.kind === 'strings') fn(d, f);
+  }
+}
+
+/** The bytes of the entries of the values placed in [from, to). */
+function runEntryBytes(entryStarts: Uint32Array, indices: Uint32Array, at: Int32Array, from: number, to: number): number {
+  let bytes = 0;
+  for (let v = 0; v < indices.length; v++) {
+    const k = at[v]!;
+    if (k >= from && k < to) bytes += entryStarts[indices[v]! + 1]! - entryStarts[indices[v]!]!;
+  }
+  return bytes;
+}
+
+/** How many of `count` values are placed in [from, to). */
+function runValueCount(at: Int32Array, count: number, from: number, to: number): number {
+  let n = 0;
+  for (let v = 0; v < count; v++) if (at[v]! >= from && at[v]! < to) n++;
+  return n;
+}
+
+/** The values placed in [from, to) compacted into `out` after `written`, an entry each; their places' entry numbers set, nulls cleared. */
+function compactRunValues(
+  entries: Uint8Array,
+  entryStarts: Uint32Array,
+  indices: Uint32Array,
+  at: Int32Array,
+  from: number,
+  to: number,
+  startWords: Int32Array,
+  out: Uint8Array,
+  outStarts: Uint32Array,
+  all: Uint32Array,
+  nullMask: Uint8Array,
+  written: { entries: number; bytes: number },
+): void {
+  let e = written.entries;
+  let end = written.bytes;
+  for (let v = 0; v < indices.length; v++) {
+    const k = at[v]!;
+    if (k < from || k >= to) continue;
+    const entry = indices[v]!;
+    outStarts[e] = end;
+    all[k] = e++;
+    nullMask[k] = 0;
+    end = compactEventsEntry(entries, entryStarts[entry]!, entryStarts[entry + 1]!, startWords, k - from, out, end);
+  }
+  written.entries = e;
+  written.bytes = end;
 }
 
 /** Reused across columns: the mask the scatter loops clear for a column without nulls (written, never read). */

@@ -358,7 +358,7 @@ function encodeStrings(
  * chunks (all -1 between calls): a column of many entries (ids, the events)
  * would otherwise allocate and fill one per row group.
  */
-let localScratch = new Int32Array(0);
+const localScratch = new Scratch((n) => new Int32Array(n).fill(-1));
 /** encodeStringEntries' entries in order of first use and its rows' numbers of them, per chunk (the indices hybrid-encoded before the next). */
 const usedScratch = new Scratch((n) => new Uint32Array(n));
 const localNumberScratch = new Scratch((n) => new Uint32Array(n));
@@ -386,12 +386,12 @@ function encodeStringEntries(
   const { entries, entryStarts, indices, nulls } = column;
   const present = end - start - chunk.nullCount;
   // per entry of the column, its number in this chunk (-1: not used yet); left all -1 again below
-  if (localScratch.length < entryStarts.length - 1) localScratch = new Int32Array(Math.max(entryStarts.length - 1, localScratch.length * 2)).fill(-1);
+  const localOf = localScratch.take(entryStarts.length - 1);
   const used = usedScratch.take(present);
   const local = localNumberScratch.take(present);
   // the loops are functions of their own: no branch after them that V8's on-stack replacement compiles unseen (docs/storage.md, session 11)
-  const usedCount = numberEntriesByFirstUse(indices, nulls, start, end, localScratch, used, local);
-  const data = usedEntryBytes(entries, entryStarts, used, usedCount, localScratch, chunk.pageScratch(stringChunkBytes));
+  const usedCount = numberEntriesByFirstUse(indices, nulls, start, end, localOf, used, local);
+  const data = usedEntryBytes(entries, entryStarts, used, usedCount, localOf, chunk.pageScratch(stringChunkBytes));
   if (usedCount === present) {
     // one entry per row: PLAIN, first-use order being row order
     addPlainEntryPages(chunk, data, nulls, start, end, pageBytes);

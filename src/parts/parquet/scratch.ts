@@ -4,12 +4,24 @@
 // ArrayBuffers per million spans, and V8 starts a full GC after every 64 MB
 // of them ("external memory pressure": ~44 a flush). A reused array costs
 // neither the collection nor the fresh pages (docs/storage.md, session 12).
+// Between flushes they are let go (releaseScratch): kept, they were resident
+// memory the bound counted while nothing used them (session 13).
 
 export class Scratch<A extends Uint8Array | Uint32Array | Int32Array> {
   private array: A;
 
   constructor(private readonly make: (length: number) => A) {
     this.array = make(0);
+    everyScratch.push(this);
+  }
+
+  /** Lets go of the kept array (the next take makes one anew). */
+  release(): void {
+    if (this.array.length > 0) this.array = this.make(0);
+  }
+
+  get keptBytes(): number {
+    return this.array.byteLength;
   }
 
   /** `length` elements, not cleared: valid until the next take. */
@@ -17,6 +29,22 @@ export class Scratch<A extends Uint8Array | Uint32Array | Int32Array> {
     if (this.array.length < length) this.array = this.make(Math.max(length, this.array.length * 2));
     return this.array.subarray(0, length) as A;
   }
+}
+
+/** Every Scratch of this thread: all of them module-level, living as long as the thread. */
+const everyScratch: Scratch<Uint8Array | Uint32Array | Int32Array>[] = [];
+
+/**
+ * Lets go of every Scratch's array; returns the bytes they held. The flush's
+ * worker calls it after each job: an idle worker then holds none of them.
+ */
+export function releaseScratch(): number {
+  let bytes = 0;
+  for (const scratch of everyScratch) {
+    bytes += scratch.keptBytes;
+    scratch.release();
+  }
+  return bytes;
 }
 
 /**
