@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTokenChunks, chunkMayContain, distinctHashes, decodeTokenIndex, encodeTokenIndex, type ChunkPlace, type TokenChunk } from './token-index.js';
 import { buildFuseFilter, fuseMayContain } from './fuse-filter.js';
+import { crc32 } from '../wal/crc32.js';
+import { numberSetHas } from './number-set.js';
 import { SMALL_NUMBER_KEYS, forEachTokenHash, tokensOf, wordKey } from './log-tokens.js';
 
 function keysOf(text: string): Uint32Array {
@@ -60,6 +62,34 @@ describe('fuse filter', () => {
   });
 });
 
+/** A version 3 file (sessions 9-12) of the chunks (one filter): each chunk's numbers a bitmap, as docs/format/token-index.md had it. */
+function encodeVersion3(chunks: readonly TokenChunk[]): Uint8Array {
+  const parts: Buffer[] = [Buffer.from('MQTOKIX3', 'latin1')];
+  const u32 = (n: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  const f = chunks[0]!.filter;
+  parts.push(u32(1), u32(f.seed), u32(f.segmentLength), u32(f.segmentCount), Buffer.of(f.fingerprintBits), u32(f.fingerprints.length), Buffer.from(f.fingerprints));
+  parts.push(u32(chunks.length));
+  for (const c of chunks) {
+    const times = Buffer.alloc(16);
+    times.writeBigInt64LE(c.minTimeNs, 0);
+    times.writeBigInt64LE(c.maxTimeNs, 8);
+    parts.push(u32(c.firstRow), u32(c.rows), times);
+    for (const name of [c.minService, c.maxService]) {
+      const b = Buffer.from(name, 'utf8');
+      parts.push(Buffer.of(b.length & 0xff, b.length >> 8), b);
+    }
+    const bitmap = Buffer.alloc(c.numbersBelow / 8);
+    for (let n = 0; n < c.numbersBelow; n++) if (numberSetHas(c.numbers, n)) bitmap[n >>> 3]! |= 1 << (n & 7);
+    parts.push(u32(0), u32(c.slot), u32(c.numbersBelow), bitmap);
+  }
+  const body = Buffer.concat(parts);
+  return new Uint8Array(Buffer.concat([body, u32(crc32(body, 0))]));
+}
+
 describe('token index', () => {
   it('finds the distinct hashes of a chunk, zero and repeats included', () => {
     let x = 12345;
@@ -81,8 +111,8 @@ describe('token index', () => {
     assert.ok(chunks.every((c) => c.filter === chunks[0]!.filter));
     chunks.forEach((chunk, c) => {
       for (const w of tokensOf(texts[c]!)) assert.ok(chunkMayContain(chunk, wordKey(w)), `${w} in chunk ${c}`);
-      // numbers 0-8999 with step 3 are dense enough for the bitmap: the others are known absent
-      assert.ok(chunk.numbersBelow >= 4096, `bitmap of ${chunk.numbersBelow}`);
+      // numbers 0-8999 with step 3 are dense enough for exact blocks: the others are known absent
+      assert.ok(chunk.numbersBelow >= 4096, `exact numbers below ${chunk.numbersBelow}`);
       for (let n = 0; n < chunk.numbersBelow && n < 9000; n++) assert.equal(chunkMayContain(chunk, n), n % 3 === c, `number ${n} in chunk ${c}`);
       let falsePositives = 0;
       for (let i = 0; i < 10_000; i++) if (chunkMayContain(chunk, wordKey(`other${i}`))) falsePositives++;
@@ -106,6 +136,21 @@ describe('token index', () => {
     }
   });
 
+  it('reads a session 9-12 index (version 3, numbers as one bitmap) as written, and writes it again as version 4 with the same answers', () => {
+    const words = (c: number): string[] => Array.from({ length: 3000 }, (_, i) => `w${c}x${i} ${i * 3 + c} ${70_000 + i * 7} ${1_000_000 + i * 17}`);
+    const texts = [0, 1].map((c) => words(c).join(' '));
+    const chunks = chunksOf(texts);
+    const older = decodeTokenIndex(encodeVersion3(chunks));
+    const again = decodeTokenIndex(encodeTokenIndex(older));
+    for (const read of [older, again]) {
+      read.forEach((chunk, c) => {
+        assert.equal(chunk.numbersBelow, chunks[c]!.numbersBelow);
+        for (let n = 0; n < 100_000; n++) assert.equal(chunkMayContain(chunk, n), chunkMayContain(chunks[c]!, n), `number ${n} in chunk ${c}`);
+        for (const w of tokensOf(texts[c]!)) assert.ok(chunkMayContain(chunk, wordKey(w)), `${w} in chunk ${c}`);
+      });
+    }
+  });
+
   it('reads back what it wrote, filters shared by chunks written once, and refuses a corrupt file or an older version', () => {
     const one = chunksOf(['connection refused 42', 'all good'], 'cart', 5n, 9n);
     const other = chunksOf(['säljö 7 bröd'], 'säljö', -3n, 4n).map((c) => ({ ...c, firstRow: c.firstRow + 32_768 }));
@@ -122,6 +167,6 @@ describe('token index', () => {
     assert.throws(() => decodeTokenIndex(bytes.subarray(0, 10)), /not a marquetry token index/);
     const older = bytes.slice();
     older.set(Buffer.from('MQTOKIX2', 'latin1'), 0);
-    assert.throws(() => decodeTokenIndex(older), /not a marquetry token index \(version 3\)/);
+    assert.throws(() => decodeTokenIndex(older), /not a marquetry token index \(version 3 or 4\)/);
   });
 });

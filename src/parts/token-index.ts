@@ -14,8 +14,11 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { crc32 } from '../wal/crc32.js';
 import { buildFuseFilter, fuseFingerprintBytes, fuseMayContain, type FuseFilter } from './fuse-filter.js';
 import { SMALL_NUMBER_KEYS } from './log-tokens.js';
+import { BLOCK_HEADER_BITS, NUMBER_BLOCK, blockCoding, blockEnd, numberSetBytes, numberSetHas, numberSetOf, numberSetOfBitmap, readNumberSet, writeNumberSet, type NumberSet } from './number-set.js';
 
-const MAGIC = 'MQTOKIX3';
+const MAGIC = 'MQTOKIX4';
+/** Session 9-12's files: each chunk's small numbers one bitmap; read as written. */
+const MAGIC_V3 = 'MQTOKIX3';
 /** A part's token index is `<part id>.tokens` beside it. */
 export const TOKEN_INDEX_SUFFIX = '.tokens';
 /**
@@ -45,58 +48,61 @@ export interface TokenChunk {
   /** smallest and largest service name of its rows (UTF-8 byte order) */
   minService: string;
   maxService: string;
-  /** the numbers below this (a multiple of 8) that are words of the chunk: bit n set for number n (exact) */
+  /** the numbers below this (a multiple of 8) that are words of the chunk are in `numbers`, exactly */
   numbersBelow: number;
-  numbers: Uint8Array;
+  numbers: NumberSet;
   /** every other word of the chunk is the pair (word key, slot) in this filter, shared by the chunks built together */
   filter: FuseFilter;
   slot: number;
 }
 
-/** What a chunk's words make: its number bitmap, and the keys left for the filter. */
+/** What a chunk's words make: its exact set of small numbers, and the keys left for the filter. */
 interface ChunkWords {
   numbersBelow: number;
-  numbers: Uint8Array;
+  numbers: NumberSet;
   filtered: Uint32Array;
 }
 
 /**
  * Splits a chunk's distinct word keys (log-tokens.ts: small numbers are
- * their own value) into a bitmap of the numbers below some power of two and
- * the rest. Small numbers — durations, counts, ports, sizes — are dense in a
- * chunk of 16 Ki rows (~92 % of 0-4095 in the bench's logs, more in 32 Ki): one bit each
- * over the range costs less than ~6.5 bits for each of them in the filter,
- * and never errs. The bound is the power of two that saves the most bits.
+ * their own value) into an exact set of the numbers below some bound and
+ * the rest. Small numbers — durations, counts, ports, sizes, ids below
+ * 2^20 — are dense in a chunk of logs (~98 % of 0-4095 in 32 Ki rows of the
+ * bench's, ~22 % of 4096-65535, ~16 % of the user ids to 100,000): each
+ * costs fewer bits in a block of the set (a bitmap or Rice-coded gaps,
+ * numberSetOf) than ~6.5 in the filter, and is never a false positive. The
+ * bound is the multiple of NUMBER_BLOCK that saves the most bits, counting
+ * each block as coded.
  */
 function chunkWords(distinct: Uint32Array, bitsPerFilteredKey: number): ChunkWords {
-  // numbers by bit length: byLength[k] counts n with 2^(k-1) ≤ n < 2^k (byLength[0]: zero)
-  const byLength = new Uint32Array(22);
-  for (let i = 0; i < distinct.length; i++) {
-    const key = distinct[i]!;
-    if (key < SMALL_NUMBER_KEYS) byLength[32 - Math.clz32(key)]!++;
-  }
-  let numbersBelow = 0;
-  let best = 0;
-  let count = 0;
-  for (let k = 0; k <= 20; k++) {
-    count += byLength[k]!; // numbers below 2^k
-    const saved = count * bitsPerFilteredKey - (1 << k);
-    if (k >= 3 && saved > best) {
-      best = saved;
-      numbersBelow = 1 << k;
+  let smallCount = 0;
+  for (let i = 0; i < distinct.length; i++) if (distinct[i]! < SMALL_NUMBER_KEYS) smallCount++;
+  const small = new Uint32Array(smallCount);
+  let s = 0;
+  for (let i = 0; i < distinct.length; i++) if (distinct[i]! < SMALL_NUMBER_KEYS) small[s++] = distinct[i]!;
+  small.sort();
+  // the bound: blocks [0, best) exact, the numbers above it in the filter
+  let bestBlocks = 0;
+  let saved = 0;
+  let bestSaved = 0;
+  let at = 0;
+  const blocks = small.length === 0 ? 0 : Math.floor(small[small.length - 1]! / NUMBER_BLOCK) + 1;
+  for (let b = 0; b < blocks; b++) {
+    const end = blockEnd(small, at, (b + 1) * NUMBER_BLOCK);
+    const exact = blockCoding(small, at, end, b * NUMBER_BLOCK, NUMBER_BLOCK).bits + BLOCK_HEADER_BITS;
+    saved += (end - at) * bitsPerFilteredKey - exact;
+    if (saved > bestSaved) {
+      bestSaved = saved;
+      bestBlocks = b + 1;
     }
+    at = end;
   }
-  const numbers = new Uint8Array(numbersBelow / 8);
-  let kept = 0;
-  for (let i = 0; i < distinct.length; i++) {
-    const key = distinct[i]!;
-    if (key < numbersBelow) numbers[key >>> 3]! |= 1 << (key & 7);
-    else kept++;
-  }
-  const filtered = new Uint32Array(kept);
+  const numbersBelow = bestBlocks * NUMBER_BLOCK;
+  const exactCount = blockEnd(small, 0, numbersBelow);
+  const filtered = new Uint32Array(distinct.length - exactCount);
   let p = 0;
   for (let i = 0; i < distinct.length; i++) if (distinct[i]! >= numbersBelow) filtered[p++] = distinct[i]!;
-  return { numbersBelow, numbers, filtered };
+  return { numbersBelow, numbers: numberSetOf(small.subarray(0, exactCount), numbersBelow), filtered };
 }
 
 /** Where a chunk's rows are and what it spans: a TokenChunk without its words. */
@@ -167,15 +173,16 @@ export function distinctHashes(hashes: Uint32Array): Uint32Array {
 
 /** Whether the chunk may hold the word of key `key` (wordKey, log-tokens.ts): numbers of its bitmap exactly, others by its filter. */
 export function chunkMayContain(chunk: TokenChunk, key: number): boolean {
-  if (key < chunk.numbersBelow) return (chunk.numbers[key >>> 3]! & (1 << (key & 7))) !== 0;
+  if (key < chunk.numbersBelow) return numberSetHas(chunk.numbers, key);
   return fuseMayContain(chunk.filter, key, chunk.slot);
 }
 
-// File: "MQTOKIX3" | u32 filter count | filters | u32 chunk count | chunks | u32 CRC-32 of everything before it.
+// File: "MQTOKIX4" | u32 filter count | filters | u32 chunk count | chunks | u32 CRC-32 of everything before it.
 // Filter: u32 seed | u32 segment length | u32 segment count | u8 fingerprint bits | u32 byte count | fingerprints
 // Chunk: u32 first row | u32 rows | i64 min time | i64 max time |
 //        u16 length + min service (UTF-8) | u16 length + max service |
-//        u32 filter | u32 slot | u32 numbers below | bitmap (numbers below / 8 bytes)
+//        u32 filter | u32 slot | u32 numbers below | number blocks (number-set.ts)
+// Version 3 ("MQTOKIX3", read only): the same, but a bitmap (numbers below / 8 bytes) for the number blocks.
 const FILTER_FIXED_BYTES = 4 + 4 + 4 + 1 + 4;
 const CHUNK_FIXED_BYTES = 4 + 4 + 8 + 8 + 2 + 2 + 4 + 4 + 4;
 
@@ -193,7 +200,7 @@ export function encodeTokenIndex(chunks: readonly TokenChunk[]): Uint8Array {
   const names = chunks.map((c) => [utf8Of(c.minService), utf8Of(c.maxService)] as const);
   let size = 8 + 4 + 4 + 4;
   for (const f of filters) size += FILTER_FIXED_BYTES + f.fingerprints.length;
-  chunks.forEach((c, i) => (size += CHUNK_FIXED_BYTES + names[i]![0].length + names[i]![1].length + c.numbers.length));
+  chunks.forEach((c, i) => (size += CHUNK_FIXED_BYTES + names[i]![0].length + names[i]![1].length + numberSetBytes(c.numbers)));
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   out.set(Buffer.from(MAGIC, 'latin1'), 0);
@@ -224,8 +231,7 @@ export function encodeTokenIndex(chunks: readonly TokenChunk[]): Uint8Array {
     view.setUint32(p, filterIndex.get(c.filter)!, true);
     view.setUint32(p + 4, c.slot, true);
     view.setUint32(p + 8, c.numbersBelow, true);
-    out.set(c.numbers, p + 12);
-    p += 12 + c.numbers.length;
+    p = writeNumberSet(c.numbers, out, view, p + 12);
   });
   view.setUint32(p, crc32(out.subarray(0, p), 0), true);
   return out;
@@ -235,7 +241,8 @@ export function decodeTokenIndex(bytes: Uint8Array, label = 'token index'): Toke
   const fail = (why: string): never => {
     throw new Error(`token-index: ${label}: ${why}`);
   };
-  if (bytes.length < 20 || Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) fail('not a marquetry token index (version 3)');
+  const magic = bytes.length < 20 ? '' : Buffer.from(bytes.subarray(0, 8)).toString('latin1');
+  if (magic !== MAGIC && magic !== MAGIC_V3) fail('not a marquetry token index (version 3 or 4)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length - 4;
   if (view.getUint32(end, true) !== crc32(bytes.subarray(0, end), 0)) fail('checksum mismatch');
@@ -288,9 +295,17 @@ export function decodeTokenIndex(bytes: Uint8Array, label = 'token index'): Toke
     const numbersBelow = view.getUint32(p + 8, true);
     p += 12;
     if (numbersBelow % 8 !== 0 || numbersBelow > SMALL_NUMBER_KEYS) fail(`bad number bound ${numbersBelow} at chunk ${i}`);
-    need(numbersBelow / 8, `chunk ${i}`);
-    chunks.push({ firstRow, rows, minTimeNs, maxTimeNs, minService, maxService, numbersBelow, numbers: bytes.slice(p, p + numbersBelow / 8), filter, slot });
-    p += numbersBelow / 8;
+    let numbers: NumberSet;
+    if (magic === MAGIC_V3) {
+      need(numbersBelow / 8, `chunk ${i}`);
+      numbers = numberSetOfBitmap(bytes.slice(p, p + numbersBelow / 8), numbersBelow);
+      p += numbersBelow / 8;
+    } else {
+      const read = readNumberSet(bytes, view, p, end, numbersBelow, (why) => fail(`${why} of chunk ${i}`));
+      numbers = read.set;
+      p = read.next;
+    }
+    chunks.push({ firstRow, rows, minTimeNs, maxTimeNs, minService, maxService, numbersBelow, numbers, filter, slot });
   }
   if (p !== end) fail(`${end - p} bytes after the last chunk`);
   return chunks;
