@@ -4,7 +4,7 @@
 // chunk's distinct word keys counted by kind — small numbers by range, other
 // words (hashes) — and sized as written (number blocks + fuse filter), with
 // 6-bit and 5-bit fingerprints. Not part of the suite (docs/storage.md, "Session 13"):
-//   node --import tsx bench/logs-token-study.ts [records]
+//   [CHUNK_ROWS=65536] node --import tsx bench/logs-token-study.ts [records]
 import { ndjsonLines } from './logs-dataset.js';
 import { decodeJsonLines } from '../src/receive/json-lines-decode.js';
 import { logRowColumns } from '../src/parts/log-columns.js';
@@ -14,6 +14,8 @@ import { SMALL_NUMBER_KEYS } from '../src/parts/log-tokens.js';
 import { numberSetBytes } from '../src/parts/number-set.js';
 
 const records = Number(process.argv[2] ?? 500_000);
+/** CHUNK_ROWS=65536: chunks of another size than the flush's */
+const chunkRows = Number(process.env['CHUNK_ROWS'] ?? TOKEN_CHUNK_ROWS);
 const encoder = new TextEncoder();
 const batches = [];
 for (let i = 0; i < records; i += 5000) {
@@ -27,8 +29,8 @@ const file: LogRowsOfFile = { path: 'x', rows: records, startNs, tokens };
 const order = logPartRows([file], 0n, 2n ** 62n);
 
 const chunkKeys: Uint32Array[] = [];
-for (let start = 0; start < order.length; start += TOKEN_CHUNK_ROWS) {
-  const end = Math.min(order.length, start + TOKEN_CHUNK_ROWS);
+for (let start = 0; start < order.length; start += chunkRows) {
+  const end = Math.min(order.length, start + chunkRows);
   const all: number[] = [];
   for (let k = start; k < end; k++) {
     const r = order[k]!;
@@ -47,12 +49,12 @@ for (const keys of chunkKeys) {
     else for (let r = ranges.length - 2; r >= 0; r--) if (k >= ranges[r]!) { byRange[r]++; break; }
   }
 }
-const out: Record<string, unknown> = { records, chunks: chunkKeys.length };
+const out: Record<string, unknown> = { records, chunkRows, chunks: chunkKeys.length };
 for (let r = 0; r < ranges.length - 1; r++) out[`numbers ${ranges[r]}-${ranges[r + 1]} per chunk (density)`] = `${Math.round(byRange[r] / chunkKeys.length)} (${(byRange[r] / chunkKeys.length / (ranges[r + 1]! - ranges[r]!)).toFixed(3)})`;
 out['hashed words per chunk'] = Math.round(hashed / chunkKeys.length);
 
 // the index as written now
-const places: ChunkPlace[] = chunkKeys.map((_, i) => ({ firstRow: i * TOKEN_CHUNK_ROWS, rows: TOKEN_CHUNK_ROWS, minTimeNs: 0n, maxTimeNs: 0n, minService: 'app', maxService: 'app' }));
+const places: ChunkPlace[] = chunkKeys.map((_, i) => ({ firstRow: i * chunkRows, rows: chunkRows, minTimeNs: 0n, maxTimeNs: 0n, minService: 'app', maxService: 'app' }));
 for (const bits of [6, 5]) {
   const chunks = buildTokenChunks(places, (i) => chunkKeys[i]!, bits);
   const numberBytes = chunks.reduce((n, c) => n + numberSetBytes(c.numbers), 0);

@@ -29,13 +29,15 @@ export const TOKEN_INDEX_SUFFIX = '.tokens';
  */
 export const TOKEN_CHUNK_ROWS = 32_768;
 /**
- * ≈ 1.6 % false positives (1 in 2^6) at ~6.5 bits per (word, chunk) pair in a
- * part's filter; session 9 wrote 7 (0.8 %, ~7.5 bits), read as written (the
- * width is in each filter's header). A false positive costs a rare-word search
- * one chunk tested from its pages (~4 ms), the bit 0.13 B a record
- * (docs/storage.md, "Session 10").
+ * ≈ 3.1 % false positives (1 in 2^5) at ~5.4 bits per (word, chunk) pair in a
+ * part's filter, since session 13; sessions 10-12 wrote 6 (1.6 %), session 9
+ * 7 (0.8 %), read as written (the width is in each filter's header). Only
+ * words that are not small numbers are in the filter (request ids, long
+ * numbers, hex ids, words of letters); a false positive costs a search one
+ * chunk tested from its pages (~1.3 ms for a request id), the bit 0.08 B a
+ * record (docs/storage.md, "Session 13").
  */
-const FINGERPRINT_BITS = 6;
+const FINGERPRINT_BITS = 5;
 /** what a key costs in the filter: fingerprint bits × the filter's size factor for a part's pairs */
 const FILTER_SIZE_FACTOR = 1.075;
 
