@@ -22,12 +22,13 @@ const MAGIC_V3 = 'MQTOKIX3';
 /** A part's token index is `<part id>.tokens` beside it. */
 export const TOKEN_INDEX_SUFFIX = '.tokens';
 /**
- * Rows per chunk: one Parquet row group of a flushed log part. 32 Ki since
- * session 12 (16 Ki before: such parts' chunks read as written): the part
- * 0.34 B/record and the index 0.14 smaller, for a candidate chunk's test
- * and the fetch of its rows ~2 × the CPU (docs/storage.md, "Session 12").
+ * Rows per chunk: one Parquet row group of a flushed log part. 64 Ki since
+ * session 13 (32 Ki in session 12, 16 Ki before: such parts' chunks read as
+ * written): the part 0.15 B/record and the index 0.10 smaller than at 32 Ki,
+ * for a candidate chunk's test and the fetch of its rows ~2 × the CPU
+ * (docs/storage.md, "Session 12" and "Session 13").
  */
-export const TOKEN_CHUNK_ROWS = 32_768;
+export const TOKEN_CHUNK_ROWS = 65_536;
 /**
  * ≈ 3.1 % false positives (1 in 2^5) at ~5.4 bits per (word, chunk) pair in a
  * part's filter, since session 13; sessions 10-12 wrote 6 (1.6 %), session 9

@@ -33,8 +33,9 @@ import type { ColumnFileOptions } from '../parts/parquet/writer.js';
  * 11) level 1 is the smallest of levels 1–9 on every column but one, and the
  * levels that are smaller (11 and up) cost more than the whole ingest:
  * docs/storage.md, "Session 11: zstd levels of log parts". Pages of 1 MiB
- * hold a row group's column (32 Ki rows) in one frame: the request ids, the
- * one column above 256 KiB a row group, 0.013 B/record smaller.
+ * hold a row group's column in one frame (32 Ki rows; at 64 Ki the request
+ * ids take two pages): the request ids, the one column above 256 KiB a row
+ * group of 32 Ki, 0.013 B/record smaller.
  * Int64 and int32 columns delta-coded and strings PLAIN where smaller.
  */
 export const LOG_PART_ENCODING: ColumnFileOptions = {
@@ -58,8 +59,8 @@ export const LOG_PART_LAYOUT: PartLayout = {
   sortSql: `service_name, ${LOG_TIME_COLUMN}`,
   // ties in a known order: the token index is built for the part's rows before DuckDB writes them
   tieBreakBySourceRow: true,
-  // One chunk of the token index is one row group: a word in one chunk reads 32 Ki rows (16 Ki before
-  // session 12: the footer, dictionary pages and zstd frames of half as many row groups, 0.48 B/record).
+  // One chunk of the token index is one row group: a word in one chunk reads 64 Ki rows (32 Ki in session
+  // 12, 16 Ki before: the footer, dictionary pages and zstd frames of fewer row groups, 0.15 B/record at 64 Ki).
   rowGroupRows: TOKEN_CHUNK_ROWS,
   // Written by our own writer: zstd pages, delta-coded int64s and int32s, PLAIN or dictionary strings by size
   // (docs/storage.md, "Log parts"), every column OPTIONAL so a merge concatenates chunks.

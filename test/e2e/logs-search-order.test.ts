@@ -24,7 +24,8 @@ describe('log search: rows located by the token index, pages over equal times', 
     const server = await startTestServer({ flushIntervalMs: 3_600_000, compactIntervalMs: 3_600_000 });
     try {
       const base = Math.floor(Date.now() / 86_400_000) * 86_400 + 60; // today (UTC), in seconds
-      // Three chunks of 32 Ki rows (six of 16 Ki before session 12): a word of one chunk leaves the others skipped, and the rows the cheap tests pass are checked in process (log-search.ts).
+      // Two chunks of 64 Ki rows (three of 32 Ki in session 12, six of 16 Ki before): a word of one chunk leaves the other skipped but
+      // where the filter errs (1 in 32 with 5-bit fingerprints), and the rows the cheap tests pass are checked in process (log-search.ts).
       const total = 90_000;
       // Three streams (services), four requests each sealed into its own staging file, 30 distinct times: many ties everywhere.
       for (let request = 0; request < 4; request++) {
@@ -41,13 +42,15 @@ describe('log search: rows located by the token index, pages over equal times', 
       assert.equal(parts[0]!.rows, total);
       assert.ok(parts[0]!.tokenIndexPath, 'the part has a token index: its rows are where the index expects them');
       const pick = seededRandom(7);
+      let skipped = 0;
       for (let k = 0; k < 150; k++) {
         const i = Math.floor(pick() * total);
         const word = k % 2 === 0 ? `w${i}` : `W${i}`;
         const r = await getJson(`${server.apiUrl}/api/v1/logs?query=${word}`);
         assert.deepEqual(r.body.records.map((x: any) => x.body.i), [i], word);
-        assert.ok(r.body.stats.unitsRead < r.body.stats.unitsPlanned + r.body.stats.chunksSkipped, 'chunks skipped');
+        if (r.body.stats.unitsRead < r.body.stats.unitsPlanned + r.body.stats.chunksSkipped) skipped++;
       }
+      assert.ok(skipped >= 140, `a chunk skipped in ${skipped} of 150 searches`);
       // "w1" is a substring of thousands of rows' words (w10, w1234, …): too many to check in process, DuckDB checks them.
       const r = await getJson(`${server.apiUrl}/api/v1/logs?query=w1`);
       assert.deepEqual(r.body.records.map((x: any) => x.body.i), [1]);
