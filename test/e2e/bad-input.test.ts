@@ -10,7 +10,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { encodeExportTraceServiceRequest } from '../../src/receive/otlp-proto-encode.js';
 import { hexOf } from '../../src/model/hex.js';
 import type { SpanBatch } from '../../src/model/span-batch.js';
-import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { eventually, getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { syntheticBatch } from '../helpers/synthetic-spans.js';
 import { decodePartialSuccess, decodeRpcStatus } from '../helpers/proto-fields.js';
 import { grpcExport, postDeclaringLength, rawPost } from '../helpers/raw-clients.js';
@@ -268,11 +268,33 @@ describe('overload: memory bound', () => {
       assert.match(String(grpc.metadata.get('retry-after')[0]), /^\d+$/);
     }
 
+    assert.equal(server.store.stats().partRows, 0, 'a head of 30 spans, under a sixteenth of a flush, waits for its timer');
     await server.store.flush();
     const again = await postOtlpProto(server.otlpUrl, encodeExportTraceServiceRequest(syntheticBatch(1, 30)));
     assert.equal(again.status, 200);
     const stats = server.store.stats();
     assert.equal(stats.partRows + stats.headPendingRows + stats.headStagedRows, 60, 'the first and the last request, nothing of the refused ones');
+  });
+});
+
+describe('overload: memory bound with a sizeable head', () => {
+  let server: TestServer;
+  before(async () => {
+    // a flush of 320 spans: the 30 of one request are more than a sixteenth of it
+    server = await startTestServer({ maxMemoryBytes: 1024 * 1024, flushIntervalMs: 3_600_000, flushMaxSpans: 320 });
+  });
+  after(async () => {
+    await server.dispose();
+  });
+
+  it("starts the head's flush when memory refuses a request, so ingest resumes without waiting for the flush timer", async () => {
+    assert.equal((await postOtlpProto(server.otlpUrl, encodeExportTraceServiceRequest(syntheticBatch(1, 30)))).status, 200, 'an empty head admits');
+    assert.equal((await postOtlpProto(server.otlpUrl, encodeExportTraceServiceRequest(syntheticBatch(1, 30)))).status, 503);
+    await eventually(async () => (server.store.stats().partRows === 30 ? true : undefined), 10_000, 'the refusal to flush the head');
+    const again = await postOtlpProto(server.otlpUrl, encodeExportTraceServiceRequest(syntheticBatch(1, 30)));
+    assert.equal(again.status, 200, 'an empty head admits again');
+    const stats = server.store.stats();
+    assert.equal(stats.partRows + stats.headPendingRows + stats.headStagedRows, 60, 'the first and the last request, nothing of the refused one');
   });
 });
 
