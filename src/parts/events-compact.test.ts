@@ -5,11 +5,37 @@ import { Rng } from '../loadgen/rng.js';
 import { generateTraces } from '../loadgen/trace-generator.js';
 import { JsonEntriesColumn, writeEventsJson } from './otlp-json-bytes.js';
 import { FRESH_ARRAYS } from './column-array-pool.js';
-import { compactEventsColumn, compactEventsJson, expandEvents, expandEventsSql } from './events-compact.js';
+import { compactEventsEntry, compactEventsJson, expandEvents, expandEventsSql, startWordsOf } from './events-compact.js';
 import { ownEntriesColumn, queryRows, sqlString, withDuckDB } from './parquet/testing.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+interface StringEntries {
+  entries: Uint8Array;
+  entryStarts: Uint32Array;
+  indices: Uint32Array;
+  nulls: Uint8Array;
+}
+
+/** Every row's events in compact form by compactEventsEntry, one entry per row with events, as the flush's worker writes a run's (sorted-run.ts). */
+function compactEventsColumn(events: StringEntries, startNs: BigInt64Array): StringEntries {
+  const { entries, entryStarts, indices, nulls } = events;
+  // room for each row's entry (rows may share one); the compact form is shorter
+  const out = new Uint8Array(indices.reduce((bytes, entry, k) => (nulls[k] !== 0 ? bytes : bytes + entryStarts[entry + 1]! - entryStarts[entry]!), 0));
+  const outStarts: number[] = [];
+  const outIndices = new Uint32Array(indices.length);
+  const startWords = startWordsOf(startNs);
+  let at = 0;
+  indices.forEach((entry, k) => {
+    if (nulls[k] !== 0) return;
+    outIndices[k] = outStarts.length;
+    outStarts.push(at);
+    at = compactEventsEntry(entries, entryStarts[entry]!, entryStarts[entry + 1]!, startWords, k, out, at);
+  });
+  outStarts.push(at);
+  return { entries: out.subarray(0, at), entryStarts: Uint32Array.from(outStarts), indices: outIndices, nulls };
+}
 
 function compact(json: string, startNs: bigint): string {
   const bytes = encoder.encode(json);

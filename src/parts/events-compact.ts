@@ -247,40 +247,6 @@ export function expandEventsSql(column: string, startColumn: string): string {
 }
 
 /** Strings as the flush's worker holds them: entries of `u32 length, UTF-8 bytes`, one index per row. */
-export interface StringEntries {
-  entries: Uint8Array;
-  entryStarts: Uint32Array;
-  indices: Uint32Array;
-  nulls: Uint8Array;
-}
-
-/** Every row's events in compact form, one entry per row with events (`startNs`: the rows' starts). */
-export function compactEventsColumn(events: StringEntries, startNs: BigInt64Array): StringEntries {
-  const { entries, entryStarts, indices, nulls } = events;
-  const rows = indices.length;
-  let bytes = 0;
-  let present = 0;
-  for (let k = 0; k < rows; k++) {
-    if (nulls[k] !== 0) continue;
-    bytes += entryStarts[indices[k]! + 1]! - entryStarts[indices[k]!]!;
-    present++;
-  }
-  const out = new Uint8Array(bytes);
-  const outStarts = new Uint32Array(present + 1);
-  const outIndices = new Uint32Array(rows);
-  const startWords = startWordsOf(startNs);
-  let at = 0;
-  let e = 0;
-  for (let k = 0; k < rows; k++) {
-    if (nulls[k] !== 0) continue;
-    outStarts[e] = at;
-    outIndices[k] = e++;
-    at = compactEventsEntry(entries, entryStarts[indices[k]!]!, entryStarts[indices[k]! + 1]!, startWords, k, out, at);
-  }
-  outStarts[e] = at;
-  return { entries: out.subarray(0, at), entryStarts: outStarts, indices: outIndices, nulls };
-}
-
 /** Starts as 32-bit halves (little-endian) for compactEventsEntry: a row's start read as a BigInt would be one more object. */
 export function startWordsOf(startNs: BigInt64Array): Int32Array {
   return new Int32Array(startNs.buffer, startNs.byteOffset, startNs.length * 2);
