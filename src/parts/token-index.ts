@@ -1,7 +1,7 @@
 // The token index of a log part: for each chunk of the part's rows — a range
 // of TOKEN_CHUNK_ROWS consecutive rows, one Parquet row group of a flushed
 // part — its time and service range and which words its text fields hold
-// (log-tokens.ts): small numbers in a bitmap, every other word as the pair
+// (log-tokens.ts): small numbers in an exact set (number-set.ts), every other word as the pair
 // (word, chunk) in a binary fuse filter shared by the part's chunks
 // (fuse-filter.ts). A full-text query
 // tests its words against every chunk and reads only the rows of chunks that
@@ -174,7 +174,7 @@ export function distinctHashes(hashes: Uint32Array): Uint32Array {
   return out.slice(0, distinct);
 }
 
-/** Whether the chunk may hold the word of key `key` (wordKey, log-tokens.ts): numbers of its bitmap exactly, others by its filter. */
+/** Whether the chunk may hold the word of key `key` (wordKey, log-tokens.ts): numbers of its exact set exactly, others by its filter. */
 export function chunkMayContain(chunk: TokenChunk, key: number): boolean {
   if (key < chunk.numbersBelow) return numberSetHas(chunk.numbers, key);
   return fuseMayContain(chunk.filter, key, chunk.slot);
