@@ -2,8 +2,8 @@
 // and what ColumnMetaData needs to describe them. Offsets are assigned by the
 // caller, which knows where the chunk lands in the file.
 
-import type { PreparedColumn } from './columns.js';
-import { bitWidthFor, countNulls, deltaBinaryPacked, deltaLengthByteArray, encodeDefinitionLevels, encodeHybrid, hybridMaxBytes, plainBooleans, plainFixedWidth } from './encoding.js';
+import type { PreparedColumn, PresentRows } from './columns.js';
+import { bitWidthFor, countNulls, deltaBinaryPacked, deltaLengthByteArray, definitionLevelsOfPresentRows, encodeDefinitionLevels, encodeHybrid, hybridMaxBytes, plainBooleans, plainFixedWidth } from './encoding.js';
 import { type PageCodec, compressPage } from './compression.js';
 import { Encoding, type Statistics } from './metadata.js';
 import { encodeDataPageHeader, encodeDictionaryPageHeader } from './page.js';
@@ -21,6 +21,7 @@ import {
 import { type Dictionary, encodeDictionaryStrings, encodePlainStrings } from './strings.js';
 import { encodeDictionaryInts } from './int-dictionary.js';
 import { Scratch } from './scratch.js';
+import { compactSparseChunk } from './sparse-chunk.js';
 
 /** Default target size of a data page's values, so readers never need huge page buffers. */
 export const PAGE_BYTES = 1 << 20;
@@ -160,6 +161,21 @@ export class EncodingChoice {
  * file's earlier row groups, where the options leave more than one encoding.
  */
 export function encodeColumnChunk(column: PreparedColumn, start: number, end: number, options: ChunkOptions, choice?: EncodingChoice): EncodedColumnChunk {
+  // compressed pages only: the compacted values are scratch, and uncompressed pages may be views of them
+  const sparse = options.codec !== undefined ? compactSparseChunk(column, start, end, options.pageBytes) : undefined;
+  if (sparse === undefined) return encodeRows(column, start, end, options, choice);
+  const present = sparse.presentRows.offsets.length;
+  const chunk = encodeRows(sparse, 0, present, options, choice);
+  chunk.statistics.nullCount = end - start - present;
+  return chunk;
+}
+
+/**
+ * encodeColumnChunk() of rows [start, end) as they are, every row's mask
+ * byte read (a compacted sparse chunk: its values [0, present)); the
+ * reference sparse chunks are tested against.
+ */
+export function encodeRows(column: PreparedColumn, start: number, end: number, options: ChunkOptions, choice?: EncodingChoice): EncodedColumnChunk {
   if (column.kind === 'int64' || column.kind === 'int32') return encodeIntChunk(column, start, end, options, choice);
   if ((column.kind === 'string' || column.kind === 'string-entries') && options.tryPlainStrings && options.codec !== undefined) {
     const reused = choice?.encoding.reuse();
@@ -213,7 +229,7 @@ function int32DeltasFit(bounds: Bounds | undefined): boolean {
 /** The chunk as a dictionary of its values (with a codec), or undefined when that does not fit. */
 function intDictionaryChunk(column: Extract<PreparedColumn, { kind: 'int64' | 'int32' }>, start: number, end: number, options: ChunkOptions, choice: EncodingChoice | undefined, facts?: ChunkFacts): EncodedChunkAs | undefined {
   if (options.codec === undefined || !options.tryDictionary) return undefined;
-  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec, facts?.nullCount, choice);
+  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec, facts?.nullCount, choice, column.presentRows);
   const present = end - start - chunk.nullCount;
   const limits = { maxEntries: Math.floor(present / 2), maxBytes: MAX_DICTIONARY_BYTES };
   const dictionary = limits.maxEntries > 0 ? encodeDictionaryInts(column, start, end, present, limits) : undefined;
@@ -244,7 +260,7 @@ type EncodedChunkAs = EncodedColumnChunk & { valuesEncoding: Encoding };
  * PLAIN or DELTA_BINARY_PACKED; strings RLE_DICTIONARY (when it pays) or PLAIN.
  */
 function encodeChunkAs(column: PreparedColumn, start: number, end: number, options: ChunkOptions, encoding: Encoding, choice: EncodingChoice | undefined, facts?: ChunkFacts): EncodedChunkAs {
-  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec, facts?.nullCount, choice);
+  const chunk = new ChunkBuilder(column.nulls, column.optional, start, end, options.codec, facts?.nullCount, choice, column.presentRows);
   // strings' PLAIN pages: DELTA_LENGTH_BYTE_ARRAY tried beside PLAIN at a trial, alone once a trial chose it
   if (options.tryDeltaLengthStrings === true && options.codec !== undefined) chunk.deltaLengths = encoding === Encoding.DELTA_LENGTH_BYTE_ARRAY ? 'only' : 'try';
   let bounds: Bounds | undefined;
@@ -676,6 +692,8 @@ class ChunkBuilder {
     nullCount?: number,
     /** the column's choices in the file's earlier row groups (dictionary index forms) */
     readonly choice?: EncodingChoice,
+    /** a compacted sparse chunk's rows (its one data page holds them all) */
+    private readonly presentRows?: PresentRows,
   ) {
     if (optional) this.encodings.add(Encoding.RLE);
     this.nullCount = nullCount ?? countNulls(nulls, start, end);
@@ -715,24 +733,25 @@ class ChunkBuilder {
    * alternative's index.
    */
   addDataPage(start: number, end: number, encoding: Encoding, values: Uint8Array, alternatives: readonly PageValues[] = []): number {
-    const levels = this.optional ? encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), this.codec?.codec === 'zstd', this.pageScratch(levelPages)) : undefined;
+    const levels = this.optional ? this.definitionLevels(start, end) : undefined;
+    const rows = this.presentRows?.rows ?? end - start;
     if (this.codec !== undefined) {
       const { stored, kept } = compressSmallest(levels, values, alternatives.map((a) => a.values), this.codec);
       if (kept >= 0) ({ encoding, values } = alternatives[kept]!);
       this.encodings.add(encoding);
       const bodyBytes = (levels?.length ?? 0) + values.length;
-      const header = encodeDataPageHeader(bodyBytes, end - start, encoding, stored.length);
+      const header = encodeDataPageHeader(bodyBytes, rows, encoding, stored.length);
       this.push(header, header.length);
-      this.pages.push({ rows: end - start, dictionaryIndices: encoding === Encoding.RLE_DICTIONARY, bodyAt: this.byteLength, levelsBytes: levels?.length ?? 0, valuesBytes: values.length });
+      this.pages.push({ rows, dictionaryIndices: encoding === Encoding.RLE_DICTIONARY, bodyAt: this.byteLength, levelsBytes: levels?.length ?? 0, valuesBytes: values.length });
       this.push(stored, bodyBytes);
       return kept;
     }
     this.encodings.add(encoding);
     const bodyBytes = (levels?.length ?? 0) + values.length;
-    const header = encodeDataPageHeader(bodyBytes, end - start, encoding);
+    const header = encodeDataPageHeader(bodyBytes, rows, encoding);
     this.push(header, header.length);
     this.pages.push({
-      rows: end - start,
+      rows,
       dictionaryIndices: encoding === Encoding.RLE_DICTIONARY,
       bodyAt: this.byteLength,
       levelsBytes: levels?.length ?? 0,
@@ -741,6 +760,14 @@ class ChunkBuilder {
     if (levels !== undefined) this.push(levels, levels.length);
     if (values.length > 0) this.push(values, values.length);
     return -1;
+  }
+
+  /** Definition levels of a page of rows [start, end); of a compacted sparse chunk, from the rows with a value (its one page). */
+  private definitionLevels(start: number, end: number): Uint8Array {
+    const packedOnly = this.codec?.codec === 'zstd';
+    if (this.presentRows === undefined) return encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), packedOnly, this.pageScratch(levelPages));
+    if (start !== this.start || end !== this.end) throw new Error('parquet: a compacted sparse chunk is one data page');
+    return definitionLevelsOfPresentRows(this.presentRows.offsets, this.presentRows.rows, packedOnly, this.pageScratch(levelPages));
   }
 
   /** A data page of PLAIN byte arrays (`u32 length, bytes` each), or their DELTA_LENGTH_BYTE_ARRAY where that compresses smaller. */

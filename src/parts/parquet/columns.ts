@@ -44,6 +44,18 @@ interface PreparedBase {
    * every column when asked (ColumnFileOptions.allOptional); else REQUIRED.
    */
   optional: boolean;
+  /**
+   * A sparse chunk compacted to its rows with a value (sparse-chunk.ts): the
+   * column holds their values alone, without nulls; its pages describe
+   * these rows.
+   */
+  presentRows?: PresentRows;
+}
+
+/** Of a chunk of `rows` rows, the offsets from its first row of those with a value, ascending. */
+export interface PresentRows {
+  rows: number;
+  offsets: Uint32Array;
 }
 
 export type PreparedColumn =

@@ -125,15 +125,8 @@ function writeRleRun(out: Uint8Array, pos: number, count: number, value: number,
  */
 export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: number, end: number, present = -1, packedOnly = false, scratch?: Scratch<Uint8Array>): Uint8Array {
   const count = end - start;
-  if (count > 0 && (nulls === undefined || present === 0 || present === count)) {
-    const out = new Uint8Array(4 + 5 + 1);
-    const pos = writeVarint(out, 4, count * 2);
-    out[pos] = nulls !== undefined && present === 0 ? 0 : 1;
-    new DataView(out.buffer).setUint32(0, pos + 1 - 4, true);
-    return out.subarray(0, pos + 1);
-  }
+  if (count > 0 && (nulls === undefined || present === 0 || present === count)) return singleRunLevels(count, nulls !== undefined && present === 0 ? 0 : 1);
   const groupCount = (count + 7) >>> 3;
-  const wholeGroups = count >>> 3;
   // zeroed: groups skipped over a stretch of nulls stay 0
   const groups = levelGroups.take(groupCount).fill(0);
   // (no mask only when there are no rows)
@@ -173,9 +166,53 @@ export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: num
     for (let bit = 0; bit < 8 && i < end; bit++, i++) if (mask[i] === 0) byte |= 1 << bit;
     groups[g] = byte;
   }
+  return levelsOfGroups(groups, count, packedOnly, scratch);
+}
+
+/**
+ * encodeDefinitionLevels() of `count` rows of which those at `present`
+ * (offsets from the first row, ascending) have a value: the same bytes,
+ * from the rows with a value alone, not from a look at every row's mask
+ * byte (a sparse column's chunk, column-chunk.ts).
+ */
+export function definitionLevelsOfPresentRows(present: Uint32Array, count: number, packedOnly = false, scratch?: Scratch<Uint8Array>): Uint8Array {
+  if (count > 0 && (present.length === 0 || present.length === count)) return singleRunLevels(count, present.length === 0 ? 0 : 1);
+  const groups = levelGroups.take((count + 7) >>> 3).fill(0);
+  setPresentBits(present, groups);
+  return levelsOfGroups(groups, count, packedOnly, scratch);
+}
+
+function setPresentBits(present: Uint32Array, groups: Uint8Array): void {
+  for (let k = 0; k < present.length; k++) {
+    const row = present[k]!;
+    groups[row >>> 3] |= 1 << (row & 7);
+  }
+}
+
+/** Levels of one run of `count` rows all at `level`: u32 length, varint header, value byte. */
+function singleRunLevels(count: number, level: number): Uint8Array {
+  const out = new Uint8Array(4 + 5 + 1);
+  const pos = writeVarint(out, 4, count * 2);
+  out[pos] = level;
+  new DataView(out.buffer).setUint32(0, pos + 1 - 4, true);
+  return out.subarray(0, pos + 1);
+}
+
+/** The levels of `count` rows from their byte per 8 rows (bit k of group g: row 8g + k has a value). */
+function levelsOfGroups(groups: Uint8Array, count: number, packedOnly: boolean, scratch: Scratch<Uint8Array> | undefined): Uint8Array {
+  const groupCount = (count + 7) >>> 3;
+  const wholeGroups = count >>> 3;
   const outBytes = 4 + hybridMaxBytes(count, 1);
   const out = scratch === undefined ? new Uint8Array(outBytes) : scratch.take(outBytes);
   let pos = 4;
+  if (packedOnly && groupCount > 0) {
+    // one bit-packed run of every group (what the loop below makes of them without RLE runs)
+    pos = writeVarint(out, pos, groupCount * 2 + 1);
+    out.set(groups.subarray(0, groupCount), pos);
+    pos += groupCount;
+    new DataView(out.buffer, out.byteOffset).setUint32(0, pos - 4, true);
+    return out.subarray(0, pos);
+  }
   const startsRun = (g: number): boolean =>
     !packedOnly && g + 1 < wholeGroups && (groups[g] === 0 || groups[g] === 0xff) && groups[g + 1] === groups[g];
   for (let g = 0; g < groupCount; ) {
