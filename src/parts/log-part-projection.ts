@@ -3,13 +3,16 @@
 // (log-time-micros.ts), text columns from their templates and numbers
 // (log-text-template.ts), doubles from their decimals (log-decimal-double.ts),
 // a field that is its record's severity text from `severity_text`
-// (log-severity-text.ts) — so every query, view and API sees the columns as they were ingested.
+// (log-severity-text.ts), a field that is another's text before its last `-`
+// from that field (log-dash-prefix.ts) — so every query, view and API sees
+// the columns as they were ingested.
 
 import { sqlIdent } from '../engine/sql-quote.js';
 import { LOG_TIME_COLUMN } from './log-columns.js';
 import { LOG_TIME_US_COLUMN, logicalLogColumns } from './log-time-micros.js';
 import { TEMPLATE_SUFFIX, rebuildTemplate, templateRebuildSql, templateVariableColumns, templatedColumnOf } from './log-text-template.js';
 import { MAX_DECIMAL_DIGITS, decimalColumnName, decimalRebuildSql, parseDecimalColumn } from './log-decimal-double.js';
+import { dashPrefixFields, dashPrefixFieldsOf, dashPrefixMarkerName, dashPrefixOf, dashPrefixRebuildSql } from './log-dash-prefix.js';
 import { DERIVED_SEVERITY_NUMBER_COLUMN, SEVERITY_NUMBER_COLUMN, SEVERITY_TEXT_COLUMN, SEVERITY_TEXT_SUFFIX, derivedSeverityNumber, severityFieldOf, severityNumberRebuildSql, severityRebuildSql } from './log-severity-text.js';
 
 /**
@@ -22,9 +25,15 @@ export function storedTextColumn(column: string): string {
   return `${column}${TEMPLATE_SUFFIX}.text`;
 }
 
-/** Whether a column is a stored piece of another (a template, its numbers, decimals, a severity marker): no field of a record. */
+/** Whether a column is a stored piece of another (a template, its numbers, decimals, a severity or dash-prefix marker): no field of a record. */
 export function isStoredPiece(column: string): boolean {
-  return column.includes(TEMPLATE_SUFFIX) || parseDecimalColumn(column) !== undefined || severityFieldOf(column) !== undefined || column === DERIVED_SEVERITY_NUMBER_COLUMN;
+  return (
+    column.includes(TEMPLATE_SUFFIX) ||
+    parseDecimalColumn(column) !== undefined ||
+    severityFieldOf(column) !== undefined ||
+    column === DERIVED_SEVERITY_NUMBER_COLUMN ||
+    dashPrefixFieldsOf(column) !== undefined
+  );
 }
 
 /** The body fields `columns` hold as their records' severity text. */
@@ -85,6 +94,7 @@ export function logPartProjectionSql(columns: Iterable<string>, options: LogPart
     ...decimalColumns(has).map((c): [string, string, boolean] => [c, decimalRebuildSql(c, has, sqlIdent)!, false]),
     ...severityFields(has).map((c): [string, string, boolean] => [c, severityRebuildSql(c, has, sqlIdent), false]),
     ...(has.has(DERIVED_SEVERITY_NUMBER_COLUMN) ? [[SEVERITY_NUMBER_COLUMN, severityNumberRebuildSql(has, sqlIdent), false] as [string, string, boolean]] : []),
+    ...[...dashPrefixFields(has)].map(([c, sources]): [string, string, boolean] => [c, dashPrefixRebuildSql(c, sources, has, sqlIdent), false]),
   ];
   for (const [column, rebuilt, text] of rebuilds) {
     if (has.has(column)) {
@@ -121,14 +131,15 @@ export function searchLogColumns(fileColumns: readonly string[]): Set<string> {
   for (const column of decimalColumns(out)) out.add(column);
   for (const column of severityFields(out)) out.add(column);
   if (out.has(DERIVED_SEVERITY_NUMBER_COLUMN)) out.add(SEVERITY_NUMBER_COLUMN);
+  for (const column of dashPrefixFields(out).keys()) out.add(column);
   return out;
 }
 
 /**
  * What logPartProjectionSql gives, for rows read from a file holding
  * `fileColumns` without DuckDB (src/query/part-pages.ts: null columns left
- * out): the ns time, templated text, decimal doubles and severity fields
- * rebuilt, their stored pieces dropped. The same values as DuckDB's `replace` and
+ * out): the ns time, templated text, decimal doubles, severity and
+ * dash-prefix fields rebuilt, their stored pieces dropped. The same values as DuckDB's `replace` and
  * `CAST(… AS DOUBLE) / 10^d` give.
  */
 export function logRowProjection(fileColumns: readonly string[]): (stored: Record<string, unknown>) => Record<string, unknown> {
@@ -142,6 +153,7 @@ export function logRowProjection(fileColumns: readonly string[]): (stored: Recor
   });
   const severities = severityFields(has).map((column) => ({ column, marker: `${column}${SEVERITY_TEXT_SUFFIX}` }));
   const derivedNumbers = has.has(DERIVED_SEVERITY_NUMBER_COLUMN);
+  const dashPrefixes = [...dashPrefixFields(has)].flatMap(([column, sources]) => sources.map((source) => ({ column, source, marker: dashPrefixMarkerName(column, source) })));
   const pieces = fileColumns.filter((c) => isStoredPiece(c) || c === LOG_TIME_US_COLUMN);
   return (stored) => {
     const row: Record<string, unknown> = { ...stored };
@@ -166,6 +178,7 @@ export function logRowProjection(fileColumns: readonly string[]): (stored: Recor
       }
     }
     for (const f of severities) if (row[f.column] == null && row[f.marker] === true) row[f.column] = row[SEVERITY_TEXT_COLUMN] ?? null;
+    for (const f of dashPrefixes) if (row[f.column] == null && row[f.marker] === true) row[f.column] = dashPrefixOf(row[f.source]);
     if (derivedNumbers && row[SEVERITY_NUMBER_COLUMN] == null && row[DERIVED_SEVERITY_NUMBER_COLUMN] === true) row[SEVERITY_NUMBER_COLUMN] = derivedSeverityNumber(row[SEVERITY_TEXT_COLUMN]);
     for (const c of pieces) delete row[c];
     return row;

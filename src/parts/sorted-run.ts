@@ -17,6 +17,7 @@ import { Scratch } from './parquet/scratch.js';
 import { SEVERITY_NUMBER_COLUMN, SEVERITY_TEXT_COLUMN, derivedSeverityNumberMarker, isSeverityCandidate, severityMarkerColumn } from './log-severity-text.js';
 import { isTemplateCandidate, templateTextColumn, type TemplatedText } from './log-text-template.js';
 import { decimalDoubleColumn, isDecimalCandidate } from './log-decimal-double.js';
+import { DashPrefixFields } from './log-dash-prefix.js';
 import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsEntry, startWordsOf } from './events-compact.js';
 import { SpanCubeBuilder, type CubeColumns, type SpanCubeJob } from '../analysis/cube-builder.js';
 import { TraceSummaryBuilder, type TraceSummaryJob } from './trace-summary-builder.js';
@@ -68,7 +69,8 @@ export interface SortedRunJob {
   /**
    * Log parts: body text columns written as template + numbers, doubles as
    * decimals, in each run where that measures smaller on its first row group
-   * (log-text-template.ts, log-decimal-double.ts).
+   * (log-text-template.ts, log-decimal-double.ts); fields another gives as
+   * markers (log-severity-text.ts, log-dash-prefix.ts).
    */
   compactBodyFields?: boolean;
   /** Trace parts: each run's span cube, from the columns as they are written (src/analysis/cube-builder.ts). */
@@ -150,7 +152,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
   try {
     for (const s of sources) fds.push(openSync(s.path, 'r'));
     for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length, job.write));
-    const { steps, keeps: stepsKeep, eventStarts } = columnSteps(job, order, runs);
+    const { steps, keeps: stepsKeep, eventStarts, finish } = columnSteps(job, order, runs);
     const cubes = job.spanCubes && new SpanCubeBuilder(runs.map((r) => r.rows.length), job.spanCubes);
     const summaries = job.traceSummaries && new TraceSummaryBuilder(runs.length, job.traceSummaries);
     const rollups = job.rollups && new RollupBuilder(runs.length, job.rollups);
@@ -159,6 +161,12 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     /** whether a column's arrays are still read after the next column is scattered (else they are reused for it) */
     const keptPastItsTurn = (name: string): boolean =>
       writersKeep || stepsKeep.has(name) || cubes?.keeps(name) === true || summaries?.keeps(name) === true || rollups?.keeps(name) === true;
+    const write = (r: number, c: ParquetColumn): void => {
+      cubes?.add(r, c);
+      summaries?.add(r, c);
+      rollups?.add(r, c);
+      writers[r]!.add(c);
+    };
     // the decoded chunks of a column, valid until the next column is decoded
     const chunkArrays = new ChunkArrays();
     for (const name of order) {
@@ -187,14 +195,16 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         let stored = [column];
         for (const step of steps) stored = stored.flatMap((c) => step(r, c, writers[r]!) ?? [c]);
         if (stored.length !== 1 || stored[0]!.name !== name) storedAs[r]![name] = stored.map((c) => c.name);
-        for (const c of stored) {
-          cubes?.add(r, c);
-          summaries?.add(r, c);
-          rollups?.add(r, c);
-          writers[r]!.add(c);
-        }
+        for (const c of stored) write(r, c);
       });
     }
+    // columns a step held back until the run's last column (each under its own name)
+    runs.forEach((_run, r) => {
+      for (const c of finish?.(r) ?? []) {
+        storedAs[r]![c.name] = [c.name];
+        write(r, c);
+      }
+    });
     for (const w of writers) w.finish();
     const cubeColumns = cubes?.finish();
     const summaryWritten = summaries?.finish();
@@ -230,7 +240,11 @@ type ColumnStep = (r: number, column: ParquetColumn, writer: ParquetColumnFileWr
  * read with a later one; with compactEvents, each run's start times, filled
  * in when their column passes (for compactEventsOfRuns).
  */
-function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly SortedRun[]): { steps: ColumnStep[]; keeps: Set<string>; eventStarts?: (BigInt64Array | undefined)[] } {
+function columnSteps(
+  job: SortedRunJob,
+  order: readonly string[],
+  runs: readonly SortedRun[],
+): { steps: ColumnStep[]; keeps: Set<string>; eventStarts?: (BigInt64Array | undefined)[]; finish?: (r: number) => ParquetColumn[] } {
   const steps: ColumnStep[] = [];
   const keeps = new Set<string>();
   const micros = job.wholeMicros;
@@ -262,6 +276,10 @@ function columnSteps(job: SortedRunJob, order: readonly string[], runs: readonly
       return marker && [marker];
     });
     steps.push((_r, column, writer) => compactBodyField(writer, column));
+    // last: it sees the fields that stayed text (log-dash-prefix.ts)
+    const dashPrefixes = new DashPrefixFields(runs.length);
+    steps.push((r, column) => dashPrefixes.step(r, column));
+    return { steps, keeps, ...(eventStarts !== undefined ? { eventStarts } : {}), finish: (r) => dashPrefixes.finish(r) };
   }
   return { steps, keeps, ...(eventStarts !== undefined ? { eventStarts } : {}) };
 }

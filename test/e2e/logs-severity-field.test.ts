@@ -9,11 +9,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getJson, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { join } from 'node:path';
+import { cheapTestMisses, ingestLines, searchSeqs, sqlRows } from '../helpers/log-lines.js';
 import { severityNumberOf } from '../../src/receive/json-lines-decode.js';
-import { searchLogColumns } from '../../src/parts/log-part-projection.js';
-import { isSearchableLogColumn, wordValueTests } from '../../src/query/logs/log-sql.js';
-import { PartPagesCache, readRowsAt, scanRows } from '../../src/query/part-pages.js';
 
 const LEVELS = ['info', 'WARN', 'error', 'Debug', 'info', 'notice'];
 
@@ -45,19 +42,8 @@ describe('log parts storing a body field as its severity text', () => {
   const other = otherLines(base + 1000);
   const sent = [...app, ...other];
 
-  const ingest = async (stream: string, query: string, records: Record<string, unknown>[]): Promise<void> => {
-    const r = await getJson(`${server.apiUrl}/api/v1/ingest/${stream}?time_field=t${query}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson' },
-      body: records.map((x) => JSON.stringify(x)).join('\n'),
-    });
-    assert.equal(r.body.accepted, records.length);
-  };
-  const search = async (query: string): Promise<number[]> => {
-    const r = await getJson(`${server.apiUrl}/api/v1/logs?limit=5000&query=${encodeURIComponent(query)}`);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    return r.body.records.map((x: any) => x.body.seq as number).sort((a: number, b: number) => a - b);
-  };
+  const ingest = (stream: string, query: string, records: Record<string, unknown>[]): Promise<void> => ingestLines(server, stream, records, query);
+  const search = (query: string): Promise<number[]> => searchSeqs(server, query);
   const seqs = (test: (r: Record<string, unknown>) => boolean): number[] => sent.filter(test).map((r) => r['seq'] as number).sort((a, b) => a - b);
 
   const checkReads = async (): Promise<void> => {
@@ -75,30 +61,20 @@ describe('log parts storing a body field as its severity text', () => {
     assert.deepEqual(await search('warn'), seqs((r) => r['level'] === 'WARN' || r['sev'] === 'WARN'));
     assert.deepEqual(await search('custom'), seqs((r) => r['level'] === 'custom'));
     // the cheap test read from the pages (a rare word's chunks, src/query/logs/log-search.ts) keeps every row whose field holds the word
-    for (const part of server.logs.catalog.snapshot.parts) {
-      const pages = new PartPagesCache().get(join(server.config.dataDir, part.path));
-      const fileColumns = new Set(part.columns);
-      const textColumns = [...searchLogColumns(part.columns)].filter(isSearchableLogColumn);
-      const inPart = new Set((await readRowsAt(pages, Array.from({ length: part.rows }, (_, k) => k))).map((r) => Number(r['body.seq::int'])));
-      for (const word of ['warn', 'notice', 'debug', 'custom']) {
-        const rows = await scanRows(pages, 0, part.rows - 1, textColumns.flatMap((c) => wordValueTests(c, word, fileColumns)));
-        const found = new Set((await readRowsAt(pages, rows)).map((r) => Number(r['body.seq::int'])));
-        const holding = seqs((r) => inPart.has(r['seq'] as number) && [r['level'], r['sev']].some((v) => typeof v === 'string' && v.toLowerCase() === word));
-        assert.deepEqual(holding.filter((seq) => !found.has(seq)), [], word);
-      }
-    }
+    const words = ['warn', 'notice', 'debug', 'custom'];
+    const misses = await cheapTestMisses(server, words, (word, inPart) =>
+      seqs((r) => inPart.has(r['seq'] as number) && [r['level'], r['sev']].some((v) => typeof v === 'string' && v.toLowerCase() === word)),
+    );
+    assert.deepEqual(misses, Object.fromEntries(words.map((w) => [w, []])));
     assert.deepEqual(await search('| body.level = "error"'), seqs((r) => r['level'] === 'error'));
     assert.deepEqual(await search('| body.level != "info"'), seqs((r) => r['level'] !== 'info'));
     assert.deepEqual(await search('| body.sev = "Debug"'), seqs((r) => r['sev'] === 'Debug'));
     assert.deepEqual(await search('| severity >= WARN'), seqs((r) => severityNumberOf((r['sev'] ?? r['level'] ?? '') as string) >= 13));
     assert.deepEqual(await search('| severity = INFO'), seqs((r) => severityNumberOf((r['sev'] ?? r['level'] ?? '') as string) === 9));
-    const sql = await getJson(`${server.apiUrl}/api/v1/sql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sql: `SELECT "body.seq::int", "body.level", "body.sev", severity_number FROM logs ORDER BY "body.seq::int"`, format: 'json' }),
-    });
-    assert.equal(sql.status, 200, JSON.stringify(sql.body));
-    assert.deepEqual(sql.body.rows, sent.map((r) => [String(r['seq']), r['level'] ?? null, r['sev'] ?? null, severityNumberOf((r['sev'] ?? r['level'] ?? '') as string)]));
+    assert.deepEqual(
+      await sqlRows(server, `SELECT "body.seq::int", "body.level", "body.sev", severity_number FROM logs ORDER BY "body.seq::int"`),
+      sent.map((r) => [String(r['seq']), r['level'] ?? null, r['sev'] ?? null, severityNumberOf((r['sev'] ?? r['level'] ?? '') as string)]),
+    );
   };
 
   before(async () => {

@@ -18,6 +18,7 @@ import { logColumnRole } from './log-record.js';
 import { MAX_TEMPLATE_NUMBER, TEMPLATE_SUFFIX, templateVariableColumns, textVariables } from '../../parts/log-text-template.js';
 import { storedTextColumn } from '../../parts/log-part-projection.js';
 import { SEVERITY_TEXT_COLUMN, SEVERITY_TEXT_SUFFIX } from '../../parts/log-severity-text.js';
+import { dashPrefixFields } from '../../parts/log-dash-prefix.js';
 import type { ValueTest } from '../part-pages.js';
 import { severityNumber, type FieldCondition, type LogQuery, type TextTerm } from './log-query.js';
 
@@ -236,12 +237,15 @@ function storedWordTests(column: string, word: string, columns: ReadonlySet<stri
 /**
  * wordTestSql's test as tests of a file's stored columns (`fileColumns`),
  * for a search reading the pages itself (scanRows, src/query/part-pages.ts);
- * also `severity_text` for a field stored as it.
+ * also `severity_text` for a field stored as it, and the source of a field
+ * stored as its dash prefix.
  */
 export function wordValueTests(column: string, word: string, fileColumns: ReadonlySet<string>): ValueTest[] {
   // a field stored as its record's severity text (src/parts/log-severity-text.ts): the text it is rebuilt from
   const severity: ValueTest[] = fileColumns.has(`${column}${SEVERITY_TEXT_SUFFIX}`) ? [{ column: SEVERITY_TEXT_COLUMN, word }] : [];
-  return [...severity, ...storedWordTests(column, word, fileColumns, column)];
+  // a field stored as another's text before its last '-' (src/parts/log-dash-prefix.ts): that text holds each of its words
+  const dashPrefix: ValueTest[] = (dashPrefixFields(fileColumns).get(column) ?? []).map((source) => ({ column: source, word }));
+  return [...severity, ...dashPrefix, ...storedWordTests(column, word, fileColumns, column)];
 }
 
 /** The predicate of `query` over a file with `columns` in one expression; 'TRUE' when the query has no filter. */
