@@ -5,13 +5,15 @@
 // a field that is its record's severity text from `severity_text`
 // (log-severity-text.ts), a field that is another's text before its last `-`
 // from that field (log-dash-prefix.ts) — so every query, view and API sees
-// the columns as they were ingested.
+// the columns as they were ingested, and the hot columns a part left out
+// for holding no value as typed NULLs and zeros (log-empty-columns.ts).
 
 import { sqlIdent } from '../engine/sql-quote.js';
 import { LOG_TIME_COLUMN } from './log-columns.js';
 import { LOG_TIME_US_COLUMN, logicalLogColumns } from './log-time-micros.js';
 import { TEMPLATE_SUFFIX, rebuildTemplate, templateRebuildSql, templateVariableColumns, templatedColumnOf } from './log-text-template.js';
 import { MAX_DECIMAL_DIGITS, decimalColumnName, decimalRebuildSql, parseDecimalColumn } from './log-decimal-double.js';
+import { omittedHotColumnsSql } from './log-empty-columns.js';
 import { dashPrefixFields, dashPrefixFieldsOf, dashPrefixMarkerName, dashPrefixOf, dashPrefixRebuildSql } from './log-dash-prefix.js';
 import { DERIVED_SEVERITY_NUMBER_COLUMN, SEVERITY_NUMBER_COLUMN, SEVERITY_TEXT_COLUMN, SEVERITY_TEXT_SUFFIX, derivedSeverityNumber, severityFieldOf, severityNumberRebuildSql, severityRebuildSql } from './log-severity-text.js';
 
@@ -105,6 +107,9 @@ export function logPartProjectionSql(columns: Iterable<string>, options: LogPart
     }
   }
   if (!options.keepStored) for (const c of has) if (isStoredPiece(c)) exclude.push(c);
+  const omitted = omittedHotColumnsSql(has, sqlIdent);
+  replace.push(...omitted.replace);
+  trailing.push(...omitted.trailing);
   if (leading.length === 0 && exclude.length === 0 && replace.length === 0 && trailing.length === 0) return '*';
   const star = `*${exclude.length ? ` EXCLUDE (${exclude.map(sqlIdent).join(', ')})` : ''}${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}`;
   return [...leading, star, ...trailing].join(', ');

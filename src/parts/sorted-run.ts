@@ -18,6 +18,7 @@ import { SEVERITY_NUMBER_COLUMN, SEVERITY_TEXT_COLUMN, derivedSeverityNumberMark
 import { isTemplateCandidate, templateTextColumn, type TemplatedText } from './log-text-template.js';
 import { decimalDoubleColumn, isDecimalCandidate } from './log-decimal-double.js';
 import { DashPrefixFields } from './log-dash-prefix.js';
+import { isOmittedEmptyColumn } from './log-empty-columns.js';
 import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compactEventsEntry, startWordsOf } from './events-compact.js';
 import { SpanCubeBuilder, type CubeColumns, type SpanCubeJob } from '../analysis/cube-builder.js';
 import { TraceSummaryBuilder, type TraceSummaryJob } from './trace-summary-builder.js';
@@ -70,7 +71,8 @@ export interface SortedRunJob {
    * Log parts: body text columns written as template + numbers, doubles as
    * decimals, in each run where that measures smaller on its first row group
    * (log-text-template.ts, log-decimal-double.ts); fields another gives as
-   * markers (log-severity-text.ts, log-dash-prefix.ts).
+   * markers (log-severity-text.ts, log-dash-prefix.ts); empty nullable hot
+   * columns left out (log-empty-columns.ts).
    */
   compactBodyFields?: boolean;
   /** Trace parts: each run's span cube, from the columns as they are written (src/analysis/cube-builder.ts). */
@@ -267,6 +269,8 @@ function columnSteps(
   if (job.compactBodyFields) {
     /** per run: its rows' severity text, seen before the body fields (column order) */
     const severityTexts: (StringEntriesColumn | undefined)[] = new Array(job.runs.length);
+    // a hot column with no value in the run is left out (log-empty-columns.ts)
+    steps.push((_r, column) => (isOmittedEmptyColumn(column) ? [] : undefined));
     keeps.add(SEVERITY_TEXT_COLUMN).add(SEVERITY_NUMBER_COLUMN);
     steps.push(derivedSeverityNumberStep(severityTexts, order));
     steps.push((r, column) => {

@@ -129,6 +129,8 @@ export class Compactor {
         console.error(`compaction: rebuilding the trace index of part ${part.id}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    // a log part with no trace id leaves the column out (src/parts/log-empty-columns.ts)
+    if (!part.columns.includes('trace_id')) return TraceIndex.ofUnsortedRun(new Uint8Array(0), 0, part.rows);
     const ids = await this.engine.all(`SELECT DISTINCT trace_id FROM ${readParquetSql([join(this.dataDir, part.path)])} WHERE trace_id IS NOT NULL`);
     const packed = new Uint8Array(ids.length * 16);
     ids.forEach((r, i) => packed.set(r['trace_id'] as Uint8Array, i * 16));
