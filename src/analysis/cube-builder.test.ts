@@ -10,7 +10,7 @@ import { CREATED_BY } from '../parts/parquet/writer.js';
 import { generateBackground, storeDataset } from './compare-test-helpers.js';
 import { CUBE_DURATION_BUCKET, CUBE_DURATION_RANGE, CUBE_LOG_DURATION_SUM, CUBE_SPAN_COUNT, SpanCubeBuilder, durationBucket, durationRangeMs } from './cube-builder.js';
 import type { ParquetColumn } from '../parts/parquet/writer.js';
-import { readParquetRows, stringEntriesColumn, withDuckDB, withTempDir } from '../parts/parquet/testing.js';
+import { ownEntriesColumn, readParquetRows, stringEntriesColumn, withDuckDB, withTempDir } from '../parts/parquet/testing.js';
 import { seededRandom } from '../model/seeded-random.js';
 import { readCubeColumns, writeCubeFromSpans } from './cube-file.js';
 import { DURATION_RANGE_SQL } from './compare-dimensions.js';
@@ -161,6 +161,111 @@ describe('span cube builder on hand-made columns', () => {
         // ln of a duration < -1 is NaN: so is the sum
         assert.ok(Number.isNaN(expected.logSum) ? Number.isNaN(logSum) : Math.abs(logSum - expected.logSum) < 1e-9 * Math.max(1, expected.logSum), key);
       }
+    });
+  });
+});
+
+describe('span cube builder against a plain grouping, row for row', () => {
+  /** A value as the key of a plain grouping, and as DuckDB reads it back: -0 is 0, NaN one value, null none. */
+  const keyOf = (v: unknown): string => {
+    if (v === null || v === undefined) return 'null';
+    if (typeof v === 'number') return Number.isNaN(v) ? 'n:NaN' : `n:${v === 0 ? 0 : v}`;
+    return `${typeof v}:${String(v)}`;
+  };
+  /** A mask whose first byte is `by` bytes past a word of its buffer: the rows before the mask's first whole word are read one by one. */
+  const shifted = (mask: Uint8Array, by: number): Uint8Array => {
+    const buffer = new Uint8Array(mask.length + by);
+    buffer.set(mask, by);
+    return buffer.subarray(by);
+  };
+
+  /** Columns of every path the builder takes (dense, sparse, of one value, small and large numbers, non-distinct entries), and each row's values. */
+  function variedRun(rows: number) {
+    const random = seededRandom(23);
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
+    const maybe = <T>(share: number, value: T): T | undefined => (random() < share ? value : undefined);
+    const nullsOf = (values: readonly unknown[]) => Uint8Array.from(values, (v) => (v === undefined ? 1 : 0));
+    const distinct = (name: string, values: readonly (string | undefined)[], maskShift: number): ParquetColumn => {
+      const column = stringEntriesColumn(name, values) as Extract<ParquetColumn, { kind: 'string-entries' }>;
+      const { nulls, ...rest } = column;
+      return { ...rest, distinctEntries: true, ...(values.includes(undefined) ? { nulls: shifted(nulls!, maskShift) } : {}) };
+    };
+    const int64s = (name: string, values: readonly (bigint | undefined)[], maskShift: number, nullValue = 0n): ParquetColumn => ({
+      name,
+      kind: 'int64',
+      values: BigInt64Array.from(values, (v) => v ?? nullValue),
+      ...(values.includes(undefined) ? { nulls: shifted(nullsOf(values), maskShift) } : {}),
+    });
+    // service names whose UTF-8 bytes sort otherwise than their JS strings would
+    const services = Array.from({ length: rows }, () => pick(['zé', 'Zeta', 'cart', 'z\u{1F600}', 'z\uFFFD']));
+    const names = Array.from({ length: rows }, () => maybe(0.97, pick(['GET', 'POST', 'get'])));
+    const kinds = Array.from({ length: rows }, () => pick([1, 2, 3]));
+    const zones = Array.from({ length: rows }, () => maybe(0.97, pick(['a', 'b', 'c'])));
+    const sparse = Array.from({ length: rows }, () => maybe(0.02, pick(['p', 'q'])));
+    const ports = Array.from({ length: rows }, () => pick([443n, 8080n, 50051n, -1n, 2n ** 40n]));
+    const counts = Array.from({ length: rows }, () => maybe(0.9, pick([0n, 1n, 4095n])));
+    const ratios = Array.from({ length: rows }, () => maybe(0.7, pick([0, -0, NaN, 1.5, 2.5])));
+    const oks = Array.from({ length: rows }, () => pick([0, 1, 7]));
+    const threes = Array.from({ length: rows }, () => maybe(0.5, 3n));
+    const durations = Array.from({ length: rows }, () => maybe(0.98, pick([0n, 1n, -5n, 2n ** 60n, 999_999n, 1_000_000n, 1_999_999n, 2_000_000n, BigInt(Math.floor(random() * 1e10))])));
+    const columns: ParquetColumn[] = [
+      distinct('service_name', services, 0),
+      distinct('name', names, 1),
+      { name: 'kind', kind: 'int32', values: Int32Array.from(kinds) },
+      { name: 'status_code', kind: 'int32', values: new Int32Array(rows) },
+      distinct('resource.env', Array.from({ length: rows }, () => 'prod'), 0),
+      distinct('resource.zone', zones, 3),
+      { ...(ownEntriesColumn('span.sparse', sparse) as Extract<ParquetColumn, { kind: 'string-entries' }>), nulls: shifted(nullsOf(sparse), 2) },
+      int64s('span.port::int', ports, 0),
+      // rows without a value hold a large number: only the rows with one are read
+      int64s('span.count::int', counts, 1, 2n ** 40n),
+      { name: 'span.ratio::double', kind: 'double', values: Float64Array.from(ratios, (v) => v ?? 0), nulls: shifted(nullsOf(ratios), 2) },
+      { name: 'span.ok::bool', kind: 'boolean', values: Uint8Array.from(oks) },
+      int64s('span.three::int', threes, 3),
+      int64s('duration_nano', durations, 0),
+    ];
+    const valuesOf = (i: number): unknown[] => {
+      const d = durations[i] === undefined ? undefined : Number(durations[i]);
+      // a duration < 0 has no bucket (NaN): the INTEGER column holds 0
+      const bucket = d === undefined ? undefined : Number.isNaN(durationBucket(d)) ? 0 : durationBucket(d);
+      return [services[i], names[i], kinds[i], 0, 'prod', zones[i], sparse[i], ports[i], counts[i], ratios[i], oks[i] !== 0, threes[i], bucket, d === undefined ? undefined : durationRangeMs(d)];
+    };
+    return { columns, durations, valuesOf };
+  }
+
+  it('writes the groups of a plain Map of the rows, by service, span name, then first row, with the same sums', async () => {
+    const rows = 6001;
+    const { columns, durations, valuesOf } = variedRun(rows);
+    const dimensions = ['service_name', 'name', 'kind', 'status_code', 'resource.env', 'resource.zone', 'span.sparse', 'span.port::int', 'span.count::int', 'span.ratio::double', 'span.ok::bool', 'span.three::int'];
+    // the plain grouping: a Map of each row's values, its sums added in row order as the builder adds them
+    const groups = new Map<string, { values: unknown[]; first: number; spans: number; logSum: number | undefined }>();
+    for (let i = 0; i < rows; i++) {
+      const values = valuesOf(i);
+      const key = values.map(keyOf).join('\u0000');
+      const group = groups.get(key) ?? { values, first: i, spans: 0, logSum: undefined };
+      group.spans++;
+      if (durations[i] !== undefined) group.logSum = (group.logSum ?? 0) + Math.log(Number(durations[i]) + 1);
+      groups.set(key, group);
+    }
+    const bytes = (v: unknown) => (v === undefined ? undefined : Buffer.from(String(v)));
+    // null span names last, as DuckDB's ORDER BY puts them
+    const byBytes = (a: Buffer | undefined, b: Buffer | undefined) => (a === undefined ? (b === undefined ? 0 : 1) : b === undefined ? -1 : Buffer.compare(a, b));
+    const expected = [...groups.values()].sort((a, b) => byBytes(bytes(a.values[0]), bytes(b.values[0])) || byBytes(bytes(a.values[1]), bytes(b.values[1])) || a.first - b.first);
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'run.cube.parquet');
+      const builder = new SpanCubeBuilder([rows], { candidates: dimensions, always: dimensions, paths: [path] });
+      for (const c of columns) builder.add(0, c);
+      assert.deepEqual(builder.finish(), [{ grouped: dimensions, highCardinality: [] }]);
+      const cubeRows = await withDuckDB((connection) => readParquetRows(connection, path));
+      const got = cubeRows.map((r) => ({
+        key: [...dimensions, CUBE_DURATION_BUCKET, CUBE_DURATION_RANGE].map((c) => keyOf(r[c])).join('\u0000'),
+        spans: Number(r[CUBE_SPAN_COUNT]),
+        logSum: keyOf(r[CUBE_LOG_DURATION_SUM]),
+      }));
+      assert.deepEqual(
+        got,
+        expected.map((g) => ({ key: g.values.map(keyOf).join('\u0000'), spans: g.spans, logSum: keyOf(g.logSum) })),
+      );
     });
   });
 });

@@ -65,15 +65,13 @@ export function durationBucket(durationNs: number): number {
   return Math.floor(Math.log(durationNs + 1) * 16);
 }
 
+/** The exponents of the ranges of int64 ns durations: 1 ns = 10^-6 ms … 2^63 ns < 10^13 ms. */
+const MIN_RANGE_EXPONENT = -6;
+const MAX_RANGE_EXPONENT = 12;
 /** 10^e as DuckDB's pow(10, e) gives it: the correctly rounded value, which `1eN` literals are. */
-const POWERS_OF_TEN = new Map<number, number>();
+const POWERS_OF_TEN = Float64Array.from({ length: MAX_RANGE_EXPONENT - MIN_RANGE_EXPONENT + 1 }, (_, k) => Number(`1e${k + MIN_RANGE_EXPONENT}`));
 function powerOfTen(e: number): number {
-  let p = POWERS_OF_TEN.get(e);
-  if (p === undefined) {
-    p = Number(`1e${e}`);
-    POWERS_OF_TEN.set(e, p);
-  }
-  return p;
+  return e >= MIN_RANGE_EXPONENT && e <= MAX_RANGE_EXPONENT ? POWERS_OF_TEN[e - MIN_RANGE_EXPONENT]! : Number(`1e${e}`);
 }
 
 /** The 1-2-5 duration range of DURATION_RANGE_SQL (compare-dimensions.ts), in ms. */
@@ -91,10 +89,12 @@ export function durationRangeMs(durationNs: number): number {
  * range) pair, and ln(duration + 1) into `logDuration`; the bucket and the
  * range of each value id. A bucket's durations (6.45% apart) mostly lie in
  * one 1-2-5 range: its range is computed once (bucketInOneRange), and
- * per row only in the few buckets a range boundary crosses.
+ * per row only in the few buckets a range boundary crosses (~8 % of the
+ * rows), whose two ranges' value ids are kept beside the bucket's.
  */
-function durationValueIds(durations: BigInt64Array, nulls: Uint8Array | undefined, logDuration: Float64Array): RowValueIds & { buckets: number[]; ranges: number[] } {
+function durationValueIds(durations: BigInt64Array, present: Int32Array | undefined, logDuration: Float64Array): RowValueIds & { buckets: number[]; ranges: number[] } {
   const rows = durations.length;
+  const n = present === undefined ? rows : present.length;
   // the 64-bit words of each duration: Number(durations[i]) would make a BigInt per row
   const words = new Int32Array(durations.buffer, durations.byteOffset, rows * 2);
   const ids = new Int32Array(rows);
@@ -104,10 +104,13 @@ function durationValueIds(durations: BigInt64Array, nulls: Uint8Array | undefine
   const vidOfBucket = new Int32Array(MAX_ARRAY_BUCKET);
   /** per bucket ≥ 0: 1 if a range boundary crosses it, 2 if not, 0: not asked yet */
   const inOneRange = new Uint8Array(MAX_ARRAY_BUCKET);
-  /** the other pairs (buckets crossed by a boundary, or of NaN, −∞ for durations < 0) by their text */
+  /** per bucket ≥ 0 a boundary crosses, at 2b and 2b + 1: the value ids (0: none yet) of its pairs and their ranges */
+  const crossedVid = new Int32Array(2 * MAX_ARRAY_BUCKET);
+  const crossedRange = new Float64Array(2 * MAX_ARRAY_BUCKET);
+  /** the other pairs (of NaN, −∞ for durations < 0, or beyond the array's buckets) by their text */
   const vidOfPair = new Map<string, number>();
-  for (let i = 0; i < rows; i++) {
-    if (nulls !== undefined && nulls[i] !== 0) continue;
+  for (let k = 0; k < n; k++) {
+    const i = present === undefined ? k : present[k]!;
     // hi · 2^32 is exact, so one rounding, as Number(bigint)'s (little-endian words)
     const d = words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
     const ln = (logDuration[i] = Math.log(d + 1));
@@ -124,6 +127,20 @@ function durationValueIds(durations: BigInt64Array, nulls: Uint8Array | undefine
       continue;
     }
     const range = durationRangeMs(d);
+    if (arrayBucket) {
+      // one boundary at most within a bucket (6.45 % wide; boundaries ≥ 2× apart): two ranges
+      let slot = 2 * b;
+      if (crossedVid[slot] !== 0 && crossedRange[slot] !== range) slot++;
+      if (crossedVid[slot] === 0) {
+        crossedVid[slot] = buckets.push(b) - 1;
+        crossedRange[slot] = range;
+        ranges.push(range);
+      }
+      if (crossedRange[slot] === range) {
+        ids[i] = crossedVid[slot]!;
+        continue;
+      }
+    }
     const key = `${b} ${range}`;
     let v = vidOfPair.get(key);
     if (v === undefined) {
@@ -132,7 +149,7 @@ function durationValueIds(durations: BigInt64Array, nulls: Uint8Array | undefine
     }
     ids[i] = v;
   }
-  return { ids, offset: 0, nulls, count: buckets.length, buckets, ranges };
+  return { ids, offset: 0, present, count: buckets.length, buckets, ranges };
 }
 
 /**
@@ -154,22 +171,22 @@ function bucketInOneRange(b: number): boolean {
   return true;
 }
 
-/** Turns vid (a column's value id per row, 0 = null) back into a cube column. */
+/** Turns vid (a column's value id per row, 0 = null) back into a cube column: the value of each id (of 0: entry 0, or 0, written on null rows). */
 type ValueTable =
   | { kind: 'string-entries'; entries: Uint8Array; entryStarts: Uint32Array; distinctEntries: boolean; entryOfVid: Int32Array }
-  | { kind: 'int32' | 'boolean'; values: number[] }
-  | { kind: 'int64'; values: bigint[] }
-  | { kind: 'double'; values: number[] };
+  | { kind: 'int32' | 'boolean'; values: Int32Array }
+  | { kind: 'int64'; values: BigInt64Array }
+  | { kind: 'double'; values: Float64Array };
 
 /**
- * A column's value id per row: ids[i] + offset (≥ 1) where the row has a
- * value, none where nulls[i] ≠ 0 (no nulls: every row has one); value ids
- * below `count`.
+ * A column's value id per row: ids[i] + offset (≥ 1) on the rows with a
+ * value, `present` (ascending; undefined: every row has one), undefined on
+ * the others; value ids below `count`.
  */
 interface RowValueIds {
   ids: Int32Array;
   offset: number;
-  nulls?: Uint8Array | undefined;
+  present?: Int32Array | undefined;
   count: number;
 }
 
@@ -186,6 +203,8 @@ interface Step {
   kept: Int32Array;
   /** per kept group: its value id in the column */
   keptVid: Int32Array;
+  /** the value id every group has in the column (a column of one value on every row: it split none), else 0 */
+  everyGroup: number;
 }
 
 interface RunCube {
@@ -205,6 +224,59 @@ interface RunCube {
 
 /** A group id not seen yet in this step (ids[i] ≥ 0). */
 const UNSEEN = -1;
+const NO_IDS: Int32Array = new Int32Array(0);
+
+/** Whether the first `rows` ids are all one (rows ≥ 1); most columns that are not show it within a few rows. */
+function oneValue(ids: Int32Array, rows: number): boolean {
+  const v = ids[0]!;
+  for (let i = 1; i < rows; i++) if (ids[i] !== v) return false;
+  return true;
+}
+
+/**
+ * The rows whose mask byte is 0 (a value) into `out` (3 entries longer than
+ * the rows), ascending; their count. Eight mask bytes at a time where the
+ * mask's buffer has whole words: most dimension columns have a value on a few
+ * rows in a hundred, so most eights are all null (one branch); the others
+ * are written without a branch per byte — a branch on each, taken at random
+ * rows, cost as much as all the rest of a sparse column's refinement.
+ */
+function presentRows(nulls: Uint8Array, rows: number, out: Int32Array): number {
+  let n = 0;
+  // [from, to): the rows whose mask bytes are whole pairs of 32-bit words of the buffer
+  const from = Math.min(rows, (4 - (nulls.byteOffset & 3)) & 3);
+  const to = from + ((rows - from) & ~7);
+  for (let i = 0; i < from; i++) if (nulls[i] === 0) out[n++] = i;
+  const words = new Int32Array(nulls.buffer, nulls.byteOffset + from, (to - from) >>> 2);
+  for (let w = 0; w < words.length; w += 2) {
+    const x = words[w]!;
+    const y = words[w + 1]!;
+    // eight nulls, as callers mark them (1 each)
+    if ((x & y) === ALL_NULL) continue;
+    n = presentOfWord(x, from + 4 * w, out, n);
+    n = presentOfWord(y, from + 4 * w + 4, out, n);
+  }
+  for (let i = to; i < rows; i++) if (nulls[i] === 0) out[n++] = i;
+  return n;
+}
+const ALL_NULL = 0x01010101;
+
+/** Rows i … i + 3 whose mask byte in `word` (byte k: row i + k) is 0, written at out[n…]; the new count. */
+function presentOfWord(word: number, i: number, out: Int32Array, n: number): number {
+  out[n] = i;
+  n += isZeroByte(word & 0xff);
+  out[n] = i + 1;
+  n += isZeroByte((word >>> 8) & 0xff);
+  out[n] = i + 2;
+  n += isZeroByte((word >>> 16) & 0xff);
+  out[n] = i + 3;
+  return n + isZeroByte(word >>> 24);
+}
+
+/** 1 if the byte is 0, else 0 (any other byte: a null), without a branch. */
+function isZeroByte(byte: number): number {
+  return (byte - 1) >>> 31;
+}
 
 /**
  * Refines a run's groups by one more column, in one pass over its rows
@@ -217,7 +289,9 @@ const UNSEEN = -1;
  * (group, value) pair, through the pair table. A group keeps its id with
  * the first value; if it also has rows without a value (they keep its id,
  * as no value), its rows of the first value move too, in a second pass over
- * those groups only.
+ * those groups only. A column with nulls is read from its rows with a value
+ * only (most are sparse: ~2 % of the rows); a column of one value on every
+ * row (~a third of those without nulls) splits no group: no pass at all.
  */
 class GroupRefiner {
   /** per group id seen in this step: the first value seen (ids[i], no offset); UNSEEN otherwise */
@@ -236,6 +310,10 @@ class GroupRefiner {
 
   refine(run: RunCube, column: number, rowIds: RowValueIds): void {
     const first = run.ids;
+    if (rowIds.present === undefined && run.rows > 0 && oneValue(rowIds.ids, run.rows)) {
+      run.steps.push({ column, first, parent: NO_IDS, vid: NO_IDS, kept: NO_IDS, keptVid: NO_IDS, everyGroup: rowIds.ids[0]! + rowIds.offset });
+      return;
+    }
     if (this.firstValue.length < first) {
       const had = this.firstValue.length;
       this.firstValue = grow(this.firstValue, first);
@@ -251,9 +329,9 @@ class GroupRefiner {
     const { size } = run;
     let seenCount: number;
     let mixed = 0;
-    if (rowIds.nulls === undefined) seenCount = this.passEveryRow(run, rowIds.ids);
+    if (rowIds.present === undefined) seenCount = this.passEveryRow(run, rowIds.ids);
     else {
-      seenCount = this.passRowsWithValues(run, rowIds.ids, rowIds.nulls);
+      seenCount = this.passPresentRows(run, rowIds.ids, rowIds.present);
       for (let k = 0; k < seenCount; k++) {
         const g = seen[k]!;
         // rows left beside those of the first value: rows without one
@@ -262,7 +340,7 @@ class GroupRefiner {
           mixed++;
         }
       }
-      if (mixed > 0) this.moveFirstValueRows(run, rowIds.ids, rowIds.nulls);
+      if (mixed > 0) this.moveFirstValueRows(run, rowIds.ids, rowIds.present);
     }
     const keptIds = new Int32Array(seenCount - mixed);
     const keptVid = new Int32Array(seenCount - mixed);
@@ -275,7 +353,7 @@ class GroupRefiner {
       firstValue[g] = UNSEEN;
       movesAll[g] = 0;
     }
-    run.steps.push({ column, first, ...this.pairs.end(run), kept: keptIds, keptVid });
+    run.steps.push({ column, first, ...this.pairs.end(run), kept: keptIds, keptVid, everyGroup: 0 });
   }
 
   /** A column without nulls: each row's value against its group's first; returns the group ids seen. */
@@ -298,13 +376,13 @@ class GroupRefiner {
     return seenCount;
   }
 
-  /** A column with nulls: the same for rows with a value, counting per group its rows of the first value. */
-  private passRowsWithValues(run: RunCube, ids: Int32Array, nulls: Uint8Array): number {
-    const { group, rows } = run;
+  /** A column with nulls: the same for its rows with a value, counting per group its rows of the first value. */
+  private passPresentRows(run: RunCube, ids: Int32Array, present: Int32Array): number {
+    const { group } = run;
     const { firstValue, firstRows, seen } = this;
     let seenCount = 0;
-    for (let i = 0; i < rows; i++) {
-      if (nulls[i] !== 0) continue;
+    for (let k = 0; k < present.length; k++) {
+      const i = present[k]!;
       const g = group[i]!;
       const v = ids[i]!;
       const f = firstValue[g]!;
@@ -331,11 +409,11 @@ class GroupRefiner {
   }
 
   /** Second pass, for groups with rows without a value: their rows of the first value move to that pair's id too. */
-  private moveFirstValueRows(run: RunCube, ids: Int32Array, nulls: Uint8Array): void {
-    const { group, rows, ids: first } = run;
+  private moveFirstValueRows(run: RunCube, ids: Int32Array, present: Int32Array): void {
+    const { group, ids: first } = run;
     const { firstValue, movesAll } = this;
-    for (let i = 0; i < rows; i++) {
-      if (nulls[i] !== 0) continue;
+    for (let k = 0; k < present.length; k++) {
+      const i = present[k]!;
       const g = group[i]!;
       // ids made by this step (rows that moved already) are not in the arrays below
       if (g >= first || movesAll[g] === 0 || ids[i] !== firstValue[g]) continue;
@@ -348,9 +426,15 @@ class GroupRefiner {
  * (id, value) → the id a step makes for it: open addressing, cleared by
  * the slots it used. Sized by the pairs a step makes (at most the cube's
  * rows, far fewer than spans), grown when they outnumber half its slots: a
- * small table stays in cache.
+ * small table stays in cache. A step whose pairs are few (ids before it ×
+ * the column's value ids ≤ DIRECT_PAIRS: most of those that move many rows,
+ * as the service and span name) looks them up in an array indexed by pair
+ * instead, cleared the same way: ~2 M of the ~4 M rows moved a 1 M-span flush.
  */
 class PairTable {
+  /** per pair g · count + v of a step with direct pairs: its id + 1 (0: none yet) */
+  private direct = new Int32Array(0);
+  private directPairs = false;
   private keys = new Float64Array(1 << 16).fill(-1);
   private values = new Int32Array(1 << 16);
   private mask = (1 << 16) - 1;
@@ -379,11 +463,17 @@ class PairTable {
     this.count = count;
     this.offset = offset;
     this.lastPair = -1;
+    this.directPairs = first * count <= DIRECT_PAIRS;
+    if (this.directPairs) this.direct = grow(this.direct, first * count);
   }
 
   /** The id of (g, v): a new one when first seen. */
   idOf(g: number, v: number): number {
     const pair = g * this.count + v;
+    if (this.directPairs) {
+      const id = this.direct[pair]! - 1;
+      return id >= 0 ? id : this.addDirect(pair, g, v);
+    }
     if (pair === this.lastPair) return this.lastId;
     const keys = this.keys;
     let slot = pairSlot(g, v) & this.mask;
@@ -402,7 +492,8 @@ class PairTable {
 
   /** Ends the step: the ids it made (their parents and value ids); the run's ids grow by them. */
   end(run: RunCube): { parent: Int32Array; vid: Int32Array } {
-    for (let k = 0; k < this.usedCount; k++) this.keys[this.used[k]!] = -1;
+    if (this.directPairs) for (let k = 0; k < this.usedCount; k++) this.direct[this.used[k]!] = 0;
+    else for (let k = 0; k < this.usedCount; k++) this.keys[this.used[k]!] = -1;
     this.usedCount = 0;
     run.ids = this.next;
     const made = this.next - this.first;
@@ -410,13 +501,26 @@ class PairTable {
   }
 
   private add(slot: number, pair: number, g: number, v: number): number {
-    const id = this.next++;
+    const id = this.made(g, v);
     this.keys[slot] = pair;
     this.values[slot] = id;
     this.used[this.usedCount++] = slot;
+    if (this.usedCount * 2 > this.mask) this.grow();
+    return id;
+  }
+
+  private addDirect(pair: number, g: number, v: number): number {
+    const id = this.made(g, v);
+    this.direct[pair] = id + 1;
+    this.used[this.usedCount++] = pair;
+    return id;
+  }
+
+  /** A new id, for (g, v). */
+  private made(g: number, v: number): number {
+    const id = this.next++;
     this.parent[id - this.first] = g;
     this.vidOf[id - this.first] = v + this.offset;
-    if (this.usedCount * 2 > this.mask) this.grow();
     return id;
   }
 
@@ -442,6 +546,9 @@ class PairTable {
   }
 }
 
+/** The most pairs looked up in an array (4 MiB, kept by the worker's builder while it builds the cubes of a flush). */
+const DIRECT_PAIRS = 1 << 20;
+
 function pairSlot(g: number, v: number): number {
   const h = Math.imul(g, 0x9e3779b1) ^ Math.imul(v, 0x85ebca6b);
   return h ^ (h >>> 15);
@@ -458,6 +565,8 @@ export class SpanCubeBuilder {
   private readonly refiner: GroupRefiner;
   /** value ids of the column being added (reused) */
   private readonly vid: Int32Array;
+  /** the rows with a value of the column being added (reused) */
+  private readonly present: Int32Array;
 
   constructor(
     runRows: readonly number[],
@@ -469,6 +578,15 @@ export class SpanCubeBuilder {
     this.runs = runRows.map((rows) => ({ rows, group: new Int32Array(rows), ids: 1, size: Int32Array.of(rows), steps: [], grouped: [], high: [] }));
     this.refiner = new GroupRefiner(Math.max(0, ...runRows));
     this.vid = new Int32Array(Math.max(0, ...runRows));
+    // presentRows writes up to 3 past the last row with a value
+    this.present = new Int32Array(Math.max(0, ...runRows) + 3);
+  }
+
+  /** The rows of a column of `rows` with a value; undefined when every row has one. */
+  private presentRows(nulls: Uint8Array | undefined, rows: number): Int32Array | undefined {
+    if (nulls === undefined) return undefined;
+    const n = presentRows(nulls, rows, this.present);
+    return n === rows ? undefined : this.present.subarray(0, n);
   }
 
   /** One column of run `r` (every column may come; only dimensions and the duration are used). */
@@ -479,7 +597,8 @@ export class SpanCubeBuilder {
       return;
     }
     if (!this.candidates.has(column.name)) return;
-    const ids = valueIds(column, run.rows, this.vid.subarray(0, run.rows), !this.always.has(column.name));
+    const present = this.presentRows('nulls' in column ? column.nulls : undefined, run.rows);
+    const ids = valueIds(column, run.rows, this.vid.subarray(0, run.rows), present, !this.always.has(column.name));
     // too diverse, or ids rather than values to compare: left out, answered from spans
     if (ids === undefined || ids === 'high') {
       run.high.push(column.name);
@@ -514,20 +633,23 @@ export class SpanCubeBuilder {
     const { values: durations, nulls: durationNulls } = run.durations;
     // the (bucket, range) pair as one more step: one value id gives both columns
     const logDuration = new Float64Array(run.rows);
-    const durationIds = durationValueIds(durations, durationNulls, logDuration);
+    const durationIds = durationValueIds(durations, this.presentRows(durationNulls, run.rows), logDuration);
     const bucketColumn = run.grouped.length;
-    run.grouped.push({ name: CUBE_DURATION_BUCKET, table: { kind: 'int32', values: durationIds.buckets } });
-    run.grouped.push({ name: CUBE_DURATION_RANGE, table: { kind: 'double', values: durationIds.ranges }, sameVidsAs: bucketColumn });
+    run.grouped.push({ name: CUBE_DURATION_BUCKET, table: { kind: 'int32', values: Int32Array.from(durationIds.buckets) } });
+    run.grouped.push({ name: CUBE_DURATION_RANGE, table: { kind: 'double', values: Float64Array.from(durationIds.ranges) }, sameVidsAs: bucketColumn });
     this.refiner.refine(run, bucketColumn, durationIds);
 
     // the ids rows ended with, numbered densely: the cube's groups
     const groupOfId = new Int32Array(run.ids).fill(-1);
-    const idOfGroup: number[] = [];
+    const idOfGroup = new Int32Array(run.ids);
+    let groups = 0;
     for (let i = 0; i < run.rows; i++) {
       const id = run.group[i]!;
-      if (groupOfId[id]! < 0) groupOfId[id] = idOfGroup.push(id) - 1;
+      if (groupOfId[id]! < 0) {
+        groupOfId[id] = groups;
+        idOfGroup[groups++] = id;
+      }
     }
-    const groups = idOfGroup.length;
     const counts = new Float64Array(groups);
     const sums = new Float64Array(groups);
     const summed = new Uint8Array(groups);
@@ -538,28 +660,15 @@ export class SpanCubeBuilder {
       sums[g] += logDuration[i]!;
       summed[g] = 1;
     }
-    // each group's value id per grouped column, read back through the steps
-    const vids = run.grouped.map((c) => (c.sameVidsAs === undefined ? new Int32Array(groups) : new Int32Array(0)));
-    const at = Int32Array.from(idOfGroup);
-    /** per id, the value id of the step being read back if the step kept the group (else 0: null) */
-    const keptVidOf = new Int32Array(run.ids);
-    for (let s = run.steps.length - 1; s >= 0; s--) {
-      const { column, first, parent, vid, kept, keptVid } = run.steps[s]!;
-      for (let k = 0; k < kept.length; k++) keptVidOf[kept[k]!] = keptVid[k]!;
-      const out = vids[column]!;
-      for (let g = 0; g < groups; g++) {
-        const k = at[g]! - first;
-        if (k < 0) out[g] = keptVidOf[at[g]!]!;
-        else {
-          out[g] = vid[k]!;
-          at[g] = parent[k]!;
-        }
-      }
-      for (let k = 0; k < kept.length; k++) keptVidOf[kept[k]!] = 0;
-    }
-    run.grouped.forEach((c, k) => c.sameVidsAs !== undefined && (vids[k] = vids[c.sameVidsAs]!));
-    const order = groupOrder(run, vids, groups);
-    const columns: ParquetColumn[] = run.grouped.map((g, c) => cubeColumn(g.name, g.table, vids[c]!, order));
+    const { vids, nodeOf } = readBackValueIds(run, idOfGroup.subarray(0, groups));
+    const order = groupOrder(run, vids, nodeOf, bucketColumn);
+    // the columns before the duration's have a value id per node, the duration's per group
+    const nodeOfRow = new Int32Array(groups);
+    for (let k = 0; k < groups; k++) nodeOfRow[k] = nodeOf[order[k]!]!;
+    const columns: ParquetColumn[] = run.grouped.map((g, c) => {
+      const column = g.sameVidsAs ?? c;
+      return cubeColumn(g.name, g.table, vids[column]!, column < bucketColumn ? nodeOfRow : order);
+    });
     const spanCounts = new BigInt64Array(groups);
     for (let k = 0; k < groups; k++) spanCounts[k] = BigInt(counts[order[k]!]!);
     columns.push({ name: CUBE_SPAN_COUNT, kind: 'int64', values: spanCounts });
@@ -639,34 +748,40 @@ const SMALL_VALUE_BITS = 12;
  * number columns are such (kinds, status codes, counts, flags, booleans).
  * Undefined for any other column (numberValueIds then).
  */
-function smallIntegerIds(column: NumberColumn, rows: number, vid: Int32Array, sampleEnd: number, probe: boolean): (RowValueIds & { table: ValueTable }) | 'high' | undefined {
+function smallIntegerIds(column: NumberColumn, rows: number, vid: Int32Array, present: Int32Array | undefined, sampleEnd: number, probe: boolean): (RowValueIds & { table: ValueTable }) | 'high' | undefined {
   if (column.kind === 'double') return undefined;
   /** bits of any value at or beyond 2^SMALL_VALUE_BITS (a negative one's sign too) */
   let outside = 0;
   let max = 0;
   let ids = vid;
+  const n = present === undefined ? rows : present.length;
   if (column.kind === 'int64') {
     const words = new Int32Array(column.values.buffer, column.values.byteOffset, rows * 2);
-    for (let i = 0; i < rows; i++) {
+    for (let k = 0; k < n; k++) {
+      const i = present === undefined ? k : present[k]!;
       const lo = words[2 * i]!;
       outside |= (lo >>> SMALL_VALUE_BITS) | words[2 * i + 1]!;
       vid[i] = lo;
       if (lo > max) max = lo;
     }
   } else if (column.kind === 'boolean') {
-    for (let i = 0; i < rows; i++) vid[i] = column.values[i] === 0 ? 0 : 1;
+    for (let k = 0; k < n; k++) {
+      const i = present === undefined ? k : present[k]!;
+      vid[i] = column.values[i] === 0 ? 0 : 1;
+    }
     max = 1;
   } else if (column.values instanceof Int32Array) {
     const values = column.values;
-    for (let i = 0; i < rows; i++) {
-      const x = values[i]!;
+    for (let k = 0; k < n; k++) {
+      const x = values[present === undefined ? k : present[k]!]!;
       outside |= x >>> SMALL_VALUE_BITS;
       if (x > max) max = x;
     }
     ids = values;
   } else {
     const values = column.values;
-    for (let i = 0; i < rows; i++) {
+    for (let k = 0; k < n; k++) {
+      const i = present === undefined ? k : present[k]!;
       const x = values[i]!;
       outside |= x >>> SMALL_VALUE_BITS;
       vid[i] = x;
@@ -674,14 +789,14 @@ function smallIntegerIds(column: NumberColumn, rows: number, vid: Int32Array, sa
     }
   }
   if (outside !== 0) return undefined;
-  const nulls = column.nulls;
   if (probe) {
     // distinct values among the sample's rows with a value (cube-file.ts's rule)
     const seen = new Uint8Array(max + 1);
     let distinct = 0;
     let withValue = 0;
-    for (let i = 0; i < sampleEnd; i++) {
-      if (nulls !== undefined && nulls[i] !== 0) continue;
+    for (let k = 0; k < n; k++) {
+      const i = present === undefined ? k : present[k]!;
+      if (i >= sampleEnd) break;
       withValue++;
       if (seen[ids[i]!] === 0) {
         seen[ids[i]!] = 1;
@@ -692,9 +807,9 @@ function smallIntegerIds(column: NumberColumn, rows: number, vid: Int32Array, sa
   }
   const table: ValueTable =
     column.kind === 'int64'
-      ? { kind: 'int64', values: Array.from({ length: max + 2 }, (_, v) => BigInt(Math.max(v - 1, 0))) }
-      : { kind: column.kind, values: Array.from({ length: max + 2 }, (_, v) => Math.max(v - 1, 0)) };
-  return { ids, offset: 1, nulls, count: max + 2, table };
+      ? { kind: 'int64', values: BigInt64Array.from({ length: max + 2 }, (_, v) => BigInt(Math.max(v - 1, 0))) }
+      : { kind: column.kind, values: Int32Array.from({ length: max + 2 }, (_, v) => Math.max(v - 1, 0)) };
+  return { ids, offset: 1, present, count: max + 2, table };
 }
 
 /**
@@ -704,23 +819,23 @@ function smallIntegerIds(column: NumberColumn, rows: number, vid: Int32Array, sa
  * sample shows the column high-cardinality (with `probe`). A row with the
  * value of the row before takes its id without a look-up.
  */
-function numberValueIds(column: Exclude<NumberColumn, { kind: 'boolean' }>, rows: number, vid: Int32Array, sampleEnd: number, probe: boolean): { count: number; rowOfId: number[] } | 'high' {
-  const { kind, nulls } = column;
+function numberValueIds(column: Exclude<NumberColumn, { kind: 'boolean' }>, rows: number, vid: Int32Array, present: Int32Array | undefined, sampleEnd: number, probe: boolean): { count: number; rowOfId: number[] } | 'high' {
+  const { kind } = column;
   const ids = new WordPairIds();
   /** per id: its first row */
   const rowOfId: number[] = [-1];
   const words = kind === 'int64' || kind === 'double' ? new Int32Array(column.values.buffer, column.values.byteOffset, column.values.length * 2) : undefined;
   const doubles = kind === 'double' ? column.values : undefined;
   const int32s = kind === 'int32' ? column.values : undefined;
-  let withValue = 0;
   let lastLo = 0;
   let lastHi = 0;
   let lastV = 0;
-  for (let phase = 0, i = 0, end = sampleEnd; phase < 2; phase++, end = rows) {
-    for (; i < end; i++) {
-      // rows without a value are skipped by their nulls: their ids are not read
-      if (nulls !== undefined && nulls[i] !== 0) continue;
-      withValue++;
+  const n = present === undefined ? rows : present.length;
+  const sampled = rowsBefore(present, n, sampleEnd);
+  for (let phase = 0, k = 0, end = sampled; phase < 2; phase++, end = n) {
+    for (; k < end; k++) {
+      // rows without a value are not read: their ids are not either
+      const i = present === undefined ? k : present[k]!;
       let lo: number;
       let hi: number;
       if (int32s !== undefined) {
@@ -742,9 +857,26 @@ function numberValueIds(column: Exclude<NumberColumn, { kind: 'boolean' }>, rows
       }
       vid[i] = lastV;
     }
-    if (phase === 0 && probe && isHighCardinality(ids.size, withValue)) return 'high';
+    if (phase === 0 && probe && isHighCardinality(ids.size, sampled)) return 'high';
   }
   return { count: rowOfId.length, rowOfId };
+}
+
+function canonicalNaN(x: number): number {
+  return x === x ? x : NaN;
+}
+
+/** Of the first `n` rows with a value (`present`; undefined: every row), how many are below row `end`. */
+function rowsBefore(present: Int32Array | undefined, n: number, end: number): number {
+  if (present === undefined) return Math.min(n, end);
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (present[mid]! < end) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -757,12 +889,13 @@ function numberValueIds(column: Exclude<NumberColumn, { kind: 'boolean' }>, rows
  * the row before takes its id without a look-up (rows come by trace: a
  * trace's spans share most values).
  */
-function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: boolean): (RowValueIds & { table: ValueTable }) | 'high' | undefined {
+function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, present: Int32Array | undefined, probe: boolean): (RowValueIds & { table: ValueTable }) | 'high' | undefined {
   const sampleEnd = Math.min(rows, CUBE_SAMPLE_ROWS);
-  let withValue = 0;
+  const n = present === undefined ? rows : present.length;
+  /** the rows with a value in the sample: the first `sampled` of them */
+  const sampled = rowsBefore(present, n, sampleEnd);
   /** after the sample (phase 0): is the column high-cardinality? */
-  const high = (phase: number, distinct: number): boolean => phase === 0 && probe && isHighCardinality(distinct, withValue);
-  const nulls = 'nulls' in column ? column.nulls : undefined;
+  const high = (phase: number, distinct: number): boolean => phase === 0 && probe && isHighCardinality(distinct, sampled);
   switch (column.kind) {
     case 'string-entries': {
       const entries = column.entryStarts.length - 1;
@@ -770,10 +903,8 @@ function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: b
         if (probe) {
           const seen = new Uint8Array(entries);
           let distinct = 0;
-          for (let i = 0; i < sampleEnd; i++) {
-            if (nulls !== undefined && nulls[i] !== 0) continue;
-            withValue++;
-            const e = column.indices[i]!;
+          for (let k = 0; k < sampled; k++) {
+            const e = column.indices[present === undefined ? k : present[k]!]!;
             if (seen[e] === 0) {
               seen[e] = 1;
               distinct++;
@@ -782,24 +913,20 @@ function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: b
           if (high(0, distinct)) return 'high';
         }
         const entryOfVid = new Int32Array(entries + 1);
-        for (let v = 0; v <= entries; v++) entryOfVid[v] = v - 1;
+        for (let v = 1; v <= entries; v++) entryOfVid[v] = v - 1;
         const table: ValueTable = { kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, distinctEntries: true, entryOfVid };
         // entry indices are below 2^31: read as Int32Array, as every column's ids are (one kind of array in the refinement's loops)
         const ids = new Int32Array(column.indices.buffer, column.indices.byteOffset, column.indices.length);
-        return { ids, offset: 1, nulls, count: entries + 1, table };
+        return { ids, offset: 1, present, count: entries + 1, table };
       }
       const vidOfEntry = new Int32Array(entries);
-      const entryOfVid: number[] = [-1];
+      const entryOfVid: number[] = [0];
       // entries of equal bytes must share an id: merged by their text, the caller did not
       const byText = new Map<string, number>();
       const text = Buffer.from(column.entries.buffer, column.entries.byteOffset, column.entries.byteLength);
-      for (let phase = 0, i = 0, end = sampleEnd; phase < 2; phase++, end = rows) {
-        for (; i < end; i++) {
-          if (nulls !== undefined && nulls[i] !== 0) {
-            vid[i] = 0;
-            continue;
-          }
-          withValue++;
+      for (let phase = 0, k = 0, end = sampled; phase < 2; phase++, end = n) {
+        for (; k < end; k++) {
+          const i = present === undefined ? k : present[k]!;
           const e = column.indices[i]!;
           let v = vidOfEntry[e]!;
           if (v === 0) {
@@ -815,7 +942,7 @@ function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: b
       return {
         ids: vid,
         offset: 0,
-        nulls,
+        present,
         count: entryOfVid.length,
         table: { kind: 'string-entries', entries: column.entries, entryStarts: column.entryStarts, distinctEntries: false, entryOfVid: Int32Array.from(entryOfVid) },
       };
@@ -824,56 +951,121 @@ function valueIds(column: ParquetColumn, rows: number, vid: Int32Array, probe: b
     case 'boolean':
     case 'double':
     case 'int64': {
-      const small = smallIntegerIds(column, rows, vid, sampleEnd, probe);
+      const small = smallIntegerIds(column, rows, vid, present, sampleEnd, probe);
       // booleans are always small integers
       if (small !== undefined || column.kind === 'boolean') return small;
-      const counted = numberValueIds(column, rows, vid, sampleEnd, probe);
+      const counted = numberValueIds(column, rows, vid, present, sampleEnd, probe);
       if (counted === 'high') return 'high';
       const { count, rowOfId } = counted;
       const kind = column.kind;
       if (kind === 'int64') {
-        const values: bigint[] = [0n];
-        for (let v = 1; v < count; v++) values.push(column.values[rowOfId[v]!]!);
-        return { ids: vid, offset: 0, nulls, count, table: { kind, values } };
+        const values = new BigInt64Array(count);
+        for (let v = 1; v < count; v++) values[v] = column.values[rowOfId[v]!]!;
+        return { ids: vid, offset: 0, present, count, table: { kind, values } };
       }
-      const values: number[] = [0];
-      for (let v = 1; v < count; v++) values.push(column.values[rowOfId[v]!]!);
-      return { ids: vid, offset: 0, nulls, count, table: { kind, values } };
+      const values = kind === 'double' ? new Float64Array(count) : new Int32Array(count);
+      // NaN as a JS array of numbers held it (and wrote it): the one canonical NaN
+      for (let v = 1; v < count; v++) values[v] = canonicalNaN(column.values[rowOfId[v]!]!);
+      return { ids: vid, offset: 0, present, count, table: kind === 'double' ? { kind, values: values as Float64Array } : { kind, values: values as Int32Array } };
     }
     default:
       return undefined;
   }
 }
 
-/** Groups by service name, then span name (the cube's ORDER BY), as their UTF-8 bytes compare. */
-function groupOrder(run: RunCube, vids: readonly Int32Array[], groups: number): Uint32Array {
-  // per key column, each value id's rank among the column's values (few: services, span names), so groups sort by numbers
-  const ranks: Int32Array[] = [];
-  for (const name of ['service_name', 'name']) {
+/**
+ * Each cube group's value id in every grouped column, read back through the
+ * steps from the last. The last step (the duration's) splits the most: the
+ * groups had ~a third as many ids before it (docs/storage.md, session 14), so
+ * the steps before it are read back once per such id — a node — and a
+ * group's value ids there are its node's. `vids[c]`: per node, or per group
+ * for the last step's column.
+ */
+function readBackValueIds(run: RunCube, idOfGroup: Int32Array): { vids: Int32Array[]; nodeOf: Int32Array } {
+  const groups = idOfGroup.length;
+  const vids: Int32Array[] = run.grouped.map(() => NO_IDS);
+  /** per id: its value id in the step being read back, if the step kept it (else 0: null) */
+  const keptVidOf = new Int32Array(run.ids);
+  const last = run.steps.length - 1;
+  const at = Int32Array.from(idOfGroup);
+  vids[run.steps[last]!.column] = readBackStep(run.steps[last]!, at, keptVidOf);
+  // the nodes: the ids groups had before the last step, each once
+  const nodeOfId = new Int32Array(run.ids).fill(-1);
+  const nodeOf = new Int32Array(groups);
+  const idOfNode = new Int32Array(groups);
+  let nodes = 0;
+  for (let g = 0; g < groups; g++) {
+    const id = at[g]!;
+    if (nodeOfId[id]! < 0) {
+      nodeOfId[id] = nodes;
+      idOfNode[nodes++] = id;
+    }
+    nodeOf[g] = nodeOfId[id]!;
+  }
+  const nodeAt = idOfNode.subarray(0, nodes);
+  for (let s = last - 1; s >= 0; s--) vids[run.steps[s]!.column] = readBackStep(run.steps[s]!, nodeAt, keptVidOf);
+  return { vids, nodeOf };
+}
+
+/** The value id of each of `at` (ids after the step) in the step's column; `at` moves to the ids before it. */
+function readBackStep(step: Step, at: Int32Array, keptVidOf: Int32Array): Int32Array {
+  const out = new Int32Array(at.length);
+  const { first, parent, vid, kept, keptVid, everyGroup } = step;
+  if (everyGroup !== 0) return out.fill(everyGroup);
+  for (let k = 0; k < kept.length; k++) keptVidOf[kept[k]!] = keptVid[k]!;
+  for (let g = 0; g < at.length; g++) {
+    const k = at[g]! - first;
+    if (k < 0) out[g] = keptVidOf[at[g]!]!;
+    else {
+      out[g] = vid[k]!;
+      at[g] = parent[k]!;
+    }
+  }
+  for (let k = 0; k < kept.length; k++) keptVidOf[kept[k]!] = 0;
+  return out;
+}
+
+/**
+ * Groups by service name, then span name (the cube's ORDER BY), as their
+ * UTF-8 bytes compare, then by group: two stable counting sorts by the
+ * values' ranks. Value ids of columns before `lastColumn` are per node.
+ */
+function groupOrder(run: RunCube, vids: readonly Int32Array[], nodeOf: Int32Array, lastColumn: number): Uint32Array {
+  const groups = nodeOf.length;
+  let order: Uint32Array = Uint32Array.from({ length: groups }, (_, g) => g);
+  // the last key first: each sort keeps the order of the one before among equal keys
+  for (const name of ['name', 'service_name']) {
     const c = run.grouped.findIndex((g) => g.name === name);
     if (c < 0) continue;
     const table = run.grouped[c]!.table;
     if (table.kind !== 'string-entries') continue;
-    const all = Buffer.from(table.entries.buffer, table.entries.byteOffset, table.entries.byteLength);
-    const byText = Array.from(table.entryOfVid, (e, v) => ({ v, text: all.subarray(table.entryStarts[Math.max(e, 0)]! + 4, table.entryStarts[Math.max(e, 0) + 1]!) }));
-    // null (value id 0) sorts last, as DuckDB's ORDER BY puts it
-    byText.sort((x, y) => (x.v === 0 ? 1 : y.v === 0 ? -1 : Buffer.compare(x.text, y.text)));
-    const rankOfVid = new Int32Array(byText.length);
-    byText.forEach(({ v }, rank) => (rankOfVid[v] = rank));
+    const rankOfVid = valueRanks(table);
     const rank = new Int32Array(groups);
     const vid = vids[c]!;
-    for (let g = 0; g < groups; g++) rank[g] = rankOfVid[vid[g]!]!;
-    ranks.push(rank);
+    for (let g = 0; g < groups; g++) rank[g] = rankOfVid[vid[c < lastColumn ? nodeOf[g]! : g]!]!;
+    order = sortedByRank(order, rank, rankOfVid.length);
   }
-  const order = Uint32Array.from({ length: groups }, (_, g) => g);
-  order.sort((a, b) => {
-    for (const rank of ranks) {
-      const d = rank[a]! - rank[b]!;
-      if (d !== 0) return d;
-    }
-    return a - b;
-  });
   return order;
+}
+
+/** Each value id's rank among a string column's values (few: services, span names) by their bytes; null (value id 0) last, as DuckDB's ORDER BY puts it. */
+function valueRanks(table: Extract<ValueTable, { kind: 'string-entries' }>): Int32Array {
+  const all = Buffer.from(table.entries.buffer, table.entries.byteOffset, table.entries.byteLength);
+  const byText = Array.from(table.entryOfVid, (e, v) => ({ v, text: all.subarray(table.entryStarts[e]! + 4, table.entryStarts[e + 1]!) }));
+  byText.sort((x, y) => (x.v === 0 ? 1 : y.v === 0 ? -1 : Buffer.compare(x.text, y.text)));
+  const rankOfVid = new Int32Array(byText.length);
+  byText.forEach(({ v }, rank) => (rankOfVid[v] = rank));
+  return rankOfVid;
+}
+
+/** `order` stably sorted by rank[order[k]] (ranks below `ranks`). */
+function sortedByRank(order: Uint32Array, rank: Int32Array, ranks: number): Uint32Array {
+  const starts = new Int32Array(ranks + 1);
+  for (let k = 0; k < order.length; k++) starts[rank[order[k]!]! + 1]++;
+  for (let r = 0; r < ranks; r++) starts[r + 1] += starts[r]!;
+  const out = new Uint32Array(order.length);
+  for (let k = 0; k < order.length; k++) out[starts[rank[order[k]!]!]!++] = order[k]!;
+  return out;
 }
 
 function permuted(values: Float64Array, order: Uint32Array): Float64Array {
@@ -882,63 +1074,80 @@ function permuted(values: Float64Array, order: Uint32Array): Float64Array {
   return out;
 }
 
-/** out[k] = the value of cube row order[k], by its value id. */
-function byValueId<T extends Float64Array | Int32Array | Uint8Array>(out: T, values: readonly number[], vids: Int32Array, order: Uint32Array): T {
-  for (let k = 0; k < out.length; k++) out[k] = values[vids[order[k]!]!]!;
-  return out;
+/**
+ * A cube column: each cube row's value of `name`, null where its value id
+ * is 0; cube row k's value id is vids[index[k]]. No loop here, only the
+ * dispatch on the table's kind: V8 (Node 20) keeps on-stack-replaced code of
+ * a loop after it deoptimises, so a loop followed by a branch the first
+ * columns never took deoptimised on every column (141 times a flush:
+ * docs/storage.md, session 11).
+ */
+function cubeColumn(name: string, table: ValueTable, vids: Int32Array, index: Int32Array | Uint32Array): ParquetColumn {
+  const n = index.length;
+  const nulls = new Uint8Array(n);
+  /** with the nulls, if any */
+  const withNulls = (anyNull: boolean): { nulls?: Uint8Array } => (anyNull ? { nulls } : {});
+  switch (table.kind) {
+    case 'string-entries': {
+      const indices = new Uint32Array(n);
+      // entries are below 2^31: written as Int32Array, as 32-bit values are
+      const anyNull = int32sByValueId(new Int32Array(indices.buffer), nulls, table.entryOfVid, vids, index);
+      return { name, kind: 'string-entries', entries: table.entries, entryStarts: table.entryStarts, indices, distinctEntries: table.distinctEntries, ...withNulls(anyNull) };
+    }
+    case 'int64': {
+      const values = new BigInt64Array(n);
+      const anyNull = wordPairsByValueId(asWords(values), nulls, asWords(table.values), vids, index);
+      return { name, kind: 'int64', values, ...withNulls(anyNull) };
+    }
+    case 'double': {
+      const values = new Float64Array(n);
+      const anyNull = wordPairsByValueId(asWords(values), nulls, asWords(table.values), vids, index);
+      return { name, kind: 'double', values, ...withNulls(anyNull) };
+    }
+    case 'int32': {
+      const values = new Int32Array(n);
+      const anyNull = int32sByValueId(values, nulls, table.values, vids, index);
+      return { name, kind: 'int32', values, ...withNulls(anyNull) };
+    }
+    case 'boolean': {
+      // 0 or 1: the same loop as int32's
+      const values = new Int32Array(n);
+      const anyNull = int32sByValueId(values, nulls, table.values, vids, index);
+      return { name, kind: 'boolean', values: Uint8Array.from(values), ...withNulls(anyNull) };
+    }
+  }
+}
+
+function asWords(values: BigInt64Array | Float64Array): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, values.length * 2);
 }
 
 /**
- * A cube column: each cube row's value of `name`, null where its value id is 0.
- * No loop here, only the dispatch on the table's kind: V8 (Node 20) keeps
- * on-stack-replaced code of a loop after it deoptimises, so a loop followed
- * by a branch the first columns never took deoptimised on every column (141
- * times a flush: docs/storage.md, session 11).
+ * out[k] = the value (or entry) of cube row k by its value id vids[index[k]],
+ * and the null mask of the rows whose id is 0; whether any is null.
  */
-function cubeColumn(name: string, table: ValueTable, vids: Int32Array, order: Uint32Array): ParquetColumn {
-  const n = order.length;
-  const nulls = nullsOfValueIds(vids, order);
-  const withNulls = nulls !== undefined ? { nulls } : {};
-  switch (table.kind) {
-    case 'string-entries': {
-      const indices = entriesByValueId(new Uint32Array(n), table.entryOfVid, vids, order);
-      return { name, kind: 'string-entries', entries: table.entries, entryStarts: table.entryStarts, indices, distinctEntries: table.distinctEntries, ...withNulls };
-    }
-    case 'int64':
-      return { name, kind: 'int64', values: bigintsByValueId(new BigInt64Array(n), table.values, vids, order), ...withNulls };
-    case 'double':
-      return { name, kind: 'double', values: byValueId(new Float64Array(n), table.values, vids, order), ...withNulls };
-    case 'int32':
-      return { name, kind: 'int32', values: byValueId(new Int32Array(n), table.values, vids, order), ...withNulls };
-    case 'boolean':
-      return { name, kind: 'boolean', values: byValueId(new Uint8Array(n), table.values, vids, order), ...withNulls };
-  }
-}
-
-/** The null mask of cube rows `order` (1 where the value id is 0); undefined when none is null. */
-function nullsOfValueIds(vids: Int32Array, order: Uint32Array): Uint8Array | undefined {
-  const n = order.length;
-  const nulls = new Uint8Array(n);
-  let anyNull = false;
-  for (let k = 0; k < n; k++) {
-    if (vids[order[k]!] === 0) {
-      nulls[k] = 1;
-      anyNull = true;
-    }
-  }
-  return anyNull ? nulls : undefined;
-}
-
-/** out[k] = the entry of cube row order[k], by its value id (0 where it has none). */
-function entriesByValueId(out: Uint32Array, entryOfVid: Int32Array, vids: Int32Array, order: Uint32Array): Uint32Array {
+function int32sByValueId(out: Int32Array, nulls: Uint8Array, values: Int32Array, vids: Int32Array, index: Int32Array | Uint32Array): boolean {
+  let nullCount = 0;
   for (let k = 0; k < out.length; k++) {
-    const v = vids[order[k]!]!;
-    out[k] = v === 0 ? 0 : entryOfVid[v]!;
+    const v = vids[index[k]!]!;
+    const isNull = v === 0 ? 1 : 0;
+    nulls[k] = isNull;
+    nullCount += isNull;
+    out[k] = values[v]!;
   }
-  return out;
+  return nullCount > 0;
 }
 
-function bigintsByValueId(out: BigInt64Array, values: readonly bigint[], vids: Int32Array, order: Uint32Array): BigInt64Array {
-  for (let k = 0; k < out.length; k++) out[k] = values[vids[order[k]!]!]!;
-  return out;
+/** int32sByValueId() for values of two 32-bit words (int64, double): copied as words, no BigInt made per value. */
+function wordPairsByValueId(out: Int32Array, nulls: Uint8Array, words: Int32Array, vids: Int32Array, index: Int32Array | Uint32Array): boolean {
+  let nullCount = 0;
+  for (let k = 0; k < nulls.length; k++) {
+    const v = vids[index[k]!]!;
+    const isNull = v === 0 ? 1 : 0;
+    nulls[k] = isNull;
+    nullCount += isNull;
+    out[2 * k] = words[2 * v]!;
+    out[2 * k + 1] = words[2 * v + 1]!;
+  }
+  return nullCount > 0;
 }
