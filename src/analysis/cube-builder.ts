@@ -757,6 +757,11 @@ function smallIntegerIds(column: NumberColumn, rows: number, vid: Int32Array, pr
   const n = present === undefined ? rows : present.length;
   if (column.kind === 'int64') {
     const words = new Int32Array(column.values.buffer, column.values.byteOffset, rows * 2);
+    // a column of large numbers (ports, process ids) mostly shows one in its first rows: no pass over the rest
+    for (let k = 0; k < Math.min(n, 64); k++) {
+      const i = present === undefined ? k : present[k]!;
+      if (((words[2 * i]! >>> SMALL_VALUE_BITS) | words[2 * i + 1]!) !== 0) return undefined;
+    }
     for (let k = 0; k < n; k++) {
       const i = present === undefined ? k : present[k]!;
       const lo = words[2 * i]!;
