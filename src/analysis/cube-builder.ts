@@ -11,7 +11,8 @@
 // hashing: most columns split no group); only a row with another value
 // moves, to its (group, value) pair's new id from an open-addressing table.
 // A row without a value keeps its group id, so a column few spans have
-// (most attribute columns) costs only a scan of its nulls; ids only grow,
+// (most attribute columns) costs only a scan of its nulls, eight at a time,
+// and its rows with a value; ids only grow,
 // and each refinement step keeps the groups that kept their id with their
 // value and, per id it made, its parent id and value, so the key of a final
 // group is read back step by step at the end; the columns themselves
