@@ -22,29 +22,19 @@ function hashKey(h: number): number {
   return h < SMALL_NUMBER_KEYS ? (h | 0x80000000) >>> 0 : h;
 }
 
-// Non-ASCII BMP code units: 1 word character, 2 not, 0 not yet known.
-const WIDE_CLASS = new Uint8Array(0x10000);
+// Every UTF-16 code unit: its lower-cased code if it is a word character,
+// else 0. One table for all of them, ASCII or not, so the token loop reads a
+// character with one load and no branch on its range (a branch for ASCII and
+// a lazily learnt table beside it cost ~15 % more: docs/storage.md, session
+// 14). Built once, when the module loads (~15 ms).
+const LOWER_WORD = new Uint16Array(0x10000);
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
-
-// ASCII: the lower-cased code of a word character (letter, digit, '_'), 0 for any other.
-const ASCII_LOWER_WORD = new Uint8Array(0x80);
-for (let c = 0x30; c <= 0x39; c++) ASCII_LOWER_WORD[c] = c;
-for (let c = 0x61; c <= 0x7a; c++) ASCII_LOWER_WORD[c] = ASCII_LOWER_WORD[c - 32] = c;
-ASCII_LOWER_WORD[0x5f] = 0x5f;
-
-function isWideWordChar(c: number): boolean {
-  let k = WIDE_CLASS[c]!;
-  if (k === 0) {
-    // Surrogates count as word characters: most astral characters in text are letters or ideographs.
-    k = (c >= 0xd800 && c <= 0xdfff) || WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 2;
-    WIDE_CLASS[c] = k;
+for (let c = 0; c < 0x10000; c++) {
+  // Surrogates count as word characters: most astral characters in text are letters or ideographs.
+  if ((c >= 0xd800 && c <= 0xdfff) || WORD_CHAR.test(String.fromCharCode(c))) {
+    const lower = String.fromCharCode(c).toLowerCase();
+    LOWER_WORD[c] = lower.length === 1 ? lower.charCodeAt(0) : c;
   }
-  return k === 1;
-}
-
-function lowerWide(c: number): number {
-  const lower = String.fromCharCode(c).toLowerCase();
-  return lower.length === 1 ? lower.charCodeAt(0) : c;
 }
 
 /** Most tokens `text` can hold (each is a word character and, but for the last, a separator): room to leave in tokenHashesInto's `out`. */
@@ -56,46 +46,44 @@ export function maxTokenCount(text: string): number {
  * Writes the key of every token of `text` (wordKey), in order (repeats
  * included), into `out` from `at`; returns the index past the last. `out`
  * must have room for maxTokenCount(text) keys. No callback: this runs over
- * every text value of every log record at ingest.
+ * every text value of every log record at ingest. A token is hashed in a
+ * loop of its own (a load, a compare and a multiply a character); whether it
+ * is a small number is asked once it ends, and only of tokens of at most six
+ * characters.
  */
 export function tokenHashesInto(text: string, out: Uint32Array, at: number): number {
-  let h = FNV_OFFSET;
-  // the token's value while it is a decimal number of at most six digits without a leading zero, else -1
-  let number = 0;
-  let digits = 0;
-  let inToken = false;
+  const n = text.length;
   let k = at;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    let word: boolean;
-    if (c < 0x80) {
-      c = ASCII_LOWER_WORD[c]!;
-      word = c !== 0;
-    } else {
-      word = isWideWordChar(c);
-      if (word) c = lowerWide(c);
+  let i = 0;
+  while (i < n) {
+    let lower = LOWER_WORD[text.charCodeAt(i)]!;
+    if (lower === 0) {
+      i++;
+      continue;
     }
-    if (word) {
-      if (!inToken) {
-        h = FNV_OFFSET;
-        number = 0;
-        digits = 0;
-        inToken = true;
-      }
-      h = Math.imul(h ^ c, FNV_PRIME);
-      if (number >= 0) {
-        if (c >= 0x30 && c <= 0x39 && digits < MOST_NUMBER_DIGITS && !(digits === 1 && number === 0)) {
-          number = number * 10 + (c - 0x30);
-          digits++;
-        } else number = -1;
-      }
-    } else if (inToken) {
-      out[k++] = number >= 0 ? number : hashKey(h);
-      inToken = false;
+    const start = i;
+    let h = FNV_OFFSET;
+    for (;;) {
+      h = Math.imul(h ^ lower, FNV_PRIME);
+      if (++i === n) break;
+      lower = LOWER_WORD[text.charCodeAt(i)]!;
+      if (lower === 0) break;
     }
+    out[k++] = i - start <= MOST_NUMBER_DIGITS ? smallNumberOrKey(text, start, i, h) : hashKey(h);
   }
-  if (inToken) out[k++] = number >= 0 ? number : hashKey(h);
   return k;
+}
+
+/** A token of at most six characters: its value when it is a decimal number without a leading zero, else the key of its hash `h`. */
+function smallNumberOrKey(text: string, start: number, end: number, h: number): number {
+  let number = 0;
+  for (let j = start; j < end; j++) {
+    const digit = text.charCodeAt(j) - 0x30;
+    // a leading zero: only "0" itself is a number
+    if (digit < 0 || digit > 9 || (number === 0 && j > start)) return hashKey(h);
+    number = number * 10 + digit;
+  }
+  return number;
 }
 
 /**
