@@ -18,7 +18,7 @@ export type DynamicColumn =
   | { kind: 'double'; values: Float64Array; nulls: Uint8Array }
   | { kind: 'boolean'; values: Uint8Array; nulls: Uint8Array };
 
-function newDynamicColumn(type: ValueType, rows: number, arrays: ColumnArrays): DynamicColumn {
+function newDynamicColumn(type: ValueType, rows: number, arrays: ColumnArrays, ownEntries: boolean): DynamicColumn {
   switch (attributeColumnKind(type)) {
     case 'int64': {
       const values = arrays.bigint64(rows);
@@ -29,7 +29,7 @@ function newDynamicColumn(type: ValueType, rows: number, arrays: ColumnArrays): 
     case 'boolean':
       return { kind: 'boolean', values: arrays.uint8(rows, 0), nulls: arrays.uint8(rows, 1) };
     default:
-      return { kind: 'string', entries: new StringEntries(), indices: arrays.uint32(rows), nulls: arrays.uint8(rows, 1) };
+      return { kind: 'string', entries: new StringEntries(ownEntries), indices: arrays.uint32(rows), nulls: arrays.uint8(rows, 1) };
   }
 }
 
@@ -80,11 +80,15 @@ export class DynamicColumns {
     return (byType[type] ??= this.named(attributeColumnName(scope, key, type), type));
   }
 
-  /** The column `name` holding values of `type`, created (all null) on first use. */
-  named(name: string, type: ValueType): DynamicColumn {
+  /**
+   * The column `name` holding values of `type`, created (all null) on first
+   * use. `ownEntries`: a text column whose caller gives it one value a row, in
+   * row order, each its own entry (StringEntries' `own`), written PLAIN.
+   */
+  named(name: string, type: ValueType, ownEntries = false): DynamicColumn {
     let col = this.columns.get(name);
     if (!col) {
-      col = newDynamicColumn(type, this.rows, this.arrays);
+      col = newDynamicColumn(type, this.rows, this.arrays, ownEntries);
       this.columns.set(name, col);
     }
     return col;
@@ -107,7 +111,7 @@ export class DynamicColumns {
         continue;
       }
       const { entries, entryStarts } = c.entries.encoded();
-      out.push({ name, kind: 'string-entries', entries, entryStarts, indices: c.indices, nulls: c.nulls, distinctEntries: c.entries.distinct });
+      out.push({ name, kind: 'string-entries', entries, entryStarts, indices: c.indices, nulls: c.nulls, distinctEntries: c.entries.distinct, ownEntries: c.entries.own });
     }
     return out;
   }

@@ -23,6 +23,7 @@ import { DynamicColumns, fillOwnerAttributes, fillRowAttributes } from './attrib
 import { logTokensOf } from './log-token-chunks.js';
 import { TIME_TEXT_SUFFIX } from './log-time-text.js';
 import type { FieldColumn } from '../model/field-columns.js';
+import type { StringEntries } from './parquet/strings.js';
 import { int64Halves } from '../model/int64-halves.js';
 
 /** The row time: when the event happened, else when it was observed. */
@@ -80,6 +81,7 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
   const dyn = new DynamicColumns(rows);
   // the string body is a hot column: present in every file, so queries can rely on it
   dyn.named('body', ValueType.String);
+  const ownEntries = messageColumnsNow();
 
   let row0 = 0;
   for (const b of batches) {
@@ -113,7 +115,7 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
     }
     fillRowAttributes(dyn, b.attributes, row0, logAttributeColumnName);
     fillRowAttributes(dyn, b.body, row0, bodyColumnName);
-    fillFieldColumns(dyn, b.bodyFields, row0);
+    fillFieldColumns(dyn, b.bodyFields, row0, ownEntries);
     fillOwnerAttributes(dyn, 'resource', resources.attributes, resources.length, b.resource, b.length, row0, true);
     fillOwnerAttributes(dyn, 'scope', scopes.attributes, scopes.length, b.scope, b.length, row0, false);
     row0 += b.length;
@@ -138,17 +140,53 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
     { name: 'resource_dropped_attributes_count', kind: 'int64', values: resourceDropped },
     { name: 'scope_dropped_attributes_count', kind: 'int64', values: scopeDropped },
   ];
+  learnMessageColumns(ownEntries);
   return [...hot, ...dyn.toParquet()];
+}
+
+/**
+ * Text body fields whose values were mostly new in the last file staged
+ * (StringEntries.mostlyNew: log messages, 82 % new in the bench), by column
+ * name, with their StringEntries in the file being staged. Such a column is
+ * staged without a dictionary (`ownEntries`, PLAIN): no Map lookup and
+ * insert per value (~0.14 µs a record in the bench), nor a merge of its
+ * entries by their bytes in the staging writer (a dictionary dropped at the
+ * seal only moved the hashing there); the flush merges equal values across
+ * staging files as before, so part bytes stay the same (docs/storage.md,
+ * session 14). Every RECHECK_SEALS-th file numbers them all again, to see
+ * whether they still are mostly new.
+ */
+const messageColumns = new Set<string>();
+const RECHECK_SEALS = 16;
+const MAX_MESSAGE_COLUMNS = 1024;
+let sealsSinceCheck = 0;
+
+/** The text body field columns of the file being staged, by name, with their entries. */
+type FieldTextColumns = Map<string, StringEntries>;
+
+function messageColumnsNow(): { own: ReadonlySet<string>; seen: FieldTextColumns } {
+  const recheck = ++sealsSinceCheck >= RECHECK_SEALS;
+  if (recheck) sealsSinceCheck = 0;
+  return { own: recheck ? new Set() : messageColumns, seen: new Map() };
+}
+
+function learnMessageColumns(columns: { own: ReadonlySet<string>; seen: FieldTextColumns }): void {
+  for (const [name, entries] of columns.seen) {
+    if (entries.own) continue;
+    if (!entries.mostlyNew()) messageColumns.delete(name);
+    else if (messageColumns.size < MAX_MESSAGE_COLUMNS) messageColumns.add(name);
+  }
 }
 
 /**
  * The body fields of a batch into the row columns, a column at a time: one
  * name and one lookup per column and batch, then a copy per value.
  */
-function fillFieldColumns(dyn: DynamicColumns, fields: readonly FieldColumn[], row0: number): void {
+function fillFieldColumns(dyn: DynamicColumns, fields: readonly FieldColumn[], row0: number, text: { own: ReadonlySet<string>; seen: FieldTextColumns }): void {
   for (const f of fields) {
     const name = f.timeText ? `body.${f.key}${TIME_TEXT_SUFFIX}` : bodyFieldColumnName(f.key, f.type);
-    const col = dyn.named(name, f.type);
+    const col = dyn.named(name, f.type, text.own.has(name));
+    if (col.kind === 'string') text.seen.set(name, col.entries);
     const rows = f.rows;
     const n = f.length;
     switch (col.kind) {

@@ -38,6 +38,28 @@ describe('StringEntries', () => {
     assert.deepEqual(decoded(entries), values.slice(0, unique));
   });
 
+  it('with `own`, makes every value an entry of its own in the order added, repeats and runs included', () => {
+    const entries = new StringEntries(true);
+    const values = ['a', 'a', 'b', 'a', 'ünïcode ✓', ''];
+    assert.deepEqual(values.map((v) => entries.entry(v)), [0, 1, 2, 3, 4, 5]);
+    assert.equal(entries.distinct, false);
+    assert.deepEqual(decoded(entries), values);
+  });
+
+  it('says a column is mostly new once more than half of its values looked up were', () => {
+    const mostlyNew = (share: number): boolean => {
+      const entries = new StringEntries();
+      // repeats alternate: a run of one value is not looked up
+      for (let i = 0; i < EARLY_CHECK_VALUES; i++) entries.entry(i < EARLY_CHECK_VALUES * share ? `m-${i}` : `m-${i % 2}`);
+      return entries.mostlyNew();
+    };
+    assert.equal(mostlyNew(0.6), true);
+    assert.equal(mostlyNew(0.4), false);
+    const few = new StringEntries();
+    for (let i = 0; i < 100; i++) few.entry(`m-${i}`);
+    assert.equal(few.mostlyNew(), false, 'not from fewer values than the early check');
+  });
+
   it('keeps looking values up in a column that repeats them', () => {
     const entries = new StringEntries();
     for (let i = 0; i < EARLY_CHECK_VALUES * 3; i++) entries.entry(`route-${i % 50}`);

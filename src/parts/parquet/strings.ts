@@ -130,6 +130,9 @@ let indexScratch = new Uint32Array(0);
 export const EARLY_CHECK_VALUES = 4096;
 export const EARLY_CHECK_MAX_DISTINCT_RATIO = 0.9;
 
+/** Share of new values above which StringEntries.mostlyNew holds. */
+const MOSTLY_NEW_SHARE = 0.5;
+
 /**
  * Dictionary encoding of rows [start, end) holding `nonNull` values, or
  * undefined as soon as it is clear it will not fit `limits` (or, after
@@ -250,7 +253,10 @@ function equalBytes(bytes: Buffer, aFrom: number, aTo: number, bFrom: number, bT
  * A column nearly every value of which is new (ids) stops looking values up
  * after EARLY_CHECK_VALUES of them: each later value is an entry of its own,
  * as a PLAIN chunk would hold it, and the entries are no longer distinct
- * (`distinct` false; the writer merges equal ones).
+ * (`distinct` false; the writer merges equal ones). With `own`, no value is
+ * looked up at all: each is an entry of its own, in the order added (a
+ * column of log messages, known to be mostly new: its caller adds one value
+ * a row, in row order, and writes it PLAIN as `ownEntries`).
  */
 export class StringEntries {
   private readonly numbers = new Map<string, number>();
@@ -260,10 +266,15 @@ export class StringEntries {
   private lastValue: string | undefined;
   private lastEntry = 0;
   count = 0;
-  distinct = true;
+  distinct: boolean;
+
+  constructor(readonly own = false) {
+    this.distinct = !own;
+  }
 
   /** The entry number of `value`, added when new. */
   entry(value: string): number {
+    if (this.own) return this.append(value);
     // runs of one value are common (GET on many spans in a row): no lookup for them
     if (value === this.lastValue) return this.lastEntry;
     this.lastValue = value;
@@ -278,6 +289,11 @@ export class StringEntries {
       this.numbers.clear();
     }
     return (this.lastEntry = e);
+  }
+
+  /** Whether most values were new (more than MOSTLY_NEW_SHARE of EARLY_CHECK_VALUES or more looked up; or it stopped looking): as a log message column. */
+  mostlyNew(): boolean {
+    return !this.distinct || (this.looked >= EARLY_CHECK_VALUES && this.count > this.looked * MOSTLY_NEW_SHARE);
   }
 
   private append(value: string): number {
