@@ -145,12 +145,12 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
 }
 
 /**
- * Text body fields whose values were mostly new in the last file staged
- * (StringEntries.mostlyNew: log messages, 82 % new in the bench), by column
- * name, with their StringEntries in the file being staged. Such a column is
- * staged without a dictionary (`ownEntries`, PLAIN): no Map lookup and
- * insert per value (~0.14 µs a record in the bench), nor a merge of its
- * entries by their bytes in the staging writer (a dictionary dropped at the
+ * The text body field columns, by name, whose values were mostly new in the
+ * last file staged (StringEntries.mostlyNew: log messages, 82 % new in the
+ * bench). Such a column is staged without a dictionary (`ownEntries`,
+ * PLAIN): no Map lookup and insert per value (0.28–0.35 µs a record at the
+ * bench's seal), nor a merge of its entries by their bytes in the staging
+ * writer (a dictionary dropped at the
  * seal only moved the hashing there); the flush merges equal values across
  * staging files as before, so part bytes stay the same (docs/storage.md,
  * session 14). Every RECHECK_SEALS-th file numbers them all again, to see

@@ -25,7 +25,7 @@ function hashKey(h: number): number {
 // Every UTF-16 code unit: its lower-cased code if it is a word character,
 // else 0. One table for all of them, ASCII or not, so the token loop reads a
 // character with one load and no branch on its range (a branch for ASCII and
-// a lazily learnt table beside it cost ~15 % more: docs/storage.md, session
+// a lazily learnt table beside it cost ~10 % more: docs/storage.md, session
 // 14). Built once, when the module loads (~15 ms).
 const LOWER_WORD = new Uint16Array(0x10000);
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
