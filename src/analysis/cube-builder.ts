@@ -11,7 +11,7 @@
 // hashing: most columns split no group); only a row with another value
 // moves, to its (group, value) pair's new id from an open-addressing table.
 // A row without a value keeps its group id, so a column few spans have
-// (most attribute columns) costs only a scan of its nulls, eight at a time,
+// (most attribute columns) costs only a scan of its nulls, four at a time (present-rows.ts),
 // and its rows with a value; ids only grow,
 // and each refinement step keeps the groups that kept their id with their
 // value and, per id it made, its parent id and value, so the key of a final
@@ -23,6 +23,7 @@
 
 import { writeParquetFileSync, type ParquetColumn } from '../parts/parquet/writer.js';
 import type { PageCodec } from '../parts/parquet/compression.js';
+import { collectPresentRows } from '../parts/parquet/present-rows.js';
 import { isHighCardinality } from './compare-score.js';
 import { grow } from '../model/span-batch-builder.js';
 
@@ -232,51 +233,6 @@ function oneValue(ids: Int32Array, rows: number): boolean {
   const v = ids[0]!;
   for (let i = 1; i < rows; i++) if (ids[i] !== v) return false;
   return true;
-}
-
-/**
- * The rows whose mask byte is 0 (a value) into `out` (3 entries longer than
- * the rows), ascending; their count. Eight mask bytes at a time where the
- * mask's buffer has whole words: most dimension columns have a value on a few
- * rows in a hundred, so most eights are all null (one branch); the others
- * are written without a branch per byte — a branch on each, taken at random
- * rows, cost as much as all the rest of a sparse column's refinement.
- */
-function presentRows(nulls: Uint8Array, rows: number, out: Int32Array): number {
-  let n = 0;
-  // [from, to): the rows whose mask bytes are whole pairs of 32-bit words of the buffer
-  const from = Math.min(rows, (4 - (nulls.byteOffset & 3)) & 3);
-  const to = from + ((rows - from) & ~7);
-  for (let i = 0; i < from; i++) if (nulls[i] === 0) out[n++] = i;
-  const words = new Int32Array(nulls.buffer, nulls.byteOffset + from, (to - from) >>> 2);
-  for (let w = 0; w < words.length; w += 2) {
-    const x = words[w]!;
-    const y = words[w + 1]!;
-    // eight nulls, as callers mark them (1 each)
-    if ((x & y) === ALL_NULL) continue;
-    n = presentOfWord(x, from + 4 * w, out, n);
-    n = presentOfWord(y, from + 4 * w + 4, out, n);
-  }
-  for (let i = to; i < rows; i++) if (nulls[i] === 0) out[n++] = i;
-  return n;
-}
-const ALL_NULL = 0x01010101;
-
-/** Rows i … i + 3 whose mask byte in `word` (byte k: row i + k) is 0, written at out[n…]; the new count. */
-function presentOfWord(word: number, i: number, out: Int32Array, n: number): number {
-  out[n] = i;
-  n += isZeroByte(word & 0xff);
-  out[n] = i + 1;
-  n += isZeroByte((word >>> 8) & 0xff);
-  out[n] = i + 2;
-  n += isZeroByte((word >>> 16) & 0xff);
-  out[n] = i + 3;
-  return n + isZeroByte(word >>> 24);
-}
-
-/** 1 if the byte is 0, else 0 (any other byte: a null), without a branch. */
-function isZeroByte(byte: number): number {
-  return (byte - 1) >>> 31;
 }
 
 /**
@@ -579,14 +535,13 @@ export class SpanCubeBuilder {
     this.runs = runRows.map((rows) => ({ rows, group: new Int32Array(rows), ids: 1, size: Int32Array.of(rows), steps: [], grouped: [], high: [] }));
     this.refiner = new GroupRefiner(Math.max(0, ...runRows));
     this.vid = new Int32Array(Math.max(0, ...runRows));
-    // presentRows writes up to 3 past the last row with a value
-    this.present = new Int32Array(Math.max(0, ...runRows) + 3);
+    this.present = new Int32Array(Math.max(0, ...runRows));
   }
 
   /** The rows of a column of `rows` with a value; undefined when every row has one. */
   private presentRows(nulls: Uint8Array | undefined, rows: number): Int32Array | undefined {
     if (nulls === undefined) return undefined;
-    const n = presentRows(nulls, rows, this.present);
+    const n = collectPresentRows(nulls, 0, rows, rows, this.present);
     return n === rows ? undefined : this.present.subarray(0, n);
   }
 

@@ -55,7 +55,7 @@ interface PreparedBase {
 /** Of a chunk of `rows` rows, the offsets from its first row of those with a value, ascending. */
 export interface PresentRows {
   rows: number;
-  offsets: Uint32Array;
+  offsets: Int32Array;
 }
 
 export type PreparedColumn =

@@ -175,14 +175,14 @@ export function encodeDefinitionLevels(nulls: Uint8Array | undefined, start: num
  * from the rows with a value alone, not from a look at every row's mask
  * byte (a sparse column's chunk, column-chunk.ts).
  */
-export function definitionLevelsOfPresentRows(present: Uint32Array, count: number, packedOnly = false, scratch?: Scratch<Uint8Array>): Uint8Array {
+export function definitionLevelsOfPresentRows(present: Int32Array, count: number, packedOnly = false, scratch?: Scratch<Uint8Array>): Uint8Array {
   if (count > 0 && (present.length === 0 || present.length === count)) return singleRunLevels(count, present.length === 0 ? 0 : 1);
   const groups = levelGroups.take((count + 7) >>> 3).fill(0);
   setPresentBits(present, groups);
   return levelsOfGroups(groups, count, packedOnly, scratch);
 }
 
-function setPresentBits(present: Uint32Array, groups: Uint8Array): void {
+function setPresentBits(present: Int32Array, groups: Uint8Array): void {
   for (let k = 0; k < present.length; k++) {
     const row = present[k]!;
     groups[row >>> 3] |= 1 << (row & 7);
@@ -214,7 +214,7 @@ function levelsOfGroups(groups: Uint8Array, count: number, packedOnly: boolean, 
     return out.subarray(0, pos);
   }
   const startsRun = (g: number): boolean =>
-    !packedOnly && g + 1 < wholeGroups && (groups[g] === 0 || groups[g] === 0xff) && groups[g + 1] === groups[g];
+    g + 1 < wholeGroups && (groups[g] === 0 || groups[g] === 0xff) && groups[g + 1] === groups[g];
   for (let g = 0; g < groupCount; ) {
     if (startsRun(g)) {
       const value = groups[g]!;

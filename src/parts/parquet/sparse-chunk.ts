@@ -9,6 +9,7 @@
 
 import type { PreparedColumn, PresentRows } from './columns.js';
 import { Scratch } from './scratch.js';
+import { collectPresentRows } from './present-rows.js';
 
 /** Compacted where at most this share of a chunk's rows have a value. */
 const MOST_PRESENT_SHARE = 0.5;
@@ -20,14 +21,11 @@ const MOST_PRESENT_SHARE = 0.5;
  */
 const WIDEST_VALUE_BYTES = 16;
 
-/** Bytes a mask word has where its four rows are null, as callers mark them (1). */
-const FOUR_NULLS = 0x01010101;
-
 /** A compacted chunk: its values alone, and where their rows were. */
 export type CompactedChunk = PreparedColumn & { presentRows: PresentRows };
 
 /** The chunk's rows with a value, as offsets from its first row; its compacted values. Valid until the next chunk. */
-const offsetScratch = new Scratch((n) => new Uint32Array(n));
+const offsetScratch = new Scratch((n) => new Int32Array(n));
 const valueScratch = new Scratch((n) => new Uint8Array(n));
 const indexScratch = new Scratch((n) => new Uint32Array(n));
 
@@ -89,66 +87,19 @@ function wordsOf(bytes: Uint8Array): Int32Array {
   return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
 }
 
-/**
- * Offsets from `start` of the rows of [start, end) with a value (mask byte
- * 0) into `out`; returns how many, or -1 once there may be more than `most`
- * (checked a word at a time). Four rows at a time through the mask's 32-bit
- * words; a word of four nulls is passed over.
- */
-function collectPresentRows(nulls: Uint8Array, start: number, end: number, most: number, out: Uint32Array): number {
-  // the offset read once: a typed array's byteOffset read in the loop made it 6 × slower
-  const offset = nulls.byteOffset;
-  const head = Math.min(end, start + ((4 - ((offset + start) & 3)) & 3));
-  let count = presentBytes(nulls, start, head, start, most, out, 0);
-  if (count < 0) return -1;
-  const words = new Int32Array(nulls.buffer, offset + head, (end - head) >>> 2);
-  count = presentInWords(words, head - start, most, out, count);
-  if (count < 0) return -1;
-  return presentBytes(nulls, head + words.length * 4, end, start, most, out, count);
-}
-
-/** collectPresentRows() of mask bytes [from, to), `count` found before. The loops are functions of their own with nothing after them (docs/storage.md, session 11). */
-function presentBytes(nulls: Uint8Array, from: number, to: number, start: number, most: number, out: Uint32Array, count: number): number {
-  for (let i = from; i < to; i++) {
-    if (nulls[i] !== 0) continue;
-    if (count === most) return -1;
-    out[count++] = i - start;
-  }
-  return count;
-}
-
-/** collectPresentRows() of whole mask words, the first at offset `first`; no branch on a word's bytes. */
-function presentInWords(words: Int32Array, first: number, most: number, out: Uint32Array, count: number): number {
-  for (let w = 0; w < words.length; w++) {
-    const word = words[w]!;
-    if (word === FOUR_NULLS) continue;
-    if (count + 4 > most) return -1;
-    const row = first + 4 * w;
-    out[count] = row;
-    count += (word & 0xff) === 0 ? 1 : 0;
-    out[count] = row + 1;
-    count += (word & 0xff00) === 0 ? 1 : 0;
-    out[count] = row + 2;
-    count += (word & 0xff0000) === 0 ? 1 : 0;
-    out[count] = row + 3;
-    count += (word & 0xff000000) === 0 ? 1 : 0;
-  }
-  return count;
-}
-
-function gatherBytes(values: Uint8Array, start: number, offsets: Uint32Array, out: Uint8Array): void {
+function gatherBytes(values: Uint8Array, start: number, offsets: Int32Array, out: Uint8Array): void {
   for (let k = 0; k < offsets.length; k++) out[k] = values[start + offsets[k]!]!;
 }
 
 /** Each present row's words (`perRow` a row) one after another: bit patterns kept (NaN, -0). */
-function gatherWords(words: Int32Array, perRow: number, start: number, offsets: Uint32Array, out: Int32Array): void {
+function gatherWords(words: Int32Array, perRow: number, start: number, offsets: Int32Array, out: Int32Array): void {
   for (let k = 0, o = 0; k < offsets.length; k++) {
     for (let w = (start + offsets[k]!) * perRow, last = w + perRow; w < last; w++) out[o++] = words[w]!;
   }
 }
 
 /** Each present row's entry index into `out`; returns the bytes of their PLAIN values (`u32 length, bytes` each). */
-function gatherEntryIndices(indices: Uint32Array, entryStarts: Uint32Array, start: number, offsets: Uint32Array, out: Uint32Array): number {
+function gatherEntryIndices(indices: Uint32Array, entryStarts: Uint32Array, start: number, offsets: Int32Array, out: Uint32Array): number {
   let bytes = 0;
   for (let k = 0; k < offsets.length; k++) {
     const e = indices[start + offsets[k]!]!;
