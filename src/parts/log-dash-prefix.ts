@@ -12,6 +12,7 @@
 import type { ParquetColumn } from './parquet/columns.js';
 import { splitTypedColumnName } from './schema.js';
 import { ValueType } from '../model/span-batch.js';
+import { everyRowRelated, presenceMarker, type EntriesOfRows } from './log-entry-relation.js';
 
 /** Between the derived field and the field it is derived from in a marker's name (keys escape their ':', so no plain field holds `::`). */
 export const DASH_PREFIX_INFIX = '::dash-prefix.';
@@ -43,17 +44,6 @@ export function isDashPrefixCandidate(column: ParquetColumn): column is StringEn
   return splitTypedColumnName(column.name).type === ValueType.String && column.entryStarts.length - 1 <= MAX_DASH_PREFIX_ENTRIES;
 }
 
-/** Row indices of a string-entries column, narrowed to 16 bits where kept (MAX_DASH_PREFIX_ENTRIES fit). */
-export type EntryIndices = Uint32Array | Uint16Array;
-
-/** What the check reads of a string-entries column. */
-export interface EntriesOfRows {
-  entries: Uint8Array;
-  entryStarts: Uint32Array;
-  indices: EntryIndices;
-  nulls?: Uint8Array | undefined;
-}
-
 /** Byte length of entry `e`'s text before its last `-`; -1 where it has none. Entries are a u32 length, then UTF-8. */
 function dashPrefixLength(c: EntriesOfRows, e: number): number {
   const from = c.entryStarts[e]! + 4;
@@ -75,30 +65,14 @@ function isDashPrefix(field: EntriesOfRows, f: number, source: EntriesOfRows, s:
  * Whether every value of `field` is its row's `source` text before the last
  * `-` (a present source in every row with the field), and `field` has a
  * value: the first differing row stops it (most pairs: the first row).
- * Entries are compared once per pair.
  */
 export function holdsDashPrefix(field: EntriesOfRows, source: EntriesOfRows): boolean {
-  const rows = field.indices.length;
-  // per source entry: the field entry last found to be its prefix (-1: none yet)
-  const prefixOf = new Int32Array(source.entryStarts.length).fill(-1);
-  let present = 0;
-  for (let r = 0; r < rows; r++) {
-    if (field.nulls?.[r]) continue;
-    if (source.nulls?.[r]) return false;
-    const f = field.indices[r]!;
-    const s = source.indices[r]!;
-    if (prefixOf[s] !== f) {
-      if (!isDashPrefix(field, f, source, s)) return false;
-      prefixOf[s] = f;
-    }
-    present++;
-  }
-  return present > 0;
+  return everyRowRelated(field, source, (f, s) => isDashPrefix(field, f, source, s));
 }
 
 /** The marker column standing for `field` (true where it has a value), derived from the column `source`. */
 export function dashPrefixMarker(field: string, nulls: Uint8Array | undefined, rows: number, source: string): ParquetColumn {
-  return { name: dashPrefixMarkerName(field, source), kind: 'boolean', values: new Uint8Array(rows).fill(1), ...(nulls ? { nulls } : {}) };
+  return presenceMarker(dashPrefixMarkerName(field, source), rows, nulls);
 }
 
 /**

@@ -17,6 +17,7 @@ import type { ParquetColumn } from './parquet/columns.js';
 import { splitTypedColumnName } from './schema.js';
 import { ValueType } from '../model/span-batch.js';
 import { LEVEL_SEVERITY_NUMBERS } from '../model/log-batch.js';
+import { everyRowRelated, presenceMarker } from './log-entry-relation.js';
 
 /** Column suffix of a body field stored as its record's severity text (keys escape their ':', so no key ends so). */
 export const SEVERITY_TEXT_SUFFIX = '::severity';
@@ -50,26 +51,11 @@ function sameEntry(x: StringEntriesColumn, a: number, y: StringEntriesColumn, b:
 /**
  * The marker column of `field` where each of its values equals the row's
  * severity text in `severity`; undefined where one does not (most fields:
- * the first row tells). Rows compare entry indices, bytes once per pair.
+ * the first row tells).
  */
 export function severityMarkerColumn(field: StringEntriesColumn, severity: StringEntriesColumn): ParquetColumn | undefined {
-  const rows = field.indices.length;
-  // per entry of the field: the severity entry last found equal to it (-1: none yet)
-  const equalTo = new Int32Array(field.entryStarts.length).fill(-1);
-  let present = 0;
-  for (let r = 0; r < rows; r++) {
-    if (field.nulls?.[r]) continue;
-    if (severity.nulls?.[r]) return undefined;
-    const e = field.indices[r]!;
-    const s = severity.indices[r]!;
-    if (equalTo[e] !== s) {
-      if (!sameEntry(field, e, severity, s)) return undefined;
-      equalTo[e] = s;
-    }
-    present++;
-  }
-  if (present === 0) return undefined;
-  return { name: `${field.name}${SEVERITY_TEXT_SUFFIX}`, kind: 'boolean', values: new Uint8Array(rows).fill(1), ...(field.nulls ? { nulls: field.nulls } : {}) };
+  if (!everyRowRelated(field, severity, (e, s) => sameEntry(field, e, severity, s))) return undefined;
+  return presenceMarker(`${field.name}${SEVERITY_TEXT_SUFFIX}`, field.indices.length, field.nulls);
 }
 
 /** SQL of the field `column` rebuilt from its marker (`ident` quotes a column name); the stored text too where a merged file has both. */
