@@ -19,6 +19,14 @@ export async function ingestLines(server: TestServer, stream: string, records: r
   assert.equal(r.body.accepted, records.length);
 }
 
+/** Every record the server holds (up to 5,000), by its body's `seq`; asserts there are `count`. */
+export async function recordsBySeq(server: TestServer, count: number): Promise<Map<number, any>> {
+  const all = await getJson(`${server.apiUrl}/api/v1/logs?limit=5000`);
+  const bySeq = new Map<number, any>(all.body.records.map((x: any) => [x.body.seq, x]));
+  assert.equal(bySeq.size, count);
+  return bySeq;
+}
+
 /** The `seq` of every record a log search answers, ascending. */
 export async function searchSeqs(server: TestServer, query: string): Promise<number[]> {
   const r = await getJson(`${server.apiUrl}/api/v1/logs?limit=5000&query=${encodeURIComponent(query)}`);
