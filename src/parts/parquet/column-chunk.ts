@@ -161,8 +161,8 @@ export class EncodingChoice {
  * file's earlier row groups, where the options leave more than one encoding.
  */
 export function encodeColumnChunk(column: PreparedColumn, start: number, end: number, options: ChunkOptions, choice?: EncodingChoice): EncodedColumnChunk {
-  // compressed pages only: the compacted values are scratch, and uncompressed pages may be views of them
-  const sparse = options.codec !== undefined ? compactSparseChunk(column, start, end, options.pageBytes) : undefined;
+  // uncompressed pages may be views of the compacted values: those are then not scratch
+  const sparse = compactSparseChunk(column, start, end, options.pageBytes, options.codec === undefined);
   if (sparse === undefined) return encodeRows(column, start, end, options, choice);
   const present = sparse.presentRows.offsets.length;
   const chunk = encodeRows(sparse, 0, present, options, choice);
@@ -301,7 +301,8 @@ function encodeChunkAs(column: PreparedColumn, start: number, end: number, optio
       break;
     case 'string-entries': {
       const dictionary = encoding === Encoding.RLE_DICTIONARY;
-      const whole = options.codec === undefined && dictionary && start === 0 && end === column.indices.length ? encodeWholeStringEntries(chunk, column, end, options.pageBytes) : undefined;
+      const wholeColumn = column.presentRows?.wholeColumn ?? (start === 0 && end === column.indices.length);
+      const whole = options.codec === undefined && dictionary && wholeColumn ? encodeWholeStringEntries(chunk, column, end, options.pageBytes) : undefined;
       bounds = whole ? whole.bounds : encodeStringEntries(chunk, column, start, end, options.pageBytes, dictionary);
       break;
     }
@@ -549,7 +550,7 @@ function addDictionaryPages(chunk: ChunkBuilder, dictionary: Dictionary, start: 
     const b = Math.min(end, a + rowsPerPage);
     const count = chunk.presentIn(a, b);
     if (chunk.compressed) addCompressedIndexPage(chunk, dictionary.indices, index, count, bitWidth, a, b);
-    else chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, hybridIndices(dictionary.indices, index, count, bitWidth, 'smaller'));
+    else chunk.addDataPage(a, b, Encoding.RLE_DICTIONARY, chunk.kept(hybridIndices(dictionary.indices, index, count, bitWidth, 'smaller', packedPages)));
     index += count;
   }
 }
@@ -726,6 +727,17 @@ class ChunkBuilder {
   }
 
   /**
+   * A page's levels or dictionary indices, written into scratch: as they are
+   * when pages are compressed, else a copy of their length, kept as the page.
+   * A fresh array of the most they may take (a byte a row for the levels)
+   * was ~a kilobyte of garbage a span in the head's staging files, where a
+   * sparse column's levels are a few hundred bytes (docs/storage.md, session 15).
+   */
+  kept(scratchBytes: Uint8Array): Uint8Array {
+    return this.codec !== undefined ? scratchBytes : scratchBytes.slice();
+  }
+
+  /**
    * A v1 data page of rows [start, end): definition levels (OPTIONAL only),
    * then `values` — or, compressed, one of `alternatives` where that
    * compresses smaller (the same values written another way, in its own
@@ -765,9 +777,9 @@ class ChunkBuilder {
   /** Definition levels of a page of rows [start, end); of a compacted sparse chunk, from the rows with a value (its one page). */
   private definitionLevels(start: number, end: number): Uint8Array {
     const packedOnly = this.codec?.codec === 'zstd';
-    if (this.presentRows === undefined) return encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), packedOnly, this.pageScratch(levelPages));
+    if (this.presentRows === undefined) return this.kept(encodeDefinitionLevels(this.nulls, start, end, this.presentIn(start, end), packedOnly, levelPages));
     if (start !== this.start || end !== this.end) throw new Error('parquet: a compacted sparse chunk is one data page');
-    return definitionLevelsOfPresentRows(this.presentRows.offsets, this.presentRows.rows, packedOnly, this.pageScratch(levelPages));
+    return this.kept(definitionLevelsOfPresentRows(this.presentRows.offsets, this.presentRows.rows, packedOnly, levelPages));
   }
 
   /** A data page of PLAIN byte arrays (`u32 length, bytes` each), or their DELTA_LENGTH_BYTE_ARRAY where that compresses smaller. */

@@ -56,6 +56,12 @@ interface PreparedBase {
 export interface PresentRows {
   rows: number;
   offsets: Int32Array;
+  /**
+   * The chunk is every row of a string-entries column (`indices` no longer):
+   * an uncompressed file's chunk then writes the column's entries as they
+   * are (column-chunk.ts encodeWholeStringEntries), as the rows would.
+   */
+  wholeColumn: boolean;
 }
 
 export type PreparedColumn =
@@ -160,8 +166,25 @@ function requireLength(column: string, what: string, length: number, needed: num
   }
 }
 
+/**
+ * Whether a row of the first `rowCount` is null. Four rows at a time where the
+ * mask lines up: the masks of the head's resource attribute columns have no
+ * null and are read to their end (docs/storage.md, session 15).
+ */
 function hasNull(nulls: Uint8Array, rowCount: number): boolean {
-  for (let i = 0; i < rowCount; i++) if (nulls[i] !== 0) return true;
+  const head = Math.min(rowCount, (4 - (nulls.byteOffset & 3)) & 3);
+  if (anyNonZero(nulls, 0, head)) return true;
+  const words = new Int32Array(nulls.buffer, nulls.byteOffset + head, (rowCount - head) >>> 2);
+  return anyNonZeroWord(words) || anyNonZero(nulls, head + words.length * 4, rowCount);
+}
+
+function anyNonZero(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return true;
+  return false;
+}
+
+function anyNonZeroWord(words: Int32Array): boolean {
+  for (let w = 0; w < words.length; w++) if (words[w] !== 0) return true;
   return false;
 }
 

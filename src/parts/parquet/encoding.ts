@@ -48,7 +48,11 @@ export function encodeHybrid(
     throw new Error(`parquet: hybrid bit width ${bitWidth} outside 1..${MAX_HYBRID_BIT_WIDTH}`);
   }
   const valueBytes = (bitWidth + 7) >>> 3;
-  if (runsOnly === 'always' || (runsOnly === 'smaller' && runsOnlyIsSmaller(values, start, end, bitWidth, valueBytes))) return encodeRuns(values, start, end, valueBytes, out, pos);
+  if (runsOnly === 'always') return encodeRuns(values, start, end, valueBytes, out, pos);
+  if (runsOnly === 'smaller') {
+    const runsEnd = encodeFewRuns(values, start, end, mostRunsOnly(start, end, bitWidth, valueBytes), valueBytes, out, pos);
+    if (runsEnd >= 0) return runsEnd;
+  }
   let i = start;
   while (i < end) {
     const run = repeatLength(values, i, end);
@@ -70,24 +74,34 @@ export function encodeHybrid(
 }
 
 /**
- * Whether every run of values[start, end) as an RLE run of its own — one
- * header byte and the value's bytes a run — takes fewer bytes than
- * bit-packing them: values in short runs (rows of one unit of work next to
- * each other in a log part, its host or service repeated 2-6 times) that
- * MIN_RLE_RUN leaves bit-packed.
+ * The most runs values[start, end) may have for every run as an RLE run of
+ * its own — one header byte and the value's bytes a run — to take fewer
+ * bytes than bit-packing them: values in short runs (rows of one unit of
+ * work next to each other in a log part, its host or service repeated 2-6
+ * times) that MIN_RLE_RUN leaves bit-packed. 0: never.
  */
-function runsOnlyIsSmaller(values: Uint8Array | Uint32Array, start: number, end: number, bitWidth: number, valueBytes: number): boolean {
+function mostRunsOnly(start: number, end: number, bitWidth: number, valueBytes: number): number {
   const packedBytes = ((end - start) * bitWidth) / 8;
-  const mostRuns = Math.floor(packedBytes / (1 + valueBytes));
-  if (start >= end || mostRuns < 1) return false;
-  let runs = 1;
-  // both comparisons for every value, none after the loop: V8 (Node 20) keeps a loop's
-  // on-stack-replaced code after it deoptimises (docs/storage.md, session 11)
-  for (let i = start + 1; i < end; i++) {
-    runs += values[i] !== values[i - 1] ? 1 : 0;
-    if (runs > mostRuns) return false;
+  return start >= end ? 0 : Math.floor(packedBytes / (1 + valueBytes));
+}
+
+/**
+ * encodeRuns() where values[start, end) are at most `mostRuns` runs, else -1
+ * (what was written is left to be overwritten): one pass, where counting the
+ * runs first read every value twice when runs won (a sparse column's indices,
+ * a resource attribute's; docs/storage.md, session 15). The runs written
+ * before giving up fit in hybridMaxBytes(): at most the packed bytes in
+ * headers and values, and a longer header only for a run of 64 values or more.
+ */
+function encodeFewRuns(values: Uint8Array | Uint32Array, start: number, end: number, mostRuns: number, valueBytes: number, out: Uint8Array, pos: number): number {
+  let runs = 0;
+  for (let i = start; i < end; ) {
+    if (++runs > mostRuns) return -1;
+    const run = repeatLength(values, i, end);
+    pos = writeRleRun(out, pos, run, values[i]!, valueBytes);
+    i += run;
   }
-  return true;
+  return runs === 0 ? -1 : pos;
 }
 
 /** Every run of values[start, end) as an RLE run. */
@@ -228,12 +242,26 @@ function levelsOfGroups(groups: Uint8Array, count: number, packedOnly: boolean, 
     let last = g;
     while (last + 1 < groupCount && !startsRun(last + 1)) last++;
     pos = writeVarint(out, pos, (last - g + 1) * 2 + 1);
-    out.set(groups.subarray(g, last + 1), pos);
-    pos += last - g + 1;
+    pos = copyGroups(groups, g, last + 1, out, pos);
     g = last + 1;
   }
   new DataView(out.buffer, out.byteOffset).setUint32(0, pos - 4, true);
   return out.subarray(0, pos);
+}
+
+/**
+ * groups[from, to) into `out` at `pos`; returns the position after them. A
+ * sparse column's levels are many short packed runs (a group of a value
+ * between runs of nulls): a subarray per run to copy it cost more than the
+ * copy (docs/storage.md, session 15).
+ */
+function copyGroups(groups: Uint8Array, from: number, to: number, out: Uint8Array, pos: number): number {
+  if (to - from > 64) {
+    out.set(groups.subarray(from, to), pos);
+    return pos + to - from;
+  }
+  for (let g = from; g < to; g++) out[pos++] = groups[g]!;
+  return pos;
 }
 
 /** encodeDefinitionLevels' byte per 8 rows, kept for the next page. */

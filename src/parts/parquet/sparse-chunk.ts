@@ -5,7 +5,8 @@
 // candidates) then reads only those rows, not a mask byte of every row, and
 // the definition levels are written from the list of rows with a value. The
 // bytes are those of the chunk encoded row by row (docs/storage.md,
-// "Session 14: the writer's sparse columns").
+// "Session 14: the writer's sparse columns"), compressed or not (the head's
+// staging files: session 15).
 
 import type { PreparedColumn, PresentRows } from './columns.js';
 import { Scratch } from './scratch.js';
@@ -13,13 +14,8 @@ import { collectPresentRows } from './present-rows.js';
 
 /** Compacted where at most this share of a chunk's rows have a value. */
 const MOST_PRESENT_SHARE = 0.5;
-/**
- * Bytes a row's value takes at most before compression (FIXED_LEN_BYTE_ARRAY(16));
- * a chunk of at most pageBytes / this rows is one data page whatever its kind,
- * so pages are cut as the rows' encoding cuts them (a string chunk is also
- * checked by its values' bytes).
- */
-const WIDEST_VALUE_BYTES = 16;
+/** Bytes a dictionary index takes at most in a data page (bit width 32): a string chunk's rows per page. */
+const WIDEST_INDEX_BYTES = 4;
 
 /** A compacted chunk: its values alone, and where their rows were. */
 export type CompactedChunk = PreparedColumn & { presentRows: PresentRows };
@@ -34,21 +30,46 @@ const indexScratch = new Scratch((n) => new Uint32Array(n));
  * [0, present)), carrying where those rows were (PreparedBase.presentRows),
  * or undefined where that does not pay or could cut pages otherwise:
  * no null, more than half the rows present, none present, a chunk that may
- * take more than one data page, or JS strings. The arrays are scratch:
- * valid until the next chunk, for compressed pages only.
+ * take more than one data page, or JS strings. The arrays are scratch,
+ * valid until the next chunk, but for the fixed-width values of uncompressed
+ * pages (`uncompressed`): such a page's values are a view of them, kept
+ * until the file is written, so they are a fresh array (as the page's values
+ * gathered row by row would be).
  */
-export function compactSparseChunk(column: PreparedColumn, start: number, end: number, pageBytes: number): CompactedChunk | undefined {
+export function compactSparseChunk(column: PreparedColumn, start: number, end: number, pageBytes: number, uncompressed = false): CompactedChunk | undefined {
   const rows = end - start;
-  if (column.nulls === undefined || column.kind === 'string' || rows * WIDEST_VALUE_BYTES > pageBytes) return undefined;
+  if (column.nulls === undefined || column.kind === 'string' || rows * rowBytesAtMost(column) > pageBytes) return undefined;
   const most = Math.floor(rows * MOST_PRESENT_SHARE);
   const offsets = offsetScratch.take(most);
   const present = collectPresentRows(column.nulls, start, end, most, offsets);
   if (present <= 0) return undefined;
-  const presentRows: PresentRows = { rows, offsets: offsets.subarray(0, present) };
-  return compactValues(column, start, presentRows, pageBytes);
+  const wholeColumn = column.kind === 'string-entries' && start === 0 && end === column.indices.length;
+  const presentRows: PresentRows = { rows, offsets: offsets.subarray(0, present), wholeColumn };
+  return compactValues(column, start, presentRows, pageBytes, uncompressed);
 }
 
-function compactValues(column: Exclude<PreparedColumn, { kind: 'string' }>, start: number, presentRows: PresentRows, pageBytes: number): CompactedChunk | undefined {
+/**
+ * Bytes a row takes at most in a data page of the column's kind before
+ * compression, as the rows' encoding cuts pages (by rows, at this many bytes
+ * a row): a chunk of at most pageBytes / this rows is one data page in every
+ * encoding of the kind — fixed widths PLAIN, an integer dictionary's or
+ * DELTA_BINARY_PACKED pages (more rows a page), booleans' bits, a string
+ * dictionary's indices (a string chunk's PLAIN values are checked by their
+ * bytes). The head's staging files of ~75 k rows (a seal every 500 ms at
+ * 150 k spans/s) are one page a column of strings, int64s and doubles.
+ */
+function rowBytesAtMost(column: Exclude<PreparedColumn, { kind: 'string' }>): number {
+  switch (column.kind) {
+    case 'boolean':
+      return 1;
+    case 'string-entries':
+      return WIDEST_INDEX_BYTES;
+    default:
+      return column.width;
+  }
+}
+
+function compactValues(column: Exclude<PreparedColumn, { kind: 'string' }>, start: number, presentRows: PresentRows, pageBytes: number, uncompressed: boolean): CompactedChunk | undefined {
   const base = { name: column.name, nulls: undefined, optional: true, presentRows };
   const present = presentRows.offsets.length;
   switch (column.kind) {
@@ -66,7 +87,7 @@ function compactValues(column: Exclude<PreparedColumn, { kind: 'string' }>, star
     }
     default: {
       if (column.bytes.byteOffset % 4 !== 0) return undefined;
-      const bytes = valueScratch.take(present * column.width);
+      const bytes = uncompressed ? new Uint8Array(present * column.width) : valueScratch.take(present * column.width);
       gatherWords(wordsOf(column.bytes), column.width >>> 2, start, presentRows.offsets, wordsOf(bytes));
       switch (column.kind) {
         case 'int64':

@@ -81,7 +81,7 @@ function expectedValue(column: ParquetColumn, i: number): unknown {
 }
 
 /** `strings` as PLAIN byte arrays one after another (`u32 length, bytes`), entry e at entryStarts[e]. */
-function plainEntries(strings: readonly string[]): { entries: Uint8Array; entryStarts: Uint32Array } {
+export function plainEntries(strings: readonly string[]): { entries: Uint8Array; entryStarts: Uint32Array } {
   const encoded = strings.map((v) => Buffer.from(v, 'utf8'));
   const entryStarts = new Uint32Array(encoded.length + 1);
   encoded.forEach((bytes, e) => (entryStarts[e + 1] = entryStarts[e]! + 4 + bytes.length));
