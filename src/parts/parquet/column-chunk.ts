@@ -489,9 +489,12 @@ function encodeWholeStringEntries(chunk: ChunkBuilder, column: Extract<PreparedC
 // deoptimises, and code after the loop deoptimised it on every later chunk
 // (171 times in a flush bench's staging: docs/storage.md, session 11).
 
-/** The indices of the rows with a value (nulls[i] = 0) among the first `rows`. */
+/** presentIndices' answer, garbage once its page is written (hybridIndices copies them). */
+const presentIndexScratch = new Scratch((n) => new Uint32Array(n));
+
+/** The indices of the rows with a value (nulls[i] = 0) among the first `rows`: valid until the next call. */
 function presentIndices(indices: Uint32Array, nulls: Uint8Array, rows: number, present: number): Uint32Array {
-  const local = new Uint32Array(present);
+  const local = presentIndexScratch.take(present);
   for (let i = 0, p = 0; i < rows; i++) if (nulls[i] === 0) local[p++] = indices[i]!;
   return local;
 }
