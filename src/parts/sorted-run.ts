@@ -505,17 +505,19 @@ function scatterColumn(
   // a place without a value reads 0, as a fresh array's (the span cube looks at every row's number)
   const hasNulls = nullMask !== undefined;
   const nulls = nullMask === undefined ? [] : perRun(nullMask, 1, runStart);
-  // the loops are functions of their own, over typed arrays only, and always
-  // clear a mask (a scratch one when the column has no nulls): V8 keeps a
-  // loop's on-stack-replaced code after it deoptimises (docs/storage.md, session 11)
-  const cleared = nullMask ?? unusedMasks.take(places);
-  if (kind === 'string') return scatterStrings(name, decoded, placement, mergeEqualEntries, cleared, nulls, arrays.indices(places, hasNulls));
+  // the loops are functions of their own, over typed arrays only, each
+  // either always clearing a mask or never (a column without nulls: one
+  // random byte write less per value, ~85 ms a 1 M-span flush): V8 keeps a
+  // loop's on-stack-replaced code after it deoptimises (docs/storage.md, sessions 11 and 15)
+  if (kind === 'string') return scatterStrings(name, decoded, placement, mergeEqualEntries, nullMask, nulls, arrays.indices(places, hasNulls));
   if (kind === 'boolean') {
     const all = arrays.bytes(places, hasNulls);
     for (let f = 0; f < decoded.length; f++) {
       const d = decoded[f];
       if (d === undefined || d.kind !== 'boolean') continue;
-      scatterBytes(d.values, valuePlaces(d, f, placement, d.values.length), all, cleared);
+      const at = valuePlaces(d, f, placement, d.values.length);
+      if (nullMask === undefined) scatterBytesOfEveryRow(d.values, at, all);
+      else scatterBytes(d.values, at, all, nullMask);
     }
     return perRun(all, 1, runStart).map((values, r) => withNulls({ name, kind, values }, nulls[r]));
   }
@@ -528,8 +530,11 @@ function scatterColumn(
     const src = new Int32Array(d.values.buffer, d.values.byteOffset, d.values.length >>> 2);
     const count = src.length / words;
     const at = valuePlaces(d, f, placement, count);
-    if (words === 2) scatterWordPairs(src, count, at, all, cleared);
-    else scatterWords(src, words, count, at, all, cleared);
+    if (nullMask === undefined) {
+      if (words === 2) scatterWordPairsOfEveryRow(src, count, at, all);
+      else scatterWordsOfEveryRow(src, words, count, at, all);
+    } else if (words === 2) scatterWordPairs(src, count, at, all, nullMask);
+    else scatterWords(src, words, count, at, all, nullMask);
   }
   return perRun(all, words, runStart).map((out, r) => withNulls(fixedColumn(name, kind, out), nulls[r]));
 }
@@ -539,8 +544,8 @@ function scatterStrings(
   decoded: readonly (DecodedChunk | undefined)[],
   placement: RowPlacement,
   mergeEqualEntries: boolean,
-  /** cleared where a value lands */
-  nullMask: Uint8Array,
+  /** cleared where a value lands; undefined: every row has a value */
+  nullMask: Uint8Array | undefined,
   nulls: readonly Uint8Array[],
   /** the runs' entry numbers, one after another */
   all: Uint32Array,
@@ -575,7 +580,10 @@ function scatterStrings(
     const d = decoded[f];
     if (d === undefined || d.kind !== 'strings') continue;
     const at = valuePlaces(d, f, placement, d.indices.length);
-    if (canonical === undefined) scatterIndices(d.indices, entryBase[f]!, at, all, nullMask);
+    if (nullMask === undefined) {
+      if (canonical === undefined) scatterIndicesOfEveryRow(d.indices, entryBase[f]!, at, all);
+      else scatterCanonicalIndicesOfEveryRow(d.indices, entryBase[f]!, canonical, at, all);
+    } else if (canonical === undefined) scatterIndices(d.indices, entryBase[f]!, at, all, nullMask);
     else scatterCanonicalIndices(d.indices, entryBase[f]!, canonical, at, all, nullMask);
   }
   const distinctEntries = canonical !== undefined || base < 2;
@@ -684,9 +692,6 @@ function compactRunValues(
   written.bytes = end;
 }
 
-/** Reused across columns: the mask the scatter loops clear for a column without nulls (written, never read). */
-const unusedMasks = new Scratch((n) => new Uint8Array(n));
-
 /** all[at[v]] = values[v] for the values with a place (≥ 0), their nulls cleared. */
 function scatterBytes(values: Uint8Array, at: Int32Array, all: Uint8Array, nullMask: Uint8Array): void {
   for (let v = 0; v < values.length; v++) {
@@ -735,6 +740,46 @@ function scatterCanonicalIndices(indices: Uint32Array, e0: number, canonical: In
     if (k < 0) continue;
     all[k] = canonical[e0 + indices[v]!]!;
     nullMask[k] = 0;
+  }
+}
+
+// The same loops for a column every row has a value in: no mask to clear.
+
+function scatterBytesOfEveryRow(values: Uint8Array, at: Int32Array, all: Uint8Array): void {
+  for (let v = 0; v < values.length; v++) {
+    const k = at[v]!;
+    if (k >= 0) all[k] = values[v]!;
+  }
+}
+
+function scatterWordPairsOfEveryRow(src: Int32Array, count: number, at: Int32Array, all: Int32Array): void {
+  for (let v = 0; v < count; v++) {
+    const k = at[v]!;
+    if (k < 0) continue;
+    all[2 * k] = src[2 * v]!;
+    all[2 * k + 1] = src[2 * v + 1]!;
+  }
+}
+
+function scatterWordsOfEveryRow(src: Int32Array, words: number, count: number, at: Int32Array, all: Int32Array): void {
+  for (let v = 0; v < count; v++) {
+    const k = at[v]!;
+    if (k < 0) continue;
+    for (let w = 0, from = v * words, to = k * words; w < words; w++) all[to + w] = src[from + w]!;
+  }
+}
+
+function scatterIndicesOfEveryRow(indices: Uint32Array, e0: number, at: Int32Array, all: Uint32Array): void {
+  for (let v = 0; v < indices.length; v++) {
+    const k = at[v]!;
+    if (k >= 0) all[k] = e0 + indices[v]!;
+  }
+}
+
+function scatterCanonicalIndicesOfEveryRow(indices: Uint32Array, e0: number, canonical: Int32Array, at: Int32Array, all: Uint32Array): void {
+  for (let v = 0; v < indices.length; v++) {
+    const k = at[v]!;
+    if (k >= 0) all[k] = canonical[e0 + indices[v]!]!;
   }
 }
 
