@@ -62,9 +62,7 @@ export function encodeHybrid(
       continue;
     }
     let packedEnd = i + 8;
-    while (packedEnd < end && repeatLength(values, packedEnd, Math.min(end, packedEnd + RUN_TO_LEAVE_PACKING)) < RUN_TO_LEAVE_PACKING) {
-      packedEnd += 8;
-    }
+    while (packedEnd < end && !runToLeavePackingAt(values, packedEnd, end)) packedEnd += 8;
     const groups = (packedEnd - i) >>> 3;
     pos = writeVarint(out, pos, groups * 2 + 1);
     pos = bitPack(values, i, Math.min(packedEnd, end), groups, bitWidth, out, pos);
@@ -381,6 +379,12 @@ function copyPresentWords(src: Int32Array, words: number, start: number, end: nu
   }
 }
 
+/** Whether RUN_TO_LEAVE_PACKING values of one value start at i (< end): the run's last value is looked at first, as it mostly differs. */
+function runToLeavePackingAt(values: Uint8Array | Uint32Array, i: number, end: number): boolean {
+  const last = i + RUN_TO_LEAVE_PACKING - 1;
+  return last < end && values[last] === values[i] && repeatLength(values, i, last + 1) === RUN_TO_LEAVE_PACKING;
+}
+
 function repeatLength(values: Uint8Array | Uint32Array, i: number, end: number): number {
   const first = values[i];
   let j = i + 1;
@@ -399,23 +403,46 @@ function bitPack(
   pos: number,
 ): number {
   const count = groups * 8;
-  if (bitWidth === 1 && to - from === count) {
-    for (let i = from; i < to; i += 8) {
-      out[pos++] =
-        values[i]! |
-        (values[i + 1]! << 1) |
-        (values[i + 2]! << 2) |
-        (values[i + 3]! << 3) |
-        (values[i + 4]! << 4) |
-        (values[i + 5]! << 5) |
-        (values[i + 6]! << 6) |
-        (values[i + 7]! << 7);
+  // whole groups of 8 values, bitWidth bytes each, by the width's own loop (a
+  // loop over every value's bits was most of a dictionary page's encoding)
+  const wholeEnd = from + ((to - from) & ~7);
+  if (bitWidth <= 4) pos = packGroupsInWord(values, from, wholeEnd, bitWidth, out, pos);
+  else if (bitWidth === 8) pos = packGroupsAsBytes(values, from, wholeEnd, out, pos);
+  else pos = packGroups(values, from, wholeEnd, bitWidth, out, pos);
+  return wholeEnd === from + count ? pos : packGroups(values, wholeEnd, from + count, bitWidth, out, pos, to);
+}
+
+/** Groups of 8 values [from, to) at bitWidth ≤ 4: each group's 8 × bitWidth bits gathered in one 32-bit word, then written a byte at a time. */
+function packGroupsInWord(values: Uint8Array | Uint32Array, from: number, to: number, bitWidth: number, out: Uint8Array, pos: number): number {
+  for (let i = from; i < to; i += 8) {
+    let word =
+      values[i]! |
+      (values[i + 1]! << bitWidth) |
+      (values[i + 2]! << (2 * bitWidth)) |
+      (values[i + 3]! << (3 * bitWidth)) |
+      (values[i + 4]! << (4 * bitWidth)) |
+      (values[i + 5]! << (5 * bitWidth)) |
+      (values[i + 6]! << (6 * bitWidth)) |
+      (values[i + 7]! << (7 * bitWidth));
+    for (let b = 0; b < bitWidth; b++) {
+      out[pos++] = word & 0xff;
+      word >>>= 8;
     }
-    return pos;
   }
+  return pos;
+}
+
+/** Values [from, to) at bit width 8: a byte each. */
+function packGroupsAsBytes(values: Uint8Array | Uint32Array, from: number, to: number, out: Uint8Array, pos: number): number {
+  for (let i = from; i < to; i++) out[pos++] = values[i]!;
+  return pos;
+}
+
+/** Values [from, end) bit-packed LSB first, those at or past `to` as 0 (the last group's padding). */
+function packGroups(values: Uint8Array | Uint32Array, from: number, end: number, bitWidth: number, out: Uint8Array, pos: number, to = end): number {
   let acc = 0;
   let bits = 0;
-  for (let i = from, last = from + count; i < last; i++) {
+  for (let i = from; i < end; i++) {
     acc |= (i < to ? values[i]! : 0) << bits;
     bits += bitWidth;
     while (bits >= 8) {
