@@ -642,7 +642,7 @@ function fewRuns(values: Uint32Array, start: number, end: number, packedBytes: n
  * compressed once for all of them.
  */
 function compressSmallest(levels: Uint8Array | undefined, values: Uint8Array, alternatives: readonly Uint8Array[], codec: PageCodec): { stored: Uint8Array; kept: number } {
-  const levelsFrame = levels !== undefined && codec.codec === 'zstd' && levels.length > SINGLE_RUN_LEVELS_BYTES ? compressPage(levels, codec) : undefined;
+  const levelsFrame = levels !== undefined && codec.codec === 'zstd' && levels.length > SINGLE_RUN_LEVELS_BYTES ? levelsFrameOf(levels, codec) : undefined;
   const compress = (v: Uint8Array): Uint8Array => compressPage(levels === undefined || levelsFrame !== undefined ? v : pageBody(levels, v), codec);
   let stored = compress(values);
   let kept = -1;
@@ -654,6 +654,26 @@ function compressSmallest(levels: Uint8Array | undefined, values: Uint8Array, al
     }
   });
   return { stored: levelsFrame === undefined ? stored : Buffer.concat([levelsFrame, stored]), kept };
+}
+
+/**
+ * The last levels compressed in a frame of their own, and that frame: the
+ * candidates of a chunk's trial (PLAIN, delta, dictionary) have the same
+ * levels, and so do columns of one null mask written one after another
+ * (resource attributes), ~700 frames of a 1 M-span flush (docs/storage.md,
+ * session 15). Frames are copied into the page's body, never kept.
+ */
+const lastLevels: { bytes: Buffer; level: number; frame: Uint8Array } = { bytes: Buffer.alloc(0), level: 0, frame: new Uint8Array(0) };
+
+/** The zstd frame of `levels`, compressed again only when they are not the last ones. */
+function levelsFrameOf(levels: Uint8Array, codec: PageCodec & { codec: 'zstd' }): Uint8Array {
+  const last = lastLevels;
+  if (codec.level === last.level && last.bytes.equals(levels)) return last.frame;
+  last.frame = compressPage(levels, codec);
+  // a copy (levels are a page's scratch), a few KiB: 8 per 64 Ki rows
+  last.bytes = Buffer.from(levels);
+  last.level = codec.level;
+  return last.frame;
 }
 
 /** Levels and values of a page one after another, to compress: valid until the next call. */
