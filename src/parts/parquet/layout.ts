@@ -185,13 +185,14 @@ function presentRows(bytes: Uint8Array, from: number, to: number, rows: number, 
 
 /** The varint header of a hybrid run at cursor.pos (count << 1 | packed), the cursor moved past it. */
 function readRunHeader(bytes: Uint8Array, cursor: { pos: number }): number {
-  let header = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[cursor.pos++]!;
-    header += (b & 0x7f) * 2 ** shift;
+  let b = bytes[cursor.pos++]!;
+  // most runs of a staging file are short: a header of one byte
+  if (b < 0x80) return b;
+  let header = b & 0x7f;
+  for (let scale = 0x80; ; scale *= 0x80) {
+    b = bytes[cursor.pos++]!;
+    header += (b & 0x7f) * scale;
     if (b < 0x80) return header;
-    shift += 7;
   }
 }
 
@@ -240,6 +241,9 @@ function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, count: number, va
   return decodedChunk('strings', valueRows, 0, NO_BYTES, entries, entryStarts.subarray(0, e + 1), indices);
 }
 
+/** Runs shorter than this are set value by value (decodeHybrid). */
+const SHORT_RUN = 16;
+
 /**
  * Decodes `count` values of an RLE/bit-packed hybrid stream in bytes[from,
  * to) at `bitWidth` (≤ 24, as the writer emits) into `out`.
@@ -258,7 +262,9 @@ export function decodeHybrid(bytes: Uint8Array, from: number, to: number, bitWid
       let value = 0;
       for (let k = 0; k < valueBytes; k++) value |= bytes[pos++]! << (8 * k);
       const last = Math.min(count, n + header / 2);
-      out.fill(value, n, last);
+      // a short run (a staging file's values repeat a few times) costs less set one by one than through fill()
+      if (last - n < SHORT_RUN) for (; n < last; n++) out[n] = value;
+      else out.fill(value, n, last);
       n = last;
     } else {
       const values = ((header - 1) / 2) * 8;
