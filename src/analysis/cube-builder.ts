@@ -973,7 +973,22 @@ function readBackStep(step: Step, at: Int32Array, keptVidOf: Int32Array): Int32A
   const out = new Int32Array(at.length);
   const { first, parent, vid, kept, keptVid, everyGroup } = step;
   if (everyGroup !== 0) return out.fill(everyGroup);
-  for (let k = 0; k < kept.length; k++) keptVidOf[kept[k]!] = keptVid[k]!;
+  // the loops are functions of their own: with them inline, V8 replaced one on
+  // the stack before what follows it had type feedback, and that code
+  // deoptimised on every step (~70 times a flush: docs/storage.md, session 15)
+  setKeptVids(keptVidOf, kept, keptVid);
+  readBackIds(at, first, parent, vid, keptVidOf, out);
+  setKeptVids(keptVidOf, kept, undefined);
+  return out;
+}
+
+/** keptVidOf[kept[k]] = keptVid[k], or 0 without keptVid. */
+function setKeptVids(keptVidOf: Int32Array, kept: Int32Array, keptVid: Int32Array | undefined): void {
+  for (let k = 0; k < kept.length; k++) keptVidOf[kept[k]!] = keptVid === undefined ? 0 : keptVid[k]!;
+}
+
+/** Each of `at` (ids after a step): its value id in the step's column into `out`, and `at` moved to the id before the step. */
+function readBackIds(at: Int32Array, first: number, parent: Int32Array, vid: Int32Array, keptVidOf: Int32Array, out: Int32Array): void {
   for (let g = 0; g < at.length; g++) {
     const k = at[g]! - first;
     if (k < 0) out[g] = keptVidOf[at[g]!]!;
@@ -982,8 +997,6 @@ function readBackStep(step: Step, at: Int32Array, keptVidOf: Int32Array): Int32A
       at[g] = parent[k]!;
     }
   }
-  for (let k = 0; k < kept.length; k++) keptVidOf[kept[k]!] = 0;
-  return out;
 }
 
 /**

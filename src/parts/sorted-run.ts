@@ -611,25 +611,30 @@ function compactEventsOfRuns(decoded: readonly (DecodedChunk | undefined)[], pla
     const to = runStart[r + 1]!;
     let bytes = 0;
     let present = 0;
+    /** per source, its values placed in the run */
+    const placed = new Int32Array(decoded.length);
     forEachStrings(decoded, (d, f) => {
       const at = valuePlaces(d, f, placement, d.indices.length);
       bytes += runEntryBytes(d.entryStarts, d.indices, at, from, to);
-      present += runValueCount(at, d.indices.length, from, to);
+      placed[f] = runValueCount(at, d.indices.length, from, to);
+      present += placed[f]!;
     });
     // the compact form is shorter than the JSON
     const out = new Uint8Array(bytes);
     const outStarts = new Uint32Array(present + 1);
-    const written = { entries: 0, bytes: 0 };
+    let entries = 0;
+    let end = 0;
     const startWords = startWordsOf(startNs);
     forEachStrings(decoded, (d, f) => {
       const at = valuePlaces(d, f, placement, d.indices.length);
-      compactRunValues(d.entries, d.entryStarts, d.indices, at, from, to, startWords, out, outStarts, all, nullMask, written);
+      end = compactRunValues(d.entries, d.entryStarts, d.indices, at, from, to, startWords, out, outStarts, all, nullMask, entries, end);
+      entries += placed[f]!;
     });
-    outStarts[written.entries] = written.bytes;
+    outStarts[entries] = end;
     columns.push({
       name: EVENTS_COMPACT_COLUMN,
       kind: 'string-entries',
-      entries: out.subarray(0, written.bytes),
+      entries: out.subarray(0, end),
       entryStarts: outStarts,
       indices: all.subarray(from, to),
       nulls: nullMask.subarray(from, to),
@@ -662,7 +667,13 @@ function runValueCount(at: Int32Array, count: number, from: number, to: number):
   return n;
 }
 
-/** The values placed in [from, to) compacted into `out` after `written`, an entry each; their places' entry numbers set, nulls cleared. */
+/**
+ * The values placed in [from, to) compacted into `out` from byte `end`, an
+ * entry each from `firstEntry`; their places' entry numbers set, nulls
+ * cleared. Returns the byte after them. Nothing after the loop: writing its
+ * counts into an object there deoptimised it on every chunk (V8 keeps a
+ * loop's on-stack-replaced code: docs/storage.md, sessions 11 and 15).
+ */
 function compactRunValues(
   entries: Uint8Array,
   entryStarts: Uint32Array,
@@ -675,11 +686,10 @@ function compactRunValues(
   outStarts: Uint32Array,
   all: Uint32Array,
   nullMask: Uint8Array,
-  written: { entries: number; bytes: number },
-): void {
-  let e = written.entries;
-  let end = written.bytes;
-  for (let v = 0; v < indices.length; v++) {
+  firstEntry: number,
+  end: number,
+): number {
+  for (let v = 0, e = firstEntry; v < indices.length; v++) {
     const k = at[v]!;
     if (k < from || k >= to) continue;
     const entry = indices[v]!;
@@ -688,8 +698,7 @@ function compactRunValues(
     nullMask[k] = 0;
     end = compactEventsEntry(entries, entryStarts[entry]!, entryStarts[entry + 1]!, startWords, k - from, out, end);
   }
-  written.entries = e;
-  written.bytes = end;
+  return end;
 }
 
 /** all[at[v]] = values[v] for the values with a place (≥ 0), their nulls cleared. */
