@@ -5,7 +5,7 @@ import { query } from 'chdb';
 import { concatenateParquet } from './parquet/concatenate.js';
 import { queryRows, seededRandom, sqlString, stringEntriesColumn, withDuckDB, withTempDir } from './parquet/testing.js';
 import { ParquetColumnFileWriter, type ParquetColumn } from './parquet/writer.js';
-import { isTemplateCandidate, templateIdColumn, templateNumberColumn, templateTextColumn, templatedColumnOf, type TemplatedText } from './log-text-template.js';
+import { EntrySplits, isTemplateCandidate, templateIdColumn, templateNumberColumn, templateTextColumn, templatedColumnOf, type TemplatedText } from './log-text-template.js';
 import { logRowProjection, searchLogColumns, withLogPartSql } from './log-part-projection.js';
 import { LOG_HOT_COLUMNS } from './log-columns.js';
 import { PartPagesCache, readRowsAt } from '../query/part-pages.js';
@@ -95,6 +95,19 @@ describe('text as template + numbers', () => {
     const t = templateTextColumn(stringEntriesColumn('body.msg', values) as Entries)!;
     assert.equal(t.template.entryStarts.length - 1, new Set(values.map((v) => v.replace(/ \d+$/, ''))).size);
     assert.deepEqual(rebuilt(t), values);
+  });
+
+  it('gives the whole column the same pieces from the splits its first rows were sampled with as from its own', () => {
+    // after the sample, rows whose variables the sample held constant (port 5432) vary, and new templates and ids come
+    const values = [...randomMessages(3000), ...Array.from({ length: 500 }, (_, i) => (i % 2 ? `db-${i % 8}:${5000 + i} down, session ${(i * 7919).toString(16)}` : `late ${i}`))];
+    const column = stringEntriesColumn('body.msg', values) as Entries;
+    const sampleRows = 1000;
+    const sample = { ...column, indices: column.indices.subarray(0, sampleRows), ...(column.nulls ? { nulls: column.nulls.subarray(0, sampleRows) } : {}) };
+    const splits = new EntrySplits(column);
+    assert.deepEqual(templateTextColumn(sample, splits), templateTextColumn(sample));
+    const whole = templateTextColumn(column, splits)!;
+    assert.deepEqual(whole, templateTextColumn(column));
+    assert.deepEqual(rebuilt(whole).filter((_t, r) => values[r] !== undefined), values.filter((v) => v !== undefined));
   });
 
   it('names its pieces so readers find the text column again', () => {

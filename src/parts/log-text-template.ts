@@ -28,6 +28,7 @@ import type { ParquetColumn } from './parquet/columns.js';
 import { splitTypedColumnName } from './schema.js';
 import { ValueType } from '../model/span-batch.js';
 import { grow } from '../model/span-batch-builder.js';
+import { hashBytes } from './parquet/strings.js';
 
 /** Suffix of the template column of a text column stored as template + variables. */
 export const TEMPLATE_SUFFIX = '::template';
@@ -87,9 +88,23 @@ export interface TemplatedText {
   ids: StringEntriesColumn[];
 }
 
-/** A byte of a word of full-text search: ASCII letter, digit, `_`, or any byte of a non-ASCII character. */
-function isWordByte(b: number): boolean {
-  return b >= 0x80 || (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f;
+/** Byte classes (BYTE_CLASS): a byte of a word of full-text search — ASCII letter, digit, `_`, or any byte of a non-ASCII character — and among those the hex digits and the decimal ones. */
+const WORD_BYTE = 1;
+const HEX_DIGIT = 2;
+const DECIMAL_DIGIT = 4;
+
+/** Each byte's classes, looked up once per byte of a value: the split reads every byte of the part's text. */
+const BYTE_CLASS = byteClasses();
+
+function byteClasses(): Uint8Array {
+  const classes = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) {
+    const decimal = b >= 0x30 && b <= 0x39;
+    const hexLetter = (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
+    const word = b >= 0x80 || decimal || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f;
+    classes[b] = (word ? WORD_BYTE : 0) | (decimal || hexLetter ? HEX_DIGIT : 0) | (decimal ? DECIMAL_DIGIT : 0);
+  }
+  return classes;
 }
 
 /** What a word of a value is taken out as. */
@@ -97,21 +112,22 @@ const LITERAL = 0;
 const NUMBER = 1;
 const ID = 2;
 
-/** `bytes[from, to)`, a whole word: literal text, a number or an id (the module comment has the rules). */
-function wordKind(bytes: Uint8Array, from: number, to: number): number {
-  let digits = 0;
-  for (let i = from; i < to; i++) {
-    const b = bytes[i]!;
-    if (b >= 0x30 && b <= 0x39) digits++;
-    else if (!((b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66))) return LITERAL;
-  }
-  if (digits === 0) return LITERAL;
-  if (digits === to - from && digits <= MAX_NUMBER_DIGITS && (digits === 1 || bytes[from] !== 0x30)) {
-    let value = 0;
-    for (let i = from; i < to; i++) value = value * 10 + (bytes[i]! - 0x30);
-    if (value <= MAX_TEMPLATE_NUMBER) return NUMBER;
-  }
+/**
+ * A whole word of `length` bytes, `digits` of them decimal, `hexOnly` when
+ * every byte is a hex digit, starting at `bytes[from]`: literal text, a
+ * number or an id (the module comment has the rules).
+ */
+function wordKind(bytes: Uint8Array, from: number, length: number, digits: number, hexOnly: boolean): number {
+  if (!hexOnly || digits === 0) return LITERAL;
+  if (digits === length && digits <= MAX_NUMBER_DIGITS && (digits === 1 || bytes[from] !== 0x30) && decimalValue(bytes, from, from + length) <= MAX_TEMPLATE_NUMBER) return NUMBER;
   return ID;
+}
+
+/** The decimal digits bytes[from, to) as a number. */
+function decimalValue(bytes: Uint8Array, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) value = value * 10 + (bytes[i]! - 0x30);
+  return value;
 }
 
 /** The variables of a text as a JS string, by the same rules: its words that are numbers or ids, and the text between them. */
@@ -130,7 +146,7 @@ export function textVariables(value: string): { variables: string[]; between: st
 }
 
 /**
- * Byte strings interned by an FNV-1a hash (open addressing, no JS string
+ * Byte strings interned by a hash of their bytes (open addressing, no JS string
  * per entry), as PLAIN byte arrays: ids 0, 1, … in order of first sight.
  */
 class ByteStrings {
@@ -143,8 +159,7 @@ class ByteStrings {
 
   intern(src: Uint8Array, from: number, to: number): number {
     const length = to - from;
-    let hash = 0x811c9dc5;
-    for (let b = from; b < to; b++) hash = Math.imul(hash ^ src[b]!, 0x01000193);
+    const hash = hashBytes(src, from, to);
     let mask = this.slots.length - 1;
     let slot = hash & mask;
     for (let other = this.slots[slot]!; other >= 0; slot = (slot + 1) & mask, other = this.slots[slot]!) {
@@ -180,144 +195,209 @@ class ByteStrings {
 }
 
 /**
- * `column` as templates and variables, row for row; undefined when no value
- * holds a variable that varies, or one holds PLACEHOLDER_BYTE. Each distinct
- * entry is split once (the flush's entries are distinct: sorted-run.ts),
- * the rows then copy their entry's split.
+ * The raw split of each entry of a string column that a row uses: its raw
+ * template (variables numbered by position, interned) and its variables.
+ * An entry is split once, whatever rows use it, so a split made for the
+ * first row group's trial serves the whole column after it (the sample's
+ * rows are the column's first: templates and ids are numbered in the same
+ * order of first sight).
  */
-export function templateTextColumn(column: StringEntriesColumn): TemplatedText | undefined {
-  const { entries, entryStarts, indices, nulls } = column;
-  const rows = indices.length;
-  const entryCount = entryStarts.length - 1;
-  // 1. Each entry a row uses, split: its raw template (variables numbered by position) and variables.
-  const rawOf = new Int32Array(entryCount).fill(-1);
-  const numbersAt = new Uint32Array(entryCount);
-  const idsAt = new Uint32Array(entryCount);
-  let numbers = new Int32Array(Math.max(64, rows * 2));
-  let numbersUsed = 0;
-  /** per id taken out: its first and end byte in `entries` */
-  let idSpans = new Uint32Array(256);
-  let idsUsed = 0;
-  const raw = new ByteStrings();
+export class EntrySplits {
+  /** per entry: its raw template, -1 until split */
+  readonly rawOf: Int32Array;
+  /** per entry: where its numbers start in `numbers`, its ids in `idSpans` (pairs) */
+  readonly numbersAt: Uint32Array;
+  readonly idsAt: Uint32Array;
+  numbers = new Int32Array(1024);
+  numbersUsed = 0;
+  /** per id taken out: its first and end byte in the entries */
+  idSpans = new Uint32Array(256);
+  idsUsed = 0;
+  readonly raw = new ByteStrings();
   /** per raw template: how many numbers and ids it names */
-  let rawNumbers = new Uint8Array(256);
-  let rawIds = new Uint8Array(256);
-  const rawRows = new Int32Array(rows);
-  let scratch = new Uint8Array(256);
-  let placeholderInText = false;
-  for (let r = 0; r < rows; r++) {
-    if (nulls !== undefined && nulls[r] !== 0) {
-      rawRows[r] = -1;
-      continue;
-    }
-    const e = indices[r]!;
-    if (rawOf[e]! >= 0) {
-      rawRows[r] = rawOf[e]!;
-      continue;
-    }
-    // the entry's first row: split it (inline, not a closure: this loop is the flush's hot one)
+  rawNumbers = new Uint8Array(256);
+  rawIds = new Uint8Array(256);
+  /** whether a value split holds PLACEHOLDER_BYTE (the column then stays text) */
+  placeholderInText = false;
+  private scratch = new Uint8Array(256);
+
+  constructor(readonly column: Pick<StringEntriesColumn, 'entries' | 'entryStarts'>) {
+    const entryCount = column.entryStarts.length - 1;
+    this.rawOf = new Int32Array(entryCount).fill(-1);
+    this.numbersAt = new Uint32Array(entryCount);
+    this.idsAt = new Uint32Array(entryCount);
+  }
+
+  /** Entry `e`'s raw template, split the first time it is asked for. */
+  rawTemplateOf(e: number): number {
+    const known = this.rawOf[e]!;
+    return known >= 0 ? known : this.split(e);
+  }
+
+  private split(e: number): number {
+    const { entries, entryStarts } = this.column;
     const from = entryStarts[e]! + 4;
     const to = entryStarts[e + 1]!;
     // a placeholder is 2 bytes, a variable 1 byte or more
-    if (scratch.length < 2 * (to - from)) scratch = new Uint8Array(4 * (to - from));
-    if (numbers.length < numbersUsed + MAX_TEMPLATE_NUMBERS) numbers = grow(numbers, numbers.length * 2);
-    if (idSpans.length < 2 * (idsUsed + MAX_TEMPLATE_NUMBERS)) idSpans = grow(idSpans, idSpans.length * 2);
-    numbersAt[e] = numbersUsed;
-    idsAt[e] = idsUsed;
+    if (this.scratch.length < 2 * (to - from)) this.scratch = new Uint8Array(4 * (to - from));
+    if (this.numbers.length < this.numbersUsed + MAX_TEMPLATE_NUMBERS) this.numbers = grow(this.numbers, this.numbers.length * 2);
+    if (this.idSpans.length < 2 * (this.idsUsed + MAX_TEMPLATE_NUMBERS)) this.idSpans = grow(this.idSpans, this.idSpans.length * 2);
+    const scratch = this.scratch;
+    const numbers = this.numbers;
+    const idSpans = this.idSpans;
+    const numbersUsed = this.numbersUsed;
+    const idsUsed = this.idsUsed;
     let n = 0;
     let d = 0;
     let o = 0;
     for (let i = from; i < to; ) {
       const b = entries[i]!;
-      if (!isWordByte(b)) {
-        if (b === PLACEHOLDER_BYTE) placeholderInText = true;
+      if ((BYTE_CLASS[b]! & WORD_BYTE) === 0) {
+        if (b === PLACEHOLDER_BYTE) this.placeholderInText = true;
         scratch[o++] = b;
         i++;
         continue;
       }
-      let j = i + 1;
-      while (j < to && isWordByte(entries[j]!)) j++;
-      const kind = wordKind(entries, i, j);
+      // a whole word, copied as literal text while its classes are read; a variable then overwrites it
+      const wordAt = o;
+      let all = HEX_DIGIT;
+      let digits = 0;
+      let j = i;
+      for (let c = BYTE_CLASS[b]!; (c & WORD_BYTE) !== 0; c = j < to ? BYTE_CLASS[entries[j]!]! : 0) {
+        scratch[o++] = entries[j]!;
+        all &= c;
+        digits += c >>> 2;
+        j++;
+      }
+      const kind = wordKind(entries, i, j - i, digits, all !== 0);
       if (kind === NUMBER && n < MAX_TEMPLATE_NUMBERS) {
-        let value = 0;
-        for (let k = i; k < j; k++) value = value * 10 + (entries[k]! - 0x30);
-        numbers[numbersUsed + n] = value;
+        numbers[numbersUsed + n] = decimalValue(entries, i, j);
+        o = wordAt;
         scratch[o++] = PLACEHOLDER_BYTE;
         scratch[o++] = NUMBER_MARK + n++;
       } else if (kind === ID && d < MAX_TEMPLATE_NUMBERS) {
         idSpans[2 * (idsUsed + d)] = i;
         idSpans[2 * (idsUsed + d) + 1] = j;
+        o = wordAt;
         scratch[o++] = PLACEHOLDER_BYTE;
         scratch[o++] = ID_MARK + d++;
-      } else {
-        for (let k = i; k < j; k++) scratch[o++] = entries[k]!;
       }
       i = j;
     }
-    numbersUsed += n;
-    idsUsed += d;
-    const t = raw.intern(scratch, 0, o);
-    if (t >= rawNumbers.length) {
-      rawNumbers = grow(rawNumbers, rawNumbers.length * 2);
-      rawIds = grow(rawIds, rawIds.length * 2);
+    this.numbersAt[e] = numbersUsed;
+    this.idsAt[e] = idsUsed;
+    this.numbersUsed = numbersUsed + n;
+    this.idsUsed = idsUsed + d;
+    const t = this.raw.intern(scratch, 0, o);
+    if (t >= this.rawNumbers.length) {
+      this.rawNumbers = grow(this.rawNumbers, this.rawNumbers.length * 2);
+      this.rawIds = grow(this.rawIds, this.rawIds.length * 2);
     }
-    rawNumbers[t] = n;
-    rawIds[t] = d;
-    rawOf[e] = t;
-    rawRows[r] = t;
+    this.rawNumbers[t] = n;
+    this.rawIds[t] = d;
+    this.rawOf[e] = t;
+    return t;
   }
-  if (placeholderInText) return undefined;
-  const plan = templatePlan(raw, rawNumbers, rawIds, rawRows, rawOf, { entries, numbers, numbersAt, idSpans, idsAt });
-  if (plan.numberColumns === 0 && plan.idColumns === 0) return undefined;
+}
 
+/**
+ * `column` as templates and variables, row for row; undefined when no value
+ * holds a variable that varies, or one holds PLACEHOLDER_BYTE. Each distinct
+ * entry is split once (the flush's entries are distinct: sorted-run.ts),
+ * the rows then copy their entry's split; `splits` may hold splits made
+ * before for the same entries (EntrySplits).
+ */
+export function templateTextColumn(column: StringEntriesColumn, splits = new EntrySplits(column)): TemplatedText | undefined {
+  if (splits.column.entries !== column.entries || splits.column.entryStarts !== column.entryStarts) throw new Error('templateTextColumn: splits of other entries');
+  // 1. Each entry a row uses, split: its raw template (variables numbered by position) and variables.
+  const rawRows = new Int32Array(column.indices.length);
+  rawTemplateRows(column, splits, rawRows);
+  if (splits.placeholderInText) return undefined;
+  const plan = templatePlan(rawRows, splits);
+  if (plan.numberColumns === 0 && plan.idColumns === 0) return undefined;
   // 2. The rows: their final template, numbers and ids in the columns the plan gives.
-  const templateRows = new Uint32Array(rows);
-  const templateNulls = new Uint8Array(rows);
+  return templatedRows(column, rawRows, splits, plan);
+}
+
+/**
+ * Each row's raw template into `rawRows` (-1 for null), its entry split
+ * where it is the first to use it. The loops here and in templatedRows are
+ * functions of their own with nothing after them: V8 keeps a loop's
+ * on-stack-replaced code, and a use after the loop without type feedback
+ * deoptimised it on every column (docs/storage.md, session 11).
+ */
+function rawTemplateRows(column: StringEntriesColumn, splits: EntrySplits, rawRows: Int32Array): void {
+  const { indices, nulls } = column;
+  for (let r = 0; r < rawRows.length; r++) rawRows[r] = nulls !== undefined && nulls[r] !== 0 ? -1 : splits.rawTemplateOf(indices[r]!);
+}
+
+function templatedRows(column: StringEntriesColumn, rawRows: Int32Array, splits: EntrySplits, plan: TemplatePlan): TemplatedText {
+  const rows = rawRows.length;
   const numberValues = Array.from({ length: plan.numberColumns }, () => new Int32Array(rows));
   const numberNulls = Array.from({ length: plan.numberColumns }, () => new Uint8Array(rows).fill(1));
-  const idStrings = Array.from({ length: plan.idColumns }, () => new ByteStrings());
-  const idRows = Array.from({ length: plan.idColumns }, () => new Uint32Array(rows));
-  const idNulls = Array.from({ length: plan.idColumns }, () => new Uint8Array(rows).fill(1));
+  const ids: TemplatedIds = {
+    strings: Array.from({ length: plan.idColumns }, () => new ByteStrings()),
+    rows: Array.from({ length: plan.idColumns }, () => new Uint32Array(rows)),
+    nulls: Array.from({ length: plan.idColumns }, () => new Uint8Array(rows).fill(1)),
+    stringOf: new Int32Array(splits.idsUsed).fill(-1),
+  };
+  const templateRows = new Uint32Array(rows);
+  const templateNulls = new Uint8Array(rows);
+  fillTemplatedRows(column.indices, rawRows, splits, plan, { templateRows, templateNulls, numberValues, numberNulls }, ids);
+  return {
+    template: plan.templates.column(`${column.name}${TEMPLATE_SUFFIX}`, templateRows, templateNulls),
+    numbers: numberValues.map((values, k) => ({ name: templateNumberColumn(column.name, k), kind: 'int32', values, nulls: numberNulls[k]! })),
+    ids: ids.strings.map((strings, k) => strings.column(templateIdColumn(column.name, k), ids.rows[k]!, ids.nulls[k]!)),
+  };
+}
+
+/** The id columns of a templated text as they are filled. */
+interface TemplatedIds {
+  strings: ByteStrings[];
+  rows: Uint32Array[];
+  nulls: Uint8Array[];
   /** per id taken out: its string in its column (-1: not yet) */
-  const idString = new Int32Array(idsUsed).fill(-1);
-  for (let r = 0; r < rows; r++) {
+  stringOf: Int32Array;
+}
+
+/** The template and number columns of a templated text as they are filled. */
+interface TemplatedValues {
+  templateRows: Uint32Array;
+  templateNulls: Uint8Array;
+  numberValues: Int32Array[];
+  numberNulls: Uint8Array[];
+}
+
+function fillTemplatedRows(indices: Uint32Array, rawRows: Int32Array, splits: EntrySplits, plan: TemplatePlan, out: TemplatedValues, ids: TemplatedIds): void {
+  const { numbers, numbersAt, idsAt, idSpans, rawNumbers, rawIds } = splits;
+  const { entries } = splits.column;
+  const { templateRows, templateNulls, numberValues, numberNulls } = out;
+  const { finalOf, numberSlotAt, slotColumn, idSlotAt, idSlotColumn } = plan;
+  for (let r = 0; r < rawRows.length; r++) {
     const t = rawRows[r]!;
     if (t < 0) {
       templateNulls[r] = 1;
       continue;
     }
-    templateRows[r] = plan.finalOf[t]!;
+    templateRows[r] = finalOf[t]!;
     const e = indices[r]!;
-    const slots = plan.numberSlotAt[t]!;
+    const slots = numberSlotAt[t]!;
     for (let j = 0, n = rawNumbers[t]!; j < n; j++) {
-      const c = plan.slotColumn[slots + j]!;
+      const c = slotColumn[slots + j]!;
       if (c < 0) continue;
       numberValues[c]![r] = numbers[numbersAt[e]! + j]!;
       numberNulls[c]![r] = 0;
     }
-    const idSlots = plan.idSlotAt[t]!;
+    const idSlots = idSlotAt[t]!;
     for (let j = 0, n = rawIds[t]!; j < n; j++) {
-      const c = plan.idSlotColumn[idSlots + j]!;
+      const c = idSlotColumn[idSlots + j]!;
       if (c < 0) continue;
       const at = idsAt[e]! + j;
-      if (idString[at]! < 0) idString[at] = idStrings[c]!.intern(entries, idSpans[2 * at]!, idSpans[2 * at + 1]!);
-      idRows[c]![r] = idString[at]!;
-      idNulls[c]![r] = 0;
+      if (ids.stringOf[at]! < 0) ids.stringOf[at] = ids.strings[c]!.intern(entries, idSpans[2 * at]!, idSpans[2 * at + 1]!);
+      ids.rows[c]![r] = ids.stringOf[at]!;
+      ids.nulls[c]![r] = 0;
     }
   }
-  return {
-    template: plan.templates.column(`${column.name}${TEMPLATE_SUFFIX}`, templateRows, templateNulls),
-    numbers: numberValues.map((values, k) => ({ name: templateNumberColumn(column.name, k), kind: 'int32', values, nulls: numberNulls[k]! })),
-    ids: idStrings.map((strings, k) => strings.column(templateIdColumn(column.name, k), idRows[k]!, idNulls[k]!)),
-  };
-}
-
-interface SplitEntries {
-  entries: Uint8Array;
-  numbers: Int32Array;
-  numbersAt: Uint32Array;
-  idSpans: Uint32Array;
-  idsAt: Uint32Array;
 }
 
 interface TemplatePlan {
@@ -341,8 +421,9 @@ interface TemplatePlan {
  * text order (placing numbers by size measured no smaller:
  * docs/storage.md, "Log parts").
  */
-function templatePlan(raw: ByteStrings, rawNumbers: Uint8Array, rawIds: Uint8Array, rawRows: Int32Array, rawOf: Int32Array, split: SplitEntries): TemplatePlan {
-  const { entries, numbers, numbersAt, idSpans, idsAt } = split;
+function templatePlan(rawRows: Int32Array, splits: EntrySplits): TemplatePlan {
+  const { raw, rawNumbers, rawIds, idSpans } = splits;
+  const { entries } = splits.column;
   const count = raw.count;
   const numberSlotAt = new Uint32Array(count + 1);
   const idSlotAt = new Uint32Array(count + 1);
@@ -350,31 +431,13 @@ function templatePlan(raw: ByteStrings, rawNumbers: Uint8Array, rawIds: Uint8Arr
     numberSlotAt[t + 1] = numberSlotAt[t]! + rawNumbers[t]!;
     idSlotAt[t + 1] = idSlotAt[t]! + rawIds[t]!;
   }
-  const rowsOf = new Uint32Array(count);
-  for (let r = 0; r < rawRows.length; r++) if (rawRows[r]! >= 0) rowsOf[rawRows[r]!]++;
+  const rowsOf = rowsPerTemplate(rawRows, count);
   // per slot: its first value (ids: the entry holding it), whether every other is equal
   const first = new Int32Array(numberSlotAt[count]!).fill(-1);
   const varies = new Uint8Array(numberSlotAt[count]!);
   const idFirst = new Int32Array(idSlotAt[count]!).fill(-1);
   const idVaries = new Uint8Array(idSlotAt[count]!);
-  for (let e = 0; e < rawOf.length; e++) {
-    const t = rawOf[e]!;
-    if (t < 0) continue;
-    for (let j = 0, s = numberSlotAt[t]!; j < rawNumbers[t]!; j++, s++) {
-      const v = numbers[numbersAt[e]! + j]!;
-      if (first[s]! < 0) first[s] = v;
-      else if (first[s] !== v) varies[s] = 1;
-    }
-    for (let j = 0, s = idSlotAt[t]!; j < rawIds[t]!; j++, s++) {
-      const at = idsAt[e]! + j;
-      if (idFirst[s]! < 0) {
-        idFirst[s] = at;
-        continue;
-      }
-      const f = idFirst[s]!;
-      if (!sameBytes(entries, idSpans[2 * f]!, idSpans[2 * f + 1]!, entries, idSpans[2 * at]!, idSpans[2 * at + 1]! - idSpans[2 * at]!)) idVaries[s] = 1;
-    }
-  }
+  markVaryingSlots(splits, numberSlotAt, idSlotAt, { first, varies, idFirst, idVaries });
   const slotColumn = new Int32Array(numberSlotAt[count]!).fill(-1);
   const idSlotColumn = new Int32Array(idSlotAt[count]!).fill(-1);
   const keep = (t: number, s: number, variesAt: Uint8Array): boolean => rowsOf[t]! < 2 || variesAt[s] !== 0;
@@ -428,6 +491,45 @@ function templatePlan(raw: ByteStrings, rawNumbers: Uint8Array, rawIds: Uint8Arr
     finalOf[t] = templates.intern(scratch, 0, o);
   }
   return { templates, finalOf, numberSlotAt, idSlotAt, slotColumn, idSlotColumn, numberColumns, idColumns };
+}
+
+/** Rows per raw template. The loops below are functions of their own with nothing after them (rawTemplateRows). */
+function rowsPerTemplate(rawRows: Int32Array, count: number): Uint32Array {
+  const rowsOf = new Uint32Array(count);
+  for (let r = 0; r < rawRows.length; r++) if (rawRows[r]! >= 0) rowsOf[rawRows[r]!]++;
+  return rowsOf;
+}
+
+/** Per variable slot of the raw templates: its first value (ids: the id holding it), and whether another differs. */
+interface SlotValues {
+  first: Int32Array;
+  varies: Uint8Array;
+  idFirst: Int32Array;
+  idVaries: Uint8Array;
+}
+
+function markVaryingSlots(splits: EntrySplits, numberSlotAt: Uint32Array, idSlotAt: Uint32Array, slots: SlotValues): void {
+  const { rawOf, rawNumbers, rawIds, numbers, numbersAt, idSpans, idsAt } = splits;
+  const { entries } = splits.column;
+  const { first, varies, idFirst, idVaries } = slots;
+  for (let e = 0; e < rawOf.length; e++) {
+    const t = rawOf[e]!;
+    if (t < 0) continue;
+    for (let j = 0, s = numberSlotAt[t]!; j < rawNumbers[t]!; j++, s++) {
+      const v = numbers[numbersAt[e]! + j]!;
+      if (first[s]! < 0) first[s] = v;
+      else if (first[s] !== v) varies[s] = 1;
+    }
+    for (let j = 0, s = idSlotAt[t]!; j < rawIds[t]!; j++, s++) {
+      const at = idsAt[e]! + j;
+      if (idFirst[s]! < 0) {
+        idFirst[s] = at;
+        continue;
+      }
+      const f = idFirst[s]!;
+      if (!sameBytes(entries, idSpans[2 * f]!, idSpans[2 * f + 1]!, entries, idSpans[2 * at]!, idSpans[2 * at + 1]! - idSpans[2 * at]!)) idVaries[s] = 1;
+    }
+  }
 }
 
 function writeDecimal(out: Uint8Array, at: number, value: number): number {

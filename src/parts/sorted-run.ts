@@ -15,7 +15,7 @@ import { ParquetColumnFileWriter, type ColumnFileOptions, type ParquetColumn } f
 import { firstEqualEntries } from './parquet/strings.js';
 import { Scratch } from './parquet/scratch.js';
 import { SEVERITY_NUMBER_COLUMN, SEVERITY_TEXT_COLUMN, derivedSeverityNumberMarker, isSeverityCandidate, severityMarkerColumn } from './log-severity-text.js';
-import { isTemplateCandidate, templateTextColumn, type TemplatedText } from './log-text-template.js';
+import { EntrySplits, isTemplateCandidate, templateTextColumn, type TemplatedText } from './log-text-template.js';
 import { decimalDoubleColumn, isDecimalCandidate } from './log-decimal-double.js';
 import { DashPrefixFields } from './log-dash-prefix.js';
 import { isOmittedEmptyColumn } from './log-empty-columns.js';
@@ -355,16 +355,18 @@ const TEMPLATES_MOST_BYTES_OF_TEXT = 0.9;
 /**
  * `column` as template + numbers when those measure smaller than the text
  * (by TEMPLATES_MOST_BYTES_OF_TEXT) on the file's first row group; else
- * undefined. Only the sample is split for a column that stays text.
+ * undefined. Only the sample is split for a column that stays text, and
+ * the sample's entries are not split again for the whole column.
  */
 function smallerAsTemplates(writer: ParquetColumnFileWriter, column: StringEntriesColumn): ParquetColumn[] | undefined {
   const rows = column.indices.length;
   const sampleRows = Math.min(rows, writer.rowGroupRows);
   const sample = { ...column, indices: column.indices.subarray(0, sampleRows), ...(column.nulls ? { nulls: column.nulls.subarray(0, sampleRows) } : {}) };
-  const sampled = templateTextColumn(sample);
+  const splits = new EntrySplits(column);
+  const sampled = templateTextColumn(sample, splits);
   if (sampled === undefined || !mostlyTemplated(sampled)) return undefined;
   if (writer.groupBytes(templatePieces(sampled), sampleRows) > TEMPLATES_MOST_BYTES_OF_TEXT * writer.groupBytes([sample], sampleRows)) return undefined;
-  const templated = sampleRows === rows ? sampled : templateTextColumn(column);
+  const templated = sampleRows === rows ? sampled : templateTextColumn(column, splits);
   return templated && templatePieces(templated);
 }
 

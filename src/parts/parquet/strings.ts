@@ -219,7 +219,7 @@ export function firstEqualEntries(entries: Uint8Array, entryStarts: Uint32Array,
  * A 32-bit hash of bytes[from, to): four bytes a multiply (a byte a multiply,
  * FNV-1a, was most of the merge's time: each multiply waits for the last).
  */
-function hashBytes(bytes: Uint8Array, from: number, to: number): number {
+export function hashBytes(bytes: Uint8Array, from: number, to: number): number {
   let h = 0x811c9dc5 ^ (to - from);
   let b = from;
   for (; b + 4 <= to; b += 4) {
