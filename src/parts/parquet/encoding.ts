@@ -385,11 +385,16 @@ function runToLeavePackingAt(values: Uint8Array | Uint32Array, i: number, end: n
   return last < end && values[last] === values[i] && repeatLength(values, i, last + 1) === RUN_TO_LEAVE_PACKING;
 }
 
+/**
+ * How many values from values[i] on equal it. Nothing after the loop needs
+ * type feedback: its on-stack-replaced code, kept by V8, deoptimised at a
+ * `j - i` there ~300 times a log flush (docs/storage.md, session 11).
+ */
 function repeatLength(values: Uint8Array | Uint32Array, i: number, end: number): number {
   const first = values[i];
-  let j = i + 1;
-  while (j < end && values[j] === first) j++;
-  return j - i;
+  let run = 1;
+  while (i + run < end && values[i + run] === first) run++;
+  return run;
 }
 
 /** groups × 8 values from values[from, to), zero-padded past `to`. */
