@@ -132,30 +132,39 @@ export function buildTokenChunks(places: readonly ChunkPlace[], distinctKeysOf: 
   return places.map((place, i) => ({ ...place, numbersBelow: words[i]!.numbersBelow, numbers: words[i]!.numbers, filter, slot: i }));
 }
 
-/** Open addressing over a power-of-two table, reused from chunk to chunk; 0 marks a free slot. */
+/** Open addressing over a power-of-two table, reused from chunk to chunk (a prefix of it per chunk); 0 marks a free slot. */
 let distinctTable = new Uint32Array(1 << 16);
+/** The table's first size for a chunk: it doubles as distinct words fill half of it. */
+const FIRST_DISTINCT_SLOTS = 1 << 16;
 
 /**
- * The distinct values of `hashes`, in no particular order: what a chunk's
+ * The distinct values of `hashes`, in order of first sight: what a chunk's
  * bitmap and filter are built from (the filter needs each pair once). A
  * chunk holds ~250 k words of which ~1 in 10 is new; a Set<number> cost more
- * than the rest of building the index.
+ * than the rest of building the index. The table is sized by the distinct
+ * words seen, not by the words: one sized for every word of a 64 Ki-row
+ * chunk (4 MiB) missed the core's cache on most look-ups.
  */
 export function distinctHashes(hashes: Uint32Array): Uint32Array {
-  let size = distinctTable.length;
-  while (size < hashes.length * 2) size *= 2;
-  if (size !== distinctTable.length) distinctTable = new Uint32Array(size);
-  const table = distinctTable;
-  table.fill(0);
-  const mask = size - 1;
   const out = new Uint32Array(hashes.length);
+  return out.slice(0, collectDistinct(hashes, out));
+}
+
+/**
+ * distinctHashes() into `out`; returns how many. The loop is a function of
+ * its own with nothing after it (docs/storage.md, session 11).
+ */
+function collectDistinct(hashes: Uint32Array, out: Uint32Array): number {
+  let table = clearedTable(FIRST_DISTINCT_SLOTS);
+  let mask = table.length - 1;
   let distinct = 0;
-  let zero = false;
+  let zero = 0;
   for (let i = 0; i < hashes.length; i++) {
     const h = hashes[i]!;
     if (h === 0) {
-      if (!zero) out[distinct++] = 0;
-      zero = true;
+      // 0 marks a free slot: the word of key 0 is counted apart
+      if (zero === 0) out[distinct++] = 0;
+      zero = 1;
       continue;
     }
     // FNV hashes are well mixed in their low bits already; the multiply spreads near-equal ones (and numbers, their own keys)
@@ -170,8 +179,34 @@ export function distinctHashes(hashes: Uint32Array): Uint32Array {
       }
       slot = (slot + 1) & mask;
     }
+    if ((distinct - zero) * 2 > table.length) {
+      table = refilledTable(out, distinct, table.length * 2);
+      mask = table.length - 1;
+    }
   }
-  return out.slice(0, distinct);
+  return distinct;
+}
+
+/** The first `slots` of the reused table, zeroed. */
+function clearedTable(slots: number): Uint32Array {
+  if (distinctTable.length < slots) distinctTable = new Uint32Array(slots);
+  const table = distinctTable.subarray(0, slots);
+  table.fill(0);
+  return table;
+}
+
+/** A table of `slots` holding the keys out[0, count) (0 left out). */
+function refilledTable(out: Uint32Array, count: number, slots: number): Uint32Array {
+  const table = clearedTable(slots);
+  const mask = slots - 1;
+  for (let k = 0; k < count; k++) {
+    const h = out[k]!;
+    if (h === 0) continue;
+    let slot = Math.imul(h, 0x9e3779b1) & mask;
+    while (table[slot] !== 0) slot = (slot + 1) & mask;
+    table[slot] = h;
+  }
+  return table;
 }
 
 /** Whether the chunk may hold the word of key `key` (wordKey, log-tokens.ts): numbers of its exact set exactly, others by its filter. */
