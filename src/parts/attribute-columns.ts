@@ -216,27 +216,35 @@ function forEachOwnerRun(rowOwner: Uint32Array, rows: number, run: (owner: numbe
   }
 }
 
-/**
- * A string column whose rows take their owner's value (service_name and the
- * other resource and scope fields): each owner's value is numbered once per
- * batch and each row holds the number.
- */
-export class OwnerStringColumn {
-  private readonly entries = new StringEntries();
-  private readonly indices: Uint32Array;
-  private readonly nulls: Uint8Array;
+/** A string column whose rows hold numbers of its distinct values (entries), numbered as the rows are filled. */
+abstract class NumberedStringColumn {
+  protected readonly entries = new StringEntries();
+  protected readonly indices: Uint32Array;
+  protected readonly nulls: Uint8Array;
 
-  /** `emptyIsNull`: an owner's '' is a null row. */
+  /** `emptyIsNull`: a value '' is a null row. */
   constructor(
     readonly name: string,
     rows: number,
-    private readonly emptyIsNull: boolean,
+    protected readonly emptyIsNull: boolean,
     arrays: ColumnArrays = FRESH_ARRAYS,
   ) {
     this.indices = arrays.uint32(rows);
     this.nulls = arrays.uint8(rows, 0);
   }
 
+  toParquet(): ParquetColumn {
+    const { entries, entryStarts } = this.entries.encoded();
+    return { name: this.name, kind: 'string-entries', entries, entryStarts, indices: this.indices, nulls: this.nulls, distinctEntries: this.entries.distinct };
+  }
+}
+
+/**
+ * A string column whose rows take their owner's value (service_name and the
+ * other resource and scope fields): each owner's value is numbered once per
+ * batch and each row holds the number.
+ */
+export class OwnerStringColumn extends NumberedStringColumn {
   /** Rows row0.. of a batch of `rows` rows: row i takes `ownerValues[rowOwner[i]]`. */
   fill(ownerValues: readonly string[], rowOwner: Uint32Array, rows: number, row0: number): void {
     const entryOf = new Int32Array(ownerValues.length);
@@ -250,9 +258,17 @@ export class OwnerStringColumn {
       else this.indices.fill(e, row0 + from, row0 + to);
     });
   }
+}
 
-  toParquet(): ParquetColumn {
-    const { entries, entryStarts } = this.entries.encoded();
-    return { name: this.name, kind: 'string-entries', entries, entryStarts, indices: this.indices, nulls: this.nulls, distinctEntries: this.entries.distinct };
+/**
+ * A string column with a value of its own on each row (a log record's
+ * severity text, stream, event name), numbered as the rows are filled: a run
+ * of one value (a stream, a level) costs a compare, not a lookup each
+ * (StringEntries.entry), and the writer gets numbers, not a string per row.
+ */
+export class RowStringColumn extends NumberedStringColumn {
+  set(row: number, value: string): void {
+    if (this.emptyIsNull && value === '') this.nulls[row] = 1;
+    else this.indices[row] = this.entries.entry(value);
   }
 }

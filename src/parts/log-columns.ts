@@ -19,7 +19,8 @@ import type { HotColumn } from './schema.js';
 import { bodyColumnName, bodyFieldColumnName, logAttributeColumnName } from './log-column-names.js';
 
 export { bodyFieldColumnName, logAttributeColumnName };
-import { DynamicColumns, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
+import { DynamicColumns, OwnerStringColumn, RowStringColumn, fillOwnerAttributes, fillRowAttributes } from './attribute-columns.js';
+import { type ColumnArrays, ColumnArrayPool, FRESH_ARRAYS } from './column-array-pool.js';
 import { logTokensOf } from './log-token-chunks.js';
 import { TIME_TEXT_SUFFIX } from './log-time-text.js';
 import type { FieldColumn } from '../model/field-columns.js';
@@ -57,28 +58,35 @@ export function countLogs(batches: readonly LogBatch[]): number {
   return n;
 }
 
-export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
+/**
+ * `arrays`: where the staging columns' typed arrays come from (the staging
+ * schema's pool: fresh ArrayBuffers for every seal set off V8's external
+ * memory GCs). The time and trace id columns are always fresh: the head keeps
+ * them past the file.
+ */
+export function logRowColumns(batches: readonly LogBatch[], arrays: ColumnArrays = FRESH_ARRAYS): ParquetColumn[] {
   const rows = countLogs(batches);
   const time = new BigInt64Array(rows);
-  const observed = new BigInt64Array(rows);
-  const severityNumber = new Int32Array(rows);
-  const severityText: (string | undefined)[] = new Array(rows);
-  const serviceName: string[] = new Array(rows);
-  const stream: string[] = new Array(rows);
+  const observed = arrays.bigint64(rows);
+  const severityNumber = new Int32Array(arrays.uint32(rows).buffer, 0, rows);
+  // text columns numbered as they are filled (entries, not a string per row for the writer to number)
+  const severityText = new RowStringColumn('severity_text', rows, true, arrays);
+  const serviceName = new OwnerStringColumn('service_name', rows, false, arrays);
+  const stream = new RowStringColumn('stream', rows, false, arrays);
   const traceId = new Uint8Array(rows * TRACE_ID_BYTES);
   const traceNull = new Uint8Array(rows);
-  const spanId = new Uint8Array(rows * SPAN_ID_BYTES);
-  const spanNull = new Uint8Array(rows);
-  const flags = new BigInt64Array(rows);
-  const eventName: (string | undefined)[] = new Array(rows);
-  const scopeName: (string | undefined)[] = new Array(rows);
-  const scopeVersion: (string | undefined)[] = new Array(rows);
-  const scopeSchemaUrl: (string | undefined)[] = new Array(rows);
-  const resourceSchemaUrl: (string | undefined)[] = new Array(rows);
-  const droppedAttributes = new BigInt64Array(rows);
-  const resourceDropped = new BigInt64Array(rows);
-  const scopeDropped = new BigInt64Array(rows);
-  const dyn = new DynamicColumns(rows);
+  const spanId = arrays.bytes(rows * SPAN_ID_BYTES).subarray(0, rows * SPAN_ID_BYTES);
+  const spanNull = arrays.uint8(rows, 0);
+  const flags = arrays.bigint64(rows);
+  const eventName = new RowStringColumn('event_name', rows, true, arrays);
+  const scopeName = new OwnerStringColumn('scope_name', rows, true, arrays);
+  const scopeVersion = new OwnerStringColumn('scope_version', rows, true, arrays);
+  const scopeSchemaUrl = new OwnerStringColumn('scope_schema_url', rows, true, arrays);
+  const resourceSchemaUrl = new OwnerStringColumn('resource_schema_url', rows, true, arrays);
+  const droppedAttributes = arrays.bigint64(rows);
+  const resourceDropped = arrays.bigint64(rows);
+  const scopeDropped = arrays.bigint64(rows);
+  const dyn = new DynamicColumns(rows, arrays);
   // the string body is a hot column: present in every file, so queries can rely on it
   dyn.named('body', ValueType.String);
   const ownEntries = messageColumnsNow();
@@ -97,22 +105,22 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
       observed[r] = b.observedTimeUnixNano[i]!;
       time[r] = t !== 0n ? t : observed[r]!;
       severityNumber[r] = b.severityNumber[i]!;
-      severityText[r] = b.severityText[i] || undefined;
-      serviceName[r] = resources.serviceName[res]!;
-      stream[r] = b.stream[i]!;
+      severityText.set(r, b.severityText[i]!);
+      stream.set(r, b.stream[i]!);
       traceNull[r] = isAllZero(b.traceId, i * TRACE_ID_BYTES, TRACE_ID_BYTES) ? 1 : 0;
       spanNull[r] = isAllZero(b.spanId, i * SPAN_ID_BYTES, SPAN_ID_BYTES) ? 1 : 0;
       // counts and flags are nearly always 0, which the new arrays hold already: no BigInt per row for them
       if (b.flags[i] !== 0) flags[r] = BigInt(b.flags[i]!);
-      eventName[r] = b.eventName[i] || undefined;
-      scopeName[r] = scopes.name[sc] || undefined;
-      scopeVersion[r] = scopes.version[sc] || undefined;
-      scopeSchemaUrl[r] = scopes.schemaUrl[sc] || undefined;
-      resourceSchemaUrl[r] = resources.schemaUrl[res] || undefined;
+      eventName.set(r, b.eventName[i]!);
       if (b.droppedAttributesCount[i] !== 0) droppedAttributes[r] = BigInt(b.droppedAttributesCount[i]!);
       if (resources.droppedAttributesCount[res] !== 0) resourceDropped[r] = BigInt(resources.droppedAttributesCount[res]!);
       if (scopes.droppedAttributesCount[sc] !== 0) scopeDropped[r] = BigInt(scopes.droppedAttributesCount[sc]!);
     }
+    serviceName.fill(resources.serviceName, b.resource, b.length, row0);
+    resourceSchemaUrl.fill(resources.schemaUrl, b.resource, b.length, row0);
+    scopeName.fill(scopes.name, b.scope, b.length, row0);
+    scopeVersion.fill(scopes.version, b.scope, b.length, row0);
+    scopeSchemaUrl.fill(scopes.schemaUrl, b.scope, b.length, row0);
     fillRowAttributes(dyn, b.attributes, row0, logAttributeColumnName);
     fillRowAttributes(dyn, b.body, row0, bodyColumnName);
     fillFieldColumns(dyn, b.bodyFields, row0, ownEntries);
@@ -125,17 +133,17 @@ export function logRowColumns(batches: readonly LogBatch[]): ParquetColumn[] {
     { name: 'time_unix_nano', kind: 'int64', values: time },
     { name: 'observed_time_unix_nano', kind: 'int64', values: observed },
     { name: 'severity_number', kind: 'int32', values: severityNumber },
-    { name: 'severity_text', kind: 'string', values: severityText },
-    { name: 'service_name', kind: 'string', values: serviceName },
-    { name: 'stream', kind: 'string', values: stream },
+    severityText.toParquet(),
+    serviceName.toParquet(),
+    stream.toParquet(),
     { name: 'trace_id', kind: 'fixed16', values: traceId, nulls: traceNull },
     { name: 'span_id', kind: 'fixed8', values: spanId, nulls: spanNull },
     { name: 'flags', kind: 'int64', values: flags },
-    { name: 'event_name', kind: 'string', values: eventName },
-    { name: 'scope_name', kind: 'string', values: scopeName },
-    { name: 'scope_version', kind: 'string', values: scopeVersion },
-    { name: 'scope_schema_url', kind: 'string', values: scopeSchemaUrl },
-    { name: 'resource_schema_url', kind: 'string', values: resourceSchemaUrl },
+    eventName.toParquet(),
+    scopeName.toParquet(),
+    scopeVersion.toParquet(),
+    scopeSchemaUrl.toParquet(),
+    resourceSchemaUrl.toParquet(),
     { name: 'dropped_attributes_count', kind: 'int64', values: droppedAttributes },
     { name: 'resource_dropped_attributes_count', kind: 'int64', values: resourceDropped },
     { name: 'scope_dropped_attributes_count', kind: 'int64', values: scopeDropped },
@@ -231,8 +239,12 @@ function fillFieldColumns(dyn: DynamicColumns, fields: readonly FieldColumn[], r
 }
 
 /** How the head stages log records: log rows, by record time, with trace ids for the part blooms. */
+const stagingArrays = new ColumnArrayPool();
+
 export const LOG_STAGING_SCHEMA: RowStagingSchema<LogBatch> = {
-  rowColumns: logRowColumns,
+  rowColumns: (batches) => logRowColumns(batches, stagingArrays),
+  // the written file's arrays serve the next seal's columns
+  recycle: (columns) => stagingArrays.recycle(columns),
   timeColumn: LOG_TIME_COLUMN,
   traceIdColumn: 'trace_id',
   services: function* (batches) {
