@@ -52,23 +52,27 @@ const INITIAL_VALUES = 64;
 /** One column being filled; values are appended in record order. */
 export class FieldColumnBuilder {
   length = 0;
-  rows = new Uint32Array(INITIAL_VALUES);
+  rows: Uint32Array;
   str: string[] = [];
   int = new BigInt64Array(0);
   num = new Float64Array(0);
   private halves: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private readonly storage: 'str' | 'int' | 'num' | 'none';
 
+  /** `capacity`: the values expected (a JSON-lines field's count in the last body), so that the arrays need not grow step by step. */
   constructor(
     readonly key: string,
     readonly type: ValueType,
     readonly timeText: boolean,
+    capacity = INITIAL_VALUES,
   ) {
     this.storage = storageOf(type);
+    const values = Math.max(INITIAL_VALUES, capacity);
+    this.rows = new Uint32Array(values);
     if (this.storage === 'int') {
-      this.int = new BigInt64Array(INITIAL_VALUES);
+      this.int = new BigInt64Array(values);
       this.halves = int64Halves(this.int);
-    } else if (this.storage === 'num') this.num = new Float64Array(INITIAL_VALUES);
+    } else if (this.storage === 'num') this.num = new Float64Array(values);
   }
 
   /** Starts a value of record `row`; returns its index. */
@@ -112,6 +116,7 @@ export class FieldColumnBuilder {
     if (this.str.length > this.length) this.str.length = this.length;
   }
 
+  /** The column; its arrays are the builder's own when they are full (a builder sized right), so it is finished once and added to no more. */
   finish(): FieldColumn {
     const n = this.length;
     return {
@@ -119,12 +124,17 @@ export class FieldColumnBuilder {
       type: this.type,
       timeText: this.timeText,
       length: n,
-      rows: this.rows.slice(0, n),
+      rows: exactly(this.rows, n),
       str: this.str.length > n ? this.str.slice(0, n) : this.str,
-      int: this.int.slice(0, this.storage === 'int' ? n : 0),
-      num: this.num.slice(0, this.storage === 'num' ? n : 0),
+      int: exactly(this.int, this.storage === 'int' ? n : 0),
+      num: exactly(this.num, this.storage === 'num' ? n : 0),
     };
   }
+}
+
+/** The first `n` elements of `a`: `a` itself when that is all of it, else a copy. */
+function exactly<T extends Uint32Array | BigInt64Array | Float64Array>(a: T, n: number): T {
+  return a.length === n ? a : (a.slice(0, n) as T);
 }
 
 /** Slot of a column in a path's list of columns: one per value type, then the time text. */
@@ -135,8 +145,8 @@ export class FieldColumnsBuilder {
   private readonly byKey = new Map<string, (FieldColumnBuilder | undefined)[]>();
   private readonly columns: FieldColumnBuilder[] = [];
 
-  /** The column of path `key` and `type` (or of its time texts), made on first use. */
-  column(key: string, type: ValueType, timeText = false): FieldColumnBuilder {
+  /** The column of path `key` and `type` (or of its time texts), made on first use with room for `capacity` values. */
+  column(key: string, type: ValueType, timeText = false, capacity = INITIAL_VALUES): FieldColumnBuilder {
     let slots = this.byKey.get(key);
     if (slots === undefined) {
       slots = [];
@@ -145,7 +155,7 @@ export class FieldColumnsBuilder {
     const slot = timeText ? TIME_TEXT_SLOT : type;
     let col = slots[slot];
     if (col === undefined) {
-      col = new FieldColumnBuilder(key, timeText ? ValueType.Int : type, timeText);
+      col = new FieldColumnBuilder(key, timeText ? ValueType.Int : type, timeText, capacity);
       slots[slot] = col;
       this.columns.push(col);
     }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ValueType } from '../model/span-batch.js';
 import { fieldsOfRecord, type FieldColumn } from '../model/field-columns.js';
 import { decodeJsonLines, rfc3339Nanos } from './json-lines-decode.js';
+import { timeTextDigits } from '../parts/log-time-text.js';
 
 const OPTIONS = { stream: 'app', timeField: 'ts', severityField: 'level', receivedNs: 5n };
 
@@ -84,6 +85,56 @@ describe('decodeJsonLines time and severity fields', () => {
     assert.deepEqual(batch.severityText, ['error', '', '', '']);
     const none = decodeJsonLines(Buffer.from('{"":"error","level":"warn"}'), { stream: 's', timeField: '', severityField: '', receivedNs: 1n }).batch;
     assert.deepEqual([none.severityNumber[0], none.timeUnixNano[0]], [0, 1n]);
+  });
+});
+
+describe('decodeJsonLines: the time field as a body field', () => {
+  it('stores it as the row time\'s fraction digits exactly when timeTextDigits says it is the canonical text, in every form the time field takes', () => {
+    const times = [
+      '2026-03-01T10:00:00Z', '2026-03-01T10:00:00.5Z', '2026-03-01T10:00:00.000237Z', '2026-03-01T10:00:00.123456789Z', '2026-03-01T10:00:00.000000000Z',
+      '2026-03-01t10:00:00.5Z', '2026-03-01T10:00:00.5z', '2026-03-01 10:00:00.5Z', ' 2026-03-01T10:00:00.5Z', '2026-03-01T10:00:00.5Z ',
+      '2026-03-01T10:00:00.5+00:00', '2026-03-01T12:00:00.5+0200', '2026-03-01T10:00:00', '2026-03-01T10:00:00.25',
+      '1970-01-01T00:00:00Z', '1970-01-01T00:00:00.000Z', '1970-01-01T00:00:01Z', '1969-12-31T23:59:59.5Z', '2200-12-31T23:59:59.999999999Z', '0001-01-01T00:00:00Z',
+    ];
+    const lines = times.map((ts) => JSON.stringify({ ts, copy: ts, other: '2026-03-01T10:00:00.5Z' })).join('\n');
+    const { batch, errors } = decode(lines);
+    assert.deepEqual(errors, []);
+    assert.equal(batch.length, times.length);
+    for (let r = 0; r < times.length; r++) {
+      const rowTime = batch.timeUnixNano[r] !== 0n ? batch.timeUnixNano[r]! : batch.observedTimeUnixNano[r]!;
+      // the reference: each text field read against the row time on its own
+      const expected = (path: string, text: string): [string, number, unknown] => {
+        const digits = timeTextDigits(text, rowTime);
+        return digits >= 0 ? [`${path}::time`, ValueType.Int, BigInt(digits)] : [path, ValueType.String, text];
+      };
+      const byPath = new Map(fieldsOf(batch.bodyFields, r).map((f) => [f[0].replace('::time', ''), f]));
+      for (const [path, text] of [['ts', times[r]!], ['copy', times[r]!], ['other', '2026-03-01T10:00:00.5Z']] as const) {
+        assert.deepEqual(byPath.get(path), expected(path, text), `${JSON.stringify(times[r])}: ${path}`);
+      }
+    }
+  });
+});
+
+describe('decodeJsonLines: field columns sized by the last body', () => {
+  it('holds every value of bodies larger and smaller than the one before, in arrays exactly as long as their columns', () => {
+    const record = (body: number, i: number) => ({ n: body * 1000 + i, s: `v${i % 7}`, ...(i % 3 === 0 ? { sparse: i / 2 } : {}), ...(i % 4 === 0 ? { nested: { flag: i % 8 === 0 } } : {}) });
+    for (const [body, lines] of [[1, 40], [2, 300], [3, 300], [4, 17], [5, 1000]] as const) {
+      const { batch, errors } = decode(Array.from({ length: lines }, (_, i) => JSON.stringify(record(body, i))).join('\n'));
+      assert.deepEqual(errors, []);
+      for (let i = 0; i < lines; i++) {
+        const r = record(body, i);
+        const expected: [string, number, unknown][] = [['n', ValueType.Int, BigInt(r.n)], ['s', ValueType.String, r.s]];
+        if (r.sparse !== undefined) expected.push(Number.isInteger(r.sparse) ? ['sparse', ValueType.Int, BigInt(r.sparse)] : ['sparse', ValueType.Double, r.sparse]);
+        if (r.nested !== undefined) expected.push(['nested.flag', ValueType.Bool, r.nested.flag ? 1 : 0]);
+        const order = new Map(batch.bodyFields.map((c, k) => [c.key + c.type, k]));
+        expected.sort((a, b) => order.get(a[0] + a[1])! - order.get(b[0] + b[1])!);
+        assert.deepEqual(fieldsOf(batch.bodyFields, i), expected, `body ${body}, line ${i}`);
+      }
+      for (const c of batch.bodyFields) {
+        assert.equal(c.rows.length, c.length, `${c.key}: rows`);
+        assert.equal(c.int.length + c.num.length, c.type === ValueType.String || c.type === ValueType.Empty ? 0 : c.length, `${c.key}: values`);
+      }
+    }
   });
 });
 

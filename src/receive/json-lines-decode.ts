@@ -197,11 +197,18 @@ function addRecord(d: LineDecoder, value: unknown, refuseRounded: boolean): stri
   let seconds = d.receivedSeconds;
   let nanos = d.receivedNanos;
   let bigTime: bigint | undefined;
+  // the time field's text when it is the row time's canonical text, and its fraction digits: its body field needs no second reading
+  let timeText: string | undefined;
+  let timeTextDigits = -1;
   if (options.timeField !== '') {
     const field = record[options.timeField];
     if (typeof field === 'string' && readRfc3339(field)) {
       seconds = parsedTime.seconds;
       nanos = parsedTime.nanos;
+      if (parsedTime.canonicalDigits >= 0 && seconds >= 0 && (seconds !== 0 || nanos !== 0)) {
+        timeText = field;
+        timeTextDigits = parsedTime.canonicalDigits;
+      }
     } else if (field !== undefined) {
       bigTime = timeOf(field);
       if (bigTime === undefined) return `field "${options.timeField}" is not a time: ${plainJson(field).slice(0, 64)}`;
@@ -237,7 +244,7 @@ function addRecord(d: LineDecoder, value: unknown, refuseRounded: boolean): stri
       b.severityNumber[i] = s;
     }
   }
-  d.fields.add(record, i, seconds, nanos, refuseRounded);
+  d.fields.add(record, i, seconds, nanos, refuseRounded, timeText, timeTextDigits);
   d.tokens.endRecord(i);
   return undefined;
 }
@@ -272,8 +279,12 @@ export function rfc3339Nanos(input: string): bigint | undefined {
   return readRfc3339(input) ? BigInt(parsedTime.seconds) * 1_000_000_000n + BigInt(parsedTime.nanos) : undefined;
 }
 
-/** The time readRfc3339 last read: whole unix seconds and nanoseconds [0, 10^9). */
-const parsedTime = { seconds: 0, nanos: 0 };
+/**
+ * The time readRfc3339 last read: whole unix seconds and nanoseconds [0,
+ * 10^9); `canonicalDigits`: its fraction digits when the text was the
+ * canonical time text (log-time-text.ts: `T`, `Z`, no space around), else -1.
+ */
+const parsedTime = { seconds: 0, nanos: 0, canonicalDigits: -1 };
 
 /**
  * Whether `input` is RFC 3339 text as rfc3339Nanos reads it; if so, its time
@@ -301,9 +312,12 @@ function readRfc3339(input: string): boolean {
     if (at === first) return false;
     for (let k = at - first; k < 9; k++) fraction *= 10;
   }
+  const digits = at === 19 ? 0 : at - 20;
   let offsetMinutes = 0;
+  let canonical = text === input && separator === 0x54 && at === n - 1;
   if (at < n) {
     const zone = text.charCodeAt(at);
+    canonical &&= zone === 0x5a;
     if (zone === 0x5a || zone === 0x7a) at++;
     else if (zone === 0x2b || zone === 0x2d) {
       const colon = text.charCodeAt(at + 3) === 0x3a ? 1 : 0;
@@ -318,6 +332,7 @@ function readRfc3339(input: string): boolean {
   if (at !== n) return false;
   parsedTime.seconds = civilSeconds - offsetMinutes * 60;
   parsedTime.nanos = fraction;
+  parsedTime.canonicalDigits = canonical ? digits : -1;
   return true;
 }
 

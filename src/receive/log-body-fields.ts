@@ -61,6 +61,8 @@ class FieldPath {
   /** the builder `columns` belong to */
   builder: FieldColumnsBuilder | undefined;
   columns: (FieldColumnBuilder | undefined)[] = [];
+  /** the values each column had in the last batch (by slot): the next batch's columns are made that size */
+  private readonly lastLengths: number[] = [];
   /**
    * The keys of the last object seen here, in order, and their paths: the
    * next record's object mostly has the same keys in the same order, found
@@ -72,11 +74,15 @@ class FieldPath {
   constructor(readonly path: string) {}
 
   column(builder: FieldColumnsBuilder, type: ValueType, timeText = false): FieldColumnBuilder {
-    if (this.builder !== builder) {
-      this.builder = builder;
-      this.columns = [];
-    }
-    return (this.columns[timeText ? TIME_TEXT_SLOT : type] ??= builder.column(this.path, type, timeText));
+    if (this.builder !== builder) this.startBatch(builder);
+    const slot = timeText ? TIME_TEXT_SLOT : type;
+    return (this.columns[slot] ??= builder.column(this.path, type, timeText, this.lastLengths[slot]));
+  }
+
+  private startBatch(builder: FieldColumnsBuilder): void {
+    for (let slot = 0; slot < this.columns.length; slot++) this.lastLengths[slot] = this.columns[slot]?.length ?? 0;
+    this.builder = builder;
+    this.columns = [];
   }
 }
 
@@ -123,6 +129,8 @@ export class JsonRecordFields {
   private timeSeconds = 0;
   private timeNanos = 0;
   private refuseRounded = true;
+  private knownTimeText: string | undefined;
+  private knownTimeTextDigits = -1;
 
   constructor(
     private readonly out: FieldColumnsBuilder,
@@ -134,13 +142,17 @@ export class JsonRecordFields {
    * `seconds` + `nanos` (nanos in [0, 10^9); seconds < 0: a time before 1970,
    * which no text field stands for). With `refuseRounded`, an integral number
    * beyond 2^53 throws RoundedIntegerError; without, it is kept as the double
-   * it is. The caller ends the record in `tokens`.
+   * it is. The caller ends the record in `tokens`. `timeText`, when given,
+   * is a text known to be the row time's canonical text with `timeTextDigits`
+   * fraction digits (the time field, read already): not read again.
    */
-  add(object: { readonly [key: string]: unknown }, record: number, seconds: number, nanos: number, refuseRounded: boolean): void {
+  add(object: { readonly [key: string]: unknown }, record: number, seconds: number, nanos: number, refuseRounded: boolean, timeText?: string, timeTextDigits = -1): void {
     this.record = record;
     this.timeSeconds = seconds;
     this.timeNanos = nanos;
     this.refuseRounded = refuseRounded;
+    this.knownTimeText = timeText;
+    this.knownTimeTextDigits = timeTextDigits;
     this.addObject(object, rootPath, 0);
   }
 
@@ -197,7 +209,7 @@ export class JsonRecordFields {
   }
 
   private addString(field: FieldPath, v: string): void {
-    const digits = timeTextDigitsAt(v, this.timeSeconds, this.timeNanos);
+    const digits = v === this.knownTimeText ? this.knownTimeTextDigits : timeTextDigitsAt(v, this.timeSeconds, this.timeNanos);
     if (digits >= 0) field.column(this.out, ValueType.Int, true).addSafeInt(this.record, digits);
     else {
       field.column(this.out, ValueType.String).addString(this.record, v);
