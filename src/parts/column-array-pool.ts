@@ -10,6 +10,7 @@ import type { ParquetColumn } from './parquet/writer.js';
 /** Where staging columns get their typed arrays: fresh ones, or a ColumnArrayPool. */
 export interface ColumnArrays {
   uint32(rows: number): Uint32Array;
+  int32(rows: number): Int32Array;
   uint8(rows: number, fill: number): Uint8Array;
   bigint64(rows: number): BigInt64Array;
   float64(rows: number): Float64Array;
@@ -22,6 +23,7 @@ export interface ColumnArrays {
 /** Fresh arrays each time (no pool). */
 export const FRESH_ARRAYS: ColumnArrays = {
   uint32: (rows) => new Uint32Array(rows),
+  int32: (rows) => new Int32Array(rows),
   uint8: (rows, fill) => new Uint8Array(rows).fill(fill),
   bigint64: (rows) => new BigInt64Array(rows),
   float64: (rows) => new Float64Array(rows),
@@ -41,6 +43,11 @@ export class ColumnArrayPool implements ColumnArrays {
   /** `rows` zeroed elements. */
   uint32(rows: number): Uint32Array {
     return new Uint32Array(this.take(rows * 4), 0, rows).fill(0);
+  }
+
+  /** `rows` zeroed elements. */
+  int32(rows: number): Int32Array {
+    return new Int32Array(this.take(rows * 4), 0, rows).fill(0);
   }
 
   /** `rows` bytes, each `fill`. */

@@ -68,7 +68,7 @@ export function logRowColumns(batches: readonly LogBatch[], arrays: ColumnArrays
   const rows = countLogs(batches);
   const time = new BigInt64Array(rows);
   const observed = arrays.bigint64(rows);
-  const severityNumber = new Int32Array(arrays.uint32(rows).buffer, 0, rows);
+  const severityNumber = arrays.int32(rows);
   // text columns numbered as they are filled (entries, not a string per row for the writer to number)
   const severityText = new RowStringColumn('severity_text', rows, true, arrays);
   const serviceName = new OwnerStringColumn('service_name', rows, false, arrays);

@@ -176,6 +176,7 @@ describe('events and links as OTLP JSON bytes', () => {
     const released: Uint8Array[] = [];
     const arrays: ColumnArrays = {
       uint32: (n) => pool.uint32(n),
+      int32: (n) => pool.int32(n),
       uint8: (n, f) => pool.uint8(n, f),
       bigint64: (n) => pool.bigint64(n),
       float64: (n) => pool.float64(n),
