@@ -167,8 +167,7 @@ function collectDistinct(hashes: Uint32Array, out: Uint32Array): number {
       zero = 1;
       continue;
     }
-    // FNV hashes are well mixed in their low bits already; the multiply spreads near-equal ones (and numbers, their own keys)
-    let slot = Math.imul(h, 0x9e3779b1) & mask;
+    let slot = firstSlot(h, mask);
     for (;;) {
       const at = table[slot]!;
       if (at === h) break;
@@ -187,6 +186,11 @@ function collectDistinct(hashes: Uint32Array, out: Uint32Array): number {
   return distinct;
 }
 
+/** Where key `h` is looked for first. FNV hashes are well mixed in their low bits already; the multiply spreads near-equal ones (and numbers, their own keys). */
+function firstSlot(h: number, mask: number): number {
+  return Math.imul(h, 0x9e3779b1) & mask;
+}
+
 /** The first `slots` of the reused table, zeroed. */
 function clearedTable(slots: number): Uint32Array {
   if (distinctTable.length < slots) distinctTable = new Uint32Array(slots);
@@ -202,7 +206,7 @@ function refilledTable(out: Uint32Array, count: number, slots: number): Uint32Ar
   for (let k = 0; k < count; k++) {
     const h = out[k]!;
     if (h === 0) continue;
-    let slot = Math.imul(h, 0x9e3779b1) & mask;
+    let slot = firstSlot(h, mask);
     while (table[slot] !== 0) slot = (slot + 1) & mask;
     table[slot] = h;
   }
