@@ -205,7 +205,7 @@ function addRecord(d: LineDecoder, value: unknown, refuseRounded: boolean): stri
     if (typeof field === 'string' && readRfc3339(field)) {
       seconds = parsedTime.seconds;
       nanos = parsedTime.nanos;
-      if (parsedTime.canonicalDigits >= 0 && seconds >= 0 && (seconds !== 0 || nanos !== 0)) {
+      if (parsedTime.canonicalDigits >= 0 && seconds >= 0) {
         timeText = field;
         timeTextDigits = parsedTime.canonicalDigits;
       }
