@@ -8,7 +8,7 @@
 // the columns as they were ingested, and the hot columns a part left out
 // for holding no value as typed NULLs and zeros (log-empty-columns.ts).
 
-import { sqlIdent } from '../engine/sql-quote.js';
+import { sqlIdent, sqlIdentifiersIn } from '../engine/sql-quote.js';
 import { LOG_TIME_COLUMN } from './log-columns.js';
 import { LOG_TIME_US_COLUMN, logicalLogColumns } from './log-time-micros.js';
 import { TEMPLATE_SUFFIX, rebuildTemplate, templateRebuildSql, templateVariableColumns, templatedColumnOf } from './log-text-template.js';
@@ -74,6 +74,40 @@ export interface LogPartProjectionOptions {
   keepStored?: boolean;
 }
 
+/** Each column the projection rebuilds: its name, its SQL (stored columns named through `ident`), whether it is text (kept stored for search). */
+function projectionRebuilds(has: ReadonlySet<string>, ident: (c: string) => string): [string, string, boolean][] {
+  return [
+    ...templatedColumns(has).map((c): [string, string, boolean] => [c, templateRebuildSql(c, has, ident)!, true]),
+    ...decimalColumns(has).map((c): [string, string, boolean] => [c, decimalRebuildSql(c, has, ident)!, false]),
+    ...severityFields(has).map((c): [string, string, boolean] => [c, severityRebuildSql(c, has, ident), false]),
+    ...(has.has(DERIVED_SEVERITY_NUMBER_COLUMN) ? [[SEVERITY_NUMBER_COLUMN, severityNumberRebuildSql(has, ident), false] as [string, string, boolean]] : []),
+    ...[...dashPrefixFields(has)].map(([c, sources]): [string, string, boolean] => [c, dashPrefixRebuildSql(c, sources, has, ident), false]),
+  ];
+}
+
+/**
+ * The stored columns of a file holding `columns` that the projection reads
+ * to give the columns `names` (each name itself where stored, and what a
+ * rebuild of it reads): which unit columns a query needs joined back
+ * (src/parts/log-unit-join.ts).
+ */
+export function storedColumnsRead(columns: Iterable<string>, names: Iterable<string>): Set<string> {
+  const has = new Set(columns);
+  const reads = new Map<string, Set<string>>();
+  for (const [column, rebuilt] of projectionRebuilds(has, sqlIdent)) reads.set(column, sqlIdentifiersIn(rebuilt));
+  const out = new Set<string>();
+  const add = (name: string): void => {
+    if (has.has(name)) out.add(name);
+    for (const c of reads.get(name) ?? []) out.add(c);
+  };
+  for (const name of names) {
+    add(name);
+    if (name === LOG_TIME_COLUMN && has.has(LOG_TIME_US_COLUMN)) out.add(LOG_TIME_US_COLUMN);
+    if (name.endsWith(`${TEMPLATE_SUFFIX}.text`)) add(name.slice(0, -`${TEMPLATE_SUFFIX}.text`.length));
+  }
+  return out;
+}
+
 /**
  * The select list that gives a relation holding `columns` (one file's, or a
  * union's) the ns time column and the text of templated columns; `*` when
@@ -91,14 +125,7 @@ export function logPartProjectionSql(columns: Iterable<string>, options: LogPart
     if (has.has(LOG_TIME_COLUMN)) replace.push(`coalesce(${LOG_TIME_COLUMN}, ${fromUs}) AS ${LOG_TIME_COLUMN}`);
     else leading.push(`${fromUs} AS ${LOG_TIME_COLUMN}`);
   }
-  const rebuilds: [string, string, boolean][] = [
-    ...templatedColumns(has).map((c): [string, string, boolean] => [c, templateRebuildSql(c, has, sqlIdent)!, true]),
-    ...decimalColumns(has).map((c): [string, string, boolean] => [c, decimalRebuildSql(c, has, sqlIdent)!, false]),
-    ...severityFields(has).map((c): [string, string, boolean] => [c, severityRebuildSql(c, has, sqlIdent), false]),
-    ...(has.has(DERIVED_SEVERITY_NUMBER_COLUMN) ? [[SEVERITY_NUMBER_COLUMN, severityNumberRebuildSql(has, sqlIdent), false] as [string, string, boolean]] : []),
-    ...[...dashPrefixFields(has)].map(([c, sources]): [string, string, boolean] => [c, dashPrefixRebuildSql(c, sources, has, sqlIdent), false]),
-  ];
-  for (const [column, rebuilt, text] of rebuilds) {
+  for (const [column, rebuilt, text] of projectionRebuilds(has, sqlIdent)) {
     if (has.has(column)) {
       replace.push(`${rebuilt} AS ${sqlIdent(column)}`);
       if (options.keepStored && text) trailing.push(`${sqlIdent(column)} AS ${sqlIdent(storedTextColumn(column))}`);

@@ -61,11 +61,11 @@ export async function expandLogs(engine: Engine, input: LogSearchInput, req: Exp
   if (units.length === 0) return { rows: [] };
   const col = sqlIdent(column);
   const inner = units
-    .map(
-      (u) =>
-        `SELECT ${LOG_TIME_COLUMN}, service_name, stream, ${col} AS __a FROM ${unitSourceSql(u)} ` +
-        `WHERE ${col} IS NOT NULL AND ${unitWhereSql(u, req)}`,
-    )
+    .map((u) => {
+      const select = `${LOG_TIME_COLUMN}, service_name, stream, ${col} AS __a`;
+      const where = `${col} IS NOT NULL AND ${unitWhereSql(u, req)}`;
+      return `SELECT ${select} FROM ${unitSourceSql(u, [select, where])} WHERE ${where}`;
+    })
     .join(' UNION ALL ');
   const elements = `SELECT ${LOG_TIME_COLUMN}, service_name, stream, unnest(CAST(__a AS JSON[])) AS __e, unnest(range(CAST(json_array_length(__a) AS BIGINT))) AS __i FROM (${inner})`;
   const where = req.where.map((c) => elementConditionSql(req.field, c));

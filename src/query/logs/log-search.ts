@@ -19,14 +19,16 @@
 
 import { join } from 'node:path';
 import { BadQueryError } from '../../model/errors.js';
-import { sqlString, type Engine, type Row } from '../../engine/duckdb.js';
+import { type Engine, type Row } from '../../engine/duckdb.js';
 import type { PartInfo } from '../../parts/catalog.js';
 import type { StagedFile } from '../../head/head.js';
 import { chunkMayContain, type TokenChunk } from '../../parts/token-index.js';
 import { wordKey } from '../../parts/log-tokens.js';
 import { compareUtf8, stagedTokenChunks } from '../../parts/log-token-chunks.js';
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
-import { logRowProjection, searchLogColumns, withLogPartSql } from '../../parts/log-part-projection.js';
+import { logRowProjection, searchLogColumns } from '../../parts/log-part-projection.js';
+import { lineFormColumns } from '../../parts/log-unit-columns.js';
+import { logFileRelationSql } from '../../parts/log-unit-join.js';
 import { intersectSorted, PartPagesCache, readRowsAt, scanRows, UnsupportedPartError } from '../part-pages.js';
 import { isSearchableLogColumn, logPredicate, longestOf, logPredicateSql, logTextSql, servicesOf, termRegExp, wordValueTests } from './log-sql.js';
 import type { LogQuery } from './log-query.js';
@@ -64,7 +66,7 @@ export interface ScanUnit {
   path: string;
   /** the columns as unitSourceSql gives them (the ns time column, never the µs one; templated text rebuilt, its pieces kept: src/parts/log-part-projection.ts) */
   columns: ReadonlySet<string>;
-  /** the columns stored in the file */
+  /** the columns stored in the file (unit columns by their stored names: src/parts/log-unit-columns.ts) */
   fileColumns: readonly string[];
   rows?: { first: number; last: number };
   /** oldest and newest row time the unit may hold */
@@ -124,7 +126,7 @@ function chunkMatches(c: TokenChunk, f: ChunkFilter): boolean {
 
 /** The units of one file: its matching chunks, or the whole file when it has no chunks. */
 function fileUnits(path: string, fileColumns: readonly string[], minNs: bigint, maxNs: bigint, chunks: readonly TokenChunk[], filter: ChunkFilter, mode: ScanMode): { units: ScanUnit[]; skipped: number } {
-  const columns = searchLogColumns(fileColumns);
+  const columns = searchLogColumns(lineFormColumns(fileColumns));
   if (chunks.length === 0) return { units: [{ path, columns, fileColumns, minNs, maxNs }], skipped: 0 };
   const hits = chunks.filter((c) => chunkMatches(c, filter));
   const skipped = chunks.length - hits.length;
@@ -177,14 +179,13 @@ function timeBoundsSql(req: Pick<LogSearchRequest, 'startNs' | 'endNs'>): string
   return out;
 }
 
-/** The file of a unit, with `file_row_number` and the time in ns. */
-export function unitSourceSql(unit: ScanUnit): string {
-  return withLogPartSql(fileRowsSql(unit.path), unit.fileColumns, { keepStored: true });
-}
-
-/** A log file's rows with their `file_row_number`, as stored. */
-function fileRowsSql(path: string): string {
-  return `read_parquet(${sqlString(path)}, file_row_number = true, hive_partitioning = false)`;
+/**
+ * The file of a unit, with `file_row_number` and the time in ns; `reads`:
+ * the SQL a query evaluates over it (its select list and conditions), so
+ * only the unit columns it reads are joined back (src/parts/log-unit-join.ts).
+ */
+export function unitSourceSql(unit: ScanUnit, reads: readonly string[]): string {
+  return logFileRelationSql(unit.path, unit.fileColumns, { keepStored: true, reads, ...(unit.rows ? { rows: unit.rows } : {}) });
 }
 
 /** The WHERE of one unit (over unitSourceSql): its rows, the request's time bounds, the query. */
@@ -254,7 +255,8 @@ async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes:
       const p = logPredicate(req.query, u.columns);
       const where = [...(u.rows ? [`file_row_number BETWEEN ${u.rows.first} AND ${u.rows.last}`] : []), ...timeBoundsSql(req), ...extra, ...p.cheap];
       const text = withText ? `, ${logTextSql(textColumnsOf(u))} AS __text` : '';
-      return `SELECT ${LOG_TIME_COLUMN} AS t, file_row_number AS r, ${i} AS u${text} FROM ${unitSourceSql(u)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+      const select = `${LOG_TIME_COLUMN} AS t, file_row_number AS r, ${i} AS u${text}`;
+      return `SELECT ${select} FROM ${unitSourceSql(u, [select, ...where])}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
     });
   const order = limit === undefined ? '' : ` ORDER BY t DESC LIMIT ${limit}`;
   const hitOf = (r: Row): Hit => ({ t: r['t'] as bigint, unit: Number(r['u']), row: Number(r['r']) });
@@ -303,7 +305,7 @@ async function scanCandidates(engine: Engine, units: readonly ScanUnit[], unitIn
   try {
     for (const i of unitIndexes) {
       const u = units[i]!;
-      const fileColumns = new Set(u.fileColumns);
+      const fileColumns = new Set(lineFormColumns(u.fileColumns));
       const part = fetch.pages.get(u.path);
       let rows: number[] | undefined;
       for (const word of words) {
@@ -382,11 +384,12 @@ async function fetchRows(engine: Engine, units: readonly ScanUnit[], hits: reado
       const sorted = [...rows].sort((a, b) => a - b);
       try {
         const read = await readRowsAt(pages.get(unit.path), sorted);
-        const project = logRowProjection(unit.fileColumns);
+        const project = logRowProjection(lineFormColumns(unit.fileColumns));
         read.forEach((stored, k) => into.set(fileRowKey(unit.path, sorted[k]!), project(stored)));
       } catch (err) {
         if (!(err instanceof UnsupportedPartError)) throw err;
-        const source = withLogPartSql(fileRowsSql(unit.path), unit.fileColumns);
+        // every column; the unit side unbounded (the rows' range need not start at a row group)
+        const source = logFileRelationSql(unit.path, unit.fileColumns);
         const sql = `SELECT *, ${withDuckDb.length} AS __file FROM ${source} WHERE file_row_number BETWEEN ${sorted[0]} AND ${sorted[sorted.length - 1]} AND file_row_number IN (${sorted.join(', ')})`;
         withDuckDb.push({ path: unit.path, sql });
       }
@@ -495,7 +498,11 @@ export async function logHistogram(engine: Engine, input: LogSearchInput, req: H
   for (let i = 0; i < plan.units.length; i += 64) {
     const batch = plan.units.slice(i, i + 64);
     const inner = batch
-      .map((u) => `SELECT ${LOG_TIME_COLUMN}, severity_number FROM ${unitSourceSql(u)} WHERE ${unitWhereSql(u, req)}`)
+      .map((u) => {
+        const select = `${LOG_TIME_COLUMN}, severity_number`;
+        const where = unitWhereSql(u, req);
+        return `SELECT ${select} FROM ${unitSourceSql(u, [select, where])} WHERE ${where}`;
+      })
       .join(' UNION ALL ');
     const sql =
       `SELECT (${LOG_TIME_COLUMN} - ${req.startNs}) // ${req.stepNs} AS b, ` +

@@ -14,6 +14,8 @@ import type { SignalSnapshot } from '../../store/signal-store.js';
 import { DUCKDB_TYPE } from '../../parts/schema.js';
 import { LOG_HOT_COLUMNS, bodyFieldColumnName } from '../../parts/log-columns.js';
 import { withLogPartSql } from '../../parts/log-part-projection.js';
+import { hasUnitColumns, lineFormColumns } from '../../parts/log-unit-columns.js';
+import { lineFormRelation } from '../../parts/log-unit-join.js';
 import { bodyPathSegment } from '../../receive/log-body-fields.js';
 import { ValueType } from '../../model/span-batch.js';
 import type { SqlView, SqlViewFamily, ViewScope } from './view-registry.js';
@@ -66,7 +68,17 @@ export class LogViews {
   }
 
   private relation(files: readonly LogFile[]): string {
-    if (files.length > 0) return withLogPartSql(readParquetSql(files.map((f) => f.path)), files.flatMap((f) => f.columns));
+    if (files.length > 0) {
+      // Files in line form in one read_parquet; each with unit columns (src/parts/log-unit-columns.ts) joined back by itself.
+      const lineForm = files.filter((f) => !hasUnitColumns(f.columns));
+      const relations = files
+        .filter((f) => hasUnitColumns(f.columns))
+        .map((f) => lineFormRelation(f.path, f.columns))
+        .map((r) => ({ sql: `SELECT * EXCLUDE (file_row_number) FROM ${r.sql}`, columns: r.columns }));
+      if (lineForm.length > 0) relations.unshift({ sql: `SELECT * FROM ${readParquetSql(lineForm.map((f) => f.path))}`, columns: lineForm.flatMap((f) => [...f.columns]) });
+      const union = relations.length === 1 ? `(${relations[0]!.sql})` : `(${relations.map((r) => r.sql).join(' UNION ALL BY NAME ')})`;
+      return withLogPartSql(union, relations.flatMap((r) => r.columns));
+    }
     return `(SELECT ${LOG_HOT_COLUMNS.map((c) => `CAST(NULL AS ${DUCKDB_TYPE[c.kind]}) AS ${sqlIdent(c.name)}`).join(', ')} LIMIT 0)`;
   }
 
@@ -79,7 +91,7 @@ export class LogViews {
 
   private async expandSql(scope: ViewScope, field: string): Promise<string> {
     const column = bodyFieldColumnName(field.split('.').map(bodyPathSegment).join('.'), ValueType.Array);
-    const files = (await this.files(scope)).filter((f) => f.columns.includes(column));
+    const files = (await this.files(scope)).filter((f) => lineFormColumns(f.columns).includes(column));
     if (files.length === 0) {
       return `SELECT *, CAST(NULL AS JSON) AS ${sqlIdent(field)} FROM (${this.logsSql([])}) LIMIT 0`;
     }

@@ -1,0 +1,91 @@
+// DuckDB's reading of a log file whose per-request fields are stored once
+// per unit (src/parts/log-unit-columns.ts): the unit values joined back on
+// their lines, under the projection (log-part-projection.ts), so every query
+// sees the file as if it were written in line form.
+//
+// The join costs (docs/storage.md, "Session 15: a log part's per-request
+// fields once per unit — measured design") set how it is built:
+// - only the unit columns the query reads are joined, and none when it
+//   reads none (DuckDB cannot drop a join whose columns go unused);
+// - an inner join on `coalesce(__unit_row, file_row_number)`: a line-form
+//   row (a merge of both forms) joins its own row, whose unit columns are
+//   null, so no row is lost and a filter on a unit column is pushed into
+//   the unit side (a LEFT join with a coalesce'd filter would not be);
+// - the unit side bounded by the same row range as the lines (a range of
+//   whole row groups holds its units).
+
+import { sqlIdent, sqlIdentifiersIn, sqlString } from '../engine/sql-quote.js';
+import { storedColumnsRead, withLogPartSql, type LogPartProjectionOptions } from './log-part-projection.js';
+import { UNIT_ROW_COLUMN, hasUnitColumns, lineColumnOf, lineFormColumns, unitColumnName } from './log-unit-columns.js';
+
+export interface LogFileRelationOptions extends LogPartProjectionOptions {
+  /** only rows [first, last] are read (whole row groups, as a search's chunks are) */
+  rows?: { first: number; last: number };
+  /**
+   * The SQL the query evaluates over the relation (its select list,
+   * conditions): only the unit columns it reads are joined back. Undefined:
+   * every column.
+   */
+  reads?: readonly string[];
+}
+
+/** A log file's rows with their `file_row_number`, as stored. */
+export function fileRowsSql(path: string): string {
+  return `read_parquet(${sqlString(path)}, file_row_number = true, hive_partitioning = false)`;
+}
+
+function rowsWhere(rows: LogFileRelationOptions['rows'], column = 'file_row_number'): string {
+  return rows ? ` WHERE ${column} BETWEEN ${rows.first} AND ${rows.last}` : '';
+}
+
+/** A relation of one log file's stored rows in line form (`file_row_number` kept), and the line-form columns it gives. */
+export interface LineFormRelation {
+  sql: string;
+  columns: string[];
+}
+
+/**
+ * One log file (`fileColumns` as stored) with the unit columns the query
+ * reads joined back on their lines, under their line-form names, and
+ * `file_row_number`; below the projection.
+ */
+export function lineFormRelation(path: string, fileColumns: readonly string[], options: Omit<LogFileRelationOptions, 'keepStored'> = {}): LineFormRelation {
+  if (!hasUnitColumns(fileColumns)) return { sql: fileRowsSql(path), columns: [...fileColumns] };
+  const lineColumns = lineFormColumns(fileColumns);
+  const stored = new Set(fileColumns);
+  const unitBacked = lineColumns.filter((c) => stored.has(unitColumnName(c)));
+  const read = options.reads === undefined ? undefined : storedColumnsRead(lineColumns, unionOf(options.reads.map(sqlIdentifiersIn)));
+  const joined = read === undefined ? unitBacked : unitBacked.filter((c) => read.has(c));
+  const joinedSet = new Set(joined);
+  // a unit column not joined is left out, where the file has no line-form column of that name
+  const columns = lineColumns.filter((c) => !stored.has(unitColumnName(c)) || joinedSet.has(c) || stored.has(c));
+  const unitsStored = fileColumns.filter((c) => c === UNIT_ROW_COLUMN || lineColumnOf(c) !== undefined);
+  const key = joined.length ? `, coalesce(${sqlIdent(UNIT_ROW_COLUMN)}, file_row_number) AS __unit_key` : '';
+  const lines = `(SELECT * EXCLUDE (${unitsStored.map(sqlIdent).join(', ')})${key} FROM ${fileRowsSql(path)}${rowsWhere(options.rows)})`;
+  if (joined.length === 0) return { sql: lines, columns };
+  const unitSide = `(SELECT file_row_number AS __unit_at, ${joined.map((c) => sqlIdent(unitColumnName(c))).join(', ')} FROM ${fileRowsSql(path)}${rowsWhere(options.rows)})`;
+  const back = joined.map((c) => {
+    const unit = `__u.${sqlIdent(unitColumnName(c))}`;
+    return stored.has(c) ? `coalesce(__l.${sqlIdent(c)}, ${unit}) AS ${sqlIdent(c)}` : `${unit} AS ${sqlIdent(c)}`;
+  });
+  const bothForms = joined.filter((c) => stored.has(c));
+  const lineStar = `__l.* EXCLUDE (__unit_key${bothForms.map((c) => `, ${sqlIdent(c)}`).join('')})`;
+  return { sql: `(SELECT ${lineStar}, ${back.join(', ')} FROM ${lines} __l JOIN ${unitSide} __u ON __l.__unit_key = __u.__unit_at)`, columns };
+}
+
+/**
+ * One log file (`fileColumns` as stored) as queries see it, with
+ * `file_row_number`: lineFormRelation under the projection. Where every
+ * column is read, the columns it gives are searchLogColumns(lineFormColumns(fileColumns))'s.
+ */
+export function logFileRelationSql(path: string, fileColumns: readonly string[], options: LogFileRelationOptions = {}): string {
+  const { keepStored, ...rest } = options;
+  const relation = lineFormRelation(path, fileColumns, rest);
+  return withLogPartSql(relation.sql, relation.columns, keepStored ? { keepStored: true } : {});
+}
+
+function unionOf(sets: readonly Set<string>[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of sets) for (const v of s) out.add(v);
+  return out;
+}
