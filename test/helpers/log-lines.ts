@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { getJson, type TestServer } from './test-server.js';
 import { searchLogColumns } from '../../src/parts/log-part-projection.js';
+import { lineFormColumns } from '../../src/parts/log-unit-columns.js';
 import { isSearchableLogColumn, wordValueTests } from '../../src/query/logs/log-sql.js';
 import { PartPagesCache, readRowsAt, scanRows } from '../../src/query/part-pages.js';
 
@@ -44,8 +45,8 @@ export async function cheapTestMisses(server: TestServer, words: readonly string
   const misses: Record<string, number[]> = Object.fromEntries(words.map((w) => [w, []]));
   for (const part of server.logs.catalog.snapshot.parts) {
     const pages = new PartPagesCache().get(join(server.config.dataDir, part.path));
-    const fileColumns = new Set(part.columns);
-    const textColumns = [...searchLogColumns(part.columns)].filter(isSearchableLogColumn);
+    const fileColumns = new Set(lineFormColumns(part.columns));
+    const textColumns = [...searchLogColumns(lineFormColumns(part.columns))].filter(isSearchableLogColumn);
     const inPart = new Set((await readRowsAt(pages, Array.from({ length: part.rows }, (_, k) => k))).map((r) => Number(r['body.seq::int'])));
     for (const word of words) {
       const rows = await scanRows(pages, 0, part.rows - 1, textColumns.flatMap((c) => wordValueTests(c, word, fileColumns)));
