@@ -15,7 +15,7 @@
 //   whole row groups holds its units).
 
 import { sqlIdent, sqlIdentifiersIn, sqlString } from '../engine/sql-quote.js';
-import { storedColumnsRead, withLogPartSql, type LogPartProjectionOptions } from './log-part-projection.js';
+import { searchLogColumns, storedColumnsRead, withLogPartSql, type LogPartProjectionOptions } from './log-part-projection.js';
 import { UNIT_ROW_COLUMN, hasUnitColumns, lineColumnOf, lineFormColumns, unitColumnName } from './log-unit-columns.js';
 
 export interface LogFileRelationOptions extends LogPartProjectionOptions {
@@ -54,7 +54,7 @@ export function lineFormRelation(path: string, fileColumns: readonly string[], o
   const lineColumns = lineFormColumns(fileColumns);
   const stored = new Set(fileColumns);
   const unitBacked = lineColumns.filter((c) => stored.has(unitColumnName(c)));
-  const read = options.reads === undefined ? undefined : storedColumnsRead(lineColumns, unionOf(options.reads.map(sqlIdentifiersIn)));
+  const read = options.reads === undefined ? undefined : storedColumnsRead(lineColumns, namesRead(lineColumns, options.reads));
   const joined = read === undefined ? unitBacked : unitBacked.filter((c) => read.has(c));
   const joinedSet = new Set(joined);
   // a unit column not joined is left out, where the file has no line-form column of that name
@@ -84,8 +84,15 @@ export function logFileRelationSql(path: string, fileColumns: readonly string[],
   return withLogPartSql(relation.sql, relation.columns, keepStored ? { keepStored: true } : {});
 }
 
-function unionOf(sets: readonly Set<string>[]): Set<string> {
+/**
+ * The columns (of the projection over a file holding `lineColumns`) that
+ * `reads` names, spelt as the projection does: DuckDB matches quoted names
+ * whatever their case.
+ */
+function namesRead(lineColumns: readonly string[], reads: readonly string[]): Set<string> {
+  const byLowerCase = new Map<string, string>();
+  for (const c of searchLogColumns(lineColumns)) byLowerCase.set(c.toLowerCase(), c);
   const out = new Set<string>();
-  for (const s of sets) for (const v of s) out.add(v);
+  for (const sql of reads) for (const name of sqlIdentifiersIn(sql)) out.add(byLowerCase.get(name.toLowerCase()) ?? name);
   return out;
 }

@@ -37,7 +37,7 @@ export class LogViews {
   constructor(private readonly source: LogFileSource) {}
 
   views(): SqlView[] {
-    return [{ name: 'logs', description: 'one row per log record', selectSql: async (scope) => this.logsSql(await this.files(scope)) }];
+    return [{ name: 'logs', description: 'one row per log record', selectSql: async (scope) => this.logsSql(await this.files(scope), scope.columnsRead) }];
   }
 
   expandFamily(): SqlViewFamily {
@@ -67,13 +67,14 @@ export class LogViews {
     ).then((s) => s.files);
   }
 
-  private relation(files: readonly LogFile[]): string {
+  /** `columnsRead`: lower-cased names of the columns the statement reads (undefined: any); only those of them stored once per unit are joined back. */
+  private relation(files: readonly LogFile[], columnsRead?: ReadonlySet<string>): string {
     if (files.length > 0) {
       // Files in line form in one read_parquet; each with unit columns (src/parts/log-unit-columns.ts) joined back by itself.
       const lineForm = files.filter((f) => !hasUnitColumns(f.columns));
       const relations = files
         .filter((f) => hasUnitColumns(f.columns))
-        .map((f) => lineFormRelation(f.path, f.columns))
+        .map((f) => lineFormRelation(f.path, f.columns, columnsRead ? { reads: [...columnsRead].map(sqlIdent) } : {}))
         .map((r) => ({ sql: `SELECT * EXCLUDE (file_row_number) FROM ${r.sql}`, columns: r.columns }));
       if (lineForm.length > 0) relations.unshift({ sql: `SELECT * FROM ${readParquetSql(lineForm.map((f) => f.path))}`, columns: lineForm.flatMap((f) => [...f.columns]) });
       const union = relations.length === 1 ? `(${relations[0]!.sql})` : `(${relations.map((r) => r.sql).join(' UNION ALL BY NAME ')})`;
@@ -82,10 +83,10 @@ export class LogViews {
     return `(SELECT ${LOG_HOT_COLUMNS.map((c) => `CAST(NULL AS ${DUCKDB_TYPE[c.kind]}) AS ${sqlIdent(c.name)}`).join(', ')} LIMIT 0)`;
   }
 
-  private logsSql(files: readonly LogFile[]): string {
+  private logsSql(files: readonly LogFile[], columnsRead?: ReadonlySet<string>): string {
     return (
       `SELECT *, make_timestamp_ns(time_unix_nano) AS time, lower(hex(trace_id)) AS trace_id_hex, lower(hex(span_id)) AS span_id_hex ` +
-      `FROM ${this.relation(files)}`
+      `FROM ${this.relation(files, columnsRead)}`
     );
   }
 

@@ -108,9 +108,10 @@ export class SqlService {
     return this.engine.withConnection(async (conn) => {
       let timedOut = false;
       const timer = timeoutMs > 0 ? setTimeout(() => { timedOut = true; conn.interrupt(); }, timeoutMs) : undefined;
-      const scope = new RequestViewScope(conn);
+      let scope: RequestViewScope | undefined;
       try {
         const checked = await checkUserSql(conn, req.sql, (name) => this.views.has(name));
+        scope = new RequestViewScope(conn, checked.columns);
         await scope.createViews(this.views, checked.tables);
         const rows = await readRows(conn, req.sql, limit);
         return { ...rows, rowCount: rows.rows.length, limit, elapsedMs: Math.round(performance.now() - started) };
@@ -119,7 +120,7 @@ export class SqlService {
         throw asQueryError(err, this.options.memoryLimit);
       } finally {
         clearTimeout(timer);
-        scope.release();
+        scope?.release();
       }
     });
   }

@@ -33,6 +33,27 @@ describe('statement guard', () => {
     });
   }
 
+  it('names the columns a statement reads, or none where it may read any (a star, DESCRIBE, PIVOT, a whole row)', async () => {
+    const cases: [string, string[] | undefined][] = [
+      [`SELECT count(*) FROM spans WHERE "Span.Attr" = 'x'`, ['span.attr']],
+      [`SELECT s."body.host", max(duration_nano) FROM spans s GROUP BY 1`, ['s', 'body.host', 'duration_nano']],
+      ['WITH a AS (SELECT name FROM spans) SELECT count(*) FROM a', ['name']],
+      ['SELECT * FROM spans', undefined],
+      ['SELECT spans.* EXCLUDE (name) FROM spans', undefined],
+      [`SELECT COLUMNS('body.*') FROM spans`, undefined],
+      ['FROM spans', undefined],
+      ['DESCRIBE spans', undefined],
+      ['SUMMARIZE spans', undefined],
+      ['PIVOT spans ON kind IN (1, 2) USING count(*) GROUP BY service_name', undefined],
+      ['SELECT s FROM spans s', undefined],
+      ['SELECT spans FROM spans', undefined],
+    ];
+    for (const [sql, columns] of cases) {
+      const named = (await check(sql)).columns;
+      assert.deepEqual(named && [...named].sort(), columns?.sort(), sql);
+    }
+  });
+
   it('accepts read-only queries and reports the views they read', async () => {
     const cases: [string, string[]][] = [
       ['SELECT count(*) FROM spans', ['spans']],

@@ -14,6 +14,11 @@ export interface CheckedStatement {
   /** lower-cased names of the tables it reads that are not its own CTEs: the views to create */
   tables: Set<string>;
   explain: boolean;
+  /**
+   * lower-cased names of the columns it names (each part of a qualified
+   * name); undefined when it reads columns by a star (`*`, `COLUMNS(…)`)
+   */
+  columns: Set<string> | undefined;
 }
 
 /** Table functions that read no file, no setting and no catalog. */
@@ -93,6 +98,7 @@ export async function checkUserSql(conn: DuckDBConnection, sql: string, isView: 
   const cteNames = new Set<string>();
   const baseTables: string[] = [];
   walk(ast, cteNames, baseTables);
+  const columns = columnsNamed(ast);
   const tables = new Set<string>();
   for (const name of baseTables) {
     if (isView(name)) tables.add(name);
@@ -100,7 +106,43 @@ export async function checkUserSql(conn: DuckDBConnection, sql: string, isView: 
       throw new BadQueryError(`sql: unknown table "${name}": the views are spans, span_events, span_links and trace_id_set_<id>`);
     }
   }
-  return { tables, explain };
+  return { tables, explain, columns };
+}
+
+/**
+ * The lower-cased column names a syntax tree names; undefined when it may
+ * read columns it does not name: a star (`*`, `COLUMNS(…)`), DESCRIBE or
+ * SUMMARIZE, PIVOT/UNPIVOT (the other columns group), a table's whole row
+ * (its name or alias as a column).
+ */
+function columnsNamed(ast: unknown): Set<string> | undefined {
+  const out = new Set<string>();
+  const tableNames = new Set<string>();
+  /** one-part names: a table's name or alias as one is its whole row */
+  const whole = new Set<string>();
+  let every = false;
+  const visit = (node: unknown): void => {
+    if (every || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
+    const o = node as Record<string, unknown>;
+    if (o['class'] === 'STAR') every = true;
+    if (o['class'] === 'COLUMN_REF') {
+      const names = (o['column_names'] as unknown[] | undefined) ?? [];
+      for (const name of names) out.add(lower(name));
+      if (names.length === 1) whole.add(lower(names[0]));
+    }
+    if (isTableRef(o)) {
+      if (o['type'] === 'SHOW_REF' || o['type'] === 'PIVOT') every = true;
+      for (const key of ['alias', 'table_name']) if (typeof o[key] === 'string' && o[key] !== '') tableNames.add(lower(o[key]));
+    }
+    for (const value of Object.values(o)) visit(value);
+  };
+  visit(ast);
+  if (every || [...tableNames].some((t) => whole.has(t))) return undefined;
+  return out;
 }
 
 /** DuckDB's JSON syntax tree of a SELECT statement; undefined for any other statement. */

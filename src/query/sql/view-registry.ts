@@ -15,6 +15,8 @@ export interface ViewScope {
    * `release` runs when the request ends.
    */
   shared<T>(key: string, make: () => Promise<T>, release?: (value: T) => void): Promise<T>;
+  /** lower-cased names of the columns the request's statement names; undefined: any (it has a star) */
+  readonly columnsRead?: ReadonlySet<string> | undefined;
 }
 
 export interface SqlView {
@@ -69,7 +71,10 @@ export class RequestViewScope implements ViewScope {
   private readonly values = new Map<string, Promise<unknown>>();
   private readonly releases: (() => void)[] = [];
 
-  constructor(readonly conn: DuckDBConnection) {}
+  constructor(
+    readonly conn: DuckDBConnection,
+    readonly columnsRead?: ReadonlySet<string>,
+  ) {}
 
   shared<T>(key: string, make: () => Promise<T>, release?: (value: T) => void): Promise<T> {
     let p = this.values.get(key) as Promise<T> | undefined;
