@@ -10,8 +10,10 @@
 // KEEP_PART=<path> keeps the (last) part written, for bench/logs-part-encodings.ts.
 // COMPACT_FIELDS=0 writes body fields as they are (no template + numbers, no decimals:
 // src/parts/log-text-template.ts, log-decimal-double.ts). DELTA_INT32=0 leaves
-// int32 columns without the DELTA_BINARY_PACKED trial.
-//   [FLUSH=1 [CODEC=zstd-9] [PAGE_KIB=64] [KEEP_PART=…] [COMPACT_FIELDS=0] [DELTA_INT32=0]] node --import tsx bench/logs-ingest-profile.ts [records] [runs]
+// int32 columns without the DELTA_BINARY_PACKED trial. UNIT_COLUMNS=1 (or 0)
+// writes per-request fields once per unit (or not) whatever LOG_UNIT_COLUMNS
+// says (src/parts/log-unit-form.ts).
+//   [FLUSH=1 [CODEC=zstd-9] [PAGE_KIB=64] [KEEP_PART=…] [COMPACT_FIELDS=0] [DELTA_INT32=0] [UNIT_COLUMNS=1]] node --import tsx bench/logs-ingest-profile.ts [records] [runs]
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +53,13 @@ function partLayout(codecName: string | undefined, pageKiB: string | undefined):
   }
   if (pageKiB !== undefined) encoding.pageBytes = Number(pageKiB) * 1024;
   if (process.env['DELTA_INT32'] === '0') encoding.tryDeltaInt32 = false;
-  return { ...LOG_PART_LAYOUT, encoding, ...(process.env['COMPACT_FIELDS'] === '0' ? { compactBodyFields: false } : {}) };
+  const units = process.env['UNIT_COLUMNS'];
+  return {
+    ...LOG_PART_LAYOUT,
+    encoding,
+    ...(process.env['COMPACT_FIELDS'] === '0' ? { compactBodyFields: false } : {}),
+    ...(units !== undefined ? { unitColumns: units === '1' } : {}),
+  };
 }
 
 const cpuUs = (): number => {

@@ -211,7 +211,7 @@ function chunkHashes(set: RowSet, order: Uint32Array, place: ChunkPlace): Uint32
  * (UTF-8 bytes), unit of work (groupedByKey), time, staging file path, row in
  * that file — as (file, row) pairs over the files sorted by path.
  */
-function partOrder(staged: readonly LogRowsOfFile[], fromNs: bigint, toNs: bigint): { set: RowSet; order: Uint32Array } {
+function partOrder(staged: readonly LogRowsOfFile[], fromNs: bigint, toNs: bigint): { set: RowSet } & UnitsInOrder {
   const files = [...staged].sort((a, b) => compareUtf8(a.path, b.path));
   let total = 0;
   for (const f of files) total += f.rows;
@@ -241,7 +241,7 @@ function partOrder(staged: readonly LogRowsOfFile[], fromNs: bigint, toNs: bigin
   const byTime = new Uint32Array(set.length);
   for (let k = 0; k < byTime.length; k++) byTime[k] = k;
   byTime.sort((a, b) => serviceRank[a]! - serviceRank[b]! || time[a]! - time[b]! || a - b);
-  return { set, order: groupedByKey(byTime, serviceRank, time, correlation) };
+  return { set, ...groupedByKey(byTime, serviceRank, time, correlation) };
 }
 
 /**
@@ -251,13 +251,20 @@ function partOrder(staged: readonly LogRowsOfFile[], fromNs: bigint, toNs: bigin
  */
 export const LONGEST_UNIT_NS = 10e9;
 
+/** Rows in part order, and where each unit of work starts among them. */
+interface UnitsInOrder {
+  order: Uint32Array;
+  /** per unit, in order: the position in `order` of its first row (ascending, the first 0) */
+  unitStarts: Uint32Array;
+}
+
 /**
  * `byTime` (service, time, row) reordered so that each unit of work — the
  * rows of one service with one correlation key, within LONGEST_UNIT_NS of
  * the unit's first row — is together: units in order of their first row,
  * each unit's rows in time order. A row without a key is a unit by itself.
  */
-function groupedByKey(byTime: Uint32Array, serviceRank: Uint32Array, time: Float64Array, correlation: Uint32Array): Uint32Array {
+function groupedByKey(byTime: Uint32Array, serviceRank: Uint32Array, time: Float64Array, correlation: Uint32Array): UnitsInOrder {
   const n = byTime.length;
   const unitOf = new Uint32Array(n);
   const unitStart: number[] = [];
@@ -279,12 +286,13 @@ function groupedByKey(byTime: Uint32Array, serviceRank: Uint32Array, time: Float
   const at = new Uint32Array(units + 1);
   for (let k = 0; k < n; k++) at[unitOf[k]! + 1]!++;
   for (let u = 0; u < units; u++) at[u + 1]! += at[u]!;
+  const unitStarts = at.slice(0, units);
   const order = new Uint32Array(n);
   for (let p = 0; p < n; p++) {
     const k = byTime[p]!;
     order[at[unitOf[k]!]!++] = k;
   }
-  return order;
+  return { order, unitStarts };
 }
 
 /**
@@ -294,7 +302,16 @@ function groupedByKey(byTime: Uint32Array, serviceRank: Uint32Array, time: Float
  * part's token index for (partTokenChunks).
  */
 export function logPartRows(staged: readonly LogRowsOfFile[], fromNs: bigint, toNs: bigint): Uint32Array {
-  const { set, order } = partOrder(staged, fromNs, toNs);
+  return logPartRowsAndUnits(staged, fromNs, toNs).rows;
+}
+
+/**
+ * logPartRows, and where each unit of work starts among them (positions in
+ * `rows`, ascending, the first 0): the units a flush stores per-request
+ * fields once for (src/parts/log-unit-form.ts).
+ */
+export function logPartRowsAndUnits(staged: readonly LogRowsOfFile[], fromNs: bigint, toNs: bigint): { rows: Uint32Array; unitStarts: Uint32Array } {
+  const { set, order, unitStarts } = partOrder(staged, fromNs, toNs);
   const firstRowOf = new Map<LogRowsOfFile, number>();
   let rows = 0;
   for (const f of staged) {
@@ -304,7 +321,7 @@ export function logPartRows(staged: readonly LogRowsOfFile[], fromNs: bigint, to
   const firstRow = set.files.map((f) => firstRowOf.get(f)!);
   const out = new Uint32Array(order.length);
   for (let k = 0; k < order.length; k++) out[k] = firstRow[set.file[order[k]!]!]! + set.row[order[k]!]!;
-  return out;
+  return { rows: out, unitStarts };
 }
 
 /**

@@ -99,6 +99,13 @@ export interface PartLayout {
    */
   compactBodyFields?: boolean;
   /**
+   * With compactBodyFields and the log rows: per-request fields written once
+   * per unit of work where that pays (src/parts/log-unit-form.ts,
+   * docs/format/log-unit-columns.md); the catalog entry lists the stored
+   * `::unit` columns and `__unit_row`.
+   */
+  unitColumns?: boolean;
+  /**
    * With encoding: the regrouping worker also writes each part's span cube
    * (`<id>.cube.parquet`, src/analysis/cube-builder.ts) and the part's
    * catalog entry names it; parts DuckDB writes get theirs from the cube
@@ -479,6 +486,7 @@ async function regroupRows(
     ...(wholeMicros ? { wholeMicros } : {}),
     ...(layout.compactEvents ? { compactEvents: true } : {}),
     ...(write && layout.compactBodyFields ? { compactBodyFields: true } : {}),
+    ...(write && logDay && layout.compactBodyFields && layout.unitColumns ? { unitColumns: true } : {}),
     ...(write && layout.spanCubes ? { spanCubes: { ...cubeCandidateColumns(source.columns), paths: runs.map((r) => runCompanionPath(r.outPath, CUBE_FILE_SUFFIX)), ...codec } } : {}),
     ...(write && layout.traceSummaries ? { traceSummaries: { paths: runs.map((r) => runCompanionPath(r.outPath, SUMMARY_FILE_SUFFIX)), ...codec } } : {}),
     ...(write && layout.rollups ? { rollups: { paths: runs.map((r) => runCompanionPath(r.outPath, ROLLUP_FILE_SUFFIX)), ...codec } } : {}),

@@ -23,7 +23,8 @@ import { EVENTS_COMPACT_COLUMN, EVENTS_JSON_COLUMN, EVENTS_START_COLUMN, compact
 import { SpanCubeBuilder, type CubeColumns, type SpanCubeJob } from '../analysis/cube-builder.js';
 import { TraceSummaryBuilder, type TraceSummaryJob } from './trace-summary-builder.js';
 import { RollupBuilder, type RollupJob } from '../analysis/rollup-builder.js';
-import { logPartRows, partTokenChunks, type LogRowsOfFile } from './log-token-chunks.js';
+import { logPartRowsAndUnits, partTokenChunks, type LogRowsOfFile } from './log-token-chunks.js';
+import { LogUnitColumns, paysAsUnits, runUnits, type RunUnits } from './log-unit-form.js';
 import { TOKEN_INDEX_SUFFIX, encodeTokenIndex } from './token-index.js';
 
 export interface SortedRunSource {
@@ -35,6 +36,8 @@ export interface SortedRun {
   outPath: string;
   /** output row k is row rows[k] of the sources, numbered across them in order */
   rows: Uint32Array;
+  /** log parts: where each unit of work starts among the rows (ascending, the first 0) */
+  unitStarts?: Uint32Array;
 }
 
 /** A run of a log part: its rows are those of a UTC day of SortedRunJob.logRows, ordered by the worker (logPartRows). */
@@ -75,6 +78,13 @@ export interface SortedRunJob {
    * columns left out (log-empty-columns.ts).
    */
   compactBodyFields?: boolean;
+  /**
+   * Log parts, with logRows and compactBodyFields: per-request fields (the
+   * same on every line of each unit of work) written once per unit, in each
+   * run where its units average LEAST_LINES_PER_UNIT lines or more
+   * (log-unit-form.ts, docs/format/log-unit-columns.md).
+   */
+  unitColumns?: boolean;
   /** Trace parts: each run's span cube, from the columns as they are written (src/analysis/cube-builder.ts). */
   spanCubes?: SpanCubeJob;
   /** Trace parts: each run's trace summary, from the columns as they are written (trace-summary-builder.ts). */
@@ -98,13 +108,25 @@ export interface SortedRunResult {
   tokenIndexes?: boolean[];
 }
 
-/** The runs of `job` with their rows: log days ordered here (logPartRows). */
+/** The runs of `job` with their rows: log days ordered here (logPartRowsAndUnits). */
 function runsWithRows(job: SortedRunJob): SortedRun[] {
   return job.runs.map((run) => {
     if ('rows' in run) return run;
     if (!job.logRows) throw new Error('sorted run: a run of a log day without the log rows');
-    return { outPath: run.outPath, rows: logPartRows(job.logRows, run.fromNs, run.toNs) };
+    const { rows, unitStarts } = logPartRowsAndUnits(job.logRows, run.fromNs, run.toNs);
+    return { outPath: run.outPath, rows, unitStarts };
   });
+}
+
+/** With job.unitColumns: the unit columns of each run that pays for them (log-unit-form.ts). */
+function logUnitColumns(job: SortedRunJob, runs: readonly SortedRun[], writers: readonly ParquetColumnFileWriter[]): LogUnitColumns | undefined {
+  if (!job.unitColumns || !job.compactBodyFields) return undefined;
+  const units = runs.map((run, r): RunUnits | undefined => {
+    if (run.unitStarts === undefined) return undefined;
+    const units = runUnits(run.unitStarts, run.rows.length, writers[r]!.rowGroupRows);
+    return paysAsUnits(run.rows.length, units.rows.length) ? units : undefined;
+  });
+  return new LogUnitColumns(units);
 }
 
 /**
@@ -155,6 +177,7 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
     for (const s of sources) fds.push(openSync(s.path, 'r'));
     for (const r of runs) writers.push(new ParquetColumnFileWriter(r.outPath, r.rows.length, job.write));
     const { steps, keeps: stepsKeep, eventStarts, finish } = columnSteps(job, order, runs);
+    const units = logUnitColumns(job, runs, writers);
     const cubes = job.spanCubes && new SpanCubeBuilder(runs.map((r) => r.rows.length), job.spanCubes);
     const summaries = job.traceSummaries && new TraceSummaryBuilder(runs.length, job.traceSummaries);
     const rollups = job.rollups && new RollupBuilder(runs.length, job.rollups);
@@ -196,13 +219,20 @@ export function writeSortedRuns(job: SortedRunJob): SortedRunResult {
         if (name === job.distinctColumn && column.kind === 'string-entries') distinct[r] = distinctStrings(column);
         let stored = [column];
         for (const step of steps) stored = stored.flatMap((c) => step(r, c, writers[r]!) ?? [c]);
+        if (units !== undefined) stored = units.pieces(r, name, stored);
         if (stored.length !== 1 || stored[0]!.name !== name) storedAs[r]![name] = stored.map((c) => c.name);
         for (const c of stored) write(r, c);
       });
     }
     // columns a step held back until the run's last column (each under its own name)
     runs.forEach((_run, r) => {
-      for (const c of finish?.(r) ?? []) {
+      for (const held of finish?.(r) ?? []) {
+        // a held field is an ingested column of its own
+        const [c] = units === undefined ? [held] : units.pieces(r, held.name, [held]);
+        storedAs[r]![held.name] = [c!.name];
+        write(r, c!);
+      }
+      for (const c of units?.finish(r) ?? []) {
         storedAs[r]![c.name] = [c.name];
         write(r, c);
       }

@@ -49,6 +49,15 @@ export const LOG_PART_ENCODING: ColumnFileOptions = {
   allOptional: true,
 };
 
+/**
+ * Whether a flush writes a log part's per-request fields once per unit of
+ * work (`::unit` columns, `__unit_row`: src/parts/log-unit-form.ts,
+ * docs/format/log-unit-columns.md). Off until every reader of parts reads
+ * the form (docs/storage.md, "Session 16: the flush writes per-request
+ * fields once per unit").
+ */
+export const LOG_UNIT_COLUMNS = false;
+
 export const LOG_PART_LAYOUT: PartLayout = {
   stream: 'logs',
   timeColumn: LOG_TIME_COLUMN,
@@ -70,6 +79,7 @@ export const LOG_PART_LAYOUT: PartLayout = {
   // message-like text as template + numbers, decimal doubles as int32s, where smaller
   // (src/parts/log-text-template.ts, log-decimal-double.ts)
   compactBodyFields: true,
+  unitColumns: LOG_UNIT_COLUMNS,
 };
 
 function logSignal(thread: LogIngestThread): SignalDefinition<LogTicket> {
