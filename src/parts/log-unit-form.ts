@@ -45,6 +45,8 @@ export interface RunUnits {
   rows: Uint32Array;
   /** per line: 1 where it is in the unit of the line before */
   continues: Uint8Array;
+  /** per line, 0: the null mask of a column without nulls */
+  noNulls: Uint8Array;
 }
 
 /**
@@ -71,7 +73,7 @@ export function runUnits(unitStarts: Uint32Array, lines: number, groupRows: numb
   starts[u] = lines;
   const continues = new Uint8Array(lines).fill(1);
   for (let v = 0; v < u; v++) continues[starts[v]!] = 0;
-  return { starts: starts.slice(0, u + 1), rows: rows.slice(0, u), continues };
+  return { starts: starts.slice(0, u + 1), rows: rows.slice(0, u), continues, noNulls: new Uint8Array(lines) };
 }
 
 /** Whether a run of `lines` lines in `units` units is worth the units form. */
@@ -103,23 +105,30 @@ function fillUnitRows(starts: Uint32Array, rows: Uint32Array, words: Int32Array)
  */
 export type Constancy = 'per-line' | 'per-unit' | 'constant';
 
-/** One pass over the lines: each compared with the line before (a difference inside a unit ends it). */
-export function constancyOf(column: ParquetColumn, continues: Uint8Array): Constancy {
+/**
+ * One pass over the lines, each compared with the line before: a difference
+ * inside a unit ends it; a unit's first line only tells whether the column
+ * varies, so once it does those are skipped. Null masks are 0 (a value) or
+ * 1 (null), as the flush makes them; two rows are equal where both are null
+ * or both hold the same bits (NaN equals itself).
+ */
+export function constancyOf(column: ParquetColumn, units: RunUnits): Constancy {
   if (column.kind === 'string') return 'per-line';
-  const nulls = column.nulls;
+  const nulls = column.nulls ?? units.noNulls;
+  const { continues } = units;
   switch (column.kind) {
     case 'string-entries':
-      return entriesConstancy(column.indices, column.entries, column.entryStarts, nulls, continues);
+      return entriesConstancy(column.indices, column.entries, column.entryStarts, column.distinctEntries === true, nulls, continues);
     case 'boolean':
-      return valuesConstancy(column.values, 1, nulls, continues);
+      return bytesConstancy(column.values, 1, nulls, continues);
     case 'fixed16':
     case 'fixed8':
-      return valuesConstancy(column.values, column.kind === 'fixed16' ? 16 : 8, nulls, continues);
+      return bytesConstancy(column.values, column.kind === 'fixed16' ? 16 : 8, nulls, continues);
     case 'int32':
-      return valuesConstancy(column.values instanceof Uint8Array ? column.values : wordsOf(column.values), 1, nulls, continues);
+      return column.values instanceof Uint8Array ? bytesConstancy(column.values, 1, nulls, continues) : wordsConstancy(wordsOf(column.values), 1, nulls, continues);
     case 'int64':
     case 'double':
-      return valuesConstancy(wordsOf(column.values), 2, nulls, continues);
+      return wordsConstancy(wordsOf(column.values), 2, nulls, continues);
   }
 }
 
@@ -127,38 +136,47 @@ function wordsOf(values: Int32Array | Uint32Array | BigInt64Array | Float64Array
   return new Int32Array(values.buffer, values.byteOffset, values.byteLength >>> 2);
 }
 
-/** Whether rows a and b (nulls: 1 where null) hold different nullness; both null count as equal. */
-function nullnessDiffers(nulls: Uint8Array | undefined, a: number, b: number): boolean {
-  return nulls !== undefined && (nulls[a] !== 0) !== (nulls[b] !== 0);
-}
-
-function bothNull(nulls: Uint8Array | undefined, a: number, b: number): boolean {
-  return nulls !== undefined && nulls[a] !== 0 && nulls[b] !== 0;
-}
-
-/** Rows of `width` elements each (32-bit words of int64s and doubles, bytes of booleans and fixed-width ids), compared element by element: bit patterns, so NaN equals itself. */
-function valuesConstancy(values: Int32Array | Uint8Array, width: number, nulls: Uint8Array | undefined, continues: Uint8Array): Constancy {
+/** Rows of one 32-bit word (int32) or two (int64, double). */
+function wordsConstancy(words: Int32Array, width: 1 | 2, nulls: Uint8Array, continues: Uint8Array): Constancy {
   let varies = false;
   for (let line = 1; line < continues.length; line++) {
-    if (bothNull(nulls, line - 1, line)) continue;
-    let same = !nullnessDiffers(nulls, line - 1, line);
-    for (let w = 0, a = (line - 1) * width, b = line * width; same && w < width; w++) same = values[a + w] === values[b + w];
-    if (same) continue;
-    if (continues[line] !== 0) return 'per-line';
+    const first = continues[line] === 0;
+    if (varies && first) continue;
+    const isNull = nulls[line]!;
+    const at = line * width;
+    if (isNull === nulls[line - 1] && (isNull !== 0 || (words[at] === words[at - width] && (width === 1 || words[at + 1] === words[at - 1])))) continue;
+    if (!first) return 'per-line';
     varies = true;
   }
   return varies ? 'per-unit' : 'constant';
 }
 
-/** Rows compare entry numbers, and where those differ the entries' bytes (a column's entries need not be distinct). */
-function entriesConstancy(indices: Uint32Array, entries: Uint8Array, entryStarts: Uint32Array, nulls: Uint8Array | undefined, continues: Uint8Array): Constancy {
+/** Rows of `width` bytes (booleans, fixed-width ids). */
+function bytesConstancy(bytes: Uint8Array, width: number, nulls: Uint8Array, continues: Uint8Array): Constancy {
   let varies = false;
   for (let line = 1; line < continues.length; line++) {
-    if (bothNull(nulls, line - 1, line)) continue;
+    const first = continues[line] === 0;
+    if (varies && first) continue;
+    let same = nulls[line] === nulls[line - 1];
+    for (let b = 0, at = line * width; same && nulls[line] === 0 && b < width; b++) same = bytes[at + b] === bytes[at - width + b];
+    if (same) continue;
+    if (!first) return 'per-line';
+    varies = true;
+  }
+  return varies ? 'per-unit' : 'constant';
+}
+
+/** Rows compare entry numbers, and where those differ the entries' bytes, unless no two entries are equal (`distinct`). */
+function entriesConstancy(indices: Uint32Array, entries: Uint8Array, entryStarts: Uint32Array, distinct: boolean, nulls: Uint8Array, continues: Uint8Array): Constancy {
+  let varies = false;
+  for (let line = 1; line < continues.length; line++) {
+    const first = continues[line] === 0;
+    if (varies && first) continue;
+    const isNull = nulls[line]!;
     const a = indices[line - 1]!;
     const b = indices[line]!;
-    if (!nullnessDiffers(nulls, line - 1, line) && (a === b || sameEntryBytes(entries, entryStarts, a, b))) continue;
-    if (continues[line] !== 0) return 'per-line';
+    if (isNull === nulls[line - 1] && (isNull !== 0 || a === b || (!distinct && sameEntryBytes(entries, entryStarts, a, b)))) continue;
+    if (!first) return 'per-line';
     varies = true;
   }
   return varies ? 'per-unit' : 'constant';
@@ -268,7 +286,7 @@ export class LogUnitColumns {
     }
     for (const i of markers) {
       const marker = stored[i]!;
-      if (!this.unitFields[r]!.has(dashPrefixFieldsOf(marker.name)!.source) || constancyOf(marker, units.continues) === 'per-line') continue;
+      if (!this.unitFields[r]!.has(dashPrefixFieldsOf(marker.name)!.source) || constancyOf(marker, units) === 'per-line') continue;
       out[i] = unitColumn(marker, units);
     }
     return out;
@@ -285,7 +303,7 @@ export class LogUnitColumns {
     if (!isUnitFieldColumn(field) || pieces.some((c) => severityFieldOf(c.name) !== undefined)) return false;
     let varies = false;
     for (const c of pieces) {
-      const constancy = constancyOf(c, units.continues);
+      const constancy = constancyOf(c, units);
       if (constancy === 'per-line') return false;
       if (constancy === 'per-unit') varies = true;
     }
