@@ -10,6 +10,7 @@ import { logRowsOf } from '../parts/log-token-chunks.js';
 import { writeParts } from '../parts/part-writer.js';
 import type { PartInfo } from '../parts/catalog.js';
 import { UNIT_ROW_COLUMN, lineColumnOf } from '../parts/log-unit-columns.js';
+import { logFileRelationSql } from '../parts/log-unit-join.js';
 import { seededRandom } from '../model/seeded-random.js';
 import { Engine } from '../engine/duckdb.js';
 import { sqlIdent } from '../engine/sql-quote.js';
@@ -143,6 +144,11 @@ describe('a log flush writing per-request fields once per unit', () => {
       const linePath = join(dir, lines.path);
       assert.deepEqual([...units.columns.filter((c) => c !== UNIT_ROW_COLUMN).map((c) => lineColumnOf(c) ?? c)].sort(), [...lines.columns].sort());
       assert.deepEqual(await differingRows(engine, await lineFormRows(engine, unitPath), await lineFormRows(engine, linePath), lines.columns), [0, 0]);
+      // and as queries see them: the fields rebuilt from their pieces (templates, decimals, markers) through marquetry's join
+      const projected = (path: string, part: PartInfo): string => `SELECT * FROM ${logFileRelationSql(path, part.columns)}`;
+      const fields = (await engine.all(`DESCRIBE ${projected(linePath, lines)}`)).map((r) => String(r['column_name'])).filter((c) => c !== 'file_row_number');
+      assert.ok(fields.includes('body.service') && fields.includes('body.user.id') && fields.includes('body.http.duration_ms::double'), fields.join(', '));
+      assert.deepEqual(await differingRows(engine, projected(unitPath, units), projected(linePath, lines), fields), [0, 0]);
       // every line names a unit row of its own row group, at or before it, that holds the unit's values
       const [placed] = await engine.all(
         `SELECT count(*) AS n, count(*) FILTER (WHERE ${UNIT_ROW_COLUMN} // ${GROUP_ROWS} = file_row_number // ${GROUP_ROWS} AND ${UNIT_ROW_COLUMN} <= file_row_number) AS in_group ` +
