@@ -5,7 +5,9 @@
 // input lacks written as an all-null chunk. The schema is the union of the
 // inputs' columns in order of first appearance, as DuckDB's union_by_name
 // reads them. Merging log parts this way keeps the encodings the flush chose
-// and costs a copy (docs/storage.md, "Log parts").
+// and costs a copy (docs/storage.md, "Log parts"). The one exception: a
+// column holding file row numbers (a log part's `__unit_row`) is moved by
+// the rows of the inputs before (shift-int64.ts).
 
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { encodeColumnChunk } from './column-chunk.js';
@@ -13,6 +15,7 @@ import { prepareColumn, type ParquetColumn } from './columns.js';
 import { codecOf, type PageCodec } from './compression.js';
 import { readFully, readParquetFooter, type ParquetFooter } from './footer.js';
 import { chunkStartOffset, type ColumnMetaData, type LeafSchema, PhysicalType, Repetition, type RowGroup, encodeFileMetaData } from './metadata.js';
+import { shiftInt64Chunk } from './shift-int64.js';
 import { CREATED_BY } from './writer.js';
 
 const MAGIC = Uint8Array.of(0x50, 0x41, 0x52, 0x31);
@@ -22,12 +25,13 @@ const MAGIC = Uint8Array.of(0x50, 0x41, 0x52, 0x31);
  * written by this writer, every column OPTIONAL, a column's type the same in
  * every input.
  */
-function unmergeable(footers: readonly ParquetFooter[]): string | undefined {
+function unmergeable(footers: readonly ParquetFooter[], rowNumberColumns: ReadonlySet<string>): string | undefined {
   const leaves = new Map<string, LeafSchema>();
   for (const f of footers) {
     if (f.createdBy !== CREATED_BY) return `written by ${f.createdBy ?? 'an unknown writer'}`;
     for (const leaf of f.leaves) {
       if (leaf.repetition !== Repetition.OPTIONAL) return `column "${leaf.name}" is REQUIRED`;
+      if (rowNumberColumns.has(leaf.name) && leaf.type !== PhysicalType.INT64) return `row number column "${leaf.name}" is not INT64`;
       const seen = leaves.get(leaf.name);
       if (seen && (seen.type !== leaf.type || seen.typeLength !== leaf.typeLength || seen.utf8 !== leaf.utf8)) return `column "${leaf.name}" differs in type`;
       leaves.set(leaf.name, leaf);
@@ -36,14 +40,24 @@ function unmergeable(footers: readonly ParquetFooter[]): string | undefined {
   return undefined;
 }
 
+export interface ConcatenateOptions {
+  /**
+   * INT64 columns whose values are row numbers of their file (a log part's
+   * `__unit_row`): each input's values are moved by the rows of the inputs
+   * before it, so they name the same rows in the merged file.
+   */
+  rowNumberColumns?: readonly string[];
+}
+
 /**
  * Writes `paths` one after another into `outPath` (not fsynced). Returns
  * false, writing nothing, when they cannot be concatenated (see unmergeable);
  * the caller then merges them another way.
  */
-export function concatenateParquet(paths: readonly string[], outPath: string, codec: PageCodec | undefined): boolean {
+export function concatenateParquet(paths: readonly string[], outPath: string, codec: PageCodec | undefined, options: ConcatenateOptions = {}): boolean {
   const footers = paths.map(readParquetFooter);
-  if (unmergeable(footers) !== undefined) return false;
+  const rowNumberColumns = new Set(options.rowNumberColumns);
+  if (unmergeable(footers, rowNumberColumns) !== undefined) return false;
   const leaves: LeafSchema[] = [];
   const seen = new Set<string>();
   for (const f of footers) {
@@ -62,6 +76,7 @@ export function concatenateParquet(paths: readonly string[], outPath: string, co
   try {
     write(MAGIC);
     const rowGroups: RowGroup[] = [];
+    let rowsBefore = 0;
     paths.forEach((path, f) => {
       const footer = footers[f]!;
       const fd = openSync(path, 'r');
@@ -74,7 +89,17 @@ export function concatenateParquet(paths: readonly string[], outPath: string, co
           for (const leaf of leaves) {
             const chunk = byName.get(leaf.name);
             const start = offset;
-            if (chunk) {
+            if (chunk && rowsBefore > 0 && rowNumberColumns.has(leaf.name)) {
+              const from = chunkStartOffset(chunk);
+              const bytes = new Uint8Array(chunk.totalBytes);
+              readFully(fd, bytes, from);
+              const shifted = shiftInt64Chunk(bytes, chunk, BigInt(rowsBefore), codec);
+              for (const part of shifted.parts) write(part);
+              const meta: ColumnMetaData = { ...shifted.meta, dataPageOffset: start + shifted.meta.dataPageOffset };
+              if (shifted.meta.dictionaryPageOffset !== undefined) meta.dictionaryPageOffset = start + shifted.meta.dictionaryPageOffset;
+              columns.push(meta);
+              uncompressed += shifted.meta.totalUncompressedBytes ?? shifted.meta.totalBytes;
+            } else if (chunk) {
               const from = chunkStartOffset(chunk);
               const bytes = new Uint8Array(chunk.totalBytes);
               readFully(fd, bytes, from);
@@ -95,6 +120,7 @@ export function concatenateParquet(paths: readonly string[], outPath: string, co
       } finally {
         closeSync(fd);
       }
+      rowsBefore += footer.numRows;
     });
     const numRows = footers.reduce((n, f) => n + f.numRows, 0);
     const footer = encodeFileMetaData({ leaves, numRows, rowGroups, keyValueMetadata: [], createdBy: CREATED_BY });
