@@ -26,6 +26,8 @@ import { SUMMARY_FILE_SUFFIX } from './trace-summary-builder.js';
 import { ROLLUP_FILE_SUFFIX } from '../analysis/rollup-builder.js';
 import { TOKEN_INDEX_SUFFIX } from './token-index.js';
 import type { LogRowsOfFile } from './log-token-chunks.js';
+import { lineFormColumns, UNIT_ROW_COLUMN } from './log-unit-columns.js';
+import { fileColumnsOf, lineFormRowsSql } from './log-unit-rewrite.js';
 
 /** Beside each part: its trace index (docs/format/trace-index.md). */
 export const TRACE_INDEX_SUFFIX = '.tidx';
@@ -370,6 +372,7 @@ export async function writeParts(
         const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
         await mkdir(dirname(path), { recursive: true });
         let companions: Pick<PartInfo, 'cubePath' | 'cubeHighCardinality' | 'summaryPath' | 'rollupPath' | 'tokenIndexPath'> = {};
+        let form: MergedForm = 'as-inputs';
         if (runs && ownWriter) {
           // the run is the part; the worker's companions of it go beside it
           await rename(runs.paths[c]!, path);
@@ -385,8 +388,8 @@ export async function writeParts(
           if (runs.rollups?.[c]) companions.rollupPath = await besidePart(ROLLUP_FILE_SUFFIX);
           if (runs.tokenIndexes?.[c]) companions.tokenIndexPath = await besidePart(TOKEN_INDEX_SUFFIX);
         } else if (runs) {
-          // rows already in part order: DuckDB only encodes and compresses
-          await copyConcatenated(engine, [runs.paths[c]!], path, layout);
+          // rows already in part order: DuckDB only encodes and compresses (a units-form run in line form)
+          form = await copyConcatenated(engine, [runs.paths[c]!], path, layout);
         } else {
           const where: string[] = [];
           if (days.size > 1) where.push(`${layout.timeColumn} >= ${from} AND ${layout.timeColumn} < ${to}`);
@@ -418,7 +421,7 @@ export async function writeParts(
           day,
           level,
           createdAtMs: Date.now(),
-          columns: partColumns(source, runs?.storedAs[c] ?? {}),
+          columns: form === 'line-form' ? lineFormColumns(partColumns(source, runs?.storedAs[c] ?? {})).sort() : partColumns(source, runs?.storedAs[c] ?? {}),
           // A flush spanning days or split by trace id lists, per part, only the services stored in it.
           services: runs ? runs.services[c]! : days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
           ...companions,
@@ -545,27 +548,40 @@ function partCopyOptions(layout: PartLayout): string {
  * a sorted run, located by the merged part's trace index (the inputs' indexes
  * one after another), and there is no sort — a sort of millions of wide rows
  * spills gigabytes on this machine (bench: 545 s for 8.6 M rows). One thread
- * and insertion order kept: the rows come out file by file, in order.
+ * and insertion order kept: the rows come out file by file, in order. Log
+ * parts in the units form are written in line form (log-unit-rewrite.ts: the
+ * join needs an ORDER BY, so a sort after all; a rare path, see mergeParts).
+ * Returns the form the rows were written in.
  */
-export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string, layout: PartLayout): Promise<void> {
-  await engine.run(`COPY (SELECT * FROM ${readParquetSql(paths)}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
+export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string, layout: PartLayout): Promise<MergedForm> {
+  const lineForm = lineFormRowsSql(await fileColumnsOf(engine, paths));
+  await engine.run(`COPY (${lineForm ?? `SELECT * FROM ${readParquetSql(paths)}`}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
+  return lineForm === undefined ? 'as-inputs' : 'line-form';
 }
 
+/**
+ * How a merge stored the rows: as the inputs did (a units-form input's
+ * `__unit_row` moved to the merged file's rows), or all in line form, the
+ * unit columns joined back onto their lines (the catalog then lists
+ * lineFormColumns of the inputs' columns).
+ */
+export type MergedForm = 'as-inputs' | 'line-form';
 
 /**
  * Merges sorted parts into one, each staying a sorted run: with
  * layout.encoding, parts our writer wrote are concatenated chunk by chunk
- * (their encodings kept, nothing decoded); otherwise, and for parts DuckDB
- * wrote (before log parts were our own), DuckDB's copyConcatenated.
+ * (their encodings kept, nothing decoded but `__unit_row`, moved by the rows
+ * before); otherwise, and for parts DuckDB wrote (before log parts were our
+ * own, or a flush DuckDB sorted), DuckDB's copyConcatenated.
  */
-export async function mergeParts(engine: Engine, paths: readonly string[], path: string, layout: PartLayout): Promise<void> {
+export async function mergeParts(engine: Engine, paths: readonly string[], path: string, layout: PartLayout): Promise<MergedForm> {
   // Not trace parts: concatenating keeps each input's row groups, small ones
   // of small flushes included, and a trace lookup pays per row group; DuckDB
   // writes 64 Ki-row groups again.
   if (layout.encoding && !layout.splitByTraceId) {
     // a column an input lacks is written as an all-null chunk in the layout's codec
     await loadPageCodec(layout.encoding.codec);
-    if (concatenateParquet(paths, path, layout.encoding.codec)) return;
+    if (concatenateParquet(paths, path, layout.encoding.codec, { rowNumberColumns: [UNIT_ROW_COLUMN] })) return 'as-inputs';
   }
-  await copyConcatenated(engine, paths, path, layout);
+  return copyConcatenated(engine, paths, path, layout);
 }

@@ -7,14 +7,15 @@
 import { dirname, join, relative } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
 import type { Engine } from '../engine/duckdb.js';
-import { readParquetSql } from '../engine/duckdb.js';
+import { readParquetSql, sqlIdent } from '../engine/duckdb.js';
 import { partFilePaths, type Catalog, type PartInfo } from '../parts/catalog.js';
 import type { FileLeases } from '../parts/file-leases.js';
-import { mergeParts, newPartId, partFilePath, PART_MAX_ROWS, TRACE_INDEX_SUFFIX, type PartLayout } from '../parts/part-writer.js';
+import { mergeParts, type MergedForm, newPartId, partFilePath, PART_MAX_ROWS, TRACE_INDEX_SUFFIX, type PartLayout } from '../parts/part-writer.js';
 import { fsyncFile } from '../parts/fsync.js';
 import { TraceIndex } from '../parts/trace-index.js';
 import type { ServerConfig } from '../config/config.js';
 import type { PartCompanion } from './part-companion.js';
+import { lineFormColumns, unitColumnName } from '../parts/log-unit-columns.js';
 
 /** Merge when a day has at least this many small parts of one level… */
 export const COMPACT_MIN_PARTS = 4;
@@ -82,7 +83,7 @@ export class Compactor {
       const path = partFilePath(this.dataDir, this.layout, day, id);
       const indexPath = join(dirname(path), `${id}${TRACE_INDEX_SUFFIX}`);
       await mkdir(dirname(path), { recursive: true });
-      await mergeParts(this.engine, paths, path, this.layout);
+      const form = await mergeParts(this.engine, paths, path, this.layout);
       await fsyncFile(path);
       // The merged part is its inputs one after another: so is its index.
       const inputs = await Promise.all(group.map(async (p) => ({ index: await this.indexOf(p), rows: p.rows })));
@@ -100,7 +101,7 @@ export class Compactor {
         day,
         level: Math.max(...group.map((p) => p.level)) + 1,
         createdAtMs: Date.now(),
-        columns: [...new Set(group.flatMap((p) => p.columns))].sort(),
+        columns: mergedColumns(group, form),
         services: [...new Set(group.flatMap((p) => p.services))].sort(),
         ...fromCompanions,
       };
@@ -129,9 +130,14 @@ export class Compactor {
         console.error(`compaction: rebuilding the trace index of part ${part.id}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    // a log part with no trace id leaves the column out (src/parts/log-empty-columns.ts)
-    if (!part.columns.includes('trace_id')) return TraceIndex.ofUnsortedRun(new Uint8Array(0), 0, part.rows);
-    const ids = await this.engine.all(`SELECT DISTINCT trace_id FROM ${readParquetSql([join(this.dataDir, part.path)])} WHERE trace_id IS NOT NULL`);
+    // a log part with no trace id leaves the column out (src/parts/log-empty-columns.ts); one in
+    // the units form may hold them once per unit, each on a row its lines name
+    const stored = ['trace_id', unitColumnName('trace_id')].filter((c) => part.columns.includes(c));
+    if (stored.length === 0) return TraceIndex.ofUnsortedRun(new Uint8Array(0), 0, part.rows);
+    const file = readParquetSql([join(this.dataDir, part.path)]);
+    const ids = await this.engine.all(
+      `SELECT DISTINCT trace_id FROM (${stored.map((c) => `SELECT ${sqlIdent(c)} AS trace_id FROM ${file}`).join(' UNION ALL ')}) WHERE trace_id IS NOT NULL`,
+    );
     const packed = new Uint8Array(ids.length * 16);
     ids.forEach((r, i) => packed.set(r['trace_id'] as Uint8Array, i * 16));
     return TraceIndex.ofUnsortedRun(packed, ids.length, part.rows);
@@ -140,6 +146,12 @@ export class Compactor {
   private retire(parts: readonly PartInfo[]): void {
     this.leases.retire(parts.flatMap((p) => partFilePaths(this.dataDir, p)));
   }
+}
+
+/** The merged part's stored columns: its inputs', by their line-form names where DuckDB wrote the rows in line form. */
+export function mergedColumns(group: readonly PartInfo[], form: MergedForm): string[] {
+  const columns = [...new Set(group.flatMap((p) => p.columns))];
+  return (form === 'line-form' ? lineFormColumns(columns) : columns).sort();
 }
 
 /** The next merge: ≥ COMPACT_MIN_PARTS small parts of one day and level, oldest first, bounded in rows. */
