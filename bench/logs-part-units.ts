@@ -37,6 +37,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadZstd } from '../src/parts/parquet/zstd.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions } from '../src/parts/parquet/writer.js';
 import type { ParquetColumn } from '../src/parts/parquet/columns.js';
@@ -94,7 +95,7 @@ function perUnitColumns(columns: readonly ParquetColumn[], isFirst: Uint8Array, 
 }
 
 /** A column of `count` rows: row to[k] holds row from[k] of `column`, the others null. */
-function placed(column: ParquetColumn, from: Int32Array, to: Int32Array, count: number): ParquetColumn {
+export function placed(column: ParquetColumn, from: Int32Array, to: Int32Array, count: number): ParquetColumn {
   const nulls = new Uint8Array(count).fill(1);
   const has = (i: number): boolean => !('nulls' in column && column.nulls?.[i]);
   for (let k = 0; k < from.length; k++) nulls[to[k]!] = has(from[k]!) ? 0 : 1;
@@ -122,7 +123,7 @@ function placed(column: ParquetColumn, from: Int32Array, to: Int32Array, count: 
 }
 
 /** The units of a part and where each form puts them. */
-interface Units {
+export interface Units {
   rows: number;
   /** first row of each unit */
   firsts: Int32Array;
@@ -134,7 +135,7 @@ interface Units {
   lines: ParquetColumn[];
 }
 
-function unitsOf(columns: readonly ParquetColumn[], rows: number): Units {
+export function unitsOf(columns: readonly ParquetColumn[], rows: number): Units {
   const groupRows = FLUSH_OPTIONS.rowGroupRows!;
   const key = columns.find((c) => c.name === KEY);
   if (!key) throw new Error(`logs-part-units: the part has no ${KEY}`);
@@ -167,7 +168,7 @@ function unitLinesColumn(u: Units): ParquetColumn {
 }
 
 /** Line → unit columns: the unit's file row (int64), its index in the row group (int32), its index in the file (int32, int64). */
-function unitColumns(u: Units): { fileRow: ParquetColumn; groupIndex: ParquetColumn; index32: ParquetColumn; index64: ParquetColumn } {
+export function unitColumns(u: Units): { fileRow: ParquetColumn; groupIndex: ParquetColumn; index32: ParquetColumn; index64: ParquetColumn } {
   const groupRows = FLUSH_OPTIONS.rowGroupRows!;
   const fileRow = new BigInt64Array(u.rows);
   const groupIndex = new Int32Array(u.rows);
@@ -482,8 +483,11 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-await loadZstd();
-const [command, ...args] = process.argv.slice(2);
-if (command === 'bytes' && args[0]) await bytes(args[0]);
-else if (command === 'read' && args.length >= 2) await read(Number(args[0]), args.slice(1));
-else throw new Error('usage: logs-part-units.ts bytes <part.parquet> | read <rounds> <part.parquet>...');
+// run as a script, not when another bench imports the forms (logs-merge-units.ts)
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await loadZstd();
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'bytes' && args[0]) await bytes(args[0]);
+  else if (command === 'read' && args.length >= 2) await read(Number(args[0]), args.slice(1));
+  else throw new Error('usage: logs-part-units.ts bytes <part.parquet> | read <rounds> <part.parquet>...');
+}
