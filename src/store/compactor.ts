@@ -130,14 +130,10 @@ export class Compactor {
         console.error(`compaction: rebuilding the trace index of part ${part.id}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    // a log part with no trace id leaves the column out (src/parts/log-empty-columns.ts); one in
-    // the units form may hold them once per unit, each on a row its lines name
-    const stored = ['trace_id', unitColumnName('trace_id')].filter((c) => part.columns.includes(c));
-    if (stored.length === 0) return TraceIndex.ofUnsortedRun(new Uint8Array(0), 0, part.rows);
-    const file = readParquetSql([join(this.dataDir, part.path)]);
-    const ids = await this.engine.all(
-      `SELECT DISTINCT trace_id FROM (${stored.map((c) => `SELECT ${sqlIdent(c)} AS trace_id FROM ${file}`).join(' UNION ALL ')}) WHERE trace_id IS NOT NULL`,
-    );
+    const sql = distinctTraceIdsSql(join(this.dataDir, part.path), part.columns);
+    // a log part with no trace id leaves the column out (src/parts/log-empty-columns.ts)
+    if (sql === undefined) return TraceIndex.ofUnsortedRun(new Uint8Array(0), 0, part.rows);
+    const ids = await this.engine.all(sql);
     const packed = new Uint8Array(ids.length * 16);
     ids.forEach((r, i) => packed.set(r['trace_id'] as Uint8Array, i * 16));
     return TraceIndex.ofUnsortedRun(packed, ids.length, part.rows);
@@ -146,6 +142,18 @@ export class Compactor {
   private retire(parts: readonly PartInfo[]): void {
     this.leases.retire(parts.flatMap((p) => partFilePaths(this.dataDir, p)));
   }
+}
+
+/**
+ * The distinct trace ids of a part's lines, or undefined when it stores
+ * none: a part in the units form may hold them once per unit
+ * (`trace_id::unit`), on rows its lines name, so the ids of both columns.
+ */
+export function distinctTraceIdsSql(path: string, columns: readonly string[]): string | undefined {
+  const stored = ['trace_id', unitColumnName('trace_id')].filter((c) => columns.includes(c));
+  if (stored.length === 0) return undefined;
+  const file = readParquetSql([path]);
+  return `SELECT DISTINCT trace_id FROM (${stored.map((c) => `SELECT ${sqlIdent(c)} AS trace_id FROM ${file}`).join(' UNION ALL ')}) WHERE trace_id IS NOT NULL`;
 }
 
 /** The merged part's stored columns: its inputs', by their line-form names where DuckDB wrote the rows in line form. */

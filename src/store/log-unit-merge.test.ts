@@ -11,7 +11,7 @@ import { queryRows, seededRandom, sqlString, withDuckDB, withTempDir } from '../
 import { type ColumnFileOptions, ParquetColumnFileWriter, type ParquetColumn } from '../parts/parquet/writer.js';
 import { loadZstd } from '../parts/parquet/zstd.js';
 import { copyConcatenated, mergeParts, type PartLayout } from '../parts/part-writer.js';
-import { mergedColumns } from './compactor.js';
+import { distinctTraceIdsSql, mergedColumns } from './compactor.js';
 import { LOG_PART_ENCODING } from './log-store.js';
 
 const GROUP_ROWS = 8;
@@ -338,6 +338,26 @@ describe('merging log parts DuckDB rewrites', () => {
       const plain = join(dir, 'plain.parquet');
       assert.equal(await copyConcatenated(engine, [join(dir, 'twin-0.parquet'), join(dir, 'twin-1.parquet')], plain, LAYOUT), 'as-inputs');
       assert.deepEqual(await lineFormRows(connection, plain), expected.slice(0, 23 + 31));
+    });
+  });
+
+  it('finds the trace ids of a units-form part, a line-form one and a merge of both (the trace index of a part without one)', async () => {
+    await withFiles(async (dir, connection) => {
+      const lines = makeLines(45, 81);
+      writeLineForm(join(dir, 'line.parquet'), lines);
+      writeUnitsForm(join(dir, 'units.parquet'), lines, 'last-line');
+      assert.equal(concatenateParquet([join(dir, 'line.parquet'), join(dir, 'units.parquet')], join(dir, 'both.parquet'), CODEC, { rowNumberColumns: [UNIT_ROW_COLUMN] }), true);
+      const ids = async (name: string): Promise<string[]> => {
+        const path = join(dir, name);
+        const columns = (await queryRows(connection, `DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`)).map((r) => String(r['column_name']));
+        return (await queryRows(connection, distinctTraceIdsSql(path, columns)!)).map((r) => Buffer.from(r['trace_id'] as Uint8Array).toString('hex')).sort();
+      };
+      const expected = [...new Set(lines.traceId.filter((id) => id !== undefined).map((id) => Buffer.from(id).toString('hex')))].sort();
+      assert.ok(expected.length > 5);
+      assert.deepEqual(await ids('line.parquet'), expected);
+      assert.deepEqual(await ids('units.parquet'), expected);
+      assert.deepEqual(await ids('both.parquet'), expected);
+      assert.equal(distinctTraceIdsSql(join(dir, 'x.parquet'), ['time']), undefined);
     });
   });
 
