@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -293,8 +294,11 @@ describe('merging log parts in the units form', () => {
 
 describe('merging log parts DuckDB rewrites', () => {
   async function withEngine(fn: (engine: Engine, dir: string, connection: DuckDBConnection) => Promise<void>): Promise<void> {
-    await withFiles(async (dir, connection) => {
-      const engine = await Engine.create({ dataDir: dir, threads: 1, memoryLimit: '512MB' });
+    await withFiles(async (root, connection) => {
+      // parts sit in date=… folders, which DuckDB would read as a column unless told not to
+      const dir = join(root, 'parts', 'logs', 'date=2026-11-19');
+      await mkdir(dir, { recursive: true });
+      const engine = await Engine.create({ dataDir: root, threads: 1, memoryLimit: '512MB' });
       try {
         await fn(engine, dir, connection);
       } finally {
