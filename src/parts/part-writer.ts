@@ -398,6 +398,7 @@ export async function writeParts(
           await copySorted(engine, source.paths, path, layout, where.length ? `WHERE ${where.join(' AND ')}` : '');
         }
         await fsyncFile(path); // the catalog will point at it and the WAL will be cut: it must be on disk
+        const stored = partColumns(source, runs?.storedAs[c] ?? {});
         const ids = traces.ids.subarray(chunk.first * ID_BYTES, chunk.end * ID_BYTES);
         const counts = traces.counts.subarray(chunk.first, chunk.end);
         const rows = counts.reduce((n, x) => n + x, 0);
@@ -421,7 +422,7 @@ export async function writeParts(
           day,
           level,
           createdAtMs: Date.now(),
-          columns: form === 'line-form' ? lineFormColumns(partColumns(source, runs?.storedAs[c] ?? {})).sort() : partColumns(source, runs?.storedAs[c] ?? {}),
+          columns: form === 'line-form' ? lineFormColumns(stored).sort() : stored,
           // A flush spanning days or split by trace id lists, per part, only the services stored in it.
           services: runs ? runs.services[c]! : days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
           ...companions,
