@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, type Row } from '../engine/duckdb.js';
+import { Engine, sqlString, type Row } from '../engine/duckdb.js';
+import { sqlIdent } from '../engine/sql-quote.js';
+import { lineFormColumns, UNIT_ROW_COLUMN, unitColumnName } from '../parts/log-unit-columns.js';
 import { seededRandom } from '../model/seeded-random.js';
 import { deltaBinaryPacked, encodeHybrid, hybridMaxBytes } from '../parts/parquet/encoding.js';
 import { decodeHybrid } from '../parts/parquet/layout.js';
@@ -14,7 +16,8 @@ import { ParquetColumnFileWriter, writeParquetFile, type ParquetColumn } from '.
 import { TRACE_PART_ENCODING } from '../parts/part-writer.js';
 import { loadZstd } from '../parts/parquet/zstd.js';
 import type { PartInfo } from '../parts/catalog.js';
-import { definedIndexes, deltaBinaryPackedAt, hybridValuesAt, PartPagesCache, readMatchingRows, readRowsAt, scanRows, UnsupportedPartError, type PartPages } from './part-pages.js';
+import { definedIndexes, deltaBinaryPackedAt, hybridValuesAt, PartPagesCache, readMatchingRows, readRowsAt, scanRows, UnsupportedPartError, type PartPages, type ValueTest } from './part-pages.js';
+import { lineFormColumnsOf, syntheticLogTable, unitsFormColumnsOf, withOwnValues, writeLogColumns, type LogTable, type UnitFormOptions } from '../../test/helpers/unit-form-logs.js';
 import { lookupTrace, TraceIndexCache } from './trace-lookup.js';
 import { assembleResourceSpans } from './otlp-assemble.js';
 import { LookupHelper } from './lookup-helper.js';
@@ -392,6 +395,208 @@ describe('scanRows', () => {
       const theirs = join(dir, 'theirs.parquet');
       await engine.run(`COPY (SELECT * FROM read_parquet('${ours}')) TO '${theirs}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 2048)`);
       await assertScansAsDuckDb(engine, theirs);
+    });
+  });
+});
+
+/** rows of the units-form files */
+const UNIT_FILE_ROWS = 300;
+/** small row groups: a read or a scan crosses many, each with its own units */
+const UNIT_FILE_GROUP_ROWS = 8;
+
+/** The same lines in line form and in each units form: the merged file's lines hold their own values on some rows. */
+function writeForms(dir: string): { line: string; units: string; reversed: string; mergedLine: string; merged: string } {
+  const t = syntheticLogTable(UNIT_FILE_ROWS, UNIT_FILE_GROUP_ROWS, 16);
+  // the merged file: even row groups in line form, and every 13th row of the odd ones;
+  // lines of the odd ones with their own values of unit columns every 7th row
+  const mergedLineForm = (row: number): boolean => Math.floor(row / UNIT_FILE_GROUP_ROWS) % 2 === 0 || row % 13 === 6;
+  const own = withOwnValues(t, (row) => row % 7 === 3 && !mergedLineForm(row));
+  const write = (name: string, table: LogTable, options?: UnitFormOptions): string => {
+    const path = join(dir, `${name}.parquet`);
+    writeLogColumns(path, UNIT_FILE_ROWS, UNIT_FILE_GROUP_ROWS, options ? unitsFormColumnsOf(table, options) : lineFormColumnsOf(table));
+    return path;
+  };
+  return {
+    line: write('line', t),
+    units: write('units', t, {}),
+    reversed: write('reversed', t, { placement: 'last-reversed' }),
+    mergedLine: write('merged-line', own),
+    merged: write('merged', own, { lineFormRow: mergedLineForm }),
+  };
+}
+
+/** DuckDB's rows of a file in line form at `rows`, nulls dropped. */
+async function duckDbRowsAt(engine: Engine, path: string, rows: readonly number[]): Promise<Row[]> {
+  const got = await engine.all(`SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(path)}, file_row_number = true) WHERE file_row_number IN (${rows.join(', ')}) ORDER BY file_row_number`);
+  return withoutNulls(got);
+}
+
+/** DuckDB's rows of a file in the units form at `rows`, by the format's rule: a line's own S, else `S::unit` at its `__unit_row`. */
+async function duckDbJoinedRows(engine: Engine, path: string, rows: readonly number[]): Promise<Row[]> {
+  const fileColumns = (await engine.all(`SELECT name FROM parquet_schema(${sqlString(path)}) WHERE num_children IS NULL`)).map((r) => String(r['name']));
+  const has = new Set(fileColumns);
+  const select = lineFormColumns(fileColumns).map((c) => {
+    const unit = unitColumnName(c);
+    if (!has.has(unit)) return `l.${sqlIdent(c)}`;
+    return has.has(c) ? `coalesce(l.${sqlIdent(c)}, u.${sqlIdent(unit)}) AS ${sqlIdent(c)}` : `u.${sqlIdent(unit)} AS ${sqlIdent(c)}`;
+  });
+  const source = `read_parquet(${sqlString(path)}, file_row_number = true)`;
+  const got = await engine.all(
+    `SELECT ${select.join(', ')} FROM ${source} l LEFT JOIN ${source} u ON u.file_row_number = l.${sqlIdent(UNIT_ROW_COLUMN)} WHERE l.file_row_number IN (${rows.join(', ')}) ORDER BY l.file_row_number`,
+  );
+  return withoutNulls(got);
+}
+
+/** Rows across many row groups: scattered, a run over three groups, a group's first and last, unit rows themselves, the file's last. */
+const UNIT_FILE_READ_ROWS = [...new Set([0, 1, 5, 7, 8, 9, 13, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 63, 64, 97, 150, 151, 199, 230, 287, 298, UNIT_FILE_ROWS - 1])].sort((a, b) => a - b);
+const EVERY_ROW = Array.from({ length: UNIT_FILE_ROWS }, (_, i) => i);
+
+describe('readRowsAt on a log part in the units form', () => {
+  it('gives each row as the part in line form gives it: line-form names, unit values from the unit row, nulls left out', async () => {
+    await withEngine(async (engine, dir) => {
+      const f = writeForms(dir);
+      const cache = new PartPagesCache();
+      const want = await readRowsAt(cache.get(f.line), UNIT_FILE_READ_ROWS);
+      assert.deepEqual(want, await duckDbRowsAt(engine, f.line, UNIT_FILE_READ_ROWS), 'the line-form file reads as DuckDB reads it');
+      assert.deepEqual(await duckDbJoinedRows(engine, f.units, UNIT_FILE_READ_ROWS), want, "DuckDB's join of the units-form file gives the line form's rows (the files hold the same lines)");
+      assert.deepEqual(await readRowsAt(cache.get(f.units), UNIT_FILE_READ_ROWS), want);
+      assert.deepEqual(await readRowsAt(cache.get(f.units), EVERY_ROW), await readRowsAt(cache.get(f.line), EVERY_ROW), 'every row');
+      for (const row of [0, 8, 77, UNIT_FILE_ROWS - 1]) assert.deepEqual(await readRowsAt(cache.get(f.units), [row]), await readRowsAt(cache.get(f.line), [row]), `row ${row} alone`);
+    });
+  });
+
+  it('relies on __unit_row alone, not on where a row group puts its unit rows', async () => {
+    await withEngine(async (engine, dir) => {
+      const f = writeForms(dir);
+      const cache = new PartPagesCache();
+      assert.deepEqual(await duckDbJoinedRows(engine, f.reversed, UNIT_FILE_READ_ROWS), await duckDbRowsAt(engine, f.line, UNIT_FILE_READ_ROWS));
+      assert.deepEqual(await readRowsAt(cache.get(f.reversed), EVERY_ROW), await readRowsAt(cache.get(f.line), EVERY_ROW));
+    });
+  });
+
+  it("reads a merged file (line-form row groups beside units-form ones, lines in line form among units) with a line's own value of S winning over S::unit", async () => {
+    await withEngine(async (engine, dir) => {
+      const f = writeForms(dir);
+      const cache = new PartPagesCache();
+      const want = await duckDbRowsAt(engine, f.mergedLine, UNIT_FILE_READ_ROWS);
+      assert.deepEqual(await duckDbJoinedRows(engine, f.merged, UNIT_FILE_READ_ROWS), want);
+      assert.deepEqual(await readRowsAt(cache.get(f.merged), UNIT_FILE_READ_ROWS), want);
+      assert.deepEqual(await readRowsAt(cache.get(f.merged), EVERY_ROW), await readRowsAt(cache.get(f.mergedLine), EVERY_ROW));
+      // the own values are there to be seen (a reader taking S::unit first would give the unit's)
+      assert.ok((await readRowsAt(cache.get(f.merged), [10])).every((r) => r['body.host'] === 'own 10'));
+    });
+  });
+
+  it('reads __unit_row however it is encoded: DELTA (the flush), PLAIN and dictionary (our writer without DELTA), PLAIN (a copy DuckDB wrote)', async () => {
+    await withEngine(async (engine, dir) => {
+      const f = writeForms(dir);
+      // 64-row groups: the dictionary pays there
+      const t = syntheticLogTable(UNIT_FILE_ROWS, 64, 16);
+      const line = join(dir, 'line-64.parquet');
+      writeLogColumns(line, UNIT_FILE_ROWS, 64, lineFormColumnsOf(t));
+      const dictionary = join(dir, 'dictionary.parquet');
+      writeLogColumns(dictionary, UNIT_FILE_ROWS, 64, unitsFormColumnsOf(t), { tryDeltaInt64: false });
+      const plain = join(dir, 'plain.parquet');
+      writeLogColumns(plain, UNIT_FILE_ROWS, UNIT_FILE_GROUP_ROWS, unitsFormColumnsOf(syntheticLogTable(UNIT_FILE_ROWS, UNIT_FILE_GROUP_ROWS, 16)), { tryDeltaInt64: false });
+      const duckDb = join(dir, 'duckdb.parquet');
+      await engine.run(`COPY (SELECT * FROM read_parquet(${sqlString(f.units)})) TO ${sqlString(duckDb)} (FORMAT parquet, COMPRESSION zstd)`);
+      const encodings = async (path: string): Promise<string> =>
+        (await engine.all(`SELECT DISTINCT encodings AS e FROM parquet_metadata(${sqlString(path)}) WHERE path_in_schema = '${UNIT_ROW_COLUMN}' ORDER BY e`)).map((r) => String(r['e'])).join(' / ');
+      assert.match(await encodings(f.units), /DELTA_BINARY_PACKED/);
+      assert.equal(await encodings(plain), 'PLAIN, RLE');
+      assert.match(await encodings(dictionary), /DICTIONARY/);
+      assert.equal(await encodings(duckDb), 'PLAIN');
+      const cache = new PartPagesCache();
+      const tests: ValueTest[] = [{ column: 'body.host', word: 'timeout' }, { column: 'body.http.status::int', number: 404 }];
+      for (const [path, reference] of [[plain, f.line], [dictionary, line], [duckDb, f.line]] as const) {
+        assert.deepEqual(await readRowsAt(cache.get(path), EVERY_ROW), await readRowsAt(cache.get(reference), EVERY_ROW), path);
+        for (const [first, last] of [[0, UNIT_FILE_ROWS - 1], [13, 50]] as const) {
+          assert.deepEqual(await scanRows(cache.get(path), first, last, tests), await scanRows(cache.get(reference), first, last, tests), `${path}, rows ${first}-${last}`);
+        }
+      }
+    });
+  });
+
+  it('returns no unit column names and no __unit_row', async () => {
+    await withEngine(async (_engine, dir) => {
+      const f = writeForms(dir);
+      for (const path of [f.units, f.merged]) {
+        const rows = await readRowsAt(new PartPagesCache().get(path), EVERY_ROW);
+        const keys = new Set(rows.flatMap((r) => Object.keys(r)));
+        assert.deepEqual([...keys].filter((k) => k.endsWith('::unit') || k === UNIT_ROW_COLUMN), []);
+      }
+    });
+  });
+});
+
+describe('readMatchingRows on a log part in the units form', () => {
+  it('picks rows by a line column and gives them whole; a key stored once per unit goes to DuckDB', async () => {
+    await withEngine(async (_engine, dir) => {
+      const f = writeForms(dir);
+      const cache = new PartPagesCache();
+      for (const n of [0, 2, 13, 40, UNIT_FILE_ROWS / 4 - 1]) {
+        const key = new Uint8Array(16);
+        key[0] = 0xab;
+        new DataView(key.buffer).setUint32(12, n);
+        const ranges = [{ from: 0, to: UNIT_FILE_ROWS }];
+        const want = await readMatchingRows(cache.get(f.line), ranges, 'line_key', key);
+        assert.equal(want.length, 4);
+        for (const path of [f.units, f.reversed]) assert.deepEqual(await readMatchingRows(cache.get(path), ranges, 'line_key', key), want, `key ${n}`);
+        assert.deepEqual(await readMatchingRows(cache.get(f.merged), ranges, 'line_key', key), await readMatchingRows(cache.get(f.mergedLine), ranges, 'line_key', key), `key ${n}, merged`);
+      }
+      await assert.rejects(readMatchingRows(cache.get(f.units), [{ from: 0, to: UNIT_FILE_ROWS }], 'trace_id', new Uint8Array(16)), UnsupportedPartError);
+      await assert.rejects(readMatchingRows(cache.get(f.merged), [{ from: 0, to: UNIT_FILE_ROWS }], 'trace_id', new Uint8Array(16)), UnsupportedPartError);
+    });
+  });
+});
+
+describe('scanRows on a log part in the units form', () => {
+  /** Word tests on a unit text column, a line text column and a unit template piece; number tests on a unit int64, a unit int32 and a line int64. */
+  function testsFor(word: string, number: number): ValueTest[] {
+    return [
+      { column: 'body.host', word },
+      { column: 'body.msg', word },
+      { column: 'body.user.id::template.0', word },
+      { column: 'body.http.status::int', number },
+      { column: 'body.http.duration_ms::double::decimal.2', number },
+      { column: 'body.n::int', number },
+      { column: 'body.absent', word },
+    ];
+  }
+  const WORDS: [string, number][] = [['timeout', 42], ['web', 404], ['checkout', -7], ['u1', 500], ['absent-word', 123456], ['own 1', 9001], ['-', 7]];
+  const RANGES: [number, number][] = [[0, UNIT_FILE_ROWS - 1], [13, 50], [8, 15], [77, 77], [290, 10_000], [5, 4]];
+
+  it("finds the rows the line-form part's scan finds, over any row range", async () => {
+    await withEngine(async (engine, dir) => {
+      const f = writeForms(dir);
+      const cache = new PartPagesCache();
+      for (const [word, number] of WORDS) {
+        const tests = testsFor(word, number);
+        for (const [first, last] of RANGES) {
+          const want = await scanRows(cache.get(f.line), first, last, tests);
+          for (const path of [f.units, f.reversed]) assert.deepEqual(await scanRows(cache.get(path), first, last, tests), want, `${word} / ${number} in rows ${first}-${last} of ${path}`);
+          assert.deepEqual(await scanRows(cache.get(f.merged), first, last, tests), await scanRows(cache.get(f.mergedLine), first, last, tests), `${word} / ${number} in rows ${first}-${last}, merged`);
+        }
+        // against DuckDB over the line-form file
+        const sql =
+          `SELECT file_row_number AS r FROM read_parquet(${sqlString(f.line)}, file_row_number = true) WHERE ` +
+          `coalesce(contains(lower("body.host"), '${word}'), false) OR coalesce(contains(lower("body.msg"), '${word}'), false) OR coalesce(contains(lower("body.user.id::template.0"), '${word}'), false) ` +
+          `OR "body.http.status::int" = ${number} OR "body.http.duration_ms::double::decimal.2" = ${number} OR "body.n::int" = ${number} ORDER BY r`;
+        const reference = (await engine.all(sql)).map((r) => Number(r['r']));
+        assert.deepEqual(await scanRows(cache.get(f.units), 0, UNIT_FILE_ROWS - 1, tests), reference, `${word} / ${number} as DuckDB finds it`);
+      }
+    });
+  });
+
+  it('finds lines by their unit rows only: a word held by unit values alone', async () => {
+    await withEngine(async (_engine, dir) => {
+      const f = writeForms(dir);
+      const cache = new PartPagesCache();
+      const want = await scanRows(cache.get(f.line), 0, UNIT_FILE_ROWS - 1, [{ column: 'body.host', word: 'cart-7' }]);
+      // more lines than units hold it (the test sees each line, not each unit row)
+      const units = await scanRows(cache.get(f.units), 0, UNIT_FILE_ROWS - 1, [{ column: unitColumnName('body.host'), word: 'cart-7' }]);
+      assert.ok(want.length > units.length && units.length > 0, `${want.length} lines, ${units.length} unit rows`);
+      assert.deepEqual(await scanRows(cache.get(f.units), 0, UNIT_FILE_ROWS - 1, [{ column: 'body.host', word: 'cart-7' }]), want);
     });
   });
 });

@@ -24,12 +24,14 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { readParquetFooter, ThriftCompactReader, type LeafAnnotation, type ParquetFooter, type Struct } from '../parts/parquet/footer.js';
+import { decodeHybrid } from '../parts/parquet/layout.js';
 import { chunkStartOffset, PhysicalType, Repetition, type ColumnMetaData, type LeafSchema } from '../parts/parquet/metadata.js';
 import { CompressionCodec } from '../parts/parquet/compression.js';
 import { loadZstd, zstdDecompressPage } from '../parts/parquet/zstd.js';
 import type { RowRange } from '../parts/trace-index.js';
 import type { Row } from '../engine/duckdb.js';
 import { WordBytes } from './word-bytes.js';
+import { lineColumnOf, lineFormColumns, UNIT_ROW_COLUMN } from '../parts/log-unit-columns.js';
 
 /** The file uses something this reader does not (the caller reads it with DuckDB). */
 export class UnsupportedPartError extends Error {}
@@ -81,6 +83,45 @@ export interface PartPages {
   /** first row of each row group */
   firstRows: number[];
   conversions: (Conversion | undefined)[];
+  /** where a log part in the units form keeps its unit columns; undefined for a file without `__unit_row` */
+  units: UnitLayout | undefined;
+}
+
+/**
+ * A file in the units form (src/parts/log-unit-columns.ts): its rows are
+ * answered as a part written in line form would answer them.
+ */
+interface UnitLayout {
+  /** the leaf of `__unit_row` */
+  unitRowLeaf: number;
+  /** per leaf: 1 where it is a unit column (`S::unit`) */
+  isUnitLeaf: Uint8Array;
+  /** the file's columns as lineFormColumns names them, in that order */
+  names: string[];
+  /** per name: its own leaf (S), -1 if the file has none */
+  ownLeaf: Int32Array;
+  /** per name: its unit leaf (`S::unit`), -1 if the file has none */
+  unitLeaf: Int32Array;
+  /** line-form name → its unit leaf */
+  unitLeafOf: Map<string, number>;
+}
+
+function unitLayoutOf(leaves: readonly LeafSchema[]): UnitLayout | undefined {
+  const fileColumns = leaves.map((l) => l.name);
+  const unitRowLeaf = fileColumns.indexOf(UNIT_ROW_COLUMN);
+  if (unitRowLeaf < 0) return undefined;
+  const names = lineFormColumns(fileColumns);
+  const isUnitLeaf = new Uint8Array(leaves.length);
+  const unitLeafOf = new Map<string, number>();
+  fileColumns.forEach((c, leaf) => {
+    const line = lineColumnOf(c);
+    if (line === undefined) return;
+    isUnitLeaf[leaf] = 1;
+    unitLeafOf.set(line, leaf);
+  });
+  const ownLeaf = Int32Array.from(names, (name) => fileColumns.indexOf(name));
+  const unitLeaf = Int32Array.from(names, (name) => unitLeafOf.get(name) ?? -1);
+  return { unitRowLeaf, isUnitLeaf, names, ownLeaf, unitLeaf, unitLeafOf };
 }
 
 function partPagesOf(path: string): PartPages {
@@ -98,7 +139,7 @@ function partPagesOf(path: string): PartPages {
     firstRows.push(row);
     row += g.numRows;
   }
-  return { path, footer, firstRows, conversions: footer.leaves.map((leaf, i) => conversionOf(leaf, footer.annotations[i]!)) };
+  return { path, footer, firstRows, conversions: footer.leaves.map((leaf, i) => conversionOf(leaf, footer.annotations[i]!)), units: unitLayoutOf(footer.leaves) };
 }
 
 /** Parsed footers by file path; parts are immutable, so entries never go stale. */
@@ -830,6 +871,8 @@ async function readPartRows(part: PartPages, ranges: readonly RowRange[], key: R
   const { footer } = part;
   const keyLeaf = key ? footer.leaves.findIndex((l) => l.name === key.column) : -1;
   if (key && keyLeaf < 0) throw new UnsupportedPartError(`part pages: no column ${key.column}`);
+  // a key stored once per unit would pick units, then their lines: DuckDB reads such files (only trace ids are keys)
+  if (key && part.units?.unitLeafOf.has(key.column)) throw new UnsupportedPartError(`part pages: key column ${key.column} stored once per unit`);
   for (let i = 0; i < footer.leaves.length; i++) if (!part.conversions[i] || footer.leaves[i]!.repetition > Repetition.OPTIONAL) throw new UnsupportedPartError(`part pages: column "${footer.leaves[i]!.name}" of a type read otherwise by DuckDB`);
   await loadZstd();
   const file = await open(part.path, 'r');
@@ -860,6 +903,10 @@ async function readPartRows(part: PartPages, ranges: readonly RowRange[], key: R
       // the key column's values at the hits are known: its page is not decompressed twice
       const leaves: number[] = [];
       for (let leaf = 0; leaf < footer.leaves.length; leaf++) if (leaf !== keyLeaf && group.columns[leaf]!.statistics.nullCount !== group.numRows) leaves.push(leaf);
+      if (part.units) {
+        out.push(...(await readUnitFormRows(part, part.units, g, bytes, start, leaves, hits, keyLeaf, key ? keys!.filter((k) => sameBytes(k, key.value)) : undefined, helper)));
+        continue;
+      }
       const read = await readColumnsShared(bytes, start, leaves.map(ref), hits, helper);
       const values = new Map<number, unknown[]>(leaves.map((leaf, l) => [leaf, read[l]!]));
       if (key) values.set(keyLeaf, keys!.filter((k) => sameBytes(k, key.value)));
@@ -877,6 +924,242 @@ async function readPartRows(part: PartPages, ranges: readonly RowRange[], key: R
     for (const buffer of held) giveBackReadBuffer(buffer);
     await file.close();
   }
+}
+
+/**
+ * Rows `hits` of row group `g` of a file in the units form, as the part in
+ * line form gives them: the line leaves and `__unit_row` at the hits, then
+ * the unit leaves at the distinct unit rows those name, from the same row
+ * group bytes; a line's own value of S wins where it is not null (a merged
+ * file's line-form row groups). `leaves`: those not null in every row of the
+ * group, the key's left out (its values at the hits are `keyValues`).
+ */
+async function readUnitFormRows(part: PartPages, units: UnitLayout, g: number, bytes: Uint8Array, start: number, leaves: readonly number[], hits: Int32Array, keyLeaf: number, keyValues: unknown[] | undefined, helper: ColumnReadHelper | undefined): Promise<Row[]> {
+  const group = part.footer.rowGroups[g]!;
+  const ref = (leaf: number): ColumnChunkRef => ({ leaf: part.footer.leaves[leaf]!, meta: group.columns[leaf]!, conversion: part.conversions[leaf]! });
+  const lineLeaves = leaves.filter((leaf) => units.isUnitLeaf[leaf] === 0 && leaf !== units.unitRowLeaf);
+  const unitLeaves = leaves.filter((leaf) => units.isUnitLeaf[leaf] === 1);
+  const hasUnitRows = unitLeaves.length > 0 && leaves.includes(units.unitRowLeaf);
+  // per hit: its unit row within the group (-1: none); unitIndex: its place among `unitRows`
+  const unitRowOfHit = hasUnitRows ? unitRowsAt(bytes, start, ref(units.unitRowLeaf), hits, part.firstRows[g]!, group.numRows) : undefined;
+  const { unitRows, unitIndex } = distinctUnitRows(unitRowOfHit, hits.length);
+  const lineRead = await readColumnsShared(bytes, start, lineLeaves.map(ref), hits, helper);
+  const unitRead = unitRows.length === 0 ? [] : await readColumnsShared(bytes, start, unitLeaves.map(ref), unitRows, helper);
+  const own = new Map<number, unknown[]>(lineLeaves.map((leaf, l) => [leaf, lineRead[l]!]));
+  if (keyValues) own.set(keyLeaf, keyValues);
+  const ofUnits = new Map<number, unknown[]>(unitRows.length === 0 ? [] : unitLeaves.map((leaf, l) => [leaf, unitRead[l]!]));
+  const rows: Row[] = Array.from({ length: hits.length }, () => ({}));
+  for (let c = 0; c < units.names.length; c++) {
+    const mine = own.get(units.ownLeaf[c]!);
+    const theirs = ofUnits.get(units.unitLeaf[c]!);
+    if (!mine && !theirs) continue;
+    const name = units.names[c]!;
+    for (let i = 0; i < hits.length; i++) {
+      let v = mine ? mine[i] : null;
+      if (v === null && theirs && unitIndex[i]! >= 0) v = theirs[unitIndex[i]!];
+      if (v !== null) rows[i]![name] = v;
+    }
+  }
+  return rows;
+}
+
+/** The distinct unit rows of `unitRowOfHit` (ascending) and each hit's index among them (-1: none). */
+function distinctUnitRows(unitRowOfHit: Int32Array | undefined, hits: number): { unitRows: Int32Array; unitIndex: Int32Array } {
+  const unitIndex = new Int32Array(hits).fill(-1);
+  if (!unitRowOfHit) return { unitRows: new Int32Array(0), unitIndex };
+  const sorted = unitRowOfHit.filter((r) => r >= 0).sort();
+  let n = 0;
+  for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) sorted[n++] = sorted[k]!;
+  const unitRows = sorted.subarray(0, n);
+  for (let i = 0; i < hits; i++) {
+    const r = unitRowOfHit[i]!;
+    if (r < 0) continue;
+    // binary search: a few hundred hits at most
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (unitRows[mid]! < r) lo = mid + 1;
+      else hi = mid;
+    }
+    unitIndex[i] = lo;
+  }
+  return { unitRows, unitIndex };
+}
+
+/**
+ * `__unit_row` at `rows` (ascending, within the row group) as rows of the
+ * group (-1: null). Each page's levels and values are decoded whole up to
+ * its last wanted row, as Numbers (file rows are below 2^53): a value of
+ * DELTA_BINARY_PACKED is the sum of those before it, and a scan wants most
+ * rows of the group. `bytes` hold the group's chunks from file offset
+ * `base` on. A unit row outside the group is not the format
+ * (src/parts/log-unit-columns.ts): DuckDB reads such a file.
+ */
+function unitRowsAt(bytes: Uint8Array, base: number, ref: ColumnChunkRef, rows: Int32Array, groupFirst: number, groupRows: number): Int32Array {
+  if (ref.conversion !== 'int64') throw new UnsupportedPartError(`part pages: ${UNIT_ROW_COLUMN} is ${ref.conversion}`);
+  const out = new Int32Array(rows.length).fill(-1);
+  let dictionaryPage: { body: Uint8Array; size: number; entries: number } | undefined;
+  let dictionary: Float64Array | undefined;
+  let r = 0;
+  for (const page of chunkPages(bytes, base, ref.meta, ref.leaf.name)) {
+    if (r === rows.length) return out;
+    if (page.firstRow < 0) {
+      dictionaryPage = { body: page.body, size: page.size, entries: page.rows };
+      dictionary = undefined;
+      continue;
+    }
+    const pageEnd = page.firstRow + page.rows;
+    if (rows[r]! >= pageEnd) continue;
+    let last = r;
+    while (last + 1 < rows.length && rows[last + 1]! < pageEnd) last++;
+    const isDictionary = page.encoding === ValueEncoding.PLAIN_DICTIONARY || page.encoding === ValueEncoding.RLE_DICTIONARY;
+    // the dictionary decoded (a copy) before the data page is decompressed: both use zstd's one transient buffer
+    if (isDictionary && !dictionary) {
+      if (!dictionaryPage) throw new Error(`part pages: column "${ref.leaf.name}" has dictionary-encoded values but no dictionary page`);
+      dictionary = plainInt64Numbers(decompress(ref.meta.codec, dictionaryPage.body, dictionaryPage.size, true), 0, dictionaryPage.entries, ref.leaf.name);
+    }
+    const body = decompress(ref.meta.codec, page.body, page.size, true);
+    // the page's rows up to the last wanted: their levels, then their values
+    const upTo = rows[last]! - page.firstRow + 1;
+    let present: Uint8Array | undefined;
+    let pos = 0;
+    if (ref.leaf.repetition === Repetition.OPTIONAL) {
+      present = new Uint8Array(upTo);
+      decodeHybrid(body, 4, 4 + readU32(body, 0), 1, present, upTo);
+      pos = 4 + readU32(body, 0);
+    }
+    const count = present ? countOnes(present) : upTo;
+    const values = int64PageNumbers(body, pos, page.encoding, count, dictionary, ref.leaf.name);
+    // no null among them (a units-form row group): a row's value is at its own index
+    placeUnitRows(values, count === upTo ? undefined : present, rows, r, last, page.firstRow, groupFirst, groupRows, out);
+    r = last + 1;
+  }
+  if (r < rows.length) throw new Error(`part pages: column "${ref.leaf.name}" ends before row ${rows[r]}`);
+  return out;
+}
+
+function countOnes(flags: Uint8Array): number {
+  let n = 0;
+  for (let k = 0; k < flags.length; k++) n += flags[k]!;
+  return n;
+}
+
+/**
+ * out[k] = the unit row (within the group) of rows[k], for k in [r, last]
+ * (rows of the page starting at group row `pageFirst`): `values` are the
+ * page's values from its first row on, one for each row `present` marks
+ * (every row without it).
+ */
+function placeUnitRows(values: Float64Array, present: Uint8Array | undefined, rows: Int32Array, r: number, last: number, pageFirst: number, groupFirst: number, groupRows: number, out: Int32Array): void {
+  // w: the index of page row p's value
+  let w = 0;
+  let p = 0;
+  for (let k = r; k <= last; k++) {
+    const local = rows[k]! - pageFirst;
+    if (present) {
+      for (; p < local; p++) w += present[p]!;
+      if (present[local] === 0) continue;
+    } else w = local;
+    const row = values[w]! - groupFirst;
+    if (!(row >= 0 && row < groupRows)) throw new UnsupportedPartError(`part pages: row ${groupFirst + rows[k]!} names unit row ${row + groupFirst}, outside its row group`);
+    out[k] = row;
+  }
+}
+
+/** The first `count` values of an INT64 page (values from `pos`) as Numbers, exact below 2^53. */
+function int64PageNumbers(body: Uint8Array, pos: number, encoding: number, count: number, dictionary: Float64Array | undefined, name: string): Float64Array {
+  switch (encoding) {
+    case ValueEncoding.PLAIN:
+      return plainInt64Numbers(body, pos, count, name);
+    case ValueEncoding.DELTA_BINARY_PACKED:
+      return deltaBinaryPackedNumbers(body, pos, count);
+    case ValueEncoding.PLAIN_DICTIONARY:
+    case ValueEncoding.RLE_DICTIONARY: {
+      const keys = new Uint32Array(count);
+      const bitWidth = body[pos]!;
+      if (bitWidth > 0 && count > 0) decodeHybrid(body, pos + 1, body.length, bitWidth, keys, count);
+      return dictionaryNumbers(keys, dictionary!, name);
+    }
+    default:
+      throw new UnsupportedPartError(`part pages: value encoding ${encoding} of ${name}`);
+  }
+}
+
+function dictionaryNumbers(keys: Uint32Array, dictionary: Float64Array, name: string): Float64Array {
+  const out = new Float64Array(keys.length);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    if (key >= dictionary.length) throw new Error(`part pages: column "${name}" names dictionary entry ${key} of ${dictionary.length}`);
+    out[k] = dictionary[key]!;
+  }
+  return out;
+}
+
+/** The `count` PLAIN INT64 values at bytes[pos…] as Numbers: the two halves, no BigInt. */
+function plainInt64Numbers(bytes: Uint8Array, pos: number, count: number, name: string): Float64Array {
+  if (pos + 8 * count > bytes.length) throw new Error(`part pages: column "${name}" holds fewer than ${count} values`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) out[i] = view.getUint32(pos + 8 * i, true) + view.getInt32(pos + 8 * i + 4, true) * 2 ** 32;
+  return out;
+}
+
+/**
+ * The first `count` values of the DELTA_BINARY_PACKED stream at bytes[pos…]
+ * as Numbers, for int64 columns whose values and deltas lie below 2^53
+ * (row numbers): no BigInt per value (deltaBinaryPackedAt's way).
+ */
+function deltaBinaryPackedNumbers(bytes: Uint8Array, pos: number, count: number): Float64Array {
+  const out = new Float64Array(count);
+  if (count === 0) return out;
+  const state = { pos };
+  const blockSize = Number(varint(bytes, state));
+  const miniblocks = Number(varint(bytes, state));
+  const total = Number(varint(bytes, state));
+  let value = Number(zigzag(varint(bytes, state)));
+  if (count > total) throw new Error(`part pages: DELTA_BINARY_PACKED holds ${total} values, ${count} wanted`);
+  if (miniblocks === 0 || blockSize % miniblocks !== 0 || (blockSize / miniblocks) % 8 !== 0) throw new Error('part pages: DELTA_BINARY_PACKED block layout');
+  const perMiniblock = blockSize / miniblocks;
+  out[0] = value;
+  let n = 1;
+  while (n < count) {
+    const minDelta = Number(BigInt.asIntN(64, zigzag(varint(bytes, state))));
+    const widths = state.pos;
+    state.pos += miniblocks;
+    if (state.pos > bytes.length) throw new Error('part pages: DELTA_BINARY_PACKED block ends early');
+    for (let m = 0; m < miniblocks && n < count; m++) {
+      const width = bytes[widths + m]!;
+      if (width > NUMBER_SUM_WIDTH) throw new UnsupportedPartError(`part pages: DELTA_BINARY_PACKED width ${width} read as Numbers`);
+      const take = Math.min(perMiniblock, count - n);
+      value = addPackedDeltas(bytes, state.pos, width, take, value, minDelta, out, n);
+      state.pos += (perMiniblock * width) / 8;
+      n += take;
+    }
+  }
+  if (!Number.isSafeInteger(value) || !Number.isSafeInteger(out[0]!)) throw new UnsupportedPartError('part pages: DELTA_BINARY_PACKED values beyond 2^53 read as Numbers');
+  return out;
+}
+
+/** out[n + i] = the value before it + minDelta + the i-th packed delta (`width` bits, from bytes[at…]), for i < count; returns the last value. */
+function addPackedDeltas(bytes: Uint8Array, at: number, width: number, count: number, value: number, minDelta: number, out: Float64Array, n: number): number {
+  if (width > 24) {
+    for (let i = 0; i < count; i++) out[n + i] = value += minDelta + packedAt(bytes, at * 8 + i * width, width);
+    return value;
+  }
+  if (at + ((count * width + 7) >>> 3) + 3 >= bytes.length) {
+    // near the end of the page: bytes past it read as 0
+    for (let i = 0; i < count; i++) out[n + i] = value += minDelta + packedAt(bytes, at * 8 + i * width, width);
+    return value;
+  }
+  const mask = (1 << width) - 1;
+  for (let i = 0, bit = 0; i < count; i++, bit += width) {
+    const byte = at + (bit >>> 3);
+    // width + 7 ≤ 31 bits: four bytes hold the delta
+    const word = bytes[byte]! | (bytes[byte + 1]! << 8) | (bytes[byte + 2]! << 16) | (bytes[byte + 3]! << 24);
+    out[n + i] = value += minDelta + ((word >>> (bit & 7)) & mask);
+  }
+  return value;
 }
 
 /**
@@ -1126,18 +1409,23 @@ function testChunk(bytes: Uint8Array, start: number, ref: ColumnChunkRef, test: 
 /**
  * File rows in [first, last] of `part` where at least one of `tests` passes,
  * ascending: a log search's cheap word test (src/query/logs/log-search.ts)
- * without DuckDB. A test of a column the file lacks passes nowhere. Throws
- * UnsupportedPartError for what this reader does not read (the search then
- * asks DuckDB).
+ * without DuckDB. A test of a column the file lacks passes nowhere. Tests
+ * name columns as a part in line form stores them: where the file stores S
+ * once per unit (`S::unit`), a line passes where its own S passes or the
+ * unit row its `__unit_row` names passes (each unit row tested once, then
+ * one pass over `__unit_row`, only in row groups where a unit row passed).
+ * Throws UnsupportedPartError for what this reader does not read (the
+ * search then asks DuckDB).
  */
 export async function scanRows(part: PartPages, first: number, last: number, tests: readonly ValueTest[]): Promise<number[]> {
-  const { footer } = part;
+  const { footer, units } = part;
   await loadZstd();
   // synchronous: a few reads of one row group each, from files the page cache holds; each promise round trip cost more CPU than the read
   const file = openSync(part.path, 'r');
   const out: number[] = [];
   // each test's column, found once for every row group
   const leafOf = tests.map((test) => footer.leaves.findIndex((l) => l.name === test.column));
+  const unitLeafOf = tests.map((test) => units?.unitLeafOf.get(test.column) ?? -1);
   const words = tests.map((test) => ('word' in test ? new WordBytes(test.word) : undefined));
   try {
     for (let g = 0; g < footer.rowGroups.length; g++) {
@@ -1147,32 +1435,52 @@ export async function scanRows(part: PartPages, first: number, last: number, tes
       const to = Math.min(last + 1, groupFirst + group.numRows) - groupFirst;
       if (from >= to) continue;
       const hit = new Uint8Array(to - from);
-      // the tests' column chunks that hold values, read together
-      const tested: number[] = [];
-      for (let t = 0; t < tests.length; t++) {
-        const leaf = leafOf[t]!;
-        if (leaf < 0 || group.columns[leaf]!.statistics.nullCount === group.numRows) continue;
-        if (!part.conversions[leaf] || footer.leaves[leaf]!.repetition > Repetition.OPTIONAL) throw new UnsupportedPartError(`part pages: column "${tests[t]!.column}" of a type read otherwise by DuckDB`);
-        tested.push(t);
-      }
-      const span = testedSpan(tested.map((t) => group.columns[leafOf[t]!]!));
+      const tested = testedColumns(part, g, tests, leafOf);
+      // a line-form row group of a merged file has no unit row
+      const unitTested = units && hasValues(group, units.unitRowLeaf) ? testedColumns(part, g, tests, unitLeafOf) : [];
+      const chunks = [...tested, ...unitTested].map((t) => group.columns[t.leaf]!);
+      if (unitTested.length > 0) chunks.push(group.columns[units!.unitRowLeaf]!);
+      const span = testedSpan(chunks);
       const buffer = span ? takeReadBuffer(span.bytes) : undefined;
       try {
         if (span) readFully(file, buffer!.subarray(0, span.bytes), span.start, part.path);
-        for (const t of tested) {
-          const test = tests[t]!;
-          const leaf = leafOf[t]!;
+        /** `use` on bytes holding the leaf's chunk (from file offset `start`): the span's, or the chunk read alone */
+        const withChunk = <T>(leaf: number, use: (bytes: Uint8Array, start: number) => T): T => {
+          if (span) return use(buffer!.subarray(0, span.bytes), span.start);
           const meta = group.columns[leaf]!;
-          const conversion = part.conversions[leaf]!;
-          const start = span ? span.start : chunkStartOffset(meta);
-          const own = span ? undefined : takeReadBuffer(meta.totalBytes);
+          const own = takeReadBuffer(meta.totalBytes);
           try {
-            const bytes = span ? buffer!.subarray(0, span.bytes) : own!.subarray(0, meta.totalBytes);
-            if (own) readFully(file, bytes, start, part.path);
-            testChunk(bytes, start, { leaf: footer.leaves[leaf]!, meta, conversion }, test, words[t], from, to, hit);
+            const bytes = own.subarray(0, meta.totalBytes);
+            readFully(file, bytes, chunkStartOffset(meta), part.path);
+            return use(bytes, chunkStartOffset(meta));
           } finally {
-            if (own) giveBackReadBuffer(own);
+            giveBackReadBuffer(own);
           }
+        };
+        const ref = (leaf: number): ColumnChunkRef => ({ leaf: footer.leaves[leaf]!, meta: group.columns[leaf]!, conversion: part.conversions[leaf]! });
+        for (const { t, leaf } of tested) withChunk(leaf, (bytes, start) => testChunk(bytes, start, ref(leaf), tests[t]!, words[t], from, to, hit));
+        if (unitTested.length > 0) {
+          // per line of [from, to), its unit row: read once, where a unit row passed
+          let unitRows: Int32Array | undefined;
+          const markLines = (unitHit: Uint8Array, ownValue: Uint8Array | undefined): void => {
+            if (!unitHit.includes(1)) return;
+            unitRows ??= withChunk(units!.unitRowLeaf, (bytes, start) => unitRowsAt(bytes, start, ref(units!.unitRowLeaf), rowsFrom(from, to), groupFirst, group.numRows));
+            markLinesOfUnits(unitRows, unitHit, ownValue, hit);
+          };
+          // unit rows of the whole group (a line in [from, to) may name any of them), each tested once
+          const unitHit = new Uint8Array(group.numRows);
+          for (const { t, leaf } of unitTested) {
+            const ownLeaf = leafOf[t]!;
+            if (ownLeaf < 0 || !hasValues(group, ownLeaf)) {
+              withChunk(leaf, (bytes, start) => testChunk(bytes, start, ref(leaf), tests[t]!, words[t], 0, group.numRows, unitHit));
+              continue;
+            }
+            // S and S::unit both hold values here (no merge writes that, the format allows it): a line's own S decides where it has one
+            const own = new Uint8Array(group.numRows);
+            withChunk(leaf, (bytes, start) => testChunk(bytes, start, ref(leaf), tests[t]!, words[t], 0, group.numRows, own));
+            markLines(own, withChunk(ownLeaf, (bytes, start) => rowsWithValues(bytes, start, ref(ownLeaf), from, to)));
+          }
+          markLines(unitHit, undefined);
         }
       } finally {
         if (buffer) giveBackReadBuffer(buffer);
@@ -1183,4 +1491,52 @@ export async function scanRows(part: PartPages, first: number, last: number, tes
   } finally {
     closeSync(file);
   }
+}
+
+function hasValues(group: ParquetFooter['rowGroups'][number], leaf: number): boolean {
+  return group.columns[leaf]!.statistics.nullCount !== group.numRows;
+}
+
+/** The tests whose column (`leafOf`, -1: none) holds values in row group g, with that leaf. */
+function testedColumns(part: PartPages, g: number, tests: readonly ValueTest[], leafOf: readonly number[]): { t: number; leaf: number }[] {
+  const group = part.footer.rowGroups[g]!;
+  const out: { t: number; leaf: number }[] = [];
+  for (let t = 0; t < tests.length; t++) {
+    const leaf = leafOf[t]!;
+    if (leaf < 0 || !hasValues(group, leaf)) continue;
+    if (!part.conversions[leaf] || part.footer.leaves[leaf]!.repetition > Repetition.OPTIONAL) throw new UnsupportedPartError(`part pages: column "${part.footer.leaves[leaf]!.name}" of a type read otherwise by DuckDB`);
+    out.push({ t, leaf });
+  }
+  return out;
+}
+
+/** Rows from … to - 1. */
+function rowsFrom(from: number, to: number): Int32Array {
+  const rows = new Int32Array(to - from);
+  for (let k = 0; k < rows.length; k++) rows[k] = from + k;
+  return rows;
+}
+
+/** Marks hit[k] where unitRows[k] (a line's unit row in its group, -1: none) is marked in unitHit and the line has no own value (ownValue[k], if given). */
+function markLinesOfUnits(unitRows: Int32Array, unitHit: Uint8Array, ownValue: Uint8Array | undefined, hit: Uint8Array): void {
+  for (let k = 0; k < unitRows.length; k++) {
+    const u = unitRows[k]!;
+    if (u >= 0 && unitHit[u] === 1 && ownValue?.[k] !== 1) hit[k] = 1;
+  }
+}
+
+/** 1 for each row from + k (< to) of the chunk that holds a value: its definition levels alone. */
+function rowsWithValues(bytes: Uint8Array, base: number, ref: ColumnChunkRef, from: number, to: number): Uint8Array {
+  const out = new Uint8Array(to - from);
+  for (const page of chunkPages(bytes, base, ref.meta, ref.leaf.name)) {
+    if (page.firstRow < 0) continue;
+    const first = Math.max(from, page.firstRow);
+    const end = Math.min(to, page.firstRow + page.rows);
+    if (first >= end) continue;
+    const local = new Int32Array(end - first);
+    for (let k = 0; k < local.length; k++) local[k] = first + k - page.firstRow;
+    const { valueAt } = pageValueIndexes(decompress(ref.meta.codec, page.body, page.size, true), ref.leaf, local);
+    for (let k = 0; k < valueAt.length; k++) if (valueAt[k]! >= 0) out[first - from + k] = 1;
+  }
+  return out;
 }
