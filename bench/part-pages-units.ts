@@ -102,7 +102,7 @@ async function partTable(path: string): Promise<LogTable> {
     if (perUnit) unitColumns.push({ name: c.name, kind: c.kind as ValueKind, perUnit });
     else lineColumns.push(c);
   }
-  return { rows, groupRows: TOKEN_CHUNK_ROWS, unitOf, lineColumns, unitColumns };
+  return { rows, groupRows: TOKEN_CHUNK_ROWS, unitOf, lineColumns, unitColumns, order: columns.map((c) => c.name) };
 }
 
 /** The column's value of each unit where it is the same on every line of every unit and not over the whole part; else undefined. */

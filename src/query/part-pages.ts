@@ -1438,16 +1438,15 @@ export async function scanRows(part: PartPages, first: number, last: number, tes
       const tested = testedColumns(part, g, tests, leafOf);
       // a line-form row group of a merged file has no unit row
       const unitTested = units && hasValues(group, units.unitRowLeaf) ? testedColumns(part, g, tests, unitLeafOf) : [];
-      const chunks = [...tested, ...unitTested].map((t) => group.columns[t.leaf]!);
-      if (unitTested.length > 0) chunks.push(group.columns[units!.unitRowLeaf]!);
-      const span = testedSpan(chunks);
+      // `__unit_row` is read only where a unit row passes: alone, unless it lies in the span
+      const span = testedSpan([...tested, ...unitTested].map((t) => group.columns[t.leaf]!));
       const buffer = span ? takeReadBuffer(span.bytes) : undefined;
       try {
         if (span) readFully(file, buffer!.subarray(0, span.bytes), span.start, part.path);
         /** `use` on bytes holding the leaf's chunk (from file offset `start`): the span's, or the chunk read alone */
         const withChunk = <T>(leaf: number, use: (bytes: Uint8Array, start: number) => T): T => {
-          if (span) return use(buffer!.subarray(0, span.bytes), span.start);
           const meta = group.columns[leaf]!;
+          if (span && chunkStartOffset(meta) >= span.start && chunkStartOffset(meta) + meta.totalBytes <= span.start + span.bytes) return use(buffer!.subarray(0, span.bytes), span.start);
           const own = takeReadBuffer(meta.totalBytes);
           try {
             const bytes = own.subarray(0, meta.totalBytes);

@@ -8,7 +8,7 @@
 
 import type { ParquetColumn } from '../../src/parts/parquet/columns.js';
 import { ParquetColumnFileWriter, type ColumnFileOptions } from '../../src/parts/parquet/writer.js';
-import { UNIT_ROW_COLUMN, unitColumnName } from '../../src/parts/log-unit-columns.js';
+import { lineColumnOf, UNIT_ROW_COLUMN, unitColumnName } from '../../src/parts/log-unit-columns.js';
 import { LOG_PART_ENCODING } from '../../src/store/log-store.js';
 import { seededRandom } from '../../src/model/seeded-random.js';
 
@@ -33,6 +33,8 @@ export interface LogTable {
   /** columns stored one value a line in either form */
   lineColumns: ParquetColumn[];
   unitColumns: UnitColumn[];
+  /** the line-form names in file order (a flushed part's); else line columns first */
+  order?: string[];
 }
 
 const HOSTS = ['web-1', 'web-2', 'db-timeout-3', 'cart-7', 'Checkout-Main'];
@@ -125,7 +127,15 @@ export function withOwnValues(t: LogTable, isOwn: (row: number) => boolean): Log
 
 /** The table as a part in line form stores it. */
 export function lineFormColumnsOf(t: LogTable): ParquetColumn[] {
-  return [...t.lineColumns, ...t.unitColumns.map((c) => column(c.name, c.kind, t.rows, (row) => lineValue(c, t.unitOf, row)))];
+  return inOrder(t, [...t.lineColumns, ...t.unitColumns.map((c) => column(c.name, c.kind, t.rows, (row) => lineValue(c, t.unitOf, row)))]);
+}
+
+/** The columns in the table's order, a unit column (and S beside it) where its line-form column is; `__unit_row` last. */
+function inOrder(t: LogTable, columns: ParquetColumn[]): ParquetColumn[] {
+  if (!t.order) return columns;
+  const at = new Map(t.order.map((name, i) => [name, i]));
+  const place = (c: ParquetColumn): number => (c.name === UNIT_ROW_COLUMN ? Infinity : (at.get(lineColumnOf(c.name) ?? c.name) ?? Infinity));
+  return [...columns].sort((a, b) => place(a) - place(b));
 }
 
 export interface UnitFormOptions {
@@ -171,7 +181,7 @@ export function unitsFormColumnsOf(t: LogTable, options: UnitFormOptions = {}): 
     out.push(column(unitColumnName(c.name), c.kind, rows, (row) => (unitAtRow[row]! < 0 ? undefined : c.perUnit[unitAtRow[row]!])));
   }
   out.push(column(UNIT_ROW_COLUMN, 'int64', rows, (row) => (inLineForm(row) ? undefined : BigInt(unitRow[unitOf[row]!]!))));
-  return out;
+  return inOrder(t, out);
 }
 
 /** Writes the columns as the flush writes a log part (LOG_PART_ENCODING, `options` over it), in row groups of `groupRows`. */
