@@ -96,3 +96,66 @@ function namesRead(lineColumns: readonly string[], reads: readonly string[]): Se
   for (const sql of reads) for (const name of sqlIdentifiersIn(sql)) out.add(byLowerCase.get(name.toLowerCase()) ?? name);
   return out;
 }
+
+/**
+ * A units-form file read as two relations, for a text search that tests
+ * each side by itself (src/query/logs/log-search.ts): its lines with their
+ * line columns alone and `__unit_key` (the row of their unit), and its unit
+ * rows with their unit columns alone, by line-form names, and `__unit_at`
+ * (their row); each under the projection, stored pieces kept. `lineColumns`
+ * and `unitColumns` are the columns each gives (as searchLogColumns names
+ * them). Undefined where the file has no unit column, or where a column is
+ * stored both ways (a merge of both forms) or rebuilt from both sides.
+ */
+export interface SplitLogFile {
+  /**
+   * The lines, with a boolean `__unit_match_<k>` for each of `unitTests`
+   * (SQL over the unit rows): whether the line's unit passes it. Tested on
+   * the stored rows, below the projection, so a filter on it and the line
+   * columns runs before any column is rebuilt.
+   */
+  lines(unitTests: readonly string[]): string;
+  units: string;
+  lineColumns: Set<string>;
+  unitColumns: Set<string>;
+}
+
+export function splitLogFile(path: string, fileColumns: readonly string[], rows?: { first: number; last: number }): SplitLogFile | undefined {
+  if (!hasUnitColumns(fileColumns)) return undefined;
+  const stored = new Set(fileColumns);
+  const lineColumns = lineFormColumns(fileColumns);
+  const unitStored = lineColumns.filter((c) => stored.has(unitColumnName(c)));
+  if (unitStored.some((c) => stored.has(c))) return undefined;
+  const unitSet = new Set(unitStored);
+  const lineStored = lineColumns.filter((c) => !unitSet.has(c));
+  const lineSide = searchLogColumns(lineStored);
+  const unitSide = searchLogColumns(unitStored);
+  // each column rebuilt from one side only (a dash-prefix field and its source, a template and its pieces)
+  const fromUnits = (c: string): number => [...storedColumnsRead(lineColumns, [c])].filter((r) => unitSet.has(r)).length;
+  for (const c of lineSide) if (fromUnits(c) > 0) return undefined;
+  const unitColumns = new Set<string>();
+  for (const c of unitSide) {
+    const n = fromUnits(c);
+    if (n === 0) continue;
+    if (n < storedColumnsRead(lineColumns, [c]).size) return undefined;
+    unitColumns.add(c);
+  }
+  const unitsStored = fileColumns.filter((c) => c === UNIT_ROW_COLUMN || lineColumnOf(c) !== undefined);
+  const units = withLogPartSql(
+    `(SELECT file_row_number AS __unit_at, ${unitStored.map((c) => `${sqlIdent(unitColumnName(c))} AS ${sqlIdent(c)}`).join(', ')} FROM ${fileRowsSql(path)}${rowsWhere(rows)})`,
+    unitStored,
+    { keepStored: true },
+  );
+  const lines = (unitTests: readonly string[]): string => {
+    const key = `coalesce(${sqlIdent(UNIT_ROW_COLUMN)}, file_row_number)`;
+    const matches = unitTests.map((test, k) => `, ${key} IN (SELECT __unit_at FROM ${units} WHERE ${test}) AS __unit_match_${k}`).join('');
+    const raw = `(SELECT * EXCLUDE (${unitsStored.map(sqlIdent).join(', ')}), ${key} AS __unit_key${matches} FROM ${fileRowsSql(path)}${rowsWhere(rows)})`;
+    return withLogPartSql(raw, lineStored, { keepStored: true });
+  };
+  return {
+    lines,
+    units,
+    lineColumns: lineSide,
+    unitColumns,
+  };
+}

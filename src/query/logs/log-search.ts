@@ -28,9 +28,10 @@ import { compareUtf8, stagedTokenChunks } from '../../parts/log-token-chunks.js'
 import { LOG_TIME_COLUMN } from '../../parts/log-columns.js';
 import { logRowProjection, searchLogColumns } from '../../parts/log-part-projection.js';
 import { lineFormColumns } from '../../parts/log-unit-columns.js';
-import { logFileRelationSql } from '../../parts/log-unit-join.js';
+import { logFileRelationSql, splitLogFile } from '../../parts/log-unit-join.js';
+import { sqlIdent, sqlIdentifiersIn } from '../../engine/sql-quote.js';
 import { intersectSorted, PartPagesCache, readRowsAt, scanRows, UnsupportedPartError } from '../part-pages.js';
-import { isSearchableLogColumn, logPredicate, longestOf, logPredicateSql, logTextSql, servicesOf, termRegExp, wordValueTests } from './log-sql.js';
+import { isSearchableLogColumn, logPredicate, longestOf, logPredicateSql, logTextSql, servicesOf, termRegExp, wordValueTests, type LogPredicate } from './log-sql.js';
 import type { LogQuery } from './log-query.js';
 import { logColumnRoles, logRecordOf, type LogRecordJson } from './log-record.js';
 
@@ -253,7 +254,10 @@ async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes:
     unitIndexes.map((i) => {
       const u = units[i]!;
       const p = logPredicate(req.query, u.columns);
-      const where = [...(u.rows ? [`file_row_number BETWEEN ${u.rows.first} AND ${u.rows.last}`] : []), ...timeBoundsSql(req), ...extra, ...p.cheap];
+      const bounds = [...(u.rows ? [`file_row_number BETWEEN ${u.rows.first} AND ${u.rows.last}`] : []), ...timeBoundsSql(req), ...extra];
+      const split = splitBranch(u, req.query, p, bounds, withText);
+      if (split !== undefined) return `SELECT ${LOG_TIME_COLUMN} AS t, file_row_number AS r, ${i} AS u${split.text} FROM ${split.from} WHERE ${split.where.join(' AND ')}`;
+      const where = [...bounds, ...p.cheap];
       const text = withText ? `, ${logTextSql(textColumnsOf(u))} AS __text` : '';
       const select = `${LOG_TIME_COLUMN} AS t, file_row_number AS r, ${i} AS u${text}`;
       return `SELECT ${select} FROM ${unitSourceSql(u, [select, ...where])}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
@@ -283,6 +287,49 @@ async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes:
     ? `WITH c AS MATERIALIZED (${branches(true).join(' UNION ALL ')}) SELECT t, r, u FROM c WHERE ${logPredicate(req.query, new Set()).exact('__text').join(' AND ')}${order}`
     : `SELECT t, r, u FROM (${branches(false).join(' UNION ALL ')})${order}`;
   return (await engine.all(sql)).map(hitOf);
+}
+
+/**
+ * A find step's branch over a file storing per-request fields once per unit
+ * (src/parts/log-unit-columns.ts) that tests the lines and the unit rows
+ * each by itself, with no join of every line to its unit: a term's word is
+ * tested on the line columns, or the line's unit is one whose unit columns
+ * hold it (`IN`, tested once per unit); the text the exact test reads is
+ * the line's text plus its unit's where the unit holds a term's word (a
+ * term cannot match in a column without its longest word). A join of every
+ * line's unit values to test them costs 2–3 × the whole branch (docs/storage.md,
+ * "Session 16"). Undefined where it does not apply: a file in line form or
+ * with both forms of a column, negated terms or expressions (which need all
+ * of the text), a field condition on a unit column.
+ */
+function splitBranch(u: ScanUnit, query: LogQuery, p: LogPredicate, bounds: readonly string[], withText: boolean): { from: string; where: string[]; text: string } | undefined {
+  if (query.regexes.length > 0 || query.terms.some((t) => t.negate) || p.termTests.length === 0) return undefined;
+  const split = splitLogFile(u.path, u.fileColumns, u.rows);
+  if (split === undefined) return undefined;
+  for (const c of p.conditions) for (const name of sqlIdentifiersIn(c)) if (split.unitColumns.has(name)) return undefined;
+  const text = textColumnsOf(u);
+  if (text.some((c) => !split.lineColumns.has(c) && !split.unitColumns.has(c))) return undefined;
+  const unitTests = p.termTests.map((tests) => tests.filter((t) => split.unitColumns.has(t.column)).map((t) => t.sql));
+  const tested = unitTests.flatMap((tests, k) => (tests.length > 0 ? [{ k, sql: tests.join(' OR ') }] : []));
+  const matchOf = new Map(tested.map((t, m) => [t.k, `__unit_match_${m}`]));
+  const terms = p.termTests.map((tests, k) => {
+    const either = tests.filter((t) => !split.unitColumns.has(t.column)).map((t) => t.sql);
+    const match = matchOf.get(k);
+    if (match !== undefined) either.push(match);
+    return either.length === 0 ? 'FALSE' : `(${either.join(' OR ')})`;
+  });
+  const lines = split.lines(tested.map((t) => t.sql));
+  const where = [...bounds, ...p.conditions, ...terms];
+  if (!withText) return { from: lines, where, text: '' };
+  const lineText = text.filter((c) => !split.unitColumns.has(c));
+  if (tested.length === 0) return { from: lines, where, text: `, ${logTextSql(lineText)} AS __text` };
+  // the text of the units that hold a term's word, joined to the lines that passed
+  const unitText = `SELECT __unit_at, ${logTextSql(text.filter((c) => split.unitColumns.has(c)))} AS __unit_text FROM ${split.units} WHERE ${tested.map((t) => t.sql).join(' OR ')}`;
+  return {
+    from: `(SELECT * FROM ${lines} WHERE ${where.join(' AND ')}) __lines LEFT JOIN (${unitText}) __units ON __lines.__unit_key = __units.__unit_at`,
+    where: ['TRUE'],
+    text: `, concat_ws(chr(30), ${[...lineText.map(sqlIdent), '__units.__unit_text'].join(', ')}) AS __text`,
+  };
 }
 
 /**

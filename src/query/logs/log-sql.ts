@@ -161,7 +161,12 @@ export function termRegExp(term: TextTerm): RegExp {
 
 /** A predicate in two parts: `cheap` over the file's columns, `exact` over the record's text (logTextSql). */
 export interface LogPredicate {
+  /** the field conditions, then one test per word term (any of `termTests`' columns) */
   cheap: string[];
+  /** the field conditions alone */
+  conditions: string[];
+  /** per word term (not negated): each text column's test of its longest word, `cheap`'s disjuncts */
+  termTests: { column: string; sql: string }[][];
   exact(text: string): string[];
 }
 
@@ -172,15 +177,21 @@ export interface LogPredicate {
  */
 export function logPredicate(query: LogQuery, columns: ReadonlySet<string>): LogPredicate {
   const textColumns = [...columns].filter(isSearchableLogColumn).sort();
-  const cheap = query.conditions.map((c) => conditionSql(c, columns));
+  const conditions = query.conditions.map((c) => conditionSql(c, columns));
+  const cheap = [...conditions];
+  const termTests: LogPredicate['termTests'] = [];
   for (const t of query.terms) {
     if (t.negate) continue;
     // Column by column: half the time of one test over the joined text (no long string built for every row).
     const longest = longestOf(t.words);
-    cheap.push(textColumns.length === 0 ? 'FALSE' : `(${textColumns.map((c) => wordTestSql(c, longest, columns)).join(' OR ')})`);
+    const tests = textColumns.map((column) => ({ column, sql: wordTestSql(column, longest, columns) }));
+    termTests.push(tests);
+    cheap.push(tests.length === 0 ? 'FALSE' : `(${tests.map((x) => x.sql).join(' OR ')})`);
   }
   return {
     cheap,
+    conditions,
+    termTests,
     exact: (x) => [
       ...query.terms.map((t) => `${t.negate ? 'NOT ' : ''}coalesce(regexp_matches(${x}, ${sqlString(termPattern(t))}), false)`),
       ...query.regexes.map((re) => `coalesce(regexp_matches(${x}, ${sqlString(re)}), false)`),
