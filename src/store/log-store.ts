@@ -52,11 +52,12 @@ export const LOG_PART_ENCODING: ColumnFileOptions = {
 /**
  * Whether a flush writes a log part's per-request fields once per unit of
  * work (`::unit` columns, `__unit_row`: src/parts/log-unit-form.ts,
- * docs/format/log-unit-columns.md). Off until every reader of parts reads
- * the form (docs/storage.md, "Session 16: the flush writes per-request
- * fields once per unit").
+ * docs/format/log-unit-columns.md): ~1 B/record less (docs/storage.md,
+ * "Session 16: the flush writes per-request fields once per unit"); every
+ * reader of parts reads the form (src/parts/log-unit-join.ts, the page
+ * reader, the merge).
  */
-export const LOG_UNIT_COLUMNS = false;
+export const LOG_UNIT_COLUMNS = true;
 
 export const LOG_PART_LAYOUT: PartLayout = {
   stream: 'logs',
