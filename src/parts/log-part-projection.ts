@@ -92,9 +92,18 @@ function projectionRebuilds(has: ReadonlySet<string>, ident: (c: string) => stri
  * (src/parts/log-unit-join.ts).
  */
 export function storedColumnsRead(columns: Iterable<string>, names: Iterable<string>): Set<string> {
+  return storedColumnsReader(columns)(names);
+}
+
+/** storedColumnsRead of one file's columns, for many sets of names: the rebuilds are written once. */
+export function storedColumnsReader(columns: Iterable<string>): (names: Iterable<string>) => Set<string> {
   const has = new Set(columns);
   const reads = new Map<string, Set<string>>();
   for (const [column, rebuilt] of projectionRebuilds(has, sqlIdent)) reads.set(column, sqlIdentifiersIn(rebuilt));
+  return (names) => storedColumnsOf(has, reads, names);
+}
+
+function storedColumnsOf(has: ReadonlySet<string>, reads: ReadonlyMap<string, Set<string>>, names: Iterable<string>): Set<string> {
   const out = new Set<string>();
   const add = (name: string): void => {
     if (has.has(name)) out.add(name);

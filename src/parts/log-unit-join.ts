@@ -15,7 +15,7 @@
 //   whole row groups holds its units).
 
 import { sqlIdent, sqlIdentifiersIn, sqlString } from '../engine/sql-quote.js';
-import { searchLogColumns, storedColumnsRead, withLogPartSql, type LogPartProjectionOptions } from './log-part-projection.js';
+import { searchLogColumns, storedColumnsRead, storedColumnsReader, withLogPartSql, type LogPartProjectionOptions } from './log-part-projection.js';
 import { UNIT_ROW_COLUMN, hasUnitColumns, lineColumnOf, lineFormColumns, unitColumnName } from './log-unit-columns.js';
 
 export interface LogFileRelationOptions extends LogPartProjectionOptions {
@@ -131,13 +131,14 @@ export function splitLogFile(path: string, fileColumns: readonly string[], rows?
   const lineSide = searchLogColumns(lineStored);
   const unitSide = searchLogColumns(unitStored);
   // each column rebuilt from one side only (a dash-prefix field and its source, a template and its pieces)
-  const fromUnits = (c: string): number => [...storedColumnsRead(lineColumns, [c])].filter((r) => unitSet.has(r)).length;
+  const readOf = storedColumnsReader(lineColumns);
+  const fromUnits = (c: string): number => [...readOf([c])].filter((r) => unitSet.has(r)).length;
   for (const c of lineSide) if (fromUnits(c) > 0) return undefined;
   const unitColumns = new Set<string>();
   for (const c of unitSide) {
     const n = fromUnits(c);
     if (n === 0) continue;
-    if (n < storedColumnsRead(lineColumns, [c]).size) return undefined;
+    if (n < readOf([c]).size) return undefined;
     unitColumns.add(c);
   }
   const unitsStored = fileColumns.filter((c) => c === UNIT_ROW_COLUMN || lineColumnOf(c) !== undefined);
