@@ -86,16 +86,12 @@ function projectionRebuilds(has: ReadonlySet<string>, ident: (c: string) => stri
 }
 
 /**
- * The stored columns of a file holding `columns` that the projection reads
- * to give the columns `names` (each name itself where stored, and what a
+ * For a file holding `columns`: the stored columns the projection reads to
+ * give the columns `names` (each name itself where stored, and what a
  * rebuild of it reads): which unit columns a query needs joined back
- * (src/parts/log-unit-join.ts).
+ * (src/parts/log-unit-join.ts). The rebuilds are written once for any
+ * number of calls.
  */
-export function storedColumnsRead(columns: Iterable<string>, names: Iterable<string>): Set<string> {
-  return storedColumnsReader(columns)(names);
-}
-
-/** storedColumnsRead of one file's columns, for many sets of names: the rebuilds are written once. */
 export function storedColumnsReader(columns: Iterable<string>): (names: Iterable<string>) => Set<string> {
   const has = new Set(columns);
   const reads = new Map<string, Set<string>>();

@@ -33,7 +33,7 @@ export const LEAST_LINES_PER_UNIT = 1.5;
 /** Columns that may be unit columns: body fields and attributes (hot columns — time, severity, service, ids, body — stay per line). */
 const UNIT_FIELD_PREFIXES = ['body.', 'log.', 'resource.', 'scope.'] as const;
 
-export function isUnitFieldColumn(name: string): boolean {
+function isUnitFieldColumn(name: string): boolean {
   return UNIT_FIELD_PREFIXES.some((p) => name.startsWith(p));
 }
 

@@ -15,7 +15,7 @@
 //   whole row groups holds its units).
 
 import { sqlIdent, sqlIdentifiersIn, sqlString } from '../engine/sql-quote.js';
-import { searchLogColumns, storedColumnsRead, storedColumnsReader, withLogPartSql, type LogPartProjectionOptions } from './log-part-projection.js';
+import { searchLogColumns, storedColumnsReader, withLogPartSql, type LogPartProjectionOptions } from './log-part-projection.js';
 import { UNIT_ROW_COLUMN, hasUnitColumns, lineColumnOf, lineFormColumns, unitColumnName } from './log-unit-columns.js';
 
 export interface LogFileRelationOptions extends LogPartProjectionOptions {
@@ -30,12 +30,24 @@ export interface LogFileRelationOptions extends LogPartProjectionOptions {
 }
 
 /** A log file's rows with their `file_row_number`, as stored. */
-export function fileRowsSql(path: string): string {
+function fileRowsSql(path: string): string {
   return `read_parquet(${sqlString(path)}, file_row_number = true, hive_partitioning = false)`;
 }
 
-function rowsWhere(rows: LogFileRelationOptions['rows'], column = 'file_row_number'): string {
-  return rows ? ` WHERE ${column} BETWEEN ${rows.first} AND ${rows.last}` : '';
+function rowsWhere(rows: LogFileRelationOptions['rows']): string {
+  return rows ? ` WHERE file_row_number BETWEEN ${rows.first} AND ${rows.last}` : '';
+}
+
+/** The row of a line's unit: a line-form row (a merge of both forms) is its own, whose unit columns are null. */
+const UNIT_KEY_SQL = `coalesce(${sqlIdent(UNIT_ROW_COLUMN)}, file_row_number)`;
+
+/**
+ * A file's lines without its unit columns and `__unit_row`, with `__unit_key`
+ * (the row of their unit) when `key`, and `more` select items.
+ */
+function linesSql(path: string, fileColumns: readonly string[], rows: LogFileRelationOptions['rows'], key: boolean, more = ''): string {
+  const unitsStored = fileColumns.filter((c) => c === UNIT_ROW_COLUMN || lineColumnOf(c) !== undefined);
+  return `(SELECT * EXCLUDE (${unitsStored.map(sqlIdent).join(', ')})${key ? `, ${UNIT_KEY_SQL} AS __unit_key` : ''}${more} FROM ${fileRowsSql(path)}${rowsWhere(rows)})`;
 }
 
 /** A relation of one log file's stored rows in line form (`file_row_number` kept), and the line-form columns it gives. */
@@ -54,14 +66,12 @@ export function lineFormRelation(path: string, fileColumns: readonly string[], o
   const lineColumns = lineFormColumns(fileColumns);
   const stored = new Set(fileColumns);
   const unitBacked = lineColumns.filter((c) => stored.has(unitColumnName(c)));
-  const read = options.reads === undefined ? undefined : storedColumnsRead(lineColumns, namesRead(lineColumns, options.reads));
+  const read = options.reads === undefined ? undefined : storedColumnsReader(lineColumns)(namesRead(lineColumns, options.reads));
   const joined = read === undefined ? unitBacked : unitBacked.filter((c) => read.has(c));
   const joinedSet = new Set(joined);
   // a unit column not joined is left out, where the file has no line-form column of that name
   const columns = lineColumns.filter((c) => !stored.has(unitColumnName(c)) || joinedSet.has(c) || stored.has(c));
-  const unitsStored = fileColumns.filter((c) => c === UNIT_ROW_COLUMN || lineColumnOf(c) !== undefined);
-  const key = joined.length ? `, coalesce(${sqlIdent(UNIT_ROW_COLUMN)}, file_row_number) AS __unit_key` : '';
-  const lines = `(SELECT * EXCLUDE (${unitsStored.map(sqlIdent).join(', ')})${key} FROM ${fileRowsSql(path)}${rowsWhere(options.rows)})`;
+  const lines = linesSql(path, fileColumns, options.rows, joined.length > 0);
   if (joined.length === 0) return { sql: lines, columns };
   const unitSide = `(SELECT file_row_number AS __unit_at, ${joined.map((c) => sqlIdent(unitColumnName(c))).join(', ')} FROM ${fileRowsSql(path)}${rowsWhere(options.rows)})`;
   const back = joined.map((c) => {
@@ -141,17 +151,14 @@ export function splitLogFile(path: string, fileColumns: readonly string[], rows?
     if (n < readOf([c]).size) return undefined;
     unitColumns.add(c);
   }
-  const unitsStored = fileColumns.filter((c) => c === UNIT_ROW_COLUMN || lineColumnOf(c) !== undefined);
   const units = withLogPartSql(
     `(SELECT file_row_number AS __unit_at, ${unitStored.map((c) => `${sqlIdent(unitColumnName(c))} AS ${sqlIdent(c)}`).join(', ')} FROM ${fileRowsSql(path)}${rowsWhere(rows)})`,
     unitStored,
     { keepStored: true },
   );
   const lines = (unitTests: readonly string[]): string => {
-    const key = `coalesce(${sqlIdent(UNIT_ROW_COLUMN)}, file_row_number)`;
-    const matches = unitTests.map((test, k) => `, ${key} IN (SELECT __unit_at FROM ${units} WHERE ${test}) AS __unit_match_${k}`).join('');
-    const raw = `(SELECT * EXCLUDE (${unitsStored.map(sqlIdent).join(', ')}), ${key} AS __unit_key${matches} FROM ${fileRowsSql(path)}${rowsWhere(rows)})`;
-    return withLogPartSql(raw, lineStored, { keepStored: true });
+    const matches = unitTests.map((test, k) => `, ${UNIT_KEY_SQL} IN (SELECT __unit_at FROM ${units} WHERE ${test}) AS __unit_match_${k}`).join('');
+    return withLogPartSql(linesSql(path, fileColumns, rows, true, matches), lineStored, { keepStored: true });
   };
   return {
     lines,

@@ -250,18 +250,26 @@ async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes:
   if (unitIndexes.length === 0) return [];
   const exact = req.query.terms.length > 0 || req.query.regexes.length > 0;
   const here = exact && checkHere !== undefined && limit !== undefined && canCheckHere(req.query);
-  const branches = (withText: boolean): string[] =>
-    unitIndexes.map((i) => {
-      const u = units[i]!;
-      const p = logPredicate(req.query, u.columns);
-      const bounds = [...(u.rows ? [`file_row_number BETWEEN ${u.rows.first} AND ${u.rows.last}`] : []), ...timeBoundsSql(req), ...extra];
-      const split = splitBranch(u, req.query, p, bounds, withText);
-      if (split !== undefined) return `SELECT ${LOG_TIME_COLUMN} AS t, file_row_number AS r, ${i} AS u${split.text} FROM ${split.from} WHERE ${split.where.join(' AND ')}`;
-      const where = [...bounds, ...p.cheap];
-      const text = withText ? `, ${logTextSql(textColumnsOf(u))} AS __text` : '';
-      const select = `${LOG_TIME_COLUMN} AS t, file_row_number AS r, ${i} AS u${text}`;
+  // each unit's branch, planned once (a find step may read it without and with the text)
+  const unitBranches = unitIndexes.map((i): ((withText: boolean) => string) => {
+    const u = units[i]!;
+    const p = logPredicate(req.query, u.columns);
+    const bounds = [...(u.rows ? [`file_row_number BETWEEN ${u.rows.first} AND ${u.rows.last}`] : []), ...timeBoundsSql(req), ...extra];
+    const rowOf = `${LOG_TIME_COLUMN} AS t, file_row_number AS r, ${i} AS u`;
+    const split = splitBranch(u, req.query, p, bounds);
+    if (split !== undefined) {
+      return (withText) => {
+        const { relation, text } = split(withText);
+        return `SELECT ${rowOf}${text} FROM ${relation}`;
+      };
+    }
+    const where = [...bounds, ...p.cheap];
+    return (withText) => {
+      const select = `${rowOf}${withText ? `, ${logTextSql(textColumnsOf(u))} AS __text` : ''}`;
       return `SELECT ${select} FROM ${unitSourceSql(u, [select, ...where])}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
-    });
+    };
+  });
+  const branches = (withText: boolean): string[] => unitBranches.map((branch) => branch(withText));
   const order = limit === undefined ? '' : ` ORDER BY t DESC LIMIT ${limit}`;
   const hitOf = (r: Row): Hit => ({ t: r['t'] as bigint, unit: Number(r['u']), row: Number(r['r']) });
   if (here) {
@@ -302,7 +310,7 @@ async function findHits(engine: Engine, units: readonly ScanUnit[], unitIndexes:
  * with both forms of a column, negated terms or expressions (which need all
  * of the text), a field condition on a unit column.
  */
-function splitBranch(u: ScanUnit, query: LogQuery, p: LogPredicate, bounds: readonly string[], withText: boolean): { from: string; where: string[]; text: string } | undefined {
+function splitBranch(u: ScanUnit, query: LogQuery, p: LogPredicate, bounds: readonly string[]): ((withText: boolean) => { relation: string; text: string }) | undefined {
   if (query.regexes.length > 0 || query.terms.some((t) => t.negate) || p.termTests.length === 0) return undefined;
   const split = splitLogFile(u.path, u.fileColumns, u.rows);
   if (split === undefined) return undefined;
@@ -318,18 +326,17 @@ function splitBranch(u: ScanUnit, query: LogQuery, p: LogPredicate, bounds: read
     if (match !== undefined) either.push(match);
     return either.length === 0 ? 'FALSE' : `(${either.join(' OR ')})`;
   });
-  const lines = split.lines(tested.map((t) => t.sql));
-  const where = [...bounds, ...p.conditions, ...terms];
-  if (!withText) return { from: lines, where, text: '' };
+  // the lines filtered before any join (DuckDB would join every line of the range first)
+  const passed = `(SELECT * FROM ${split.lines(tested.map((t) => t.sql))} WHERE ${[...bounds, ...p.conditions, ...terms].join(' AND ')})`;
   const lineText = text.filter((c) => !split.unitColumns.has(c));
-  if (tested.length === 0) return { from: lines, where, text: `, ${logTextSql(lineText)} AS __text` };
+  if (tested.length === 0) return (withText) => ({ relation: passed, text: withText ? `, ${logTextSql(lineText)} AS __text` : '' });
   // the text of the units that hold a term's word, joined to the lines that passed
   const unitText = `SELECT __unit_at, ${logTextSql(text.filter((c) => split.unitColumns.has(c)))} AS __unit_text FROM ${split.units} WHERE ${tested.map((t) => t.sql).join(' OR ')}`;
-  return {
-    from: `(SELECT * FROM ${lines} WHERE ${where.join(' AND ')}) __lines LEFT JOIN (${unitText}) __units ON __lines.__unit_key = __units.__unit_at`,
-    where: ['TRUE'],
+  const withUnitText = {
+    relation: `${passed} __lines LEFT JOIN (${unitText}) __units ON __lines.__unit_key = __units.__unit_at`,
     text: `, concat_ws(chr(30), ${[...lineText.map(sqlIdent), '__units.__unit_text'].join(', ')}) AS __text`,
   };
+  return (withText) => (withText ? withUnitText : { relation: passed, text: '' });
 }
 
 /**
