@@ -22,12 +22,12 @@
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { readParquetFooter, ThriftCompactReader, type LeafAnnotation, type ParquetFooter, type Struct } from '../parts/parquet/footer.js';
 import { decodeHybrid } from '../parts/parquet/layout.js';
 import { chunkStartOffset, PhysicalType, Repetition, type ColumnMetaData, type LeafSchema } from '../parts/parquet/metadata.js';
-import { CompressionCodec } from '../parts/parquet/compression.js';
-import { loadZstd, zstdDecompressPage } from '../parts/parquet/zstd.js';
+import { decompressPage } from '../parts/parquet/compression.js';
+import { readU32, readVarint, unzigzag } from '../parts/parquet/page-bytes.js';
+import { loadZstd } from '../parts/parquet/zstd.js';
 import type { RowRange } from '../parts/trace-index.js';
 import type { Row } from '../engine/duckdb.js';
 import { WordBytes } from './word-bytes.js';
@@ -164,24 +164,11 @@ export class PartPagesCache {
 
 const utf8 = new TextDecoder();
 
-function readU32(bytes: Uint8Array, at: number): number {
-  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
-}
-
-/** A page body uncompressed; `transient`: zstd's is valid only until the next zstd call (zstdDecompressPage). */
+/** A page body uncompressed; `transient`: zstd's is valid only until the next zstd call (decompressPage). */
 function decompress(codec: number | undefined, body: Uint8Array, size: number, transient: boolean): Uint8Array {
-  switch (codec ?? CompressionCodec.UNCOMPRESSED) {
-    case CompressionCodec.UNCOMPRESSED:
-      return body;
-    case CompressionCodec.ZSTD:
-      return zstdDecompressPage(body, size, transient);
-    case CompressionCodec.GZIP:
-      return gunzipSync(body);
-    case CompressionCodec.BROTLI:
-      return brotliDecompressSync(body);
-    default:
-      throw new UnsupportedPartError(`part pages: compression codec ${String(codec)}`);
-  }
+  const out = decompressPage(codec, body, size, transient);
+  if (out === undefined) throw new UnsupportedPartError(`part pages: compression codec ${String(codec)}`);
+  return out;
 }
 
 function num(v: unknown, what: string): number {
@@ -400,23 +387,33 @@ function deltaLengthValuesAt(bytes: Uint8Array, pos: number, leaf: LeafSchema, c
 }
 
 /**
+ * The header of a DELTA stream at bytes[pos…] (block size, miniblocks per
+ * block, value count, first value), its block layout checked; `state.pos`
+ * is where the first block starts.
+ */
+function deltaHeader(bytes: Uint8Array, pos: number, encoding: string): { state: { pos: number }; miniblocks: number; perMiniblock: number; total: number; first: bigint } {
+  const state = { pos };
+  const blockSize = Number(readVarint(bytes, state));
+  const miniblocks = Number(readVarint(bytes, state));
+  const total = Number(readVarint(bytes, state));
+  const first = unzigzag(readVarint(bytes, state));
+  if (miniblocks === 0 || blockSize % miniblocks !== 0 || (blockSize / miniblocks) % 8 !== 0) throw new Error(`part pages: ${encoding} block layout`);
+  return { state, miniblocks, perMiniblock: blockSize / miniblocks, total, first };
+}
+
+/**
  * Every length of a DELTA_LENGTH_BYTE_ARRAY body at bytes[pos…], and where
  * the values' bytes start. Lengths are below 2^31, so a delta less the
  * block's smallest fits in 32 bits and the sums wrap as int32s.
  */
 function deltaLengths(bytes: Uint8Array, pos: number): { lengths: Int32Array; end: number } {
-  const state = { pos };
-  const blockSize = Number(varint(bytes, state));
-  const miniblocks = Number(varint(bytes, state));
-  const total = Number(varint(bytes, state));
-  let value = Number(zigzag(varint(bytes, state))) | 0;
-  if (miniblocks === 0 || blockSize % miniblocks !== 0 || (blockSize / miniblocks) % 8 !== 0) throw new Error('part pages: DELTA_LENGTH_BYTE_ARRAY block layout');
-  const perMiniblock = blockSize / miniblocks;
+  const { state, miniblocks, perMiniblock, total, first } = deltaHeader(bytes, pos, 'DELTA_LENGTH_BYTE_ARRAY');
+  let value = Number(first) | 0;
   const lengths = new Int32Array(total);
   if (total > 0) lengths[0] = value;
   let n = 1;
   while (n < total) {
-    const minDelta = Number(BigInt.asIntN(32, zigzag(varint(bytes, state))));
+    const minDelta = Number(BigInt.asIntN(32, unzigzag(readVarint(bytes, state))));
     const widths = state.pos;
     state.pos += miniblocks;
     for (let m = 0; m < miniblocks && n < total; m++) {
@@ -550,19 +547,6 @@ export function definedIndexes(bytes: Uint8Array, from: number, to: number, rows
   }
 }
 
-function varint(bytes: Uint8Array, state: { pos: number }): bigint {
-  let out = 0n;
-  let shift = 0n;
-  for (;;) {
-    if (state.pos >= bytes.length) throw new Error('part pages: DELTA_BINARY_PACKED header ends early');
-    const b = bytes[state.pos++]!;
-    out |= BigInt(b & 0x7f) << shift;
-    if (b < 0x80) return out;
-    shift += 7n;
-  }
-}
-
-const zigzag = (v: bigint): bigint => (v >> 1n) ^ -(v & 1n);
 
 /** `width` (≤ 24) bits at bit `bitPos` of bytes, LSB first (bytes past the end read as 0). */
 function bitsAt(bytes: Uint8Array, bitPos: number, width: number): number {
@@ -616,15 +600,10 @@ const NUMBER_SUM_WIDTH = 48;
 export function deltaBinaryPackedAt(bytes: Uint8Array, pos: number, indexes: ArrayLike<number>): bigint[] {
   const out: bigint[] = [];
   if (indexes.length === 0) return out;
-  const state = { pos };
-  const blockSize = Number(varint(bytes, state));
-  const miniblocks = Number(varint(bytes, state));
-  const total = Number(varint(bytes, state));
-  let value = zigzag(varint(bytes, state));
+  const { state, miniblocks, perMiniblock, total, first } = deltaHeader(bytes, pos, 'DELTA_BINARY_PACKED');
+  let value = first;
   const need = indexes[indexes.length - 1]! + 1;
   if (need > total) throw new Error(`part pages: DELTA_BINARY_PACKED holds ${total} values, ${need} wanted`);
-  if (miniblocks === 0 || blockSize % miniblocks !== 0 || (blockSize / miniblocks) % 8 !== 0) throw new Error('part pages: DELTA_BINARY_PACKED block layout');
-  const perMiniblock = blockSize / miniblocks;
   let k = 0;
   if (indexes[0] === 0) {
     out.push(value);
@@ -633,7 +612,7 @@ export function deltaBinaryPackedAt(bytes: Uint8Array, pos: number, indexes: Arr
   // values produced so far: the current one has index n - 1
   let n = 1;
   while (n < need) {
-    const minDelta = zigzag(varint(bytes, state));
+    const minDelta = unzigzag(readVarint(bytes, state));
     const widths = state.pos;
     state.pos += miniblocks;
     if (state.pos > bytes.length) throw new Error('part pages: DELTA_BINARY_PACKED block ends early');
@@ -1113,18 +1092,13 @@ function plainInt64Numbers(bytes: Uint8Array, pos: number, count: number, name: 
 function deltaBinaryPackedNumbers(bytes: Uint8Array, pos: number, count: number): Float64Array {
   const out = new Float64Array(count);
   if (count === 0) return out;
-  const state = { pos };
-  const blockSize = Number(varint(bytes, state));
-  const miniblocks = Number(varint(bytes, state));
-  const total = Number(varint(bytes, state));
-  let value = Number(zigzag(varint(bytes, state)));
+  const { state, miniblocks, perMiniblock, total, first } = deltaHeader(bytes, pos, 'DELTA_BINARY_PACKED');
+  let value = Number(first);
   if (count > total) throw new Error(`part pages: DELTA_BINARY_PACKED holds ${total} values, ${count} wanted`);
-  if (miniblocks === 0 || blockSize % miniblocks !== 0 || (blockSize / miniblocks) % 8 !== 0) throw new Error('part pages: DELTA_BINARY_PACKED block layout');
-  const perMiniblock = blockSize / miniblocks;
   out[0] = value;
   let n = 1;
   while (n < count) {
-    const minDelta = Number(BigInt.asIntN(64, zigzag(varint(bytes, state))));
+    const minDelta = Number(BigInt.asIntN(64, unzigzag(readVarint(bytes, state))));
     const widths = state.pos;
     state.pos += miniblocks;
     if (state.pos > bytes.length) throw new Error('part pages: DELTA_BINARY_PACKED block ends early');

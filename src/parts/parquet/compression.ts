@@ -4,8 +4,8 @@
 // gzip and Brotli; zstd comes from WebAssembly (./zstd.ts, loadZstd() first).
 // DuckDB and ClickHouse read all three.
 
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { loadZstd, zstdCompress } from './zstd.js';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
+import { loadZstd, zstdCompress, zstdDecompressPage } from './zstd.js';
 
 export type PageCodec =
   | { codec: 'brotli'; quality: number }
@@ -44,4 +44,25 @@ export function compressPage(body: Uint8Array, codec: PageCodec): Uint8Array {
       [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
     },
   });
+}
+
+/**
+ * A page body uncompressed (`codec` as a chunk's metadata names it), or
+ * undefined for a codec this reader does not know. `transient`: zstd's body
+ * is valid only until the next zstd call (zstdDecompressPage); an
+ * uncompressed body is `body` itself.
+ */
+export function decompressPage(codec: number | undefined, body: Uint8Array, size: number, transient = false): Uint8Array | undefined {
+  switch (codec ?? CompressionCodec.UNCOMPRESSED) {
+    case CompressionCodec.UNCOMPRESSED:
+      return body;
+    case CompressionCodec.ZSTD:
+      return zstdDecompressPage(body, size, transient);
+    case CompressionCodec.GZIP:
+      return gunzipSync(body);
+    case CompressionCodec.BROTLI:
+      return brotliDecompressSync(body);
+    default:
+      return undefined;
+  }
 }

@@ -8,6 +8,7 @@
 
 import type { DictionaryLayout, PageLayout } from './column-chunk.js';
 import { ScratchArena } from './scratch.js';
+import { readU32 } from './page-bytes.js';
 
 export type { DictionaryLayout, PageLayout } from './column-chunk.js';
 
@@ -194,10 +195,6 @@ function readRunHeader(bytes: Uint8Array, cursor: { pos: number }): number {
     header += (b & 0x7f) * scale;
     if (b < 0x80) return header;
   }
-}
-
-function readU32(bytes: Uint8Array, at: number): number {
-  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
 function decodeStrings(layout: ChunkLayout, bytes: Uint8Array, count: number, valueRows: Uint32Array | undefined, pageValues: Int32Array, arrays: ChunkArrays): DecodedChunk {

@@ -10,12 +10,11 @@
 // is decompressed and compressed again, nothing decoded row by row.
 // Statistics' min and max move by the offset; the null count stays.
 
-import { gunzipSync, brotliDecompressSync } from 'node:zlib';
-import { CompressionCodec, codecOf, compressPage, type PageCodec } from './compression.js';
+import { CompressionCodec, codecOf, compressPage, decompressPage, type PageCodec } from './compression.js';
+import { readU32, readVarint, unzigzag } from './page-bytes.js';
 import { ThriftCompactReader, type Struct } from './footer.js';
 import { Encoding, type ColumnMetaData } from './metadata.js';
 import { encodeDataPageHeader, encodeDictionaryPageHeader } from './page.js';
-import { zstdDecompressPage } from './zstd.js';
 
 const PAGE_TYPE_DATA = 0;
 const PAGE_TYPE_DICTIONARY = 2;
@@ -141,18 +140,9 @@ function withShiftedFirstValue(page: Uint8Array, valuesAt: number, add: Halves):
 }
 
 function decompress(codec: CompressionCodec | undefined, body: Uint8Array, size: number): Uint8Array {
-  switch (codec ?? CompressionCodec.UNCOMPRESSED) {
-    case CompressionCodec.UNCOMPRESSED:
-      return body.slice();
-    case CompressionCodec.ZSTD:
-      return zstdDecompressPage(body, size);
-    case CompressionCodec.GZIP:
-      return new Uint8Array(gunzipSync(body));
-    case CompressionCodec.BROTLI:
-      return new Uint8Array(brotliDecompressSync(body));
-    default:
-      throw new Error(`parquet shift: compression codec ${String(codec)}`);
-  }
+  const out = decompressPage(codec, body, size);
+  if (out === undefined) throw new Error(`parquet shift: compression codec ${String(codec)}`);
+  return out;
 }
 
 /** A signed 64-bit value as its low 32 bits (unsigned) and high 32 bits (signed). */
@@ -189,20 +179,6 @@ function shiftedStatistics(statistics: ColumnMetaData['statistics'], offset: big
   return out;
 }
 
-function readU32(bytes: Uint8Array, at: number): number {
-  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
-}
-
-function readVarint(bytes: Uint8Array, cursor: { pos: number }): bigint {
-  let out = 0n;
-  for (let shift = 0n; ; shift += 7n) {
-    if (cursor.pos >= bytes.length) throw new Error('parquet shift: DELTA_BINARY_PACKED header ends early');
-    const b = bytes[cursor.pos++]!;
-    out |= BigInt(b & 0x7f) << shift;
-    if (b < 0x80) return out;
-  }
-}
-
 function varintBytes(value: bigint): Uint8Array {
   const out: number[] = [];
   let v = BigInt.asUintN(64, value);
@@ -215,7 +191,6 @@ function varintBytes(value: bigint): Uint8Array {
 }
 
 const zigzag = (v: bigint): bigint => BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
-const unzigzag = (v: bigint): bigint => (v >> 1n) ^ -(v & 1n);
 
 function int(v: unknown, what: string): number {
   if (typeof v !== 'number') throw new Error(`parquet shift: page header without ${what}`);
