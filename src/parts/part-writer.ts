@@ -422,7 +422,7 @@ export async function writeParts(
           day,
           level,
           createdAtMs: Date.now(),
-          columns: form === 'line-form' ? lineFormColumns(stored).sort() : stored,
+          columns: form === 'line-form' ? columnsOfForm(stored, form) : stored,
           // A flush spanning days or split by trace id lists, per part, only the services stored in it.
           services: runs ? runs.services[c]! : days.size > 1 || chunks.length > 1 ? await servicesIn(engine, path) : [...source.services].sort(),
           ...companions,
@@ -555,7 +555,8 @@ function partCopyOptions(layout: PartLayout): string {
  * Returns the form the rows were written in.
  */
 export async function copyConcatenated(engine: Engine, paths: readonly string[], path: string, layout: PartLayout): Promise<MergedForm> {
-  const lineForm = lineFormRowsSql(await fileColumnsOf(engine, paths));
+  // trace parts never hold unit columns: no look at the inputs' columns
+  const lineForm = layout.splitByTraceId ? undefined : lineFormRowsSql(await fileColumnsOf(engine, paths));
   await engine.run(`COPY (${lineForm ?? `SELECT * FROM ${readParquetSql(paths)}`}) TO ${sqlString(path)} ${partCopyOptions(layout)}`);
   return lineForm === undefined ? 'as-inputs' : 'line-form';
 }
@@ -567,6 +568,11 @@ export async function copyConcatenated(engine: Engine, paths: readonly string[],
  * lineFormColumns of the inputs' columns).
  */
 export type MergedForm = 'as-inputs' | 'line-form';
+
+/** The stored columns of a part written in `form` from inputs holding `columns`: by their line-form names where DuckDB wrote the rows in line form. */
+export function columnsOfForm(columns: readonly string[], form: MergedForm): string[] {
+  return (form === 'line-form' ? lineFormColumns(columns) : [...columns]).sort();
+}
 
 /**
  * Merges sorted parts into one, each staying a sorted run: with

@@ -10,12 +10,12 @@ import type { Engine } from '../engine/duckdb.js';
 import { readParquetSql, sqlIdent } from '../engine/duckdb.js';
 import { partFilePaths, type Catalog, type PartInfo } from '../parts/catalog.js';
 import type { FileLeases } from '../parts/file-leases.js';
-import { mergeParts, type MergedForm, newPartId, partFilePath, PART_MAX_ROWS, TRACE_INDEX_SUFFIX, type PartLayout } from '../parts/part-writer.js';
+import { columnsOfForm, mergeParts, type MergedForm, newPartId, partFilePath, PART_MAX_ROWS, TRACE_INDEX_SUFFIX, type PartLayout } from '../parts/part-writer.js';
 import { fsyncFile } from '../parts/fsync.js';
 import { TraceIndex } from '../parts/trace-index.js';
 import type { ServerConfig } from '../config/config.js';
 import type { PartCompanion } from './part-companion.js';
-import { lineFormColumns, unitColumnName } from '../parts/log-unit-columns.js';
+import { unitColumnName } from '../parts/log-unit-columns.js';
 
 /** Merge when a day has at least this many small parts of one level… */
 export const COMPACT_MIN_PARTS = 4;
@@ -156,10 +156,10 @@ export function distinctTraceIdsSql(path: string, columns: readonly string[]): s
   return `SELECT DISTINCT trace_id FROM (${stored.map((c) => `SELECT ${sqlIdent(c)} AS trace_id FROM ${file}`).join(' UNION ALL ')}) WHERE trace_id IS NOT NULL`;
 }
 
+
 /** The merged part's stored columns: its inputs', by their line-form names where DuckDB wrote the rows in line form. */
 export function mergedColumns(group: readonly PartInfo[], form: MergedForm): string[] {
-  const columns = [...new Set(group.flatMap((p) => p.columns))];
-  return (form === 'line-form' ? lineFormColumns(columns) : columns).sort();
+  return columnsOfForm([...new Set(group.flatMap((p) => p.columns))], form);
 }
 
 /** The next merge: ≥ COMPACT_MIN_PARTS small parts of one day and level, oldest first, bounded in rows. */
